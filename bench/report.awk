@@ -1,0 +1,137 @@
+# Turns bench/run.sh's raw rows into the printed table and the JSON file. POSIX awk (mawk is fine).
+#
+# Input (tab-separated), one row per wrk run:
+#   round  target  concurrency  p50_us  p99_us  req_per_s  requests  errors  cpu_ticks
+# where cpu_ticks is the utime+stime the target's own process(es) used during that run.
+# Variables (-v): clk rounds quick dirty nproc lat_s thr_s warm_s wrk_threads start_ms rss_idle rss_load rss_hwm
+# Environment: BENCH_JSON (output path) BENCH_STAMP BENCH_COMMIT BENCH_CPU_MODEL BENCH_KERNEL BENCH_LOAD_BEFORE
+#              BENCH_JAVA_VERSION BENCH_JVM_OPTS BENCH_WRK_VERSION BENCH_NGINX_VERSION
+
+function median(list,   a, n, i, j, x) {
+  n = split(list, a, " ")
+  if (n == 0) return ""
+  for (i = 2; i <= n; i++) { x = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+  return (n % 2) ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function range(list,   a, n, i, lo, hi) {
+  n = split(list, a, " ")
+  if (n == 0) return "null"
+  lo = a[1] + 0; hi = a[1] + 0
+  for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }
+  return sprintf("[%s, %s]", num(lo), num(hi))
+}
+function add(k, v) { vals[k] = (k in vals) ? vals[k] " " v : v }
+function num(v) { return (v == "" ? "null" : sprintf("%.6g", v)) }
+function ms(us) { return (us == "" ? "n/a" : sprintf("%.3f", us / 1000)) }
+function pct(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : 100 * a / b }
+function pcts(v) { return (v == "" ? "n/a" : sprintf("%.0f%%", v)) }
+function verdict(ok) { return ok ? "meets" : "MISSES" }
+function jstr(s) {
+  gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/\t/, " ", s); gsub(/[\r\n]/, " ", s)
+  return "\"" s "\""
+}
+
+{
+  round = $1; t = $2; c = $3; p50 = $4; p99 = $5; rps = $6; req = $7; err = $8; ticks = $9
+  seen[t] = 1; errors[t] += err
+  rows = rows sprintf("%s    {\"round\": %d, \"target\": \"%s\", \"concurrency\": %d, \"p50_us\": %s, \"p99_us\": %s, \"rps\": %s, \"requests\": %d, \"errors\": %d, \"cpu_s\": %s}",
+                      (rows == "" ? "" : ",\n"), round, t, c, num(p50), num(p99), num(rps), req, err, num(ticks / clk))
+  if (c == 1) { add(t SUBSEP "p50", p50); add(t SUBSEP "p99", p99) }
+  else {
+    add(t SUBSEP "rps" c, rps)
+    # CPU per request over the round's throughput runs (c16 + c64 together).
+    reqs[t SUBSEP round] += req; tick[t SUBSEP round] += ticks
+  }
+}
+
+END {
+  split("direct gateway nginx", order, " ")
+  for (r = 1; r <= rounds; r++) for (i = 1; i <= 3; i++) {
+    t = order[i]
+    if (((t SUBSEP r) in reqs) && reqs[t SUBSEP r] > 0) add(t SUBSEP "cpu", 1000000 * tick[t SUBSEP r] / clk / reqs[t SUBSEP r])
+  }
+  for (i = 1; i <= 3; i++) {
+    t = order[i]; if (!(t in seen)) continue
+    m[t, "p50"] = median(vals[t SUBSEP "p50"]); m[t, "p99"] = median(vals[t SUBSEP "p99"])
+    m[t, "rps16"] = median(vals[t SUBSEP "rps16"]); m[t, "rps64"] = median(vals[t SUBSEP "rps64"])
+    m[t, "cpu"] = median(vals[t SUBSEP "cpu"])
+    m[t, "best"] = (m[t, "rps16"] + 0 > m[t, "rps64"] + 0) ? m[t, "rps16"] : m[t, "rps64"]
+  }
+  has_gw = ("gateway" in seen); has_direct = ("direct" in seen); has_nginx = ("nginx" in seen)
+
+  printf "\nTollgate bench %s: %d round%s, medians; commit %s%s; %d cores\n\n", ENVIRON["BENCH_STAMP"], rounds,
+         (rounds > 1 ? "s" : ""), ENVIRON["BENCH_COMMIT"], (dirty == "true" ? " (uncommitted changes)" : ""), nproc
+  printf "%-9s %9s %9s %11s %11s %11s %7s\n", "target", "p50 ms", "p99 ms", "req/s c16", "req/s c64", "CPU us/req", "errors"
+  printf "%-9s %9s %9s %11s %11s %11s %7s\n", "------", "------", "------", "---------", "---------", "----------", "------"
+  for (i = 1; i <= 3; i++) {
+    t = order[i]; if (!(t in seen)) continue
+    printf "%-9s %9s %9s %11.0f %11.0f %11.1f %7d\n", t, ms(m[t, "p50"]), ms(m[t, "p99"]), m[t, "rps16"], m[t, "rps64"], m[t, "cpu"], errors[t]
+  }
+  printf "(c=1 for latency; CPU us/req is the target's own process: the mock for direct, nginx's workers for nginx)\n"
+  if (ENVIRON["BENCH_LOAD_BEFORE"] + 0 > nproc / 2)
+    printf "NOTE: load average was %s on %d cores before the run: other work shared the machine; figures are noisy.\n",
+           ENVIRON["BENCH_LOAD_BEFORE"], nproc
+
+  add50 = ""; add99 = ""; pd16 = ""; pd64 = ""; pdb = ""; pn16 = ""; pn64 = ""; pnb = ""; na50 = ""; na99 = ""
+  if (has_gw && has_direct) {
+    add50 = m["gateway", "p50"] - m["direct", "p50"]; add99 = m["gateway", "p99"] - m["direct", "p99"]
+    pd16 = pct(m["gateway", "rps16"], m["direct", "rps16"]); pd64 = pct(m["gateway", "rps64"], m["direct", "rps64"])
+    pdb = pct(m["gateway", "best"], m["direct", "best"])
+  }
+  if (has_gw && has_nginx) {
+    pn16 = pct(m["gateway", "rps16"], m["nginx", "rps16"]); pn64 = pct(m["gateway", "rps64"], m["nginx", "rps64"])
+    pnb = pct(m["gateway", "best"], m["nginx", "best"])
+  }
+  if (has_nginx && has_direct) { na50 = m["nginx", "p50"] - m["direct", "p50"]; na99 = m["nginx", "p99"] - m["direct", "p99"] }
+
+  printf "\nSame-run comparisons against the goals in shared/reference/performance.md:\n"
+  if (add50 != "")
+    printf "  P1 added latency c=1   gateway-direct  p50 %+.3f ms (goal <= 0.2 ms: %s)   p99 %+.3f ms (goal <= 0.5 ms: %s)\n",
+           add50 / 1000, verdict(add50 <= 200), add99 / 1000, verdict(add99 <= 500)
+  if (na50 != "")
+    printf "                         nginx-direct    p50 %+.3f ms   p99 %+.3f ms   (a plain proxy hop, for scale)\n", na50 / 1000, na99 / 1000
+  if (pdb != "")
+    printf "  P2 throughput          gateway/direct  c16 %s  c64 %s  best %s (goal >= 60%%: %s)\n", pcts(pd16), pcts(pd64), pcts(pdb), verdict(pdb >= 60)
+  if (pnb != "")
+    printf "                         gateway/nginx   c16 %s  c64 %s  best %s (goal >= 80%%: %s)\n", pcts(pn16), pcts(pn64), pcts(pnb), verdict(pnb >= 80)
+  else
+    printf "                         gateway/nginx   n/a (no nginx baseline in this run)\n"
+  if (has_gw) {
+    printf "  P3 CPU per request     gateway %.1f us (goal <= 100 us: %s)", m["gateway", "cpu"], verdict(m["gateway", "cpu"] <= 100)
+    if (has_nginx) printf ", nginx %.1f us", m["nginx", "cpu"]
+    if (has_direct) printf ", the mock itself %.1f us", m["direct", "cpu"]
+    printf "\n"
+    printf "  P7 gateway RSS         idle %.0f MB (goal <= 150 MB: %s), after load %.0f MB, peak %.0f MB\n",
+           rss_idle / 1024, verdict(rss_idle / 1024 <= 150), rss_load / 1024, rss_hwm / 1024
+    printf "  P8 cold start          %d ms from launch to the first 200 on /readyz (goal <= 1500 ms: %s)\n", start_ms, verdict(start_ms <= 1500)
+  }
+  total = 0; for (t in errors) total += errors[t]
+  if (total > 0) printf "\n  WARNING: %d requests failed (non-2xx/3xx or socket errors): see the errors column; figures are suspect.\n", total
+
+  json = ENVIRON["BENCH_JSON"]
+  if (json == "") exit 0
+  printf "{\n" > json
+  printf "  \"timestamp\": %s,\n  \"commit\": %s,\n  \"uncommitted_changes\": %s,\n", jstr(ENVIRON["BENCH_STAMP"]), jstr(ENVIRON["BENCH_COMMIT"]), (dirty == "true" ? "true" : "false") > json
+  printf "  \"machine\": {\"cores\": %d, \"cpu\": %s, \"kernel\": %s, \"load_avg_1m_before\": %s},\n", nproc,
+         jstr(ENVIRON["BENCH_CPU_MODEL"]), jstr(ENVIRON["BENCH_KERNEL"]), num(ENVIRON["BENCH_LOAD_BEFORE"]) > json
+  printf "  \"versions\": {\"java\": %s, \"wrk\": %s, \"nginx\": %s},\n", jstr(ENVIRON["BENCH_JAVA_VERSION"]), jstr(ENVIRON["BENCH_WRK_VERSION"]), jstr(ENVIRON["BENCH_NGINX_VERSION"]) > json
+  printf "  \"settings\": {\"rounds\": %d, \"quick\": %s, \"warmup_s\": %d, \"latency_run_s\": %d, \"throughput_run_s\": %d, \"wrk_threads\": %d, \"concurrency\": [1, 16, 64], \"mock_latency_ms\": 0, \"gateway_access_log\": true, \"gateway_jvm_opts\": %s},\n",
+         rounds, (quick ? "true" : "false"), warm_s, lat_s, thr_s, wrk_threads, jstr(ENVIRON["BENCH_JVM_OPTS"]) > json
+  printf "  \"median\": {\n" > json
+  first = 1
+  for (i = 1; i <= 3; i++) {
+    t = order[i]; if (!(t in seen)) continue
+    printf "%s    \"%s\": {\"p50_us\": %s, \"p99_us\": %s, \"rps_c16\": %s, \"rps_c64\": %s, \"cpu_us_per_request\": %s, \"errors\": %d, \"p50_us_range\": %s, \"p99_us_range\": %s, \"rps_c16_range\": %s, \"rps_c64_range\": %s}",
+           (first ? "" : ",\n"), t, num(m[t, "p50"]), num(m[t, "p99"]), num(m[t, "rps16"]), num(m[t, "rps64"]), num(m[t, "cpu"]), errors[t],
+           range(vals[t SUBSEP "p50"]), range(vals[t SUBSEP "p99"]), range(vals[t SUBSEP "rps16"]), range(vals[t SUBSEP "rps64"]) > json
+    first = 0
+  }
+  printf "\n  },\n" > json
+  printf "  \"comparisons\": {\"added_p50_ms\": %s, \"added_p99_ms\": %s, \"pct_of_direct_c16\": %s, \"pct_of_direct_c64\": %s, \"pct_of_direct_best\": %s, \"pct_of_nginx_c16\": %s, \"pct_of_nginx_c64\": %s, \"pct_of_nginx_best\": %s, \"nginx_added_p50_ms\": %s, \"nginx_added_p99_ms\": %s},\n",
+         (add50 == "" ? "null" : num(add50 / 1000)), (add99 == "" ? "null" : num(add99 / 1000)), num(pd16), num(pd64), num(pdb),
+         num(pn16), num(pn64), num(pnb), (na50 == "" ? "null" : num(na50 / 1000)), (na99 == "" ? "null" : num(na99 / 1000)) > json
+  printf "  \"gateway\": {\"cold_start_ms\": %d, \"rss_idle_mb\": %.1f, \"rss_after_load_mb\": %.1f, \"rss_peak_mb\": %.1f, \"cpu_us_per_request\": %s},\n",
+         start_ms, rss_idle / 1024, rss_load / 1024, rss_hwm / 1024, (has_gw ? num(m["gateway", "cpu"]) : "null") > json
+  printf "  \"runs\": [\n%s\n  ]\n}\n", rows > json
+  close(json)
+}

@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# Tollgate load benchmark: the gateway against its own baselines, measured in one run on this machine.
+#
+#   bench/run.sh            3 interleaved rounds            (about 3.5 minutes)
+#   bench/run.sh --quick    1 round, shorter runs           (about 1 minute)
+#
+# Targets, all on 127.0.0.1, all proxying to one zero-latency mock (the gateway's own `mock` command):
+#   direct   the mock itself                    :19000
+#   gateway  tollgate with bench/gateway.yaml   :18080 (admin :18081)
+#   nginx    nginx proxy_pass with keep-alive   :18090 (skipped when nginx-light cannot be installed)
+# For each round and each target: concurrency 1 (latency p50/p99), then concurrency 16 and 64 (throughput).
+# Prints a table of medians over rounds and the same-run ratios docs/performance goals ask for, and writes
+# everything to bench/results/<timestamp>.json. See bench/README.md for the method.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: bench/run.sh [--quick] [--rounds N] [--no-nginx] [--keep-logs]
+  --quick       1 round with shorter runs (< 90 s once the jar is built)
+  --rounds N    number of interleaved rounds (default 3; the median is reported)
+  --no-nginx    skip the nginx proxy_pass baseline
+  --keep-logs   keep the work directory (server logs, raw wrk output) instead of deleting it
+environment:
+  WRK_THREADS   wrk threads for the throughput runs (default 2)
+  BENCH_API_KEY sent as a Bearer token (for configs that require a virtual key)
+  TOLLGATE_JAVA_OPTS   extra JVM flags for the gateway and the mock (see ../tollgate)
+EOF
+}
+
+BENCH_DIR="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd -P "$BENCH_DIR/.." && pwd)"
+RESULTS_DIR="$BENCH_DIR/results"
+
+MOCK_PORT=19000 GW_PORT=18080 GW_ADMIN_PORT=18081 NGINX_PORT=18090
+PATH_CHAT=/v1/chat/completions
+
+# ---- arguments ---------------------------------------------------------------------------------------------
+quick=0 rounds="" use_nginx=1 keep_logs=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --rounds) [ $# -ge 2 ] || { usage >&2; exit 2; }; rounds="$2"; shift ;;
+    --rounds=*) rounds="${1#*=}" ;;
+    --no-nginx) use_nginx=0 ;;
+    --keep-logs) keep_logs=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$quick" = 1 ]; then
+  : "${rounds:=1}"; WARMUP_S=8 LAT_S=5 THR_S=4
+else
+  : "${rounds:=3}"; WARMUP_S=10 LAT_S=8 THR_S=6
+fi
+case "$rounds" in ''|*[!0-9]*|0) echo "bench: --rounds needs a positive integer, got '$rounds'" >&2; exit 2 ;; esac
+[ "$rounds" -le 9 ] || { echo "bench: at most 9 rounds (keeps the run bounded)" >&2; exit 2; }
+WRK_THREADS="${WRK_THREADS:-2}"
+case "$WRK_THREADS" in ''|*[!0-9]*|0) echo "bench: WRK_THREADS must be a positive integer" >&2; exit 2 ;; esac
+CONCURRENCIES=(16 64)
+
+log()  { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die()  { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+note() { printf '[bench] note: %s\n' "$*" >&2; }
+
+# wrk output -> "p50_us p99_us rps requests errors" (see parse-wrk.awk; bench/test.sh checks it on samples).
+parse_wrk() { awk -f "$BENCH_DIR/parse-wrk.awk" "$1"; }
+
+# ---- tools -------------------------------------------------------------------------------------------------
+apt_install() {   # apt_install PKG: quietly, as root or via sudo; prints apt's complaint on failure
+  local pkg="$1" sudo="" out
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"
+    else echo "not root and no password-less sudo: install '$pkg' yourself (apt-get install -y $pkg)"; return 1; fi
+  fi
+  command -v apt-get >/dev/null || { echo "no apt-get on this system: install '$pkg' with your package manager"; return 1; }
+  if ! out="$(DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "$pkg" 2>&1)"; then
+    # An empty or stale package list is the usual reason on a fresh machine: refresh it once and retry.
+    $sudo apt-get update -qq >/dev/null 2>&1 || true
+    out="$(DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "$pkg" 2>&1)" || { printf '%s\n' "$out" | tail -n 5; return 1; }
+  fi
+}
+command -v curl >/dev/null || { log "installing curl"; apt_install curl >&2 || die "curl is needed to check the servers"; }
+if ! command -v wrk >/dev/null; then
+  log "installing wrk (apt-get install -y wrk)"
+  why="$(apt_install wrk)" || die "could not install wrk: $why"
+fi
+NGINX=""
+if [ "$use_nginx" = 1 ]; then
+  NGINX="$(command -v nginx || true)"
+  [ -n "$NGINX" ] || { [ -x /usr/sbin/nginx ] && NGINX=/usr/sbin/nginx; }
+  if [ -z "$NGINX" ]; then
+    log "installing nginx-light for the proxy_pass baseline"
+    if why="$(apt_install nginx-light)"; then
+      NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+      # Debian's package may start the stock server on port 80; that one is not ours and is left alone.
+    else
+      note "nginx baseline skipped: could not install nginx-light: $why"
+    fi
+  fi
+fi
+
+# ---- the jar (built by ../tollgate when missing or stale) --------------------------------------------------
+log "preparing the gateway jar (builds it on the first run)"
+prep="$(TOLLGATE_PREPARE_ONLY=1 "$ROOT/tollgate")" || die "../tollgate could not find Java 21+ or build the jar"
+JAVA="$(printf '%s\n' "$prep" | sed -n 's/^java=//p')"
+JVM_OPTS="$(printf '%s\n' "$prep" | sed -n 's/^jvm_opts=//p')"
+
+# The servers below run that jar as it is: no rebuild mid-run even if someone edits a source meanwhile.
+
+# A busy machine makes every figure noisy (even the ratios): say so up front and record it.
+LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)"
+if awk -v l="$LOAD_BEFORE" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+  note "load average is $LOAD_BEFORE on $(nproc) cores before starting: other work is running, expect noisy figures"
+fi
+
+# ---- work directory and cleanup ----------------------------------------------------------------------------
+WORK="$(mktemp -d -t tollgate-bench.XXXXXX)"
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+  local pid i
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for i in $(seq 1 50); do
+    local alive=0
+    for pid in "${PIDS[@]+"${PIDS[@]}"}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  if [ "$keep_logs" = 1 ]; then log "logs kept in $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$MOCK_PORT" "$GW_PORT" "$GW_ADMIN_PORT" ${NGINX:+"$NGINX_PORT"}; do
+  port_busy "$p" && die "port 127.0.0.1:$p is already in use (a previous run still going?)"
+done
+
+ms_now() { date +%s%3N; }
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
+wait_http() {   # wait_http NAME URL PID TIMEOUT_S
+  local name="$1" url="$2" pid="$3" deadline=$(( $(date +%s) + $4 ))
+  until http_ok "$url"; do
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$WORK/$name.log" >&2 || true; die "$name exited during startup (log above)"; }
+    [ "$(date +%s)" -lt "$deadline" ] || { tail -n 30 "$WORK/$name.log" >&2 || true; die "$name did not answer $url within $4 s"; }
+    sleep 0.02
+  done
+}
+cpu_ticks() {   # utime+stime of all given pids (clock ticks); fields after the ")" that ends the command name
+  local t=0 pid s
+  for pid in "$@"; do
+    s="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+    s="${s##*) }"
+    t=$(( t + $(printf '%s\n' "$s" | awk '{print $12 + $13}') ))
+  done
+  echo "$t"
+}
+rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+hwm_kb() { awk '$1 == "VmHWM:" {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
+
+# ---- start the servers -------------------------------------------------------------------------------------
+log "starting the mock on 127.0.0.1:$MOCK_PORT (zero latency)"
+TOLLGATE_SKIP_BUILD=1 "$ROOT/tollgate" mock --listen "127.0.0.1:$MOCK_PORT" --latency 0ms >"$WORK/mock.log" 2>&1 &
+MOCK_PID=$!; PIDS+=("$MOCK_PID")
+wait_http mock "http://127.0.0.1:$MOCK_PORT/v1/models" "$MOCK_PID" 30
+
+log "starting the gateway on 127.0.0.1:$GW_PORT with bench/gateway.yaml (access log on, to a file)"
+gw_t0="$(ms_now)"
+TOLLGATE_SKIP_BUILD=1 "$ROOT/tollgate" --config "$BENCH_DIR/gateway.yaml" >"$WORK/gateway.log" 2>&1 &
+GW_PID=$!; PIDS+=("$GW_PID")
+wait_http gateway "http://127.0.0.1:$GW_ADMIN_PORT/readyz" "$GW_PID" 30
+# Cold start = launcher + JVM start until /readyz first answers 200 (the launcher's up-to-date check included).
+GW_START_MS=$(( $(ms_now) - gw_t0 ))
+
+NGINX_PIDS=()
+if [ -n "$NGINX" ]; then
+  mkdir -p "$WORK/nginx"
+  chmod 1777 "$WORK/nginx"
+  cat >"$WORK/nginx.conf" <<EOF
+# Generated by bench/run.sh: the physical-limit baseline, a plain reverse proxy to the same mock.
+worker_processes auto;            # one per core, like the gateway's event loops
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  # Logged like the gateway (production proxies log every request), buffered as nginx users configure it.
+  log_format bench '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent \$request_time';
+  access_log $WORK/nginx/access.log bench buffer=64k flush=1s;
+  client_body_temp_path $WORK/nginx/client_body;
+  proxy_temp_path       $WORK/nginx/proxy;
+  fastcgi_temp_path     $WORK/nginx/fastcgi;
+  uwsgi_temp_path       $WORK/nginx/uwsgi;
+  scgi_temp_path        $WORK/nginx/scgi;
+  keepalive_requests 1000000;
+  upstream mock {
+    server 127.0.0.1:$MOCK_PORT;
+    keepalive 128;                  # idle upstream connections kept per worker
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";   # keep the upstream connection alive
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+EOF
+  if ! "$NGINX" -t -q -e "$WORK/nginx/error.log" -c "$WORK/nginx.conf" >"$WORK/nginx-t.log" 2>&1; then
+    cat "$WORK/nginx-t.log" >&2; die "generated nginx config is invalid (above)"
+  fi
+  log "starting nginx on 127.0.0.1:$NGINX_PORT"
+  "$NGINX" -e "$WORK/nginx/error.log" -c "$WORK/nginx.conf" >"$WORK/nginx.log" 2>&1 &
+  NGINX_PID=$!; PIDS+=("$NGINX_PID")
+  wait_http nginx "http://127.0.0.1:$NGINX_PORT/v1/models" "$NGINX_PID" 15
+  mapfile -t NGINX_PIDS < <(pgrep -P "$NGINX_PID" || true)
+  NGINX_PIDS+=("$NGINX_PID")
+fi
+
+TARGETS=(direct gateway)
+[ -n "$NGINX" ] && TARGETS+=(nginx)
+url_of() {
+  case "$1" in
+    direct) echo "http://127.0.0.1:$MOCK_PORT$PATH_CHAT" ;;
+    gateway) echo "http://127.0.0.1:$GW_PORT$PATH_CHAT" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT$PATH_CHAT" ;;
+  esac
+}
+pids_of() {   # the process(es) whose CPU a target's requests cost, beyond the mock's
+  case "$1" in
+    direct) echo "$MOCK_PID" ;;
+    gateway) echo "$GW_PID" ;;
+    nginx) echo "${NGINX_PIDS[*]}" ;;
+  esac
+}
+
+# One request per target first: a gateway that answers 4xx/5xx would make every figure meaningless.
+# (the same request chat.lua sends)
+BODY='{"model":"bench","messages":[{"role":"system","content":"You are a terse assistant."},{"role":"user","content":"Say hello in five words."}],"max_tokens":16,"temperature":0,"stream":false}'
+for t in "${TARGETS[@]}"; do
+  code="$(curl -sS -o "$WORK/check-$t.json" -w '%{http_code}' --max-time 5 -H 'Content-Type: application/json' \
+          ${BENCH_API_KEY:+-H "Authorization: Bearer $BENCH_API_KEY"} -d "$BODY" "$(url_of "$t")" || echo 000)"
+  if [ "$code" != 200 ] || ! grep -q '"choices"' "$WORK/check-$t.json"; then
+    head -c 600 "$WORK/check-$t.json" >&2 || true; echo >&2
+    die "$t answered HTTP $code to the benchmark request (body above)"
+  fi
+done
+GW_RSS_IDLE_KB="$(rss_kb "$GW_PID")"
+log "all targets answer; gateway cold start ${GW_START_MS} ms, idle RSS $((GW_RSS_IDLE_KB / 1024)) MB"
+
+# ---- load --------------------------------------------------------------------------------------------------
+run_wrk() {   # run_wrk OUTFILE THREADS CONNS SECONDS URL
+  wrk -t"$2" -c"$3" -d"$4s" --timeout 5s --latency -s "$BENCH_DIR/chat.lua" "$5" >"$1" 2>&1 \
+    || { cat "$1" >&2; die "wrk failed against $5"; }
+}
+
+log "warm-up: ${WARMUP_S} s through the gateway, then each baseline"
+run_wrk "$WORK/warmup-gateway.txt" "$WRK_THREADS" 16 "$WARMUP_S" "$(url_of gateway)"
+run_wrk "$WORK/warmup-direct.txt" "$WRK_THREADS" 16 2 "$(url_of direct)"
+[ -n "$NGINX" ] && run_wrk "$WORK/warmup-nginx.txt" "$WRK_THREADS" 16 2 "$(url_of nginx)"
+run_wrk "$WORK/warmup-gateway-c1.txt" 1 1 2 "$(url_of gateway)"
+
+RAW="$WORK/raw.tsv"   # round target conc p50_us p99_us rps requests errors cpu_ticks
+: >"$RAW"
+for round in $(seq 1 "$rounds"); do
+  # Rotate the order each round so no target always runs first (or right after the same neighbour).
+  n=${#TARGETS[@]}; order=()
+  for i in $(seq 0 $((n - 1))); do order+=("${TARGETS[$(( (i + round - 1) % n ))]}"); done
+  log "round $round/$rounds: ${order[*]}"
+  for t in "${order[@]}"; do
+    url="$(url_of "$t")"
+    # shellcheck disable=SC2046  # pid lists are split on purpose
+    for c in 1 "${CONCURRENCIES[@]}"; do
+      if [ "$c" = 1 ]; then threads=1 secs=$LAT_S; else threads=$WRK_THREADS secs=$THR_S; fi
+      out="$WORK/r$round-$t-c$c.txt"
+      before="$(cpu_ticks $(pids_of "$t"))"
+      run_wrk "$out" "$threads" "$c" "$secs" "$url"
+      after="$(cpu_ticks $(pids_of "$t"))"
+      parsed="$(parse_wrk "$out")" || { cat "$out" >&2; die "could not parse wrk output ($out)"; }
+      printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$t" "$c" "$(printf '%s' "$parsed" | tr ' ' '\t')" "$((after - before))" >>"$RAW"
+      read -r p50 p99 rps _ errs <<<"$parsed"
+      printf '  %-8s c=%-3s p50 %8.3f ms  p99 %8.3f ms  %9.0f req/s%s\n' "$t" "$c" \
+        "$(awk -v v="$p50" 'BEGIN{print v/1000}')" "$(awk -v v="$p99" 'BEGIN{print v/1000}')" "$rps" \
+        "$([ "$errs" -gt 0 ] && echo "  ($errs errors)")" >&2
+    done
+  done
+done
+GW_RSS_LOAD_KB="$(rss_kb "$GW_PID")"
+GW_HWM_KB="$(hwm_kb "$GW_PID")"
+
+# ---- report ------------------------------------------------------------------------------------------------
+mkdir -p "$RESULTS_DIR"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+JSON="$RESULTS_DIR/$STAMP.json"
+commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+dirty="$( (git -C "$ROOT" --no-optional-locks status --porcelain 2>/dev/null || true) | grep -q . && echo true || echo false)"
+java_version="$("$JAVA" -version 2>&1 | head -n1)"
+wrk_version="$( (wrk -v 2>&1 || true) | head -n1 | sed 's/ Copyright.*//')"   # wrk -v exits 1
+nginx_version="$( { [ -n "$NGINX" ] && "$NGINX" -v 2>&1; } | sed 's/^nginx version: //' || true)"
+nginx_version="${nginx_version:-skipped}"
+cpu_model="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)"
+
+kernel="$(uname -r)"
+export BENCH_JSON="$JSON" BENCH_COMMIT="$commit" BENCH_CPU_MODEL="$cpu_model" BENCH_KERNEL="$kernel" \
+       BENCH_JAVA_VERSION="$java_version" BENCH_JVM_OPTS="$JVM_OPTS" BENCH_WRK_VERSION="$wrk_version" \
+       BENCH_NGINX_VERSION="$nginx_version" BENCH_STAMP="$STAMP" \
+       BENCH_LOAD_BEFORE="$LOAD_BEFORE"
+awk -F'\t' \
+  -v clk="$CLK_TCK" -v rounds="$rounds" -v quick="$quick" -v dirty="$dirty" -v nproc="$(nproc)" \
+  -v lat_s="$LAT_S" -v thr_s="$THR_S" -v warm_s="$WARMUP_S" -v wrk_threads="$WRK_THREADS" \
+  -v start_ms="$GW_START_MS" -v rss_idle="$GW_RSS_IDLE_KB" -v rss_load="$GW_RSS_LOAD_KB" -v rss_hwm="$GW_HWM_KB" \
+  -f "$BENCH_DIR/report.awk" "$RAW"
+
+echo
+log "results written to ${JSON#"$ROOT/"}"

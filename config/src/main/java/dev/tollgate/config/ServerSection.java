@@ -1,0 +1,57 @@
+package dev.tollgate.config;
+
+import dev.tollgate.core.runtime.HostPort;
+import dev.tollgate.core.runtime.ServerSettings;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Binds the {@code server} section straight into {@link ServerSettings}: every key is optional and defaults to
+ * {@link ServerSettings#DEFAULTS}. Checks that concern only this section (ranges, the two listeners not sharing a
+ * port) are made here.
+ */
+final class ServerSection {
+    static final Set<String> KEYS = Set.of(
+            "listen", "admin_listen", "io_threads", "max_request_bytes", "max_header_bytes", "max_uri_bytes",
+            "max_response_bytes", "stream_keep_alive", "access_log");
+
+    /** Limits below this are almost always a missing unit ({@code max_request_bytes: 10} means ten bytes). */
+    static final long MIN_LIMIT_BYTES = 1024;
+    static final int MAX_IO_THREADS = 1024;
+    /** A keep-alive comment more often than this is noise on the wire. */
+    static final Duration MIN_KEEP_ALIVE = Duration.ofSeconds(1);
+
+    private ServerSection() {}
+
+    static ServerSettings bind(MappingReader server, Diagnostics problems) {
+        ServerSettings d = ServerSettings.DEFAULTS;
+        HostPort listen = server.parsed("listen", d.listen(), HostPortSyntax::parse, HostPortSyntax.EXPECTED);
+        HostPort admin = server.parsed("admin_listen", d.adminListen(), HostPortSyntax::parse, HostPortSyntax.EXPECTED);
+        if (clash(listen, admin)) {
+            problems.error(server.origin("admin_listen"),
+                    "port " + admin.port() + " is already taken by listen (" + listen + "); pick another port");
+        }
+        return new ServerSettings(
+                listen,
+                admin,
+                server.integer("io_threads", d.ioThreads(), 0, MAX_IO_THREADS),
+                server.size("max_request_bytes", d.maxRequestBytes(), MIN_LIMIT_BYTES, Long.MAX_VALUE),
+                (int) server.size("max_header_bytes", d.maxHeaderBytes(), MIN_LIMIT_BYTES, Integer.MAX_VALUE),
+                (int) server.size("max_uri_bytes", d.maxUriBytes(), MIN_LIMIT_BYTES, Integer.MAX_VALUE),
+                server.size("max_response_bytes", d.maxResponseBytes(), MIN_LIMIT_BYTES, Long.MAX_VALUE),
+                server.duration("stream_keep_alive", d.streamKeepAlive(), MIN_KEEP_ALIVE),
+                server.bool("access_log", d.accessLog()));
+    }
+
+    /** Whether both listeners would bind the same port: same host, or either one on every interface. */
+    private static boolean clash(HostPort listen, HostPort admin) {
+        if (listen.port() != admin.port() || listen.port() == 0) {
+            return false;
+        }
+        return listen.host().equals(admin.host()) || wildcard(listen.host()) || wildcard(admin.host());
+    }
+
+    private static boolean wildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+    }
+}

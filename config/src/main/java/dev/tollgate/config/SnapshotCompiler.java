@@ -1,0 +1,82 @@
+package dev.tollgate.config;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.routing.ModelGroup;
+import dev.tollgate.core.routing.Provider;
+import dev.tollgate.core.runtime.MockEndpoints;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns a bound config that passed every check into a {@link RuntimeSnapshot}. This is the only step with side
+ * effects: a {@code mock} provider's server is started (or reused) through {@link MockEndpoints}, and the provider
+ * becomes an OpenAI-speaking provider at that address, so mock traffic takes the same path as real traffic.
+ */
+final class SnapshotCompiler {
+    /** The wire protocol of the built-in mock server. */
+    static final String MOCK_WIRE_TYPE = "openai";
+
+    private final MockEndpoints mocks;
+
+    SnapshotCompiler(MockEndpoints mocks) {
+        this.mocks = requireNonNull(mocks, "mocks");
+    }
+
+    /**
+     * The snapshot, or the problems of starting its mock servers.
+     *
+     * @param problems must hold no errors yet: a config with problems is never compiled
+     */
+    LoadResult compile(TollgateConfig config, String source, Diagnostics problems) {
+        if (problems.hasErrors()) {
+            throw new IllegalStateException("compiling a config with problems");
+        }
+        var providers = new LinkedHashMap<String, Provider>();
+        for (ProviderConfig p : config.providers().values()) {
+            if (!p.isMock()) {
+                providers.put(p.id(), new Provider(
+                        p.id(), p.type(), p.baseUrl(), p.apiKey(), p.authHeader(), p.headers(), p.timeouts()));
+                continue;
+            }
+            URI endpoint = mockEndpoint(p, problems);
+            if (endpoint != null) {
+                providers.put(p.id(), new Provider(
+                        p.id(), MOCK_WIRE_TYPE, endpoint, null, p.authHeader(), p.headers(), p.timeouts()));
+            }
+        }
+        if (problems.hasErrors()) {
+            return new LoadResult.Invalid(problems.errors());
+        }
+        return new LoadResult.Loaded(
+                new RuntimeSnapshot(source, config.server(), providers, models(config, providers)),
+                problems.warnings());
+    }
+
+    private URI mockEndpoint(ProviderConfig p, Diagnostics problems) {
+        try {
+            return requireNonNull(mocks.endpointFor(p.id(), p.mock()), "mock endpoint");
+        } catch (RuntimeException e) {
+            // A port already in use, say: the reload fails with a reason and the old snapshot keeps serving.
+            problems.error(p.origin(), "cannot start the mock server: " + e);
+            return null;
+        }
+    }
+
+    private static Map<String, ModelGroup> models(TollgateConfig config, Map<String, Provider> providers) {
+        var models = new LinkedHashMap<String, ModelGroup>();
+        for (ModelConfig model : config.models().values()) {
+            var deployments = new ArrayList<Deployment>();
+            for (DeploymentConfig d : model.deployments()) {
+                String id = model.name() + "/" + d.provider() + "/" + d.model();
+                deployments.add(new Deployment(id, providers.get(d.provider()), d.model(), d.weight()));
+            }
+            models.put(model.name(), new ModelGroup(model.name(), model.operation(), deployments));
+        }
+        return models;
+    }
+}

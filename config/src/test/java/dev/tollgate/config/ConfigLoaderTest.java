@@ -1,0 +1,291 @@
+package dev.tollgate.config;
+
+import static dev.tollgate.config.Fixtures.loaded;
+import static dev.tollgate.config.Fixtures.loader;
+import static dev.tollgate.config.Fixtures.problems;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.routing.ModelGroup;
+import dev.tollgate.core.routing.Provider;
+import dev.tollgate.core.routing.Timeouts;
+import dev.tollgate.core.runtime.HostPort;
+import dev.tollgate.core.runtime.MockEndpoints;
+import dev.tollgate.core.runtime.MockProfile;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.runtime.ServerSettings;
+import dev.tollgate.core.spi.Header;
+import dev.tollgate.core.spi.Operation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Compilation into a snapshot, the loader's entry points, and when mock servers may be started. */
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String FULL = """
+            server:
+              listen: "[::]:9090"
+              admin_listen: 127.0.0.1:0
+              io_threads: 4
+              max_request_bytes: 2MiB
+              max_header_bytes: 32KiB
+              max_uri_bytes: 4KB
+              max_response_bytes: 1048576
+              stream_keep_alive: 30s
+              access_log: false
+            providers:
+              openai:
+                type: openai
+                base_url: https://api.openai.com/v1
+                api_key: ${env:OPENAI_API_KEY}
+                headers: { OpenAI-Organization: org-123 }
+                timeouts: { connect: 2s, first_byte: 30s, idle: 45s, overall: 5m }
+              azure:
+                type: openai
+                base_url: https://example.openai.azure.com/openai/v1/
+                api_key: ${env:OPENAI_API_KEY}
+                auth_header: api-key
+              demo:
+                type: mock
+                timeouts: { overall: 1m }
+                mock:
+                  latency: 250ms
+                  tokens_per_second: 12.5
+                  chunks: 3
+                  answer_words: 10
+                  embedding_dimensions: 64
+                  seed: -7
+                  faults: { error_rate: 0.25, error_status: 429, reset_rate: 0.5, reset_after_chunks: 1 }
+            models:
+              gpt-4o-mini:
+                mode: chat
+                deployments:
+                  - { provider: openai, model: gpt-4o-mini, weight: 3 }
+                  - { provider: azure, model: gpt-4o-mini-2024-07-18 }
+              text-embedding-3-small:
+                mode: embeddings
+                deployments:
+                  - provider: openai
+              demo:
+                deployments: [{ provider: demo }]
+            """;
+
+    @Test
+    void compilesEverySection() {
+        var mocks = new Fixtures.RecordingMocks();
+        RuntimeSnapshot snapshot = loaded(loader(mocks).parse("full.yaml", FULL)).snapshot();
+
+        assertThat(snapshot.source()).isEqualTo("full.yaml");
+        assertThat(snapshot.server()).isEqualTo(new ServerSettings(new HostPort("::", 9090), new HostPort("127.0.0.1", 0),
+                4, 2L << 20, 32 << 10, 4000, 1 << 20, Duration.ofSeconds(30), false));
+
+        assertThat(snapshot.providers()).containsOnlyKeys("openai", "azure", "demo");
+        Provider openai = snapshot.providers().get("openai");
+        assertThat(openai.type()).isEqualTo("openai");
+        assertThat(openai.baseUrl()).isEqualTo(URI.create("https://api.openai.com/v1"));
+        assertThat(openai.apiKey().reference()).isEqualTo("${env:OPENAI_API_KEY}");
+        assertThat(openai.authHeader()).isEqualTo("authorization");
+        assertThat(openai.headers()).containsExactly(new Header("OpenAI-Organization", "org-123"));
+        assertThat(openai.timeouts()).isEqualTo(new Timeouts(
+                Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(45), Duration.ofMinutes(5)));
+        Provider azure = snapshot.providers().get("azure");
+        assertThat(azure.authHeaders()).containsExactly(new Header("api-key", Fixtures.CANARY));
+        assertThat(azure.timeouts()).isEqualTo(Timeouts.DEFAULTS);
+
+        // The mock becomes an OpenAI provider at the address the mock server reports, with no key.
+        Provider demo = snapshot.providers().get("demo");
+        assertThat(demo.type()).isEqualTo("openai");
+        assertThat(demo.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:40000/demo/v1"));
+        assertThat(demo.apiKey()).isNull();
+        assertThat(demo.timeouts().overall()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(mocks.started).containsExactly("demo");
+        assertThat(mocks.profiles).containsExactly(
+                new MockProfile(Duration.ofMillis(250), 12.5, 3, 10, 64, 0.25, 429, 0.5, 1, -7));
+
+        assertThat(snapshot.models()).containsOnlyKeys("gpt-4o-mini", "text-embedding-3-small", "demo");
+        assertThat(snapshot.models().keySet()).containsExactly("gpt-4o-mini", "text-embedding-3-small", "demo");
+        ModelGroup chat = snapshot.model("gpt-4o-mini");
+        assertThat(chat.operation()).isEqualTo(Operation.CHAT);
+        assertThat(chat.deployments()).containsExactly(
+                new Deployment("gpt-4o-mini/openai/gpt-4o-mini", openai, "gpt-4o-mini", 3),
+                new Deployment("gpt-4o-mini/azure/gpt-4o-mini-2024-07-18", azure, "gpt-4o-mini-2024-07-18", 1));
+        ModelGroup embed = snapshot.model("text-embedding-3-small");
+        assertThat(embed.operation()).isEqualTo(Operation.EMBEDDINGS);
+        assertThat(embed.deployments()).extracting(Deployment::id, Deployment::upstreamModel).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(
+                        "text-embedding-3-small/openai/text-embedding-3-small", "text-embedding-3-small"));
+    }
+
+    @Test
+    void defaultsApplyWhenSectionsAreLeftOut() {
+        RuntimeSnapshot snapshot = loaded(loader().parse("t.yaml", "server:\n" + Fixtures.MINIMAL)).snapshot();
+        assertThat(snapshot.server()).isEqualTo(ServerSettings.DEFAULTS);
+        assertThat(snapshot.providers().get("openai").timeouts()).isEqualTo(Timeouts.DEFAULTS);
+        assertThat(snapshot.providers().get("openai").apiKey()).isNull();
+    }
+
+    @Test
+    void emptyMockSectionMeansDefaultProfile() {
+        var mocks = new Fixtures.RecordingMocks();
+        loaded(loader(mocks).parse("t.yaml", "providers:\n  m: { type: mock }\nmodels:\n  x: { deployments: [{ provider: m }] }\n"));
+        assertThat(mocks.profiles).containsExactly(MockProfile.DEFAULTS);
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceInFileOrder() {
+        String yaml = """
+                server:
+                  listen: 0.0.0.0:99999
+                  max_request_bytes: 10 MiB
+                providers:
+                  openai:
+                    type: openai
+                    base_ur: https://api.openai.com/v1
+                    api_key: ${env:MISSING_KEY}
+                  demo:
+                    type: mock
+                    mock: { chunks: 0 }
+                models:
+                  gpt-4o-mini:
+                    mode: chat
+                    deployments:
+                      - { provider: opnai, weight: -1 }
+                """;
+        assertThat(problems(loader().parse("t.yaml", yaml))).containsExactly(
+                "t.yaml:2:11: server.listen: port 99999 is out of range 0..65535 in '0.0.0.0:99999'",
+                "t.yaml:3:22: server.max_request_bytes: expected a size such as 16KiB, 10MiB or 1048576 "
+                        + "(units: B, KiB, MiB, GiB, KB, MB, GB), got '10 MiB'",
+                "t.yaml:6:5: providers.openai.base_url: required key is missing",
+                "t.yaml:7:5: providers.openai.base_ur: unknown key 'base_ur' (did you mean 'base_url'?)",
+                "t.yaml:8:14: providers.openai.api_key: environment variable MISSING_KEY is not set "
+                        + "(referenced as ${env:MISSING_KEY})",
+                "t.yaml:11:21: providers.demo.mock.chunks: must be between 1 and 10000, got 0",
+                "t.yaml:16:21: models.gpt-4o-mini.deployments[0].provider: unknown provider 'opnai' (did you mean 'openai'?)",
+                "t.yaml:16:36: models.gpt-4o-mini.deployments[0].weight: must be between 1 and 10000, got -1");
+    }
+
+    @Test
+    void anInvalidConfigStartsNoMockServer() {
+        MockEndpoints refuse = (id, profile) -> {
+            throw new AssertionError("mock server started for an invalid config");
+        };
+        String yaml = "providers:\n  demo: { type: mock }\nmodels:\n  m: { deployments: [{ provider: demo, weight: 0 }] }\n";
+        assertThat(problems(loader(refuse).parse("t.yaml", yaml))).hasSize(1);
+    }
+
+    @Test
+    void validateChecksEverythingButStartsNothing() throws IOException {
+        MockEndpoints refuse = (id, profile) -> {
+            throw new AssertionError("validate started a mock server");
+        };
+        Path good = Files.writeString(dir.resolve("good.yaml"), ConfigLoader.demoText());
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), Fixtures.MINIMAL.replace("provider: openai", "provider: nope"));
+        assertThat(loader(refuse).validate(good)).isEmpty();
+        assertThat(loader(refuse).validate(bad)).map(ConfigProblem::toString)
+                .containsExactly(bad + ":8:19: models.gpt-4o-mini.deployments[0].provider: unknown provider 'nope'");
+    }
+
+    @Test
+    void aMockServerThatCannotStartMakesTheLoadInvalid() {
+        MockEndpoints busy = (id, profile) -> {
+            throw new UncheckedIOException(new BindException("Address already in use"));
+        };
+        String yaml = "providers:\n  demo: { type: mock }\nmodels:\n  m: { deployments: [{ provider: demo }] }\n";
+        assertThat(problems(loader(busy).parse("t.yaml", yaml))).containsExactly(
+                "t.yaml:2:3: providers.demo: cannot start the mock server: java.io.UncheckedIOException: "
+                        + "java.net.BindException: Address already in use");
+    }
+
+    @Test
+    void loadsAFileAndNamesItInProblems() throws IOException {
+        Path file = Files.writeString(dir.resolve("tollgate.yaml"), Fixtures.MINIMAL);
+        assertThat(loaded(loader().load(file)).snapshot().source()).isEqualTo(file.toString());
+        Files.writeString(file, Fixtures.MINIMAL + "extra: 1\n");
+        assertThat(problems(loader().load(file))).containsExactly(file + ":9:1: extra: unknown key 'extra'; valid keys: "
+                + "models, providers, server");
+    }
+
+    @Test
+    void unreadableFilesAreProblemsAboutTheWholeFile() throws IOException {
+        Path missing = dir.resolve("missing.yaml");
+        Path latin1 = Files.write(dir.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xe9, '\n'});
+        Path huge = Files.write(dir.resolve("huge.yaml"), new byte[ConfigLoader.MAX_FILE_BYTES + 1]);
+        assertThat(problems(loader().load(missing))).containsExactly(missing + ": no such file");
+        assertThat(problems(loader().load(dir))).containsExactly(dir + ": is a directory, not a config file");
+        assertThat(problems(loader().load(latin1))).containsExactly(latin1 + ": is not UTF-8 text");
+        assertThat(problems(loader().load(huge))).containsExactly(huge + ": is larger than 2MiB");
+        assertThat(loader().validate(missing)).map(ConfigProblem::toString).containsExactly(missing + ": no such file");
+    }
+
+    @Test
+    void unusedProvidersAreWarnedAbout() {
+        String yaml = Fixtures.MINIMAL.replace("models:", "  spare: { type: openai, base_url: http://127.0.0.1:8000/v1 }\nmodels:");
+        assertThat(loaded(loader().parse("t.yaml", yaml)).warnings()).map(ConfigProblem::toString)
+                .containsExactly("t.yaml:5:3: providers.spare: provider 'spare' is not used by any model");
+    }
+
+    @Test
+    void anAuthHeaderWithoutAKeyIsWarnedAbout() {
+        String yaml = Fixtures.MINIMAL.replace("base_url: https://api.openai.com/v1",
+                "base_url: https://api.openai.com/v1\n    auth_header: api-key");
+        assertThat(loaded(loader().parse("t.yaml", yaml)).warnings()).map(ConfigProblem::toString)
+                .containsExactly("t.yaml:5:5: providers.openai.auth_header: has no effect without an api_key");
+    }
+
+    @Test
+    void anchorsLetProvidersShareSettings() {
+        String yaml = """
+                providers:
+                  a: { type: openai, base_url: http://127.0.0.1:1/v1, timeouts: &slow { first_byte: 2m } }
+                  b: { type: openai, base_url: http://127.0.0.1:2/v1, timeouts: *slow }
+                models:
+                  m: { deployments: [{ provider: a }, { provider: b }] }
+                """;
+        RuntimeSnapshot snapshot = loaded(loader().parse("t.yaml", yaml)).snapshot();
+        assertThat(snapshot.providers().get("b").timeouts().firstByte()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void theBuiltInDemoLoads() {
+        var mocks = new Fixtures.RecordingMocks();
+        LoadResult.Loaded demo = loaded(loader(mocks).loadDemo());
+        RuntimeSnapshot snapshot = demo.snapshot();
+        assertThat(demo.warnings()).isEmpty();
+        assertThat(snapshot.source()).isEqualTo("built-in demo");
+        assertThat(snapshot.server().listen()).isEqualTo(new HostPort("0.0.0.0", 8080));
+        assertThat(snapshot.server().adminListen()).isEqualTo(new HostPort("127.0.0.1", 8081));
+        assertThat(mocks.started).containsExactly("demo", "demo-slow");
+        assertThat(mocks.profiles.get(0)).isEqualTo(new MockProfile(Duration.ofMillis(20), 400, 8, 24, 256, 0, 503, 0, 2, 42));
+        assertThat(mocks.profiles.get(1)).isEqualTo(new MockProfile(Duration.ofMillis(150), 80, 8, 24, 256, 0, 503, 0, 2, 42));
+        assertThat(snapshot.models().keySet()).containsExactly("demo-fast", "demo-smart", "demo-embed");
+        assertThat(snapshot.model("demo-fast").deployments()).extracting(Deployment::id).containsExactly("demo-fast/demo/demo-fast");
+        assertThat(snapshot.model("demo-smart").deployments()).extracting(Deployment::id)
+                .containsExactly("demo-smart/demo-slow/demo-smart");
+        assertThat(snapshot.model("demo-embed").operation()).isEqualTo(Operation.EMBEDDINGS);
+        assertThat(snapshot.providers().values()).extracting(Provider::type).containsOnly("openai");
+    }
+
+    @Test
+    void problemsPrintAsFileLineColumnPathMessage() {
+        assertThat(new ConfigProblem("a.yaml", 3, 7, "models.x", "bad")).hasToString("a.yaml:3:7: models.x: bad");
+        assertThat(new ConfigProblem("a.yaml", 1, 1, "", "invalid YAML: x")).hasToString("a.yaml:1:1: invalid YAML: x");
+        assertThat(new ConfigProblem("a.yaml", 0, 0, "", "no such file")).hasToString("a.yaml: no such file");
+    }
+
+    @Test
+    void anInvalidResultHasAtLeastOneProblem() {
+        assertThatThrownBy(() -> new LoadResult.Invalid(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+}

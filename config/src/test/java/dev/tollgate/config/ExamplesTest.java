@@ -1,0 +1,66 @@
+package dev.tollgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The ready-to-run configs in the repository's examples/ directory stay valid, and the demo copy stays exact. */
+class ExamplesTest {
+    private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+
+    /** examples/ at the repository root; Maven runs tests from the module directory. */
+    private static Path examples() {
+        Path root = Path.of("").toAbsolutePath();
+        while (root != null && !Files.isDirectory(root.resolve("examples"))) {
+            root = root.getParent();
+        }
+        assertThat(root).as("examples/ above " + Path.of("").toAbsolutePath()).isNotNull();
+        return root.resolve("examples");
+    }
+
+    static Stream<Path> exampleFiles() throws IOException {
+        try (Stream<Path> files = Files.list(examples())) {
+            List<Path> yaml = files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+                    .sorted().toList();
+            return yaml.stream();
+        }
+    }
+
+    @Test
+    void theExamplesAreThere() throws IOException {
+        assertThat(exampleFiles().map(f -> f.getFileName().toString()))
+                .contains("demo.yaml", "openai.yaml", "local-openai-compatible.yaml");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("exampleFiles")
+    void everyExampleIsValid(Path file) throws IOException {
+        // A fake environment that defines every variable the file references.
+        Map<String, String> env = new HashMap<>();
+        Matcher m = ENV_REFERENCE.matcher(Files.readString(file));
+        while (m.find()) {
+            env.put(m.group(1), "test-value-of-" + m.group(1));
+        }
+        var loader = new ConfigLoader(Fixtures.TYPES, env::get, new Fixtures.RecordingMocks());
+        assertThat(loader.validate(file)).isEmpty();
+        LoadResult.Loaded loaded = Fixtures.loaded(loader.load(file));
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(loaded.snapshot().models()).isNotEmpty();
+    }
+
+    @Test
+    void theDemoExampleIsTheBuiltInDemo() throws IOException {
+        assertThat(Files.readString(examples().resolve("demo.yaml"))).isEqualTo(ConfigLoader.demoText());
+    }
+}

@@ -1,0 +1,123 @@
+package dev.tollgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random damage to a valid file never makes the loader throw or hang: every mutant comes back as Loaded or
+ * Invalid, and no output ever shows the secret the file references.
+ */
+class FuzzTest {
+    private static final int MUTANTS = 600;
+    /** Characters that matter to YAML, line breaks of every kind, stray surrogates, and a few plain ones. */
+    private static final String ALPHABET =
+            ":-{}[],&*!|>'\"#%@`?~<=^\n\r\t $\\0123456789abcxyzKMGiB.\u0000\u0085\u2028\uFEFF\uD800\uDC00\u00e9";
+
+    private static final String SEED_FILE = """
+            server:
+              listen: 0.0.0.0:8080
+              admin_listen: "[::1]:8081"
+              max_request_bytes: 10MiB
+              stream_keep_alive: 15s
+              access_log: true
+            providers:
+              openai:
+                type: openai
+                base_url: https://api.openai.com/v1
+                api_key: ${env:OPENAI_API_KEY}
+                headers: { OpenAI-Organization: org-123 }
+                timeouts: &t { connect: 5s, first_byte: 60s, idle: 60s, overall: 10m }
+              demo:
+                type: mock
+                timeouts: *t
+                mock:
+                  latency: 20ms
+                  tokens_per_second: 400
+                  faults: { error_rate: 0.1, error_status: 503 }
+            models:
+              gpt-4o-mini:
+                mode: chat
+                deployments:
+                  - { provider: openai, model: gpt-4o-mini, weight: 3 }
+                  - provider: demo
+              embed:
+                mode: embeddings
+                deployments: [{ provider: demo }]
+            """;
+
+    @Test
+    void mutantsNeverEscapeTheLoader() {
+        var random = new Random(20_240_601L);
+        ConfigLoader loader = Fixtures.loader();
+        assertThat(Fixtures.loaded(loader.parse("seed.yaml", SEED_FILE)).warnings()).isEmpty();
+        int[] outcomes = new int[2];
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            for (int i = 0; i < MUTANTS; i++) {
+                String mutant = mutate(SEED_FILE, random, 1 + random.nextInt(6));
+                LoadResult result = loader.parse("mutant-" + i + ".yaml", mutant);
+                switch (result) {
+                    case LoadResult.Loaded loaded -> {
+                        outcomes[0]++;
+                        assertThat(loaded.toString()).doesNotContain(Fixtures.CANARY);
+                    }
+                    case LoadResult.Invalid invalid -> {
+                        outcomes[1]++;
+                        assertThat(invalid.problems()).isNotEmpty().allSatisfy(p -> {
+                            assertThat(p.line()).isBetween(1, lineBreaks(mutant) + 1);
+                            assertThat(p.toString()).doesNotContain(Fixtures.CANARY);
+                        });
+                    }
+                }
+            }
+        });
+        // The mutations should exercise both outcomes, or the test proves little.
+        assertThat(outcomes[0]).isPositive();
+        assertThat(outcomes[1]).isPositive();
+    }
+
+    /** Line breaks as YAML counts them: CR, LF, CRLF, NEL, LS and PS. */
+    private static int lineBreaks(String text) {
+        return (int) text.replace("\r\n", "\n").chars()
+                .filter(c -> c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 || c == 0x2029).count();
+    }
+
+    private static String mutate(String text, Random random, int mutations) {
+        var chars = new ArrayList<Character>(text.length() + mutations);
+        for (char c : text.toCharArray()) {
+            chars.add(c);
+        }
+        for (int m = 0; m < mutations; m++) {
+            int at = random.nextInt(chars.size());
+            char c = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
+            switch (random.nextInt(4)) {
+                case 0 -> chars.remove(at);
+                case 1 -> chars.add(at, c);
+                case 2 -> chars.set(at, c);
+                default -> duplicateLine(chars, at);
+            }
+        }
+        var out = new StringBuilder(chars.size());
+        chars.forEach(out::append);
+        return out.toString();
+    }
+
+    /** Repeats the line around {@code at}: duplicate keys and list items are a classic editing slip. */
+    private static void duplicateLine(List<Character> chars, int at) {
+        int start = at;
+        while (start > 0 && chars.get(start - 1) != '\n') {
+            start--;
+        }
+        int end = at;
+        while (end < chars.size() && chars.get(end) != '\n') {
+            end++;
+        }
+        List<Character> line = new ArrayList<>(chars.subList(start, Math.min(end + 1, chars.size())));
+        chars.addAll(start, line);
+    }
+}

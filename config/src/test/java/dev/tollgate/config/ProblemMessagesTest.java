@@ -1,0 +1,242 @@
+package dev.tollgate.config;
+
+import static dev.tollgate.config.Fixtures.loader;
+import static dev.tollgate.config.Fixtures.problems;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every kind of problem the binder reports, with its exact text and position. */
+class ProblemMessagesTest {
+
+    record Case(String name, String yaml, List<String> expected) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** {@code MINIMAL} with {@code providerLines} added to the openai provider. */
+    private static String provider(String providerLines) {
+        return """
+                providers:
+                  openai:
+                    type: openai
+                    base_url: https://api.openai.com/v1
+                """ + providerLines.indent(4) + """
+                models:
+                  gpt-4o-mini:
+                    deployments:
+                      - provider: openai
+                """;
+    }
+
+    /** {@code MINIMAL} with a {@code server} section holding {@code serverLines}. */
+    private static String server(String serverLines) {
+        return "server:\n" + serverLines.indent(2) + Fixtures.MINIMAL;
+    }
+
+    /** A mock provider {@code demo} holding {@code lines}, used by model {@code m}. */
+    private static String mock(String lines) {
+        return """
+                providers:
+                  demo:
+                    type: mock
+                """ + lines.indent(4) + """
+                models:
+                  m:
+                    deployments: [{ provider: demo }]
+                """;
+    }
+
+    /** One model {@code m} whose body is {@code modelLines}, next to provider openai. */
+    private static String model(String modelLines) {
+        return """
+                providers:
+                  openai: { type: openai, base_url: https://api.openai.com/v1 }
+                models:
+                  m:
+                """ + modelLines.indent(4);
+    }
+
+    static Stream<Case> cases() {
+        return Stream.of(
+                // Unknown keys, with and without a suggestion.
+                new Case("unknown root key", "servr: {}\n" + Fixtures.MINIMAL,
+                        List.of("t.yaml:1:1: servr: unknown key 'servr' (did you mean 'server'?)")),
+                new Case("unknown provider key", provider("base_ur: https://x"),
+                        List.of("t.yaml:5:5: providers.openai.base_ur: unknown key 'base_ur' (did you mean 'base_url'?)")),
+                new Case("camelCase key", provider("authHeader: api-key"),
+                        List.of("t.yaml:5:5: providers.openai.authHeader: unknown key 'authHeader' (did you mean 'auth_header'?)")),
+                new Case("unknown key, nothing close", server("colour: red"),
+                        List.of("t.yaml:2:3: server.colour: unknown key 'colour'; valid keys: access_log, admin_listen, "
+                                + "io_threads, listen, max_header_bytes, max_request_bytes, max_response_bytes, "
+                                + "max_uri_bytes, stream_keep_alive")),
+                new Case("unknown deployment key", model("deployments:\n  - { provider: openai, modle: x }"),
+                        List.of("t.yaml:6:29: models.m.deployments[0].modle: unknown key 'modle' (did you mean 'model'?)")),
+
+                // Missing and empty.
+                new Case("empty file", "", List.of(
+                        "t.yaml:1:1: providers: required key is missing",
+                        "t.yaml:1:1: models: required key is missing")),
+                new Case("missing type", "providers:\n  openai:\n    base_url: https://x\nmodels:\n  m: { deployments: [{ provider: openai }] }\n",
+                        List.of("t.yaml:3:5: providers.openai.type: required key is missing")),
+                new Case("missing base_url", "providers:\n  openai:\n    type: openai\nmodels:\n  m: { deployments: [{ provider: openai }] }\n",
+                        List.of("t.yaml:3:5: providers.openai.base_url: required key is missing")),
+                new Case("missing value", provider("auth_header:"),
+                        List.of("t.yaml:5:17: providers.openai.auth_header: missing value (remove the key to use the default)")),
+                new Case("no providers", "providers: {}\nmodels:\n  m: { deployments: [{ provider: openai }] }\n", List.of(
+                        "t.yaml:1:12: providers: at least one provider is required",
+                        "t.yaml:3:34: models.m.deployments[0].provider: unknown provider 'openai'")),
+                new Case("no models", "providers:\n  openai: { type: openai, base_url: https://x }\nmodels:\n",
+                        List.of("t.yaml:3:8: models: at least one model is required")),
+                new Case("no deployments", model("deployments: []"),
+                        List.of("t.yaml:5:18: models.m.deployments: a model needs at least one deployment")),
+                new Case("deployments missing", model("mode: chat"),
+                        List.of("t.yaml:5:5: models.m.deployments: required key is missing")),
+                new Case("deployment without provider", model("deployments: [{ model: x }]"),
+                        List.of("t.yaml:5:19: models.m.deployments[0].provider: required key is missing")),
+
+                // Wrong kinds of value.
+                new Case("section is not a mapping", "server: 5\n" + Fixtures.MINIMAL,
+                        List.of("t.yaml:1:9: server: expected a mapping, got a whole number")),
+                new Case("root is a list", "- a\n- b\n",
+                        List.of("t.yaml:1:1: expected a mapping, got a list")),
+                new Case("deployments not a list", model("deployments: { provider: openai }"),
+                        List.of("t.yaml:5:18: models.m.deployments: expected a list, got a mapping")),
+                new Case("string expected", provider("auth_header: [a, b]"),
+                        List.of("t.yaml:5:18: providers.openai.auth_header: expected a header name, got a list")),
+                new Case("whole number expected", server("io_threads: many"),
+                        List.of("t.yaml:2:15: server.io_threads: expected a whole number, got 'many'")),
+                new Case("quoted number", server("io_threads: \"4\""),
+                        List.of("t.yaml:2:15: server.io_threads: expected a whole number, got '4' (remove the quotes)")),
+                new Case("fraction for a whole number", mock("mock: { chunks: 1.5 }"),
+                        List.of("t.yaml:4:21: providers.demo.mock.chunks: expected a whole number, got '1.5'")),
+                new Case("yes is not a boolean", server("access_log: yes"),
+                        List.of("t.yaml:2:15: server.access_log: expected true or false, got 'yes'")),
+                new Case("number expected", mock("mock: { tokens_per_second: fast }"),
+                        List.of("t.yaml:4:32: providers.demo.mock.tokens_per_second: expected a number, got 'fast'")),
+
+                // Ranges.
+                new Case("integer below range", server("io_threads: -1"),
+                        List.of("t.yaml:2:15: server.io_threads: must be between 0 and 1024, got -1")),
+                new Case("weight zero", model("deployments: [{ provider: openai, weight: 0 }]"),
+                        List.of("t.yaml:5:47: models.m.deployments[0].weight: must be between 1 and 10000, got 0")),
+                new Case("rate above one", mock("mock: { faults: { error_rate: 1.5 } }"),
+                        List.of("t.yaml:4:35: providers.demo.mock.faults.error_rate: must be between 0 and 1, got 1.5")),
+                new Case("error status not an error", mock("mock: { faults: { error_status: 200 } }"),
+                        List.of("t.yaml:4:37: providers.demo.mock.faults.error_status: must be between 400 and 599, got 200")),
+                new Case("number too large", mock("mock: { seed: 99999999999999999999 }"),
+                        List.of("t.yaml:4:19: providers.demo.mock.seed: number '99999999999999999999' is too large")),
+
+                // Durations and sizes.
+                new Case("duration without unit", server("stream_keep_alive: 15"),
+                        List.of("t.yaml:2:22: server.stream_keep_alive: expected a duration such as 250ms, 15s, 10m "
+                                + "or 1h, got '15' (a number needs a unit: 15s or 15ms)")),
+                new Case("duration with a bad unit", provider("timeouts: { connect: 5sec }"),
+                        List.of("t.yaml:5:26: providers.openai.timeouts.connect: expected a duration such as 250ms, "
+                                + "15s, 10m or 1h, got '5sec'")),
+                new Case("zero timeout", provider("timeouts: { overall: 0 }"),
+                        List.of("t.yaml:5:26: providers.openai.timeouts.overall: must be at least 1ms, got 0")),
+                new Case("keep-alive too short", server("stream_keep_alive: 100ms"),
+                        List.of("t.yaml:2:22: server.stream_keep_alive: must be at least 1s, got 100ms")),
+                new Case("size with lower-case unit", server("max_request_bytes: 10mib"),
+                        List.of("t.yaml:2:22: server.max_request_bytes: expected a size such as 16KiB, 10MiB or "
+                                + "1048576 (units: B, KiB, MiB, GiB, KB, MB, GB), got '10mib'")),
+                new Case("size without unit is bytes", server("max_request_bytes: 10"),
+                        List.of("t.yaml:2:22: server.max_request_bytes: must be at least 1KiB, got 10")),
+                new Case("size overflow", server("max_response_bytes: 99999999999GiB"),
+                        List.of("t.yaml:2:23: server.max_response_bytes: size '99999999999GiB' is too large")),
+                new Case("int size above range", server("max_header_bytes: 4GiB"),
+                        List.of("t.yaml:2:21: server.max_header_bytes: must be between 1KiB and 2147483647B, got 4GiB")),
+
+                // Listen addresses.
+                new Case("listen without port", server("listen: 8080"),
+                        List.of("t.yaml:2:11: server.listen: expected host:port such as 0.0.0.0:8080 or [::1]:8080, got '8080'")),
+                new Case("port out of range", server("listen: 0.0.0.0:70000"),
+                        List.of("t.yaml:2:11: server.listen: port 70000 is out of range 0..65535 in '0.0.0.0:70000'")),
+                new Case("IPv6 without brackets", server("listen: ::1:8080"),
+                        List.of("t.yaml:2:11: server.listen: an IPv6 address goes in brackets, as in [::1]:8080, got '::1:8080'")),
+                new Case("listeners share a port", server("listen: 0.0.0.0:9000\nadmin_listen: 127.0.0.1:9000"),
+                        List.of("t.yaml:3:17: server.admin_listen: port 9000 is already taken by listen (0.0.0.0:9000); pick another port")),
+
+                // Providers.
+                new Case("bad provider id", "providers:\n  Open AI: { type: openai, base_url: https://x }\nmodels:\n  m: { deployments: [{ provider: Open AI }] }\n",
+                        List.of("t.yaml:2:3: providers.Open AI: provider id 'Open AI' must start with a lower-case letter "
+                                + "or digit and use only a-z, 0-9, '.', '_' and '-'")),
+                new Case("unknown type", "providers:\n  openai: { type: opneai, base_url: https://x }\nmodels:\n  m: { deployments: [{ provider: openai }] }\n",
+                        List.of("t.yaml:2:19: providers.openai.type: unknown provider type 'opneai' (did you mean 'openai'?); known types: mock, openai")),
+                new Case("unknown type, nothing close", "providers:\n  openai: { type: gemini, base_url: https://x }\nmodels:\n  m: { deployments: [{ provider: openai }] }\n",
+                        List.of("t.yaml:2:19: providers.openai.type: unknown provider type 'gemini'; known types: mock, openai")),
+                new Case("base_url not http", provider("").replace("https://api.openai.com/v1", "ftp://files.example.com/v1"),
+                        List.of("t.yaml:4:15: providers.openai.base_url: expected an absolute http or https URL, such as https://api.openai.com/v1")),
+                new Case("base_url relative", provider("").replace("https://api.openai.com/v1", "/v1"),
+                        List.of("t.yaml:4:15: providers.openai.base_url: expected an absolute http or https URL, such as https://api.openai.com/v1")),
+                new Case("base_url with user info", provider("").replace("https://api.openai.com/v1", "https://me:pw@api.openai.com/v1"),
+                        List.of("t.yaml:4:15: providers.openai.base_url: must not contain user info; put credentials in api_key or headers")),
+                new Case("base_url with query", provider("").replace("https://api.openai.com/v1", "https://api.openai.com/v1?a=1"),
+                        List.of("t.yaml:4:15: providers.openai.base_url: must not have a query (?...): the gateway appends API paths to it")),
+                new Case("base_url with fragment", provider("").replace("https://api.openai.com/v1", "https://api.openai.com/v1#top"),
+                        List.of("t.yaml:4:15: providers.openai.base_url: must not have a fragment (#...)")),
+                new Case("base_url without host", provider("").replace("https://api.openai.com/v1", "https:///v1"),
+                        List.of("t.yaml:4:15: providers.openai.base_url: has no valid host name")),
+                new Case("base_url unparsable", provider("").replace("https://api.openai.com/v1", "https://api openai.com"),
+                        List.of("t.yaml:4:15: providers.openai.base_url: not a valid URL: Illegal character in authority at index 11")),
+                new Case("reference outside a secret field", provider("").replace("https://api.openai.com/v1", "${env:OPENAI_URL}"),
+                        List.of("t.yaml:4:15: providers.openai.base_url: secret references (${...}) are only allowed in api_key and header values")),
+                new Case("base_url on a mock", mock("base_url: http://127.0.0.1:9/v1"),
+                        List.of("t.yaml:4:5: providers.demo.base_url: not allowed for a mock provider: the gateway runs the mock server itself")),
+                new Case("api_key on a mock", mock("api_key: ${env:OPENAI_API_KEY}"),
+                        List.of("t.yaml:4:5: providers.demo.api_key: not allowed for a mock provider: the gateway runs the mock server itself")),
+                new Case("mock settings on a real provider", provider("mock: { chunks: 2 }"),
+                        List.of("t.yaml:5:5: providers.openai.mock: not allowed unless type is mock")),
+                new Case("reserved header", provider("headers: { Content-Length: '5' }"),
+                        List.of("t.yaml:5:16: providers.openai.headers.Content-Length: header Content-Length is set by the gateway itself")),
+                new Case("invalid header name", provider("headers: { \"X Org\": a }"),
+                        List.of("t.yaml:5:16: providers.openai.headers.X Org: 'X Org' is not a valid HTTP header name")),
+                new Case("header repeated in another case", provider("headers: { X-Org: a, x-org: b }"),
+                        List.of("t.yaml:5:26: providers.openai.headers.x-org: header x-org repeats X-Org (header names ignore case)")),
+                new Case("header where the key goes", provider("api_key: ${env:OPENAI_API_KEY}\nheaders: { Authorization: x }"),
+                        List.of("t.yaml:6:16: providers.openai.headers.Authorization: header Authorization is where "
+                                + "api_key goes (auth_header); set one or the other")),
+                new Case("header value not a string", provider("headers: { X-Org: { a: 1 } }"),
+                        List.of("t.yaml:5:23: providers.openai.headers.X-Org: expected a string, got a mapping")),
+                new Case("reserved auth header", provider("api_key: ${env:OPENAI_API_KEY}\nauth_header: host"),
+                        List.of("t.yaml:6:18: providers.openai.auth_header: header host is set by the gateway itself")),
+
+                // Models.
+                new Case("unknown provider", model("deployments: [{ provider: opnai }]"),
+                        List.of("t.yaml:5:31: models.m.deployments[0].provider: unknown provider 'opnai' (did you mean 'openai'?)")),
+                new Case("unknown mode", model("mode: chta\ndeployments: [{ provider: openai }]"),
+                        List.of("t.yaml:5:11: models.m.mode: unknown mode 'chta' (did you mean 'chat'?); expected chat or embeddings")),
+                new Case("repeated deployment", model("deployments:\n  - { provider: openai, model: a }\n  - { provider: openai, model: a }"),
+                        List.of("t.yaml:7:9: models.m.deployments[1]: same provider and model as deployments[0]; give that one more weight instead")),
+                new Case("empty upstream model", model("deployments: [{ provider: openai, model: '' }]"),
+                        List.of("t.yaml:5:46: models.m.deployments[0].model: an upstream model name cannot be empty")),
+                new Case("reserved model name", model("deployments: [{ provider: openai }]").replace("  m:", "  auto:"),
+                        List.of("t.yaml:4:3: models.auto: 'auto' is reserved: clients send it to let the gateway pick a model")),
+                new Case("model name with a space", model("deployments: [{ provider: openai }]").replace("  m:", "  \"gpt 4\":"),
+                        List.of("t.yaml:4:3: models.gpt 4: a model name cannot contain spaces or control characters")),
+                new Case("empty model name", model("deployments: [{ provider: openai }]").replace("  m:", "  \"\":"),
+                        List.of("t.yaml:4:3: models.: a model name cannot be empty")),
+
+                // YAML-level problems, reported with the binding problems.
+                new Case("duplicate key", provider("type: mock"),
+                        List.of("t.yaml:5:5: providers.openai.type: duplicate key 'type' (first defined at line 3)")),
+                new Case("custom tag", provider("auth_header: !!python/object/apply:os.system [id]"),
+                        List.of("t.yaml:5:18: providers.openai.auth_header: tag '!!python/object/apply:os.system' is "
+                                + "not allowed: the config takes plain YAML values only",
+                                "t.yaml:5:18: providers.openai.auth_header: expected a header name, got a list")),
+                new Case("syntax error", "providers:\n  openai: { type: openai\nmodels: {}\n",
+                        List.of("t.yaml:3:7: invalid YAML: expected ',' or '}', but got : (while parsing a flow mapping)")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void reportsExactlyTheseProblems(Case c) {
+        assertThat(problems(loader().parse("t.yaml", c.yaml()))).containsExactlyElementsOf(c.expected());
+    }
+}

@@ -1,0 +1,205 @@
+package dev.tollgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import dev.tollgate.core.routing.Timeouts;
+import dev.tollgate.core.runtime.MockProfile;
+import dev.tollgate.core.runtime.ServerSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Holds config/tollgate.schema.json to the binder: the same keys in every mapping, the same value patterns and
+ * enums, so that the schema editors use cannot drift from what the loader accepts.
+ */
+class SchemaAgreementTest {
+    private static JsonNode schema;
+
+    @BeforeAll
+    static void readSchema() throws IOException {
+        Path file = Path.of("tollgate.schema.json");
+        if (!Files.exists(file)) {
+            file = Path.of("config", "tollgate.schema.json");
+        }
+        schema = new ObjectMapper().readTree(file.toFile());
+    }
+
+    private static JsonNode resolve(JsonNode node) {
+        JsonNode ref = node.get("$ref");
+        if (ref == null) {
+            return node;
+        }
+        String prefix = "#/$defs/";
+        assertThat(ref.asText()).startsWith(prefix);
+        return resolve(schema.get("$defs").get(ref.asText().substring(prefix.length())));
+    }
+
+    /** Schema path ({@code providers.*}, {@code models.*.deployments[]}) to property names, for every object. */
+    private static void collect(JsonNode node, String path, Map<String, Set<String>> keys) {
+        node = resolve(node);
+        JsonNode properties = node.get("properties");
+        if (properties != null) {
+            Set<String> names = new HashSet<>();
+            properties.fieldNames().forEachRemaining(names::add);
+            keys.put(path, names);
+            properties.properties().forEach(p -> collect(p.getValue(), Origin.keyPath(path, p.getKey()), keys));
+        }
+        JsonNode additional = node.get("additionalProperties");
+        if (additional != null && additional.isObject()) {
+            collect(additional, path + ".*", keys);
+        }
+        JsonNode items = node.get("items");
+        if (items != null) {
+            collect(items, path + "[]", keys);
+        }
+    }
+
+    @Test
+    void everyMappingHasTheKeysTheBinderAccepts() {
+        Map<String, Set<String>> fromSchema = new TreeMap<>();
+        collect(schema, "", fromSchema);
+        assertThat(fromSchema).isEqualTo(new TreeMap<>(ConfigBinder.vocabulary()));
+    }
+
+    @Test
+    void everyFixedShapeObjectForbidsOtherKeys() {
+        List<String> open = new ArrayList<>();
+        schema.get("$defs").properties().forEach(def -> {
+            if (def.getValue().has("properties") && !def.getValue().path("additionalProperties").equals(BooleanNode.FALSE)) {
+                open.add(def.getKey());
+            }
+        });
+        assertThat(open).isEmpty();
+        assertThat(schema.get("additionalProperties")).isEqualTo(BooleanNode.FALSE);
+    }
+
+    @Test
+    void valuePatternsAreTheBindersPatterns() {
+        JsonNode defs = schema.get("$defs");
+        assertThat(defs.at("/duration/oneOf/0/pattern").asText()).isEqualTo(DurationSyntax.PATTERN);
+        assertThat(defs.at("/size/oneOf/0/pattern").asText()).isEqualTo(SizeSyntax.PATTERN);
+        assertThat(defs.at("/hostPort/pattern").asText()).isEqualTo(HostPortSyntax.PATTERN);
+        assertThat(schema.at("/properties/providers/propertyNames/pattern").asText()).isEqualTo(ProvidersSection.ID_PATTERN);
+        assertThat(defs.at("/deployment/properties/provider/pattern").asText()).isEqualTo(ProvidersSection.ID_PATTERN);
+        assertThat(defs.at("/provider/properties/auth_header/pattern").asText())
+                .isEqualTo(ProvidersSection.HEADER_NAME_PATTERN);
+        assertThat(defs.at("/provider/properties/headers/propertyNames/pattern").asText())
+                .isEqualTo(ProvidersSection.HEADER_NAME_PATTERN);
+        assertThat(schema.at("/properties/models/propertyNames/not/const").asText()).isEqualTo(ModelsSection.RESERVED_NAME);
+    }
+
+    @Test
+    void enumsAreTheBindersNames() {
+        List<String> modes = new ArrayList<>();
+        schema.at("/$defs/model/properties/mode/enum").forEach(m -> modes.add(m.asText()));
+        assertThat(modes).containsExactlyElementsOf(ModelsSection.MODES.keySet());
+        List<String> types = new ArrayList<>();
+        schema.at("/$defs/provider/properties/type/enum").forEach(t -> types.add(t.asText()));
+        assertThat(types).containsExactlyInAnyOrderElementsOf(Fixtures.TYPES);
+    }
+
+    @Test
+    void boundsAreTheBindersBounds() {
+        assertThat(schema.at("/$defs/server/properties/io_threads/maximum").asInt()).isEqualTo(ServerSection.MAX_IO_THREADS);
+        assertThat(schema.at("/$defs/deployment/properties/weight/maximum").asInt()).isEqualTo(ModelsSection.MAX_WEIGHT);
+        assertThat(schema.at("/properties/models/propertyNames/maxLength").asInt()).isEqualTo(ModelsSection.MAX_NAME_LENGTH);
+        JsonNode mock = schema.at("/$defs/mock/properties");
+        assertThat(mock.at("/tokens_per_second/maximum").asDouble()).isEqualTo(MockSection.MAX_TOKENS_PER_SECOND);
+        assertThat(mock.at("/chunks/maximum").asInt()).isEqualTo(MockSection.MAX_CHUNKS);
+        assertThat(mock.at("/answer_words/maximum").asInt()).isEqualTo(MockSection.MAX_ANSWER_WORDS);
+        assertThat(mock.at("/embedding_dimensions/maximum").asInt()).isEqualTo(MockSection.MAX_EMBEDDING_DIMENSIONS);
+        assertThat(schema.at("/$defs/faults/properties/reset_after_chunks/maximum").asInt()).isEqualTo(MockSection.MAX_CHUNKS);
+    }
+
+    /** Whether {@code parse} accepts {@code text}. */
+    private static boolean accepts(java.util.function.Consumer<String> parse, String text) {
+        try {
+            parse.accept(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static void assertSameVerdicts(String schemaPattern, java.util.function.Consumer<String> parse,
+            List<String> samples) {
+        Pattern pattern = Pattern.compile(schemaPattern);
+        for (String sample : samples) {
+            assertThat(pattern.matcher(sample).find()).as(sample).isEqualTo(accepts(parse, sample));
+        }
+    }
+
+    @Test
+    void schemaPatternsAcceptWhatTheBinderAccepts() {
+        JsonNode defs = schema.get("$defs");
+        assertSameVerdicts(defs.at("/duration/oneOf/0/pattern").asText(), DurationSyntax::parse, List.of(
+                "0", "250ms", "15s", "10m", "1h", "00", "15", "1.5s", "1h30m", "5 s", "5S", "-5s", "1d", ""));
+        assertSameVerdicts(defs.at("/size/oneOf/0/pattern").asText(), SizeSyntax::parse, List.of(
+                "0", "512B", "16KiB", "10MiB", "1GiB", "100KB", "5MB", "2GB", "10mib", "10 MiB", "1.5MiB", "-1", "MiB", "1TiB"));
+        assertSameVerdicts(defs.at("/hostPort/pattern").asText(), HostPortSyntax::parse, List.of(
+                "0.0.0.0:8080", "[::1]:8080", "localhost:0", "[fe80::1%eth0]:1", "8080", ":8080", "::1:8080",
+                "a_b:80", "-a:80", "a-:80"));
+    }
+
+    @Test
+    void schemaSecretPatternAcceptsTheReferencesTheLoaderResolves() throws IOException {
+        Path file = Files.createTempFile("tollgate-secret", ".txt");
+        try {
+            Files.writeString(file, "value");
+            var references = new SecretReferences(name -> "value");
+            Pattern reference = Pattern.compile(schema.at("/$defs/secret/then/pattern").asText());
+            for (String sample : List.of("${env:OPENAI_API_KEY}", "${env:_A1}", "${file:" + file + "}",
+                    "${env:1A}", "${env:A-B}", "${env:}", "${file:relative}", "${vault:x}", "${env:A", "${env:A}}")) {
+                var problems = new Diagnostics("t.yaml");
+                boolean resolves = references.resolve(sample, Origin.FILE, problems) != null;
+                assertThat(reference.matcher(sample).find()).as(sample).isEqualTo(resolves);
+            }
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /** A flow mapping of every key of {@code $defs/name} that has a default, set to that default. */
+    private static String defaults(String name) {
+        List<String> pairs = new ArrayList<>();
+        schema.at("/$defs/" + name + "/properties").properties().forEach(p -> {
+            if (p.getValue().has("default")) {
+                pairs.add(p.getKey() + ": '" + p.getValue().get("default").asText() + "'");
+            }
+        });
+        return "{ " + String.join(", ", pairs) + " }";
+    }
+
+    @Test
+    void schemaDefaultsAreTheBindersDefaults() {
+        // Every default is quoted, then numbers and booleans unquoted again: the binder wants those as YAML numbers.
+        String yaml = """
+                server: %s
+                providers:
+                  openai: { type: openai, base_url: https://api.openai.com/v1, timeouts: %s }
+                  demo: { type: mock, mock: %s }
+                models:
+                  m: { deployments: [{ provider: openai }, { provider: demo }] }
+                """.formatted(defaults("server"), defaults("timeouts"),
+                        defaults("mock").replace(" }", ", faults: " + defaults("faults") + " }"))
+                .replaceAll("'(true|false|-?[0-9.]+)'", "$1");
+        var mocks = new Fixtures.RecordingMocks();
+        var snapshot = Fixtures.loaded(Fixtures.loader(mocks).parse("t.yaml", yaml)).snapshot();
+        assertThat(snapshot.server()).isEqualTo(ServerSettings.DEFAULTS);
+        assertThat(snapshot.providers().get("openai").timeouts()).isEqualTo(Timeouts.DEFAULTS);
+        assertThat(mocks.profiles).containsExactly(MockProfile.DEFAULTS);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.tollgate.core.model;
+
+/**
+ * Token counts of one exchange. {@code reported} is true when the provider said so and false when the gateway
+ * estimated them (a stream cut short, a provider that sent none): spend reports keep the two apart.
+ * An explicit zero from the provider is a reported zero, never replaced by an estimate.
+ */
+public record Usage(
+        long inputTokens,
+        long outputTokens,
+        long cachedInputTokens,
+        long cacheWriteTokens,
+        long reasoningTokens,
+        boolean reported) {
+
+    /** Nothing known yet. */
+    public static final Usage UNKNOWN = new Usage(0, 0, 0, 0, 0, false);
+
+    public Usage {
+        if (inputTokens < 0 || outputTokens < 0 || cachedInputTokens < 0 || cacheWriteTokens < 0 || reasoningTokens < 0) {
+            throw new IllegalArgumentException("token counts cannot be negative");
+        }
+    }
+
+    public static Usage reported(long inputTokens, long outputTokens) {
+        return new Usage(inputTokens, outputTokens, 0, 0, 0, true);
+    }
+
+    public static Usage estimated(long inputTokens, long outputTokens) {
+        return new Usage(inputTokens, outputTokens, 0, 0, 0, false);
+    }
+
+    public long totalTokens() {
+        return inputTokens + outputTokens;
+    }
+}

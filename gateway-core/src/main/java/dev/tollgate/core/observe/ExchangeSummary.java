@@ -1,0 +1,41 @@
+package dev.tollgate.core.observe;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.model.Usage;
+
+/**
+ * What one request did, written once when it ends: the access-log line and the metrics come from this record.
+ * Never holds a secret or a prompt.
+ *
+ * @param route the API route ({@code chat}, {@code embeddings}, {@code models}, or {@code other})
+ * @param model the public model name asked for, or null before it was known
+ * @param deployment the deployment id that served it, or null when none was tried
+ * @param provider that deployment's provider id, or null
+ * @param errorKind null on success
+ * @param latencyNanos admission to the last byte written
+ * @param firstTokenNanos admission to the first content byte written (streams), or -1
+ * @param upstreamNanos time spent waiting on the upstream (request sent to last byte read), or -1
+ */
+public record ExchangeSummary(
+        String requestId,
+        String route,
+        String model,
+        String deployment,
+        String provider,
+        int status,
+        Outcome outcome,
+        ErrorKind errorKind,
+        boolean stream,
+        long latencyNanos,
+        long firstTokenNanos,
+        long upstreamNanos,
+        Usage usage) {
+    public ExchangeSummary {
+        requireNonNull(requestId, "requestId");
+        requireNonNull(route, "route");
+        requireNonNull(outcome, "outcome");
+        requireNonNull(usage, "usage");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.tollgate.core.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.core.spi.Operation;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * A public model name and the deployments that serve it.
+ *
+ * @param operation what the model serves; a chat request to an embeddings model is a client error
+ */
+public record ModelGroup(String name, Operation operation, List<Deployment> deployments) {
+    public ModelGroup {
+        requireNonNull(name, "name");
+        requireNonNull(operation, "operation");
+        deployments = List.copyOf(deployments);
+        if (deployments.isEmpty()) {
+            throw new IllegalArgumentException("model " + name + " has no deployments");
+        }
+    }
+
+    /** A deployment drawn by weight. Pure: the caller supplies the random source (seeded in tests). */
+    public Deployment pick(RandomGenerator random) {
+        if (deployments.size() == 1) {
+            return deployments.getFirst();
+        }
+        int total = 0;
+        for (Deployment d : deployments) {
+            total += d.weight();
+        }
+        int ticket = random.nextInt(total);
+        for (Deployment d : deployments) {
+            ticket -= d.weight();
+            if (ticket < 0) {
+                return d;
+            }
+        }
+        throw new AssertionError("weights changed while picking");
+    }
+}

@@ -1,0 +1,2 @@
+/** Providers, deployments and model groups as compiled from config, and the pure choice among deployments. */
+package dev.tollgate.core.routing;

@@ -1,0 +1,42 @@
+package dev.tollgate.core.spi;
+
+import dev.tollgate.core.model.ChatRequest;
+import dev.tollgate.core.model.ChatResponse;
+import dev.tollgate.core.model.EmbeddingRequest;
+import dev.tollgate.core.model.EmbeddingResponse;
+import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.routing.ModelGroup;
+import java.util.Collection;
+
+/**
+ * A client-facing API dialect (OpenAI chat completions, Anthropic messages). Stateless and thread-safe.
+ * Decoders throw {@link dev.tollgate.core.model.GatewayException} with the field at fault for bad input.
+ */
+public interface ClientDialect {
+
+    /** A stable id, matched against {@link Passthrough#dialect()}. */
+    String id();
+
+    ChatRequest decodeChat(byte[] body);
+
+    byte[] encodeChat(ChatResponse response);
+
+    StreamEncoder streamEncoder(ChatRequest request, String responseId);
+
+    EmbeddingRequest decodeEmbeddings(byte[] body);
+
+    /** {@code encodingFormat} is the one the request asked for ({@link EmbeddingRequest#encodingFormat()}). */
+    byte[] encodeEmbeddings(EmbeddingResponse response, String encodingFormat);
+
+    /** The dialect's error body; {@code requestId} lets a client quote the request to an operator. */
+    byte[] encodeError(GatewayError error, String requestId);
+
+    /**
+     * The dialect's in-band error event for a stream that fails after it was committed, SSE framing included
+     * (a stream encoder needs the request; a same-dialect relay has only the bytes).
+     */
+    byte[] encodeStreamError(GatewayError error, String requestId);
+
+    /** The public model list, in config order. */
+    byte[] encodeModelList(Collection<ModelGroup> models);
+}

@@ -1,0 +1,2 @@
+/** Ports the edges implement: provider adapters, client dialects, stream codecs. */
+package dev.tollgate.core.spi;

@@ -1,0 +1,108 @@
+package dev.tollgate.server;
+
+import dev.tollgate.core.runtime.HostPort;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.runtime.ServerSettings;
+import dev.tollgate.server.admin.AdminHandler;
+import dev.tollgate.server.exchange.ExchangeServices;
+import dev.tollgate.server.pipeline.Handlers;
+import dev.tollgate.server.pipeline.ProxyInitializer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The two listeners and their event loops: the proxy port and the admin port. The upstream connections of a
+ * request run on the same loops as the client connection that made it.
+ */
+public final class Gateway implements AutoCloseable {
+    /** Client socket buffer bounds: past the high mark the relay stops reading from the upstream. */
+    private static final WriteBufferWaterMark CLIENT_WATERMARKS = new WriteBufferWaterMark(32 << 10, 64 << 10);
+    private static final int ADMIN_MAX_REQUEST_BYTES = 1 << 20;
+
+    private final EventLoopGroup acceptors;
+    private final Channel proxy;
+    private final Channel admin;
+    private final AtomicBoolean ready;
+
+    private Gateway(EventLoopGroup acceptors, Channel proxy, Channel admin, AtomicBoolean ready) {
+        this.acceptors = acceptors;
+        this.proxy = proxy;
+        this.admin = admin;
+        this.ready = ready;
+    }
+
+    /**
+     * Binds both ports and starts serving. {@code workers} runs client and upstream connections alike (the
+     * caller built the {@link ExchangeServices} upstream client for the same transport).
+     */
+    public static Gateway start(Transport transport, EventLoopGroup workers, ServerSettings settings,
+                                ExchangeServices services, Supplier<String> metrics) throws InterruptedException {
+        EventLoopGroup acceptors = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        var ready = new AtomicBoolean();
+        try {
+            Channel proxy = bind(transport, acceptors, workers, settings.listen(),
+                    new ProxyInitializer(services, settings));
+            var adminHandler = new AdminHandler(ready::get, metrics);
+            Channel admin = bind(transport, acceptors, workers, settings.adminListen(), new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                            .addLast(Handlers.CODEC, new HttpServerCodec())
+                            .addLast(Handlers.AGGREGATOR, new HttpObjectAggregator(ADMIN_MAX_REQUEST_BYTES))
+                            .addLast(Handlers.ADMIN, adminHandler);
+                }
+            });
+            var gateway = new Gateway(acceptors, proxy, admin, ready);
+            ready.set(true);
+            return gateway;
+        } catch (InterruptedException | RuntimeException e) {
+            acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static Channel bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, HostPort at,
+                                ChannelHandler initializer) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATERMARKS)
+                .childHandler(initializer)
+                .bind(at.host(), at.port())
+                .sync()
+                .channel();
+    }
+
+    public int proxyPort() {
+        return ((InetSocketAddress) proxy.localAddress()).getPort();
+    }
+
+    public int adminPort() {
+        return ((InetSocketAddress) admin.localAddress()).getPort();
+    }
+
+    /** Stops accepting, closes the listeners and the acceptor loop; the caller owns {@code workers}. */
+    @Override
+    public void close() {
+        ready.set(false);
+        proxy.close().syncUninterruptibly();
+        admin.close().syncUninterruptibly();
+        acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

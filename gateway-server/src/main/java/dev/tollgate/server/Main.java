@@ -1,0 +1,142 @@
+package dev.tollgate.server;
+
+import dev.tollgate.config.ConfigLoader;
+import dev.tollgate.config.ConfigProblem;
+import dev.tollgate.config.DurationSyntax;
+import dev.tollgate.config.HostPortSyntax;
+import dev.tollgate.core.runtime.HostPort;
+import dev.tollgate.core.runtime.MockProfile;
+import dev.tollgate.providers.ProviderRegistry;
+import dev.tollgate.server.log.LogSink;
+import dev.tollgate.server.mock.MockServer;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** The command line: run the gateway, validate a config, or run the mock provider alone. */
+public final class Main {
+    private static final String USAGE = """
+            usage:
+              tollgate [--config FILE]     run the gateway (the built-in demo config when no --config is given)
+              tollgate validate FILE       check a config file; prints every problem, exits 1 when invalid
+              tollgate mock [--listen HOST:PORT] [--latency 20ms] [--tokens-per-second N] [--chunks N]
+                                           run only the built-in mock provider (an OpenAI-compatible server)
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(List.of(args), System.out, System.err));
+    }
+
+    /** Runs a command; returns the exit code (0 fine, 1 invalid config, 2 bad usage). Serving commands block. */
+    static int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.print(USAGE);
+            return 0;
+        }
+        String command = args.isEmpty() || args.getFirst().startsWith("--") ? "serve" : args.getFirst();
+        List<String> rest = command.equals("serve") ? args : args.subList(1, args.size());
+        try {
+            return switch (command) {
+                case "serve" -> serve(Flags.parse(rest, List.of("--config")), out, err);
+                case "validate" -> validate(rest, out, err);
+                case "mock" -> mock(Flags.parse(rest, List.of("--listen", "--latency", "--tokens-per-second", "--chunks")), out);
+                default -> usage(err, "unknown command '" + command + "'");
+            };
+        } catch (IllegalArgumentException e) { // bad flags, numbers or durations
+            return usage(err, e.getMessage());
+        }
+    }
+
+    private static int serve(Flags flags, PrintStream out, PrintStream err) throws InterruptedException {
+        String file = flags.get("--config");
+        Tollgate tollgate;
+        try {
+            tollgate = Tollgate.start(loader -> file == null ? loader.loadDemo() : loader.load(Path.of(file)),
+                    System::getenv, out);
+        } catch (Tollgate.InvalidConfigException e) {
+            printProblems(e.problems(), err);
+            return 1;
+        }
+        if (file == null) {
+            tollgate.log(LogSink.event("info", "no --config given: serving the built-in demo config (mock models, any"
+                    + " API key accepted). Try: curl -s localhost:" + tollgate.proxyPort() + "/v1/chat/completions"
+                    + " -H 'content-type: application/json' -d '{\"model\":\"demo-fast\",\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"hello\"}]}'"));
+        }
+        awaitShutdown(tollgate);
+        return 0;
+    }
+
+    private static int validate(List<String> args, PrintStream out, PrintStream err) {
+        if (args.size() != 1) {
+            return usage(err, "validate takes exactly one FILE");
+        }
+        Path file = Path.of(args.getFirst());
+        if (!Files.isReadable(file)) {
+            err.println(file + ": cannot read the file");
+            return 1;
+        }
+        var registry = ProviderRegistry.standard();
+        // No mock server is started while validating: the loader never compiles in validate().
+        var loader = new ConfigLoader(Tollgate.providerTypes(registry), System::getenv, (id, profile) -> {
+            throw new IllegalStateException("validation starts no mock");
+        });
+        List<ConfigProblem> problems = loader.validate(file);
+        if (problems.isEmpty()) {
+            out.println(file + ": valid");
+            return 0;
+        }
+        printProblems(problems, err);
+        return 1;
+    }
+
+    private static int mock(Flags flags, PrintStream out) throws Exception {
+        HostPort listen = HostPortSyntax.parse(flags.getOr("--listen", "127.0.0.1:9000"));
+        MockProfile d = MockProfile.DEFAULTS;
+        var profile = new MockProfile(
+                flags.has("--latency") ? DurationSyntax.parse(flags.get("--latency")) : Duration.ZERO,
+                flags.has("--tokens-per-second") ? Double.parseDouble(flags.get("--tokens-per-second")) : 0,
+                flags.has("--chunks") ? Integer.parseInt(flags.get("--chunks")) : d.chunks(),
+                d.answerWords(), d.embeddingDimensions(), 0, d.errorStatus(), 0, d.resetAfterChunks(), d.seed());
+        Transport transport = Transport.best();
+        var group = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());
+        MockServer server = MockServer.start(group, transport, listen, profile,
+                ProviderRegistry.standard().dialect("openai"));
+        out.println("{\"level\":\"info\",\"msg\":\"mock provider listening\",\"listen\":\"" + listen.host() + ":"
+                + server.port() + "\",\"transport\":\"" + transport.name() + "\"}");
+        var stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            group.shutdownGracefully().syncUninterruptibly();
+            stop.countDown();
+        }));
+        stop.await();
+        return 0;
+    }
+
+    private static void awaitShutdown(Tollgate tollgate) throws InterruptedException {
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            tollgate.close();
+            stopped.countDown();
+        }, "tollgate-shutdown"));
+        stopped.await();
+    }
+
+    private static void printProblems(List<ConfigProblem> problems, PrintStream err) {
+        problems.forEach(err::println);
+        err.println(problems.size() + (problems.size() == 1 ? " problem" : " problems") + " found");
+    }
+
+    private static int usage(PrintStream err, String message) {
+        err.println("tollgate: " + message);
+        err.print(USAGE);
+        return 2;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.tollgate.server;
+
+import dev.tollgate.config.ConfigLoader;
+import dev.tollgate.config.ConfigProblem;
+import dev.tollgate.config.LoadResult;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.spi.ClientDialect;
+import dev.tollgate.metrics.PrometheusMetrics;
+import dev.tollgate.providers.ProviderRegistry;
+import dev.tollgate.server.exchange.ExchangeReporter;
+import dev.tollgate.server.exchange.ExchangeServices;
+import dev.tollgate.server.log.AccessLog;
+import dev.tollgate.server.log.JsonLine;
+import dev.tollgate.server.log.LogSink;
+import dev.tollgate.server.mock.EmbeddedMocks;
+import dev.tollgate.server.upstream.UpstreamPools;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.OutputStream;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The assembled gateway: every part built with its constructor, in dependency order, and closed in reverse. No
+ * container, no reflection. {@code Main} and the end-to-end tests start it the same way.
+ */
+public final class Tollgate implements AutoCloseable {
+    /** Provider types a config may name: the adapters, plus the built-in mock. */
+    public static final String MOCK_TYPE = "mock";
+
+    private final LogSink logs;
+    private final EmbeddedMocks mocks;
+    private final EventLoopGroup workers;
+    private final UpstreamPools upstreams;
+    private final Gateway gateway;
+    private final AtomicReference<RuntimeSnapshot> snapshot;
+
+    private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, UpstreamPools upstreams,
+                     Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot) {
+        this.logs = logs;
+        this.mocks = mocks;
+        this.workers = workers;
+        this.upstreams = upstreams;
+        this.gateway = gateway;
+        this.snapshot = snapshot;
+    }
+
+    /** The provider types a config may use with this build. */
+    public static Set<String> providerTypes(ProviderRegistry registry) {
+        Set<String> types = new HashSet<>(registry.types());
+        types.add(MOCK_TYPE);
+        return Set.copyOf(types);
+    }
+
+    /**
+     * Loads a config with {@code load} and serves it. Logs (startup lines and the access log) go to {@code logOut}
+     * as JSON lines.
+     *
+     * @throws InvalidConfigException when the config has problems; nothing is left running then
+     */
+    public static Tollgate start(Function<ConfigLoader, LoadResult> load, Function<String, String> env,
+                                 OutputStream logOut) throws InterruptedException {
+        ProviderRegistry registry = ProviderRegistry.standard();
+        ClientDialect openai = registry.dialect("openai");
+        Transport transport = Transport.best();
+        var logs = new LogSink(logOut, 65_536);
+        var mocks = new EmbeddedMocks(transport, openai);
+        LoadResult result;
+        try {
+            result = load.apply(new ConfigLoader(providerTypes(registry), env, mocks));
+        } catch (RuntimeException e) {
+            mocks.close();
+            closeQuietly(logs);
+            throw e;
+        }
+        if (result instanceof LoadResult.Invalid invalid) {
+            mocks.close();
+            closeQuietly(logs);
+            throw new InvalidConfigException(invalid.problems());
+        }
+        var loaded = (LoadResult.Loaded) result;
+        for (ConfigProblem warning : loaded.warnings()) {
+            logs.write(LogSink.event("warn", "config: " + warning));
+        }
+        RuntimeSnapshot first = loaded.snapshot();
+        var current = new AtomicReference<>(first);
+        var metrics = new PrometheusMetrics();
+        var reporter = new ExchangeReporter(metrics, first.server().accessLog() ? new AccessLog(logs) : null);
+        int threads = first.server().ioThreads() > 0 ? first.server().ioThreads() : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
+        var upstreams = new UpstreamPools(transport);
+        var services = new ExchangeServices(current::get, registry, openai, upstreams, reporter);
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape);
+        } catch (InterruptedException | RuntimeException e) {
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            upstreams.close();
+            mocks.close();
+            closeQuietly(logs);
+            throw e;
+        }
+        logs.write(LogSink.event("info", "tollgate started")
+                .field("config", first.source())
+                .field("proxy", first.server().listen().host() + ":" + gateway.proxyPort())
+                .field("admin", first.server().adminListen().host() + ":" + gateway.adminPort())
+                .field("transport", transport.name())
+                .field("io_threads", threads)
+                .field("models", String.join(",", first.models().keySet())));
+        return new Tollgate(logs, mocks, workers, upstreams, gateway, current);
+    }
+
+    public int proxyPort() {
+        return gateway.proxyPort();
+    }
+
+    public int adminPort() {
+        return gateway.adminPort();
+    }
+
+    public RuntimeSnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    /** Writes one event line to the gateway's log. */
+    public void log(JsonLine line) {
+        logs.write(line);
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        upstreams.close();
+        mocks.close();
+        closeQuietly(logs);
+    }
+
+    private static void closeQuietly(LogSink logs) {
+        try {
+            logs.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The config could not be used; {@link #problems()} says why, each with file and line. */
+    public static final class InvalidConfigException extends RuntimeException {
+        private final transient List<ConfigProblem> problems;
+
+        InvalidConfigException(List<ConfigProblem> problems) {
+            super(problems.size() + " problem(s) in the config", null, false, false);
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<ConfigProblem> problems() {
+            return problems;
+        }
+    }
+}

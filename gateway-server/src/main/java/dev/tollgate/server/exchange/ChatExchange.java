@@ -1,0 +1,453 @@
+package dev.tollgate.server.exchange;
+
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.model.GatewayException;
+import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.observe.ExchangeSummary;
+import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.routing.ModelGroup;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.spi.ClientDialect;
+import dev.tollgate.core.spi.EmbeddingsSupport;
+import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.Passthrough;
+import dev.tollgate.core.spi.ProviderAdapter;
+import dev.tollgate.core.spi.UpstreamCall;
+import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.providers.openai.OpenAiEnvelope;
+import dev.tollgate.server.pipeline.HttpReplies;
+import dev.tollgate.server.pipeline.Route;
+import dev.tollgate.server.sse.SseOverflowException;
+import dev.tollgate.server.upstream.Origin;
+import dev.tollgate.server.upstream.PoolExhaustedException;
+import dev.tollgate.server.upstream.UpstreamLease;
+import dev.tollgate.server.upstream.UpstreamListener;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * One chat or embeddings request, from its decoded body to the summary, on the client connection's event loop
+ * (the upstream connection lives on the same loop, so nothing here is shared or locked).
+ *
+ * <pre>
+ *  start -> ACQUIRING -> AWAITING_HEAD -+-> READING_BODY (non-stream, or any non-2xx) -> reply -> DONE
+ *                                       +-> STREAMING (2xx event stream, relayed by {@link SseRelay}) -> DONE
+ *  any state: client gone -> DONE (upstream closed, never pooled); timeout or upstream failure -> error -> DONE
+ * </pre>
+ *
+ * A failure before the response is committed becomes an ordinary error response; after it, an in-band error event
+ * and a cut connection, so a client can never mistake a broken answer for a finished one.
+ */
+public final class ChatExchange implements UpstreamListener {
+
+    private enum State { STARTING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
+
+    private final ChannelHandlerContext ctx;
+    private final ExchangeServices services;
+    private final ClientDialect dialect;
+    private final Route route;
+    private final String requestId;
+    private final boolean keepAlive;
+    private final byte[] body;
+    private final Runnable onDone;
+    private final long startNanos = System.nanoTime();
+
+    private State state = State.STARTING;
+    private OpenAiEnvelope envelope;
+    private ModelGroup group;
+    private Deployment deployment;
+    private ProviderAdapter adapter;
+    private UpstreamCall call;
+    private UpstreamLease lease;
+    private boolean retriedStale;
+    private long upstreamStartNanos = -1;
+    private long lastReadNanos;
+    private Duration readTimeout;
+    private ScheduledFuture<?> readTimer;
+    private ScheduledFuture<?> overallTimer;
+    private int upstreamStatus;
+    private Map<String, String> upstreamHeaders;
+    private CompositeByteBuf aggregate;
+    private SseRelay relay;
+    private boolean readWanted;
+    private Usage bodyUsage = Usage.UNKNOWN;
+
+    public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, Route route, String requestId,
+                        boolean keepAlive, byte[] body, Runnable onDone) {
+        this.ctx = ctx;
+        this.services = services;
+        this.dialect = services.dialect();
+        this.route = route;
+        this.requestId = requestId;
+        this.keepAlive = keepAlive;
+        this.body = body;
+        this.onDone = onDone;
+    }
+
+    /** Decodes, picks a deployment and connects. Everything after happens in callbacks on this loop. */
+    public void start() {
+        RuntimeSnapshot snapshot = services.snapshot().get();
+        try {
+            envelope = OpenAiEnvelope.scan(body, body.length, route.operation());
+        } catch (GatewayException e) {
+            fail(e.error());
+            return;
+        }
+        group = snapshot.model(envelope.model());
+        if (group == null) {
+            fail(new GatewayError(ErrorKind.MODEL_NOT_FOUND, 404,
+                    "The model '" + envelope.model() + "' does not exist or you do not have access to it.",
+                    "model", "model_not_found", null));
+            return;
+        }
+        if (group.operation() != route.operation()) {
+            fail(GatewayError.invalid("model", "model_not_supported", "The model '" + group.name() + "' serves "
+                    + group.operation().name().toLowerCase(Locale.ROOT) + ", not this endpoint."));
+            return;
+        }
+        deployment = group.pick(ThreadLocalRandom.current());
+        adapter = services.providers().adapter(deployment.provider().type());
+        if (!(adapter instanceof Passthrough passthrough) || !passthrough.dialect().equals(dialect.id())
+                || (route.operation() == Operation.EMBEDDINGS && !(adapter instanceof EmbeddingsSupport))) {
+            fail(GatewayError.of(ErrorKind.INTERNAL, "Provider '" + deployment.provider().id()
+                    + "' cannot serve this API."));
+            return;
+        }
+        call = passthrough.forward(route.operation(), deployment);
+        Duration overall = deployment.provider().timeouts().overall();
+        overallTimer = ctx.executor().schedule(
+                () -> upstreamFailed(timeout("did not finish within " + overall.toSeconds() + "s")),
+                overall.toNanos(), TimeUnit.NANOSECONDS);
+        connect();
+    }
+
+    private boolean streaming() {
+        return route.operation() == Operation.CHAT && envelope.stream();
+    }
+
+    private void connect() {
+        state = State.ACQUIRING;
+        Future<UpstreamLease> acquired = services.upstreams().acquire(ctx.channel().eventLoop(),
+                Origin.of(call.uri()), deployment.provider().timeouts().connect(), this);
+        if (acquired.isDone()) {
+            onAcquired(acquired);
+        } else {
+            acquired.addListener(f -> onAcquired(acquired));
+        }
+    }
+
+    private void onAcquired(Future<UpstreamLease> acquired) {
+        if (!acquired.isSuccess()) {
+            if (state != State.DONE) {
+                fail(connectError(acquired.cause()));
+            }
+            return;
+        }
+        if (state == State.DONE) {
+            acquired.getNow().discard();
+            return;
+        }
+        lease = acquired.getNow();
+        boolean stream = streaming();
+        ByteBuf content = UpstreamRequests.splicedBody(ctx.alloc(), body,
+                envelope.rewrite(deployment.upstreamModel(), stream));
+        state = State.AWAITING_HEAD;
+        upstreamStartNanos = System.nanoTime();
+        armReadTimer(deployment.provider().timeouts().firstByte());
+        UpstreamLease sent = lease;
+        sent.send(UpstreamRequests.build(call, content, stream, requestId)).addListener(w -> {
+            if (!w.isSuccess() && lease == sent) {
+                onClosed(w.cause());
+            }
+        });
+        lease.read();
+    }
+
+    @Override
+    public void onMessage(HttpObject msg) {
+        try {
+            if (state == State.DONE) {
+                return;
+            }
+            lastReadNanos = System.nanoTime();
+            if (msg instanceof HttpResponse head) {
+                onHead(head);
+            }
+            if (msg instanceof HttpContent piece && state != State.DONE) {
+                onContent(piece);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHead(HttpResponse head) {
+        if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            return;
+        }
+        upstreamStatus = head.status().code();
+        armReadTimer(deployment.provider().timeouts().idle());
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        boolean ok = head.status().codeClass() == HttpStatusClass.SUCCESS;
+        if (ok && streaming() && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+            state = State.STREAMING;
+            relay = new SseRelay(ctx, dialect, adapter.streamDecoder(), envelope.clientWantsUsage(), requestId,
+                    keepAlive, services.snapshot().get().server().streamKeepAlive(), startNanos);
+            return;
+        }
+        upstreamHeaders = new HashMap<>();
+        head.headers().forEach(e -> upstreamHeaders.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+        state = State.READING_BODY;
+        aggregate = ctx.alloc().compositeBuffer(64);
+    }
+
+    private void onContent(HttpContent piece) {
+        ByteBuf bytes = piece.content();
+        if (state == State.STREAMING) {
+            GatewayError failure;
+            try {
+                failure = relay.feed(bytes);
+            } catch (SseOverflowException e) {
+                failure = GatewayError.of(ErrorKind.PROVIDER_ERROR, e.getMessage());
+            }
+            if (failure != null) {
+                upstreamFailed(failure);
+                return;
+            }
+        } else if (state == State.READING_BODY) {
+            long max = services.snapshot().get().server().maxResponseBytes();
+            if (aggregate.readableBytes() + (long) bytes.readableBytes() > max) {
+                upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "The provider's response exceeded "
+                        + max + " bytes."));
+                return;
+            }
+            if (bytes.isReadable()) {
+                aggregate.addComponent(true, bytes.retain());
+            }
+        }
+        if (piece instanceof LastHttpContent && state != State.DONE) {
+            upstreamEnded();
+        }
+    }
+
+    @Override
+    public void onReadComplete() {
+        if (state == State.DONE) {
+            return;
+        }
+        if (state == State.STREAMING) {
+            relay.flush();
+            if (!ctx.channel().isWritable()) {
+                readWanted = true; // resumed by onClientWritable: never read more than the client takes
+                return;
+            }
+        }
+        lease.read();
+    }
+
+    /** The client's socket drained below its low watermark. */
+    public void onClientWritable() {
+        if (readWanted && state == State.STREAMING && ctx.channel().isWritable()) {
+            readWanted = false;
+            lastReadNanos = System.nanoTime();
+            lease.read();
+        }
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+        if (state == State.DONE) {
+            return;
+        }
+        boolean nothingReceived = state == State.AWAITING_HEAD;
+        if (nothingReceived && lease.reused() && !retriedStale) {
+            // A pooled connection the server closed while idle: the request never reached it, so sending it
+            // once more on a fresh connection is safe.
+            retriedStale = true;
+            lease.discard();
+            lease = null;
+            cancel(readTimer);
+            connect();
+            return;
+        }
+        String what = cause instanceof SSLException ? "TLS failure talking to provider '"
+                : "Connection to provider '";
+        upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, what + deployment.provider().id()
+                + (cause instanceof SSLException ? "'." : "' closed before the response was complete.")));
+    }
+
+    /** The client went away: stop the upstream at once and settle with what was seen. */
+    public void onClientGone() {
+        if (state == State.DONE) {
+            return;
+        }
+        if (lease != null) {
+            lease.discard();
+        }
+        finish(499, ErrorKind.CLIENT_CANCELLED);
+    }
+
+    private void upstreamEnded() {
+        cancel(readTimer);
+        if (state == State.STREAMING) {
+            GatewayError failure = relay.end();
+            if (failure != null) {
+                upstreamFailed(failure);
+            } else {
+                lease.release();
+                finish(200, null);
+            }
+            return;
+        }
+        byte[] bytes = ByteBufUtil.getBytes(aggregate);
+        lease.release();
+        var reply = new UpstreamReply(upstreamStatus, upstreamHeaders, bytes);
+        if (upstreamStatus / 100 != 2) {
+            GatewayError error = adapter.classify(reply);
+            // Same dialect both sides: the provider's own status and body reach the client unchanged.
+            relayBody(HttpResponseStatus.valueOf(upstreamStatus), error.kind());
+            return;
+        }
+        Usage usage;
+        try {
+            usage = route.operation() == Operation.EMBEDDINGS
+                    ? ((EmbeddingsSupport) adapter).parseEmbeddings(reply).usage()
+                    : adapter.parse(reply).usage();
+        } catch (GatewayException e) {
+            upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "Provider '" + deployment.provider().id()
+                    + "' returned a response that is not valid: " + e.error().message()));
+            return;
+        }
+        bodyUsage = usage;
+        relayBody(HttpResponseStatus.OK, null);
+    }
+
+    private void relayBody(HttpResponseStatus status, ErrorKind kind) {
+        String type = upstreamHeaders.getOrDefault("content-type", "application/json");
+        CompositeByteBuf out = aggregate;
+        aggregate = null;
+        HttpReplies.send(ctx, status, type, out, requestId, keepAlive);
+        finish(status.code(), kind);
+    }
+
+    /** An upstream failure at any point: an error response before commit, an in-band error after. */
+    private void upstreamFailed(GatewayError error) {
+        if (state == State.DONE) {
+            return;
+        }
+        if (lease != null) {
+            lease.discard();
+        }
+        if (relay != null && relay.committed()) {
+            relay.abort(error);
+            finish(200, error.kind());
+            return;
+        }
+        fail(error);
+    }
+
+    private void fail(GatewayError error) {
+        HttpReplies.error(ctx, dialect, error, requestId, keepAlive);
+        finish(error.httpStatus(), error.kind());
+    }
+
+    private void finish(int status, ErrorKind kind) {
+        state = State.DONE;
+        cancel(readTimer);
+        cancel(overallTimer);
+        Usage usage = bodyUsage;
+        long ttft = -1;
+        if (relay != null) {
+            usage = relay.usage();
+            ttft = relay.firstTokenNanos();
+            relay.close();
+        }
+        if (aggregate != null) {
+            aggregate.release();
+            aggregate = null;
+        }
+        long now = System.nanoTime();
+        services.reporter().report(new ExchangeSummary(requestId, route.label(),
+                envelope == null ? null : envelope.model(),
+                deployment == null ? null : deployment.id(),
+                deployment == null ? null : deployment.provider().id(),
+                status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind,
+                envelope != null && streaming(), now - startNanos, ttft,
+                upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage));
+        onDone.run();
+    }
+
+    private GatewayError connectError(Throwable cause) {
+        String provider = deployment.provider().id();
+        if (cause instanceof PoolExhaustedException) {
+            return new GatewayError(ErrorKind.GATEWAY_OVERLOADED, 503, "Too many requests waiting for provider '"
+                    + provider + "'.", null, "upstream_overflow", Duration.ofSeconds(1));
+        }
+        if (cause instanceof ConnectTimeoutException) {
+            return timeout("did not accept a connection in time");
+        }
+        return GatewayError.of(ErrorKind.PROVIDER_UNREACHABLE, "Cannot reach provider '" + provider + "'.");
+    }
+
+    private GatewayError timeout(String what) {
+        return GatewayError.of(ErrorKind.PROVIDER_TIMEOUT, "Provider '" + deployment.provider().id() + "' " + what + ".");
+    }
+
+    /**
+     * One timer serves the first-byte and idle timeouts: it fires at the deadline, and if a read came meanwhile
+     * it re-arms for the remainder instead of being rescheduled on every read.
+     */
+    private void armReadTimer(Duration timeout) {
+        cancel(readTimer);
+        readTimeout = timeout;
+        lastReadNanos = System.nanoTime();
+        readTimer = ctx.executor().schedule(this::checkRead, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkRead() {
+        if (state == State.DONE) {
+            return;
+        }
+        long quiet = System.nanoTime() - lastReadNanos;
+        long limit = readTimeout.toNanos();
+        if (readWanted) {
+            quiet = 0; // we paused reading for a slow client: the upstream is not the quiet one
+            lastReadNanos = System.nanoTime();
+        }
+        if (quiet < limit) {
+            readTimer = ctx.executor().schedule(this::checkRead, limit - quiet, TimeUnit.NANOSECONDS);
+            return;
+        }
+        upstreamFailed(timeout(state == State.AWAITING_HEAD
+                ? "sent no response within " + readTimeout.toSeconds() + "s"
+                : "went quiet for " + readTimeout.toSeconds() + "s"));
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.tollgate.server.log;
+
+/**
+ * Builds one JSON object on a single line, field by field, without a tree or a library: log lines are written on
+ * event loops, so this is cheap. Strings are escaped per RFC 8259, control characters included.
+ */
+public final class JsonLine {
+    private final StringBuilder out = new StringBuilder(256).append('{');
+
+    public JsonLine field(String name, String value) {
+        key(name);
+        if (value == null) {
+            out.append("null");
+        } else {
+            string(value);
+        }
+        return this;
+    }
+
+    public JsonLine field(String name, long value) {
+        key(name);
+        out.append(value);
+        return this;
+    }
+
+    public JsonLine field(String name, boolean value) {
+        key(name);
+        out.append(value);
+        return this;
+    }
+
+    /** Milliseconds with microsecond precision from nanoseconds; -1 stays -1 (not measured). */
+    public JsonLine millis(String name, long nanos) {
+        key(name);
+        if (nanos < 0) {
+            out.append(-1);
+        } else {
+            out.append(nanos / 1_000_000).append('.');
+            long micros = (nanos / 1_000) % 1_000;
+            if (micros < 100) {
+                out.append('0');
+            }
+            if (micros < 10) {
+                out.append('0');
+            }
+            out.append(micros);
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return out + "}";
+    }
+
+    private void key(String name) {
+        if (out.length() > 1) {
+            out.append(',');
+        }
+        string(name);
+        out.append(':');
+    }
+
+    private void string(String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}

@@ -1,0 +1,2 @@
+/** Structured JSON logs, written off the event loops. */
+package dev.tollgate.server.log;

@@ -1,0 +1,2 @@
+/** Wiring and lifecycle: {@code Main}, the gateway's listeners and event loops. */
+package dev.tollgate.server;

@@ -1,0 +1,27 @@
+package dev.tollgate.server.pipeline;
+
+/**
+ * Names of pipeline handlers, in one place. The proxy's client-side pipeline:
+ *
+ * <pre>
+ *  socket
+ *    -> {@value #CODEC}          HttpServerCodec: request line and header limits (414 / 431 on overflow)
+ *    -> {@value #AGGREGATOR}     BoundedAggregator: whole request body, 413 from Content-Length before reading
+ *    -> {@value #DISPATCHER}     ProxyDispatcher: request id, route table, one ChatExchange at a time
+ * </pre>
+ *
+ * The upstream side ({@code upstream} package): {@value #TLS} (https only) -> {@value #CODEC} (HttpClientCodec)
+ * -> {@value #UPSTREAM} (UpstreamHandler, delivering to the exchange that holds the connection). Responses to the
+ * client are written directly by the exchange; nothing aggregates them, so streams flow event by event.
+ */
+public final class Handlers {
+    public static final String TLS = "tls";
+    public static final String CODEC = "http";
+    public static final String AGGREGATOR = "aggregator";
+    public static final String DISPATCHER = "dispatcher";
+    public static final String UPSTREAM = "upstream";
+    public static final String ADMIN = "admin";
+    public static final String MOCK = "mock";
+
+    private Handlers() {}
+}

@@ -1,0 +1,158 @@
+package dev.tollgate.server.pipeline;
+
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.observe.ExchangeSummary;
+import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.model.Usage;
+import dev.tollgate.server.exchange.ChatExchange;
+import dev.tollgate.server.exchange.ExchangeServices;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Routes each complete request on one client connection. One exchange runs at a time per connection: a
+ * pipelined request waits (with reads paused) until the one before it has been answered, since HTTP/1.1 answers
+ * in order.
+ */
+final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(ProxyDispatcher.class.getName());
+
+    private final ExchangeServices services;
+    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(1);
+    private ChatExchange current;
+    private ChannelHandlerContext ctx;
+
+    ProxyDispatcher(ExchangeServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (current != null) {
+            waiting.addLast(request);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        dispatch(request);
+    }
+
+    private void dispatch(FullHttpRequest request) {
+        long start = System.nanoTime();
+        String requestId = RequestId.accept(request.headers().get(RequestId.HEADER));
+        try {
+            DecoderResult decoded = request.decoderResult();
+            if (!decoded.isSuccess()) {
+                refuse(requestId, start, "other", malformed(decoded.cause()), false);
+                return;
+            }
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            Route route = Route.of(request.uri());
+            if (route == null) {
+                refuse(requestId, start, "other", GatewayError.of(ErrorKind.NOT_FOUND,
+                        "Unknown request URL: " + request.method() + " " + Route.normalise(request.uri())), keepAlive);
+                return;
+            }
+            if (!route.method().equals(request.method())) {
+                refuse(requestId, start, route.label(), GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED,
+                        request.method() + " is not allowed here; use " + route.method() + "."), keepAlive);
+                return;
+            }
+            if (route == Route.MODELS) {
+                byte[] list = services.dialect().encodeModelList(services.snapshot().get().models().values());
+                HttpReplies.json(ctx, HttpResponseStatus.OK, list, requestId, keepAlive);
+                report(requestId, start, route.label(), 200, null);
+                return;
+            }
+            byte[] body = ByteBufUtil.getBytes(request.content());
+            current = new ChatExchange(ctx, services, route, requestId, keepAlive, body, this::exchangeDone);
+        } finally {
+            request.release();
+        }
+        current.start();
+    }
+
+    private void exchangeDone() {
+        current = null;
+        FullHttpRequest next = waiting.pollFirst();
+        if (next != null) {
+            dispatch(next);
+        } else if (ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        FullHttpRequest w;
+        while ((w = waiting.pollFirst()) != null) {
+            w.release();
+        }
+        if (current != null) {
+            current.onClientGone();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Resets and broken pipes are clients leaving; anything else is worth a line, never the request body.
+        if (!(cause instanceof java.io.IOException)) {
+            LOG.log(Level.WARNING, "closing a client connection after an unexpected error", cause);
+        }
+        ctx.close();
+    }
+
+    private void refuse(String requestId, long start, String route, GatewayError error, boolean keepAlive) {
+        HttpReplies.error(ctx, services.dialect(), error, requestId, keepAlive);
+        report(requestId, start, route, error.httpStatus(), error.kind());
+    }
+
+    private void report(String requestId, long start, String route, int status, ErrorKind kind) {
+        services.reporter().report(new ExchangeSummary(requestId, route, null, null, null, status,
+                kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
+                Usage.UNKNOWN));
+    }
+
+    private static GatewayError malformed(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return GatewayError.of(ErrorKind.URI_TOO_LONG, "The request line is too long.");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return GatewayError.of(ErrorKind.HEADERS_TOO_LARGE, "The request headers are too large.");
+        }
+        if (cause instanceof TooLongFrameException) {
+            return GatewayError.of(ErrorKind.PAYLOAD_TOO_LARGE, "A request chunk is too large.");
+        }
+        return GatewayError.invalid(null, "malformed_request", "The HTTP request is malformed.");
+    }
+}

@@ -1,0 +1,2 @@
+/** Server-sent events framing over Netty buffers. */
+package dev.tollgate.server.sse;

@@ -1,0 +1,29 @@
+package dev.tollgate.server.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RouteAndRequestIdTest {
+    @Test
+    void normalisesPathsOnceForDispatch() {
+        assertThat(Route.of("/v1/chat/completions")).isEqualTo(Route.CHAT);
+        assertThat(Route.of("/chat/completions")).isEqualTo(Route.CHAT);
+        assertThat(Route.of("/v1//chat/completions/?x=1")).isEqualTo(Route.CHAT);
+        assertThat(Route.of("/v1/embeddings#frag")).isEqualTo(Route.EMBEDDINGS);
+        assertThat(Route.of("/v1/models")).isEqualTo(Route.MODELS);
+        assertThat(Route.of("/V1/chat/completions")).isNull();
+        assertThat(Route.of("/v1/%2e%2e/admin")).isNull();
+        assertThat(Route.of("/v2/chat/completions")).isNull();
+    }
+
+    @Test
+    void keepsSaneIdsAndReplacesOthers() {
+        assertThat(RequestId.accept("abc-123_x.y:z")).isEqualTo("abc-123_x.y:z");
+        assertThat(RequestId.accept(null)).startsWith("req_").hasSize(36);
+        assertThat(RequestId.accept("")).startsWith("req_");
+        assertThat(RequestId.accept("a\nb")).startsWith("req_");
+        assertThat(RequestId.accept("x".repeat(129))).startsWith("req_");
+        assertThat(RequestId.generate()).isNotEqualTo(RequestId.generate());
+    }
+}

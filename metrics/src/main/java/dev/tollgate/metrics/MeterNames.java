@@ -1,0 +1,28 @@
+package dev.tollgate.metrics;
+
+/**
+ * Every meter name and tag key, in one place. Shared concepts use the OpenTelemetry GenAI semantic conventions
+ * (dots become underscores in Prometheus); the rest are {@code tollgate.*}. No tag holds an unbounded value
+ * (no key, user or request id): model and deployment names come from config.
+ */
+final class MeterNames {
+    static final String REQUESTS = "tollgate.requests";
+    static final String REQUEST_DURATION = "gen_ai.client.operation.duration";
+    static final String TIME_TO_FIRST_TOKEN = "gen_ai.server.time_to_first_token";
+    static final String TOKEN_USAGE = "gen_ai.client.token.usage";
+
+    static final String ROUTE = "route";
+    static final String MODEL = "gen_ai.request.model";
+    static final String DEPLOYMENT = "deployment";
+    static final String PROVIDER = "gen_ai.provider.name";
+    static final String STATUS = "status";
+    static final String OUTCOME = "outcome";
+    static final String ERROR_TYPE = "error.type";
+    static final String STREAM = "stream";
+    static final String TOKEN_TYPE = "gen_ai.token.type";
+
+    /** Tag value for a dimension that does not apply (no model on a 404, no error on success). */
+    static final String NONE = "none";
+
+    private MeterNames() {}
+}
