@@ -104,9 +104,10 @@ fi
 log "preparing the gateway jar (builds it on the first run)"
 prep="$(TOLLGATE_PREPARE_ONLY=1 "$ROOT/tollgate")" || die "../tollgate could not find Java 21+ or build the jar"
 JAVA="$(printf '%s\n' "$prep" | sed -n 's/^java=//p')"
+JAR="$(printf '%s\n' "$prep" | sed -n 's/^jar=//p')"
 JVM_OPTS="$(printf '%s\n' "$prep" | sed -n 's/^jvm_opts=//p')"
-
-# The servers below run that jar as it is: no rebuild mid-run even if someone edits a source meanwhile.
+read -r -a JVM_ARGS <<<"$JVM_OPTS" || true
+if [ ! -x "$JAVA" ] || [ ! -f "$JAR" ]; then die "../tollgate did not report a java and a jar: $prep"; fi
 
 # A busy machine makes every figure noisy (even the ratios): say so up front and record it.
 LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)"
@@ -117,6 +118,10 @@ fi
 # ---- work directory and cleanup ----------------------------------------------------------------------------
 WORK="$(mktemp -d -t tollgate-bench.XXXXXX)"
 chmod 755 "$WORK"
+# The servers run a private copy of the jar with the launcher's JVM flags: a rebuild of target/ while the
+# benchmark runs (someone editing sources) can neither change nor break what is being measured.
+cp "$JAR" "$WORK/tollgate.jar"
+tollgate_jvm() { exec "$JAVA" ${JVM_ARGS[@]+"${JVM_ARGS[@]}"} -jar "$WORK/tollgate.jar" "$@"; }
 PIDS=()
 cleanup() {
   local pid i
@@ -165,16 +170,16 @@ CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
 
 # ---- start the servers -------------------------------------------------------------------------------------
 log "starting the mock on 127.0.0.1:$MOCK_PORT (zero latency)"
-TOLLGATE_SKIP_BUILD=1 "$ROOT/tollgate" mock --listen "127.0.0.1:$MOCK_PORT" --latency 0ms >"$WORK/mock.log" 2>&1 &
+(tollgate_jvm mock --listen "127.0.0.1:$MOCK_PORT" --latency 0ms) >"$WORK/mock.log" 2>&1 &
 MOCK_PID=$!; PIDS+=("$MOCK_PID")
 wait_http mock "http://127.0.0.1:$MOCK_PORT/v1/models" "$MOCK_PID" 30
 
 log "starting the gateway on 127.0.0.1:$GW_PORT with bench/gateway.yaml (access log on, to a file)"
 gw_t0="$(ms_now)"
-TOLLGATE_SKIP_BUILD=1 "$ROOT/tollgate" --config "$BENCH_DIR/gateway.yaml" >"$WORK/gateway.log" 2>&1 &
+(tollgate_jvm --config "$BENCH_DIR/gateway.yaml") >"$WORK/gateway.log" 2>&1 &
 GW_PID=$!; PIDS+=("$GW_PID")
 wait_http gateway "http://127.0.0.1:$GW_ADMIN_PORT/readyz" "$GW_PID" 30
-# Cold start = launcher + JVM start until /readyz first answers 200 (the launcher's up-to-date check included).
+# Cold start = from starting the JVM until /readyz first answers 200.
 GW_START_MS=$(( $(ms_now) - gw_t0 ))
 
 NGINX_PIDS=()
@@ -276,19 +281,21 @@ for round in $(seq 1 "$rounds"); do
   n=${#TARGETS[@]}; order=()
   for i in $(seq 0 $((n - 1))); do order+=("${TARGETS[$(( (i + round - 1) % n ))]}"); done
   log "round $round/$rounds: ${order[*]}"
-  for t in "${order[@]}"; do
-    url="$(url_of "$t")"
-    # shellcheck disable=SC2046  # pid lists are split on purpose
-    for c in 1 "${CONCURRENCIES[@]}"; do
-      if [ "$c" = 1 ]; then threads=1 secs=$LAT_S; else threads=$WRK_THREADS secs=$THR_S; fi
+  # Measure one kind of run on every target back to back (c=1 on all three, then c=16, then c=64): runs that
+  # are compared with each other are then minutes closer in time, so they share the machine's conditions.
+  for c in 1 "${CONCURRENCIES[@]}"; do
+    if [ "$c" = 1 ]; then threads=1 secs=$LAT_S; else threads=$WRK_THREADS secs=$THR_S; fi
+    for t in "${order[@]}"; do
       out="$WORK/r$round-$t-c$c.txt"
+      # shellcheck disable=SC2046  # pid lists are split on purpose
       before="$(cpu_ticks $(pids_of "$t"))"
-      run_wrk "$out" "$threads" "$c" "$secs" "$url"
+      run_wrk "$out" "$threads" "$c" "$secs" "$(url_of "$t")"
+      # shellcheck disable=SC2046
       after="$(cpu_ticks $(pids_of "$t"))"
       parsed="$(parse_wrk "$out")" || { cat "$out" >&2; die "could not parse wrk output ($out)"; }
       printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$t" "$c" "$(printf '%s' "$parsed" | tr ' ' '\t')" "$((after - before))" >>"$RAW"
       read -r p50 p99 rps _ errs <<<"$parsed"
-      printf '  %-8s c=%-3s p50 %8.3f ms  p99 %8.3f ms  %9.0f req/s%s\n' "$t" "$c" \
+      printf '  c=%-3s %-8s p50 %8.3f ms  p99 %8.3f ms  %9.0f req/s%s\n' "$c" "$t" \
         "$(awk -v v="$p50" 'BEGIN{print v/1000}')" "$(awk -v v="$p99" 'BEGIN{print v/1000}')" "$rps" \
         "$([ "$errs" -gt 0 ] && echo "  ($errs errors)")" >&2
     done

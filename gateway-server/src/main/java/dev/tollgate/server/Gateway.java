@@ -1,7 +1,6 @@
 package dev.tollgate.server;
 
 import dev.tollgate.core.runtime.HostPort;
-import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.server.admin.AdminHandler;
 import dev.tollgate.server.exchange.ExchangeServices;

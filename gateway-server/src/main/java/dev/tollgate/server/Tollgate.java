@@ -74,12 +74,12 @@ public final class Tollgate implements AutoCloseable {
             result = load.apply(new ConfigLoader(providerTypes(registry), env, mocks));
         } catch (RuntimeException e) {
             mocks.close();
-            closeQuietly(logs);
+            logs.close();
             throw e;
         }
         if (result instanceof LoadResult.Invalid invalid) {
             mocks.close();
-            closeQuietly(logs);
+            logs.close();
             throw new InvalidConfigException(invalid.problems());
         }
         var loaded = (LoadResult.Loaded) result;
@@ -101,7 +101,7 @@ public final class Tollgate implements AutoCloseable {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             upstreams.close();
             mocks.close();
-            closeQuietly(logs);
+            logs.close();
             throw e;
         }
         logs.write(LogSink.event("info", "tollgate started")
@@ -137,16 +137,9 @@ public final class Tollgate implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         upstreams.close();
         mocks.close();
-        closeQuietly(logs);
+        logs.close();
     }
 
-    private static void closeQuietly(LogSink logs) {
-        try {
-            logs.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** The config could not be used; {@link #problems()} says why, each with file and line. */
     public static final class InvalidConfigException extends RuntimeException {

@@ -1,7 +1,6 @@
 package dev.tollgate.core.observe;
 
 import dev.tollgate.core.model.ErrorKind;
-import dev.tollgate.core.model.Fault;
 
 /** How an exchange ended, as counted on dashboards. */
 public enum Outcome {

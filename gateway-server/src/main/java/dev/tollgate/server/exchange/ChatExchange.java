@@ -75,8 +75,8 @@ public final class ChatExchange implements UpstreamListener {
     private final long startNanos = System.nanoTime();
 
     private State state = State.STARTING;
+    private RuntimeSnapshot snapshot;
     private OpenAiEnvelope envelope;
-    private ModelGroup group;
     private Deployment deployment;
     private ProviderAdapter adapter;
     private UpstreamCall call;
@@ -108,14 +108,14 @@ public final class ChatExchange implements UpstreamListener {
 
     /** Decodes, picks a deployment and connects. Everything after happens in callbacks on this loop. */
     public void start() {
-        RuntimeSnapshot snapshot = services.snapshot().get();
+        snapshot = services.snapshot().get();
         try {
             envelope = OpenAiEnvelope.scan(body, body.length, route.operation());
         } catch (GatewayException e) {
             fail(e.error());
             return;
         }
-        group = snapshot.model(envelope.model());
+        ModelGroup group = snapshot.model(envelope.model());
         if (group == null) {
             fail(new GatewayError(ErrorKind.MODEL_NOT_FOUND, 404,
                     "The model '" + envelope.model() + "' does not exist or you do not have access to it.",
@@ -214,7 +214,7 @@ public final class ChatExchange implements UpstreamListener {
         if (ok && streaming() && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
             state = State.STREAMING;
             relay = new SseRelay(ctx, dialect, adapter.streamDecoder(), envelope.clientWantsUsage(), requestId,
-                    keepAlive, services.snapshot().get().server().streamKeepAlive(), startNanos);
+                    keepAlive, snapshot.server().streamKeepAlive(), startNanos);
             return;
         }
         upstreamHeaders = new HashMap<>();
@@ -237,7 +237,7 @@ public final class ChatExchange implements UpstreamListener {
                 return;
             }
         } else if (state == State.READING_BODY) {
-            long max = services.snapshot().get().server().maxResponseBytes();
+            long max = snapshot.server().maxResponseBytes();
             if (aggregate.readableBytes() + (long) bytes.readableBytes() > max) {
                 upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "The provider's response exceeded "
                         + max + " bytes."));

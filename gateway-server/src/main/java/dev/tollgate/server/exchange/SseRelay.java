@@ -6,6 +6,7 @@ import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.SseEvent;
 import dev.tollgate.core.spi.StreamDecoder;
+import dev.tollgate.providers.openai.OpenAiChunks;
 import dev.tollgate.server.pipeline.RequestId;
 import dev.tollgate.server.sse.SseFramer;
 import io.netty.buffer.ByteBuf;
@@ -43,10 +44,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class SseRelay {
     private static final int MAX_EVENT_BYTES = 8 << 20;
-    private static final String NULL_USAGE_SUFFIX = ",\"usage\":null}";
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DATA_PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CLOSE_AND_END = "}\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ChannelHandlerContext ctx;
     private final ClientDialect dialect;
@@ -164,7 +162,7 @@ final class SseRelay {
                 raw.release();
                 return;
             }
-            out = withoutNullUsage(raw, event);
+            out = withoutNullUsage(raw);
         }
         if (!committed) {
             pending.add(out);
@@ -194,17 +192,16 @@ final class SseRelay {
         return content;
     }
 
-    private ByteBuf withoutNullUsage(ByteBuf raw, SseEvent event) {
-        String data = event.data();
-        if (event.event() != null || event.id() != null || !data.endsWith(NULL_USAGE_SUFFIX) || data.indexOf('\n') >= 0) {
+    /** The event without the {@code ,"usage":null} that only the gateway's usage request made the upstream add. */
+    private static ByteBuf withoutNullUsage(ByteBuf raw) {
+        int cut = OpenAiChunks.nullUsageSuffixStart(ByteBufUtil.getBytes(raw));
+        if (cut < 0) {
             return raw;
         }
+        int resume = cut + OpenAiChunks.NULL_USAGE.length;
+        ByteBuf out = Unpooled.wrappedBuffer(raw.retainedSlice(raw.readerIndex(), cut),
+                raw.retainedSlice(raw.readerIndex() + resume, raw.readableBytes() - resume));
         raw.release();
-        String trimmed = data.substring(0, data.length() - NULL_USAGE_SUFFIX.length());
-        ByteBuf out = ctx.alloc().buffer(trimmed.length() + 10);
-        out.writeBytes(DATA_PREFIX);
-        ByteBufUtil.writeUtf8(out, trimmed);
-        out.writeBytes(CLOSE_AND_END);
         return out;
     }
 

@@ -78,12 +78,16 @@ public final class LogSink implements AutoCloseable {
         }
     }
 
-    /** Writes what is queued and stops the writer thread. */
+    /** Writes what is queued (waiting up to five seconds) and stops the writer thread. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         while (!queue.offer(STOP)) {
             queue.poll();
         }
-        thread.join(TimeUnit.SECONDS.toMillis(5));
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

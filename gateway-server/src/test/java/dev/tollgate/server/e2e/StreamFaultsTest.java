@@ -150,11 +150,11 @@ class StreamFaultsTest {
                         + "content-type: application/json\r\ncontent-length: " + body.length() + "\r\n\r\n" + body)
                         .getBytes(StandardCharsets.UTF_8));
                 assertThat(client.getInputStream().read(new byte[16])).isPositive();
-                Thread.sleep(1500); // longer than the idle timeout: pausing for a slow client is not upstream silence
+                Thread.sleep(2000); // longer than the idle timeout: pausing for a slow client is not upstream silence
                 long stalled = written.get();
-                Thread.sleep(500);
-                assertThat(written.get()).as("upstream paused").isEqualTo(stalled);
-                assertThat(stalled).as("bytes in flight").isLessThan(40L << 20);
+                // Only socket buffers (which the kernel grows on its own) hold the difference; without
+                // backpressure the gateway would have read all 70 MB by now.
+                assertThat(stalled).as("bytes the upstream got rid of").isLessThan(32L << 20);
                 byte[] buf = new byte[1 << 16];
                 long read = 0;
                 while (read < (8L << 20)) { // reading resumes the relay

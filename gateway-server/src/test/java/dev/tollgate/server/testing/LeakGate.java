@@ -21,6 +21,7 @@ public final class LeakGate implements AfterAllCallback {
     static {
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
             @Override
+            @SuppressWarnings("deprecation") // still the one abstract method a factory must implement in 4.2
             public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
                                                                       long maxActive) {
                 return new Recording<>(resource, samplingInterval);

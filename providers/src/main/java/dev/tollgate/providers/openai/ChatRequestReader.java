@@ -1,7 +1,6 @@
 package dev.tollgate.providers.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.Message;
@@ -11,7 +10,6 @@ import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,21 +30,11 @@ final class ChatRequestReader {
 
     /** The request, or a {@link dev.tollgate.core.model.GatewayException} naming the field at fault. */
     static ChatRequest read(byte[] body) {
-        try (JsonParser p = WireJson.parser(body, body.length)) {
-            JsonToken first = p.nextToken();
-            if (first != JsonToken.START_OBJECT) {
-                throw WireJson.notAnObject(first);
-            }
+        return WireJson.readObject(body, body.length, p -> {
             ChatRequest request = readObject(p, body);
             WireJson.requireEnd(p);
             return request;
-        } catch (JsonProcessingException e) {
-            throw WireJson.malformed(e);
-        } catch (IllegalStateException e) {
-            throw WireJson.collidingNames();
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading a byte array", e);
-        }
+        });
     }
 
     private static ChatRequest readObject(JsonParser p, byte[] body) throws IOException {

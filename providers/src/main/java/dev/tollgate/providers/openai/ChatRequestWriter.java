@@ -106,18 +106,7 @@ final class ChatRequestWriter {
         }
         List<Part.ToolCall> calls = toolCalls(rest);
         if (!calls.isEmpty()) {
-            g.writeArrayFieldStart("tool_calls");
-            for (Part.ToolCall call : calls) {
-                g.writeStartObject();
-                g.writeStringField("id", call.id());
-                g.writeStringField("type", "function");
-                g.writeObjectFieldStart("function");
-                g.writeStringField("name", call.name());
-                g.writeStringField("arguments", call.arguments());
-                g.writeEndObject();
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            WireJson.writeToolCalls(g, calls);
         }
         g.writeEndObject();
     }

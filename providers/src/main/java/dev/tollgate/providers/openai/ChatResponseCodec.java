@@ -68,18 +68,7 @@ final class ChatResponseCodec {
         // OpenAI always sends refusal; strict client SDKs expect the field.
         g.writeNullField("refusal");
         if (!calls.isEmpty()) {
-            g.writeArrayFieldStart("tool_calls");
-            for (Part.ToolCall call : calls) {
-                g.writeStartObject();
-                g.writeStringField("id", call.id());
-                g.writeStringField("type", "function");
-                g.writeObjectFieldStart("function");
-                g.writeStringField("name", call.name());
-                g.writeStringField("arguments", call.arguments());
-                g.writeEndObject();
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            WireJson.writeToolCalls(g, calls);
         }
     }
 

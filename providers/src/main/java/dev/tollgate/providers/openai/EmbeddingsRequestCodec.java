@@ -2,7 +2,6 @@ package dev.tollgate.providers.openai;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.tollgate.core.model.EmbeddingRequest;
@@ -28,21 +27,11 @@ final class EmbeddingsRequestCodec {
     private EmbeddingsRequestCodec() {}
 
     static EmbeddingRequest read(byte[] body) {
-        try (JsonParser p = WireJson.parser(body, body.length)) {
-            JsonToken first = p.nextToken();
-            if (first != JsonToken.START_OBJECT) {
-                throw WireJson.notAnObject(first);
-            }
+        return WireJson.readObject(body, body.length, p -> {
             EmbeddingRequest request = readObject(p, body);
             WireJson.requireEnd(p);
             return request;
-        } catch (JsonProcessingException e) {
-            throw WireJson.malformed(e);
-        } catch (IllegalStateException e) {
-            throw WireJson.collidingNames();
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading a byte array", e);
-        }
+        });
     }
 
     private static EmbeddingRequest readObject(JsonParser p, byte[] body) throws IOException {

@@ -1,15 +1,15 @@
 package dev.tollgate.providers.openai;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.EmbeddingRequest;
 import dev.tollgate.core.model.EmbeddingResponse;
 import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.StreamEncoder;
-import dev.tollgate.core.routing.ModelGroup;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -3,14 +3,12 @@ package dev.tollgate.providers.openai;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.spi.Operation;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -98,19 +96,7 @@ public record OpenAiEnvelope(
         if (length < 0 || length > body.length) {
             throw new IllegalArgumentException("length " + length + " outside the array of " + body.length);
         }
-        try (JsonParser p = WireJson.parser(body, length)) {
-            JsonToken first = p.nextToken();
-            if (first != JsonToken.START_OBJECT) {
-                throw WireJson.notAnObject(first);
-            }
-            return scanObject(p, operation);
-        } catch (JsonProcessingException e) {
-            throw WireJson.malformed(e);
-        } catch (IllegalStateException e) {
-            throw WireJson.collidingNames();
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading a byte array", e);
-        }
+        return WireJson.readObject(body, length, p -> scanObject(p, operation));
     }
 
     private static OpenAiEnvelope scanObject(JsonParser p, Operation operation) throws IOException {

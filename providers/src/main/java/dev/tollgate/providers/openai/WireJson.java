@@ -15,10 +15,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
+import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.RawJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The one JSON factory and mapper of the OpenAI codecs, and the reading primitives that turn bad client input into
@@ -236,5 +238,48 @@ final class WireJson {
         if (p.nextToken() != null) {
             throw trailingData();
         }
+    }
+
+    /** Reads what follows the opening brace of a top-level object, through the end of the input. */
+    @FunctionalInterface
+    interface ObjectBody<T> {
+        T read(JsonParser p) throws IOException;
+    }
+
+    /**
+     * Parses a body that must be one JSON object: {@code reader} starts after its opening brace and must read to
+     * the end of the input (see {@link #requireEnd}). Every failure becomes the same 400 a client gets for it.
+     */
+    static <T> T readObject(byte[] body, int length, ObjectBody<T> reader) {
+        try (JsonParser p = parser(body, length)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw notAnObject(first);
+            }
+            return reader.read(p);
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        } catch (IllegalStateException e) {
+            throw collidingNames(); // Jackson's answer to a hash-flood of field names
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a byte array", e);
+        }
+    }
+
+    /** The {@code tool_calls} array of an assistant message, in requests and responses alike. */
+    static void writeToolCalls(JsonGenerator g, List<Part.ToolCall> calls)
+            throws IOException {
+        g.writeArrayFieldStart("tool_calls");
+        for (var call : calls) {
+            g.writeStartObject();
+            g.writeStringField("id", call.id());
+            g.writeStringField("type", "function");
+            g.writeObjectFieldStart("function");
+            g.writeStringField("name", call.name());
+            g.writeStringField("arguments", call.arguments());
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 }

@@ -21,8 +21,10 @@ import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.ToolChoice;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
+import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.UpstreamCall;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -438,5 +440,27 @@ class OpenAiDialectTest {
         assertThat(messages.get(1).path("tool_call_id").asText()).isEqualTo("b");
         assertThat(messages.get(2).path("role").asText()).isEqualTo("user");
         assertThat(messages.get(2).path("content").asText()).isEqualTo("and now?");
+    }
+
+    @Test
+    void writesTheInBandStreamErrorOpenAiSends() throws IOException {
+        var error = GatewayError.of(ErrorKind.PROVIDER_ERROR, "Connection to provider 'up' closed.");
+        String frame = new String(dialect.encodeStreamError(error, "req_1"), StandardCharsets.UTF_8);
+        assertThat(frame).startsWith("data: {").endsWith("}\n\n");
+        JsonNode body = JSON.readTree(frame.substring(6));
+        assertThat(body.path("error").path("message").asText()).isEqualTo("Connection to provider 'up' closed.");
+        assertThat(body.path("error").path("type").asText()).isEqualTo("api_error");
+        assertThat(body.path("error").path("request_id").asText()).isEqualTo("req_1");
+    }
+
+    @Test
+    void listsModelsInConfigOrder() throws IOException {
+        JsonNode list = JSON.readTree(dialect.encodeModelList(List.of(
+                new ModelGroup("b-model", Operation.CHAT, List.of(deployment())),
+                new ModelGroup("a-model", Operation.EMBEDDINGS, List.of(deployment())))));
+        assertThat(list.path("object").asText()).isEqualTo("list");
+        assertThat(list.path("data")).extracting(n -> n.path("id").asText()).containsExactly("b-model", "a-model");
+        assertThat(list.path("data").get(0).path("object").asText()).isEqualTo("model");
+        assertThat(JSON.readTree(dialect.encodeModelList(List.of())).path("data")).isEmpty();
     }
 }
