@@ -1,9 +1,24 @@
 package dev.tollgate.metrics;
 
-import static dev.tollgate.metrics.MeterNames.*;
+import static dev.tollgate.metrics.MeterNames.DEPLOYMENT;
+import static dev.tollgate.metrics.MeterNames.ERROR_TYPE;
+import static dev.tollgate.metrics.MeterNames.MODEL;
+import static dev.tollgate.metrics.MeterNames.NONE;
+import static dev.tollgate.metrics.MeterNames.OUTCOME;
+import static dev.tollgate.metrics.MeterNames.PROVIDER;
+import static dev.tollgate.metrics.MeterNames.REQUESTS;
+import static dev.tollgate.metrics.MeterNames.REQUEST_DURATION;
+import static dev.tollgate.metrics.MeterNames.ROUTE;
+import static dev.tollgate.metrics.MeterNames.STATUS;
+import static dev.tollgate.metrics.MeterNames.STREAM;
+import static dev.tollgate.metrics.MeterNames.TIME_TO_FIRST_TOKEN;
+import static dev.tollgate.metrics.MeterNames.TOKEN_TYPE;
+import static dev.tollgate.metrics.MeterNames.TOKEN_USAGE;
 
+import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.observe.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Tags;
@@ -11,11 +26,13 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gateway's meters in a Prometheus registry. {@link #exchangeFinished} runs on event loops: meters are looked
- * up by their (bounded) tags, which Micrometer caches, and recording is lock-free.
+ * The gateway's meters in a Prometheus registry. {@link #exchangeFinished} runs on event loops, once per request:
+ * the meters of one label combination are registered once and then found with a single map lookup, and
+ * recording is lock-free. Every label value comes from config or from closed sets, never from a client.
  */
 public final class PrometheusMetrics implements GatewayMetrics {
     /** Buckets for whole-request latency: LLM calls run from milliseconds to minutes. */
@@ -28,50 +45,69 @@ public final class PrometheusMetrics implements GatewayMetrics {
     private static final double[] TOKEN_SLOS = {16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ConcurrentHashMap<Labels, Meters> meters = new ConcurrentHashMap<>();
+
+    /** One label combination of a finished request. */
+    private record Labels(String route, String model, String provider, String deployment, int status,
+                          Outcome outcome, ErrorKind error, boolean stream) {}
+
+    /** The meters of one combination; the per-model ones (first token, tokens) are null where they do not apply. */
+    private record Meters(Counter requests, Timer duration, Timer firstToken, DistributionSummary input,
+                          DistributionSummary output) {}
 
     @Override
     public void exchangeFinished(ExchangeSummary s) {
-        String model = s.model() == null ? NONE : s.model();
-        String provider = s.provider() == null ? NONE : s.provider();
-        String error = s.errorKind() == null ? NONE : s.errorKind().label();
-        Tags base = Tags.of(ROUTE, s.route(), MODEL, model, PROVIDER, provider);
-        Counter.builder(REQUESTS)
-                .description("Requests finished, by route, model, deployment, status and outcome")
-                .tags(base)
-                .tags(DEPLOYMENT, s.deployment() == null ? NONE : s.deployment(),
-                        STATUS, Integer.toString(s.status()), OUTCOME, s.outcome().label(), ERROR_TYPE, error)
-                .register(registry)
-                .increment();
-        Timer.builder(REQUEST_DURATION)
-                .description("Time from admission to the last byte sent to the client")
-                .tags(base)
-                .tags(STREAM, Boolean.toString(s.stream()), ERROR_TYPE, error)
-                .serviceLevelObjectives(LATENCY_SLOS)
-                .register(registry)
-                .record(s.latencyNanos(), TimeUnit.NANOSECONDS);
-        if (s.firstTokenNanos() >= 0) {
-            Timer.builder(TIME_TO_FIRST_TOKEN)
-                    .description("Time from admission to the first content sent to a streaming client")
-                    .tags(base)
-                    .serviceLevelObjectives(LATENCY_SLOS)
-                    .register(registry)
-                    .record(s.firstTokenNanos(), TimeUnit.NANOSECONDS);
+        var labels = new Labels(s.route(), s.model(), s.provider(), s.deployment(), s.status(), s.outcome(),
+                s.errorKind(), s.stream());
+        Meters m = meters.computeIfAbsent(labels, this::register);
+        m.requests().increment();
+        m.duration().record(s.latencyNanos(), TimeUnit.NANOSECONDS);
+        if (m.firstToken() != null && s.firstTokenNanos() >= 0) {
+            m.firstToken().record(s.firstTokenNanos(), TimeUnit.NANOSECONDS);
         }
-        if (s.usage().inputTokens() > 0 || s.usage().outputTokens() > 0) {
-            tokens(base, "input", s.usage().inputTokens());
-            tokens(base, "output", s.usage().outputTokens());
+        if (m.input() != null && (s.usage().inputTokens() > 0 || s.usage().outputTokens() > 0)) {
+            m.input().record(s.usage().inputTokens());
+            m.output().record(s.usage().outputTokens());
         }
     }
 
-    private void tokens(Tags base, String type, long count) {
-        DistributionSummary.builder(TOKEN_USAGE)
+    private Meters register(Labels l) {
+        String error = l.error() == null ? NONE : l.error().label();
+        Tags base = Tags.of(ROUTE, l.route(), MODEL, orNone(l.model()), PROVIDER, orNone(l.provider()));
+        Counter requests = Counter.builder(REQUESTS)
+                .description("Requests finished, by route, model, deployment, status and outcome")
+                .tags(base)
+                .tags(DEPLOYMENT, orNone(l.deployment()), STATUS, Integer.toString(l.status()),
+                        OUTCOME, l.outcome().label(), ERROR_TYPE, error)
+                .register(registry);
+        Timer duration = Timer.builder(REQUEST_DURATION)
+                .description("Time from admission to the last byte sent to the client")
+                .tags(base)
+                .tags(STREAM, Boolean.toString(l.stream()), ERROR_TYPE, error)
+                .serviceLevelObjectives(LATENCY_SLOS)
+                .register(registry);
+        Timer firstToken = !l.stream() ? null : Timer.builder(TIME_TO_FIRST_TOKEN)
+                .description("Time from admission to the first content sent to a streaming client")
+                .tags(base)
+                .serviceLevelObjectives(LATENCY_SLOS)
+                .register(registry);
+        boolean modelCall = l.model() != null && l.deployment() != null;
+        return new Meters(requests, duration, firstToken,
+                modelCall ? tokens(base, "input") : null, modelCall ? tokens(base, "output") : null);
+    }
+
+    private DistributionSummary tokens(Tags base, String type) {
+        return DistributionSummary.builder(TOKEN_USAGE)
                 .description("Tokens per request, by type")
                 .baseUnit("tokens")
                 .tags(base)
                 .tag(TOKEN_TYPE, type)
                 .serviceLevelObjectives(TOKEN_SLOS)
-                .register(registry)
-                .record(count);
+                .register(registry);
+    }
+
+    private static String orNone(String value) {
+        return value == null ? NONE : value;
     }
 
     /** The Prometheus text exposition of every meter. */

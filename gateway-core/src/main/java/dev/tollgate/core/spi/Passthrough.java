@@ -1,5 +1,6 @@
 package dev.tollgate.core.spi;
 
+import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.routing.Deployment;
 
 /**
@@ -14,4 +15,10 @@ public interface Passthrough {
 
     /** Method, URI and headers (auth included) for a forwarded body; the returned call has no body. */
     UpstreamCall forward(Operation operation, Deployment target);
+
+    /**
+     * The usage a 2xx non-streamed reply (chat or embeddings) reports, read without decoding the rest; throws
+     * {@link dev.tollgate.core.model.GatewayException} (provider error) when the body is not a valid reply.
+     */
+    Usage usage(UpstreamReply reply);
 }

@@ -77,9 +77,13 @@ public final class ChatExchange implements UpstreamListener {
     private State state = State.STARTING;
     private RuntimeSnapshot snapshot;
     private OpenAiEnvelope envelope;
+    /** The model group the request resolved to; only a configured name ever reaches a metrics label. */
+    private String modelName;
     private Deployment deployment;
     private ProviderAdapter adapter;
+    private Passthrough passthrough;
     private UpstreamCall call;
+    private Origin origin;
     private UpstreamLease lease;
     private boolean retriedStale;
     private long upstreamStartNanos = -1;
@@ -122,6 +126,7 @@ public final class ChatExchange implements UpstreamListener {
                     "model", "model_not_found", null));
             return;
         }
+        modelName = group.name();
         if (group.operation() != route.operation()) {
             fail(GatewayError.invalid("model", "model_not_supported", "The model '" + group.name() + "' serves "
                     + group.operation().name().toLowerCase(Locale.ROOT) + ", not this endpoint."));
@@ -129,13 +134,15 @@ public final class ChatExchange implements UpstreamListener {
         }
         deployment = group.pick(ThreadLocalRandom.current());
         adapter = services.providers().adapter(deployment.provider().type());
-        if (!(adapter instanceof Passthrough passthrough) || !passthrough.dialect().equals(dialect.id())
+        if (!(adapter instanceof Passthrough same) || !same.dialect().equals(dialect.id())
                 || (route.operation() == Operation.EMBEDDINGS && !(adapter instanceof EmbeddingsSupport))) {
             fail(GatewayError.of(ErrorKind.INTERNAL, "Provider '" + deployment.provider().id()
                     + "' cannot serve this API."));
             return;
         }
+        passthrough = same;
         call = passthrough.forward(route.operation(), deployment);
+        origin = Origin.of(call.uri());
         Duration overall = deployment.provider().timeouts().overall();
         overallTimer = ctx.executor().schedule(
                 () -> upstreamFailed(timeout("did not finish within " + overall.toSeconds() + "s")),
@@ -150,7 +157,7 @@ public final class ChatExchange implements UpstreamListener {
     private void connect() {
         state = State.ACQUIRING;
         Future<UpstreamLease> acquired = services.upstreams().acquire(ctx.channel().eventLoop(),
-                Origin.of(call.uri()), deployment.provider().timeouts().connect(), this);
+                origin, deployment.provider().timeouts().connect(), this);
         if (acquired.isDone()) {
             onAcquired(acquired);
         } else {
@@ -177,7 +184,7 @@ public final class ChatExchange implements UpstreamListener {
         upstreamStartNanos = System.nanoTime();
         armReadTimer(deployment.provider().timeouts().firstByte());
         UpstreamLease sent = lease;
-        sent.send(UpstreamRequests.build(call, content, stream, requestId)).addListener(w -> {
+        sent.send(UpstreamRequests.build(call, origin, content, stream, requestId)).addListener(w -> {
             if (!w.isSuccess() && lease == sent) {
                 onClosed(w.cause());
             }
@@ -332,9 +339,7 @@ public final class ChatExchange implements UpstreamListener {
         }
         Usage usage;
         try {
-            usage = route.operation() == Operation.EMBEDDINGS
-                    ? ((EmbeddingsSupport) adapter).parseEmbeddings(reply).usage()
-                    : adapter.parse(reply).usage();
+            usage = passthrough.usage(reply);
         } catch (GatewayException e) {
             upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "Provider '" + deployment.provider().id()
                     + "' returned a response that is not valid: " + e.error().message()));
@@ -390,7 +395,7 @@ public final class ChatExchange implements UpstreamListener {
         }
         long now = System.nanoTime();
         services.reporter().report(new ExchangeSummary(requestId, route.label(),
-                envelope == null ? null : envelope.model(),
+                modelName,
                 deployment == null ? null : deployment.id(),
                 deployment == null ? null : deployment.provider().id(),
                 status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind,

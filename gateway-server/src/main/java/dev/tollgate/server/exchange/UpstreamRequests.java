@@ -50,12 +50,12 @@ final class UpstreamRequests {
         return out;
     }
 
-    static FullHttpRequest build(UpstreamCall call, ByteBuf body, boolean stream, String requestId) {
+    static FullHttpRequest build(UpstreamCall call, Origin origin, ByteBuf body, boolean stream, String requestId) {
         URI uri = call.uri();
         String target = uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
         var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(call.method()), target, body);
         HttpHeaders h = request.headers();
-        h.set(HttpHeaderNames.HOST, Origin.of(uri).hostHeader());
+        h.set(HttpHeaderNames.HOST, origin.hostHeader());
         h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         h.set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");

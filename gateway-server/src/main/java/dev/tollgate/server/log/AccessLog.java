@@ -11,9 +11,15 @@ public final class AccessLog {
         this.sink = sink;
     }
 
-    public void write(ExchangeSummary s) {
-        var line = new JsonLine()
-                .field("ts", Instant.now().toString())
+    /** Captures the time now; the line itself is built on the log's own thread, off the event loop. */
+    public void write(ExchangeSummary summary) {
+        long now = System.currentTimeMillis();
+        sink.write(() -> render(summary, now));
+    }
+
+    private static String render(ExchangeSummary s, long epochMillis) {
+        return new JsonLine()
+                .field("ts", Instant.ofEpochMilli(epochMillis).toString())
                 .field("type", "access")
                 .field("request_id", s.requestId())
                 .field("route", s.route())
@@ -29,7 +35,7 @@ public final class AccessLog {
                 .millis("upstream_ms", s.upstreamNanos())
                 .field("tokens_in", s.usage().inputTokens())
                 .field("tokens_out", s.usage().outputTokens())
-                .field("usage_reported", s.usage().reported());
-        sink.write(line);
+                .field("usage_reported", s.usage().reported())
+                .toString();
     }
 }

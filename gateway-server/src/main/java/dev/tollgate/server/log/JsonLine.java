@@ -63,7 +63,12 @@ public final class JsonLine {
 
     private void string(String s) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int clean = 0;
+        while (clean < s.length() && plain(s.charAt(clean))) {
+            clean++;
+        }
+        out.append(s, 0, clean); // most values need no escaping at all: copy them in one go
+        for (int i = clean; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -81,5 +86,9 @@ public final class JsonLine {
             }
         }
         out.append('"');
+    }
+
+    private static boolean plain(char c) {
+        return c >= 0x20 && c != '"' && c != '\\' && c != 0x2028 && c != 0x2029;
     }
 }

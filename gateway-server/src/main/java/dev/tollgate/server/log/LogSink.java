@@ -6,28 +6,35 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
- * Writes log lines from a thread of its own, so an event loop never waits on a terminal or a full pipe. The
- * queue is bounded: when the writer falls behind, lines are dropped and counted (the count is logged once the
- * writer catches up), never buffered without limit.
+ * Writes log lines from a thread of its own, so an event loop never waits on a terminal, a full pipe or a lock.
+ * Handing a line over is a lock-free enqueue with no wake-up: the writer drains the queue every few milliseconds
+ * (a wake-up per line would cost a system call per request). The queue is bounded: when the writer falls behind,
+ * lines are dropped and counted (the count is logged once it catches up), never buffered without limit.
  */
 public final class LogSink implements AutoCloseable {
-    private static final String STOP = new String("stop");
+    /** How long the writer sleeps when the queue is empty: the most a line waits before it is written. */
+    private static final long DRAIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private final ArrayBlockingQueue<String> queue;
+    private final int capacity;
+    private final ConcurrentLinkedQueue<Supplier<String>> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong dropped = new AtomicLong();
     private final BufferedWriter writer;
     private final Thread thread;
-    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean stopping;
 
     public LogSink(OutputStream out, int capacity) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 << 10);
-        this.thread = Thread.ofPlatform().daemon().name("tollgate-log").start(this::drain);
+        this.thread = Thread.ofPlatform().daemon().name("tollgate-log").start(this::drainLoop);
     }
 
     /** The start of an event line (time, level, message); add fields, then {@link #write(JsonLine)} it. */
@@ -36,54 +43,63 @@ public final class LogSink implements AutoCloseable {
     }
 
     public void write(JsonLine line) {
-        write(line.toString());
+        String text = line.toString();
+        write(() -> text);
     }
 
-    /** Queues a complete JSON line; drops it if the queue is full. */
-    public void write(String line) {
-        if (!queue.offer(line)) {
+    /**
+     * Queues a line that the writer thread renders: formatting (escaping, timestamps) then costs the caller
+     * nothing but the capture. Drops the line when the queue is full.
+     */
+    public void write(Supplier<String> line) {
+        if (queued.incrementAndGet() > capacity) {
+            queued.decrementAndGet();
             dropped.incrementAndGet();
+            return;
         }
+        queue.offer(line);
     }
 
-    private void drain() {
-        var batch = new ArrayList<String>(256);
+    private void drainLoop() {
         try {
-            while (true) {
-                String first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, 255);
-                for (String line : batch) {
-                    if (line == STOP) {
-                        writer.flush();
-                        return;
-                    }
-                    writer.write(line);
-                    writer.write('\n');
-                }
-                batch.clear();
-                long lost = dropped.getAndSet(0);
-                if (lost > 0) {
-                    writer.write("{\"level\":\"warn\",\"msg\":\"log lines dropped: writer fell behind\",\"dropped\":" + lost + "}\n");
-                }
-                if (queue.isEmpty()) {
-                    writer.flush();
+            while (!stopping) {
+                if (!drain()) {
+                    LockSupport.parkNanos(DRAIN_INTERVAL_NANOS);
                 }
             }
-        } catch (IOException | InterruptedException e) {
-            Thread.currentThread().interrupt();
+            drain();
+            writer.flush();
+        } catch (IOException e) {
+            // stdout is gone: nothing left to tell
         }
+    }
+
+    /** Writes what is queued; returns whether there was anything. */
+    private boolean drain() throws IOException {
+        Supplier<String> line = queue.poll();
+        if (line == null) {
+            return false;
+        }
+        int written = 0;
+        do {
+            writer.write(line.get());
+            writer.write('\n');
+            written++;
+        } while ((line = queue.poll()) != null);
+        queued.addAndGet(-written);
+        long lost = dropped.getAndSet(0);
+        if (lost > 0) {
+            writer.write(event("warn", "log lines dropped: the writer fell behind").field("dropped", lost) + "\n");
+        }
+        writer.flush();
+        return true;
     }
 
     /** Writes what is queued (waiting up to five seconds) and stops the writer thread. */
     @Override
     public void close() {
-        while (!queue.offer(STOP)) {
-            queue.poll();
-        }
+        stopping = true;
+        LockSupport.unpark(thread);
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {

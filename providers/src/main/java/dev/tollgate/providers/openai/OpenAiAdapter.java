@@ -7,6 +7,7 @@ import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.EmbeddingRequest;
 import dev.tollgate.core.model.EmbeddingResponse;
 import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.spi.EmbeddingsSupport;
 import dev.tollgate.core.spi.Header;
@@ -81,6 +82,12 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsSupport, 
     @Override
     public ChatResponse parse(UpstreamReply reply) {
         return ChatResponseCodec.read(reply.body());
+    }
+
+    /** Usage without decoding the rest: the same-dialect relay forwards the reply's bytes as they are. */
+    @Override
+    public Usage usage(UpstreamReply reply) {
+        return UsageScan.read(reply.body());
     }
 
     @Override

@@ -1,0 +1,44 @@
+package dev.tollgate.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.observe.ExchangeSummary;
+import dev.tollgate.core.observe.Outcome;
+import org.junit.jupiter.api.Test;
+
+class PrometheusMetricsTest {
+    private final PrometheusMetrics metrics = new PrometheusMetrics();
+
+    private static ExchangeSummary ok(boolean stream) {
+        return new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m1", "mock", 200, Outcome.SUCCESS, null,
+                stream, 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30));
+    }
+
+    @Test
+    void countsRequestsLatencyFirstTokenAndTokens() {
+        metrics.exchangeFinished(ok(false));
+        metrics.exchangeFinished(ok(false));
+        metrics.exchangeFinished(ok(true));
+        String text = metrics.scrape();
+        assertThat(text).contains("tollgate_requests_total{deployment=\"fast/mock/m1\",error_type=\"none\","
+                + "gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\",outcome=\"success\",route=\"chat\","
+                + "status=\"200\"} 3.0");
+        assertThat(text).contains("gen_ai_client_operation_duration_seconds_count{error_type=\"none\","
+                + "gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\",route=\"chat\",stream=\"false\"} 2");
+        assertThat(text).contains("gen_ai_server_time_to_first_token_seconds_count{gen_ai_provider_name=\"mock\","
+                + "gen_ai_request_model=\"fast\",route=\"chat\"} 1");
+        assertThat(text).contains("gen_ai_client_token_usage_tokens_sum{gen_ai_provider_name=\"mock\","
+                + "gen_ai_request_model=\"fast\",gen_ai_token_type=\"output\",route=\"chat\"} 90.0");
+    }
+
+    @Test
+    void requestsThatReachedNoModelGetNoneLabelsAndNoTokenSeries() {
+        metrics.exchangeFinished(new ExchangeSummary("req_2", "chat", null, null, null, 404, Outcome.CALLER_ERROR,
+                ErrorKind.MODEL_NOT_FOUND, false, 100_000, -1, -1, Usage.UNKNOWN));
+        String text = metrics.scrape();
+        assertThat(text).contains("error_type=\"model_not_found\"").contains("gen_ai_request_model=\"none\"")
+                .contains("status=\"404\"").doesNotContain("gen_ai_client_token_usage");
+    }
+}
