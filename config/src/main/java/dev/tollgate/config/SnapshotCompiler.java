@@ -40,13 +40,13 @@ final class SnapshotCompiler {
         for (ProviderConfig p : config.providers().values()) {
             if (!p.isMock()) {
                 providers.put(p.id(), new Provider(
-                        p.id(), p.type(), p.baseUrl(), p.apiKey(), p.authHeader(), p.headers(), p.timeouts()));
+                        p.id(), p.type(), p.baseUrl(), p.apiKey(), p.authHeader(), p.headers(), p.timeouts(), null, null));
                 continue;
             }
             URI endpoint = mockEndpoint(p, problems);
             if (endpoint != null) {
                 providers.put(p.id(), new Provider(
-                        p.id(), MOCK_WIRE_TYPE, endpoint, null, p.authHeader(), p.headers(), p.timeouts()));
+                        p.id(), MOCK_WIRE_TYPE, endpoint, null, p.authHeader(), p.headers(), p.timeouts(), null, null));
             }
         }
         if (problems.hasErrors()) {

@@ -106,8 +106,7 @@ public final class Main {
                 d.answerWords(), d.embeddingDimensions(), 0, d.errorStatus(), 0, d.resetAfterChunks(), d.seed());
         Transport transport = Transport.best();
         var group = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());
-        MockServer server = MockServer.start(group, transport, listen, profile,
-                ProviderRegistry.standard().dialect("openai"));
+        MockServer server = MockServer.start(group, transport, listen, profile);
         out.println("{\"level\":\"info\",\"msg\":\"mock provider listening\",\"listen\":\"" + listen.host() + ":"
                 + server.port() + "\",\"transport\":\"" + transport.name() + "\"}");
         var stop = new CountDownLatch(1);

@@ -68,7 +68,7 @@ public final class Tollgate implements AutoCloseable {
         ClientDialect openai = registry.dialect("openai");
         Transport transport = Transport.best();
         var logs = new LogSink(logOut, 65_536);
-        var mocks = new EmbeddedMocks(transport, openai);
+        var mocks = new EmbeddedMocks(transport);
         LoadResult result;
         try {
             result = load.apply(new ConfigLoader(providerTypes(registry), env, mocks));

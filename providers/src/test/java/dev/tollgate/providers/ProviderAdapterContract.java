@@ -81,7 +81,7 @@ public abstract class ProviderAdapterContract {
     protected Deployment deployment() {
         var provider = new Provider("primary", adapter().type(), URI.create("https://upstream.test/v1"),
                 new Secret("${env:TEST_KEY}", API_KEY), "authorization",
-                List.of(new Header("openai-organization", "org-test")), Timeouts.DEFAULTS);
+                List.of(new Header("openai-organization", "org-test")), Timeouts.DEFAULTS, null, null);
         return new Deployment("public-model/primary/gpt-4o-2024-08-06", provider, "gpt-4o-2024-08-06", 1);
     }
 
@@ -105,7 +105,8 @@ public abstract class ProviderAdapterContract {
                 stream,
                 false,
                 "user-42",
-                Map.of());
+                Map.of(),
+                "openai");
     }
 
     protected static byte[] fixture(String path) {

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param includeUsage whether the client asked for usage in the stream (OpenAI's {@code stream_options})
  * @param user the end user the client named, or null
  * @param extensions fields this model has no slot for, by name, as the client sent them
+ * @param dialect the client dialect that produced this request ({@code ClientDialect.id()}): extensions are in its
+ *     vocabulary, so an adapter for another API knows they are foreign and applies its documented rule to them
  */
 public record ChatRequest(
         String model,
@@ -25,7 +27,8 @@ public record ChatRequest(
         boolean stream,
         boolean includeUsage,
         String user,
-        Map<String, RawJson> extensions) {
+        Map<String, RawJson> extensions,
+        String dialect) {
 
     public ChatRequest {
         requireNonNull(model, "model");
@@ -33,6 +36,7 @@ public record ChatRequest(
         requireNonNull(sampling, "sampling");
         tools = List.copyOf(tools);
         extensions = Map.copyOf(extensions);
+        requireNonNull(dialect, "dialect");
     }
 
     /** The text of the last user message, or "" when there is none. */

@@ -4,6 +4,12 @@ package dev.tollgate.core.model;
  * Token counts of one exchange. {@code reported} is true when the provider said so and false when the gateway
  * estimated them (a stream cut short, a provider that sent none): spend reports keep the two apart.
  * An explicit zero from the provider is a reported zero, never replaced by an estimate.
+ *
+ * <p>{@code inputTokens} counts every prompt token the provider processed, cached reads and cache writes
+ * included (OpenAI's {@code prompt_tokens}); {@code cachedInputTokens} and {@code cacheWriteTokens} are the parts
+ * of it read from and written to a prompt cache, so they are priced differently. Providers that report the parts
+ * separately (Anthropic's {@code input_tokens} excludes both) are summed into this form by their adapters.
+ * {@code reasoningTokens} is the part of {@code outputTokens} spent thinking.
  */
 public record Usage(
         long inputTokens,

@@ -16,9 +16,13 @@ import java.util.List;
  * @param apiKey null for servers that need none (a local vLLM)
  * @param authHeader the header the key goes in ({@code authorization} gets a {@code Bearer} prefix)
  * @param headers extra headers sent on every call (organisation ids, gateway tokens)
+ * @param apiVersion the API version requests name (Azure's {@code api-version}, Anthropic's
+ *     {@code anthropic-version}); null for the adapter's default
+ * @param aws request-signing credentials for providers on AWS; null elsewhere
  */
 public record Provider(
-        String id, String type, URI baseUrl, Secret apiKey, String authHeader, List<Header> headers, Timeouts timeouts) {
+        String id, String type, URI baseUrl, Secret apiKey, String authHeader, List<Header> headers, Timeouts timeouts,
+        String apiVersion, AwsCredentials aws) {
     public Provider {
         requireNonNull(id, "id");
         requireNonNull(type, "type");

@@ -2,8 +2,6 @@ package dev.tollgate.core.spi;
 
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ChatResponse;
-import dev.tollgate.core.model.EmbeddingRequest;
-import dev.tollgate.core.model.EmbeddingResponse;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.routing.ModelGroup;
 import java.util.Collection;
@@ -17,16 +15,18 @@ public interface ClientDialect {
     /** A stable id, matched against {@link Passthrough#dialect()}. */
     String id();
 
+    /**
+     * The routing facts of a body, read without a tree when it is large. Throws
+     * {@link dev.tollgate.core.model.GatewayException} for malformed JSON and for a missing or mistyped model,
+     * stream flag or payload ({@code messages}, {@code input}).
+     */
+    RequestEnvelope envelope(byte[] body, Operation operation);
+
     ChatRequest decodeChat(byte[] body);
 
     byte[] encodeChat(ChatResponse response);
 
     StreamEncoder streamEncoder(ChatRequest request, String responseId);
-
-    EmbeddingRequest decodeEmbeddings(byte[] body);
-
-    /** {@code encodingFormat} is the one the request asked for ({@link EmbeddingRequest#encodingFormat()}). */
-    byte[] encodeEmbeddings(EmbeddingResponse response, String encodingFormat);
 
     /** The dialect's error body; {@code requestId} lets a client quote the request to an operator. */
     byte[] encodeError(GatewayError error, String requestId);
@@ -37,6 +37,6 @@ public interface ClientDialect {
      */
     byte[] encodeStreamError(GatewayError error, String requestId);
 
-    /** The public model list, in config order. */
+    /** The public model list, in config order, in the shape of the dialect's {@code GET /v1/models}. */
     byte[] encodeModelList(Collection<ModelGroup> models);
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class ModelGroupTest {
     private static final Provider P = new Provider("p", "openai", URI.create("http://127.0.0.1:1/v1"), null,
-            "authorization", List.of(), Timeouts.DEFAULTS);
+            "authorization", List.of(), Timeouts.DEFAULTS, null, null);
 
     private static Deployment d(String id, int weight) {
         return new Deployment(id, P, id, weight);
@@ -46,7 +46,7 @@ class ModelGroupTest {
     @Test
     void resolvesPathsAgainstTheBaseUrl() {
         assertThat(P.resolve("/chat/completions")).hasToString("http://127.0.0.1:1/v1/chat/completions");
-        var slash = new Provider("p", "openai", URI.create("http://h/v1/"), null, "authorization", List.of(), Timeouts.DEFAULTS);
+        var slash = new Provider("p", "openai", URI.create("http://h/v1/"), null, "authorization", List.of(), Timeouts.DEFAULTS, null, null);
         assertThat(slash.resolve("/embeddings")).hasToString("http://h/v1/embeddings");
     }
 }

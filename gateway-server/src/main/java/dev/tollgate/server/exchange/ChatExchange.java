@@ -16,7 +16,7 @@ import dev.tollgate.core.spi.Passthrough;
 import dev.tollgate.core.spi.ProviderAdapter;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.core.spi.UpstreamReply;
-import dev.tollgate.providers.openai.OpenAiEnvelope;
+import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.pipeline.Route;
 import dev.tollgate.server.sse.SseOverflowException;
@@ -76,7 +76,7 @@ public final class ChatExchange implements UpstreamListener {
 
     private State state = State.STARTING;
     private RuntimeSnapshot snapshot;
-    private OpenAiEnvelope envelope;
+    private RequestEnvelope envelope;
     /** The model group the request resolved to; only a configured name ever reaches a metrics label. */
     private String modelName;
     private Deployment deployment;
@@ -114,7 +114,7 @@ public final class ChatExchange implements UpstreamListener {
     public void start() {
         snapshot = services.snapshot().get();
         try {
-            envelope = OpenAiEnvelope.scan(body, body.length, route.operation());
+            envelope = dialect.envelope(body, route.operation());
         } catch (GatewayException e) {
             fail(e.error());
             return;

@@ -1,6 +1,7 @@
 package dev.tollgate.server.exchange;
 
 import dev.tollgate.core.spi.Header;
+import dev.tollgate.core.spi.Splice;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.server.pipeline.RequestId;
 import dev.tollgate.server.upstream.Origin;
@@ -15,7 +16,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import dev.tollgate.providers.openai.OpenAiEnvelope.Splice;
 import java.net.URI;
 import java.util.List;
 

@@ -3,7 +3,6 @@ package dev.tollgate.server.mock;
 import dev.tollgate.core.runtime.HostPort;
 import dev.tollgate.core.runtime.MockEndpoints;
 import dev.tollgate.core.runtime.MockProfile;
-import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.server.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -20,13 +19,11 @@ public final class EmbeddedMocks implements MockEndpoints, AutoCloseable {
     private record Running(MockProfile profile, MockServer server) {}
 
     private final Transport transport;
-    private final ClientDialect dialect;
     private final Map<String, Running> servers = new HashMap<>();
     private EventLoopGroup group;
 
-    public EmbeddedMocks(Transport transport, ClientDialect dialect) {
+    public EmbeddedMocks(Transport transport) {
         this.transport = transport;
-        this.dialect = dialect;
     }
 
     @Override
@@ -41,7 +38,7 @@ public final class EmbeddedMocks implements MockEndpoints, AutoCloseable {
             }
             try {
                 running = new Running(profile,
-                        MockServer.start(group, transport, new HostPort("127.0.0.1", 0), profile, dialect));
+                        MockServer.start(group, transport, new HostPort("127.0.0.1", 0), profile));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while starting the mock for " + providerId, e);

@@ -8,7 +8,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.runtime.MockProfile;
-import dev.tollgate.core.spi.ClientDialect;
+import dev.tollgate.providers.openai.OpenAiDialect;
 import dev.tollgate.core.spi.StreamEncoder;
 import dev.tollgate.providers.mock.MockEngine;
 import dev.tollgate.providers.mock.MockFault;
@@ -44,13 +44,12 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final MockProfile profile;
     private final MockEngine engine;
-    private final ClientDialect dialect;
+    private final OpenAiDialect dialect = new OpenAiDialect();
     private final AtomicLong requests = new AtomicLong();
 
-    MockHandler(MockProfile profile, ClientDialect dialect) {
+    MockHandler(MockProfile profile) {
         this.profile = profile;
         this.engine = new MockEngine(profile);
-        this.dialect = dialect;
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.tollgate.server.mock;
 
 import dev.tollgate.core.runtime.HostPort;
 import dev.tollgate.core.runtime.MockProfile;
-import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.server.Transport;
 import dev.tollgate.server.pipeline.Handlers;
 import io.netty.bootstrap.ServerBootstrap;
@@ -28,9 +27,9 @@ public final class MockServer implements AutoCloseable {
     }
 
     /** Binds and starts serving; blocks only until the port is bound (startup, never an event loop). */
-    public static MockServer start(EventLoopGroup group, Transport transport, HostPort listen, MockProfile profile,
-                                   ClientDialect dialect) throws InterruptedException {
-        var handler = new MockHandler(profile, dialect);
+    public static MockServer start(EventLoopGroup group, Transport transport, HostPort listen, MockProfile profile)
+            throws InterruptedException {
+        var handler = new MockHandler(profile);
         Channel channel = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())

@@ -11,19 +11,10 @@ import java.nio.charset.StandardCharsets;
  * dropped; lines starting with a colon are comments. Input may be split anywhere, including inside a multi-byte
  * UTF-8 character or between CR and LF: text is decoded only from whole lines.
  *
- * <p>Each complete event reaches the {@link Sink} with its raw bytes, so a same-dialect relay can forward them
- * untouched. Single-threaded; the owner calls {@link #close()} to free the buffered tail.
+ * <p>Each complete event reaches the sink with its raw bytes (its blank line included), so a same-dialect relay
+ * can forward them untouched. Single-threaded; the owner calls {@link #close()} to free the buffered tail.
  */
-public final class SseFramer implements AutoCloseable {
-
-    /** Receives each complete event block. */
-    public interface Sink {
-        /**
-         * @param raw the block's bytes including its blank line; the sink owns this reference and must release it
-         * @param event the parsed event, or null for a block with no data (comments only, such as keep-alives)
-         */
-        void onEvent(ByteBuf raw, SseEvent event);
-    }
+public final class SseFramer implements EventFramer {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
@@ -41,11 +32,7 @@ public final class SseFramer implements AutoCloseable {
         this.maxEventBytes = maxEventBytes;
     }
 
-    /**
-     * Appends {@code chunk} (not released here) and delivers every event it completes.
-     *
-     * @throws SseOverflowException when one event grows past the limit
-     */
+    @Override
     public void feed(ByteBuf chunk, Sink sink) {
         if (!chunk.isReadable()) {
             return;
@@ -65,13 +52,13 @@ public final class SseFramer implements AutoCloseable {
      * The stream ended: delivers an event whose final CR was the last byte (it cannot be the start of a CRLF any
      * more). An unterminated last event is dropped, as the spec says.
      */
+    @Override
     public void finish(Sink sink) {
         if (buffer != null) {
             scan(sink, true);
         }
     }
 
-    /** Frees the buffered tail; the framer is unusable afterwards. */
     @Override
     public void close() {
         if (buffer != null) {

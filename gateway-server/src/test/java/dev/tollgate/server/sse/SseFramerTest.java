@@ -100,7 +100,7 @@ class SseFramerTest {
     private static List<Block> frameBytes(List<byte[]> pieces) {
         var framer = new SseFramer(PooledByteBufAllocator.DEFAULT, 1 << 20);
         var out = new ArrayList<Block>();
-        SseFramer.Sink sink = (raw, event) -> {
+        EventFramer.Sink sink = (raw, event) -> {
             out.add(new Block(raw.toString(StandardCharsets.UTF_8), event));
             raw.release();
         };

@@ -9,9 +9,9 @@ import dev.tollgate.core.model.EmbeddingResponse;
 import dev.tollgate.core.model.FinishReason;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
-import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.StreamEvent;
+import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
 import dev.tollgate.core.model.Usage;
@@ -30,7 +30,6 @@ import java.util.List;
 public final class MockEngine {
 
     /** Tokens an image costs, as OpenAI charges a low-detail one. */
-    private static final int IMAGE_TOKENS = 85;
     private static final MockFault NO_FAULT = new MockFault.None();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -67,13 +66,13 @@ public final class MockEngine {
      */
     public ChatResponse answer(ChatRequest request, String id, long created) {
         long hash = MockHash.of(request);
-        long input = inputTokens(request);
+        long input = TokenEstimate.input(request);
         if (!request.tools().isEmpty() && !(request.toolChoice() instanceof ToolChoice.None)) {
             Tool tool = chosenTool(request, hash);
             String arguments = SchemaSampler.sample(tool.parameters(), MockHash.mix(hash ^ MockHash.of(tool.name())));
             String callId = "call_" + HEX.toHexDigits(MockHash.nth(hash, 1)) + HEX.toHexDigits((int) MockHash.nth(hash, 2));
             return new ChatResponse(id, request.model(), created, List.of(new Part.ToolCall(callId, tool.name(), arguments)),
-                    FinishReason.TOOL_CALLS, Usage.reported(input, estimateTokens(arguments)));
+                    FinishReason.TOOL_CALLS, Usage.reported(input, TokenEstimate.text(arguments)));
         }
         Integer limit = request.sampling().maxTokens();
         int count = limit == null ? profile.answerWords() : Math.min(profile.answerWords(), limit);
@@ -154,7 +153,7 @@ public final class MockEngine {
         long tokens = 0;
         for (String input : request.inputs()) {
             vectors.add(unitVector(MockHash.mix(MockHash.of(input) + dimensions), dimensions));
-            tokens += estimateTokens(input);
+            tokens += TokenEstimate.text(input);
         }
         return new EmbeddingResponse(request.model(), vectors, Usage.reported(tokens, 0));
     }
@@ -178,33 +177,5 @@ public final class MockEngine {
             vector[i] = (float) (vector[i] * scale);
         }
         return vector;
-    }
-
-    /** Prompt tokens at about four characters each, at least one per message; images at a flat rate; tool definitions count. */
-    static long inputTokens(ChatRequest request) {
-        long tokens = 0;
-        for (Message message : request.messages()) {
-            long chars = 0;
-            for (Part part : message.parts()) {
-                switch (part) {
-                    case Part.Text t -> chars += t.text().length();
-                    case Part.Image i -> tokens += IMAGE_TOKENS;
-                    case Part.ToolCall c -> chars += c.name().length() + c.arguments().length();
-                    case Part.ToolResult r -> chars += r.content().length();
-                }
-            }
-            tokens += Math.max(1, (chars + 3) / 4);
-        }
-        for (Tool tool : request.tools()) {
-            long chars = tool.name().length() + tool.parameters().json().length()
-                    + (tool.description() == null ? 0 : tool.description().length());
-            tokens += (chars + 3) / 4;
-        }
-        return tokens;
-    }
-
-    /** About four characters a token, at least one. */
-    static long estimateTokens(String text) {
-        return Math.max(1, (text.length() + 3) / 4);
     }
 }

@@ -96,7 +96,7 @@ final class ChatRequestReader {
         Integer limit = maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
         var sampling = new Sampling(temperature, topP, limit, stop, seed, presencePenalty, frequencyPenalty, n);
         return new ChatRequest(model, messages, sampling, tools, toolChoice, responseFormat, stream, includeUsage, user,
-                extensions);
+                extensions, OpenAiDialect.ID);
     }
 
     private static List<String> readStop(JsonParser p) throws IOException {

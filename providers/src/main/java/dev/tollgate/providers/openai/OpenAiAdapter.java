@@ -70,6 +70,8 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsSupport, 
         String path = switch (operation) {
             case CHAT -> "/chat/completions";
             case EMBEDDINGS -> "/embeddings";
+            // Only reachable by a dialect that has the route; the OpenAI API has no token-counting endpoint.
+            case COUNT_TOKENS -> throw new IllegalArgumentException("the OpenAI API cannot count tokens");
         };
         List<Header> auth = target.provider().authHeaders();
         var headers = new ArrayList<Header>(auth.size() + 1);

@@ -9,6 +9,9 @@ import dev.tollgate.core.model.EmbeddingResponse;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.spi.ClientDialect;
+import dev.tollgate.core.spi.EmbeddingsDialect;
+import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.StreamEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +26,7 @@ import java.util.Collection;
  *
  * <p>Stateless and thread-safe; never blocks. Stream encoders are per stream and single-threaded.
  */
-public final class OpenAiDialect implements ClientDialect {
+public final class OpenAiDialect implements ClientDialect, EmbeddingsDialect {
 
     public static final String ID = "openai";
 
@@ -33,6 +36,11 @@ public final class OpenAiDialect implements ClientDialect {
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public RequestEnvelope envelope(byte[] body, Operation operation) {
+        return OpenAiEnvelope.scan(body, body.length, operation);
     }
 
     @Override

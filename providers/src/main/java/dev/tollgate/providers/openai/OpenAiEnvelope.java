@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.RequestEnvelope;
+import dev.tollgate.core.spi.Splice;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,7 +48,7 @@ public record OpenAiEnvelope(
         Span streamOptionsValue,
         Span includeUsageValue,
         int streamOptionsFields,
-        int closingBrace) {
+        int closingBrace) implements RequestEnvelope {
 
     /** A byte range {@code [start, end)} of the scanned body. */
     public record Span(int start, int end) {
@@ -54,19 +56,6 @@ public record OpenAiEnvelope(
 
         public boolean present() {
             return start >= 0;
-        }
-    }
-
-    /**
-     * Replace bytes {@code [start, end)} of the body with {@code replacement} ({@code start == end} inserts). The
-     * array is owned by the splice; do not modify it.
-     */
-    public record Splice(int start, int end, byte[] replacement) {
-        public Splice {
-            requireNonNull(replacement, "replacement");
-            if (start < 0 || end < start) {
-                throw new IllegalArgumentException("bad range [" + start + ", " + end + ")");
-            }
         }
     }
 
@@ -213,6 +202,7 @@ public record OpenAiEnvelope(
      * not ask already, make the stream report usage: add {@code stream_options}, turn a null one into an object, set
      * {@code include_usage} to true, or add it next to the client's other options. Sorted and non-overlapping.
      */
+    @Override
     public List<Splice> rewrite(String upstreamModel, boolean forceIncludeUsage) {
         requireNonNull(upstreamModel, "upstreamModel");
         var splices = new ArrayList<Splice>(2);

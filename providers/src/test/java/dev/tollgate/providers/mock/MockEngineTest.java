@@ -48,7 +48,7 @@ class MockEngineTest {
         return new ChatRequest("mock-model",
                 List.of(Message.text(Role.SYSTEM, "Be helpful."), Message.text(Role.USER, text)),
                 new Sampling(null, null, maxTokens, List.of(), null, null, null, null),
-                tools, choice, null, false, false, null, Map.of());
+                tools, choice, null, false, false, null, Map.of(), "openai");
     }
 
     static String text(ChatResponse response) {

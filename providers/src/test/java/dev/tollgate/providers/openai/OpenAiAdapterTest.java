@@ -182,7 +182,7 @@ class OpenAiAdapterTest extends ProviderAdapterContract {
     @Test
     void aKeylessLocalServerGetsNoAuthorization() {
         var local = new Provider("local", "openai", URI.create("http://127.0.0.1:8000/v1/"), null, "authorization",
-                List.of(), Timeouts.DEFAULTS);
+                List.of(), Timeouts.DEFAULTS, null, null);
         UpstreamCall call = adapter.prepare(canonicalRequest(false), new Deployment("m/local/llama", local, "llama", 1));
         assertThat(call.uri()).isEqualTo(URI.create("http://127.0.0.1:8000/v1/chat/completions"));
         assertThat(call.headers()).containsExactly(new Header("content-type", "application/json"));

@@ -62,7 +62,7 @@ class OpenAiDialectTest {
 
     static Deployment deployment() {
         var provider = new Provider("openai", "openai", URI.create("https://api.openai.com/v1"), null, "authorization",
-                List.of(), Timeouts.DEFAULTS);
+                List.of(), Timeouts.DEFAULTS, null, null);
         return new Deployment("gpt-4o/openai/gpt-4o-2024-08-06", provider, "gpt-4o-2024-08-06", 1);
     }
 
@@ -433,7 +433,7 @@ class OpenAiDialectTest {
         var request = new ChatRequest("m", List.of(
                 new dev.tollgate.core.model.Message(Role.USER, List.of(new Part.ToolResult("a", "1"),
                         new Part.ToolResult("b", "2"), new Part.Text("and now?")), null)),
-                dev.tollgate.core.model.Sampling.DEFAULTS, List.of(), null, null, false, false, null, Map.of());
+                dev.tollgate.core.model.Sampling.DEFAULTS, List.of(), null, null, false, false, null, Map.of(), "openai");
         JsonNode messages = JSON.readTree(adapter.prepare(request, deployment()).body()).path("messages");
         assertThat(messages).hasSize(3);
         assertThat(messages.get(0).path("role").asText()).isEqualTo("tool");

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.Splice;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -297,7 +298,7 @@ class OpenAiEnvelopeTest {
             assertThat(envelope.stream()).as(text).isEqualTo(expected.path("stream").asBoolean(false));
             assertThat(envelope.clientWantsUsage()).as(text).isEqualTo(wants);
 
-            List<OpenAiEnvelope.Splice> splices = envelope.rewrite(upstream, force);
+            List<Splice> splices = envelope.rewrite(upstream, force);
             for (int s = 1; s < splices.size(); s++) {
                 assertThat(splices.get(s).start()).isGreaterThanOrEqualTo(splices.get(s - 1).end());
             }

@@ -30,7 +30,7 @@ class OpenAiStreamTest {
 
     static ChatRequest request(boolean includeUsage) {
         return new ChatRequest("gpt-4o-mini", List.of(Message.text(Role.USER, "hi")), Sampling.DEFAULTS, List.of(),
-                null, null, true, includeUsage, null, Map.of());
+                null, null, true, includeUsage, null, Map.of(), "openai");
     }
 
     static String golden(String name) throws IOException {

@@ -1,0 +1,24 @@
+package dev.tollgate.core.spi;
+
+import java.util.List;
+
+/**
+ * What the gateway must know of a request before it routes it, read without decoding the whole body: the model,
+ * whether it streams, whether the client asked for usage in the stream. Made by {@link ClientDialect#envelope}.
+ */
+public interface RequestEnvelope {
+
+    /** The public model name the client asked for. */
+    String model();
+
+    boolean stream();
+
+    /** Whether the client itself asked for usage in a stream (OpenAI's {@code stream_options.include_usage}). */
+    boolean clientWantsUsage();
+
+    /**
+     * Edits that forward the body to an upstream of the same dialect: the model becomes {@code upstreamModel}, and
+     * with {@code forceUsage} a streamed reply is asked to carry usage even when the client did not ask.
+     */
+    List<Splice> rewrite(String upstreamModel, boolean forceUsage);
+}
