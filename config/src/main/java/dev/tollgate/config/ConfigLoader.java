@@ -37,7 +37,9 @@ public final class ConfigLoader {
     private final SnapshotCompiler compiler;
 
     /**
-     * @param providerTypes the provider types the gateway can serve ({@code openai} and {@code mock} today)
+     * @param providerTypes the provider types the gateway can serve: those of its adapters, and {@code mock}. A type
+     *     outside this set is a problem even when the config knows its rules ({@code anthropic} on a gateway
+     *     without the Anthropic adapter, say)
      * @param env looks up an environment variable for {@code ${env:NAME}}, null when unset
      * @param mocks starts the built-in mock server of a {@code mock} provider; called only for a valid config
      */

@@ -307,7 +307,8 @@ final class MappingReader {
     private YamlNode.Scalar plainScalar(String key, String expected) {
         YamlNode.Scalar scalar = scalar(key, expected);
         if (scalar != null && SecretReferences.isReference(scalar.text())) {
-            problems.error(origin(key), "secret references (${...}) are only allowed in api_key and header values");
+            problems.error(origin(key), "secret references (${...}) are only allowed in api_key, "
+                    + "aws_access_key_id, aws_secret_access_key, aws_session_token and header values");
             return null;
         }
         return scalar;

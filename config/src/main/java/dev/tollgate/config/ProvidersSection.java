@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.routing.AwsCredentials;
 import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.core.runtime.Secret;
@@ -17,20 +18,28 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
  * Binds the {@code providers} section: each entry's type (from the injected set of known types), where it lives,
- * how it authenticates, its timeouts, and for a {@code mock} provider the mock's behaviour. Secrets are resolved
- * here, so an unset variable is reported at its line.
+ * how it authenticates, its timeouts, and for a {@code mock} provider the mock's behaviour. Which keys a provider
+ * needs, takes or must not have depends on its type ({@link ProviderType}). Secrets are resolved here, so an unset
+ * variable is reported at its line.
  */
 final class ProvidersSection {
-    static final Set<String> KEYS = Set.of("type", "base_url", "api_key", "auth_header", "headers", "timeouts", "mock");
+    static final Set<String> KEYS = Set.of(
+            "type", "base_url", "api_key", "auth_header", "api_version", "region", "aws_access_key_id",
+            "aws_secret_access_key", "aws_session_token", "headers", "timeouts", "mock");
     static final Set<String> TIMEOUT_KEYS = Set.of("connect", "first_byte", "idle", "overall");
     /** Provider ids: stable, lower-case, usable as metric labels and in deployment ids. */
     static final String ID_PATTERN = "^[a-z0-9][a-z0-9._-]*$";
     /** RFC 9110 field names ("token"). */
     static final String HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+    /** AWS region names: {@code us-east-1}, {@code eu-central-2}, {@code us-gov-west-1}. */
+    static final String REGION_PATTERN = "^[a-z]{2}(-[a-z]+)+-[0-9]+$";
+    /** API versions as the providers write them ({@code 2024-10-21}, {@code 2025-04-01-preview}), safe in a URL. */
+    static final String API_VERSION_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
     static final String DEFAULT_AUTH_HEADER = "authorization";
 
     /** Headers the gateway's HTTP client writes itself: a configured value would break framing or routing. */
@@ -40,8 +49,12 @@ final class ProvidersSection {
 
     private static final Pattern ID = Pattern.compile(ID_PATTERN);
     private static final Pattern HEADER_NAME = Pattern.compile(HEADER_NAME_PATTERN);
+    private static final Pattern REGION = Pattern.compile(REGION_PATTERN);
+    private static final Pattern API_VERSION = Pattern.compile(API_VERSION_PATTERN);
     private static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
     private static final String MOCK_ONLY = "for a mock provider: the gateway runs the mock server itself";
+    private static final String INLINE_SECRET =
+            "the key is written in the file; use ${env:NAME} or ${file:/path} to keep it out of it";
 
     private final Set<String> types;
     private final SecretReferences secrets;
@@ -66,52 +79,153 @@ final class ProvidersSection {
                     + "' must start with a lower-case letter or digit and use only a-z, 0-9, '.', '_' and '-'");
         }
         MappingReader p = MappingReader.of(entry.value(), path, KEYS, problems);
-        String type = p.requiredString("type");
-        if (type != null && !types.contains(type)) {
-            problems.error(p.origin("type"), "unknown provider type '" + type + "'"
-                    + Suggestion.didYouMean(type, types) + "; known types: " + String.join(", ", new TreeSet<>(types)));
-        }
+        // A missing or unknown type has no rules: only the values' own syntax is checked, so that a misspelt type
+        // is one problem and not also "required key is missing" for keys the intended type would not need.
+        ProviderType type = type(p, problems);
+        String apiVersion = apiVersion(p, type);
+        String region = region(p, type);
+        AwsCredentials aws = awsCredentials(p, type, region, problems);
         URI baseUrl = null;
         Secret apiKey = null;
-        String authHeader = DEFAULT_AUTH_HEADER;
+        String authHeader = type == null ? DEFAULT_AUTH_HEADER : type.defaultAuthHeader();
         MockProfile mock = null;
-        if (ProviderConfig.MOCK.equals(type)) {
+        if (type != null && type.isMock()) {
             p.forbid("base_url", MOCK_ONLY);
             p.forbid("api_key", MOCK_ONLY);
             p.forbid("auth_header", MOCK_ONLY);
             mock = MockSection.bind(p.child("mock", MockSection.KEYS));
         } else {
-            p.forbid("mock", "unless type is mock");
-            p.requirePresent("base_url");
-            baseUrl = p.parsed("base_url", null, ProvidersSection::baseUrl, "expected an http or https URL");
-            apiKey = apiKey(p, problems);
-            authHeader = p.parsed("auth_header", DEFAULT_AUTH_HEADER, ProvidersSection::headerName,
-                    "expected a header name");
-            if (p.has("auth_header") && !p.has("api_key")) {
-                problems.warn(p.keyOrigin("auth_header"), "has no effect without an api_key");
+            if (type != null) {
+                p.forbid("mock", "unless type is mock");
+            }
+            baseUrl = baseUrl(p, type, region);
+            if (type != null && type.awsSigned()) {
+                String signed = "for type " + type.name()
+                        + ": requests are signed with aws_access_key_id and aws_secret_access_key instead";
+                p.forbid("api_key", signed);
+                p.forbid("auth_header", signed);
+            } else {
+                apiKey = secret(p, "api_key", problems);
+                authHeader = p.parsed(
+                        "auth_header", authHeader, ProvidersSection::headerName, "expected a header name");
+                keyWarnings(p, type, problems);
             }
         }
-        List<Header> headers = headers(p, apiKey == null ? null : authHeader, problems);
+        List<Header> headers = headers(p, type, apiKey == null ? null : authHeader, problems);
         Timeouts timeouts = timeouts(p.child("timeouts", TIMEOUT_KEYS));
-        return new ProviderConfig(entry.key(), entry.origin(path), type, baseUrl, apiKey, authHeader, headers,
-                timeouts, mock);
+        return new ProviderConfig(entry.key(), entry.origin(path), type == null ? null : type.name(), baseUrl, apiKey,
+                authHeader, headers, timeouts, apiVersion, aws, mock);
     }
 
-    private Secret apiKey(MappingReader p, Diagnostics problems) {
-        String text = p.text("api_key");
+    /** The type's rules, or null (reported) when the type is missing or not one the gateway serves. */
+    private ProviderType type(MappingReader p, Diagnostics problems) {
+        String name = p.requiredString("type");
+        if (name == null) {
+            return null;
+        }
+        if (!types.contains(name)) {
+            problems.error(p.origin("type"), "unknown provider type '" + name + "'"
+                    + Suggestion.didYouMean(name, types) + "; known types: " + String.join(", ", new TreeSet<>(types)));
+            return null;
+        }
+        return ProviderType.of(name);
+    }
+
+    /**
+     * Whether {@code key} may be given for {@code type}, which it may for an unknown type; when it may not and is
+     * given, the problem names the types that take it.
+     */
+    private static boolean takes(MappingReader p, String key, ProviderType type, Predicate<ProviderType> rule) {
+        if (type == null || rule.test(type)) {
+            return true;
+        }
+        p.forbid(key, "for type " + type.name() + ": " + key + " is for " + ProviderType.namesWhere(rule)
+                + " providers only");
+        return false;
+    }
+
+    private static String apiVersion(MappingReader p, ProviderType type) {
+        if (!takes(p, "api_version", type, t -> t.apiVersion() != ProviderType.Presence.NOT_ALLOWED)) {
+            return null;
+        }
+        if (type != null && type.apiVersion() == ProviderType.Presence.REQUIRED) {
+            p.requirePresent("api_version");
+        }
+        return p.parsed("api_version", null, ProvidersSection::apiVersion, "expected an API version");
+    }
+
+    private static String region(MappingReader p, ProviderType type) {
+        if (!takes(p, "region", type, ProviderType::awsSigned)) {
+            return null;
+        }
+        if (type != null && type.awsSigned()) {
+            p.requirePresent("region");
+        }
+        return p.parsed("region", null, ProvidersSection::region, "expected an AWS region");
+    }
+
+    /** The signing credentials of a bedrock provider; null for other types and when any part is unusable. */
+    private AwsCredentials awsCredentials(MappingReader p, ProviderType type, String region, Diagnostics problems) {
+        boolean accessKey = takes(p, "aws_access_key_id", type, ProviderType::awsSigned);
+        boolean secretKey = takes(p, "aws_secret_access_key", type, ProviderType::awsSigned);
+        boolean sessionToken = takes(p, "aws_session_token", type, ProviderType::awsSigned);
+        if (!(accessKey && secretKey && sessionToken)) {
+            return null;
+        }
+        if (type != null && type.awsSigned()) {
+            p.requirePresent("aws_access_key_id");
+            p.requirePresent("aws_secret_access_key");
+        }
+        Secret id = secret(p, "aws_access_key_id", problems);
+        Secret key = secret(p, "aws_secret_access_key", problems);
+        Secret session = secret(p, "aws_session_token", problems);
+        return id == null || key == null || region == null ? null : new AwsCredentials(id, key, session, region);
+    }
+
+    /** The base URL as written, else the type's default; null (reported) when required and missing. */
+    private static URI baseUrl(MappingReader p, ProviderType type, String region) {
+        if (type == null || p.has("base_url")) {
+            return p.parsed("base_url", null, ProvidersSection::baseUrl, "expected an http or https URL");
+        }
+        if (type.defaultBaseUrl() == null) {
+            p.requirePresent("base_url");
+            return null;
+        }
+        return type.defaultBaseUrlIn(region);
+    }
+
+    /** The secret under {@code key}, or null when absent or unusable. A value written inline is worth a warning. */
+    private Secret secret(MappingReader p, String key, Diagnostics problems) {
+        String text = p.text(key);
         if (text == null) {
             return null;
         }
-        Secret key = secrets.resolve(text, p.origin("api_key"), problems);
-        if (key != null && key.reference().equals(SecretReferences.LITERAL)) {
-            problems.warn(p.origin("api_key"),
-                    "the key is written in the file; use ${env:NAME} or ${file:/path} to keep it out of it");
+        Secret secret = secrets.resolve(text, p.origin(key), problems);
+        if (secret != null && secret.reference().equals(SecretReferences.LITERAL)) {
+            problems.warn(p.origin(key), INLINE_SECRET);
         }
-        return key;
+        return secret;
     }
 
-    /** Extra headers. {@code authHeader} is the header the api key goes in, null when there is no key. */
-    private List<Header> headers(MappingReader p, String authHeader, Diagnostics problems) {
+    /** Warnings about the key of a provider that is not AWS-signed: a missing one, or a header set for none. */
+    private static void keyWarnings(MappingReader p, ProviderType type, Diagnostics problems) {
+        if (p.has("api_key")) {
+            return;
+        }
+        if (p.has("auth_header")) {
+            problems.warn(p.keyOrigin("auth_header"), "has no effect without an api_key");
+        }
+        if (type != null && type.keyExpected()) {
+            problems.warn(p.keyOrigin("api_key"), "is not set: " + type.name()
+                    + " refuses calls without a key unless a proxy in between adds one");
+        }
+    }
+
+    /**
+     * Extra headers. {@code authHeader} is the header the api key goes in, null when there is no key; {@code type}
+     * (null when unknown) may own more.
+     */
+    private List<Header> headers(MappingReader p, ProviderType type, String authHeader, Diagnostics problems) {
         var headers = new ArrayList<Header>();
         var seen = new HashMap<String, String>();
         for (YamlNode.Entry entry : p.entries("headers")) {
@@ -122,6 +236,12 @@ final class ProvidersSection {
                 headerName(name);
             } catch (IllegalArgumentException e) {
                 problems.error(entry.origin(path), e.getMessage());
+                continue;
+            }
+            String owner = type == null ? null : type.ownedHeaders().get(lower);
+            if (owner != null) {
+                problems.error(entry.origin(path),
+                        "header " + name + " is written by the gateway for type " + type.name() + ": " + owner);
                 continue;
             }
             if (authHeader != null && lower.equals(authHeader.toLowerCase(Locale.ROOT))) {
@@ -194,6 +314,30 @@ final class ProvidersSection {
             throw new IllegalArgumentException("must not have a fragment (#...)");
         }
         return uri;
+    }
+
+    /**
+     * An AWS region name. Messages never repeat the value: next to the AWS keys, it may be one of them pasted a line
+     * too high.
+     */
+    static String region(String text) {
+        if (!REGION.matcher(text).matches()) {
+            throw new IllegalArgumentException(
+                    "expected an AWS region such as us-east-1 (lower-case letters, digits and '-')");
+        }
+        return text;
+    }
+
+    /**
+     * An API version, which goes into a URL or a header. Messages never repeat the value, which may be a key pasted
+     * into the wrong line.
+     */
+    static String apiVersion(String text) {
+        if (!API_VERSION.matcher(text).matches()) {
+            throw new IllegalArgumentException(
+                    "expected an API version such as 2024-10-21 (letters, digits, '.', '_' and '-')");
+        }
+        return text;
     }
 
     /** A header name the gateway may send: an RFC 9110 token and not one the HTTP client owns. */

@@ -39,8 +39,8 @@ final class SnapshotCompiler {
         var providers = new LinkedHashMap<String, Provider>();
         for (ProviderConfig p : config.providers().values()) {
             if (!p.isMock()) {
-                providers.put(p.id(), new Provider(
-                        p.id(), p.type(), p.baseUrl(), p.apiKey(), p.authHeader(), p.headers(), p.timeouts(), null, null));
+                providers.put(p.id(), new Provider(p.id(), p.type(), p.baseUrl(), p.apiKey(), p.authHeader(),
+                        p.headers(), p.timeouts(), p.apiVersion(), p.aws()));
                 continue;
             }
             URI endpoint = mockEndpoint(p, problems);

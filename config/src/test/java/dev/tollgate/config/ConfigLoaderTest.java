@@ -6,6 +6,7 @@ import static dev.tollgate.config.Fixtures.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.core.routing.AwsCredentials;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
@@ -14,6 +15,7 @@ import dev.tollgate.core.runtime.HostPort;
 import dev.tollgate.core.runtime.MockEndpoints;
 import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.runtime.Secret;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.spi.Operation;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -126,6 +129,130 @@ class ConfigLoaderTest {
         assertThat(embed.deployments()).extracting(Deployment::id, Deployment::upstreamModel).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(
                         "text-embedding-3-small/openai/text-embedding-3-small", "text-embedding-3-small"));
+    }
+
+    private static final String EVERY_TYPE = """
+            providers:
+              openai:
+                type: openai
+                base_url: https://api.openai.com/v1
+                api_key: ${env:OPENAI_API_KEY}
+              azure:
+                type: azure-openai
+                base_url: https://my-resource.openai.azure.com
+                api_key: ${env:AZURE_OPENAI_API_KEY}
+                api_version: 2024-10-21
+              anthropic:
+                type: anthropic
+                api_key: ${env:ANTHROPIC_API_KEY}
+              anthropic-pinned:
+                type: anthropic
+                base_url: https://anthropic-proxy.internal:8443
+                api_key: ${env:ANTHROPIC_API_KEY}
+                auth_header: authorization
+                api_version: "2023-06-01"
+              gemini:
+                type: gemini
+                api_key: ${env:GEMINI_API_KEY}
+              bedrock:
+                type: bedrock
+                region: eu-central-1
+                aws_access_key_id: ${env:AWS_ACCESS_KEY_ID}
+                aws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}
+              bedrock-temporary:
+                type: bedrock
+                region: us-west-2
+                base_url: https://vpce-0abc.bedrock-runtime.us-west-2.vpce.amazonaws.com
+                aws_access_key_id: ${env:AWS_ACCESS_KEY_ID}
+                aws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}
+                aws_session_token: ${env:AWS_SESSION_TOKEN}
+            models:
+              chat:
+                deployments:
+                  - provider: openai
+                  - provider: azure
+                  - provider: anthropic
+                  - provider: anthropic-pinned
+                  - provider: gemini
+                  - provider: bedrock
+                  - provider: bedrock-temporary
+            """;
+
+    @Test
+    void compilesEachProviderTypeWithItsDefaults() {
+        LoadResult.Loaded loaded = loaded(loader().parse("t.yaml", EVERY_TYPE));
+        assertThat(loaded.warnings()).isEmpty();
+        var providers = loaded.snapshot().providers();
+
+        Provider openai = providers.get("openai");
+        assertThat(openai.authHeaders()).containsExactly(new Header("authorization", "Bearer " + Fixtures.CANARY));
+        assertThat(openai.apiVersion()).isNull();
+        assertThat(openai.aws()).isNull();
+
+        Provider azure = providers.get("azure");
+        assertThat(azure.type()).isEqualTo("azure-openai");
+        assertThat(azure.baseUrl()).isEqualTo(URI.create("https://my-resource.openai.azure.com"));
+        assertThat(azure.authHeaders()).containsExactly(new Header("api-key", Fixtures.CANARY + "-azure"));
+        assertThat(azure.apiVersion()).isEqualTo("2024-10-21");
+        assertThat(azure.aws()).isNull();
+
+        // Left out, the API version is null: the adapter applies its own default.
+        Provider anthropic = providers.get("anthropic");
+        assertThat(anthropic.baseUrl()).isEqualTo(URI.create("https://api.anthropic.com"));
+        assertThat(anthropic.authHeaders()).containsExactly(new Header("x-api-key", Fixtures.CANARY + "-anthropic"));
+        assertThat(anthropic.apiVersion()).isNull();
+        Provider pinned = providers.get("anthropic-pinned");
+        assertThat(pinned.baseUrl()).isEqualTo(URI.create("https://anthropic-proxy.internal:8443"));
+        assertThat(pinned.authHeaders()).containsExactly(
+                new Header("authorization", "Bearer " + Fixtures.CANARY + "-anthropic"));
+        assertThat(pinned.apiVersion()).isEqualTo("2023-06-01");
+
+        Provider gemini = providers.get("gemini");
+        assertThat(gemini.baseUrl()).isEqualTo(URI.create("https://generativelanguage.googleapis.com/v1beta"));
+        assertThat(gemini.authHeaders()).containsExactly(new Header("x-goog-api-key", Fixtures.CANARY + "-gemini"));
+        assertThat(gemini.apiVersion()).isNull();
+
+        // Bedrock signs requests instead of sending a key.
+        Provider bedrock = providers.get("bedrock");
+        assertThat(bedrock.baseUrl()).isEqualTo(URI.create("https://bedrock-runtime.eu-central-1.amazonaws.com"));
+        assertThat(bedrock.apiKey()).isNull();
+        assertThat(bedrock.authHeaders()).isEmpty();
+        assertThat(bedrock.aws()).isEqualTo(new AwsCredentials(
+                new Secret("${env:AWS_ACCESS_KEY_ID}", Fixtures.CANARY + "-id"),
+                new Secret("${env:AWS_SECRET_ACCESS_KEY}", Fixtures.CANARY + "-secret"),
+                null,
+                "eu-central-1"));
+        Provider temporary = providers.get("bedrock-temporary");
+        assertThat(temporary.baseUrl())
+                .isEqualTo(URI.create("https://vpce-0abc.bedrock-runtime.us-west-2.vpce.amazonaws.com"));
+        assertThat(temporary.aws().region()).isEqualTo("us-west-2");
+        assertThat(temporary.aws().sessionToken().reveal()).isEqualTo(Fixtures.CANARY + "-session");
+
+        assertThat(loaded.toString()).doesNotContain(Fixtures.CANARY);
+    }
+
+    @Test
+    void aTypeTheGatewayDoesNotServeIsUnknownEvenWithRules() {
+        // The server injects the types of the adapters it has. Without the Anthropic adapter, anthropic is refused, and
+        // that is the only problem: no rules of another type (a required base_url) are applied in its place.
+        var loader = new ConfigLoader(Set.of("openai", "mock"), Fixtures.ENV::get, new Fixtures.RecordingMocks());
+        String yaml = "providers:\n  claude: { type: anthropic, api_key: '${env:ANTHROPIC_API_KEY}' }\n"
+                + "models:\n  m: { deployments: [{ provider: claude }] }\n";
+        assertThat(problems(loader.parse("t.yaml", yaml))).containsExactly(
+                "t.yaml:2:19: providers.claude.type: unknown provider type 'anthropic'; known types: mock, openai");
+    }
+
+    @Test
+    void aServedTypeWithoutRulesHereGetsOpenAisRules() {
+        var loader = new ConfigLoader(Set.of("openai", "mock", "acme"), Fixtures.ENV::get, new Fixtures.RecordingMocks());
+        String yaml = "providers:\n  acme: { type: acme, api_key: '${env:OPENAI_API_KEY}' }\n"
+                + "models:\n  m: { deployments: [{ provider: acme }] }\n";
+        assertThat(problems(loader.parse("t.yaml", yaml)))
+                .containsExactly("t.yaml:2:9: providers.acme.base_url: required key is missing");
+        Provider acme = loaded(loader.parse("t.yaml", yaml.replace("type: acme,", "type: acme, base_url: 'https://acme.example/v1',")))
+                .snapshot().providers().get("acme");
+        assertThat(acme.type()).isEqualTo("acme");
+        assertThat(acme.authHeaders()).containsExactly(new Header("authorization", "Bearer " + Fixtures.CANARY));
     }
 
     @Test

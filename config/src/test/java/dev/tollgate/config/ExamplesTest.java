@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.routing.Provider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,24 +40,50 @@ class ExamplesTest {
 
     @Test
     void theExamplesAreThere() throws IOException {
-        assertThat(exampleFiles().map(f -> f.getFileName().toString()))
-                .contains("demo.yaml", "openai.yaml", "local-openai-compatible.yaml");
+        assertThat(exampleFiles().map(f -> f.getFileName().toString())).contains(
+                "demo.yaml", "openai.yaml", "local-openai-compatible.yaml", "anthropic.yaml", "gemini.yaml",
+                "azure-openai.yaml", "bedrock.yaml", "multi-provider.yaml");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("exampleFiles")
-    void everyExampleIsValid(Path file) throws IOException {
-        // A fake environment that defines every variable the file references.
+    /** A loader whose fake environment defines every variable {@code file} references. */
+    private static ConfigLoader loaderFor(Path file) throws IOException {
         Map<String, String> env = new HashMap<>();
         Matcher m = ENV_REFERENCE.matcher(Files.readString(file));
         while (m.find()) {
             env.put(m.group(1), "test-value-of-" + m.group(1));
         }
-        var loader = new ConfigLoader(Fixtures.TYPES, env::get, new Fixtures.RecordingMocks());
+        return new ConfigLoader(Fixtures.TYPES, env::get, new Fixtures.RecordingMocks());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("exampleFiles")
+    void everyExampleIsValid(Path file) throws IOException {
+        ConfigLoader loader = loaderFor(file);
         assertThat(loader.validate(file)).isEmpty();
         LoadResult.Loaded loaded = Fixtures.loaded(loader.load(file));
         assertThat(loaded.warnings()).isEmpty();
         assertThat(loaded.snapshot().models()).isNotEmpty();
+    }
+
+    @Test
+    void theProviderExamplesUseTheirProviderTypes() throws IOException {
+        Map<String, List<String>> expected = Map.of(
+                "anthropic.yaml", List.of("anthropic"),
+                "gemini.yaml", List.of("gemini"),
+                "azure-openai.yaml", List.of("azure-openai"),
+                "bedrock.yaml", List.of("bedrock"),
+                "multi-provider.yaml", List.of("openai", "anthropic", "gemini"));
+        for (var example : expected.entrySet()) {
+            Path file = examples().resolve(example.getKey());
+            var snapshot = Fixtures.loaded(loaderFor(file).load(file)).snapshot();
+            assertThat(snapshot.providers().values()).as(example.getKey())
+                    .extracting(Provider::type).containsExactlyElementsOf(example.getValue());
+        }
+        Path bedrock = examples().resolve("bedrock.yaml");
+        Provider aws = Fixtures.loaded(loaderFor(bedrock).load(bedrock)).snapshot().providers().get("bedrock");
+        assertThat(aws.aws().accessKeyId().reference()).isEqualTo("${env:AWS_ACCESS_KEY_ID}");
+        assertThat(aws.aws().secretAccessKey().reference()).isEqualTo("${env:AWS_SECRET_ACCESS_KEY}");
+        assertThat(aws.baseUrl()).hasToString("https://bedrock-runtime." + aws.aws().region() + ".amazonaws.com");
     }
 
     @Test

@@ -14,8 +14,18 @@ import java.util.Set;
 final class Fixtures {
     /** A secret value no output may ever contain. */
     static final String CANARY = "sk-CANARY-123";
-    static final Set<String> TYPES = Set.of("openai", "mock");
-    static final Map<String, String> ENV = Map.of("OPENAI_API_KEY", CANARY, "ORG_TOKEN", CANARY + "-org");
+    /** Every type the config has rules for, as a server with all adapters injects them. */
+    static final Set<String> TYPES = Set.of("openai", "azure-openai", "anthropic", "gemini", "bedrock", "mock");
+    /** Every secret the tests reference holds the canary, so that a leak of any of them is caught. */
+    static final Map<String, String> ENV = Map.of(
+            "OPENAI_API_KEY", CANARY,
+            "ORG_TOKEN", CANARY + "-org",
+            "AZURE_OPENAI_API_KEY", CANARY + "-azure",
+            "ANTHROPIC_API_KEY", CANARY + "-anthropic",
+            "GEMINI_API_KEY", CANARY + "-gemini",
+            "AWS_ACCESS_KEY_ID", CANARY + "-id",
+            "AWS_SECRET_ACCESS_KEY", CANARY + "-secret",
+            "AWS_SESSION_TOKEN", CANARY + "-session");
 
     /** The smallest valid file: one provider, one model. */
     static final String MINIMAL = """

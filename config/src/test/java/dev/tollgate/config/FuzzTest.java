@@ -33,6 +33,16 @@ class FuzzTest {
                 api_key: ${env:OPENAI_API_KEY}
                 headers: { OpenAI-Organization: org-123 }
                 timeouts: &t { connect: 5s, first_byte: 60s, idle: 60s, overall: 10m }
+              claude:
+                type: anthropic
+                api_key: ${env:ANTHROPIC_API_KEY}
+                api_version: 2023-06-01
+              bedrock:
+                type: bedrock
+                region: us-east-1
+                aws_access_key_id: ${env:AWS_ACCESS_KEY_ID}
+                aws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}
+                aws_session_token: ${env:AWS_SESSION_TOKEN}
               demo:
                 type: mock
                 timeouts: *t
@@ -45,6 +55,8 @@ class FuzzTest {
                 mode: chat
                 deployments:
                   - { provider: openai, model: gpt-4o-mini, weight: 3 }
+                  - { provider: claude, model: claude-haiku-4-5 }
+                  - { provider: bedrock, model: anthropic.claude-3-5-haiku-20241022-v1:0 }
                   - provider: demo
               embed:
                 mode: embeddings

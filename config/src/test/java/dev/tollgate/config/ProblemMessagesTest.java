@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import static dev.tollgate.config.Fixtures.loaded;
 import static dev.tollgate.config.Fixtures.loader;
 import static dev.tollgate.config.Fixtures.problems;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,7 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every kind of problem the binder reports, with its exact text and position. */
+/** Every kind of problem and warning the binder reports, with its exact text and position. */
 class ProblemMessagesTest {
 
     record Case(String name, String yaml, List<String> expected) {
@@ -50,6 +51,24 @@ class ProblemMessagesTest {
                   m:
                     deployments: [{ provider: demo }]
                 """;
+    }
+
+    /** A provider {@code p} of {@code type} holding {@code lines} (from line 4), used by model {@code m}. */
+    private static String typed(String type, String lines) {
+        return """
+                providers:
+                  p:
+                    type: %s
+                """.formatted(type) + lines.indent(4) + """
+                models:
+                  m:
+                    deployments: [{ provider: p }]
+                """;
+    }
+
+    /** A bedrock provider {@code p} holding {@code lines} (from line 4) followed by its two credentials. */
+    private static String bedrock(String lines) {
+        return typed("bedrock", lines + "\naws_access_key_id: ${env:AWS_ACCESS_KEY_ID}\naws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}");
     }
 
     /** One model {@code m} whose body is {@code modelLines}, next to provider openai. */
@@ -168,9 +187,14 @@ class ProblemMessagesTest {
                         List.of("t.yaml:2:3: providers.Open AI: provider id 'Open AI' must start with a lower-case letter "
                                 + "or digit and use only a-z, 0-9, '.', '_' and '-'")),
                 new Case("unknown type", "providers:\n  openai: { type: opneai, base_url: https://x }\nmodels:\n  m: { deployments: [{ provider: openai }] }\n",
-                        List.of("t.yaml:2:19: providers.openai.type: unknown provider type 'opneai' (did you mean 'openai'?); known types: mock, openai")),
-                new Case("unknown type, nothing close", "providers:\n  openai: { type: gemini, base_url: https://x }\nmodels:\n  m: { deployments: [{ provider: openai }] }\n",
-                        List.of("t.yaml:2:19: providers.openai.type: unknown provider type 'gemini'; known types: mock, openai")),
+                        List.of("t.yaml:2:19: providers.openai.type: unknown provider type 'opneai' (did you mean 'openai'?); "
+                                + "known types: anthropic, azure-openai, bedrock, gemini, mock, openai")),
+                new Case("unknown type, nothing close", "providers:\n  openai: { type: cohere, base_url: https://x }\nmodels:\n  m: { deployments: [{ provider: openai }] }\n",
+                        List.of("t.yaml:2:19: providers.openai.type: unknown provider type 'cohere'; "
+                                + "known types: anthropic, azure-openai, bedrock, gemini, mock, openai")),
+                new Case("unknown type checks no type's rules", typed("antropic", "api_version: 2023-06-01"),
+                        List.of("t.yaml:3:11: providers.p.type: unknown provider type 'antropic' (did you mean 'anthropic'?); "
+                                + "known types: anthropic, azure-openai, bedrock, gemini, mock, openai")),
                 new Case("base_url not http", provider("").replace("https://api.openai.com/v1", "ftp://files.example.com/v1"),
                         List.of("t.yaml:4:15: providers.openai.base_url: expected an absolute http or https URL, such as https://api.openai.com/v1")),
                 new Case("base_url relative", provider("").replace("https://api.openai.com/v1", "/v1"),
@@ -186,7 +210,8 @@ class ProblemMessagesTest {
                 new Case("base_url unparsable", provider("").replace("https://api.openai.com/v1", "https://api openai.com"),
                         List.of("t.yaml:4:15: providers.openai.base_url: not a valid URL: Illegal character in authority at index 11")),
                 new Case("reference outside a secret field", provider("").replace("https://api.openai.com/v1", "${env:OPENAI_URL}"),
-                        List.of("t.yaml:4:15: providers.openai.base_url: secret references (${...}) are only allowed in api_key and header values")),
+                        List.of("t.yaml:4:15: providers.openai.base_url: secret references (${...}) are only allowed in "
+                                + "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token and header values")),
                 new Case("base_url on a mock", mock("base_url: http://127.0.0.1:9/v1"),
                         List.of("t.yaml:4:5: providers.demo.base_url: not allowed for a mock provider: the gateway runs the mock server itself")),
                 new Case("api_key on a mock", mock("api_key: ${env:OPENAI_API_KEY}"),
@@ -206,6 +231,72 @@ class ProblemMessagesTest {
                         List.of("t.yaml:5:23: providers.openai.headers.X-Org: expected a string, got a mapping")),
                 new Case("reserved auth header", provider("api_key: ${env:OPENAI_API_KEY}\nauth_header: host"),
                         List.of("t.yaml:6:18: providers.openai.auth_header: header host is set by the gateway itself")),
+
+                // Rules by provider type.
+                new Case("azure-openai without base_url", typed("azure-openai", "api_key: ${env:AZURE_OPENAI_API_KEY}\napi_version: 2024-10-21"),
+                        List.of("t.yaml:3:5: providers.p.base_url: required key is missing")),
+                new Case("azure-openai without api_version", typed("azure-openai", "base_url: https://r.openai.azure.com\napi_key: ${env:AZURE_OPENAI_API_KEY}"),
+                        List.of("t.yaml:3:5: providers.p.api_version: required key is missing")),
+                new Case("api_version on openai", provider("api_version: 2024-10-21"),
+                        List.of("t.yaml:5:5: providers.openai.api_version: not allowed for type openai: api_version is for "
+                                + "anthropic and azure-openai providers only")),
+                new Case("api_version on gemini", typed("gemini", "api_key: ${env:GEMINI_API_KEY}\napi_version: v1"),
+                        List.of("t.yaml:5:5: providers.p.api_version: not allowed for type gemini: api_version is for "
+                                + "anthropic and azure-openai providers only")),
+                new Case("api_version on a mock", mock("api_version: 2024-10-21"),
+                        List.of("t.yaml:4:5: providers.demo.api_version: not allowed for type mock: api_version is for "
+                                + "anthropic and azure-openai providers only")),
+                new Case("api_version malformed", typed("anthropic", "api_key: ${env:ANTHROPIC_API_KEY}\napi_version: 2023 06 01"),
+                        List.of("t.yaml:5:18: providers.p.api_version: expected an API version such as 2024-10-21 "
+                                + "(letters, digits, '.', '_' and '-')")),
+                new Case("api_version not a string", typed("anthropic", "api_key: ${env:ANTHROPIC_API_KEY}\napi_version: [a]"),
+                        List.of("t.yaml:5:18: providers.p.api_version: expected an API version, got a list")),
+                new Case("bedrock without region or credentials", typed("bedrock", ""), List.of(
+                        "t.yaml:3:5: providers.p.region: required key is missing",
+                        "t.yaml:3:5: providers.p.aws_access_key_id: required key is missing",
+                        "t.yaml:3:5: providers.p.aws_secret_access_key: required key is missing")),
+                new Case("region malformed", bedrock("region: US-East-1"),
+                        List.of("t.yaml:4:13: providers.p.region: expected an AWS region such as us-east-1 "
+                                + "(lower-case letters, digits and '-')")),
+                new Case("region as a reference", bedrock("region: ${env:AWS_REGION}"),
+                        List.of("t.yaml:4:13: providers.p.region: secret references (${...}) are only allowed in "
+                                + "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token and header values")),
+                new Case("region misspelt", bedrock("aws_region: us-east-1"),
+                        List.of("t.yaml:3:5: providers.p.region: required key is missing",
+                                "t.yaml:4:5: providers.p.aws_region: unknown key 'aws_region' (did you mean 'region'?)")),
+                new Case("region on openai", provider("region: us-east-1"),
+                        List.of("t.yaml:5:5: providers.openai.region: not allowed for type openai: region is for bedrock providers only")),
+                new Case("AWS credentials on anthropic", typed("anthropic", """
+                        api_key: ${env:ANTHROPIC_API_KEY}
+                        aws_access_key_id: ${env:AWS_ACCESS_KEY_ID}
+                        aws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}
+                        aws_session_token: ${env:AWS_SESSION_TOKEN}"""), List.of(
+                        "t.yaml:5:5: providers.p.aws_access_key_id: not allowed for type anthropic: aws_access_key_id is for bedrock providers only",
+                        "t.yaml:6:5: providers.p.aws_secret_access_key: not allowed for type anthropic: aws_secret_access_key is for bedrock providers only",
+                        "t.yaml:7:5: providers.p.aws_session_token: not allowed for type anthropic: aws_session_token is for bedrock providers only")),
+                new Case("api_key and auth_header on bedrock", bedrock("region: us-east-1\napi_key: ${env:OPENAI_API_KEY}\nauth_header: x-api-key"), List.of(
+                        "t.yaml:5:5: providers.p.api_key: not allowed for type bedrock: requests are signed with "
+                                + "aws_access_key_id and aws_secret_access_key instead",
+                        "t.yaml:6:5: providers.p.auth_header: not allowed for type bedrock: requests are signed with "
+                                + "aws_access_key_id and aws_secret_access_key instead")),
+                new Case("unset AWS secret", bedrock("region: us-east-1").replace("${env:AWS_SECRET_ACCESS_KEY}", "${env:AWS_SECRET}"),
+                        List.of("t.yaml:6:28: providers.p.aws_secret_access_key: environment variable AWS_SECRET is not set "
+                                + "(referenced as ${env:AWS_SECRET})")),
+                new Case("AWS secret not a string", bedrock("region: us-east-1\naws_session_token: [a]"),
+                        List.of("t.yaml:5:24: providers.p.aws_session_token: expected a string, got a list")),
+                new Case("header that AWS signing writes", bedrock("region: us-east-1\nheaders: { X-Amz-Date: '20250101T000000Z', Authorization: x }"), List.of(
+                        "t.yaml:5:16: providers.p.headers.X-Amz-Date: header X-Amz-Date is written by the gateway for type "
+                                + "bedrock: it is part of the AWS request signature",
+                        "t.yaml:5:48: providers.p.headers.Authorization: header Authorization is written by the gateway for "
+                                + "type bedrock: it is part of the AWS request signature")),
+                new Case("anthropic-version as a header", typed("anthropic", "api_key: ${env:ANTHROPIC_API_KEY}\nheaders: { anthropic-version: '2023-06-01' }"),
+                        List.of("t.yaml:5:16: providers.p.headers.anthropic-version: header anthropic-version is written by "
+                                + "the gateway for type anthropic: set api_version instead")),
+                new Case("header where the type's default key header is", typed("gemini", "api_key: ${env:GEMINI_API_KEY}\nheaders: { X-Goog-Api-Key: x }"),
+                        List.of("t.yaml:5:16: providers.p.headers.X-Goog-Api-Key: header X-Goog-Api-Key is where api_key goes "
+                                + "(auth_header); set one or the other")),
+                new Case("camelCase apiVersion", typed("anthropic", "api_key: ${env:ANTHROPIC_API_KEY}\napiVersion: 2023-06-01"),
+                        List.of("t.yaml:5:5: providers.p.apiVersion: unknown key 'apiVersion' (did you mean 'api_version'?)")),
 
                 // Models.
                 new Case("unknown provider", model("deployments: [{ provider: opnai }]"),
@@ -238,5 +329,44 @@ class ProblemMessagesTest {
     @MethodSource("cases")
     void reportsExactlyTheseProblems(Case c) {
         assertThat(problems(loader().parse("t.yaml", c.yaml()))).containsExactlyElementsOf(c.expected());
+    }
+
+    /** Configs that load, and the warnings they get. */
+    static Stream<Case> warningCases() {
+        return Stream.of(
+                new Case("inline api_key", provider("api_key: sk-inline"),
+                        List.of("t.yaml:5:14: providers.openai.api_key: the key is written in the file; use ${env:NAME} "
+                                + "or ${file:/path} to keep it out of it")),
+                new Case("auth_header without api_key", provider("auth_header: api-key"),
+                        List.of("t.yaml:5:5: providers.openai.auth_header: has no effect without an api_key")),
+                new Case("anthropic without api_key", typed("anthropic", ""),
+                        List.of("t.yaml:3:5: providers.p.api_key: is not set: anthropic refuses calls without a key "
+                                + "unless a proxy in between adds one")),
+                new Case("gemini without api_key", typed("gemini", ""),
+                        List.of("t.yaml:3:5: providers.p.api_key: is not set: gemini refuses calls without a key "
+                                + "unless a proxy in between adds one")),
+                new Case("azure-openai without api_key", typed("azure-openai", "base_url: https://r.openai.azure.com\napi_version: 2024-10-21"),
+                        List.of("t.yaml:3:5: providers.p.api_key: is not set: azure-openai refuses calls without a key "
+                                + "unless a proxy in between adds one")),
+                new Case("inline AWS credentials", typed("bedrock", """
+                        region: us-east-1
+                        aws_access_key_id: AKIDEXAMPLE
+                        aws_secret_access_key: inline-secret
+                        aws_session_token: inline-token"""), List.of(
+                        "t.yaml:5:24: providers.p.aws_access_key_id: the key is written in the file; use ${env:NAME} "
+                                + "or ${file:/path} to keep it out of it",
+                        "t.yaml:6:28: providers.p.aws_secret_access_key: the key is written in the file; use ${env:NAME} "
+                                + "or ${file:/path} to keep it out of it",
+                        "t.yaml:7:24: providers.p.aws_session_token: the key is written in the file; use ${env:NAME} "
+                                + "or ${file:/path} to keep it out of it")),
+                new Case("unused provider", Fixtures.MINIMAL.replace("models:", "  spare: { type: openai, base_url: http://127.0.0.1:8000/v1 }\nmodels:"),
+                        List.of("t.yaml:5:3: providers.spare: provider 'spare' is not used by any model")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("warningCases")
+    void warnsExactlyThus(Case c) {
+        assertThat(loaded(loader().parse("t.yaml", c.yaml())).warnings()).map(ConfigProblem::toString)
+                .containsExactlyElementsOf(c.expected());
     }
 }

@@ -98,6 +98,9 @@ class SchemaAgreementTest {
                 .isEqualTo(ProvidersSection.HEADER_NAME_PATTERN);
         assertThat(defs.at("/provider/properties/headers/propertyNames/pattern").asText())
                 .isEqualTo(ProvidersSection.HEADER_NAME_PATTERN);
+        assertThat(defs.at("/provider/properties/region/pattern").asText()).isEqualTo(ProvidersSection.REGION_PATTERN);
+        assertThat(defs.at("/provider/properties/api_version/pattern").asText())
+                .isEqualTo(ProvidersSection.API_VERSION_PATTERN);
         assertThat(schema.at("/properties/models/propertyNames/not/const").asText()).isEqualTo(ModelsSection.RESERVED_NAME);
     }
 
@@ -108,7 +111,125 @@ class SchemaAgreementTest {
         assertThat(modes).containsExactlyElementsOf(ModelsSection.MODES.keySet());
         List<String> types = new ArrayList<>();
         schema.at("/$defs/provider/properties/type/enum").forEach(t -> types.add(t.asText()));
+        assertThat(types).containsExactlyElementsOf(ProviderType.KNOWN.keySet());
         assertThat(types).containsExactlyInAnyOrderElementsOf(Fixtures.TYPES);
+    }
+
+    /** Whether the {@code if} of a provider condition holds for {@code type}. */
+    private static boolean holds(JsonNode condition, String type) {
+        JsonNode test = condition.at("/properties/type");
+        boolean negated = test.has("not");
+        JsonNode positive = negated ? test.get("not") : test;
+        boolean matches = positive.has("const")
+                ? positive.get("const").asText().equals(type)
+                : java.util.stream.StreamSupport.stream(positive.get("enum").spliterator(), false)
+                        .anyMatch(t -> t.asText().equals(type));
+        return matches != negated;
+    }
+
+    /** The {@code then} or {@code else} parts of the provider's conditions that apply to {@code type}. */
+    private static List<JsonNode> branchesFor(String type) {
+        List<JsonNode> branches = new ArrayList<>();
+        schema.at("/$defs/provider/allOf").forEach(c -> {
+            JsonNode branch = c.get(holds(c.get("if"), type) ? "then" : "else");
+            if (branch != null) {
+                branches.add(branch);
+            }
+        });
+        return branches;
+    }
+
+    /** Per type, what the schema says: required keys, keys set to false, and defaults. */
+    private record TypeRules(Set<String> required, Set<String> forbidden, Map<String, String> defaults) {}
+
+    private static TypeRules schemaRules(String type) {
+        Set<String> required = new java.util.TreeSet<>();
+        Set<String> forbidden = new java.util.TreeSet<>();
+        Map<String, String> defaults = new TreeMap<>();
+        schema.at("/$defs/provider/required").forEach(r -> required.add(r.asText()));
+        for (JsonNode branch : branchesFor(type)) {
+            branch.path("required").forEach(r -> required.add(r.asText()));
+            branch.path("properties").properties().forEach(p -> {
+                if (p.getValue().equals(BooleanNode.FALSE)) {
+                    forbidden.add(p.getKey());
+                } else if (p.getValue().has("default")) {
+                    defaults.put(p.getKey(), p.getValue().get("default").asText());
+                }
+            });
+        }
+        required.remove("type");
+        return new TypeRules(required, forbidden, defaults);
+    }
+
+    /** A value the binder accepts for each provider key, so that only the type's rules decide what is reported. */
+    private static final Map<String, String> SAMPLE_VALUES = Map.ofEntries(
+            Map.entry("base_url", "https://upstream.example"),
+            Map.entry("api_key", "${env:OPENAI_API_KEY}"),
+            Map.entry("auth_header", "x-key"),
+            Map.entry("api_version", "2024-10-21"),
+            Map.entry("region", "eu-west-3"),
+            Map.entry("aws_access_key_id", "${env:AWS_ACCESS_KEY_ID}"),
+            Map.entry("aws_secret_access_key", "${env:AWS_SECRET_ACCESS_KEY}"),
+            Map.entry("aws_session_token", "${env:AWS_SESSION_TOKEN}"),
+            Map.entry("headers", "{}"),
+            Map.entry("timeouts", "{}"),
+            Map.entry("mock", "{}"));
+
+    private static String providerWith(String type, Set<String> keys) {
+        var yaml = new StringBuilder("providers:\n  p:\n    type: " + type + "\n");
+        keys.forEach(k -> yaml.append("    ").append(k).append(": ").append(SAMPLE_VALUES.get(k)).append('\n'));
+        return yaml.append("models:\n  m: { deployments: [{ provider: p }] }\n").toString();
+    }
+
+    private static List<String> errors(LoadResult result) {
+        return result instanceof LoadResult.Invalid invalid
+                ? invalid.problems().stream().map(ConfigProblem::toString).toList()
+                : List.of();
+    }
+
+    /** The keys of the {@code problems} that say {@code message}. */
+    private static Set<String> keysReported(List<String> problems, String message) {
+        Set<String> keys = new java.util.TreeSet<>();
+        for (String problem : problems) {
+            if (problem.contains(message)) {
+                keys.add(problem.replaceFirst("^t\\.yaml:\\d+:\\d+: providers\\.p\\.([a-z_]+): .*$", "$1"));
+            }
+        }
+        return keys;
+    }
+
+    @Test
+    void perTypeRulesAreTheBindersRules() {
+        assertThat(SAMPLE_VALUES.keySet()).isEqualTo(ConfigBinder.vocabulary().get("providers.*")
+                .stream().filter(k -> !k.equals("type")).collect(java.util.stream.Collectors.toSet()));
+        for (String type : ProviderType.KNOWN.keySet()) {
+            TypeRules rules = schemaRules(type);
+            List<String> bare = errors(Fixtures.loader().parse("t.yaml", providerWith(type, Set.of())));
+            assertThat(keysReported(bare, "required key is missing")).as(type + " requires").isEqualTo(rules.required());
+
+            List<String> full = errors(Fixtures.loader().parse("t.yaml",
+                    providerWith(type, new java.util.TreeSet<>(SAMPLE_VALUES.keySet()))));
+            assertThat(keysReported(full, "not allowed")).as(type + " forbids").isEqualTo(rules.forbidden());
+            assertThat(full).as(type).allMatch(p -> p.contains("not allowed"));
+
+            if (ProviderType.of(type).isMock()) {
+                continue;
+            }
+            var provider = Fixtures.loaded(Fixtures.loader().parse("t.yaml", providerWith(type, rules.required())))
+                    .snapshot().providers().get("p");
+            String authHeader = rules.defaults().get("auth_header");
+            if (authHeader != null) {
+                assertThat(provider.authHeader()).as(type + " auth_header").isEqualTo(authHeader);
+            }
+            String baseUrl = rules.defaults().get("base_url");
+            if (baseUrl != null) {
+                assertThat(provider.baseUrl()).as(type + " base_url").hasToString(baseUrl);
+            } else if (!rules.required().contains("base_url")) {
+                // A default that depends on the region is in the description rather than a default editors would insert.
+                String template = provider.baseUrl().toString().replace(SAMPLE_VALUES.get("region"), "{region}");
+                assertThat(schema.at("/$defs/provider/properties/base_url/description").asText()).contains(template);
+            }
+        }
     }
 
     @Test
@@ -152,6 +273,13 @@ class SchemaAgreementTest {
         assertSameVerdicts(defs.at("/hostPort/pattern").asText(), HostPortSyntax::parse, List.of(
                 "0.0.0.0:8080", "[::1]:8080", "localhost:0", "[fe80::1%eth0]:1", "8080", ":8080", "::1:8080",
                 "a_b:80", "-a:80", "a-:80"));
+        JsonNode provider = defs.at("/provider/properties");
+        assertSameVerdicts(provider.at("/region/pattern").asText(), ProvidersSection::region, List.of(
+                "us-east-1", "eu-central-2", "ap-southeast-4", "us-gov-west-1", "US-EAST-1", "us-east", "useast1",
+                "us-east-1a", "u-east-1", " us-east-1", ""));
+        assertSameVerdicts(provider.at("/api_version/pattern").asText(), ProvidersSection::apiVersion, List.of(
+                "2024-10-21", "2025-04-01-preview", "2023-06-01", "v1.2_beta", "preview", "2024 10 21", "-1",
+                "2024-10-21?x=1", "2024/10", ""));
     }
 
     @Test

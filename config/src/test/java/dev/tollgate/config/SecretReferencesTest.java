@@ -59,9 +59,9 @@ class SecretReferencesTest {
 
     @Test
     void unsetEnvVariableIsAProblemAtItsLine() {
-        assertThat(problems(loader().parse("t.yaml", withKey("${env:ANTHROPIC_API_KEY}", "")))).containsExactly(
-                "t.yaml:5:14: providers.openai.api_key: environment variable ANTHROPIC_API_KEY is not set "
-                        + "(referenced as ${env:ANTHROPIC_API_KEY})");
+        assertThat(problems(loader().parse("t.yaml", withKey("${env:MISTRAL_API_KEY}", "")))).containsExactly(
+                "t.yaml:5:14: providers.openai.api_key: environment variable MISTRAL_API_KEY is not set "
+                        + "(referenced as ${env:MISTRAL_API_KEY})");
     }
 
     @Test
@@ -149,7 +149,33 @@ class SecretReferencesTest {
                 withKey("${env:OPENAI_API_KEY}", "").replace("https://api.openai.com/v1", CANARY),
                 withKey(CANARY, "") + "\n---\n" + CANARY + "\n",
                 withKey("${env:OPENAI_API_KEY}", "") + "  " + CANARY + ": [",
-                "providers: { openai: { api_key: " + CANARY + " } }\n");
+                "providers: { openai: { api_key: " + CANARY + " } }\n",
+                // The AWS credentials are secrets too, and the values next to them may be keys pasted a line off.
+                bedrock("aws_secret_access_key: " + CANARY + "\nregion: NOT-A-REGION"),
+                bedrock("aws_secret_access_key: '${env:" + CANARY + "}'\nregion: us-east-1"),
+                bedrock("aws_secret_access_key: [" + CANARY + "]\nregion: us-east-1"),
+                bedrock("aws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}\nregion: " + CANARY),
+                bedrock("aws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}\nregion: us-east-1\naws_session_token: '"
+                        + CANARY + "\u0001'"),
+                bedrock("aws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}\nregion: us-east-1\napi_key: " + CANARY),
+                bedrock("aws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}\nregion: us-east-1\nheaders: { X-Amz-Security-Token: "
+                        + CANARY + " }"),
+                withKey("${env:OPENAI_API_KEY}", "aws_session_token: " + CANARY),
+                withKey("${env:OPENAI_API_KEY}", "api_version: " + CANARY + "/x").replace("type: openai", "type: azure-openai"));
+    }
+
+    /** A bedrock provider {@code openai} with its access key id, and {@code lines}. */
+    private static String bedrock(String lines) {
+        return """
+                providers:
+                  openai:
+                    type: bedrock
+                    aws_access_key_id: ${env:AWS_ACCESS_KEY_ID}
+                %s
+                models:
+                  gpt-4o-mini:
+                    deployments: [{ provider: openai }]
+                """.formatted(lines.indent(4).stripTrailing());
     }
 
     @ParameterizedTest
@@ -163,6 +189,20 @@ class SecretReferencesTest {
             case LoadResult.Loaded loaded -> loaded.warnings().forEach(p -> output.add(p.toString()));
         }
         assertThat(output).noneMatch(text -> text.contains(CANARY));
+    }
+
+    @Test
+    void awsCredentialsResolveLikeApiKeys() throws IOException {
+        Path file = Files.writeString(dir.resolve("aws-secret"), CANARY + "-file\n");
+        LoadResult.Loaded loaded = loaded(loader().parse("t.yaml", bedrock(
+                "aws_secret_access_key: ${file:" + file + "}\naws_session_token: ${env:AWS_SESSION_TOKEN}\nregion: us-east-1")));
+        var aws = loaded.snapshot().providers().get("openai").aws();
+        assertThat(aws.accessKeyId().reveal()).isEqualTo(CANARY + "-id");
+        assertThat(aws.secretAccessKey().reveal()).isEqualTo(CANARY + "-file");
+        assertThat(aws.secretAccessKey().reference()).isEqualTo("${file:" + file + "}");
+        assertThat(aws.sessionToken().reveal()).isEqualTo(CANARY + "-session");
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(loaded.toString()).doesNotContain(CANARY);
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigProblem;
 import dev.tollgate.config.LoadResult;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
-import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.metrics.PrometheusMetrics;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.exchange.ExchangeReporter;
@@ -65,7 +64,6 @@ public final class Tollgate implements AutoCloseable {
     public static Tollgate start(Function<ConfigLoader, LoadResult> load, Function<String, String> env,
                                  OutputStream logOut) throws InterruptedException {
         ProviderRegistry registry = ProviderRegistry.standard();
-        ClientDialect openai = registry.dialect("openai");
         Transport transport = Transport.best();
         var logs = new LogSink(logOut, 65_536);
         var mocks = new EmbeddedMocks(transport);
@@ -93,7 +91,7 @@ public final class Tollgate implements AutoCloseable {
         int threads = first.server().ioThreads() > 0 ? first.server().ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         var upstreams = new UpstreamPools(transport);
-        var services = new ExchangeServices(current::get, registry, openai, upstreams, reporter);
+        var services = new ExchangeServices(current::get, registry, upstreams, reporter);
         Gateway gateway;
         try {
             gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape);

@@ -4,6 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.ProviderAdapter;
+import dev.tollgate.providers.anthropic.AnthropicAdapter;
+import dev.tollgate.providers.anthropic.AnthropicDialect;
+import dev.tollgate.providers.azure.AzureOpenAiAdapter;
+import dev.tollgate.providers.bedrock.BedrockAdapter;
+import dev.tollgate.providers.gemini.GeminiAdapter;
 import dev.tollgate.providers.openai.OpenAiAdapter;
 import dev.tollgate.providers.openai.OpenAiDialect;
 import java.util.Collections;
@@ -41,7 +46,10 @@ public final class ProviderRegistry {
 
     /** Everything this module ships. */
     public static ProviderRegistry standard() {
-        return new ProviderRegistry(List.of(new OpenAiAdapter()), List.of(new OpenAiDialect()));
+        return new ProviderRegistry(
+                List.of(new OpenAiAdapter(), new AzureOpenAiAdapter(), new AnthropicAdapter(), new GeminiAdapter(),
+                        new BedrockAdapter()),
+                List.of(new OpenAiDialect(), new AnthropicDialect()));
     }
 
     /** The adapter for a provider {@code type} from config; IllegalArgumentException naming the known types. */

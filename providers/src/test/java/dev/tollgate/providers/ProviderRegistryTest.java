@@ -16,8 +16,9 @@ class ProviderRegistryTest {
     private final ProviderRegistry registry = ProviderRegistry.standard();
 
     @Test
-    void theStandardRegistryServesOpenAi() {
-        assertThat(registry.types()).containsExactly("openai");
+    void theStandardRegistryServesEveryProviderAndDialect() {
+        assertThat(registry.types()).containsExactly("openai", "azure-openai", "anthropic", "gemini", "bedrock");
+        assertThat(registry.dialect("anthropic").id()).isEqualTo("anthropic");
         assertThat(registry.adapter("openai")).isInstanceOf(OpenAiAdapter.class)
                 .isInstanceOf(EmbeddingsSupport.class)
                 .isInstanceOf(Passthrough.class);
@@ -40,7 +41,8 @@ class ProviderRegistryTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("azure-w")
                 .hasMessageContaining("openai");
-        assertThatThrownBy(() -> registry.dialect("anthropic")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> registry.dialect("gemini")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("anthropic");
     }
 
     @Test

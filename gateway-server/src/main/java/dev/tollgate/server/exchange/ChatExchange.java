@@ -3,6 +3,7 @@ package dev.tollgate.server.exchange;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
+import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
@@ -10,15 +11,18 @@ import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.spi.ClientDialect;
-import dev.tollgate.core.spi.EmbeddingsSupport;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.Passthrough;
 import dev.tollgate.core.spi.ProviderAdapter;
-import dev.tollgate.core.spi.UpstreamCall;
-import dev.tollgate.core.spi.UpstreamReply;
 import dev.tollgate.core.spi.RequestEnvelope;
+import dev.tollgate.core.spi.TokenCounting;
+import dev.tollgate.core.spi.UpstreamReply;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.pipeline.Route;
+import dev.tollgate.server.sse.EventFramer;
+import dev.tollgate.server.sse.EventStreamFramer;
+import dev.tollgate.server.sse.MalformedStreamException;
+import dev.tollgate.server.sse.SseFramer;
 import dev.tollgate.server.sse.SseOverflowException;
 import dev.tollgate.server.upstream.Origin;
 import dev.tollgate.server.upstream.PoolExhaustedException;
@@ -27,6 +31,7 @@ import dev.tollgate.server.upstream.UpstreamListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
@@ -48,12 +53,13 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * One chat or embeddings request, from its decoded body to the summary, on the client connection's event loop
- * (the upstream connection lives on the same loop, so nothing here is shared or locked).
+ * One chat, embeddings or token-count request, from its body to the summary, on the client connection's event
+ * loop (the upstream connection lives on the same loop, so nothing here is shared or locked).
  *
  * <pre>
- *  start -> ACQUIRING -> AWAITING_HEAD -+-> READING_BODY (non-stream, or any non-2xx) -> reply -> DONE
- *                                       +-> STREAMING (2xx event stream, relayed by {@link SseRelay}) -> DONE
+ *  start: envelope -> model group -> deployment -> {@link ExchangePlan} (same dialect, or translated)
+ *    -> ACQUIRING -> AWAITING_HEAD -+-> READING_BODY (non-stream, or any non-2xx) -> answer -> DONE
+ *                                   +-> STREAMING (2xx event stream, relayed by {@link StreamRelay}) -> DONE
  *  any state: client gone -> DONE (upstream closed, never pooled); timeout or upstream failure -> error -> DONE
  * </pre>
  *
@@ -63,6 +69,8 @@ import javax.net.ssl.SSLException;
 public final class ChatExchange implements UpstreamListener {
 
     private enum State { STARTING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
+
+    private static final int MAX_EVENT_BYTES = 8 << 20;
 
     private final ChannelHandlerContext ctx;
     private final ExchangeServices services;
@@ -81,8 +89,7 @@ public final class ChatExchange implements UpstreamListener {
     private String modelName;
     private Deployment deployment;
     private ProviderAdapter adapter;
-    private Passthrough passthrough;
-    private UpstreamCall call;
+    private ExchangePlan plan;
     private Origin origin;
     private UpstreamLease lease;
     private boolean retriedStale;
@@ -94,15 +101,15 @@ public final class ChatExchange implements UpstreamListener {
     private int upstreamStatus;
     private Map<String, String> upstreamHeaders;
     private CompositeByteBuf aggregate;
-    private SseRelay relay;
+    private StreamRelay relay;
     private boolean readWanted;
-    private Usage bodyUsage = Usage.UNKNOWN;
+    private Usage answerUsage = Usage.UNKNOWN;
 
-    public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, Route route, String requestId,
-                        boolean keepAlive, byte[] body, Runnable onDone) {
+    public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, ClientDialect dialect, Route route,
+                        String requestId, boolean keepAlive, byte[] body, Runnable onDone) {
         this.ctx = ctx;
         this.services = services;
-        this.dialect = services.dialect();
+        this.dialect = dialect;
         this.route = route;
         this.requestId = requestId;
         this.keepAlive = keepAlive;
@@ -110,44 +117,54 @@ public final class ChatExchange implements UpstreamListener {
         this.onDone = onDone;
     }
 
-    /** Decodes, picks a deployment and connects. Everything after happens in callbacks on this loop. */
+    /** Decodes, picks a deployment, plans and connects. Everything after happens in callbacks on this loop. */
     public void start() {
         snapshot = services.snapshot().get();
+        Operation operation = route.operation();
         try {
-            envelope = dialect.envelope(body, route.operation());
+            envelope = dialect.envelope(body, operation);
+            ModelGroup group = snapshot.model(envelope.model());
+            if (group == null) {
+                fail(new GatewayError(ErrorKind.MODEL_NOT_FOUND, 404,
+                        "The model '" + envelope.model() + "' does not exist or you do not have access to it.",
+                        "model", "model_not_found", null));
+                return;
+            }
+            modelName = group.name();
+            if (group.operation() != operation.servedBy()) {
+                fail(GatewayError.invalid("model", "model_not_supported", "The model '" + group.name() + "' serves "
+                        + group.operation().name().toLowerCase(Locale.ROOT) + ", not this endpoint."));
+                return;
+            }
+            deployment = group.pick(ThreadLocalRandom.current());
+            adapter = services.providers().adapter(deployment.provider().type());
+            if (operation == Operation.COUNT_TOKENS && !sameDialect()) {
+                countLocally();
+                return;
+            }
+            plan = ExchangePlan.of(operation, dialect, body, envelope, deployment, adapter, requestId);
         } catch (GatewayException e) {
             fail(e.error());
             return;
         }
-        ModelGroup group = snapshot.model(envelope.model());
-        if (group == null) {
-            fail(new GatewayError(ErrorKind.MODEL_NOT_FOUND, 404,
-                    "The model '" + envelope.model() + "' does not exist or you do not have access to it.",
-                    "model", "model_not_found", null));
-            return;
-        }
-        modelName = group.name();
-        if (group.operation() != route.operation()) {
-            fail(GatewayError.invalid("model", "model_not_supported", "The model '" + group.name() + "' serves "
-                    + group.operation().name().toLowerCase(Locale.ROOT) + ", not this endpoint."));
-            return;
-        }
-        deployment = group.pick(ThreadLocalRandom.current());
-        adapter = services.providers().adapter(deployment.provider().type());
-        if (!(adapter instanceof Passthrough same) || !same.dialect().equals(dialect.id())
-                || (route.operation() == Operation.EMBEDDINGS && !(adapter instanceof EmbeddingsSupport))) {
-            fail(GatewayError.of(ErrorKind.INTERNAL, "Provider '" + deployment.provider().id()
-                    + "' cannot serve this API."));
-            return;
-        }
-        passthrough = same;
-        call = passthrough.forward(route.operation(), deployment);
-        origin = Origin.of(call.uri());
+        origin = Origin.of(plan.call().uri());
         Duration overall = deployment.provider().timeouts().overall();
         overallTimer = ctx.executor().schedule(
                 () -> upstreamFailed(timeout("did not finish within " + overall.toSeconds() + "s")),
                 overall.toNanos(), TimeUnit.NANOSECONDS);
         connect();
+    }
+
+    private boolean sameDialect() {
+        return adapter instanceof Passthrough same && same.dialect().equals(dialect.id());
+    }
+
+    /** A provider that cannot count tokens natively: the gateway's estimate, in the dialect's shape. */
+    private void countLocally() {
+        var counting = (TokenCounting) dialect; // only dialects with a counting route reach here
+        long tokens = TokenEstimate.input(counting.decodeCountTokens(body));
+        HttpReplies.json(ctx, HttpResponseStatus.OK, counting.encodeTokenCount(tokens), requestId, keepAlive);
+        finish(200, null);
     }
 
     private boolean streaming() {
@@ -177,18 +194,16 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         lease = acquired.getNow();
-        boolean stream = streaming();
-        ByteBuf content = UpstreamRequests.splicedBody(ctx.alloc(), body,
-                envelope.rewrite(deployment.upstreamModel(), stream));
         state = State.AWAITING_HEAD;
         upstreamStartNanos = System.nanoTime();
         armReadTimer(deployment.provider().timeouts().firstByte());
         UpstreamLease sent = lease;
-        sent.send(UpstreamRequests.build(call, origin, content, stream, requestId)).addListener(w -> {
-            if (!w.isSuccess() && lease == sent) {
-                onClosed(w.cause());
-            }
-        });
+        sent.send(UpstreamRequests.build(plan.call(), origin, plan.body(ctx.alloc()), streaming(), requestId))
+                .addListener(w -> {
+                    if (!w.isSuccess() && lease == sent) {
+                        onClosed(w.cause());
+                    }
+                });
         lease.read();
     }
 
@@ -216,11 +231,11 @@ public final class ChatExchange implements UpstreamListener {
         }
         upstreamStatus = head.status().code();
         armReadTimer(deployment.provider().timeouts().idle());
-        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
         boolean ok = head.status().codeClass() == HttpStatusClass.SUCCESS;
-        if (ok && streaming() && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+        EventFramer framer = ok && streaming() ? framerFor(head.headers().get(HttpHeaderNames.CONTENT_TYPE, "")) : null;
+        if (framer != null) {
             state = State.STREAMING;
-            relay = new SseRelay(ctx, dialect, adapter.streamDecoder(), envelope.clientWantsUsage(), requestId,
+            relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
                     keepAlive, snapshot.server().streamKeepAlive(), startNanos);
             return;
         }
@@ -230,14 +245,28 @@ public final class ChatExchange implements UpstreamListener {
         aggregate = ctx.alloc().compositeBuffer(64);
     }
 
+    /** The framing of a streamed body, by its content type; null for a body that is not a stream. */
+    private EventFramer framerFor(String contentType) {
+        String type = contentType.toLowerCase(Locale.ROOT);
+        if (type.startsWith("text/event-stream")) {
+            return new SseFramer(ctx.alloc(), MAX_EVENT_BYTES);
+        }
+        if (type.startsWith("application/vnd.amazon.eventstream")) {
+            return new EventStreamFramer(ctx.alloc(), MAX_EVENT_BYTES);
+        }
+        return null;
+    }
+
     private void onContent(HttpContent piece) {
         ByteBuf bytes = piece.content();
         if (state == State.STREAMING) {
             GatewayError failure;
             try {
                 failure = relay.feed(bytes);
-            } catch (SseOverflowException e) {
-                failure = GatewayError.of(ErrorKind.PROVIDER_ERROR, e.getMessage());
+            } catch (SseOverflowException | MalformedStreamException | GatewayException e) {
+                failure = e instanceof GatewayException g ? g.error()
+                        : GatewayError.of(ErrorKind.PROVIDER_ERROR, "Provider '" + deployment.provider().id()
+                        + "' sent a broken stream: " + e.getMessage());
             }
             if (failure != null) {
                 upstreamFailed(failure);
@@ -288,8 +317,7 @@ public final class ChatExchange implements UpstreamListener {
         if (state == State.DONE) {
             return;
         }
-        boolean nothingReceived = state == State.AWAITING_HEAD;
-        if (nothingReceived && lease.reused() && !retriedStale) {
+        if (state == State.AWAITING_HEAD && lease.reused() && !retriedStale) {
             // A pooled connection the server closed while idle: the request never reached it, so sending it
             // once more on a fresh connection is safe.
             retriedStale = true;
@@ -299,10 +327,10 @@ public final class ChatExchange implements UpstreamListener {
             connect();
             return;
         }
-        String what = cause instanceof SSLException ? "TLS failure talking to provider '"
-                : "Connection to provider '";
-        upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, what + deployment.provider().id()
-                + (cause instanceof SSLException ? "'." : "' closed before the response was complete.")));
+        String provider = deployment.provider().id();
+        upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, cause instanceof SSLException
+                ? "TLS failure talking to provider '" + provider + "'."
+                : "Connection to provider '" + provider + "' closed before the response was complete."));
     }
 
     /** The client went away: stop the upstream at once and settle with what was seen. */
@@ -319,7 +347,12 @@ public final class ChatExchange implements UpstreamListener {
     private void upstreamEnded() {
         cancel(readTimer);
         if (state == State.STREAMING) {
-            GatewayError failure = relay.end();
+            GatewayError failure;
+            try {
+                failure = relay.end(plan.estimate(relay.outputChars()));
+            } catch (GatewayException e) {
+                failure = e.error();
+            }
             if (failure != null) {
                 upstreamFailed(failure);
             } else {
@@ -329,32 +362,26 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         byte[] bytes = ByteBufUtil.getBytes(aggregate);
+        aggregate.release();
+        aggregate = null;
         lease.release();
-        var reply = new UpstreamReply(upstreamStatus, upstreamHeaders, bytes);
-        if (upstreamStatus / 100 != 2) {
-            GatewayError error = adapter.classify(reply);
-            // Same dialect both sides: the provider's own status and body reach the client unchanged.
-            relayBody(HttpResponseStatus.valueOf(upstreamStatus), error.kind());
-            return;
-        }
-        Usage usage;
+        ExchangePlan.Answer answer;
         try {
-            usage = passthrough.usage(reply);
+            answer = plan.answer(new UpstreamReply(upstreamStatus, upstreamHeaders, bytes));
         } catch (GatewayException e) {
             upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "Provider '" + deployment.provider().id()
                     + "' returned a response that is not valid: " + e.error().message()));
             return;
         }
-        bodyUsage = usage;
-        relayBody(HttpResponseStatus.OK, null);
-    }
-
-    private void relayBody(HttpResponseStatus status, ErrorKind kind) {
-        String type = upstreamHeaders.getOrDefault("content-type", "application/json");
-        CompositeByteBuf out = aggregate;
-        aggregate = null;
-        HttpReplies.send(ctx, status, type, out, requestId, keepAlive);
-        finish(status.code(), kind);
+        switch (answer) {
+            case ExchangePlan.Answer.Body b -> {
+                answerUsage = b.usage();
+                HttpReplies.send(ctx, HttpResponseStatus.valueOf(b.status()), b.contentType(),
+                        Unpooled.wrappedBuffer(b.bytes()), requestId, keepAlive);
+                finish(b.status(), b.errorKind());
+            }
+            case ExchangePlan.Answer.Failed f -> fail(f.error());
+        }
     }
 
     /** An upstream failure at any point: an error response before commit, an in-band error after. */
@@ -382,10 +409,13 @@ public final class ChatExchange implements UpstreamListener {
         state = State.DONE;
         cancel(readTimer);
         cancel(overallTimer);
-        Usage usage = bodyUsage;
+        Usage usage = answerUsage;
         long ttft = -1;
         if (relay != null) {
             usage = relay.usage();
+            if (usage == Usage.UNKNOWN) {
+                usage = plan.estimate(relay.outputChars()); // cut short before the provider reported any
+            }
             ttft = relay.firstTokenNanos();
             relay.close();
         }
@@ -394,8 +424,7 @@ public final class ChatExchange implements UpstreamListener {
             aggregate = null;
         }
         long now = System.nanoTime();
-        services.reporter().report(new ExchangeSummary(requestId, route.label(),
-                modelName,
+        services.reporter().report(new ExchangeSummary(requestId, route.label(), modelName,
                 deployment == null ? null : deployment.id(),
                 deployment == null ? null : deployment.provider().id(),
                 status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind,

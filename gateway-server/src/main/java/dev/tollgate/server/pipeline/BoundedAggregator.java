@@ -3,6 +3,7 @@ package dev.tollgate.server.pipeline;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.spi.ClientDialect;
+import dev.tollgate.providers.ProviderRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -14,12 +15,12 @@ import io.netty.handler.codec.http.HttpRequest;
  * dialect instead of with a bare 413, and always closes, since the rest of the body will not be read.
  */
 final class BoundedAggregator extends HttpObjectAggregator {
-    private final ClientDialect dialect;
+    private final ProviderRegistry dialects;
     private final long limit;
 
-    BoundedAggregator(int maxContentLength, ClientDialect dialect) {
+    BoundedAggregator(int maxContentLength, ProviderRegistry dialects) {
         super(maxContentLength);
-        this.dialect = dialect;
+        this.dialects = dialects;
         this.limit = maxContentLength;
     }
 
@@ -32,6 +33,7 @@ final class BoundedAggregator extends HttpObjectAggregator {
         String requestId = RequestId.accept(request.headers().get(RequestId.HEADER));
         var error = new GatewayError(ErrorKind.PAYLOAD_TOO_LARGE, 413,
                 "Request body is larger than the limit of " + limit + " bytes.", null, null, null);
+        ClientDialect dialect = dialects.dialect(Route.dialectOf(Route.of(request.uri()), request));
         HttpReplies.error(ctx, dialect, error, requestId, false);
     }
 }

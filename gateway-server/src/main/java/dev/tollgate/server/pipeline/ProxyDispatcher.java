@@ -3,6 +3,7 @@ package dev.tollgate.server.pipeline;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.observe.ExchangeSummary;
+import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.server.exchange.ChatExchange;
@@ -64,29 +65,31 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         try {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {
-                refuse(requestId, start, "other", malformed(decoded.cause()), false);
+                refuse(services.providers().dialect(Route.dialectOf(null, request)), requestId, start, "other",
+                        malformed(decoded.cause()), false);
                 return;
             }
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             Route route = Route.of(request.uri());
+            ClientDialect dialect = services.providers().dialect(Route.dialectOf(route, request));
             if (route == null) {
-                refuse(requestId, start, "other", GatewayError.of(ErrorKind.NOT_FOUND,
+                refuse(dialect, requestId, start, "other", GatewayError.of(ErrorKind.NOT_FOUND,
                         "Unknown request URL: " + request.method() + " " + Route.normalise(request.uri())), keepAlive);
                 return;
             }
             if (!route.method().equals(request.method())) {
-                refuse(requestId, start, route.label(), GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED,
+                refuse(dialect, requestId, start, route.label(), GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED,
                         request.method() + " is not allowed here; use " + route.method() + "."), keepAlive);
                 return;
             }
             if (route == Route.MODELS) {
-                byte[] list = services.dialect().encodeModelList(services.snapshot().get().models().values());
+                byte[] list = dialect.encodeModelList(services.snapshot().get().models().values());
                 HttpReplies.json(ctx, HttpResponseStatus.OK, list, requestId, keepAlive);
                 report(requestId, start, route.label(), 200, null);
                 return;
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
-            current = new ChatExchange(ctx, services, route, requestId, keepAlive, body, this::exchangeDone);
+            current = new ChatExchange(ctx, services, dialect, route, requestId, keepAlive, body, this::exchangeDone);
         } finally {
             request.release();
         }
@@ -132,8 +135,9 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void refuse(String requestId, long start, String route, GatewayError error, boolean keepAlive) {
-        HttpReplies.error(ctx, services.dialect(), error, requestId, keepAlive);
+    private void refuse(ClientDialect dialect, String requestId, long start, String route, GatewayError error,
+                        boolean keepAlive) {
+        HttpReplies.error(ctx, dialect, error, requestId, keepAlive);
         report(requestId, start, route, error.httpStatus(), error.kind());
     }
 

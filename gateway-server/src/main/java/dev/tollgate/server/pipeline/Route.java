@@ -2,23 +2,51 @@ package dev.tollgate.server.pipeline;
 
 import dev.tollgate.core.spi.Operation;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 
-/** The proxy's routes. Each is served in the OpenAI dialect, under {@code /v1} or at the root. */
+/**
+ * The proxy's routes, each in its client dialect, under {@code /v1} or at the root. Every route reaches every
+ * model: an OpenAI client can be served by Claude and an Anthropic client by GPT, through the same router.
+ */
 public enum Route {
-    CHAT("/chat/completions", HttpMethod.POST, Operation.CHAT, "chat"),
-    EMBEDDINGS("/embeddings", HttpMethod.POST, Operation.EMBEDDINGS, "embeddings"),
-    MODELS("/models", HttpMethod.GET, null, "models");
+    CHAT("/chat/completions", HttpMethod.POST, Operation.CHAT, "chat", Route.OPENAI),
+    EMBEDDINGS("/embeddings", HttpMethod.POST, Operation.EMBEDDINGS, "embeddings", Route.OPENAI),
+    /** Both APIs list models here; the dialect is the caller's (see {@link #dialectOf}). */
+    MODELS("/models", HttpMethod.GET, null, "models", null),
+    MESSAGES("/messages", HttpMethod.POST, Operation.CHAT, "messages", Route.ANTHROPIC),
+    COUNT_TOKENS("/messages/count_tokens", HttpMethod.POST, Operation.COUNT_TOKENS, "count_tokens", Route.ANTHROPIC);
+
+    /** Dialect ids, as {@code ClientDialect.id()} gives them. */
+    public static final String OPENAI = "openai";
+    public static final String ANTHROPIC = "anthropic";
 
     private final String path;
     private final HttpMethod method;
     private final Operation operation;
     private final String label;
+    private final String dialect;
 
-    Route(String path, HttpMethod method, Operation operation, String label) {
+    Route(String path, HttpMethod method, Operation operation, String label, String dialect) {
         this.path = path;
         this.method = method;
         this.operation = operation;
         this.label = label;
+        this.dialect = dialect;
+    }
+
+    /**
+     * The dialect a request is answered in, errors included: the route's own, else the Anthropic one for callers
+     * that send Anthropic's version header or use its paths (the Anthropic SDKs always send the header), else
+     * OpenAI's.
+     */
+    public static String dialectOf(Route route, HttpRequest request) {
+        if (route != null && route.dialect != null) {
+            return route.dialect;
+        }
+        if (request.headers().contains("anthropic-version") || normalise(request.uri()).contains("/messages")) {
+            return ANTHROPIC;
+        }
+        return OPENAI;
     }
 
     public HttpMethod method() {

@@ -1,2 +1,2 @@
-/** Server-sent events framing over Netty buffers. */
+/** Framing of streamed upstream bodies over Netty buffers: server-sent events and the AWS event stream. */
 package dev.tollgate.server.sse;

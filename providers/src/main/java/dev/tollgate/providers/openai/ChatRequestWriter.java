@@ -63,8 +63,11 @@ final class ChatRequestWriter {
             if (request.user() != null) {
                 g.writeStringField("user", request.user());
             }
-            // Sorted so the same request always gives the same bytes (the canonical map has no order).
-            for (Map.Entry<String, RawJson> extension : new TreeMap<>(request.extensions()).entrySet()) {
+            // Sorted so the same request always gives the same bytes (the canonical map has no order). Another
+            // dialect's extensions go through that dialect's table first.
+            Map<String, RawJson> extensions = request.dialect().equals(OpenAiDialect.ID)
+                    ? new TreeMap<>(request.extensions()) : ForeignExtensions.apply(request.extensions());
+            for (Map.Entry<String, RawJson> extension : extensions.entrySet()) {
                 g.writeFieldName(extension.getKey());
                 g.writeRawValue(extension.getValue().json());
             }

@@ -3,14 +3,11 @@ package dev.tollgate.server.exchange;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.Usage;
-import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.SseEvent;
 import dev.tollgate.core.spi.StreamDecoder;
-import dev.tollgate.providers.openai.OpenAiChunks;
 import dev.tollgate.server.pipeline.RequestId;
-import dev.tollgate.server.sse.SseFramer;
+import dev.tollgate.server.sse.EventFramer;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,54 +27,47 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Relays a same-dialect event stream to the client: the upstream's own event bytes go out untouched, while each
- * event is also decoded to canonical events to read usage, spot in-band errors and find the commit point.
+ * Relays a streamed reply to the client. The upstream's bytes are cut into events by its framing, each event is
+ * decoded to canonical events (to read usage, spot in-band errors and find the commit point), and the
+ * {@link Rendering} decides what the client gets: the upstream's own bytes, or its dialect's encoding.
  *
- * <p>The commit point: nothing is sent to the client until the first content-bearing event. Events before it
- * wait in {@code pending}, so a failure up to then can still become a clean error response. After it, a failure
+ * <p>The commit point: nothing is sent to the client until the first content-bearing event. Events before it wait
+ * in {@code pending}, so a failure up to then can still become a clean error response. After it, a failure
  * becomes the dialect's in-band error event and the connection is cut without the final chunk: no client reads a
- * broken stream as a finished one.
- *
- * <p>The gateway always asks the upstream for usage; a client that did not ask gets exactly the stream it would
- * have had: the usage-only event is dropped and the {@code "usage":null} the upstream adds to every chunk in that
- * mode is cut. Single-threaded (the exchange's loop).
+ * broken stream as a finished one. Single-threaded (the exchange's loop).
  */
-final class SseRelay {
-    private static final int MAX_EVENT_BYTES = 8 << 20;
+final class StreamRelay {
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ChannelHandlerContext ctx;
-    private final ClientDialect dialect;
     private final StreamDecoder decoder;
-    private final boolean clientWantsUsage;
+    private final EventFramer framer;
+    private final Rendering rendering;
     private final String requestId;
     private final boolean keepAlive;
     private final Duration keepAliveInterval;
     private final long startNanos;
-    private final SseFramer framer;
     private final List<ByteBuf> pending = new ArrayList<>(4);
 
     private boolean committed;
     private boolean dirty;
-    /** Whether the events of the last decoded batch were usage and nothing else (the chunk to strip). */
-    private boolean usageOnly;
     private GatewayError failure;
     private Usage usage = Usage.UNKNOWN;
+    private long outputChars;
     private long firstTokenNanos = -1;
     private long lastWriteNanos;
     private ScheduledFuture<?> keepAliveTimer;
 
-    SseRelay(ChannelHandlerContext ctx, ClientDialect dialect, StreamDecoder decoder, boolean clientWantsUsage,
-             String requestId, boolean keepAlive, Duration keepAliveInterval, long startNanos) {
+    StreamRelay(ChannelHandlerContext ctx, StreamDecoder decoder, EventFramer framer,
+                Rendering rendering, String requestId, boolean keepAlive, Duration keepAliveInterval, long startNanos) {
         this.ctx = ctx;
-        this.dialect = dialect;
         this.decoder = decoder;
-        this.clientWantsUsage = clientWantsUsage;
+        this.framer = framer;
+        this.rendering = rendering;
         this.requestId = requestId;
         this.keepAlive = keepAlive;
         this.keepAliveInterval = keepAliveInterval;
         this.startNanos = startNanos;
-        this.framer = new SseFramer(ctx.alloc(), MAX_EVENT_BYTES);
     }
 
     /** Relays what {@code bytes} completes; returns the upstream's in-band error, if one arrived. */
@@ -97,14 +87,23 @@ final class SseRelay {
     /**
      * The upstream body ended. Returns the failure to report when the stream was cut short (no terminal marker),
      * else finishes the client's stream cleanly and returns null.
+     *
+     * @param estimate what to report when the provider sent no usage (estimated, or {@link Usage#UNKNOWN})
      */
-    GatewayError end() {
+    GatewayError end(Usage estimate) {
         framer.finish(this::onEvent);
         if (failure == null) {
             accept(decoder.onComplete());
         }
         if (failure != null) {
             return failure;
+        }
+        if (usage == Usage.UNKNOWN) {
+            usage = estimate;
+        }
+        ByteBuf last = rendering.end(usage);
+        if (last != null) {
+            queue(last);
         }
         if (!committed) {
             commit(); // a stream with no content at all is still a finished stream
@@ -118,7 +117,7 @@ final class SseRelay {
 
     /** After commit: the in-band error event, then the connection is cut so the stream cannot look complete. */
     void abort(GatewayError error) {
-        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(dialect.encodeStreamError(error, requestId))));
+        ctx.write(new DefaultHttpContent(rendering.fail(error, requestId)));
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -126,8 +125,14 @@ final class SseRelay {
         return committed;
     }
 
+    /** Usage as reported so far, or the estimate {@link #end} settled on. */
     Usage usage() {
         return usage;
+    }
+
+    /** Characters of answer text and tool arguments relayed so far: the basis of an output estimate. */
+    long outputChars() {
+        return outputChars;
     }
 
     long firstTokenNanos() {
@@ -151,58 +156,45 @@ final class SseRelay {
             raw.release(); // nothing follows an error
             return;
         }
-        boolean content = event != null && accept(decoder.onEvent(event));
+        List<StreamEvent> decoded = event == null ? List.of() : decoder.onEvent(event);
+        boolean content = accept(decoded);
         if (failure != null) {
             raw.release();
             return;
         }
-        ByteBuf out = raw;
-        if (!clientWantsUsage && event != null) {
-            if (usageOnly) {
-                raw.release();
-                return;
-            }
-            out = withoutNullUsage(raw);
+        ByteBuf out = rendering.render(raw, event, decoded);
+        if (out != null) {
+            queue(out);
         }
-        if (!committed) {
-            pending.add(out);
-            if (content) {
-                commit();
-            }
-            return;
+        if (content && !committed) {
+            commit();
         }
-        write(out);
     }
 
-    /** Takes in decoded events; returns whether any carries content. Sets {@code usageOnly} for this batch. */
+    /** Takes in decoded events: usage, failures, output size. Returns whether any carries content. */
     private boolean accept(List<StreamEvent> events) {
         boolean content = false;
-        usageOnly = !events.isEmpty();
         for (StreamEvent e : events) {
             switch (e) {
                 case StreamEvent.UsageUpdate u -> usage = u.usage();
                 case StreamEvent.Failure f -> failure = f.error();
-                default -> { }
-            }
-            if (!(e instanceof StreamEvent.UsageUpdate)) {
-                usageOnly = false;
+                case StreamEvent.TextDelta t -> outputChars += t.text().length();
+                case StreamEvent.ToolCallDelta t -> outputChars += t.argumentsFragment() == null
+                        ? 0 : t.argumentsFragment().length();
+                case StreamEvent.Start s -> { }
+                case StreamEvent.Finish f -> { }
             }
             content |= e.isContent();
         }
         return content;
     }
 
-    /** The event without the {@code ,"usage":null} that only the gateway's usage request made the upstream add. */
-    private static ByteBuf withoutNullUsage(ByteBuf raw) {
-        int cut = OpenAiChunks.nullUsageSuffixStart(ByteBufUtil.getBytes(raw));
-        if (cut < 0) {
-            return raw;
+    private void queue(ByteBuf bytes) {
+        if (committed) {
+            write(bytes);
+        } else {
+            pending.add(bytes);
         }
-        int resume = cut + OpenAiChunks.NULL_USAGE.length;
-        ByteBuf out = Unpooled.wrappedBuffer(raw.retainedSlice(raw.readerIndex(), cut),
-                raw.retainedSlice(raw.readerIndex() + resume, raw.readableBytes() - resume));
-        raw.release();
-        return out;
     }
 
     private void commit() {

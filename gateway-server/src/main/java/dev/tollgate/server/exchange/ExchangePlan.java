@@ -1,0 +1,194 @@
+package dev.tollgate.server.exchange;
+
+import dev.tollgate.core.model.ChatRequest;
+import dev.tollgate.core.model.ChatResponse;
+import dev.tollgate.core.model.EmbeddingRequest;
+import dev.tollgate.core.model.EmbeddingResponse;
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.model.GatewayException;
+import dev.tollgate.core.model.TokenEstimate;
+import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.spi.ClientDialect;
+import dev.tollgate.core.spi.EmbeddingsDialect;
+import dev.tollgate.core.spi.EmbeddingsSupport;
+import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.Passthrough;
+import dev.tollgate.core.spi.ProviderAdapter;
+import dev.tollgate.core.spi.RequestEnvelope;
+import dev.tollgate.core.spi.UpstreamCall;
+import dev.tollgate.core.spi.UpstreamReply;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+
+/**
+ * What one request sends upstream and how the reply comes back, decided once the deployment is known:
+ * the client's own bytes when the upstream speaks the client's dialect ({@link SameDialect}), or a translation
+ * through the canonical model ({@link TranslatedChat}, {@link TranslatedEmbeddings}). Pure apart from buffers.
+ */
+sealed interface ExchangePlan {
+    String JSON = "application/json";
+
+    /** Where the request goes, with its headers. */
+    UpstreamCall call();
+
+    /** The body to send upstream (a fresh buffer each time: a retry sends it again). */
+    ByteBuf body(ByteBufAllocator alloc);
+
+    /** How a streamed 2xx reply is relayed; null for a plan that never streams (embeddings). */
+    Rendering rendering();
+
+    /** What the client gets for a complete (non-streamed or failed) reply. */
+    Answer answer(UpstreamReply reply);
+
+    /** Usage to record when the provider reported none, from what was relayed. Marked as estimated. */
+    Usage estimate(long outputChars);
+
+    /** The reply to a complete upstream answer. */
+    sealed interface Answer {
+        /** Bytes to send as they are. {@code errorKind} is null for a success. */
+        record Body(int status, String contentType, byte[] bytes, Usage usage, ErrorKind errorKind) implements Answer {}
+
+        /** An error to render in the client's dialect. */
+        record Failed(GatewayError error) implements Answer {}
+    }
+
+    /**
+     * The plan for a deployment. Throws {@link GatewayException} for a request the client dialect cannot decode or
+     * the provider cannot honour (a 400 naming the field), before anything is sent.
+     */
+    static ExchangePlan of(Operation operation, ClientDialect dialect, byte[] body, RequestEnvelope envelope,
+                           Deployment deployment, ProviderAdapter adapter, String requestId) {
+        if (adapter instanceof Passthrough same && same.dialect().equals(dialect.id())) {
+            boolean stream = operation == Operation.CHAT && envelope.stream();
+            return new SameDialect(same.forward(operation, deployment), body, envelope, deployment, same, adapter,
+                    dialect, stream);
+        }
+        return switch (operation) {
+            case CHAT -> {
+                ChatRequest request = dialect.decodeChat(body);
+                yield new TranslatedChat(adapter.prepare(request, deployment), request, deployment, dialect, adapter,
+                        requestId);
+            }
+            case EMBEDDINGS -> {
+                if (!(adapter instanceof EmbeddingsSupport embeddings) || !(dialect instanceof EmbeddingsDialect in)) {
+                    throw new GatewayException(GatewayError.invalid("model", "model_not_supported",
+                            "Provider '" + deployment.provider().id() + "' does not serve embeddings."));
+                }
+                EmbeddingRequest request = in.decodeEmbeddings(body);
+                yield new TranslatedEmbeddings(embeddings.prepareEmbeddings(request, deployment), request, in,
+                        embeddings, adapter, dialect, requestId);
+            }
+            // Token counting is answered by the gateway itself when the provider cannot count natively.
+            case COUNT_TOKENS -> throw new IllegalArgumentException("token counting needs a same-dialect provider");
+        };
+    }
+
+    /** The client's body forwarded with only the model (and a usage request) changed; the reply relayed as is. */
+    record SameDialect(UpstreamCall call, byte[] clientBody, RequestEnvelope envelope, Deployment deployment,
+                       Passthrough passthrough, ProviderAdapter adapter, ClientDialect dialect, boolean stream)
+            implements ExchangePlan {
+        @Override
+        public ByteBuf body(ByteBufAllocator alloc) {
+            return UpstreamRequests.splicedBody(alloc, clientBody, envelope.rewrite(deployment.upstreamModel(), stream));
+        }
+
+        @Override
+        public Rendering rendering() {
+            return new Rendering.Forward(dialect, envelope.clientWantsUsage());
+        }
+
+        @Override
+        public Answer answer(UpstreamReply reply) {
+            String type = contentType(reply);
+            if (reply.status() / 100 != 2) {
+                // The provider's own status and error body reach the client unchanged: it speaks the same dialect.
+                return new Answer.Body(reply.status(), type, reply.body(), Usage.UNKNOWN, adapter.classify(reply).kind());
+            }
+            return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null);
+        }
+
+        @Override
+        public Usage estimate(long outputChars) {
+            return Usage.estimated(clientBody.length / 4, tokens(outputChars));
+        }
+    }
+
+    /** A chat request in the provider's API, its reply encoded back into the client's dialect. */
+    record TranslatedChat(UpstreamCall call, ChatRequest request, Deployment deployment, ClientDialect dialect,
+                          ProviderAdapter adapter, String requestId) implements ExchangePlan {
+        @Override
+        public ByteBuf body(ByteBufAllocator alloc) {
+            return Unpooled.wrappedBuffer(call.body());
+        }
+
+        @Override
+        public Rendering rendering() {
+            return new Rendering.Encode(dialect.streamEncoder(request, requestId), deployment.upstreamModel());
+        }
+
+        @Override
+        public Answer answer(UpstreamReply reply) {
+            if (reply.status() / 100 != 2) {
+                return new Answer.Failed(adapter.classify(reply));
+            }
+            ChatResponse response = adapter.parse(reply);
+            if (response.model().isEmpty()) { // some APIs (Bedrock's Converse) do not name the model that answered
+                response = new ChatResponse(response.id(), deployment.upstreamModel(), response.created(),
+                        response.output(), response.finishReason(), response.usage());
+            }
+            return new Answer.Body(200, JSON, dialect.encodeChat(response), response.usage(), null);
+        }
+
+        @Override
+        public Usage estimate(long outputChars) {
+            return Usage.estimated(TokenEstimate.input(request), tokens(outputChars));
+        }
+    }
+
+    /** An embeddings request in the provider's API, the vectors encoded back into the client's dialect. */
+    record TranslatedEmbeddings(UpstreamCall call, EmbeddingRequest request, EmbeddingsDialect in,
+                                EmbeddingsSupport embeddings, ProviderAdapter adapter, ClientDialect dialect,
+                                String requestId) implements ExchangePlan {
+        @Override
+        public ByteBuf body(ByteBufAllocator alloc) {
+            return Unpooled.wrappedBuffer(call.body());
+        }
+
+        @Override
+        public Rendering rendering() {
+            return null;
+        }
+
+        @Override
+        public Answer answer(UpstreamReply reply) {
+            if (reply.status() / 100 != 2) {
+                return new Answer.Failed(adapter.classify(reply));
+            }
+            EmbeddingResponse response = embeddings.parseEmbeddings(reply);
+            // Some providers (Gemini) report no usage for embeddings: record the estimate instead of nothing.
+            Usage usage = response.usage() == Usage.UNKNOWN ? estimate(0) : response.usage();
+            return new Answer.Body(200, JSON, in.encodeEmbeddings(response, request.encodingFormat()), usage, null);
+        }
+
+        @Override
+        public Usage estimate(long outputChars) {
+            long input = 0;
+            for (String text : request.inputs()) {
+                input += TokenEstimate.text(text);
+            }
+            return Usage.estimated(input, 0);
+        }
+    }
+
+    private static String contentType(UpstreamReply reply) {
+        String type = reply.header("content-type");
+        return type == null ? JSON : type;
+    }
+
+    private static long tokens(long chars) {
+        return (chars + 3) / 4;
+    }
+}

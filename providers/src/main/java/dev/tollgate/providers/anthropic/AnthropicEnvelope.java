@@ -1,0 +1,143 @@
+package dev.tollgate.providers.anthropic;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.tollgate.core.model.GatewayException;
+import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.RequestEnvelope;
+import dev.tollgate.core.spi.Splice;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the same-dialect passthrough needs from an Anthropic Messages (or {@code count_tokens}) body, found in one
+ * streaming pass without a tree: the model, whether it streams, and the byte range of the model value to rewrite.
+ * Messages are checked for shape and skipped, so a large body costs one scan and no copies.
+ *
+ * <p>Bodies the dialect would refuse for the facts read here are refused the same way ({@link GatewayException},
+ * 400, same param and code): not a UTF-8 JSON object, a missing or mistyped {@code model}, {@code stream} or
+ * {@code messages}, an empty or oversized {@code messages} array, and for a chat a missing or invalid
+ * {@code max_tokens} (Anthropic requires it; {@code count_tokens} takes none). Duplicate top-level keys are refused
+ * too: an upstream keeps the last of two {@code model}s, and the gateway must route and bill on the one it uses.
+ * Immutable and thread-safe.
+ *
+ * @param model the client's {@code model}, unescaped
+ * @param stream the client's {@code stream} (false when absent or null)
+ * @param modelStart offset of the model value's opening quote in the scanned body
+ * @param modelEnd offset just past its closing quote
+ */
+public record AnthropicEnvelope(String model, boolean stream, int modelStart, int modelEnd) implements RequestEnvelope {
+
+    public AnthropicEnvelope {
+        requireNonNull(model, "model");
+        if (modelStart < 0 || modelEnd <= modelStart) {
+            throw new IllegalArgumentException("bad model range [" + modelStart + ", " + modelEnd + ")");
+        }
+    }
+
+    /**
+     * Scans {@code body[0, length)} for {@code operation} ({@link Operation#CHAT} or
+     * {@link Operation#COUNT_TOKENS}; the Anthropic API has no embeddings, so that one is an
+     * {@link IllegalArgumentException}). Throws {@link GatewayException} with the dialect's 400 for a bad body.
+     */
+    public static AnthropicEnvelope scan(byte[] body, int length, Operation operation) {
+        requireNonNull(body, "body");
+        if (operation == Operation.EMBEDDINGS) {
+            throw new IllegalArgumentException("the Anthropic API has no embeddings endpoint");
+        }
+        if (length < 0 || length > body.length) {
+            throw new IllegalArgumentException("length " + length + " outside the array of " + body.length);
+        }
+        return AnthropicJson.readObject(body, length, p -> scanObject(p, operation == Operation.CHAT));
+    }
+
+    private static AnthropicEnvelope scanObject(JsonParser p, boolean chat) throws IOException {
+        String model = null;
+        int modelStart = -1;
+        int modelEnd = -1;
+        boolean stream = false;
+        boolean sawMessages = false;
+        boolean sawMaxTokens = false;
+        Set<String> seen = new HashSet<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            if (!seen.add(name)) {
+                throw AnthropicJson.duplicate(name);
+            }
+            p.nextToken();
+            switch (name) {
+                case "model" -> {
+                    modelStart = (int) p.currentTokenLocation().getByteOffset();
+                    model = AnthropicJson.string(p, "model");
+                    AnthropicJson.consumeValue(p);
+                    modelEnd = (int) p.currentLocation().getByteOffset();
+                }
+                case "stream" -> stream = Boolean.TRUE.equals(AnthropicJson.nullableBoolean(p, "stream"));
+                case "messages" -> {
+                    checkMessages(p);
+                    sawMessages = true;
+                }
+                case "max_tokens" -> {
+                    if (chat) {
+                        AnthropicJson.positiveInt(p, "max_tokens");
+                        sawMaxTokens = true;
+                    } else {
+                        AnthropicJson.consumeValue(p);
+                    }
+                }
+                default -> AnthropicJson.consumeValue(p);
+            }
+        }
+        AnthropicJson.requireEnd(p);
+        if (model == null) {
+            throw AnthropicJson.missing("model");
+        }
+        if (!sawMessages) {
+            throw AnthropicJson.missing("messages");
+        }
+        if (chat && !sawMaxTokens) {
+            throw AnthropicJson.missing("max_tokens");
+        }
+        return new AnthropicEnvelope(model, stream, modelStart, modelEnd);
+    }
+
+    /** The dialect's checks on {@code messages} that need no decoding: a non-empty, bounded array of objects. */
+    private static void checkMessages(JsonParser p) throws IOException {
+        AnthropicJson.expect(p, JsonToken.START_ARRAY, "messages", "a valid list");
+        int count = 0;
+        JsonToken token;
+        while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (count == TurnReader.MAX_MESSAGES) {
+                throw TurnReader.tooManyMessages();
+            }
+            if (token != JsonToken.START_OBJECT) {
+                throw AnthropicJson.invalidType("messages." + count, "a valid dictionary", token);
+            }
+            p.skipChildren();
+            count++;
+        }
+        if (count == 0) {
+            throw TurnReader.emptyMessages();
+        }
+    }
+
+    /** Anthropic streams always carry usage ({@code message_start} and {@code message_delta}). */
+    @Override
+    public boolean clientWantsUsage() {
+        return true;
+    }
+
+    /**
+     * The one splice that aims the body at {@code upstreamModel}. {@code forceUsage} needs no edit: an Anthropic
+     * stream reports usage unasked.
+     */
+    @Override
+    public List<Splice> rewrite(String upstreamModel, boolean forceUsage) {
+        requireNonNull(upstreamModel, "upstreamModel");
+        return List.of(new Splice(modelStart, modelEnd, AnthropicJson.quoted(upstreamModel)));
+    }
+}
