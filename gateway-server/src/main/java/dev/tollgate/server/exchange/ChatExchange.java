@@ -94,9 +94,7 @@ public final class ChatExchange implements UpstreamListener {
     private UpstreamLease lease;
     private boolean retriedStale;
     private long upstreamStartNanos = -1;
-    private long lastReadNanos;
-    private Duration readTimeout;
-    private ScheduledFuture<?> readTimer;
+    private final ReadDeadline readDeadline;
     private ScheduledFuture<?> overallTimer;
     private int upstreamStatus;
     private Map<String, String> upstreamHeaders;
@@ -115,6 +113,7 @@ public final class ChatExchange implements UpstreamListener {
         this.keepAlive = keepAlive;
         this.body = body;
         this.onDone = onDone;
+        this.readDeadline = new ReadDeadline(ctx.executor(), () -> readWanted, this::readTimedOut);
     }
 
     /** Decodes, picks a deployment, plans and connects. Everything after happens in callbacks on this loop. */
@@ -196,7 +195,7 @@ public final class ChatExchange implements UpstreamListener {
         lease = acquired.getNow();
         state = State.AWAITING_HEAD;
         upstreamStartNanos = System.nanoTime();
-        armReadTimer(deployment.provider().timeouts().firstByte());
+        readDeadline.arm(deployment.provider().timeouts().firstByte());
         UpstreamLease sent = lease;
         sent.send(UpstreamRequests.build(plan.call(), origin, plan.body(ctx.alloc()), streaming(), requestId))
                 .addListener(w -> {
@@ -213,7 +212,7 @@ public final class ChatExchange implements UpstreamListener {
             if (state == State.DONE) {
                 return;
             }
-            lastReadNanos = System.nanoTime();
+            readDeadline.touch();
             if (msg instanceof HttpResponse head) {
                 onHead(head);
             }
@@ -230,7 +229,7 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         upstreamStatus = head.status().code();
-        armReadTimer(deployment.provider().timeouts().idle());
+        readDeadline.arm(deployment.provider().timeouts().idle());
         boolean ok = head.status().codeClass() == HttpStatusClass.SUCCESS;
         EventFramer framer = ok && streaming() ? framerFor(head.headers().get(HttpHeaderNames.CONTENT_TYPE, "")) : null;
         if (framer != null) {
@@ -307,7 +306,7 @@ public final class ChatExchange implements UpstreamListener {
     public void onClientWritable() {
         if (readWanted && state == State.STREAMING && ctx.channel().isWritable()) {
             readWanted = false;
-            lastReadNanos = System.nanoTime();
+            readDeadline.touch();
             lease.read();
         }
     }
@@ -323,7 +322,7 @@ public final class ChatExchange implements UpstreamListener {
             retriedStale = true;
             lease.discard();
             lease = null;
-            cancel(readTimer);
+            readDeadline.cancel();
             connect();
             return;
         }
@@ -345,7 +344,7 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     private void upstreamEnded() {
-        cancel(readTimer);
+        readDeadline.cancel();
         if (state == State.STREAMING) {
             GatewayError failure;
             try {
@@ -407,8 +406,10 @@ public final class ChatExchange implements UpstreamListener {
 
     private void finish(int status, ErrorKind kind) {
         state = State.DONE;
-        cancel(readTimer);
-        cancel(overallTimer);
+        readDeadline.cancel();
+        if (overallTimer != null) {
+            overallTimer.cancel(false);
+        }
         Usage usage = answerUsage;
         long ttft = -1;
         if (relay != null) {
@@ -449,39 +450,11 @@ public final class ChatExchange implements UpstreamListener {
         return GatewayError.of(ErrorKind.PROVIDER_TIMEOUT, "Provider '" + deployment.provider().id() + "' " + what + ".");
     }
 
-    /**
-     * One timer serves the first-byte and idle timeouts: it fires at the deadline, and if a read came meanwhile
-     * it re-arms for the remainder instead of being rescheduled on every read.
-     */
-    private void armReadTimer(Duration timeout) {
-        cancel(readTimer);
-        readTimeout = timeout;
-        lastReadNanos = System.nanoTime();
-        readTimer = ctx.executor().schedule(this::checkRead, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void checkRead() {
-        if (state == State.DONE) {
-            return;
-        }
-        long quiet = System.nanoTime() - lastReadNanos;
-        long limit = readTimeout.toNanos();
-        if (readWanted) {
-            quiet = 0; // we paused reading for a slow client: the upstream is not the quiet one
-            lastReadNanos = System.nanoTime();
-        }
-        if (quiet < limit) {
-            readTimer = ctx.executor().schedule(this::checkRead, limit - quiet, TimeUnit.NANOSECONDS);
-            return;
-        }
-        upstreamFailed(timeout(state == State.AWAITING_HEAD
-                ? "sent no response within " + readTimeout.toSeconds() + "s"
-                : "went quiet for " + readTimeout.toSeconds() + "s"));
-    }
-
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
+    private void readTimedOut(Duration limit) {
+        if (state != State.DONE) {
+            upstreamFailed(timeout(state == State.AWAITING_HEAD
+                    ? "sent no response within " + limit.toSeconds() + "s"
+                    : "went quiet for " + limit.toSeconds() + "s"));
         }
     }
 }

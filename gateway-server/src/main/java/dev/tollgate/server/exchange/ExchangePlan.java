@@ -78,8 +78,8 @@ sealed interface ExchangePlan {
                             "Provider '" + deployment.provider().id() + "' does not serve embeddings."));
                 }
                 EmbeddingRequest request = in.decodeEmbeddings(body);
-                yield new TranslatedEmbeddings(embeddings.prepareEmbeddings(request, deployment), request, in,
-                        embeddings, adapter, dialect, requestId);
+                yield new TranslatedEmbeddings(embeddings.prepareEmbeddings(request, deployment), request, deployment,
+                        in, embeddings, adapter);
             }
             // Token counting is answered by the gateway itself when the provider cannot count natively.
             case COUNT_TOKENS -> throw new IllegalArgumentException("token counting needs a same-dialect provider");
@@ -149,9 +149,9 @@ sealed interface ExchangePlan {
     }
 
     /** An embeddings request in the provider's API, the vectors encoded back into the client's dialect. */
-    record TranslatedEmbeddings(UpstreamCall call, EmbeddingRequest request, EmbeddingsDialect in,
-                                EmbeddingsSupport embeddings, ProviderAdapter adapter, ClientDialect dialect,
-                                String requestId) implements ExchangePlan {
+    record TranslatedEmbeddings(UpstreamCall call, EmbeddingRequest request, Deployment deployment,
+                                EmbeddingsDialect in, EmbeddingsSupport embeddings, ProviderAdapter adapter)
+            implements ExchangePlan {
         @Override
         public ByteBuf body(ByteBufAllocator alloc) {
             return Unpooled.wrappedBuffer(call.body());
@@ -168,9 +168,16 @@ sealed interface ExchangePlan {
                 return new Answer.Failed(adapter.classify(reply));
             }
             EmbeddingResponse response = embeddings.parseEmbeddings(reply);
-            // Some providers (Gemini) report no usage for embeddings: record the estimate instead of nothing.
-            Usage usage = response.usage() == Usage.UNKNOWN ? estimate(0) : response.usage();
-            return new Answer.Body(200, JSON, in.encodeEmbeddings(response, request.encodingFormat()), usage, null);
+            if (response.usage() == Usage.UNKNOWN || response.model().isEmpty()) {
+                // Some providers (Gemini) report no usage and no model for embeddings: the client's API requires
+                // both; the estimate beats a zero (the gateway's own records mark it as estimated).
+                response = new EmbeddingResponse(
+                        response.model().isEmpty() ? deployment.upstreamModel() : response.model(),
+                        response.vectors(),
+                        response.usage() == Usage.UNKNOWN ? estimate(0) : response.usage());
+            }
+            return new Answer.Body(200, JSON, in.encodeEmbeddings(response, request.encodingFormat()),
+                    response.usage(), null);
         }
 
         @Override

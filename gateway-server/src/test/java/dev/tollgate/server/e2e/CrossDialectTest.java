@@ -65,6 +65,7 @@ class CrossDialectTest {
                   gemini: { deployments: [ { provider: gemini, model: gemini-2.5-flash } ] }
                   azure: { deployments: [ { provider: azure, model: gpt-4o-deployment } ] }
                   bedrock: { deployments: [ { provider: bedrock, model: anthropic.claude-test } ] }
+                  gemini-embed: { mode: embeddings, deployments: [ { provider: gemini, model: text-embedding-004 } ] }
                 """.formatted(base), Map.of("KEY", "upstream-key", "AWS_ID", "AKIDTEST", "AWS_SECRET", "secret-test"));
         client = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey("k").maxRetries(0).build();
     }
@@ -245,5 +246,23 @@ class CrossDialectTest {
         var sent = upstream.getAllServeEvents().getFirst().getRequest();
         assertThat(sent.getHeader("authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDTEST/")
                 .doesNotContain("secret-test");
+    }
+
+    @Test
+    void embeddingsAreTranslatedAndUsageIsEstimatedWhenTheProviderReportsNone() throws Exception {
+        upstream.resetAll();
+        upstream.stubFor(post(urlEqualTo("/v1beta/models/text-embedding-004:batchEmbedContents")).willReturn(
+                aResponse().withStatus(200).withHeader("content-type", "application/json")
+                        .withBody("{\"embeddings\":[{\"values\":[0.25,-0.5,0.75]},{\"values\":[1.0,0.0,0.0]}]}")));
+        var response = client.embeddings().create(com.openai.models.embeddings.EmbeddingCreateParams.builder()
+                .model("gemini-embed").inputOfArrayOfStrings(List.of("first text", "second")).build());
+        assertThat(response.data()).hasSize(2);
+        assertThat(response.data().getFirst().embedding()).containsExactly(0.25f, -0.5f, 0.75f);
+        assertThat(response.usage().promptTokens()).isPositive();
+        JsonNode sent = Http.JSON.readTree(upstream.getAllServeEvents().getFirst().getRequest().getBodyAsString());
+        assertThat(sent.path("requests")).hasSize(2);
+        Thread.sleep(100);
+        assertThat(gateway.logs()).contains("\"route\":\"embeddings\",\"model\":\"gemini-embed\"")
+                .contains("\"usage_reported\":false");
     }
 }

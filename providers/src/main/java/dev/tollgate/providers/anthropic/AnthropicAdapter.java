@@ -14,9 +14,10 @@ import dev.tollgate.core.spi.ProviderAdapter;
 import dev.tollgate.core.spi.StreamDecoder;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.JsonPost;
+import dev.tollgate.providers.wire.TopLevelScan;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Upstreams that speak Anthropic's Messages API. Calls go to {@code {base_url}/v1/messages} (and
@@ -34,8 +35,6 @@ public final class AnthropicAdapter implements ProviderAdapter, Passthrough {
 
     /** The API version requests name when the provider config does not. */
     public static final String DEFAULT_VERSION = "2023-06-01";
-
-    private static final Header JSON = new Header("content-type", "application/json");
 
     private final Clock clock;
 
@@ -78,13 +77,9 @@ public final class AnthropicAdapter implements ProviderAdapter, Passthrough {
             case COUNT_TOKENS -> "/v1/messages/count_tokens";
             case EMBEDDINGS -> throw new IllegalArgumentException("the Anthropic API has no embeddings endpoint");
         };
-        List<Header> auth = target.provider().authHeaders();
-        var headers = new ArrayList<Header>(auth.size() + 2);
-        headers.addAll(auth);
         String version = target.provider().apiVersion();
-        headers.add(new Header("anthropic-version", version != null ? version : DEFAULT_VERSION));
-        headers.add(JSON);
-        return new UpstreamCall("POST", target.provider().resolve(path), headers, body);
+        var versionHeader = new Header("anthropic-version", version != null ? version : DEFAULT_VERSION);
+        return JsonPost.to(target, path, body, versionHeader);
     }
 
     /** A 2xx message; usage as reported (cache reads and writes summed into the input count), unknown when absent. */
@@ -93,10 +88,14 @@ public final class AnthropicAdapter implements ProviderAdapter, Passthrough {
         return MessageCodec.read(reply.body(), clock.instant().getEpochSecond());
     }
 
-    /** Usage without decoding the rest: the same-dialect relay forwards the reply's bytes as they are. */
+    /**
+     * Usage without decoding the rest: the same-dialect relay forwards the reply's bytes as they are. A
+     * {@code count_tokens} answer has none, so {@link Usage#UNKNOWN}.
+     */
     @Override
     public Usage usage(UpstreamReply reply) {
-        return ReplyUsageScan.read(reply.body());
+        return TopLevelScan.member(() -> Json.FACTORY.createParser(reply.body()), "usage", Usage.UNKNOWN,
+                usage -> UsageFields.NONE.merge(usage).toUsage());
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.StreamEncoder;
 import dev.tollgate.core.spi.TokenCounting;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ public final class AnthropicDialect implements ClientDialect, TokenCounting {
             }
         }
         var out = new ByteArrayBuilder(64 + names.size() * 100);
-        try (JsonGenerator g = AnthropicJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeArrayFieldStart("data");
             for (String name : names) {
@@ -130,7 +131,7 @@ public final class AnthropicDialect implements ClientDialect, TokenCounting {
     @Override
     public byte[] encodeTokenCount(long inputTokens) {
         var out = new ByteArrayBuilder(32);
-        try (JsonGenerator g = AnthropicJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeNumberField("input_tokens", inputTokens);
             g.writeEndObject();

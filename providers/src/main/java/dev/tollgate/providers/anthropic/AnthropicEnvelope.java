@@ -8,6 +8,7 @@ import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.Splice;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -52,7 +53,7 @@ public record AnthropicEnvelope(String model, boolean stream, int modelStart, in
         if (length < 0 || length > body.length) {
             throw new IllegalArgumentException("length " + length + " outside the array of " + body.length);
         }
-        return AnthropicJson.readObject(body, length, p -> scanObject(p, operation == Operation.CHAT));
+        return Json.readObject(body, length, AnthropicJson.MALFORMED, p -> scanObject(p, operation == Operation.CHAT));
     }
 
     private static AnthropicEnvelope scanObject(JsonParser p, boolean chat) throws IOException {
@@ -73,7 +74,7 @@ public record AnthropicEnvelope(String model, boolean stream, int modelStart, in
                 case "model" -> {
                     modelStart = (int) p.currentTokenLocation().getByteOffset();
                     model = AnthropicJson.string(p, "model");
-                    AnthropicJson.consumeValue(p);
+                    Json.consumeValue(p);
                     modelEnd = (int) p.currentLocation().getByteOffset();
                 }
                 case "stream" -> stream = Boolean.TRUE.equals(AnthropicJson.nullableBoolean(p, "stream"));
@@ -86,13 +87,13 @@ public record AnthropicEnvelope(String model, boolean stream, int modelStart, in
                         AnthropicJson.positiveInt(p, "max_tokens");
                         sawMaxTokens = true;
                     } else {
-                        AnthropicJson.consumeValue(p);
+                        Json.consumeValue(p);
                     }
                 }
-                default -> AnthropicJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
-        AnthropicJson.requireEnd(p);
+        Json.requireEnd(p, AnthropicJson.MALFORMED);
         if (model == null) {
             throw AnthropicJson.missing("model");
         }
@@ -138,6 +139,6 @@ public record AnthropicEnvelope(String model, boolean stream, int modelStart, in
     @Override
     public List<Splice> rewrite(String upstreamModel, boolean forceUsage) {
         requireNonNull(upstreamModel, "upstreamModel");
-        return List.of(new Splice(modelStart, modelEnd, AnthropicJson.quoted(upstreamModel)));
+        return List.of(new Splice(modelStart, modelEnd, Json.quoted(upstreamModel)));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ final class ErrorTypes {
     }
 
     private static void write(ByteArrayBuilder out, GatewayError error, String requestId, boolean withRequestId) {
-        try (JsonGenerator g = AnthropicJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("type", "error");
             g.writeObjectFieldStart("error");

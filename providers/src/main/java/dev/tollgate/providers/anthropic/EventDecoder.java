@@ -6,6 +6,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.spi.SseEvent;
 import dev.tollgate.core.spi.StreamDecoder;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,7 +56,7 @@ final class EventDecoder implements StreamDecoder {
         }
         JsonNode data;
         try {
-            data = AnthropicJson.MAPPER.readTree(event.data());
+            data = Json.MAPPER.readTree(event.data());
         } catch (IOException | IllegalStateException e) {
             return fail(GatewayError.of(ErrorKind.PROVIDER_ERROR, "The upstream stream sent data that is not JSON."));
         }

@@ -10,6 +10,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.spi.StreamEncoder;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -239,7 +240,7 @@ final class EventEncoder implements StreamEncoder {
         out.write(EVENT);
         out.write(type.getBytes(StandardCharsets.US_ASCII));
         out.write(DATA);
-        try (JsonGenerator g = AnthropicJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("type", type);
             members.write(g);

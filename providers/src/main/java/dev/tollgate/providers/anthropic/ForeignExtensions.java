@@ -5,9 +5,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.RawJson;
+import dev.tollgate.providers.wire.Extensions;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The rule for extensions of another client dialect when the upstream is Anthropic. The table is written in OpenAI's
@@ -45,12 +46,9 @@ final class ForeignExtensions {
     static Applied apply(Map<String, RawJson> extensions) {
         boolean disableParallel = false;
         String userId = null;
-        for (Map.Entry<String, RawJson> extension : new TreeMap<>(extensions).entrySet()) {
+        for (Map.Entry<String, RawJson> extension : Extensions.inNameOrder(extensions).entrySet()) {
             String name = extension.getKey();
             String json = extension.getValue().json().strip();
-            if (json.equals("null")) {
-                continue;
-            }
             switch (name) {
                 case "parallel_tool_calls" -> disableParallel = !bool(name, json);
                 case "safety_identifier" -> userId = string(name, json);
@@ -76,7 +74,7 @@ final class ForeignExtensions {
     }
 
     private static String string(String name, String json) {
-        try (JsonParser p = AnthropicJson.FACTORY.createParser(json)) {
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
             if (p.nextToken() == JsonToken.VALUE_STRING) {
                 return p.getText();
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Part;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.Locale;
 
@@ -60,7 +61,7 @@ final class ImageSource {
                 case "media_type" -> mediaType = AnthropicJson.string(p, at + ".media_type");
                 case "data" -> data = AnthropicJson.string(p, at + ".data");
                 case "url" -> url = AnthropicJson.string(p, at + ".url");
-                default -> AnthropicJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         return new Read(type, mediaType, data, url, at);

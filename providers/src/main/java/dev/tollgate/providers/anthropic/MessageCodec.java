@@ -10,6 +10,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ final class MessageCodec {
     static ChatResponse read(byte[] body, long created) {
         JsonNode root;
         try {
-            root = AnthropicJson.MAPPER.readTree(body);
+            root = Json.MAPPER.readTree(body);
         } catch (IOException | IllegalStateException e) {
             throw garbage("the upstream reply is not valid JSON");
         }
@@ -64,7 +65,7 @@ final class MessageCodec {
             return "{}";
         }
         try {
-            return AnthropicJson.MAPPER.writeValueAsString(input);
+            return Json.MAPPER.writeValueAsString(input);
         } catch (IOException e) {
             throw new UncheckedIOException("writing a parsed tree", e);
         }
@@ -81,7 +82,7 @@ final class MessageCodec {
      */
     static byte[] write(ChatResponse response) {
         var out = new ByteArrayBuilder(512);
-        try (JsonGenerator g = AnthropicJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("id", response.id());
             g.writeStringField("type", "message");

@@ -9,6 +9,7 @@ import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,9 +40,9 @@ final class MessagesRequestReader {
      * {@code requireMaxTokens} is false for {@code count_tokens} bodies, which have none.
      */
     static ChatRequest read(byte[] body, boolean requireMaxTokens) {
-        return AnthropicJson.readObject(body, body.length, p -> {
+        return Json.readObject(body, body.length, AnthropicJson.MALFORMED, p -> {
             ChatRequest request = readObject(p, body, requireMaxTokens);
-            AnthropicJson.requireEnd(p);
+            Json.requireEnd(p, AnthropicJson.MALFORMED);
             return request;
         });
     }
@@ -78,7 +79,7 @@ final class MessagesRequestReader {
                 case "tools" -> tools = readTools(p, body);
                 case "tool_choice" -> toolChoice = readToolChoice(p, extensions);
                 case "metadata" -> user = readMetadata(p, body, extensions);
-                default -> extensions.put(field, AnthropicJson.raw(p, body));
+                default -> extensions.put(field, Json.raw(p, body));
             }
         }
         if (model == null) {
@@ -125,7 +126,7 @@ final class MessagesRequestReader {
                 case "type" -> type = AnthropicJson.string(p, at + ".type");
                 case "text" -> text = AnthropicJson.string(p, at + ".text");
                 // cache_control, citations: prompt-cache hints only Anthropic reads.
-                default -> AnthropicJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (type == null) {
@@ -179,10 +180,10 @@ final class MessagesRequestReader {
                 case "description" -> description = AnthropicJson.nullableString(p, at + ".description");
                 case "input_schema" -> {
                     AnthropicJson.expect(p, JsonToken.START_OBJECT, at + ".input_schema", "a valid dictionary");
-                    schema = AnthropicJson.raw(p, body);
+                    schema = Json.raw(p, body);
                 }
                 // cache_control and the like: hints only Anthropic reads.
-                default -> AnthropicJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (type != null && !type.equals("custom")) {
@@ -218,7 +219,7 @@ final class MessagesRequestReader {
                         extensions.put(DISABLE_PARALLEL_TOOL_USE, new RawJson("true"));
                     }
                 }
-                default -> AnthropicJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (type == null) {
@@ -257,7 +258,7 @@ final class MessagesRequestReader {
                 user = AnthropicJson.nullableString(p, "metadata.user_id");
             } else {
                 others = true;
-                AnthropicJson.consumeValue(p);
+                Json.consumeValue(p);
             }
         }
         if (others) {

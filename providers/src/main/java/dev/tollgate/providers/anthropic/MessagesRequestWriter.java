@@ -13,6 +13,7 @@ import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ final class MessagesRequestWriter {
         var system = new ArrayList<String>(1);
         List<Turn> turns = turns(request.messages(), system);
         var out = new ByteArrayBuilder(1024);
-        try (JsonGenerator g = AnthropicJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("model", upstreamModel);
             Sampling s = request.sampling();

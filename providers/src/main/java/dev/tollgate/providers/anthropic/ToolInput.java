@@ -2,6 +2,7 @@ package dev.tollgate.providers.anthropic;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 
 /**
@@ -20,7 +21,7 @@ final class ToolInput {
         if (arguments.isBlank()) {
             return "{}";
         }
-        try (JsonParser p = AnthropicJson.FACTORY.createParser(arguments)) {
+        try (JsonParser p = Json.FACTORY.createParser(arguments)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

@@ -8,6 +8,7 @@ import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.RawJson;
 import dev.tollgate.core.model.Role;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,7 @@ final class TurnReader {
             switch (field) {
                 case "role" -> role = AnthropicJson.string(p, at + ".role");
                 case "content" -> content = readContent(p, body, at + ".content");
-                default -> AnthropicJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (role == null) {
@@ -177,14 +178,14 @@ final class TurnReader {
                 case "name" -> name = AnthropicJson.string(p, at + ".name");
                 case "input" -> {
                     AnthropicJson.expect(p, JsonToken.START_OBJECT, at + ".input", "a valid dictionary");
-                    input = AnthropicJson.raw(p, body);
+                    input = Json.raw(p, body);
                 }
                 case "tool_use_id" -> toolUseId = AnthropicJson.string(p, at + ".tool_use_id");
                 // Kept as text and read once the type is known: other block types use the name for other shapes.
-                case "content" -> resultContent = AnthropicJson.raw(p, body);
+                case "content" -> resultContent = Json.raw(p, body);
                 case "is_error" -> isError = Boolean.TRUE.equals(AnthropicJson.nullableBoolean(p, at + ".is_error"));
                 // cache_control, citations, thinking, signature, data: nothing another provider can use.
-                default -> AnthropicJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (type == null) {
@@ -218,7 +219,7 @@ final class TurnReader {
         var text = new StringBuilder();
         var images = new ArrayList<Part.Image>(0);
         if (content != null) {
-            try (JsonParser p = AnthropicJson.FACTORY.createParser(content.json())) {
+            try (JsonParser p = Json.FACTORY.createParser(content.json())) {
                 p.nextToken();
                 readResultContent(p, at + ".content", text, images);
             }
@@ -261,7 +262,7 @@ final class TurnReader {
                 case "type" -> type = AnthropicJson.string(p, at + ".type");
                 case "text" -> text = AnthropicJson.string(p, at + ".text");
                 case "source" -> source = ImageSource.read(p, at + ".source");
-                default -> AnthropicJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         return switch (required(type, at + ".type")) {

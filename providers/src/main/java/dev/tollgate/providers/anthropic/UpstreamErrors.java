@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.providers.wire.BodyExcerpt;
+import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.RetryAfter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
@@ -22,8 +21,6 @@ import java.util.Locale;
  */
 final class UpstreamErrors {
 
-    /** The longest excerpt of a non-JSON error body (an HTML page from a proxy) that reaches a client or a log. */
-    static final int MAX_EXCERPT = 200;
     /** Anthropic's messages are short; this only bounds a hostile one. */
     private static final int MAX_MESSAGE = 2000;
 
@@ -59,9 +56,9 @@ final class UpstreamErrors {
         if (status == 401 || status == 403) {
             message = "The upstream provider refused the gateway's credentials (HTTP " + status + ").";
         } else if (said.message() != null && !said.message().isBlank()) {
-            message = truncate(said.message(), MAX_MESSAGE);
+            message = BodyExcerpt.truncate(said.message(), MAX_MESSAGE);
         } else {
-            String excerpt = excerpt(reply.body());
+            String excerpt = BodyExcerpt.of(reply.body());
             message = "The upstream provider returned HTTP " + status + (excerpt.isEmpty() ? "." : ": " + excerpt);
         }
         return new GatewayError(kind, httpStatus, message, null, null, retryAfter(reply.header("retry-after"), now));
@@ -112,7 +109,7 @@ final class UpstreamErrors {
         } else if (said.message() == null || said.message().isBlank()) {
             message = "The upstream provider reported an error in the stream.";
         } else {
-            message = truncate(said.message(), MAX_MESSAGE);
+            message = BodyExcerpt.truncate(said.message(), MAX_MESSAGE);
         }
         return new GatewayError(kind, status, message, null, null, null);
     }
@@ -132,7 +129,7 @@ final class UpstreamErrors {
     private static Said read(byte[] body) {
         JsonNode root;
         try {
-            root = AnthropicJson.MAPPER.readTree(body);
+            root = Json.MAPPER.readTree(body);
         } catch (IOException | IllegalStateException e) {
             return new Said(null, null);
         }
@@ -151,34 +148,6 @@ final class UpstreamErrors {
         return node != null && node.isTextual() ? node.textValue() : null;
     }
 
-    /** The start of a non-JSON body, on one line, at most {@value #MAX_EXCERPT} characters. */
-    static String excerpt(byte[] body) {
-        String text = new String(body, 0, Math.min(body.length, MAX_EXCERPT * 4), StandardCharsets.UTF_8);
-        var out = new StringBuilder(Math.min(text.length(), MAX_EXCERPT));
-        boolean gap = false;
-        for (int i = 0; i < text.length() && out.length() < MAX_EXCERPT; i++) {
-            char c = text.charAt(i);
-            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-                gap = out.length() > 0;
-            } else {
-                if (gap) {
-                    out.append(' ');
-                    gap = false;
-                }
-                out.append(c);
-            }
-        }
-        return truncate(out.toString(), MAX_EXCERPT);
-    }
-
-    private static String truncate(String text, int max) {
-        if (text.length() <= max) {
-            return text;
-        }
-        // Never cut a surrogate pair in half.
-        return text.substring(0, Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max);
-    }
-
     /**
      * The wait {@code retry-after} asks for: whole or decimal seconds (what Anthropic sends), or an HTTP date
      * (RFC 9110 section 10.2.3, from a proxy in front). Null when absent, unreadable or over a day (a value no
@@ -195,12 +164,7 @@ final class UpstreamErrors {
         } catch (NumberFormatException e) {
             // Not a number: an HTTP date, or nothing usable.
         }
-        try {
-            Instant at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            Duration wait = at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-            return wait.compareTo(Duration.ofDays(1)) <= 0 ? wait : null;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        Duration wait = RetryAfter.untilDate(trimmed, now);
+        return wait != null && wait.compareTo(Duration.ofDays(1)) <= 0 ? wait : null;
     }
 }

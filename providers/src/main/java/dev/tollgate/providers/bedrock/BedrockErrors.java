@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.providers.wire.BodyExcerpt;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -51,7 +52,7 @@ final class BedrockErrors {
         if (kind == ErrorKind.PROVIDER_AUTH) {
             text = "Amazon Bedrock refused the gateway's AWS credentials (HTTP " + status + ").";
         } else if (message != null && !message.isBlank()) {
-            text = truncate(message);
+            text = BodyExcerpt.truncate(message, MAX_MESSAGE);
         } else {
             text = "Amazon Bedrock returned HTTP " + status + (type == null ? "." : " (" + type + ").");
         }
@@ -72,7 +73,7 @@ final class BedrockErrors {
         if (kind == ErrorKind.PROVIDER_AUTH) {
             text = "Amazon Bedrock refused the gateway's AWS credentials.";
         } else if (message != null && !message.isBlank()) {
-            text = truncate(message);
+            text = BodyExcerpt.truncate(message, MAX_MESSAGE);
         } else {
             text = "Amazon Bedrock reported an error in the stream (" + event + ").";
         }
@@ -118,18 +119,7 @@ final class BedrockErrors {
         return message != null ? message : BedrockJson.text(body, "Message");
     }
 
-    private static String truncate(String text) {
-        if (text.length() <= MAX_MESSAGE) {
-            return text;
-        }
-        int end = Character.isHighSurrogate(text.charAt(MAX_MESSAGE - 1)) ? MAX_MESSAGE - 1 : MAX_MESSAGE;
-        return text.substring(0, end);
-    }
-
-    /**
-     * A {@code Retry-After} in whole seconds; an HTTP date (RFC 9110 allows one) is ignored. The OpenAI classifier
-     * reads both forms: one shared reader belongs in the providers module.
-     */
+    /** A {@code Retry-After} in whole seconds, up to a day; an HTTP date (RFC 9110 allows one) is ignored. */
     private static Duration retryAfter(String value) {
         if (value == null) {
             return null;

@@ -13,6 +13,7 @@ import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ final class ConverseRequestWriter {
         var system = new ArrayList<String>();
         List<Turn> turns = turns(request.messages(), system);
         var out = new ByteArrayBuilder(1024);
-        try (JsonGenerator g = BedrockJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeArrayFieldStart("messages");
             for (Turn turn : turns) {
@@ -165,7 +166,7 @@ final class ConverseRequestWriter {
     /** Tool arguments as the JSON object Converse wants in {@code toolUse.input}; empty arguments mean none. */
     private static JsonNode toolInput(String arguments, String param) {
         if (arguments.isBlank()) {
-            return BedrockJson.MAPPER.createObjectNode();
+            return Json.MAPPER.createObjectNode();
         }
         JsonNode input = BedrockJson.object(arguments);
         if (input == null) {

@@ -8,6 +8,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 
@@ -57,7 +58,7 @@ final class ConverseResponseReader {
             return "{}";
         }
         try {
-            return BedrockJson.MAPPER.writeValueAsString(input);
+            return Json.MAPPER.writeValueAsString(input);
         } catch (IOException e) {
             throw garbage("a tool input cannot be written back as JSON");
         }
@@ -73,10 +74,10 @@ final class ConverseResponseReader {
         if (usage == null || !usage.isObject()) {
             return Usage.UNKNOWN;
         }
-        long cacheRead = BedrockJson.count(usage.get("cacheReadInputTokens"));
-        long cacheWrite = BedrockJson.count(usage.get("cacheWriteInputTokens"));
-        return new Usage(BedrockJson.count(usage.get("inputTokens")) + cacheRead + cacheWrite,
-                BedrockJson.count(usage.get("outputTokens")), cacheRead, cacheWrite, 0, true);
+        long cacheRead = Json.count(usage.get("cacheReadInputTokens"));
+        long cacheWrite = Json.count(usage.get("cacheWriteInputTokens"));
+        return new Usage(Json.count(usage.get("inputTokens")) + cacheRead + cacheWrite,
+                Json.count(usage.get("outputTokens")), cacheRead, cacheWrite, 0, true);
     }
 
     /** Converse's stop reason; anything unknown (or absent) ends as a plain stop. */

@@ -10,6 +10,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ final class EmbeddingsCodec {
         Family family = family(request, modelId);
         ForeignFields.check(request.extensions(), Set.of());
         var out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = BedrockJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             switch (family) {
                 case TITAN_V1, TITAN -> writeTitan(g, request, family);
@@ -143,7 +144,7 @@ final class EmbeddingsCodec {
         JsonNode titan = root.get("embedding");
         if (titan != null) {
             Usage usage = root.has("inputTextTokenCount")
-                    ? Usage.reported(BedrockJson.count(root.get("inputTextTokenCount")), 0)
+                    ? Usage.reported(Json.count(root.get("inputTextTokenCount")), 0)
                     : Usage.UNKNOWN;
             return new EmbeddingResponse("", List.of(vector(titan)), usage);
         }

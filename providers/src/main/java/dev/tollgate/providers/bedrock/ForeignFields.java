@@ -3,9 +3,9 @@ package dev.tollgate.providers.bedrock;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.RawJson;
+import dev.tollgate.providers.wire.Extensions;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The rule for fields a client sent that the canonical model has no slot for: Bedrock has no place for any of them,
@@ -33,10 +33,9 @@ final class ForeignFields {
      * name order, that is not null, not in {@code harmless} and not a harmless value.
      */
     static void check(Map<String, RawJson> extensions, Set<String> harmless) {
-        // Name order, so the same request always names the same field.
-        for (String name : new TreeSet<>(extensions.keySet())) {
-            String value = extensions.get(name).json().strip();
-            if (value.equals("null") || harmless.contains(name) || value.equals(HARMLESS_VALUES.get(name))) {
+        for (Map.Entry<String, RawJson> extension : Extensions.inNameOrder(extensions).entrySet()) {
+            String name = extension.getKey();
+            if (harmless.contains(name) || extension.getValue().json().strip().equals(HARMLESS_VALUES.get(name))) {
                 continue;
             }
             throw new GatewayException(GatewayError.invalid(name, "parameter_not_supported",

@@ -11,14 +11,12 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.spi.EmbeddingsSupport;
-import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.spi.ProviderAdapter;
 import dev.tollgate.core.spi.StreamDecoder;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.providers.wire.JsonPost;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -39,7 +37,6 @@ public final class GeminiAdapter implements ProviderAdapter, EmbeddingsSupport {
 
     public static final String TYPE = "gemini";
 
-    private static final Header JSON = new Header("content-type", "application/json");
     /** Resource names as Google writes them; anything else could smuggle a path or query into the URL. */
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
 
@@ -66,7 +63,7 @@ public final class GeminiAdapter implements ProviderAdapter, EmbeddingsSupport {
     @Override
     public UpstreamCall prepare(ChatRequest request, Deployment target) {
         String method = request.stream() ? ":streamGenerateContent?alt=sse" : ":generateContent";
-        return call(target, "/" + modelPath(target) + method, GeminiRequestWriter.write(request));
+        return JsonPost.to(target, "/" + modelPath(target) + method, GeminiRequestWriter.write(request));
     }
 
     /** A 2xx reply: the first candidate. A blocked prompt throws {@link ErrorKind#GUARDRAIL_BLOCKED}. */
@@ -88,7 +85,7 @@ public final class GeminiAdapter implements ProviderAdapter, EmbeddingsSupport {
     @Override
     public UpstreamCall prepareEmbeddings(EmbeddingRequest request, Deployment target) {
         String model = modelPath(target);
-        return call(target, "/" + model + ":batchEmbedContents", GeminiEmbeddings.write(request, model));
+        return JsonPost.to(target, "/" + model + ":batchEmbedContents", GeminiEmbeddings.write(request, model));
     }
 
     /**
@@ -108,13 +105,5 @@ public final class GeminiAdapter implements ProviderAdapter, EmbeddingsSupport {
             throw new GatewayException(GatewayError.of(ErrorKind.INTERNAL, "The deployment's model is not a valid Gemini model name."));
         }
         return model.indexOf('/') < 0 ? "models/" + model : model;
-    }
-
-    private static UpstreamCall call(Deployment target, String path, byte[] body) {
-        List<Header> auth = target.provider().authHeaders();
-        var headers = new ArrayList<Header>(auth.size() + 1);
-        headers.addAll(auth);
-        headers.add(JSON);
-        return new UpstreamCall("POST", target.provider().resolve(path), headers, body);
     }
 }

@@ -10,6 +10,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.RawJson;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,7 +89,7 @@ final class GeminiEmbeddings {
      * and the usage {@link Usage#UNKNOWN}, for the caller, which knows the request, to fill in.
      */
     static EmbeddingResponse read(byte[] body) {
-        try (JsonParser p = GeminiJson.FACTORY.createParser(body)) {
+        try (JsonParser p = Json.FACTORY.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw unusable("the reply is not a JSON object");
             }

@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.providers.wire.BodyExcerpt;
+import dev.tollgate.providers.wire.RetryAfter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
@@ -31,8 +30,6 @@ import java.util.Locale;
  */
 final class GeminiErrors {
 
-    /** The longest excerpt of a non-JSON error body that reaches a client or a log. */
-    static final int MAX_EXCERPT = 200;
     /** Google's messages are short; this only bounds a hostile one. */
     private static final int MAX_MESSAGE = 2000;
     /** A longer wait is nonsense; the bound also keeps the arithmetic finite. */
@@ -95,9 +92,9 @@ final class GeminiErrors {
         if (kind == ErrorKind.PROVIDER_AUTH) {
             String detail = said.reason() != null ? said.reason() : said.status();
             return "The upstream provider refused the gateway's credentials or account (HTTP " + status
-                    + (detail == null ? "" : " " + truncate(detail, 64)) + ").";
+                    + (detail == null ? "" : " " + BodyExcerpt.truncate(detail, 64)) + ").";
         }
-        return truncate(message, MAX_MESSAGE);
+        return BodyExcerpt.truncate(message, MAX_MESSAGE);
     }
 
     private static int statusOf(String status) {
@@ -159,12 +156,7 @@ final class GeminiErrors {
         if (seconds != null) {
             return seconds;
         }
-        try {
-            Instant at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return RetryAfter.untilDate(value.strip(), now);
     }
 
     private static Duration seconds(String text) {
@@ -179,19 +171,15 @@ final class GeminiErrors {
         }
     }
 
-    /** The start of a non-JSON body (an HTML page from a proxy, say) on one line, after the status. */
+    /**
+     * The start of a non-JSON body (an HTML page from a proxy, say) on one line, after the status. Only ASCII
+     * whitespace and controls are folded, other characters pass as sent: that is why this is not
+     * {@link BodyExcerpt#of}.
+     */
     private static String bodyExcerpt(int status, byte[] body) {
-        String text = new String(body, 0, Math.min(body.length, MAX_EXCERPT * 4), StandardCharsets.UTF_8);
+        String text = new String(body, 0, Math.min(body.length, BodyExcerpt.MAX_CHARS * 4), StandardCharsets.UTF_8);
         String line = text.replaceAll("[\\s\\p{Cntrl}]+", " ").strip();
-        String excerpt = truncate(line, MAX_EXCERPT);
+        String excerpt = BodyExcerpt.truncate(line, BodyExcerpt.MAX_CHARS);
         return "The upstream provider returned HTTP " + status + (excerpt.isEmpty() ? "." : ": " + excerpt);
-    }
-
-    private static String truncate(String text, int max) {
-        if (text.length() <= max) {
-            return text;
-        }
-        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
-        return text.substring(0, end);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.RawJson;
+import dev.tollgate.providers.wire.Extensions;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -44,13 +45,13 @@ record GeminiExtensions(Map<String, RawJson> topLevel, Map<String, RawJson> gene
     static GeminiExtensions of(Map<String, RawJson> extensions) {
         var topLevel = new TreeMap<String, RawJson>();
         var generation = new TreeMap<String, RawJson>();
-        for (Map.Entry<String, RawJson> extension : new TreeMap<>(extensions).entrySet()) {
+        for (Map.Entry<String, RawJson> extension : Extensions.inNameOrder(extensions).entrySet()) {
             String name = extension.getKey();
-            RawJson value = extension.getValue();
-            JsonNode tree = GeminiJson.treeOrNull(value.json());
-            if (DROPPED.contains(name) || tree != null && tree.isNull()) {
+            if (DROPPED.contains(name)) {
                 continue;
             }
+            RawJson value = extension.getValue();
+            JsonNode tree = GeminiJson.treeOrNull(value.json());
             switch (name) {
                 case "logprobs" -> requireNone(name, tree != null && tree.isBoolean() && !tree.booleanValue());
                 case "top_k" -> generation.put("topK", typed(name, value, tree != null && tree.canConvertToInt() && tree.intValue() >= 1

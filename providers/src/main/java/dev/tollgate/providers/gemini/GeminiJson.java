@@ -1,8 +1,6 @@
 package dev.tollgate.providers.gemini;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,40 +9,27 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The JSON factory and mapper of the Gemini codecs, and the few reading and writing primitives they share. All members
- * are thread-safe.
+ * The Gemini codecs' strict mapper and the few reading and writing primitives they share on top of {@link Json}. All
+ * members are thread-safe.
  */
 final class GeminiJson {
 
-    /** Deeper documents are refused before any recursion over them can overflow the stack. */
-    static final int MAX_DEPTH = 64;
-
-    static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+    /** Refuses trailing data: "18 C" is text, not the number 18 followed by noise. */
+    static final ObjectMapper MAPPER = JsonMapper.builder(Json.FACTORY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    /** Refuses trailing data: "18 C" is text, not the number 18 followed by noise. */
-    static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
-
     private GeminiJson() {}
-
-    /** A generator writing UTF-8 into {@code out}. */
-    static JsonGenerator generator(ByteArrayBuilder out) {
-        try {
-            return FACTORY.createGenerator(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** Runs {@code body} with a generator and returns what it wrote: every writer here builds bytes in memory. */
     static byte[] write(int sizeHint, Body body) {
         var out = new ByteArrayBuilder(sizeHint);
-        try (JsonGenerator g = generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             body.write(g);
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory", e);
@@ -58,7 +43,7 @@ final class GeminiJson {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /** The tree of a JSON text, or null when it is not JSON (or nests deeper than {@link #MAX_DEPTH}). */
+    /** The tree of a JSON text, or null when it is not JSON (or nests deeper than {@link Json#MAX_DEPTH}). */
     static JsonNode treeOrNull(byte[] json) {
         try {
             return MAPPER.readTree(json);
@@ -74,11 +59,6 @@ final class GeminiJson {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /** A non-negative count; absent, null or nonsense (negative, text) reads as zero. */
-    static long count(JsonNode node) {
-        return node != null && node.canConvertToLong() ? Math.max(0, node.asLong()) : 0;
     }
 
     /** The error for a 2xx body that is not what the API promises. */

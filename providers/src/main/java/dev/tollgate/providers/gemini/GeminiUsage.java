@@ -2,6 +2,7 @@ package dev.tollgate.providers.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.providers.wire.Json;
 
 /**
  * Gemini's {@code usageMetadata} in canonical form. Gemini's {@code totalTokenCount} is the sum of
@@ -26,11 +27,11 @@ final class GeminiUsage {
         if (metadata == null || !metadata.isObject()) {
             return Usage.UNKNOWN;
         }
-        long thoughts = GeminiJson.count(metadata.get("thoughtsTokenCount"));
+        long thoughts = Json.count(metadata.get("thoughtsTokenCount"));
         return new Usage(
-                GeminiJson.count(metadata.get("promptTokenCount")) + GeminiJson.count(metadata.get("toolUsePromptTokenCount")),
-                GeminiJson.count(metadata.get("candidatesTokenCount")) + thoughts,
-                GeminiJson.count(metadata.get("cachedContentTokenCount")),
+                Json.count(metadata.get("promptTokenCount")) + Json.count(metadata.get("toolUsePromptTokenCount")),
+                Json.count(metadata.get("candidatesTokenCount")) + thoughts,
+                Json.count(metadata.get("cachedContentTokenCount")),
                 0,
                 thoughts,
                 true);

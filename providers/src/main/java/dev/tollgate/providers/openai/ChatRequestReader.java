@@ -9,6 +9,7 @@ import dev.tollgate.core.model.ResponseFormat;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,9 +31,9 @@ final class ChatRequestReader {
 
     /** The request, or a {@link dev.tollgate.core.model.GatewayException} naming the field at fault. */
     static ChatRequest read(byte[] body) {
-        return WireJson.readObject(body, body.length, p -> {
+        return Json.readObject(body, body.length, WireJson.MALFORMED, p -> {
             ChatRequest request = readObject(p, body);
-            WireJson.requireEnd(p);
+            Json.requireEnd(p, WireJson.MALFORMED);
             return request;
         });
     }
@@ -83,7 +84,7 @@ final class ChatRequestReader {
                 case "stream" -> stream = Boolean.TRUE.equals(WireJson.nullableBoolean(p, name));
                 case "stream_options" -> includeUsage = readIncludeUsage(p);
                 case "user" -> user = WireJson.nullableString(p, name);
-                default -> extensions.put(name, WireJson.raw(p, body));
+                default -> extensions.put(name, Json.raw(p, body));
             }
         }
         if (model == null) {
@@ -126,7 +127,7 @@ final class ChatRequestReader {
             if (field.equals("include_usage")) {
                 includeUsage = Boolean.TRUE.equals(WireJson.nullableBoolean(p, "stream_options.include_usage"));
             } else {
-                WireJson.consumeValue(p);
+                Json.consumeValue(p);
             }
         }
         return includeUsage;
@@ -154,7 +155,7 @@ final class ChatRequestReader {
             switch (field) {
                 case "type" -> type = WireJson.string(p, at + ".type");
                 case "function" -> tool = readFunction(p, body, at + ".function");
-                default -> WireJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (!"function".equals(WireJson.required(type, at + ".type"))) {
@@ -177,11 +178,11 @@ final class ChatRequestReader {
                 case "parameters" -> {
                     if (p.currentToken() != JsonToken.VALUE_NULL) {
                         WireJson.expect(p, JsonToken.START_OBJECT, at + ".parameters", "an object");
-                        parameters = WireJson.raw(p, body);
+                        parameters = Json.raw(p, body);
                     }
                 }
                 // strict has no canonical slot yet; the same-dialect passthrough keeps it.
-                default -> WireJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         return new Tool(WireJson.required(name, at + ".name"), description, parameters);
@@ -218,11 +219,11 @@ final class ChatRequestReader {
                         if (inner.equals("name")) {
                             name = WireJson.string(p, "tool_choice.function.name");
                         } else {
-                            WireJson.consumeValue(p);
+                            Json.consumeValue(p);
                         }
                     }
                 }
-                default -> WireJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (!"function".equals(WireJson.required(type, "tool_choice.type"))) {
@@ -256,16 +257,16 @@ final class ChatRequestReader {
                             case "name" -> name = WireJson.string(p, "response_format.json_schema.name");
                             case "schema" -> {
                                 WireJson.expect(p, JsonToken.START_OBJECT, "response_format.json_schema.schema", "an object");
-                                schema = WireJson.raw(p, body);
+                                schema = Json.raw(p, body);
                             }
                             case "strict" -> strict = Boolean.TRUE.equals(
                                     WireJson.nullableBoolean(p, "response_format.json_schema.strict"));
                             // description has no canonical slot; the same-dialect passthrough keeps it.
-                            default -> WireJson.consumeValue(p);
+                            default -> Json.consumeValue(p);
                         }
                     }
                 }
-                default -> WireJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         return switch (WireJson.required(type, "response_format.type")) {

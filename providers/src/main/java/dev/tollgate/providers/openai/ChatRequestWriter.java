@@ -11,6 +11,7 @@ import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ final class ChatRequestWriter {
      */
     static byte[] write(ChatRequest request, String upstreamModel) {
         var out = new ByteArrayBuilder(1024);
-        try (JsonGenerator g = WireJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("model", upstreamModel);
             g.writeArrayFieldStart("messages");

@@ -9,6 +9,7 @@ import dev.tollgate.core.model.FinishReason;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Part;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ final class ChatResponseCodec {
     /** The response as OpenAI sends it: one choice with the text and tool calls, its finish reason, usage. */
     static byte[] write(ChatResponse response) {
         var out = new ByteArrayBuilder(512);
-        try (JsonGenerator g = WireJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("id", response.id());
             g.writeStringField("object", "chat.completion");
@@ -79,7 +80,7 @@ final class ChatResponseCodec {
     static ChatResponse read(byte[] body) {
         JsonNode root;
         try {
-            root = WireJson.MAPPER.readTree(body);
+            root = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             throw garbage("the upstream reply is not valid JSON");
         }

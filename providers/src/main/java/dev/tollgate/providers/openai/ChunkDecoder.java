@@ -6,6 +6,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.spi.SseEvent;
 import dev.tollgate.core.spi.StreamDecoder;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ final class ChunkDecoder implements StreamDecoder {
         }
         JsonNode chunk;
         try {
-            chunk = WireJson.MAPPER.readTree(data);
+            chunk = Json.MAPPER.readTree(data);
         } catch (IOException e) {
             return fail(GatewayError.of(ErrorKind.PROVIDER_ERROR, "The upstream stream sent data that is not JSON."));
         }

@@ -10,6 +10,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.spi.StreamEncoder;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +97,7 @@ final class ChunkEncoder implements StreamEncoder {
         }
         var out = new ByteArrayBuilder(512);
         out.write(DATA);
-        try (JsonGenerator g = WireJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             header(g);
             g.writeArrayFieldStart("choices");
             g.writeEndArray();
@@ -119,7 +120,7 @@ final class ChunkEncoder implements StreamEncoder {
         closed = true;
         var out = new ByteArrayBuilder(256);
         out.write(DATA);
-        try (JsonGenerator g = WireJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             ErrorTable.writeErrorField(g, error, null, false);
             g.writeEndObject();
@@ -142,7 +143,7 @@ final class ChunkEncoder implements StreamEncoder {
     /** One chunk frame: {@code delta} from the event (null means the role delta, or an empty one when finishing). */
     private void chunk(ByteArrayBuilder out, int index, StreamEvent delta, FinishReason finish) {
         out.write(DATA);
-        try (JsonGenerator g = WireJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             header(g);
             g.writeArrayFieldStart("choices");
             g.writeStartObject();

@@ -8,6 +8,7 @@ import dev.tollgate.core.model.EmbeddingRequest;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.RawJson;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -27,9 +28,9 @@ final class EmbeddingsRequestCodec {
     private EmbeddingsRequestCodec() {}
 
     static EmbeddingRequest read(byte[] body) {
-        return WireJson.readObject(body, body.length, p -> {
+        return Json.readObject(body, body.length, WireJson.MALFORMED, p -> {
             EmbeddingRequest request = readObject(p, body);
-            WireJson.requireEnd(p);
+            Json.requireEnd(p, WireJson.MALFORMED);
             return request;
         });
     }
@@ -54,7 +55,7 @@ final class EmbeddingsRequestCodec {
                 case "dimensions" -> dimensions = WireJson.nullableInt(p, name, 1);
                 case "encoding_format" -> encodingFormat = readFormat(p);
                 case "user" -> user = WireJson.nullableString(p, name);
-                default -> extensions.put(name, WireJson.raw(p, body));
+                default -> extensions.put(name, Json.raw(p, body));
             }
         }
         return new EmbeddingRequest(WireJson.required(model, "model"), WireJson.required(inputs, "input"), dimensions,
@@ -115,7 +116,7 @@ final class EmbeddingsRequestCodec {
     /** The upstream body for {@code upstreamModel}. */
     static byte[] write(EmbeddingRequest request, String upstreamModel) {
         var out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = WireJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("model", upstreamModel);
             g.writeArrayFieldStart("input");

@@ -10,6 +10,7 @@ import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -32,7 +33,7 @@ final class EmbeddingsResponseCodec {
 
     static byte[] write(EmbeddingResponse response, boolean base64) {
         var out = new ByteArrayBuilder(1024);
-        try (JsonGenerator g = WireJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
@@ -85,7 +86,7 @@ final class EmbeddingsResponseCodec {
 
     /** A 2xx upstream reply; vectors in input order whichever order the provider listed them in. */
     static EmbeddingResponse read(byte[] body) {
-        try (JsonParser p = WireJson.FACTORY.createParser(body)) {
+        try (JsonParser p = Json.FACTORY.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw garbage("the reply is not a JSON object");
             }
@@ -98,7 +99,7 @@ final class EmbeddingsResponseCodec {
                 switch (field) {
                     case "model" -> model = p.getValueAsString("");
                     case "data" -> readData(p, vectors);
-                    case "usage" -> usage = readUsage(WireJson.MAPPER.readTree(p));
+                    case "usage" -> usage = readUsage(Json.MAPPER.readTree(p));
                     default -> p.skipChildren();
                 }
             }
@@ -159,9 +160,7 @@ final class EmbeddingsResponseCodec {
         if (usage == null || !usage.isObject()) {
             return Usage.UNKNOWN;
         }
-        JsonNode prompt = usage.get("prompt_tokens");
-        long input = prompt != null && prompt.canConvertToLong() ? Math.max(0, prompt.asLong()) : 0;
-        return Usage.reported(input, 0);
+        return Usage.reported(Json.count(usage.get("prompt_tokens")), 0);
     }
 
     private static GatewayException garbage(String why) {

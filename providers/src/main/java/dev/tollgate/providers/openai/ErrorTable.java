@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -67,7 +68,7 @@ final class ErrorTable {
     /** {@code {"error":{...,"request_id":...}}}. */
     static byte[] encode(GatewayError error, String requestId) {
         var out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = WireJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             writeErrorField(g, error, requestId, true);
             g.writeEndObject();

@@ -3,6 +3,7 @@ package dev.tollgate.providers.openai;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.RawJson;
+import dev.tollgate.providers.wire.Extensions;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -32,15 +33,11 @@ final class ForeignExtensions {
     /** The fields to write, in name order (so the first refusal is always the same one); throws for a refused name. */
     static Map<String, RawJson> apply(Map<String, RawJson> extensions) {
         var out = new TreeMap<String, RawJson>();
-        for (Map.Entry<String, RawJson> extension : new TreeMap<>(extensions).entrySet()) {
+        for (Map.Entry<String, RawJson> extension : Extensions.inNameOrder(extensions).entrySet()) {
             String name = extension.getKey();
-            String json = extension.getValue().json().strip();
-            if (json.equals("null")) {
-                continue;
-            }
             switch (name) {
                 case "disable_parallel_tool_use" -> {
-                    if (json.equals("true")) {
+                    if (extension.getValue().json().strip().equals("true")) {
                         out.put("parallel_tool_calls", new RawJson("false"));
                     }
                 }

@@ -7,6 +7,7 @@ import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.Role;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,7 @@ final class MessageReader {
                 case "tool_calls" -> toolCalls = readToolCalls(p, at + ".tool_calls");
                 case "tool_call_id" -> toolCallId = WireJson.nullableString(p, at + ".tool_call_id");
                 // refusal, audio, function_call: no canonical slot, and no upstream needs them back.
-                default -> WireJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (role == null) {
@@ -153,7 +154,7 @@ final class MessageReader {
                 case "text" -> text = WireJson.string(p, at + ".text");
                 case "refusal" -> refusal = WireJson.string(p, at + ".refusal");
                 case "image_url" -> image = readImage(p, at + ".image_url");
-                default -> WireJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (type == null) {
@@ -179,7 +180,7 @@ final class MessageReader {
             switch (field) {
                 case "url" -> url = WireJson.string(p, at + ".url");
                 case "detail" -> detail = WireJson.nullableString(p, at + ".detail");
-                default -> WireJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         return new Part.Image(WireJson.required(url, at + ".url"), detail);
@@ -219,11 +220,11 @@ final class MessageReader {
                         switch (inner) {
                             case "name" -> name = WireJson.string(p, at + ".function.name");
                             case "arguments" -> arguments = WireJson.string(p, at + ".function.arguments");
-                            default -> WireJson.consumeValue(p);
+                            default -> Json.consumeValue(p);
                         }
                     }
                 }
-                default -> WireJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         if (type != null && !type.equals("function")) {

@@ -10,16 +10,16 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.spi.EmbeddingsSupport;
-import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.Passthrough;
 import dev.tollgate.core.spi.ProviderAdapter;
 import dev.tollgate.core.spi.StreamDecoder;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.JsonPost;
+import dev.tollgate.providers.wire.TopLevelScan;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Upstreams that speak the OpenAI API: OpenAI itself and the many compatible servers (vLLM, Ollama, LM Studio,
@@ -33,8 +33,6 @@ import java.util.List;
 public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsSupport, Passthrough {
 
     public static final String TYPE = "openai";
-
-    private static final Header JSON = new Header("content-type", "application/json");
 
     private final Clock clock;
 
@@ -73,11 +71,7 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsSupport, 
             // Only reachable by a dialect that has the route; the OpenAI API has no token-counting endpoint.
             case COUNT_TOKENS -> throw new IllegalArgumentException("the OpenAI API cannot count tokens");
         };
-        List<Header> auth = target.provider().authHeaders();
-        var headers = new ArrayList<Header>(auth.size() + 1);
-        headers.addAll(auth);
-        headers.add(JSON);
-        return new UpstreamCall("POST", target.provider().resolve(path), headers, body);
+        return JsonPost.to(target, path, body);
     }
 
     /** A 2xx completion; usage as reported (an explicit zero stays a reported zero), unknown when absent. */
@@ -89,7 +83,8 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsSupport, 
     /** Usage without decoding the rest: the same-dialect relay forwards the reply's bytes as they are. */
     @Override
     public Usage usage(UpstreamReply reply) {
-        return UsageScan.read(reply.body());
+        byte[] body = reply.body();
+        return TopLevelScan.member(() -> Json.parser(body, body.length), "usage", Usage.UNKNOWN, UsageJson::read);
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.tollgate.core.spi.EmbeddingsDialect;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.StreamEncoder;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +98,7 @@ public final class OpenAiDialect implements ClientDialect, EmbeddingsDialect {
     @Override
     public byte[] encodeModelList(Collection<ModelGroup> models) {
         var out = new ByteArrayBuilder(64 + models.size() * 80);
-        try (JsonGenerator g = WireJson.generator(out)) {
+        try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");

@@ -4,12 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.Splice;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -85,7 +85,7 @@ public record OpenAiEnvelope(
         if (length < 0 || length > body.length) {
             throw new IllegalArgumentException("length " + length + " outside the array of " + body.length);
         }
-        return WireJson.readObject(body, length, p -> scanObject(p, operation));
+        return Json.readObject(body, length, WireJson.MALFORMED, p -> scanObject(p, operation));
     }
 
     private static OpenAiEnvelope scanObject(JsonParser p, Operation operation) throws IOException {
@@ -129,7 +129,7 @@ public record OpenAiEnvelope(
                                 wantsUsage = Boolean.TRUE.equals(WireJson.nullableBoolean(p, "stream_options.include_usage"));
                                 includeUsage = new Span(start, end(p));
                             } else {
-                                WireJson.consumeValue(p);
+                                Json.consumeValue(p);
                             }
                         }
                     }
@@ -141,20 +141,20 @@ public record OpenAiEnvelope(
                         checkMessages(p);
                         sawBody = true;
                     } else {
-                        WireJson.consumeValue(p);
+                        Json.consumeValue(p);
                     }
                 }
                 case "input" -> {
                     if (operation == Operation.EMBEDDINGS && p.currentToken() != JsonToken.VALUE_NULL) {
                         sawBody = true;
                     }
-                    WireJson.consumeValue(p);
+                    Json.consumeValue(p);
                 }
-                default -> WireJson.consumeValue(p);
+                default -> Json.consumeValue(p);
             }
         }
         int closingBrace = offset(p);
-        WireJson.requireEnd(p);
+        Json.requireEnd(p, WireJson.MALFORMED);
         if (model == null) {
             throw WireJson.missing("model");
         }
@@ -193,7 +193,7 @@ public record OpenAiEnvelope(
 
     /** The offset just past the current token's value, consuming what remains of it. */
     private static int end(JsonParser p) throws IOException {
-        WireJson.consumeValue(p);
+        Json.consumeValue(p);
         return (int) p.currentLocation().getByteOffset();
     }
 
@@ -206,7 +206,7 @@ public record OpenAiEnvelope(
     public List<Splice> rewrite(String upstreamModel, boolean forceIncludeUsage) {
         requireNonNull(upstreamModel, "upstreamModel");
         var splices = new ArrayList<Splice>(2);
-        splices.add(new Splice(modelValue.start(), modelValue.end(), quoted(upstreamModel)));
+        splices.add(new Splice(modelValue.start(), modelValue.end(), Json.quoted(upstreamModel)));
         if (forceIncludeUsage && !clientWantsUsage) {
             splices.add(usageSplice());
         }
@@ -227,15 +227,6 @@ public record OpenAiEnvelope(
         }
         int afterBrace = streamOptionsValue.start() + 1;
         return new Splice(afterBrace, afterBrace, streamOptionsFields == 0 ? INCLUDE_USAGE_ONLY : INCLUDE_USAGE_FIRST);
-    }
-
-    private static byte[] quoted(String text) {
-        byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(text);
-        byte[] out = new byte[escaped.length + 2];
-        out[0] = '"';
-        System.arraycopy(escaped, 0, out, 1, escaped.length);
-        out[out.length - 1] = '"';
-        return out;
     }
 
     /**

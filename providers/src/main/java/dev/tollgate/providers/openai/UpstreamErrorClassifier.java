@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.providers.wire.BodyExcerpt;
+import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.RetryAfter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
@@ -21,8 +20,6 @@ import java.util.Locale;
  */
 final class UpstreamErrorClassifier {
 
-    /** The longest excerpt of a non-JSON error body that reaches a client or a log. */
-    static final int MAX_EXCERPT = 200;
     /** Providers' JSON messages are short; this only bounds a hostile one. */
     private static final int MAX_MESSAGE = 2000;
 
@@ -51,9 +48,9 @@ final class UpstreamErrorClassifier {
             message = "The upstream provider refused the gateway's credentials (HTTP " + status + ").";
             code = null;
         } else if (said.message() != null && !said.message().isBlank()) {
-            message = truncate(said.message(), MAX_MESSAGE);
+            message = BodyExcerpt.truncate(said.message(), MAX_MESSAGE);
         } else {
-            String excerpt = excerpt(reply.body());
+            String excerpt = BodyExcerpt.of(reply.body());
             message = "The upstream provider returned HTTP " + status + (excerpt.isEmpty() ? "." : ": " + excerpt);
         }
         return new GatewayError(kind, httpStatus, message, said.param(), code, retryAfter(reply, now));
@@ -81,7 +78,7 @@ final class UpstreamErrorClassifier {
         }
         String message = said.message() == null || said.message().isBlank()
                 ? "The upstream provider reported an error in the stream."
-                : truncate(said.message(), MAX_MESSAGE);
+                : BodyExcerpt.truncate(said.message(), MAX_MESSAGE);
         return new GatewayError(kind, kind.defaultStatus(), message, said.param(), said.code(), null);
     }
 
@@ -98,7 +95,7 @@ final class UpstreamErrorClassifier {
     private static Said read(byte[] body) {
         JsonNode root;
         try {
-            root = WireJson.MAPPER.readTree(body);
+            root = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             return new Said(null, null, null, null);
         }
@@ -121,35 +118,6 @@ final class UpstreamErrorClassifier {
         return node != null && node.isValueNode() && !node.isNull() ? node.asText() : null;
     }
 
-    /** The start of a non-JSON body (an HTML error page from a proxy, say), on one line. */
-    static String excerpt(byte[] body) {
-        int length = Math.min(body.length, MAX_EXCERPT * 4);
-        String text = new String(body, 0, length, StandardCharsets.UTF_8);
-        var out = new StringBuilder(Math.min(text.length(), MAX_EXCERPT));
-        boolean space = false;
-        for (int i = 0; i < text.length() && out.length() < MAX_EXCERPT; i++) {
-            char c = text.charAt(i);
-            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-                space = out.length() > 0;
-            } else {
-                if (space) {
-                    out.append(' ');
-                    space = false;
-                }
-                out.append(c);
-            }
-        }
-        return truncate(out.toString(), MAX_EXCERPT);
-    }
-
-    private static String truncate(String text, int max) {
-        if (text.length() <= max) {
-            return text;
-        }
-        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
-        return text.substring(0, end);
-    }
-
     /**
      * The wait a provider asked for: {@code retry-after-ms} (OpenAI, fractional milliseconds) first, then
      * {@code retry-after} as seconds or an HTTP date (RFC 9110 section 10.2.3). Null when absent or unreadable.
@@ -167,12 +135,7 @@ final class UpstreamErrorClassifier {
         if (seconds != null) {
             return seconds;
         }
-        try {
-            Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return RetryAfter.untilDate(value.trim(), now);
     }
 
     /** A non-negative decimal number of units, each {@code nanosPerUnit} long; null when it is not one. */

@@ -3,6 +3,7 @@ package dev.tollgate.providers.openai;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.providers.wire.Json;
 import java.io.IOException;
 
 /**
@@ -19,17 +20,12 @@ final class UsageJson {
             return Usage.UNKNOWN;
         }
         return new Usage(
-                count(usage.get("prompt_tokens")),
-                count(usage.get("completion_tokens")),
-                count(usage.path("prompt_tokens_details").get("cached_tokens")),
+                Json.count(usage.get("prompt_tokens")),
+                Json.count(usage.get("completion_tokens")),
+                Json.count(usage.path("prompt_tokens_details").get("cached_tokens")),
                 0,
-                count(usage.path("completion_tokens_details").get("reasoning_tokens")),
+                Json.count(usage.path("completion_tokens_details").get("reasoning_tokens")),
                 true);
-    }
-
-    /** A count as the provider sent it; absent, null or nonsense (negative, text) reads as zero. */
-    private static long count(JsonNode node) {
-        return node != null && node.canConvertToLong() ? Math.max(0, node.asLong()) : 0;
     }
 
     /** Writes the usage object at the generator's current position (a field name was just written). */

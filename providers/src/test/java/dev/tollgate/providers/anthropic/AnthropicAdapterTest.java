@@ -23,6 +23,7 @@ import dev.tollgate.core.spi.StreamDecoder;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.core.spi.UpstreamReply;
 import dev.tollgate.providers.ProviderAdapterContract;
+import dev.tollgate.providers.wire.BodyExcerpt;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -213,7 +214,7 @@ class AnthropicAdapterTest extends ProviderAdapterContract {
     void nonJsonBodiesBecomeAShortOneLineExcerpt() {
         GatewayError error = classify(502, Map.of(), "<html>\n<body>" + "x".repeat(5000) + "</body></html>");
         assertThat(error.message()).startsWith("The upstream provider returned HTTP 502: <html> <body>xxx").doesNotContain("\n");
-        assertThat(error.message().substring(error.message().indexOf(": ") + 2)).hasSize(UpstreamErrors.MAX_EXCERPT);
+        assertThat(error.message().substring(error.message().indexOf(": ") + 2)).hasSize(BodyExcerpt.MAX_CHARS);
         assertThat(classify(500, Map.of("request-id", "secret-header-value"), "").message())
                 .isEqualTo("The upstream provider returned HTTP 500.");
     }

@@ -1,7 +1,8 @@
 package dev.tollgate.providers.anthropic;
 
+import static dev.tollgate.providers.ClientBodies.j;
+import static dev.tollgate.providers.ClientBodies.rejection;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +11,6 @@ import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.FinishReason;
 import dev.tollgate.core.model.GatewayError;
-import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.RawJson;
@@ -21,7 +21,7 @@ import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.UpstreamReply;
-import java.io.ByteArrayOutputStream;
+import dev.tollgate.providers.ClientBodies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -49,11 +49,6 @@ class AnthropicDialectTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /** JSON written with single quotes for readability. */
-    static byte[] j(String json) {
-        return json.replace('\'', '"').getBytes(StandardCharsets.UTF_8);
     }
 
     private static final String OK = "'max_tokens':64,'messages':[{'role':'user','content':'hi'}]";
@@ -278,10 +273,6 @@ class AnthropicDialectTest {
         }
     }
 
-    static GatewayError rejection(Runnable decode) {
-        return catchThrowableOfType(GatewayException.class, decode::run).error();
-    }
-
     @Test
     void sixtyFourLevelsAreAllowedAndSixtyFiveAreNot() {
         String head = "{\"model\":\"m\",\"max_tokens\":9,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x\":";
@@ -293,18 +284,9 @@ class AnthropicDialectTest {
         assertThat(rejection(() -> dialect.decodeChat(bomb)).code()).isEqualTo("json_depth_exceeded");
     }
 
+    /** A valid chat body but for its {@code count} messages. */
     static byte[] manyMessages(int count) {
-        var out = new ByteArrayOutputStream(count * 32 + 64);
-        out.writeBytes("{\"model\":\"m\",\"max_tokens\":9,\"messages\":[".getBytes(StandardCharsets.US_ASCII));
-        byte[] message = "{\"role\":\"user\",\"content\":\"\"}".getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < count; i++) {
-            if (i > 0) {
-                out.write(',');
-            }
-            out.writeBytes(message);
-        }
-        out.writeBytes("]}".getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
+        return ClientBodies.withMessages("\"model\":\"m\",\"max_tokens\":9,", count);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.tollgate.providers.anthropic;
 
+import static dev.tollgate.providers.ClientBodies.literal;
+import static dev.tollgate.providers.ClientBodies.mutate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -16,7 +18,6 @@ import dev.tollgate.core.spi.Splice;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -166,20 +167,6 @@ class AnthropicEnvelopeTest {
     private static final String[] MODELS = {"claude-sonnet", "", "mé", "a\"b", "back\\slash", "😀 emoji", "tab\there", "\u0001ctl"};
     private static final String[] SPACES = {"", " ", "\n", "\t", "\r\n", " \n\t "};
 
-    /** A JSON string literal for {@code text}, each character written raw or as a random escape. */
-    private static String literal(String text, Random random) {
-        var out = new StringBuilder("\"");
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\' || c < 0x20 || random.nextInt(4) == 0) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"').toString();
-    }
-
     private static String space(Random random) {
         return SPACES[random.nextInt(SPACES.length)];
     }
@@ -294,41 +281,5 @@ class AnthropicEnvelopeTest {
         }
         // The mutations must leave some bodies valid, or this would only test the error path.
         assertThat(accepted).isGreaterThan(100);
-    }
-
-    private static byte[] mutate(byte[] body, Random random, byte[] interesting) {
-        if (body.length == 0) {
-            return new byte[] {interesting[random.nextInt(interesting.length)]};
-        }
-        int at = random.nextInt(body.length);
-        byte pick = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : interesting[random.nextInt(interesting.length)];
-        return switch (random.nextInt(5)) {
-            case 0 -> {
-                byte[] copy = body.clone();
-                copy[at] = pick;
-                yield copy;
-            }
-            case 1 -> {
-                byte[] copy = new byte[body.length + 1];
-                System.arraycopy(body, 0, copy, 0, at);
-                copy[at] = pick;
-                System.arraycopy(body, at, copy, at + 1, body.length - at);
-                yield copy;
-            }
-            case 2 -> {
-                byte[] copy = new byte[body.length - 1];
-                System.arraycopy(body, 0, copy, 0, at);
-                System.arraycopy(body, at + 1, copy, at, body.length - at - 1);
-                yield copy;
-            }
-            case 3 -> Arrays.copyOf(body, at);
-            default -> {
-                int length = Math.min(body.length - at, 1 + random.nextInt(16));
-                byte[] copy = new byte[body.length + length];
-                System.arraycopy(body, 0, copy, 0, at + length);
-                System.arraycopy(body, at, copy, at + length, body.length - at);
-                yield copy;
-            }
-        };
     }
 }

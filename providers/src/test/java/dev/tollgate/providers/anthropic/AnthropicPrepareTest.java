@@ -16,6 +16,7 @@ import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
 import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.providers.ClientBodies;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ class AnthropicPrepareTest {
     }
 
     private static JsonNode json(String text) {
-        return AnthropicDialectTest.tree(AnthropicDialectTest.j(text));
+        return AnthropicDialectTest.tree(ClientBodies.j(text));
     }
 
     private GatewayError refusal(ChatRequest request) {

@@ -24,6 +24,7 @@ import dev.tollgate.core.spi.StreamDecoder;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.core.spi.UpstreamReply;
 import dev.tollgate.providers.ProviderAdapterContract;
+import dev.tollgate.providers.wire.BodyExcerpt;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -157,7 +158,7 @@ class OpenAiAdapterTest extends ProviderAdapterContract {
         GatewayError error = classify(502, Map.of(), page);
         assertThat(error.message()).startsWith("The upstream provider returned HTTP 502: <html> <body>xxx").doesNotContain("\n");
         String excerpt = error.message().substring(error.message().indexOf(": ") + 2);
-        assertThat(excerpt).hasSize(UpstreamErrorClassifier.MAX_EXCERPT);
+        assertThat(excerpt).hasSize(BodyExcerpt.MAX_CHARS);
     }
 
     @Test

@@ -1,8 +1,9 @@
 package dev.tollgate.providers.openai;
 
+import static dev.tollgate.providers.ClientBodies.j;
+import static dev.tollgate.providers.ClientBodies.rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +27,7 @@ import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.UpstreamCall;
-import java.io.ByteArrayOutputStream;
+import dev.tollgate.providers.ClientBodies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -53,11 +54,6 @@ class OpenAiDialectTest {
         try (InputStream in = OpenAiDialectTest.class.getResourceAsStream("/fixtures/openai/" + name)) {
             return in.readAllBytes();
         }
-    }
-
-    /** JSON written with single quotes for readability. */
-    static byte[] j(String json) {
-        return json.replace('\'', '"').getBytes(StandardCharsets.UTF_8);
     }
 
     static Deployment deployment() {
@@ -198,10 +194,6 @@ class OpenAiDialectTest {
         assertThat(error.message()).isNotBlank();
     }
 
-    static GatewayError rejection(Runnable decode) {
-        return catchThrowableOfType(GatewayException.class, decode::run).error();
-    }
-
     @Test
     void aHundredThousandOpenBracketsAreRefusedWithoutStackOverflow() {
         // A bare array is refused for not being an object before its depth matters.
@@ -228,18 +220,9 @@ class OpenAiDialectTest {
         assertThat(rejection(() -> dialect.decodeChat(tooDeep)).code()).isEqualTo("json_depth_exceeded");
     }
 
+    /** A valid chat body but for its {@code count} messages. */
     static byte[] manyMessages(int count) {
-        var out = new ByteArrayOutputStream(count * 32 + 64);
-        out.writeBytes("{\"model\":\"m\",\"messages\":[".getBytes(StandardCharsets.US_ASCII));
-        byte[] message = "{\"role\":\"user\",\"content\":\"\"}".getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < count; i++) {
-            if (i > 0) {
-                out.write(',');
-            }
-            out.writeBytes(message);
-        }
-        out.writeBytes("]}".getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
+        return ClientBodies.withMessages("\"model\":\"m\",", count);
     }
 
     @Test

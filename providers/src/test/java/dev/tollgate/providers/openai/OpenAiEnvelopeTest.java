@@ -1,5 +1,7 @@
 package dev.tollgate.providers.openai;
 
+import static dev.tollgate.providers.ClientBodies.literal;
+import static dev.tollgate.providers.ClientBodies.mutate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
@@ -200,21 +202,6 @@ class OpenAiEnvelopeTest {
     private static final String[] MODELS = {"gpt-4o", "", "mé", "a\"b", "back\\slash", "😀 emoji", "tab\there", "\u0001ctl", "x/y:z"};
     private static final String[] SPACES = {"", " ", "  ", "\n", "\t", "\r\n", " \n\t "};
 
-    /** A JSON string literal for {@code text}, each character written raw or as a random escape. */
-    static String literal(String text, Random random) {
-        var out = new StringBuilder("\"");
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean mustEscape = c == '"' || c == '\\' || c < 0x20;
-            if (mustEscape || random.nextInt(4) == 0) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"').toString();
-    }
-
     static String space(Random random) {
         return SPACES[random.nextInt(SPACES.length)];
     }
@@ -347,41 +334,5 @@ class OpenAiEnvelopeTest {
         }
         // The mutations must leave some bodies valid, or this would only test the error path.
         assertThat(accepted).isGreaterThan(100);
-    }
-
-    private static byte[] mutate(byte[] body, Random random, byte[] interesting) {
-        if (body.length == 0) {
-            return new byte[] {interesting[random.nextInt(interesting.length)]};
-        }
-        int at = random.nextInt(body.length);
-        byte pick = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : interesting[random.nextInt(interesting.length)];
-        return switch (random.nextInt(5)) {
-            case 0 -> {
-                byte[] copy = body.clone();
-                copy[at] = pick;
-                yield copy;
-            }
-            case 1 -> {
-                byte[] copy = new byte[body.length + 1];
-                System.arraycopy(body, 0, copy, 0, at);
-                copy[at] = pick;
-                System.arraycopy(body, at, copy, at + 1, body.length - at);
-                yield copy;
-            }
-            case 2 -> {
-                byte[] copy = new byte[body.length - 1];
-                System.arraycopy(body, 0, copy, 0, at);
-                System.arraycopy(body, at + 1, copy, at, body.length - at - 1);
-                yield copy;
-            }
-            case 3 -> java.util.Arrays.copyOf(body, at);
-            default -> {
-                int length = Math.min(body.length - at, 1 + random.nextInt(16));
-                byte[] copy = new byte[body.length + length];
-                System.arraycopy(body, 0, copy, 0, at + length);
-                System.arraycopy(body, at, copy, at + length, body.length - at);
-                yield copy;
-            }
-        };
     }
 }
