@@ -5,6 +5,7 @@ import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.routing.ModelGroup;
 import java.util.Collection;
+import java.util.Set;
 
 /**
  * A client-facing API dialect (OpenAI chat completions, Anthropic messages). Stateless and thread-safe.
@@ -36,6 +37,13 @@ public interface ClientDialect {
      * (a stream encoder needs the request; a same-dialect relay has only the bytes).
      */
     byte[] encodeStreamError(GatewayError error, String requestId);
+
+    /**
+     * Client request headers (lower case) passed on when the body goes as is to an upstream of this dialect:
+     * headers that opt into API features, such as Anthropic's {@code anthropic-beta}. Never credentials: the
+     * upstream's come from config only.
+     */
+    Set<String> passthroughHeaders();
 
     /** The public model list, in config order, in the shape of the dialect's {@code GET /v1/models}. */
     byte[] encodeModelList(Collection<ModelGroup> models);

@@ -11,6 +11,7 @@ import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.spi.ClientDialect;
+import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.Passthrough;
 import dev.tollgate.core.spi.ProviderAdapter;
@@ -46,6 +47,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -79,6 +81,7 @@ public final class ChatExchange implements UpstreamListener {
     private final String requestId;
     private final boolean keepAlive;
     private final byte[] body;
+    private final List<Header> clientHeaders;
     private final Runnable onDone;
     private final long startNanos = System.nanoTime();
 
@@ -103,8 +106,10 @@ public final class ChatExchange implements UpstreamListener {
     private boolean readWanted;
     private Usage answerUsage = Usage.UNKNOWN;
 
+    /** @param clientHeaders the client headers its dialect carries to a same-dialect upstream */
     public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, ClientDialect dialect, Route route,
-                        String requestId, boolean keepAlive, byte[] body, Runnable onDone) {
+                        String requestId, boolean keepAlive, byte[] body, List<Header> clientHeaders,
+                        Runnable onDone) {
         this.ctx = ctx;
         this.services = services;
         this.dialect = dialect;
@@ -112,6 +117,7 @@ public final class ChatExchange implements UpstreamListener {
         this.requestId = requestId;
         this.keepAlive = keepAlive;
         this.body = body;
+        this.clientHeaders = clientHeaders;
         this.onDone = onDone;
         this.readDeadline = new ReadDeadline(ctx.executor(), () -> readWanted, this::readTimedOut);
     }
@@ -141,7 +147,7 @@ public final class ChatExchange implements UpstreamListener {
                 countLocally();
                 return;
             }
-            plan = ExchangePlan.of(operation, dialect, body, envelope, deployment, adapter, requestId);
+            plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter, requestId);
         } catch (GatewayException e) {
             fail(e.error());
             return;

@@ -13,6 +13,7 @@ import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.EmbeddingsDialect;
 import dev.tollgate.core.spi.EmbeddingsSupport;
+import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.Passthrough;
 import dev.tollgate.core.spi.ProviderAdapter;
@@ -22,6 +23,8 @@ import dev.tollgate.core.spi.UpstreamReply;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What one request sends upstream and how the reply comes back, decided once the deployment is known:
@@ -59,12 +62,17 @@ sealed interface ExchangePlan {
      * The plan for a deployment. Throws {@link GatewayException} for a request the client dialect cannot decode or
      * the provider cannot honour (a 400 naming the field), before anything is sent.
      */
-    static ExchangePlan of(Operation operation, ClientDialect dialect, byte[] body, RequestEnvelope envelope,
-                           Deployment deployment, ProviderAdapter adapter, String requestId) {
+    static ExchangePlan of(Operation operation, ClientDialect dialect, byte[] body, List<Header> clientHeaders,
+                           RequestEnvelope envelope, Deployment deployment, ProviderAdapter adapter, String requestId) {
         if (adapter instanceof Passthrough same && same.dialect().equals(dialect.id())) {
             boolean stream = operation == Operation.CHAT && envelope.stream();
-            return new SameDialect(same.forward(operation, deployment), body, envelope, deployment, same, adapter,
-                    dialect, stream);
+            UpstreamCall call = same.forward(operation, deployment);
+            if (!clientHeaders.isEmpty()) {
+                var headers = new ArrayList<>(call.headers());
+                headers.addAll(clientHeaders);
+                call = new UpstreamCall(call.method(), call.uri(), headers, null);
+            }
+            return new SameDialect(call, body, envelope, deployment, same, adapter, dialect, stream);
         }
         return switch (operation) {
             case CHAT -> {

@@ -4,6 +4,7 @@ import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.spi.ClientDialect;
+import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.server.exchange.ChatExchange;
@@ -20,6 +21,8 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -89,7 +92,8 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
-            current = new ChatExchange(ctx, services, dialect, route, requestId, keepAlive, body, this::exchangeDone);
+            current = new ChatExchange(ctx, services, dialect, route, requestId, keepAlive, body,
+                    passthroughHeaders(dialect, request), this::exchangeDone);
         } finally {
             request.release();
         }
@@ -145,6 +149,20 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         services.reporter().report(new ExchangeSummary(requestId, route, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
                 Usage.UNKNOWN));
+    }
+
+    /** The client headers its dialect carries to a same-dialect upstream (usually none: no allocation then). */
+    private static List<Header> passthroughHeaders(ClientDialect dialect, FullHttpRequest request) {
+        List<Header> out = List.of();
+        for (String name : dialect.passthroughHeaders()) {
+            for (String value : request.headers().getAll(name)) {
+                if (out.isEmpty()) {
+                    out = new ArrayList<>(2);
+                }
+                out.add(new Header(name, value));
+            }
+        }
+        return out;
     }
 
     private static GatewayError malformed(Throwable cause) {

@@ -159,7 +159,8 @@ class AnthropicSdkTest {
 
     @Test
     void passesThroughToAnAnthropicUpstreamWithOnlyTheModelRewritten() throws Exception {
-        Message answer = client.messages().create(ask("claude-direct", "Say hi in French").build());
+        Message answer = client.messages().create(ask("claude-direct", "Say hi in French")
+                .putAdditionalHeader("anthropic-beta", "prompt-caching-2024-07-31").build());
         assertThat(answer.content().getFirst().text().orElseThrow().text()).isEqualTo("Bonjour");
         assertThat(answer.usage().cacheReadInputTokens()).contains(5L);
         var sent = anthropic.getAllServeEvents().stream()
@@ -168,6 +169,7 @@ class AnthropicSdkTest {
         assertThat(body.get("model").asText()).isEqualTo("claude-up");
         assertThat(body.get("max_tokens").asInt()).isEqualTo(256);
         assertThat(sent.getHeader("x-api-key")).isEqualTo("sk-ant-test");
+        assertThat(sent.getHeader("anthropic-beta")).isEqualTo("prompt-caching-2024-07-31");
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The Anthropic Messages API as clients speak it (the Anthropic SDKs, Claude Code): {@code POST /v1/messages},
@@ -95,6 +96,15 @@ public final class AnthropicDialect implements ClientDialect, TokenCounting {
      * config serves is {@code active}; the capability and token-limit fields, which config does not know, are left
      * out (Anthropic's SDKs read them as absent).
      */
+    /**
+     * {@code anthropic-beta}: the features a client opts into (Claude Code asks for several); a same-dialect relay
+     * must carry it or the upstream answers a different request than the one the client made.
+     */
+    @Override
+    public Set<String> passthroughHeaders() {
+        return Set.of("anthropic-beta");
+    }
+
     @Override
     public byte[] encodeModelList(Collection<ModelGroup> models) {
         List<String> names = new ArrayList<>(models.size());

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.Set;
 
 /**
  * The OpenAI Chat Completions and Embeddings API as clients speak it. Decoding streams through the body without a
@@ -81,6 +82,12 @@ public final class OpenAiDialect implements ClientDialect, EmbeddingsDialect {
     @Override
     public byte[] encodeError(GatewayError error, String requestId) {
         return ErrorTable.encode(error, requestId);
+    }
+
+    /** None: OpenAI's chat and embeddings APIs have no opt-in headers a relay must carry. */
+    @Override
+    public Set<String> passthroughHeaders() {
+        return Set.of();
     }
 
     /** {@code data: {"error":{...}}} and a blank line: what OpenAI sends when a stream fails part-way. */
