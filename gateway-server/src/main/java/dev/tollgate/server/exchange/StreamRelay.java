@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * <p>The commit point: nothing is sent to the client until the first content-bearing event. Events before it wait
  * in {@code pending}, so a failure up to then can still become a clean error response. After it, a failure
  * becomes the dialect's in-band error event and the connection is cut without the final chunk: no client reads a
- * broken stream as a finished one. Single-threaded (the exchange's loop).
+ * broken stream as a finished one. A stream that stays quiet before its first content (a reasoning model
+ * thinking) is committed after one keep-alive interval all the same, with a keep-alive comment, so that proxies
+ * between the client and the gateway see bytes and do not time it out. Single-threaded (the exchange's loop).
  */
 final class StreamRelay {
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -68,6 +70,11 @@ final class StreamRelay {
         this.keepAlive = keepAlive;
         this.keepAliveInterval = keepAliveInterval;
         this.startNanos = startNanos;
+        long every = keepAliveInterval.toNanos();
+        if (every > 0) {
+            lastWriteNanos = System.nanoTime();
+            keepAliveTimer = ctx.executor().scheduleAtFixedRate(this::keepAlive, every, every, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Relays what {@code bytes} completes; returns the upstream's in-band error, if one arrived. */
@@ -166,6 +173,9 @@ final class StreamRelay {
         if (out != null) {
             queue(out);
         }
+        if (content && firstTokenNanos < 0) {
+            firstTokenNanos = System.nanoTime() - startNanos;
+        }
         if (content && !committed) {
             commit();
         }
@@ -199,7 +209,6 @@ final class StreamRelay {
 
     private void commit() {
         committed = true;
-        firstTokenNanos = System.nanoTime() - startNanos;
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
@@ -213,10 +222,6 @@ final class StreamRelay {
             write(b);
         }
         pending.clear();
-        long every = keepAliveInterval.toNanos();
-        if (every > 0) {
-            keepAliveTimer = ctx.executor().scheduleAtFixedRate(this::keepAlive, every, every, TimeUnit.NANOSECONDS);
-        }
     }
 
     private void write(ByteBuf bytes) {
@@ -225,9 +230,15 @@ final class StreamRelay {
         lastWriteNanos = System.nanoTime();
     }
 
-    /** SSE comments keep intermediaries from timing out a quiet stream; clients ignore them. */
+    /**
+     * SSE comments keep intermediaries from timing out a quiet stream; clients ignore them. Before the first
+     * content this commits the response: a stream quiet that long is better kept alive than kept retryable.
+     */
     private void keepAlive() {
         if (System.nanoTime() - lastWriteNanos >= keepAliveInterval.toNanos() && ctx.channel().isActive()) {
+            if (!committed) {
+                commit();
+            }
             write(Unpooled.wrappedBuffer(KEEP_ALIVE));
             flush();
         }

@@ -166,4 +166,48 @@ class StreamFaultsTest {
             }
         }
     }
+
+    @Test
+    void aStreamQuietBeforeItsFirstTokenIsKeptAliveForProxiesInBetween() throws Exception {
+        try (var upstream = new ScriptedUpstream((out, socket) -> {
+            streamHead(out);
+            Thread.sleep(2500); // a reasoning model thinking, longer than the keep-alive interval
+            chunk(out, DELTA.formatted("Hello"));
+            chunk(out, "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+                    + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+            lastChunk(out);
+        }); var gateway = RunningGateway.start("""
+                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0, stream_keep_alive: 1s }
+                providers:
+                  up: { type: openai, base_url: %s, timeouts: { first_byte: 5s, idle: 5s } }
+                models:
+                  m: { deployments: [ { provider: up } ] }
+                """.formatted(upstream.baseUrl()), Map.of())) {
+            try (var client = new Socket(InetAddress.getLoopbackAddress(), gateway.url("/").getPort())) {
+                String body = Http.chat("m", true);
+                client.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n"
+                        + "content-type: application/json\r\ncontent-length: " + body.length() + "\r\n\r\n" + body)
+                        .getBytes(StandardCharsets.UTF_8));
+                client.setSoTimeout(2000);
+                long start = System.nanoTime();
+                InputStream in = client.getInputStream();
+                byte[] buf = new byte[4096];
+                String seen = "";
+                while (!seen.contains(": keep-alive")) {
+                    int n = in.read(buf);
+                    assertThat(n).isPositive();
+                    seen += new String(buf, 0, n, StandardCharsets.UTF_8);
+                }
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
+                assertThat(seen).startsWith("HTTP/1.1 200").doesNotContain("Hello");
+                client.setSoTimeout(5000);
+                while (!seen.contains("[DONE]")) {
+                    int n = in.read(buf);
+                    assertThat(n).isPositive();
+                    seen += new String(buf, 0, n, StandardCharsets.UTF_8);
+                }
+                assertThat(seen).contains("Hello");
+            }
+        }
+    }
 }
