@@ -44,14 +44,12 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -97,8 +95,7 @@ public final class ChatExchange implements UpstreamListener {
     private UpstreamLease lease;
     private boolean retriedStale;
     private long upstreamStartNanos = -1;
-    private final ReadDeadline readDeadline;
-    private ScheduledFuture<?> overallTimer;
+    private final Deadlines deadlines;
     private int upstreamStatus;
     private Map<String, String> upstreamHeaders;
     private CompositeByteBuf aggregate;
@@ -119,7 +116,7 @@ public final class ChatExchange implements UpstreamListener {
         this.body = body;
         this.clientHeaders = clientHeaders;
         this.onDone = onDone;
-        this.readDeadline = new ReadDeadline(ctx.executor(), () -> readWanted, this::readTimedOut);
+        this.deadlines = new Deadlines(ctx.executor(), () -> readWanted, this::timedOut);
     }
 
     /** Decodes, picks a deployment, plans and connects. Everything after happens in callbacks on this loop. */
@@ -153,10 +150,7 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         origin = Origin.of(plan.call().uri());
-        Duration overall = deployment.provider().timeouts().overall();
-        overallTimer = ctx.executor().schedule(
-                () -> upstreamFailed(timeout("did not finish within " + overall.toSeconds() + "s")),
-                overall.toNanos(), TimeUnit.NANOSECONDS);
+        deadlines.start(deployment.provider().timeouts().overall());
         connect();
     }
 
@@ -201,7 +195,7 @@ public final class ChatExchange implements UpstreamListener {
         lease = acquired.getNow();
         state = State.AWAITING_HEAD;
         upstreamStartNanos = System.nanoTime();
-        readDeadline.arm(deployment.provider().timeouts().firstByte());
+        deadlines.arm(deployment.provider().timeouts().firstByte());
         UpstreamLease sent = lease;
         sent.send(UpstreamRequests.build(plan.call(), origin, plan.body(ctx.alloc()), streaming(), requestId))
                 .addListener(w -> {
@@ -218,7 +212,7 @@ public final class ChatExchange implements UpstreamListener {
             if (state == State.DONE) {
                 return;
             }
-            readDeadline.touch();
+            deadlines.touch();
             if (msg instanceof HttpResponse head) {
                 onHead(head);
             }
@@ -235,7 +229,7 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         upstreamStatus = head.status().code();
-        readDeadline.arm(deployment.provider().timeouts().idle());
+        deadlines.arm(deployment.provider().timeouts().idle());
         boolean ok = head.status().codeClass() == HttpStatusClass.SUCCESS;
         EventFramer framer = ok && streaming() ? framerFor(head.headers().get(HttpHeaderNames.CONTENT_TYPE, "")) : null;
         if (framer != null) {
@@ -312,7 +306,7 @@ public final class ChatExchange implements UpstreamListener {
     public void onClientWritable() {
         if (readWanted && state == State.STREAMING && ctx.channel().isWritable()) {
             readWanted = false;
-            readDeadline.touch();
+            deadlines.touch();
             lease.read();
         }
     }
@@ -328,7 +322,7 @@ public final class ChatExchange implements UpstreamListener {
             retriedStale = true;
             lease.discard();
             lease = null;
-            readDeadline.cancel();
+            deadlines.disarmRead();
             connect();
             return;
         }
@@ -350,7 +344,7 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     private void upstreamEnded() {
-        readDeadline.cancel();
+        deadlines.cancel();
         if (state == State.STREAMING) {
             GatewayError failure;
             try {
@@ -412,10 +406,7 @@ public final class ChatExchange implements UpstreamListener {
 
     private void finish(int status, ErrorKind kind) {
         state = State.DONE;
-        readDeadline.cancel();
-        if (overallTimer != null) {
-            overallTimer.cancel(false);
-        }
+        deadlines.cancel();
         Usage usage = answerUsage;
         long ttft = -1;
         if (relay != null) {
@@ -456,11 +447,15 @@ public final class ChatExchange implements UpstreamListener {
         return GatewayError.of(ErrorKind.PROVIDER_TIMEOUT, "Provider '" + deployment.provider().id() + "' " + what + ".");
     }
 
-    private void readTimedOut(Duration limit) {
-        if (state != State.DONE) {
-            upstreamFailed(timeout(state == State.AWAITING_HEAD
-                    ? "sent no response within " + limit.toSeconds() + "s"
-                    : "went quiet for " + limit.toSeconds() + "s"));
+    private void timedOut(Deadlines.Expired expired) {
+        if (state == State.DONE) {
+            return;
         }
+        upstreamFailed(timeout(switch (expired) {
+            case Deadlines.Expired.Overall o -> "did not finish within " + o.limit().toSeconds() + "s";
+            case Deadlines.Expired.Read r -> state == State.AWAITING_HEAD
+                    ? "sent no response within " + r.limit().toSeconds() + "s"
+                    : "went quiet for " + r.limit().toSeconds() + "s";
+        }));
     }
 }

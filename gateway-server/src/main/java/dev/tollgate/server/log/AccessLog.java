@@ -2,10 +2,18 @@ package dev.tollgate.server.log;
 
 import dev.tollgate.core.observe.ExchangeSummary;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /** Formats one access-log line per finished exchange. Holds no secrets by construction: the summary has none. */
 public final class AccessLog {
+    private static final DateTimeFormatter SECONDS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+
     private final LogSink sink;
+    /** The formatted second of the last line: lines come in bursts within one second. Log writer thread only. */
+    private long cachedSecond = Long.MIN_VALUE;
+    private String cachedPrefix;
 
     public AccessLog(LogSink sink) {
         this.sink = sink;
@@ -17,9 +25,9 @@ public final class AccessLog {
         sink.write(() -> render(summary, now));
     }
 
-    private static String render(ExchangeSummary s, long epochMillis) {
+    private String render(ExchangeSummary s, long epochMillis) {
         return new JsonLine()
-                .field("ts", Instant.ofEpochMilli(epochMillis).toString())
+                .field("ts", timestamp(epochMillis))
                 .field("type", "access")
                 .field("request_id", s.requestId())
                 .field("route", s.route())
@@ -37,5 +45,16 @@ public final class AccessLog {
                 .field("tokens_out", s.usage().outputTokens())
                 .field("usage_reported", s.usage().reported())
                 .toString();
+    }
+
+    /** ISO 8601 in UTC with milliseconds, {@code 2026-11-28T00:14:43.051Z}. */
+    private String timestamp(long epochMillis) {
+        long second = Math.floorDiv(epochMillis, 1000);
+        if (second != cachedSecond) {
+            cachedSecond = second;
+            cachedPrefix = SECONDS.format(Instant.ofEpochSecond(second));
+        }
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        return cachedPrefix + (millis < 10 ? ".00" : millis < 100 ? ".0" : ".") + millis + "Z";
     }
 }

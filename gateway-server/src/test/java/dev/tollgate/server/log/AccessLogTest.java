@@ -1,0 +1,42 @@
+package dev.tollgate.server.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.observe.ExchangeSummary;
+import dev.tollgate.core.observe.Outcome;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class AccessLogTest {
+    @Test
+    void writesOneJsonLinePerExchangeWithAnIsoTimestamp() throws Exception {
+        var out = new ByteArrayOutputStream();
+        var sink = new LogSink(out, 16);
+        var log = new AccessLog(sink);
+        log.write(new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m", "mock", 200, Outcome.SUCCESS, null,
+                true, 12_345_678, 2_500_000, 11_000_000, new Usage(10, 20, 4, 0, 3, true)));
+        log.write(new ExchangeSummary("req_2", "other", null, null, null, 404, Outcome.CALLER_ERROR,
+                ErrorKind.NOT_FOUND, false, 90_000, -1, -1, Usage.UNKNOWN));
+        sink.close();
+        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(2);
+        var mapper = new ObjectMapper();
+        var first = mapper.readTree(lines[0]);
+        assertThat(first.get("ts").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+        assertThat(Instant.parse(first.get("ts").asText())).isBetween(Instant.now().minusSeconds(60), Instant.now());
+        assertThat(first.get("request_id").asText()).isEqualTo("req_1");
+        assertThat(first.get("latency_ms").decimalValue()).isEqualByComparingTo("12.345");
+        assertThat(first.get("ttft_ms").decimalValue()).isEqualByComparingTo("2.500");
+        assertThat(first.get("tokens_in").asLong()).isEqualTo(10);
+        assertThat(first.get("usage_reported").asBoolean()).isTrue();
+        var second = mapper.readTree(lines[1]);
+        assertThat(second.get("model").isNull()).isTrue();
+        assertThat(second.get("error_type").asText()).isEqualTo("not_found");
+        assertThat(second.get("ttft_ms").asInt()).isEqualTo(-1);
+    }
+}
