@@ -68,7 +68,8 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         try {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {
-                refuse(services.providers().dialect(Route.dialectOf(null, request)), requestId, start, "other",
+                Route named = decoded.cause() instanceof BoundedAggregator.BodyTooLarge ? Route.of(request.uri()) : null;
+                refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, start, "other",
                         malformed(decoded.cause()), false);
                 return;
             }
@@ -102,10 +103,13 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
 
     private void exchangeDone() {
         current = null;
-        FullHttpRequest next = waiting.pollFirst();
-        if (next != null) {
+        // A waiting request answered without an exchange (a refusal, the model list) leaves no exchange to call
+        // back here: keep going until one is running or none waits, else the rest would wait forever.
+        FullHttpRequest next;
+        while (current == null && (next = waiting.pollFirst()) != null) {
             dispatch(next);
-        } else if (ctx.channel().isActive()) {
+        }
+        if (current == null && ctx.channel().isActive()) {
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -166,6 +170,9 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private static GatewayError malformed(Throwable cause) {
+        if (cause instanceof BoundedAggregator.BodyTooLarge tooLarge) {
+            return tooLarge.error();
+        }
         if (cause instanceof TooLongHttpLineException) {
             return GatewayError.of(ErrorKind.URI_TOO_LONG, "The request line is too long.");
         }

@@ -25,7 +25,7 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast(Handlers.CODEC, new HttpServerCodec(decoder))
                 .addLast(Handlers.AGGREGATOR, new BoundedAggregator(
-                        (int) Math.min(Integer.MAX_VALUE, settings.maxRequestBytes()), services.providers()))
+                        (int) Math.min(Integer.MAX_VALUE, settings.maxRequestBytes())))
                 .addLast(Handlers.DISPATCHER, new ProxyDispatcher(services));
     }
 }

@@ -71,7 +71,8 @@ final class LoopPool {
         Waiter w;
         while ((w = waiters.pollFirst()) != null) {
             w.expiry.cancel(false);
-            if (w.promise.trySuccess(lease(ch, w.listener, true))) {
+            // A waiter that gave up (timed out) must not be attached: the connection would idle bound to it.
+            if (!w.promise.isDone() && w.promise.trySuccess(lease(ch, w.listener, true))) {
                 return;
             }
         }

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -19,6 +18,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private Throwable failure;
     private boolean responseComplete;
     private boolean keepAlive;
+    /** Between an interim (1xx) head and the empty last piece the codec adds to it. */
+    private boolean inInterim;
 
     UpstreamHandler(LoopPool pool) {
         this.pool = pool;
@@ -28,6 +29,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         this.listener = listener;
         this.responseComplete = false;
         this.keepAlive = false;
+        this.inInterim = false;
     }
 
     void detach() {
@@ -48,8 +50,20 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpResponse response
-                && response.status().codeClass() != io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
-            keepAlive = HttpUtil.isKeepAlive(response) && !response.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS);
+                && response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+            // An interim response (100 Continue, 103 Early Hints): the codec follows its head with an empty last
+            // piece, which is not the end of the real response. Neither reaches the exchange.
+            inInterim = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (inInterim && msg instanceof LastHttpContent) {
+            inInterim = false;
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            keepAlive = HttpUtil.isKeepAlive(response);
         }
         if (msg instanceof LastHttpContent) {
             responseComplete = true;
