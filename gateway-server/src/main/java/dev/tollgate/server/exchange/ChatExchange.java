@@ -50,6 +50,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
 
 /**
@@ -68,9 +70,17 @@ import javax.net.ssl.SSLException;
  */
 public final class ChatExchange implements UpstreamListener {
 
+    /** Called once when the exchange is over, on its loop. */
+    @FunctionalInterface
+    public interface Done {
+        /** @param connectionContinues false when the client connection is closing (no keep-alive, a cut stream) */
+        void done(boolean connectionContinues);
+    }
+
     private enum State { STARTING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
 
     private static final int MAX_EVENT_BYTES = 8 << 20;
+    private static final Logger LOG = Logger.getLogger(ChatExchange.class.getName());
 
     private final ChannelHandlerContext ctx;
     private final ExchangeServices services;
@@ -80,7 +90,7 @@ public final class ChatExchange implements UpstreamListener {
     private final boolean keepAlive;
     private final byte[] body;
     private final List<Header> clientHeaders;
-    private final Runnable onDone;
+    private final Done onDone;
     private final long startNanos = System.nanoTime();
 
     private State state = State.STARTING;
@@ -102,11 +112,12 @@ public final class ChatExchange implements UpstreamListener {
     private StreamRelay relay;
     private boolean readWanted;
     private Usage answerUsage = Usage.UNKNOWN;
+    private boolean cut;
 
     /** @param clientHeaders the client headers its dialect carries to a same-dialect upstream */
     public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, ClientDialect dialect, Route route,
                         String requestId, boolean keepAlive, byte[] body, List<Header> clientHeaders,
-                        Runnable onDone) {
+                        Done onDone) {
         this.ctx = ctx;
         this.services = services;
         this.dialect = dialect;
@@ -147,6 +158,11 @@ public final class ChatExchange implements UpstreamListener {
             plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter, requestId);
         } catch (GatewayException e) {
             fail(e.error());
+            return;
+        } catch (RuntimeException e) {
+            // A bug, never the client's doing: logged with its trace here, answered without one.
+            LOG.log(Level.SEVERE, "request " + requestId + " failed inside the gateway", e);
+            fail(GatewayError.of(ErrorKind.INTERNAL, "The gateway failed to handle this request."));
             return;
         }
         origin = Origin.of(plan.call().uri());
@@ -189,7 +205,7 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         if (state == State.DONE) {
-            acquired.getNow().discard();
+            acquired.getNow().returnUnused(); // the client left while waiting: the connection is still good
             return;
         }
         lease = acquired.getNow();
@@ -393,6 +409,7 @@ public final class ChatExchange implements UpstreamListener {
         }
         if (relay != null && relay.committed()) {
             relay.abort(error);
+            cut = true;
             finish(200, error.kind());
             return;
         }
@@ -428,7 +445,7 @@ public final class ChatExchange implements UpstreamListener {
                 status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind,
                 envelope != null && streaming(), now - startNanos, ttft,
                 upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage));
-        onDone.run();
+        onDone.done(keepAlive && !cut);
     }
 
     private GatewayError connectError(Throwable cause) {

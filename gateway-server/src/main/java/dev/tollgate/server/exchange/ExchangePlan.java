@@ -112,8 +112,14 @@ sealed interface ExchangePlan {
         public Answer answer(UpstreamReply reply) {
             String type = contentType(reply);
             if (reply.status() / 100 != 2) {
+                GatewayError error = adapter.classify(reply);
+                if (error.kind() == ErrorKind.PROVIDER_AUTH) {
+                    // The provider refused the gateway's own credentials: not the client's fault, and the
+                    // provider's text can quote part of that key. The client gets the gateway's error instead.
+                    return new Answer.Failed(error.withStatus(502));
+                }
                 // The provider's own status and error body reach the client unchanged: it speaks the same dialect.
-                return new Answer.Body(reply.status(), type, reply.body(), Usage.UNKNOWN, adapter.classify(reply).kind());
+                return new Answer.Body(reply.status(), type, reply.body(), Usage.UNKNOWN, error.kind());
             }
             return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null);
         }

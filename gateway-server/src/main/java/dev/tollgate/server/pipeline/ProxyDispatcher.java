@@ -37,6 +37,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private final ExchangeServices services;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(1);
     private ChatExchange current;
+    private boolean closing;
     private ChannelHandlerContext ctx;
 
     ProxyDispatcher(ExchangeServices services) {
@@ -52,6 +53,10 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof FullHttpRequest request)) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (closing) {
+            request.release();
             return;
         }
         if (current != null) {
@@ -90,6 +95,9 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                 byte[] list = dialect.encodeModelList(services.snapshot().get().models().values());
                 HttpReplies.json(ctx, HttpResponseStatus.OK, list, requestId, keepAlive);
                 report(requestId, start, route.label(), 200, null);
+                if (!keepAlive) {
+                    closing();
+                }
                 return;
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
@@ -101,16 +109,33 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         current.start();
     }
 
-    private void exchangeDone() {
+    private void exchangeDone(boolean connectionContinues) {
         current = null;
+        if (!connectionContinues) {
+            closing();
+            return;
+        }
         // A waiting request answered without an exchange (a refusal, the model list) leaves no exchange to call
         // back here: keep going until one is running or none waits, else the rest would wait forever.
         FullHttpRequest next;
-        while (current == null && (next = waiting.pollFirst()) != null) {
+        while (current == null && !closing && (next = waiting.pollFirst()) != null) {
             dispatch(next);
         }
-        if (current == null && ctx.channel().isActive()) {
+        if (current == null && !closing && ctx.channel().isActive()) {
             ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * The connection is closing after the response just written (no keep-alive, or a stream cut after commit):
+     * requests pipelined behind it are dropped unanswered, as HTTP/1.1 allows, instead of starting upstream
+     * calls nobody can receive.
+     */
+    private void closing() {
+        closing = true;
+        FullHttpRequest w;
+        while ((w = waiting.pollFirst()) != null) {
+            w.release();
         }
     }
 
@@ -146,6 +171,9 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private void refuse(ClientDialect dialect, String requestId, long start, String route, GatewayError error,
                         boolean keepAlive) {
         HttpReplies.error(ctx, dialect, error, requestId, keepAlive);
+        if (!keepAlive) {
+            closing();
+        }
         report(requestId, start, route, error.httpStatus(), error.kind());
     }
 

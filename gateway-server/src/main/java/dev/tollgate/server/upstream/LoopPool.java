@@ -51,9 +51,11 @@ final class LoopPool {
         if (open < maxConnections) {
             connect(promise, listener, connectTimeout);
         } else if (waiters.size() < maxWaiters) {
-            ScheduledFuture<?> expiry = loop.schedule(
-                    () -> promise.tryFailure(new PoolExhaustedException(origin, true)),
-                    connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> expiry = loop.schedule(() -> {
+                // A waiter that gave up leaves the queue at once: it must not count against maxWaiters.
+                waiters.removeIf(w -> w.promise == promise);
+                promise.tryFailure(new PoolExhaustedException(origin, true));
+            }, connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
             waiters.addLast(new Waiter(promise, listener, connectTimeout, expiry));
         } else {
             promise.setFailure(new PoolExhaustedException(origin, false));
@@ -64,10 +66,24 @@ final class LoopPool {
     void release(Channel ch, UpstreamHandler handler) {
         boolean reusable = handler.reusable() && ch.isActive();
         handler.detach();
-        if (!reusable) {
+        if (reusable) {
+            offer(ch);
+        } else {
             ch.close();
-            return;
         }
+    }
+
+    /** A connection leased but never used (its exchange ended first): as good as before, so it serves again. */
+    void returnUnused(Channel ch, UpstreamHandler handler) {
+        handler.detach();
+        if (ch.isActive()) {
+            offer(ch);
+        } else {
+            ch.close();
+        }
+    }
+
+    private void offer(Channel ch) {
         Waiter w;
         while ((w = waiters.pollFirst()) != null) {
             w.expiry.cancel(false);

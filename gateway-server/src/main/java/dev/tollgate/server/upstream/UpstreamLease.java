@@ -6,8 +6,8 @@ import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * One exchange's hold on one upstream connection. Ends with exactly one of {@link #release()} (the response was
- * read to its end: the connection may serve another request) or {@link #discard()} (anything else: closed, never
- * pooled half-read). Both are idempotent. Event-loop thread only.
+ * read to its end: the connection may serve another request), {@link #returnUnused()} (nothing was sent) or
+ * {@link #discard()} (anything else: closed, never pooled half-read). All are idempotent. Event-loop thread only.
  */
 public final class UpstreamLease {
     private final Channel channel;
@@ -44,6 +44,14 @@ public final class UpstreamLease {
         if (!ended) {
             ended = true;
             pool.release(channel, handler);
+        }
+    }
+
+    /** The lease was never used (nothing sent): the connection goes back to the pool as it came. */
+    public void returnUnused() {
+        if (!ended) {
+            ended = true;
+            pool.returnUnused(channel, handler);
         }
     }
 

@@ -149,13 +149,24 @@ class ErrorResponsesTest {
     void neverShowsTheProviderKey() throws Exception {
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(401)
                 .withHeader("content-type", "application/json")
-                .withBody("{\"error\":{\"message\":\"Incorrect API key\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}")));
+                .withBody("{\"error\":{\"message\":\"Incorrect API key provided: sk-test-CANA**ARY\",\"type\":"
+                        + "\"invalid_request_error\",\"code\":\"invalid_api_key\"}}")));
         var r = Http.post(gateway.url("/v1/chat/completions"), Http.chat("relay", false));
-        assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.body()).doesNotContain("CANARY");
+        // The provider refused the gateway's key: a gateway-side failure, not the client's 401, in our words.
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(r.body()).doesNotContain("CANA").doesNotContain("Incorrect API key");
         assertThat(upstream.getAllServeEvents().getFirst().getRequest().getHeader("authorization"))
                 .isEqualTo("Bearer sk-test-CANARY");
         Thread.sleep(200); // the access log is written off the event loop
         assertThat(gateway.logs()).contains("\"type\":\"access\"").doesNotContain("CANARY");
+    }
+
+    @Test
+    void nothingIsAnsweredAfterAResponseThatClosesTheConnection() throws Exception {
+        String answer = Http.raw(gateway.url("/").getPort(),
+                "GET /v1/nowhere HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+                        + "GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 404");
+        assertThat(answer.split("HTTP/1.1 ", -1)).hasSize(2); // one response, then the close
     }
 }
