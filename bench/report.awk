@@ -4,6 +4,8 @@
 #   round  target  concurrency  p50_us  p99_us  req_per_s  requests  errors  cpu_ticks
 # where cpu_ticks is the utime+stime the target's own process(es) used during that run.
 # Variables (-v): clk rounds quick dirty nproc lat_s thr_s warm_s wrk_threads start_ms rss_idle rss_load rss_hwm
+#                 rss_end (after the scenarios, optional), scen_summary and scen_json (files written by
+#                 scenarios.awk: the P4/P5/P6 lines, printed after P3, and the "scenarios" JSON member; optional)
 # Environment: BENCH_JSON (output path) BENCH_STAMP BENCH_COMMIT BENCH_CPU_MODEL BENCH_KERNEL BENCH_LOAD_BEFORE
 #              BENCH_JAVA_VERSION BENCH_JVM_OPTS BENCH_WRK_VERSION BENCH_NGINX_VERSION
 
@@ -101,8 +103,10 @@ END {
     if (has_nginx) printf ", nginx %.1f us", m["nginx", "cpu"]
     if (has_direct) printf ", the mock itself %.1f us", m["direct", "cpu"]
     printf "\n"
-    printf "  P7 gateway RSS         idle %.0f MB (goal <= 150 MB: %s), after load %.0f MB, peak %.0f MB\n",
-           rss_idle / 1024, verdict(rss_idle / 1024 <= 150), rss_load / 1024, rss_hwm / 1024
+    if (scen_summary != "") while ((getline line < scen_summary) > 0) print line
+    printf "  P7 gateway RSS         idle %.0f MB (goal <= 150 MB: %s), after load %.0f MB, peak %.0f MB%s\n",
+           rss_idle / 1024, verdict(rss_idle / 1024 <= 150), rss_load / 1024, rss_hwm / 1024,
+           (rss_end != "" ? sprintf(", after the scenarios %.0f MB", rss_end / 1024) : "")
     printf "  P8 cold start          %d ms from launch to the first 200 on /readyz (goal <= 1500 ms: %s)\n", start_ms, verdict(start_ms <= 1500)
   }
   total = 0; for (t in errors) total += errors[t]
@@ -130,8 +134,9 @@ END {
   printf "  \"comparisons\": {\"added_p50_ms\": %s, \"added_p99_ms\": %s, \"pct_of_direct_c16\": %s, \"pct_of_direct_c64\": %s, \"pct_of_direct_best\": %s, \"pct_of_nginx_c16\": %s, \"pct_of_nginx_c64\": %s, \"pct_of_nginx_best\": %s, \"nginx_added_p50_ms\": %s, \"nginx_added_p99_ms\": %s},\n",
          (add50 == "" ? "null" : num(add50 / 1000)), (add99 == "" ? "null" : num(add99 / 1000)), num(pd16), num(pd64), num(pdb),
          num(pn16), num(pn64), num(pnb), (na50 == "" ? "null" : num(na50 / 1000)), (na99 == "" ? "null" : num(na99 / 1000)) > json
-  printf "  \"gateway\": {\"cold_start_ms\": %d, \"rss_idle_mb\": %.1f, \"rss_after_load_mb\": %.1f, \"rss_peak_mb\": %.1f, \"cpu_us_per_request\": %s},\n",
-         start_ms, rss_idle / 1024, rss_load / 1024, rss_hwm / 1024, (has_gw ? num(m["gateway", "cpu"]) : "null") > json
+  printf "  \"gateway\": {\"cold_start_ms\": %d, \"rss_idle_mb\": %.1f, \"rss_after_load_mb\": %.1f, \"rss_after_scenarios_mb\": %s, \"rss_peak_mb\": %.1f, \"cpu_us_per_request\": %s},\n",
+         start_ms, rss_idle / 1024, rss_load / 1024, (rss_end != "" ? sprintf("%.1f", rss_end / 1024) : "null"), rss_hwm / 1024, (has_gw ? num(m["gateway", "cpu"]) : "null") > json
+  if (scen_json != "") while ((getline line < scen_json) > 0) print line > json
   printf "  \"runs\": [\n%s\n  ]\n}\n", rows > json
   close(json)
 }

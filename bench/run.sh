@@ -1,27 +1,38 @@
 #!/usr/bin/env bash
 # Tollgate load benchmark: the gateway against its own baselines, measured in one run on this machine.
 #
-#   bench/run.sh            3 interleaved rounds            (about 3.5 minutes)
-#   bench/run.sh --quick    1 round, shorter runs           (about 1 minute)
+#   bench/run.sh            3 interleaved rounds            (about 6 minutes)
+#   bench/run.sh --quick    1 round, shorter runs           (about 2 minutes)
 #
 # Targets, all on 127.0.0.1, all proxying to one zero-latency mock (the gateway's own `mock` command):
 #   direct   the mock itself                    :19000
 #   gateway  tollgate with bench/gateway.yaml   :18080 (admin :18081)
 #   nginx    nginx proxy_pass with keep-alive   :18090 (skipped when nginx-light cannot be installed)
 # For each round and each target: concurrency 1 (latency p50/p99), then concurrency 16 and 64 (throughput).
+# Then, each against direct-to-mock in the same run, in rounds of their own (each optional):
+#   large bodies  1 KB, 256 KB and 1 MB requests at concurrency 1 with wrk (P6)
+#   open loop     a fixed rate (half the gateway's c64 throughput) on a 20 ms mock (:19002) (P4)
+#   SSE           1, 64 and 512 concurrent streams of 64 events 20 ms apart from a paced mock (:19001) (P5)
+# The last two use the Java clients of the bench module (bench/target/tollgate-bench.jar, built when missing).
 # Prints a table of medians over rounds and the same-run ratios docs/performance goals ask for, and writes
 # everything to bench/results/<timestamp>.json. See bench/README.md for the method.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: bench/run.sh [--quick] [--rounds N] [--no-nginx] [--keep-logs]
-  --quick       1 round with shorter runs (< 90 s once the jar is built)
-  --rounds N    number of interleaved rounds (default 3; the median is reported)
-  --no-nginx    skip the nginx proxy_pass baseline
-  --keep-logs   keep the work directory (server logs, raw wrk output) instead of deleting it
+usage: bench/run.sh [--quick] [--rounds N] [--no-nginx] [--no-large-bodies] [--no-open-loop] [--no-sse]
+                    [--open-rate N] [--keep-logs]
+  --quick            1 round with shorter runs (< 2 minutes once the jars are built)
+  --rounds N         number of interleaved rounds (default 3; the median is reported)
+  --no-nginx         skip the nginx proxy_pass baseline
+  --no-large-bodies  skip the large-body scenario (P6)
+  --no-open-loop     skip the open-loop fixed-rate scenario (P4)
+  --no-sse           skip the SSE streaming scenario (P5)
+  --open-rate N      open-loop rate in requests/s (default: 50% of the gateway's median c64 throughput)
+  --keep-logs        keep the work directory (server logs, raw wrk and client output) instead of deleting it
 environment:
   WRK_THREADS   wrk threads for the throughput runs (default 2)
+  OPEN_RATE_CAP highest open-loop rate chosen automatically (default 5000 req/s; --open-rate overrides)
   BENCH_API_KEY sent as a Bearer token (for configs that require a virtual key)
   TOLLGATE_JAVA_OPTS   extra JVM flags for the gateway and the mock (see ../tollgate)
 EOF
@@ -32,16 +43,22 @@ ROOT="$(cd -P "$BENCH_DIR/.." && pwd)"
 RESULTS_DIR="$BENCH_DIR/results"
 
 MOCK_PORT=19000 GW_PORT=18080 GW_ADMIN_PORT=18081 NGINX_PORT=18090
+SSE_MOCK_PORT=19001 SLOW_MOCK_PORT=19002   # must match bench/gateway.yaml
 PATH_CHAT=/v1/chat/completions
 
 # ---- arguments ---------------------------------------------------------------------------------------------
-quick=0 rounds="" use_nginx=1 keep_logs=0
+quick=0 rounds="" use_nginx=1 keep_logs=0 do_large=1 do_open=1 do_sse=1 open_rate=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --rounds) [ $# -ge 2 ] || { usage >&2; exit 2; }; rounds="$2"; shift ;;
     --rounds=*) rounds="${1#*=}" ;;
     --no-nginx) use_nginx=0 ;;
+    --no-large-bodies) do_large=0 ;;
+    --no-open-loop) do_open=0 ;;
+    --no-sse) do_sse=0 ;;
+    --open-rate) [ $# -ge 2 ] || { usage >&2; exit 2; }; open_rate="$2"; shift ;;
+    --open-rate=*) open_rate="${1#*=}" ;;
     --keep-logs) keep_logs=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -50,12 +67,25 @@ while [ $# -gt 0 ]; do
 done
 if [ "$quick" = 1 ]; then
   : "${rounds:=1}"; WARMUP_S=8 LAT_S=5 THR_S=4
+  LARGE_S=1 OPEN_PREWARM_S=1 OPEN_WARM_S=1 OPEN_S=4 SSE_STREAMS="1=2,64=1,512=1"
 else
   : "${rounds:=3}"; WARMUP_S=10 LAT_S=8 THR_S=6
+  LARGE_S=2 OPEN_PREWARM_S=2 OPEN_WARM_S=1 OPEN_S=4 SSE_STREAMS="1=2,64=1,512=1"
 fi
+# SSE scenario: 64 events 20 ms apart. The mock cuts a 256-character tool-call argument string (64 estimated
+# tokens, see SseLoad.java) into --chunks pieces and paces them at tokens / tokens-per-second / chunks apart:
+# 64 / 50 / 64 = 20 ms.
+SSE_EVENTS=64 SSE_TPS=50 SSE_CONCURRENCIES="1,64,512"
+LARGE_SIZES=(1024 262144 1048576)
+case "$open_rate" in ''|*[!0-9]*) [ -z "$open_rate" ] || { echo "bench: --open-rate needs a positive integer" >&2; exit 2; } ;; esac
+[ "$open_rate" != 0 ] || { echo "bench: --open-rate needs a positive integer" >&2; exit 2; }
 case "$rounds" in ''|*[!0-9]*|0) echo "bench: --rounds needs a positive integer, got '$rounds'" >&2; exit 2 ;; esac
 [ "$rounds" -le 9 ] || { echo "bench: at most 9 rounds (keeps the run bounded)" >&2; exit 2; }
 WRK_THREADS="${WRK_THREADS:-2}"
+# The open-loop client is a JVM on the same cores as the servers: on 2 cores, above ~15k req/s on the 20 ms mock
+# (10k with other load) it and the mock saturate even the direct baseline, and the difference means nothing. See bench/README.md.
+OPEN_RATE_CAP="${OPEN_RATE_CAP:-5000}"
+case "$OPEN_RATE_CAP" in ''|*[!0-9]*|0) echo "bench: OPEN_RATE_CAP must be a positive integer" >&2; exit 2 ;; esac
 case "$WRK_THREADS" in ''|*[!0-9]*|0) echo "bench: WRK_THREADS must be a positive integer" >&2; exit 2 ;; esac
 CONCURRENCIES=(16 64)
 
@@ -109,6 +139,18 @@ JVM_OPTS="$(printf '%s\n' "$prep" | sed -n 's/^jvm_opts=//p')"
 read -r -a JVM_ARGS <<<"$JVM_OPTS" || true
 if [ ! -x "$JAVA" ] || [ ! -f "$JAR" ]; then die "../tollgate did not report a java and a jar: $prep"; fi
 
+# The load clients wrk cannot be (SSE streams, open loop) live in the bench module: build its jar when it is
+# missing or older than its sources.
+BENCH_JAR="$BENCH_DIR/target/tollgate-bench.jar"
+if [ "$do_open" = 1 ] || [ "$do_sse" = 1 ]; then
+  if [ ! -f "$BENCH_JAR" ] || [ -n "$(find "$BENCH_DIR/pom.xml" "$BENCH_DIR/src" "$ROOT/pom.xml" -newer "$BENCH_JAR" -type f -print -quit 2>/dev/null)" ]; then
+    log "building the bench clients (bench/target/tollgate-bench.jar)"
+    (cd "$ROOT" && JAVA_HOME="$(dirname "$(dirname "$JAVA")")" ./mvnw -q -DskipTests -pl bench package) >&2 \
+      || die "could not build the bench module: run \`./mvnw -DskipTests -pl bench package\` in $ROOT to see why"
+  fi
+  [ -f "$BENCH_JAR" ] || die "$BENCH_JAR is missing after the build"
+fi
+
 # A busy machine makes every figure noisy (even the ratios): say so up front and record it.
 LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)"
 if awk -v l="$LOAD_BEFORE" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
@@ -121,6 +163,10 @@ chmod 755 "$WORK"
 # The servers run a private copy of the jar with the launcher's JVM flags: a rebuild of target/ while the
 # benchmark runs (someone editing sources) can neither change nor break what is being measured.
 cp "$JAR" "$WORK/tollgate.jar"
+[ -f "$BENCH_JAR" ] && cp "$BENCH_JAR" "$WORK/tollgate-bench.jar"
+# The clients get the gateway's collector and heap flags, so they are as cheap on the shared cores.
+CLIENT_JVM=(-XX:+UseParallelGC -Xms64m -Xmx512m -XX:+PerfDisableSharedMem -XX:+ExitOnOutOfMemoryError)
+bench_client() { "$JAVA" "${CLIENT_JVM[@]}" -cp "$WORK/tollgate-bench.jar" "$@"; }
 tollgate_jvm() { exec "$JAVA" ${JVM_ARGS[@]+"${JVM_ARGS[@]}"} -jar "$WORK/tollgate.jar" "$@"; }
 PIDS=()
 cleanup() {
@@ -141,7 +187,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "$MOCK_PORT" "$GW_PORT" "$GW_ADMIN_PORT" ${NGINX:+"$NGINX_PORT"}; do
+extra_ports=()
+[ "$do_sse" = 1 ] && extra_ports+=("$SSE_MOCK_PORT")
+[ "$do_open" = 1 ] && extra_ports+=("$SLOW_MOCK_PORT")
+for p in "$MOCK_PORT" "$GW_PORT" "$GW_ADMIN_PORT" ${NGINX:+"$NGINX_PORT"} ${extra_ports[@]+"${extra_ports[@]}"}; do
   port_busy "$p" && die "port 127.0.0.1:$p is already in use (a previous run still going?)"
 done
 
@@ -173,6 +222,19 @@ log "starting the mock on 127.0.0.1:$MOCK_PORT (zero latency)"
 (tollgate_jvm mock --listen "127.0.0.1:$MOCK_PORT" --latency 0ms) >"$WORK/mock.log" 2>&1 &
 MOCK_PID=$!; PIDS+=("$MOCK_PID")
 wait_http mock "http://127.0.0.1:$MOCK_PORT/v1/models" "$MOCK_PID" 30
+if [ "$do_sse" = 1 ]; then
+  log "starting the streaming mock on 127.0.0.1:$SSE_MOCK_PORT ($SSE_EVENTS chunks, 20 ms apart)"
+  (tollgate_jvm mock --listen "127.0.0.1:$SSE_MOCK_PORT" --latency 0ms --chunks "$SSE_EVENTS" --tokens-per-second "$SSE_TPS") \
+    >"$WORK/mock-sse.log" 2>&1 &
+  SSE_MOCK_PID=$!; PIDS+=("$SSE_MOCK_PID")
+fi
+if [ "$do_open" = 1 ]; then
+  log "starting the 20 ms mock on 127.0.0.1:$SLOW_MOCK_PORT"
+  (tollgate_jvm mock --listen "127.0.0.1:$SLOW_MOCK_PORT" --latency 20ms) >"$WORK/mock-slow.log" 2>&1 &
+  SLOW_MOCK_PID=$!; PIDS+=("$SLOW_MOCK_PID")
+fi
+[ "$do_sse" = 1 ] && wait_http mock-sse "http://127.0.0.1:$SSE_MOCK_PORT/v1/models" "$SSE_MOCK_PID" 30
+[ "$do_open" = 1 ] && wait_http mock-slow "http://127.0.0.1:$SLOW_MOCK_PORT/v1/models" "$SLOW_MOCK_PID" 30
 
 log "starting the gateway on 127.0.0.1:$GW_PORT with bench/gateway.yaml (access log on, to a file)"
 gw_t0="$(ms_now)"
@@ -304,6 +366,109 @@ done
 GW_RSS_LOAD_KB="$(rss_kb "$GW_PID")"
 GW_HWM_KB="$(hwm_kb "$GW_PID")"
 
+# ---- scenarios against direct-to-mock in the same run (P4, P5, P6) ----------------------------------------
+# Rows of $SCEN: scenario <TAB> round <TAB> target <TAB> key=value ... (scenarios.awk turns them into the report)
+SCEN="$WORK/scenarios.tsv"
+: >"$SCEN"
+rotate() {   # rotate ROUND NAME...: the names, starting at position ROUND-1 (same rotation as the wrk rounds)
+  local r="$1"; shift
+  local n=$# i names=("$@")
+  for i in $(seq 0 $((n - 1))); do printf '%s ' "${names[$(( (i + r - 1) % n ))]}"; done
+}
+kv_of() {   # kv_of PREFIX FILE: the key=value fields of each line starting with PREFIX, one line each
+  sed -n "s/^$1 //p" "$2"
+}
+field() {   # field KEY "k=v k=v ...": the value of KEY
+  printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n1
+}
+
+# P6: large bodies. wrk at concurrency 1 with a body of exactly N bytes (chat.lua, BENCH_BODY_BYTES): the model
+# field comes after the long message. Against the zero-latency mock, so added latency is the hop and its copying.
+if [ "$do_large" = 1 ]; then
+  log "large bodies: warm-up 1 s per size through the gateway"
+  for size in "${LARGE_SIZES[@]}"; do
+    BENCH_BODY_BYTES="$size" run_wrk "$WORK/warmup-large-$size.txt" 1 1 1 "$(url_of gateway)"
+  done
+  for round in $(seq 1 "$rounds"); do
+    read -r -a order <<<"$(rotate "$round" "${TARGETS[@]}")"
+    log "large bodies, round $round/$rounds: ${order[*]}"
+    for size in "${LARGE_SIZES[@]}"; do
+      for t in "${order[@]}"; do
+        out="$WORK/r$round-$t-large-$size.txt"
+        BENCH_BODY_BYTES="$size" run_wrk "$out" 1 1 "$LARGE_S" "$(url_of "$t")"
+        parsed="$(parse_wrk "$out")" || { cat "$out" >&2; die "could not parse wrk output ($out)"; }
+        read -r p50 p99 rps reqs errs <<<"$parsed"
+        printf 'large\t%s\t%s\tsize=%s p50_us=%s p99_us=%s rps=%s requests=%s errors=%s\n' \
+          "$round" "$t" "$size" "$p50" "$p99" "$rps" "$reqs" "$errs" >>"$SCEN"
+        printf '  %7s B  %-8s p50 %8.3f ms  p99 %8.3f ms%s\n' "$size" "$t" \
+          "$(awk -v v="$p50" 'BEGIN{print v/1000}')" "$(awk -v v="$p99" 'BEGIN{print v/1000}')" \
+          "$([ "$errs" -gt 0 ] && echo "  ($errs errors)")" >&2
+      done
+    done
+  done
+fi
+
+# P4: open loop. A fixed rate (default half the gateway's median c64 throughput measured above) on the 20 ms
+# mock, from the intended send time, through the gateway and straight to that mock, back to back each round.
+OPEN_RATE_SOURCE=""
+if [ "$do_open" = 1 ]; then
+  if [ -n "$open_rate" ]; then
+    OPEN_RATE="$open_rate" OPEN_RATE_SOURCE="--open-rate"
+  else
+    OPEN_RATE="$(awk -F'\t' '$2 == "gateway" && $3 == 64 { v[++n] = $6 }
+      END { if (n == 0) exit 1; for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+            m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; r = int(m / 2); print (r < 1 ? 1 : r) }' "$RAW")" \
+      || die "no gateway c64 throughput to derive the open-loop rate from"
+    if [ "$OPEN_RATE" -gt "$OPEN_RATE_CAP" ]; then
+      OPEN_RATE_SOURCE="50% of the gateway's median c64 req/s would be $OPEN_RATE, capped at OPEN_RATE_CAP"
+      OPEN_RATE="$OPEN_RATE_CAP"
+    else
+      OPEN_RATE_SOURCE="50% of the gateway's median c64 req/s"
+    fi
+  fi
+  slow_url() { case "$1" in direct) echo "http://127.0.0.1:$SLOW_MOCK_PORT$PATH_CHAT" ;; gateway) echo "http://127.0.0.1:$GW_PORT$PATH_CHAT" ;; esac; }
+  # One client JVM for all rounds (a new one per round would be cold again); it rotates the targets per round.
+  log "open loop at $OPEN_RATE req/s on the 20 ms mock: ${OPEN_PREWARM_S} s unrecorded per target, then $rounds round(s) of ${OPEN_WARM_S} s warm-up + ${OPEN_S} s per target"
+  out="$WORK/open.txt"
+  bench_client dev.tollgate.bench.OpenLoopLoad --rate "$OPEN_RATE" --rounds "$rounds" --prewarm-s "$OPEN_PREWARM_S" \
+    --warmup-s "$OPEN_WARM_S" --duration-s "$OPEN_S" --model bench-slow \
+    --target "direct=$(slow_url direct)" --target "gateway=$(slow_url gateway)" >"$out" 2>"$WORK/open.err" \
+    || { tail -n 20 "$WORK/open.err" >&2; die "the open-loop client failed"; }
+  grep -E '^OPEN_(PROBLEM|PREWARM)' "$WORK/open.err" >&2 || true
+  while read -r line; do
+    t="$(field target "$line")"
+    printf 'open\t%s\t%s\t%s\n' "$(field round "$line")" "$t" "$line" >>"$SCEN"
+    printf '  open r%s %-8s %s req/s  p50 %8.3f ms  p99 %8.3f ms  p99.9 %8.3f ms  errors %s\n' "$(field round "$line")" "$t" "$OPEN_RATE" \
+      "$(awk -v v="$(field p50_us "$line")" 'BEGIN{print v/1000}')" "$(awk -v v="$(field p99_us "$line")" 'BEGIN{print v/1000}')" \
+      "$(awk -v v="$(field p999_us "$line")" 'BEGIN{print v/1000}')" "$(field errors "$line")" >&2
+  done < <(kv_of OPEN_RESULT "$out")
+fi
+
+# P5: SSE. N concurrent keep-alive connections, each running streams of $SSE_EVENTS events 20 ms apart, through
+# the gateway (model bench-sse) and straight to the paced mock; every event is counted and checked. One client
+# JVM for all rounds, warmed first with 64 streams on each target.
+if [ "$do_sse" = 1 ]; then
+  log "SSE: $SSE_CONCURRENCIES concurrent streams of $SSE_EVENTS events 20 ms apart, $rounds round(s)"
+  out="$WORK/sse.txt"
+  bench_client dev.tollgate.bench.SseLoad --events "$SSE_EVENTS" --concurrency "$SSE_CONCURRENCIES" --rounds "$rounds" \
+    --streams "$SSE_STREAMS" --model bench-sse --warmup-concurrency 64 \
+    --target "direct=http://127.0.0.1:$SSE_MOCK_PORT$PATH_CHAT" --target "gateway=$(url_of gateway)" >"$out" 2>"$WORK/sse.err" \
+    || { tail -n 20 "$WORK/sse.err" >&2; die "the SSE client failed"; }
+  grep '^SSE_PROBLEM' "$WORK/sse.err" >&2 || true
+  while read -r line; do
+    t="$(field target "$line")"
+    printf 'sse\t%s\t%s\t%s\n' "$(field round "$line")" "$t" "$line" >>"$SCEN"
+    printf '  sse r%s c=%-3s %-8s TTFT p50 %8.3f ms  p99 %8.3f ms  gap p50 %7.3f ms  p99 %7.3f ms  events %s/%s%s\n' \
+      "$(field round "$line")" "$(field conc "$line")" "$t" \
+      "$(awk -v v="$(field ttft_p50_us "$line")" 'BEGIN{print v/1000}')" "$(awk -v v="$(field ttft_p99_us "$line")" 'BEGIN{print v/1000}')" \
+      "$(awk -v v="$(field gap_p50_us "$line")" 'BEGIN{print v/1000}')" "$(awk -v v="$(field gap_p99_us "$line")" 'BEGIN{print v/1000}')" \
+      "$(field events "$line")" "$(field expected_events "$line")" \
+      "$([ "$(field errors "$line")" != 0 ] && echo "  ($(field errors "$line") failed streams)")" >&2
+  done < <(kv_of SSE_RESULT "$out")
+fi
+GW_RSS_END_KB="$(rss_kb "$GW_PID")"
+GW_HWM_KB="$(hwm_kb "$GW_PID")"
+
 # ---- report ------------------------------------------------------------------------------------------------
 mkdir -p "$RESULTS_DIR"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -321,10 +486,18 @@ export BENCH_JSON="$JSON" BENCH_COMMIT="$commit" BENCH_CPU_MODEL="$cpu_model" BE
        BENCH_JAVA_VERSION="$java_version" BENCH_JVM_OPTS="$JVM_OPTS" BENCH_WRK_VERSION="$wrk_version" \
        BENCH_NGINX_VERSION="$nginx_version" BENCH_STAMP="$STAMP" \
        BENCH_LOAD_BEFORE="$LOAD_BEFORE"
+scen_summary="" scen_json=""
+if [ -s "$SCEN" ]; then
+  scen_summary="$WORK/scenarios-summary.txt" scen_json="$WORK/scenarios.json"
+  awk -F'\t' -v summary="$scen_summary" -v json="$scen_json" -v open_rate="${OPEN_RATE:-}" \
+    -v open_rate_source="$OPEN_RATE_SOURCE" -v open_s="$OPEN_S" -v sse_events="$SSE_EVENTS" -v sse_interval_ms=20 \
+    -v large_s="$LARGE_S" -f "$BENCH_DIR/scenarios.awk" "$SCEN"
+fi
 awk -F'\t' \
   -v clk="$CLK_TCK" -v rounds="$rounds" -v quick="$quick" -v dirty="$dirty" -v nproc="$(nproc)" \
   -v lat_s="$LAT_S" -v thr_s="$THR_S" -v warm_s="$WARMUP_S" -v wrk_threads="$WRK_THREADS" \
   -v start_ms="$GW_START_MS" -v rss_idle="$GW_RSS_IDLE_KB" -v rss_load="$GW_RSS_LOAD_KB" -v rss_hwm="$GW_HWM_KB" \
+  -v rss_end="$GW_RSS_END_KB" -v scen_summary="$scen_summary" -v scen_json="$scen_json" \
   -f "$BENCH_DIR/report.awk" "$RAW"
 
 echo

@@ -39,11 +39,20 @@ sealed interface Rendering {
             if (clientWantsUsage || event == null) {
                 return raw;
             }
-            if (!decoded.isEmpty() && decoded.stream().allMatch(e -> e instanceof StreamEvent.UsageUpdate)) {
+            if (usageOnly(decoded)) {
                 raw.release(); // the usage-only event the gateway's request added
                 return null;
             }
             return withoutNullUsage(raw);
+        }
+
+        private static boolean usageOnly(List<StreamEvent> decoded) {
+            for (StreamEvent e : decoded) {
+                if (!(e instanceof StreamEvent.UsageUpdate)) {
+                    return false;
+                }
+            }
+            return !decoded.isEmpty();
         }
 
         @Override
