@@ -33,6 +33,19 @@ final class Cli {
         }
     }
 
+    /** The parsed command line and its targets; a bad one prints why under {@code program} and exits with 2. */
+    static Cli parseOrExit(String program, String[] args) {
+        try {
+            Cli cli = new Cli(args);
+            cli.targets();
+            return cli;
+        } catch (IllegalArgumentException e) {
+            System.err.println(program + ": " + e.getMessage());
+            System.exit(2);
+            throw new AssertionError("exit returned");
+        }
+    }
+
     String get(String key, String fallback) {
         List<String> v = flags.get(key);
         return v == null ? fallback : v.getLast();

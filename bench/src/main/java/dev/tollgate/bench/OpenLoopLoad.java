@@ -107,16 +107,8 @@ public final class OpenLoopLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        Cli cli;
-        List<Cli.Target> targets;
-        try {
-            cli = new Cli(args);
-            targets = cli.targets();
-        } catch (IllegalArgumentException e) {
-            System.err.println("OpenLoopLoad: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Cli cli = Cli.parseOrExit("OpenLoopLoad", args);
+        List<Cli.Target> targets = cli.targets();
         double rate = Double.parseDouble(cli.require("rate"));
         double warmupS = cli.number("warmup-s", 2);
         double durationS = cli.number("duration-s", 8);

@@ -114,16 +114,8 @@ public final class SseLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        Cli cli;
-        List<Cli.Target> targets;
-        try {
-            cli = new Cli(args);
-            targets = cli.targets();
-        } catch (IllegalArgumentException e) {
-            System.err.println("SseLoad: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Cli cli = Cli.parseOrExit("SseLoad", args);
+        List<Cli.Target> targets = cli.targets();
         List<Integer> concurrencies = new ArrayList<>();
         for (String c : cli.get("concurrency", "1,64,512").split(",")) {
             concurrencies.add(Integer.parseInt(c.trim()));
