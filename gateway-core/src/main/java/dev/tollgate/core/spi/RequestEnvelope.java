@@ -13,6 +13,12 @@ public interface RequestEnvelope {
 
     boolean stream();
 
+    /**
+     * The end user the body names, for attribution and per-user limits: OpenAI's {@code user} (or its successor
+     * {@code safety_identifier}), Anthropic's {@code metadata.user_id}; null when it names none.
+     */
+    String user();
+
     /** Whether the client itself asked for usage in a stream (OpenAI's {@code stream_options.include_usage}). */
     boolean clientWantsUsage();
 

@@ -31,7 +31,7 @@ import java.util.Set;
  * @param modelStart offset of the model value's opening quote in the scanned body
  * @param modelEnd offset just past its closing quote
  */
-public record AnthropicEnvelope(String model, boolean stream, int modelStart, int modelEnd) implements RequestEnvelope {
+public record AnthropicEnvelope(String model, boolean stream, String user, int modelStart, int modelEnd) implements RequestEnvelope {
 
     public AnthropicEnvelope {
         requireNonNull(model, "model");
@@ -61,6 +61,7 @@ public record AnthropicEnvelope(String model, boolean stream, int modelStart, in
         int modelStart = -1;
         int modelEnd = -1;
         boolean stream = false;
+        String user = null;
         boolean sawMessages = false;
         boolean sawMaxTokens = false;
         Set<String> seen = new HashSet<>();
@@ -78,6 +79,7 @@ public record AnthropicEnvelope(String model, boolean stream, int modelStart, in
                     modelEnd = (int) p.currentLocation().getByteOffset();
                 }
                 case "stream" -> stream = Boolean.TRUE.equals(AnthropicJson.nullableBoolean(p, "stream"));
+                case "metadata" -> user = userId(p);
                 case "messages" -> {
                     checkMessages(p);
                     sawMessages = true;
@@ -103,7 +105,26 @@ public record AnthropicEnvelope(String model, boolean stream, int modelStart, in
         if (chat && !sawMaxTokens) {
             throw AnthropicJson.missing("max_tokens");
         }
-        return new AnthropicEnvelope(model, stream, modelStart, modelEnd);
+        return new AnthropicEnvelope(model, stream, user, modelStart, modelEnd);
+    }
+
+    /** {@code metadata.user_id} when {@code metadata} is an object holding it as a string; the rest is skipped. */
+    private static String userId(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            Json.consumeValue(p);
+            return null;
+        }
+        String user = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean wanted = p.currentName().equals("user_id");
+            p.nextToken();
+            if (wanted) {
+                user = Json.optionalText(p);
+            } else {
+                Json.consumeValue(p);
+            }
+        }
+        return user;
     }
 
     /** The dialect's checks on {@code messages} that need no decoding: a non-empty, bounded array of objects. */

@@ -31,6 +31,7 @@ import java.util.Set;
  *
  * @param model the client's {@code model}, unescaped
  * @param stream the client's {@code stream} (false when absent or null)
+ * @param user the client's {@code user}, else its {@code safety_identifier}; null when neither is a string
  * @param clientWantsUsage {@code stream_options.include_usage} was true
  * @param modelValue the {@code model} value, quotes included
  * @param streamOptionsMember the whole {@code "stream_options": ...} member, or {@link Span#NONE}
@@ -42,6 +43,7 @@ import java.util.Set;
 public record OpenAiEnvelope(
         String model,
         boolean stream,
+        String user,
         boolean clientWantsUsage,
         Span modelValue,
         Span streamOptionsMember,
@@ -92,6 +94,8 @@ public record OpenAiEnvelope(
         String model = null;
         Span modelValue = Span.NONE;
         boolean stream = false;
+        String user = null;
+        String safetyId = null;
         boolean wantsUsage = false;
         Span member = Span.NONE;
         Span options = Span.NONE;
@@ -113,6 +117,8 @@ public record OpenAiEnvelope(
                     modelValue = new Span(valueStart, end(p));
                 }
                 case "stream" -> stream = Boolean.TRUE.equals(WireJson.nullableBoolean(p, "stream"));
+                case "user" -> user = Json.optionalText(p);
+                case "safety_identifier" -> safetyId = Json.optionalText(p);
                 case "stream_options" -> {
                     if (p.currentToken() != JsonToken.VALUE_NULL) {
                         WireJson.expect(p, JsonToken.START_OBJECT, "stream_options", "an object");
@@ -161,7 +167,7 @@ public record OpenAiEnvelope(
         if (!sawBody) {
             throw WireJson.missing(operation == Operation.CHAT ? "messages" : "input");
         }
-        return new OpenAiEnvelope(model, stream, wantsUsage, modelValue, member, options, includeUsage, optionFields,
+        return new OpenAiEnvelope(model, stream, user != null ? user : safetyId, wantsUsage, modelValue, member, options, includeUsage, optionFields,
                 closingBrace);
     }
 

@@ -149,6 +149,18 @@ public final class Json {
     }
 
     /**
+     * The string at the current token, or null for any other value (consumed): for optional fields the gateway
+     * reads for itself and the upstream validates, such as an end-user id.
+     */
+    public static String optionalText(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        consumeValue(p);
+        return null;
+    }
+
+    /**
      * Consumes the value starting at the current token of a parser over {@code body} and returns its exact source
      * text, so a value the gateway does not interpret reaches the upstream byte for byte.
      */

@@ -69,6 +69,15 @@ class AnthropicEnvelopeTest {
     }
 
     @Test
+    void readsTheEndUserFromMetadataUserId() {
+        String body = "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{}],";
+        assertThat(scan(body + "\"metadata\":{\"x\":[1],\"user_id\":\"alice\"}}").user()).isEqualTo("alice");
+        assertThat(scan(body + "\"metadata\":{\"user_id\":null}}").user()).isNull();
+        assertThat(scan(body + "\"metadata\":null}").user()).isNull();
+        assertThat(scan(body + "\"metadata\":{}}").user()).isNull();
+    }
+
+    @Test
     void findsTheModelAfterHugeMessages() {
         String content = "x".repeat(1 << 20);
         var body = new StringBuilder("{\"max_tokens\":9,\"messages\":[");

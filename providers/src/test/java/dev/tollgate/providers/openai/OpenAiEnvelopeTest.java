@@ -57,6 +57,17 @@ class OpenAiEnvelopeTest {
     }
 
     @Test
+    void readsTheEndUserFromUserOrSafetyIdentifier() {
+        assertThat(scan("{\"model\":\"m\",\"messages\":[{}],\"user\":\"alice\"}").user()).isEqualTo("alice");
+        assertThat(scan("{\"safety_identifier\":\"s-1\",\"model\":\"m\",\"messages\":[{}]}").user())
+                .isEqualTo("s-1");
+        assertThat(scan("{\"user\":\"a\",\"safety_identifier\":\"b\",\"model\":\"m\",\"messages\":[{}]}").user())
+                .isEqualTo("a");
+        assertThat(scan("{\"model\":\"m\",\"messages\":[{}],\"user\":{\"id\":1}}").user()).isNull();
+        assertThat(scan("{\"model\":\"m\",\"messages\":[{}]}").user()).isNull();
+    }
+
+    @Test
     void findsTheModelAfterHugeMessages() {
         String content = "x".repeat(1 << 20);
         var body = new StringBuilder("{\"messages\":[");
