@@ -1,6 +1,7 @@
 package dev.tollgate.core.pricing;
 
 import dev.tollgate.core.model.ChatRequest;
+import dev.tollgate.core.model.EmbeddingRequest;
 
 /**
  * Counts a request's input tokens before it is sent, for token limits and worst-case cost. Called on event loops
@@ -14,4 +15,17 @@ public interface TokenCounter {
      * @param upstreamModel the model name the provider knows
      */
     long inputTokens(ChatRequest request, String providerType, String upstreamModel);
+
+    /**
+     * The input tokens of an embeddings request. The default, for counters that know no tokenizer, assumes two
+     * characters a token, at least one an input: above what any tokenizer in use produces for prose, code or
+     * most scripts, so it errs high.
+     */
+    default long inputTokens(EmbeddingRequest request, String providerType, String upstreamModel) {
+        long tokens = 0;
+        for (String input : request.inputs()) {
+            tokens += Math.max(1, (input.length() + 1) / 2);
+        }
+        return tokens;
+    }
 }

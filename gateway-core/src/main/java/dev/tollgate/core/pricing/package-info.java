@@ -1,2 +1,2 @@
-/** Money, prices per million tokens, and what a request costs or may cost at worst. */
+/** Money, prices per million tokens, the price book that finds a deployment's price, and what a request may cost. */
 package dev.tollgate.core.pricing;
