@@ -1,0 +1,56 @@
+package dev.tollgate.server.store;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The machine's PostgreSQL ({@code 127.0.0.1:5432}, database {@code test}, user {@code postgres}, trust auth), with
+ * a schema of its own for each test class so that concurrent runs never meet.
+ */
+final class TestPostgres implements AutoCloseable {
+    static final String HOST = "127.0.0.1";
+    static final int PORT = 5432;
+    private final String schema;
+    private final Connection admin;
+
+    TestPostgres() throws SQLException {
+        byte[] random = new byte[6];
+        ThreadLocalRandom.current().nextBytes(random);
+        this.schema = "tg_ledger_" + HexFormat.of().formatHex(random);
+        this.admin = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/test", "postgres", "");
+    }
+
+    String schema() {
+        return schema;
+    }
+
+    /** A ledger target for this schema, on {@code port} (5432, or a proxy in front of it). */
+    String target(int port) {
+        return "postgresql://" + HOST + ":" + port + "/test?user=postgres&currentSchema=" + schema;
+    }
+
+    /** Drops and re-creates the schema: an empty database. */
+    void reset() throws SQLException {
+        execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        execute("CREATE SCHEMA " + schema);
+    }
+
+    void execute(String sql) throws SQLException {
+        try (Statement statement = admin.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } finally {
+            admin.close();
+        }
+    }
+}
