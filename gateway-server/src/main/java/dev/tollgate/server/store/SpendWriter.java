@@ -250,7 +250,7 @@ final class SpendWriter implements AutoCloseable {
                 if (!database.dialect().isDataError(e)) {
                     throw e;
                 }
-                LOG.warning("ledger: the database refused spend row " + row.requestId() + ": " + e.getMessage());
+                LOG.warning("ledger: the database refused spend row " + row.requestId() + ": " + reason(e));
                 lose(1, "the database refused a row");
             }
         }
@@ -280,7 +280,8 @@ final class SpendWriter implements AutoCloseable {
             backoffNanos = retryMinNanos;
             listener.databaseDown(true);
             // The database's own message names the problem; the target is shown by host and database only.
-            LOG.warning("ledger: database " + database + " failed, spilling rows to " + spill.path() + ": " + e);
+            LOG.warning("ledger: database " + database + " failed, spilling rows to " + spill.path() + ": "
+                    + reason(e));
         }
         retryAtNanos = System.nanoTime() + backoffNanos;
     }
@@ -291,6 +292,19 @@ final class SpendWriter implements AutoCloseable {
             listener.databaseDown(false);
             LOG.info("ledger: database " + database + " is back");
         }
+    }
+
+    /**
+     * The first line of the error that says what went wrong. A failed batch's own message repeats the statement
+     * with every value in it (end-user names among them), which has no place in a log.
+     */
+    private static String reason(Exception e) {
+        Exception cause = e instanceof SQLException sql && sql.getNextException() != null ? sql.getNextException() : e;
+        String message = String.valueOf(cause.getMessage());
+        int newline = message.indexOf('\n');
+        String state = cause instanceof SQLException sql && sql.getSQLState() != null
+                ? " (SQLSTATE " + sql.getSQLState() + ")" : "";
+        return (newline < 0 ? message : message.substring(0, newline)) + state;
     }
 
     private void lose(int rows, String reason) {

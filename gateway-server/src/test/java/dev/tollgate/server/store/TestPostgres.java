@@ -2,6 +2,7 @@ package dev.tollgate.server.store;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
@@ -44,6 +45,18 @@ final class TestPostgres implements AutoCloseable {
             statement.execute(sql);
         }
     }
+
+    /** Rows in the schema's spend table and the sum of their cost, read without the ledger. */
+    Totals spendTotals() throws SQLException {
+        try (Statement statement = admin.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        "SELECT COUNT(*), COALESCE(SUM(cost_nanos), 0) FROM " + schema + ".spend")) {
+            rs.next();
+            return new Totals(rs.getLong(1), rs.getLong(2));
+        }
+    }
+
+    record Totals(long rows, long costNanos) {}
 
     @Override
     public void close() throws SQLException {
