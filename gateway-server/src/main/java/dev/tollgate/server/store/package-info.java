@@ -1,0 +1,2 @@
+/** Stores with I/O behind the core ports: the JDBC spend ledger and runtime key store (SQLite, PostgreSQL). */
+package dev.tollgate.server.store;

@@ -1,0 +1,253 @@
+package dev.tollgate.server.store;
+
+import static dev.tollgate.server.store.SpendRows.row;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.PerUser;
+import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.ledger.GroupBy;
+import dev.tollgate.core.ledger.KeyStore;
+import dev.tollgate.core.ledger.ReportQuery;
+import dev.tollgate.core.ledger.ReportRow;
+import dev.tollgate.core.ledger.SpendRow;
+import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.quota.Budget;
+import dev.tollgate.core.quota.Limits;
+import dev.tollgate.core.quota.Period;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What every ledger database must do; subclasses give a fresh database for each test. */
+@Timeout(30)
+abstract class LedgerContractTest {
+    static final Instant T0 = Instant.parse("2026-03-10T12:00:00Z");
+    static final Instant ALL_FROM = Instant.parse("2020-01-01T00:00:00Z");
+    static final Instant ALL_TO = Instant.parse("2040-01-01T00:00:00Z");
+
+    @TempDir
+    Path spillDir;
+
+    final CountingListener listener = new CountingListener();
+    private final List<JdbcLedger> opened = new ArrayList<>();
+
+    /** The database under test; the same string for every call within one test. */
+    abstract String target();
+
+    /** Makes {@link #target()} an empty database. */
+    abstract void emptyDatabase() throws Exception;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        emptyDatabase();
+    }
+
+    @AfterEach
+    void closeLedgers() {
+        opened.forEach(JdbcLedger::close);
+    }
+
+    JdbcLedger open() {
+        JdbcLedger ledger = JdbcLedger.open(target(), spillDir, 1 << 20, listener, LedgerTuning.DEFAULTS);
+        opened.add(ledger);
+        return ledger;
+    }
+
+    static <T> T await(CompletionStage<T> stage) {
+        return stage.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    static List<ReportRow> report(JdbcLedger ledger, GroupBy groupBy) {
+        return await(ledger.report(new ReportQuery(ALL_FROM, ALL_TO, groupBy, null, null)));
+    }
+
+    @Test
+    void aRequestIdIsWrittenOnceHoweverOftenItIsRecorded() {
+        JdbcLedger ledger = open();
+        ledger.record(row("req-1", T0, "k1", "t1", 1_000));
+        ledger.record(row("req-1", T0, "k1", "t1", 5_000)); // a retry of the same request: ignored
+        ledger.flush();
+        ledger.record(row("req-1", T0, "k1", "t1", 7_000)); // and again in a later batch
+        ledger.flush();
+
+        assertThat(report(ledger, GroupBy.KEY))
+                .containsExactly(new ReportRow("k1", 1, 0, 100, 20, 10, 5, new Money(1_000), 0, 0));
+    }
+
+    @Test
+    void reportsSumEachGroupBiggestCostFirstAndCountFailuresEstimatesAndCacheHits() {
+        JdbcLedger ledger = open();
+        ledger.record(row("a1", T0, "alpha", "red", 100));
+        ledger.record(row("a2", T0.plusSeconds(1), "alpha", "red", 200));
+        ledger.record(row("b1", T0, "beta", "red", 1_000));
+        ledger.record(row("c1", T0, "gamma", "blue", 300));
+        ledger.record(row("c2", T0, "gamma", "blue", 0)); // free, and still a request
+        ledger.record(new SpendRow("open-1", T0, null, null, null, "chat", null, null, null, Usage.UNKNOWN,
+                Money.ZERO, false, Outcome.CALLER_ERROR, 400, false, false, 3));
+        ledger.record(SpendRows.unusual("odd-1", T0));
+        ledger.flush();
+
+        assertThat(report(ledger, GroupBy.KEY)).containsExactly(
+                new ReportRow("beta", 1, 0, 100, 20, 10, 5, new Money(1_000), 0, 0),
+                new ReportRow("k-odd", 1, 1, 7, 3, 1, 1, new Money(999), 1, 1),
+                // equal costs: by name
+                new ReportRow("alpha", 2, 0, 200, 40, 20, 10, new Money(300), 0, 0),
+                new ReportRow("gamma", 2, 0, 200, 40, 20, 10, new Money(300), 0, 0),
+                new ReportRow(null, 1, 1, 0, 0, 0, 0, Money.ZERO, 0, 0));
+        assertThat(report(ledger, GroupBy.TEAM)).extracting(ReportRow::group, ReportRow::requests)
+                .containsExactly(tuple("red", 3L), tuple("t-odd", 1L), tuple("blue", 2L), tuple(null, 1L));
+        assertThat(report(ledger, GroupBy.USER)).extracting(ReportRow::group)
+                .containsExactly("user-1", "user\uFFFDwith nul", null);
+        assertThat(report(ledger, GroupBy.MODEL)).extracting(ReportRow::group)
+                .containsExactly("gpt-4o-mini", "claude", null);
+        assertThat(report(ledger, GroupBy.DEPLOYMENT)).extracting(ReportRow::group)
+                .containsExactly("gpt-4o-mini/openai", "claude/anthropic", null);
+
+        assertThat(await(ledger.report(new ReportQuery(ALL_FROM, ALL_TO, GroupBy.KEY, null, "red"))))
+                .extracting(ReportRow::group).containsExactly("beta", "alpha");
+        assertThat(await(ledger.report(new ReportQuery(ALL_FROM, ALL_TO, GroupBy.TEAM, "alpha", null))))
+                .extracting(ReportRow::group, ReportRow::cost).containsExactly(tuple("red", new Money(300)));
+        assertThat(await(ledger.report(new ReportQuery(ALL_FROM, ALL_TO, GroupBy.TEAM, "alpha", "blue")))).isEmpty();
+        // from is inclusive, to exclusive: a2 (at T0 + 1 s) alone
+        assertThat(await(ledger.report(new ReportQuery(T0.plusSeconds(1), T0.plusSeconds(2), GroupBy.KEY, null,
+                null)))).extracting(ReportRow::group, ReportRow::cost).containsExactly(tuple("alpha", new Money(200)));
+        assertThat(await(ledger.report(new ReportQuery(T0.minusSeconds(5), T0.plusSeconds(1), GroupBy.KEY, "alpha",
+                null)))).extracting(ReportRow::requests).containsExactly(1L);
+    }
+
+    @Test
+    void daysAreUtcCalendarDaysAcrossMidnight() {
+        JdbcLedger ledger = open();
+        Instant midnight = Instant.parse("2026-03-11T00:00:00Z");
+        ledger.record(row("late", midnight.minusMillis(1), "k", "t", 10));
+        ledger.record(row("later", midnight.minusSeconds(3600), "k", "t", 20));
+        ledger.record(row("early", midnight, "k", "t", 5));
+        ledger.flush();
+
+        assertThat(report(ledger, GroupBy.DAY)).extracting(ReportRow::group, ReportRow::requests, ReportRow::cost)
+                .containsExactly(tuple("2026-03-10", 2L, new Money(30)), tuple("2026-03-11", 1L, new Money(5)));
+        // A budget rebuilt from the start of the day counts only that day's rows.
+        assertThat(await(ledger.report(new ReportQuery(midnight, Instant.MAX, GroupBy.KEY, null, null))))
+                .extracting(ReportRow::cost).containsExactly(new Money(5));
+        assertThat(await(ledger.report(new ReportQuery(Instant.EPOCH, Instant.MAX, GroupBy.KEY, null, null))))
+                .extracting(ReportRow::cost).containsExactly(new Money(35));
+    }
+
+    @Test
+    void closeWritesQueuedRowsAndANewLedgerOnTheSameDatabaseSeesThem() {
+        JdbcLedger first = open();
+        for (int i = 0; i < 1_200; i++) { // more than two batches
+            first.record(row("r" + i, T0.plusMillis(i), "k" + (i % 3), "t", i));
+        }
+        first.close(); // no flush: close writes what is queued
+        assertThat(listener.written.get()).isEqualTo(1_200);
+        first.record(row("after-close", T0, "k0", "t", 1)); // neither throws nor blocks
+        assertThat(listener.lost.get()).isEqualTo(1);
+
+        JdbcLedger second = open();
+        List<ReportRow> rows = report(second, GroupBy.KEY);
+        assertThat(rows).extracting(ReportRow::requests).containsExactly(400L, 400L, 400L);
+        assertThat(rows.stream().mapToLong(r -> r.cost().nanos()).sum()).isEqualTo(1_199L * 1_200 / 2);
+        second.flush(); // nothing queued: returns at once
+    }
+
+    @Test
+    void flushReturnsOnceEveryEarlierRowIsReadable() {
+        JdbcLedger ledger = open();
+        for (int round = 1; round <= 5; round++) {
+            for (int i = 0; i < 50; i++) {
+                ledger.record(row(round + "-" + i, T0, "k", "t", 1));
+            }
+            ledger.flush();
+            assertThat(report(ledger, GroupBy.KEY)).extracting(ReportRow::requests).containsExactly(round * 50L);
+        }
+        assertThat(listener.spilled.get()).isZero();
+        assertThat(listener.errors.get()).isZero();
+    }
+
+    @Test
+    void keyStoreRoundTripsEveryFieldAndRefusesATakenNameOrHash() {
+        JdbcLedger ledger = open();
+        KeyStore keys = ledger.keys();
+        VirtualKey full = new VirtualKey("full", KeyHash.of("tg-full"), "support", Instant.parse(
+                "2026-03-10T12:00:00.123456789Z"), Instant.parse("2027-01-01T00:00:00Z"), false,
+                Set.of("gpt-4o", "claude-*"), Set.of("chat", "embeddings"), Map.of("owner", "ops", "tier", "gold"),
+                new Limits(60, 100_000, 4), new Budget(Money.ofUsd("12.345678901"), Period.MONTHLY,
+                List.of(0.5, 0.8, 1.0)), new PerUser(new Limits(10, 0, 1), new Budget(Money.ofUsd("2"),
+                Period.DAILY, List.of())), VirtualKey.Source.ADMIN_API);
+        VirtualKey bare = new VirtualKey("bare", KeyHash.of("tg-bare"), null, Instant.parse("2026-03-10T13:00:00Z"),
+                null, true, Set.of(), Set.of(), Map.of(), Limits.NONE, null, new PerUser(Limits.NONE, null),
+                VirtualKey.Source.ADMIN_API);
+        VirtualKey plain = new VirtualKey("plain", KeyHash.of("tg-plain"), "t", Instant.parse(
+                "2026-03-10T13:00:00.5Z"), null, false, Set.of(), Set.of(), Map.of(), Limits.NONE, null, null,
+                VirtualKey.Source.ADMIN_API);
+        await(keys.create(plain));
+        await(keys.create(bare));
+        await(keys.create(full));
+
+        assertThat(await(keys.all())).containsExactly(full, bare, plain);
+
+        VirtualKey sameName = new VirtualKey("full", KeyHash.of("tg-other"), null, T0, null, false, Set.of(),
+                Set.of(), Map.of(), Limits.NONE, null, null, VirtualKey.Source.ADMIN_API);
+        VirtualKey sameHash = new VirtualKey("other", full.hash(), null, T0, null, false, Set.of(), Set.of(),
+                Map.of(), Limits.NONE, null, null, VirtualKey.Source.ADMIN_API);
+        for (VirtualKey taken : List.of(sameName, sameHash)) {
+            assertThatThrownBy(() -> await(keys.create(taken))).isInstanceOf(CompletionException.class)
+                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining(taken.name());
+        }
+        VirtualKey fromConfig = new VirtualKey("cfg", KeyHash.of("tg-cfg"), null, T0, null, false, Set.of(),
+                Set.of(), Map.of(), Limits.NONE, null, null, VirtualKey.Source.CONFIG);
+        assertThatThrownBy(() -> await(keys.create(fromConfig))).cause().isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(await(keys.setDisabled("full", true))).isTrue();
+        assertThat(await(keys.setDisabled("bare", false))).isTrue();
+        assertThat(await(keys.setDisabled("nobody", true))).isFalse();
+        assertThat(await(keys.delete("plain"))).isTrue();
+        assertThat(await(keys.delete("plain"))).isFalse();
+        assertThat(await(keys.all())).containsExactly(full.disabled(true), bare.disabled(false));
+
+        ledger.close();
+        assertThat(await(open().keys().all())).containsExactly(full.disabled(true), bare.disabled(false));
+    }
+
+    @Test
+    void aSecondOpenOnTheSameSchemaMigratesNothingAndKeepsData() {
+        JdbcLedger first = open();
+        first.record(row("kept", T0, "k", "t", 7));
+        first.close();
+        JdbcLedger second = open();
+        JdbcLedger third = JdbcLedger.open(target(), spillDir.resolve("other"), 1 << 20, LedgerListener.NONE,
+                LedgerTuning.DEFAULTS);
+        opened.add(third);
+        assertThat(report(second, GroupBy.KEY)).extracting(ReportRow::cost).containsExactly(new Money(7));
+        assertThat(report(third, GroupBy.KEY)).extracting(ReportRow::cost).containsExactly(new Money(7));
+    }
+
+    @Test
+    void aSpillDirectoryServesOneLedgerAtATime() {
+        open();
+        assertThatThrownBy(() -> JdbcLedger.open(target(), spillDir, 1 << 20, LedgerListener.NONE,
+                new LedgerTuning(10, 10, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("spill file");
+    }
+
+    static org.assertj.core.groups.Tuple tuple(Object... values) {
+        return org.assertj.core.groups.Tuple.tuple(values);
+    }
+}
