@@ -22,13 +22,19 @@ class LocalQuotaStoreConcurrencyTest {
     private static final Instant START = Instant.parse("2030-01-07T09:00:00Z");
     private static final int THREADS = 4;
     private static final int ROUNDS = 20_000;
+    /**
+     * Far longer than a thread can be descheduled between its admit and its settle (30,000 operations of the shared
+     * clock): a lease that expires under a live request would let a late settlement overspend, as the contract
+     * allows for a replica that outlived its lease.
+     */
+    private static final Duration TTL = Duration.ofSeconds(60);
 
     @Test
     void sharedScopesKeepEveryInvariantUnderContention() throws Exception {
         LocalQuotaStore store = new LocalQuotaStore(ZONE);
         Budget keyBudget = new Budget(Money.ofUsd("20"), Period.DAILY, List.of(0.5, 0.9));
         Budget teamBudget = new Budget(Money.ofUsd("30"), Period.DAILY, List.of());
-        Limits keyLimits = new Limits(900, 0, 6);
+        Limits keyLimits = new Limits(900, 0, 128);
         Limits teamLimits = new Limits(1200, 0, 0);
         // The shared clock advances 2 ms per operation: 80,000 operations span about 160 seconds.
         AtomicLong clock = new AtomicLong(START.toEpochMilli());
@@ -50,9 +56,9 @@ class LocalQuotaStoreConcurrencyTest {
                         List<QuotaCheck> checks = List.of(
                                 new QuotaCheck("key:k", keyLimits, keyBudget, Period.DAILY.window(now, ZONE)),
                                 new QuotaCheck("team:t", teamLimits, teamBudget, Period.DAILY.window(now, ZONE)),
-                                new QuotaCheck(user, new Limits(30, 0, 1), null, null));
+                                new QuotaCheck(user, new Limits(30, 0, 4), null, null));
                         Money cost = new Money(random.nextLong(1, 100_000_000));
-                        Demand demand = new Demand(seed + "-" + i, checks, 10, cost, now, Duration.ofSeconds(2));
+                        Demand demand = new Demand(seed + "-" + i, checks, 10, cost, now, TTL);
                         if (store.admitNow(demand) instanceof Admission.Granted granted) {
                             for (QuotaCheck check : checks) {
                                 grants.computeIfAbsent(check.scope(), s -> new ConcurrentLinkedQueue<>()).add(now);
@@ -79,7 +85,7 @@ class LocalQuotaStoreConcurrencyTest {
         }
         assertThat(errors).isEmpty();
 
-        Instant end = Instant.ofEpochMilli(clock.get()).plusSeconds(5);
+        Instant end = Instant.ofEpochMilli(clock.get()).plus(TTL);
         QuotaCheck key = new QuotaCheck("key:k", keyLimits, keyBudget, Period.DAILY.window(end, ZONE));
         QuotaCheck team = new QuotaCheck("team:t", teamLimits, teamBudget, Period.DAILY.window(end, ZONE));
         ScopeUsage keyUsage = store.usage(key, end).toCompletableFuture().join();

@@ -23,7 +23,7 @@ import net.jqwik.api.Tuple;
  * Random interleavings of admissions, settlements, abandoned requests (their lease expires) and clock advances,
  * starting shortly before a budget day ends so periods roll over too.
  */
-class LocalQuotaStoreProperties {
+class LocalQuotaStorePropertiesTest {
     private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
     private static final Instant START = Instant.parse("2030-01-07T22:45:00Z");
     private static final Duration MAX_TTL = Duration.ofSeconds(90);
