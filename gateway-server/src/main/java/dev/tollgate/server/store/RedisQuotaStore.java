@@ -164,7 +164,8 @@ public final class RedisQuotaStore implements QuotaStore {
         String[] scriptKeys = new String[QuotaKeys.PER_SCOPE];
         keys.scope(check.scope(), check.window(), scriptKeys, 0);
         long current = MinuteWindow.bucket(now);
-        String[] args = {Long.toString(now.toEpochMilli()), Long.toString(current), check.budget() == null ? "0" : "1"};
+        String[] args = {
+            Long.toString(now.toEpochMilli()), Long.toString(current), check.budget() == null ? "0" : "1"};
         return run(USAGE, scriptKeys, args).thenApply(reply -> {
             ScopeCounters scope = counters(reply, 0, check);
             return new ScopeUsage(check.scope(), scope.requests().total(current), scope.tokens().total(current),
