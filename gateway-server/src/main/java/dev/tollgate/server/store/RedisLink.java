@@ -1,0 +1,82 @@
+package dev.tollgate.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One Lettuce connection to Redis, opened lazily and without blocking. Once open, Lettuce reconnects by itself
+ * and rejects commands while disconnected, so callers fail fast instead of queueing behind an outage; every
+ * command times out after the configured timeout. A first connection that fails is retried at most once a second,
+ * on demand.
+ *
+ * <p>Thread-safe; nothing blocks except {@link #close}.
+ */
+final class RedisLink implements AutoCloseable {
+    private static final long RETRY_NANOS = Duration.ofSeconds(1).toNanos();
+
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection =
+            new AtomicReference<>();
+    private final AtomicLong nextAttempt = new AtomicLong();
+
+    RedisLink(String redisUri, Duration timeout) {
+        requireNonNull(redisUri, "redisUri");
+        requireNonNull(timeout, "timeout");
+        this.uri = RedisURI.create(redisUri);
+        uri.setTimeout(timeout);
+        this.client = RedisClient.create();
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        connect(null);
+    }
+
+    /** The async commands, once connected; a failed stage while Redis has never been reachable. */
+    CompletionStage<RedisAsyncCommands<String, String>> commands() {
+        CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
+        if (current.isCompletedExceptionally() && System.nanoTime() - nextAttempt.get() >= 0) {
+            current = connect(current);
+        }
+        return current.thenApply(StatefulRedisConnection::async);
+    }
+
+    private CompletableFuture<StatefulRedisConnection<String, String>> connect(
+            CompletableFuture<StatefulRedisConnection<String, String>> failed) {
+        CompletableFuture<StatefulRedisConnection<String, String>> attempt = new CompletableFuture<>();
+        if (!connection.compareAndSet(failed, attempt)) {
+            return connection.get();
+        }
+        nextAttempt.set(System.nanoTime() + RETRY_NANOS);
+        client.connectAsync(StringCodec.UTF8, uri).whenComplete((c, error) -> {
+            if (error == null) {
+                attempt.complete(c);
+            } else {
+                attempt.completeExceptionally(error);
+            }
+        });
+        return attempt;
+    }
+
+    /** Closes the connection (the client closes every connection it opened) and Lettuce's threads. */
+    @Override
+    public void close() {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}
