@@ -2,12 +2,17 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.runtime.MockEndpoints;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.runtime.Secret;
+import dev.tollgate.core.runtime.StorageSettings;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +25,12 @@ import java.util.Map;
 final class SnapshotCompiler {
     /** The wire protocol of the built-in mock server. */
     static final String MOCK_WIRE_TYPE = "openai";
+
+    // Replaced by the storage section in the next commit.
+    private static final StorageSettings DEFAULT_STORAGE = new StorageSettings(
+            new Secret("sqlite:data/tollgate.db", "sqlite:data/tollgate.db"), null, "tollgate:",
+            StorageSettings.OnStoreFailure.LOCAL, StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("data", "spill"),
+            1L << 30);
 
     private final MockEndpoints mocks;
 
@@ -53,7 +64,8 @@ final class SnapshotCompiler {
             return new LoadResult.Invalid(problems.errors());
         }
         return new LoadResult.Loaded(
-                new RuntimeSnapshot(source, config.server(), providers, models(config, providers)),
+                new RuntimeSnapshot(source, config.server(), providers, models(config, providers), AccessPolicy.OPEN,
+                        Map.of(), DEFAULT_STORAGE),
                 problems.warnings());
     }
 
@@ -73,7 +85,7 @@ final class SnapshotCompiler {
             var deployments = new ArrayList<Deployment>();
             for (DeploymentConfig d : model.deployments()) {
                 String id = model.name() + "/" + d.provider() + "/" + d.model();
-                deployments.add(new Deployment(id, providers.get(d.provider()), d.model(), d.weight()));
+                deployments.add(new Deployment(id, providers.get(d.provider()), d.model(), d.weight(), Limits.NONE));
             }
             models.put(model.name(), new ModelGroup(model.name(), model.operation(), deployments));
         }

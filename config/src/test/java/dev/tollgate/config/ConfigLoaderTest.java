@@ -6,6 +6,7 @@ import static dev.tollgate.config.Fixtures.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.AwsCredentials;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
@@ -122,8 +123,8 @@ class ConfigLoaderTest {
         ModelGroup chat = snapshot.model("gpt-4o-mini");
         assertThat(chat.operation()).isEqualTo(Operation.CHAT);
         assertThat(chat.deployments()).containsExactly(
-                new Deployment("gpt-4o-mini/openai/gpt-4o-mini", openai, "gpt-4o-mini", 3),
-                new Deployment("gpt-4o-mini/azure/gpt-4o-mini-2024-07-18", azure, "gpt-4o-mini-2024-07-18", 1));
+                new Deployment("gpt-4o-mini/openai/gpt-4o-mini", openai, "gpt-4o-mini", 3, Limits.NONE),
+                new Deployment("gpt-4o-mini/azure/gpt-4o-mini-2024-07-18", azure, "gpt-4o-mini-2024-07-18", 1, Limits.NONE));
         ModelGroup embed = snapshot.model("text-embedding-3-small");
         assertThat(embed.operation()).isEqualTo(Operation.EMBEDDINGS);
         assertThat(embed.deployments()).extracting(Deployment::id, Deployment::upstreamModel).containsExactly(
