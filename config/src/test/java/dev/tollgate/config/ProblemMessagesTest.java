@@ -211,7 +211,8 @@ class ProblemMessagesTest {
                         List.of("t.yaml:4:15: providers.openai.base_url: not a valid URL: Illegal character in authority at index 11")),
                 new Case("reference outside a secret field", provider("").replace("https://api.openai.com/v1", "${env:OPENAI_URL}"),
                         List.of("t.yaml:4:15: providers.openai.base_url: secret references (${...}) are only allowed in "
-                                + "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token and header values")),
+                                + "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token, header values, "
+                                + "storage.ledger, storage.redis and alert_webhook.authorization")),
                 new Case("base_url on a mock", mock("base_url: http://127.0.0.1:9/v1"),
                         List.of("t.yaml:4:5: providers.demo.base_url: not allowed for a mock provider: the gateway runs the mock server itself")),
                 new Case("api_key on a mock", mock("api_key: ${env:OPENAI_API_KEY}"),
@@ -260,7 +261,7 @@ class ProblemMessagesTest {
                                 + "(lower-case letters, digits and '-')")),
                 new Case("region as a reference", bedrock("region: ${env:AWS_REGION}"),
                         List.of("t.yaml:4:13: providers.p.region: secret references (${...}) are only allowed in "
-                                + "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token and header values")),
+                                + MappingReader.SECRET_FIELDS)),
                 new Case("region misspelt", bedrock("aws_region: us-east-1"),
                         List.of("t.yaml:3:5: providers.p.region: required key is missing",
                                 "t.yaml:4:5: providers.p.aws_region: unknown key 'aws_region' (did you mean 'region'?)")),
