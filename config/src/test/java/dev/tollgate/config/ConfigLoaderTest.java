@@ -595,6 +595,7 @@ class ConfigLoaderTest {
                 .containsExactly("demo-smart/demo-slow/demo-smart");
         assertThat(snapshot.model("demo-embed").operation()).isEqualTo(Operation.EMBEDDINGS);
         assertThat(snapshot.providers().values()).extracting(Provider::type).containsOnly("openai");
+        assertThat(snapshot.access()).isEqualTo(AccessPolicy.OPEN);
     }
 
     @Test
