@@ -3,6 +3,9 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.runtime.ServerSettings;
+import dev.tollgate.core.runtime.StorageSettings;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,12 +15,17 @@ import java.util.Set;
  * {@link TollgateConfig}, list its keys in {@link #vocabulary()} (the schema test holds the JSON Schema to it).
  */
 final class ConfigBinder {
-    static final Set<String> ROOT_KEYS = Set.of("server", "providers", "models");
+    static final Set<String> ROOT_KEYS = Set.of(
+            "server", "storage", "providers", "models", "budgets", "teams", "keys", "prices");
 
     private final ProvidersSection providers;
+    private final StorageSection storage;
+    private final BudgetsSection budgets;
 
-    ConfigBinder(ProvidersSection providers) {
+    ConfigBinder(ProvidersSection providers, StorageSection storage, BudgetsSection budgets) {
         this.providers = requireNonNull(providers, "providers");
+        this.storage = requireNonNull(storage, "storage");
+        this.budgets = requireNonNull(budgets, "budgets");
     }
 
     /**
@@ -25,25 +33,49 @@ final class ConfigBinder {
      * {@code []} for any list item.
      */
     static Map<String, Set<String>> vocabulary() {
-        return Map.of(
-                "", ROOT_KEYS,
-                "server", ServerSection.KEYS,
-                "providers.*", ProvidersSection.KEYS,
-                "providers.*.timeouts", ProvidersSection.TIMEOUT_KEYS,
-                "providers.*.mock", MockSection.KEYS,
-                "providers.*.mock.faults", MockSection.FAULT_KEYS,
-                "models.*", ModelsSection.KEYS,
-                "models.*.deployments[]", ModelsSection.DEPLOYMENT_KEYS);
+        return Map.ofEntries(
+                Map.entry("", ROOT_KEYS),
+                Map.entry("server", ServerSection.KEYS),
+                Map.entry("storage", StorageSection.KEYS),
+                Map.entry("storage.on_redis_failure", StorageSection.ON_FAILURE_KEYS),
+                Map.entry("providers.*", ProvidersSection.KEYS),
+                Map.entry("providers.*.timeouts", ProvidersSection.TIMEOUT_KEYS),
+                Map.entry("providers.*.mock", MockSection.KEYS),
+                Map.entry("providers.*.mock.faults", MockSection.FAULT_KEYS),
+                Map.entry("models.*", ModelsSection.KEYS),
+                Map.entry("models.*.deployments[]", ModelsSection.DEPLOYMENT_KEYS),
+                Map.entry("models.*.deployments[].limits", QuotaSection.LIMIT_KEYS),
+                Map.entry("budgets", BudgetsSection.KEYS),
+                Map.entry("budgets.global", QuotaSection.BUDGET_KEYS),
+                Map.entry("budgets.unpriced_price", PricesSection.KEYS),
+                Map.entry("budgets.alert_webhook", BudgetsSection.WEBHOOK_KEYS),
+                Map.entry("teams.*", TeamsSection.KEYS),
+                Map.entry("teams.*.limits", QuotaSection.LIMIT_KEYS),
+                Map.entry("teams.*.budget", QuotaSection.BUDGET_KEYS),
+                Map.entry("keys[]", KeysSection.KEYS),
+                Map.entry("keys[].limits", QuotaSection.LIMIT_KEYS),
+                Map.entry("keys[].budget", QuotaSection.BUDGET_KEYS),
+                Map.entry("keys[].per_user", KeysSection.PER_USER_KEYS),
+                Map.entry("keys[].per_user.limits", QuotaSection.LIMIT_KEYS),
+                Map.entry("keys[].per_user.budget", QuotaSection.BUDGET_KEYS),
+                Map.entry("prices.*", PricesSection.KEYS));
     }
 
-    TollgateConfig bind(YamlNode root, Diagnostics problems) {
+    /** @param base the directory relative paths in the file resolve against */
+    TollgateConfig bind(YamlNode root, Path base, Diagnostics problems) {
         MappingReader file = MappingReader.of(root, "", ROOT_KEYS, problems);
         ServerSettings server = ServerSection.bind(file.child("server", ServerSection.KEYS), problems);
+        StorageSettings boundStorage = storage.bind(file.child("storage", StorageSection.KEYS), base, problems);
 
         var providerEntries = file.requiredEntries("providers", "at least one provider is required");
         var boundProviders = providers.bind(providerEntries, file.path("providers"), problems);
         var modelEntries = file.requiredEntries("models", "at least one model is required");
         var models = ModelsSection.bind(modelEntries, file.path("models"), problems);
-        return new TollgateConfig(server, boundProviders, models);
+        BudgetsConfig boundBudgets = budgets.bind(file.child("budgets", BudgetsSection.KEYS), problems);
+        var teams = TeamsSection.bind(file.entries("teams"), file.path("teams"), problems);
+        var keyItems = file.items("keys", null);
+        var keys = KeysSection.bind(keyItems == null ? List.of() : keyItems, file.path("keys"), problems);
+        var prices = PricesSection.bind(file.entries("prices"), file.path("prices"), problems);
+        return new TollgateConfig(server, boundStorage, boundProviders, models, boundBudgets, teams, keys, prices);
     }
 }

@@ -44,27 +44,40 @@ public final class ConfigLoader {
      * @param mocks starts the built-in mock server of a {@code mock} provider; called only for a valid config
      */
     public ConfigLoader(Set<String> providerTypes, Function<String, String> env, MockEndpoints mocks) {
-        this.binder = new ConfigBinder(new ProvidersSection(providerTypes, new SecretReferences(env)));
+        var secrets = new SecretReferences(env);
+        this.binder = new ConfigBinder(
+                new ProvidersSection(providerTypes, secrets), new StorageSection(secrets), new BudgetsSection(secrets));
         this.compiler = new SnapshotCompiler(mocks);
     }
 
-    /** Loads the file at {@code file}; the snapshot's source and the problems' file name are its path. */
+    /**
+     * Loads the file at {@code file}; the snapshot's source and the problems' file name are its path, and relative
+     * paths in it (the SQLite ledger, the spill directory) resolve against its directory.
+     */
     public LoadResult load(Path file) {
         String name = file.toString();
         var problems = new Diagnostics(name);
         String text = read(file, problems);
-        return text == null ? new LoadResult.Invalid(problems.errors()) : compile(name, text, problems);
+        return text == null
+                ? new LoadResult.Invalid(problems.errors())
+                : compile(name, text, directoryOf(file), problems);
     }
 
-    /** Loads the built-in demo config (mock providers only), whose source is {@value #DEMO_SOURCE}. */
+    /**
+     * Loads the built-in demo config (mock providers only), whose source is {@value #DEMO_SOURCE}; its relative paths
+     * resolve against the working directory.
+     */
     public LoadResult loadDemo() {
-        return compile(DEMO_SOURCE, demoText(), new Diagnostics(DEMO_SOURCE));
+        return compile(DEMO_SOURCE, demoText(), workingDirectory(), new Diagnostics(DEMO_SOURCE));
     }
 
-    /** Loads config text; {@code fileName} names it in problems and is the snapshot's source. */
+    /**
+     * Loads config text; {@code fileName} names it in problems and is the snapshot's source. Relative paths resolve
+     * against the working directory.
+     */
     public LoadResult parse(String fileName, String yamlText) {
         requireNonNull(yamlText, "yamlText");
-        return compile(fileName, yamlText, new Diagnostics(fileName));
+        return compile(fileName, yamlText, workingDirectory(), new Diagnostics(fileName));
     }
 
     /**
@@ -76,7 +89,7 @@ public final class ConfigLoader {
         var problems = new Diagnostics(file.toString());
         String text = read(file, problems);
         if (text != null) {
-            check(text, problems);
+            check(text, directoryOf(file), problems);
         }
         return problems.errors();
     }
@@ -93,8 +106,8 @@ public final class ConfigLoader {
         }
     }
 
-    private LoadResult compile(String source, String text, Diagnostics problems) {
-        TollgateConfig config = check(text, problems);
+    private LoadResult compile(String source, String text, Path base, Diagnostics problems) {
+        TollgateConfig config = check(text, base, problems);
         if (config == null || problems.hasErrors()) {
             return new LoadResult.Invalid(problems.errors());
         }
@@ -102,14 +115,22 @@ public final class ConfigLoader {
     }
 
     /** The bound config, or null when the text is not readable YAML; problems either way are in {@code problems}. */
-    private TollgateConfig check(String text, Diagnostics problems) {
+    private TollgateConfig check(String text, Path base, Diagnostics problems) {
         YamlNode root = YamlTreeReader.read(text, problems);
         if (root == null) {
             return null;
         }
-        TollgateConfig config = binder.bind(root, problems);
+        TollgateConfig config = binder.bind(root, base, problems);
         ConfigValidator.check(config, problems);
         return config;
+    }
+
+    private static Path directoryOf(Path file) {
+        return file.toAbsolutePath().getParent();
+    }
+
+    private static Path workingDirectory() {
+        return Path.of("").toAbsolutePath();
     }
 
     /** The file's text, or null with the reason recorded. */

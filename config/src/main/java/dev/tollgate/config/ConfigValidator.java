@@ -1,17 +1,20 @@
 package dev.tollgate.config;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The checks that span sections, run on a bound config: every deployment names a declared provider, and a
- * provider no model uses is worth a warning. Checks within one section are made by its binder.
+ * The checks that span sections, run on a bound config: every deployment names a declared provider, every key a
+ * declared team and declared models; a provider no model uses, and a provider's price no deployment of it can
+ * use, are worth a warning. Checks within one section are made by its binder.
  */
 final class ConfigValidator {
     private ConfigValidator() {}
 
     static void check(TollgateConfig config, Diagnostics problems) {
         Set<String> used = new HashSet<>();
+        Set<String> served = new HashSet<>();
         for (ModelConfig model : config.models().values()) {
             for (DeploymentConfig deployment : model.deployments()) {
                 String provider = deployment.provider();
@@ -20,6 +23,7 @@ final class ConfigValidator {
                 }
                 if (config.providers().containsKey(provider)) {
                     used.add(provider);
+                    served.add(provider + "/" + deployment.model());
                 } else {
                     problems.error(deployment.providerOrigin(), "unknown provider '" + provider + "'"
                             + Suggestion.didYouMean(provider, config.providers().keySet()));
@@ -29,6 +33,34 @@ final class ConfigValidator {
         for (ProviderConfig provider : config.providers().values()) {
             if (!used.contains(provider.id())) {
                 problems.warn(provider.origin(), "provider '" + provider.id() + "' is not used by any model");
+            }
+        }
+        for (KeyConfig key : config.keys()) {
+            checkKey(key, config, problems);
+        }
+        for (PriceConfig price : config.prices().values()) {
+            int slash = price.name().indexOf('/');
+            // A name with a slash may be an upstream model's own ("meta-llama/Llama-3.1-8B"): only a declared
+            // provider id before the slash makes it one provider's price.
+            if (slash > 0 && config.providers().containsKey(price.name().substring(0, slash))
+                    && !served.contains(price.name())) {
+                problems.warn(price.origin(), "no deployment of provider '" + price.name().substring(0, slash)
+                        + "' serves model '" + price.name().substring(slash + 1) + "', so this price is never used");
+            }
+        }
+    }
+
+    private static void checkKey(KeyConfig key, TollgateConfig config, Diagnostics problems) {
+        if (key.team() != null && !config.teams().containsKey(key.team())) {
+            problems.error(key.teamOrigin(), "unknown team '" + key.team() + "'"
+                    + Suggestion.didYouMean(key.team(), config.teams().keySet()));
+        }
+        for (Map.Entry<String, Origin> model : key.models().entrySet()) {
+            String name = model.getKey();
+            if (!name.endsWith("*") && !config.models().containsKey(name)) {
+                problems.error(model.getValue(), "unknown model '" + name + "'"
+                        + Suggestion.didYouMean(name, config.models().keySet())
+                        + "; list public model names from models, or a prefix ending in *");
             }
         }
     }

@@ -2,6 +2,8 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.pricing.Money;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +25,12 @@ import java.util.regex.Pattern;
 final class MappingReader {
     private static final Pattern WHOLE = Pattern.compile("[-+]?[0-9]+");
     private static final Pattern DECIMAL = Pattern.compile("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
+    private static final int USD_DECIMALS = 9;
+    /** The fields that take a secret reference, for the message when another one is given one. */
+    static final String SECRET_FIELDS = "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token, "
+            + "header values, storage.ledger, storage.redis and alert_webhook.authorization";
+    /** The most a {@link Money} holds, in whole dollars. */
+    private static final BigDecimal MAX_USD = BigDecimal.valueOf(Long.MAX_VALUE / 1_000_000_000L);
 
     private final String path;
     private final Origin origin;
@@ -42,6 +50,15 @@ final class MappingReader {
 
     /** A reader over {@code node}, which should be a mapping; anything else is reported once and reads as empty. */
     static MappingReader of(YamlNode node, String path, Set<String> keys, Diagnostics problems) {
+        return of(node, path, keys, problems, entry -> null);
+    }
+
+    /**
+     * Like {@link #of(YamlNode, String, Set, Diagnostics)}, where {@code advice} may replace the "did you mean" of an
+     * unknown key with a reason of its own (null keeps the usual message). The advice must not quote the value.
+     */
+    static MappingReader of(YamlNode node, String path, Set<String> keys, Diagnostics problems,
+            Function<YamlNode.Entry, String> advice) {
         requireNonNull(node, "node");
         Origin at = node.origin(path);
         if (node instanceof YamlNode.Mapping mapping) {
@@ -49,7 +66,7 @@ final class MappingReader {
             for (YamlNode.Entry entry : mapping.entries()) {
                 reader.entries.put(entry.key(), entry);
             }
-            reader.reportUnknownKeys();
+            reader.reportUnknownKeys(advice);
             return reader;
         }
         boolean empty = isNull(node);
@@ -161,6 +178,53 @@ final class MappingReader {
         return List.of();
     }
 
+    /**
+     * The items of the optional list under {@code key}: null when absent, none when it is not a list (reported). An
+     * empty list is reported with {@code whenEmpty} where it would hide a slip (an empty allow-list reads as "no
+     * restriction"); null {@code whenEmpty} accepts it.
+     */
+    List<YamlNode> items(String key, String whenEmpty) {
+        YamlNode.Entry entry = entry(key);
+        if (entry == null) {
+            return null;
+        }
+        YamlNode node = entry.value();
+        boolean empty = isNull(node) || node instanceof YamlNode.Sequence s && s.items().isEmpty();
+        if (empty && whenEmpty != null) {
+            problems.error(origin(key), whenEmpty);
+        } else if (node instanceof YamlNode.Sequence sequence) {
+            return sequence.items();
+        } else if (!empty) {
+            problems.error(origin(key), "expected a list, got " + node.kindName());
+        }
+        return List.of();
+    }
+
+    /** A list item that should be a single value: its scalar, or null (reported) when it is a list, mapping or null. */
+    static YamlNode.Scalar itemScalar(YamlNode item, String path, String expected, Diagnostics problems) {
+        if (item instanceof YamlNode.Scalar scalar && scalar.kind() != YamlNode.Kind.NULL) {
+            return scalar;
+        }
+        problems.error(item.origin(path), "expected " + expected + ", got " + item.kindName());
+        return null;
+    }
+
+    /**
+     * The single values of the free-keyed mapping under {@code key} as text (labels such as {@code owner: alice});
+     * none when absent. Numbers and booleans are taken as written.
+     */
+    Map<String, String> labels(String key) {
+        var labels = new LinkedHashMap<String, String>();
+        for (YamlNode.Entry entry : entries(key)) {
+            String itemPath = Origin.keyPath(path(key), entry.key());
+            YamlNode.Scalar scalar = itemScalar(entry.value(), itemPath, "a single value", problems);
+            if (scalar != null) {
+                labels.put(entry.key(), scalar.text());
+            }
+        }
+        return labels;
+    }
+
     /** A string, or null when absent or unusable. A secret reference here is an error: this is no secret field. */
     String string(String key) {
         YamlNode.Scalar scalar = plainScalar(key, "a string");
@@ -227,6 +291,36 @@ final class MappingReader {
             return fallback;
         }
         return value;
+    }
+
+    /**
+     * An amount in US dollars, written as a plain number: at most nine decimals (a whole nano-dollar), above zero or
+     * (with {@code zeroAllowed}) at least zero. Null when absent or unusable.
+     */
+    Money usd(String key, boolean zeroAllowed) {
+        YamlNode.Scalar scalar = scalar(key, "a number");
+        if (scalar == null) {
+            return null;
+        }
+        boolean numeric = scalar.kind() == YamlNode.Kind.INTEGER || scalar.kind() == YamlNode.Kind.FLOAT;
+        if (!numeric || !DECIMAL.matcher(scalar.text()).matches()) {
+            return wrongKind(key, scalar, "a number", null);
+        }
+        BigDecimal value = new BigDecimal(scalar.text());
+        String wrong = null;
+        // Checked before any scaling: an exponent such as 1e999999999 must not be expanded digit by digit.
+        if (value.abs().compareTo(MAX_USD) > 0) {
+            wrong = "is too large (at most " + MAX_USD.toPlainString() + ")";
+        } else if (value.signum() < 0 || value.signum() == 0 && !zeroAllowed) {
+            wrong = zeroAllowed ? "must be at least 0" : "must be more than 0";
+        } else if (value.stripTrailingZeros().scale() > USD_DECIMALS) {
+            wrong = "has more than " + USD_DECIMALS + " decimals (the smallest amount is a nano-dollar)";
+        }
+        if (wrong != null) {
+            problems.error(origin(key), wrong + ", got " + scalar.text());
+            return null;
+        }
+        return Money.ofUsd(value);
     }
 
     boolean bool(String key, boolean fallback) {
@@ -307,8 +401,7 @@ final class MappingReader {
     private YamlNode.Scalar plainScalar(String key, String expected) {
         YamlNode.Scalar scalar = scalar(key, expected);
         if (scalar != null && SecretReferences.isReference(scalar.text())) {
-            problems.error(origin(key), "secret references (${...}) are only allowed in api_key, "
-                    + "aws_access_key_id, aws_secret_access_key, aws_session_token and header values");
+            problems.error(origin(key), "secret references (${...}) are only allowed in " + SECRET_FIELDS);
             return null;
         }
         return scalar;
@@ -338,12 +431,13 @@ final class MappingReader {
         return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
     }
 
-    private void reportUnknownKeys() {
+    private void reportUnknownKeys(Function<YamlNode.Entry, String> advice) {
         for (YamlNode.Entry entry : entries.values()) {
             if (!keys.contains(entry.key())) {
+                String reason = advice.apply(entry);
                 String suggestion = Suggestion.didYouMean(entry.key(), keys);
-                String message = "unknown key '" + entry.key() + "'" + (suggestion.isEmpty()
-                        ? "; valid keys: " + String.join(", ", new TreeSet<>(keys))
+                String message = "unknown key '" + entry.key() + "'" + (reason != null ? ": " + reason
+                        : suggestion.isEmpty() ? "; valid keys: " + String.join(", ", new TreeSet<>(keys))
                         : suggestion);
                 problems.error(entry.origin(path(entry.key())), message);
             }

@@ -10,12 +10,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Binds the {@code models} section: public model names, what each serves, and its weighted deployments. Checks
- * within one model are made here; whether a deployment's provider exists is left to {@link ConfigValidator}.
+ * Binds the {@code models} section: public model names, what each serves, and its weighted deployments with their
+ * rate limits. Checks within one model are made here; whether a deployment's provider exists is left to
+ * {@link ConfigValidator}.
  */
 final class ModelsSection {
     static final Set<String> KEYS = Set.of("mode", "deployments");
-    static final Set<String> DEPLOYMENT_KEYS = Set.of("provider", "model", "weight");
+    static final Set<String> DEPLOYMENT_KEYS = Set.of("provider", "model", "weight", "limits");
     /** Modes by the name the file uses, in documentation order. */
     static final Map<String, Operation> MODES;
     /** Clients send this name to have the gateway choose a model by tier, so no model may take it. */
@@ -101,6 +102,7 @@ final class ModelsSection {
                 provider,
                 d.origin("provider"),
                 model == null ? publicName : model,
-                d.integer("weight", 1, 1, MAX_WEIGHT));
+                d.integer("weight", 1, 1, MAX_WEIGHT),
+                QuotaSection.limits(d.child("limits", QuotaSection.LIMIT_KEYS)));
     }
 }

@@ -53,8 +53,6 @@ final class ProvidersSection {
     private static final Pattern API_VERSION = Pattern.compile(API_VERSION_PATTERN);
     private static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
     private static final String MOCK_ONLY = "for a mock provider: the gateway runs the mock server itself";
-    private static final String INLINE_SECRET =
-            "the key is written in the file; use ${env:NAME} or ${file:/path} to keep it out of it";
 
     private final Set<String> types;
     private final SecretReferences secrets;
@@ -105,7 +103,7 @@ final class ProvidersSection {
                 p.forbid("api_key", signed);
                 p.forbid("auth_header", signed);
             } else {
-                apiKey = secret(p, "api_key", problems);
+                apiKey = secrets.field(p, "api_key", problems);
                 authHeader = p.parsed(
                         "auth_header", authHeader, ProvidersSection::headerName, "expected a header name");
                 keyWarnings(p, type, problems);
@@ -176,9 +174,9 @@ final class ProvidersSection {
             p.requirePresent("aws_access_key_id");
             p.requirePresent("aws_secret_access_key");
         }
-        Secret id = secret(p, "aws_access_key_id", problems);
-        Secret key = secret(p, "aws_secret_access_key", problems);
-        Secret session = secret(p, "aws_session_token", problems);
+        Secret id = secrets.field(p, "aws_access_key_id", problems);
+        Secret key = secrets.field(p, "aws_secret_access_key", problems);
+        Secret session = secrets.field(p, "aws_session_token", problems);
         return id == null || key == null || region == null ? null : new AwsCredentials(id, key, session, region);
     }
 
@@ -192,19 +190,6 @@ final class ProvidersSection {
             return null;
         }
         return type.defaultBaseUrlIn(region);
-    }
-
-    /** The secret under {@code key}, or null when absent or unusable. A value written inline is worth a warning. */
-    private Secret secret(MappingReader p, String key, Diagnostics problems) {
-        String text = p.text(key);
-        if (text == null) {
-            return null;
-        }
-        Secret secret = secrets.resolve(text, p.origin(key), problems);
-        if (secret != null && secret.reference().equals(SecretReferences.LITERAL)) {
-            problems.warn(p.origin(key), INLINE_SECRET);
-        }
-        return secret;
     }
 
     /** Warnings about the key of a provider that is not AWS-signed: a missing one, or a header set for none. */

@@ -31,6 +31,8 @@ final class SecretReferences {
 
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z]+):(.*)}", Pattern.DOTALL);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final String INLINE_SECRET =
+            "the key is written in the file; use ${env:NAME} or ${file:/path} to keep it out of it";
     private static final String SYNTAX = "expected ${env:NAME} or ${file:/absolute/path}";
 
     private final Function<String, String> env;
@@ -38,6 +40,22 @@ final class SecretReferences {
     /** @param env looks up an environment variable, null when unset ({@code System::getenv} in production) */
     SecretReferences(Function<String, String> env) {
         this.env = requireNonNull(env, "env");
+    }
+
+    /**
+     * The secret under {@code key} of {@code p}, or null when absent or unusable. A value written inline is allowed
+     * but worth a warning: the file then holds the secret.
+     */
+    Secret field(MappingReader p, String key, Diagnostics problems) {
+        String text = p.text(key);
+        if (text == null) {
+            return null;
+        }
+        Secret secret = resolve(text, p.origin(key), problems);
+        if (secret != null && secret.reference().equals(LITERAL)) {
+            problems.warn(p.origin(key), INLINE_SECRET);
+        }
+        return secret;
     }
 
     /** Whether {@code text} is meant as a reference: a field that takes none rejects it with a clear message. */

@@ -2,6 +2,8 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
@@ -15,7 +17,8 @@ import java.util.Map;
 /**
  * Turns a bound config that passed every check into a {@link RuntimeSnapshot}. This is the only step with side
  * effects: a {@code mock} provider's server is started (or reused) through {@link MockEndpoints}, and the provider
- * becomes an OpenAI-speaking provider at that address, so mock traffic takes the same path as real traffic.
+ * becomes an OpenAI-speaking provider at that address, so mock traffic takes the same path as real traffic. Keys,
+ * teams and budgets become the snapshot's {@link AccessPolicy}; a file without them compiles to an open one.
  */
 final class SnapshotCompiler {
     /** The wire protocol of the built-in mock server. */
@@ -53,7 +56,8 @@ final class SnapshotCompiler {
             return new LoadResult.Invalid(problems.errors());
         }
         return new LoadResult.Loaded(
-                new RuntimeSnapshot(source, config.server(), providers, models(config, providers)),
+                new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
+                        prices(config), config.storage()),
                 problems.warnings());
     }
 
@@ -67,13 +71,25 @@ final class SnapshotCompiler {
         }
     }
 
+    private static AccessPolicy access(TollgateConfig config) {
+        BudgetsConfig budgets = config.budgets();
+        return new AccessPolicy(config.teams(), config.keys().stream().map(KeyConfig::compile).toList(),
+                budgets.global(), budgets.zone(), budgets.unpriced(), budgets.unpricedPrice(), budgets.webhook());
+    }
+
+    private static Map<String, Price> prices(TollgateConfig config) {
+        var prices = new LinkedHashMap<String, Price>();
+        config.prices().forEach((name, price) -> prices.put(name, price.price()));
+        return prices;
+    }
+
     private static Map<String, ModelGroup> models(TollgateConfig config, Map<String, Provider> providers) {
         var models = new LinkedHashMap<String, ModelGroup>();
         for (ModelConfig model : config.models().values()) {
             var deployments = new ArrayList<Deployment>();
             for (DeploymentConfig d : model.deployments()) {
                 String id = model.name() + "/" + d.provider() + "/" + d.model();
-                deployments.add(new Deployment(id, providers.get(d.provider()), d.model(), d.weight()));
+                deployments.add(new Deployment(id, providers.get(d.provider()), d.model(), d.weight(), d.limits()));
             }
             models.put(model.name(), new ModelGroup(model.name(), model.operation(), deployments));
         }

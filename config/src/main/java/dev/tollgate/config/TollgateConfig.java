@@ -2,9 +2,12 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.access.Team;
 import dev.tollgate.core.runtime.ServerSettings;
+import dev.tollgate.core.runtime.StorageSettings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,11 +17,27 @@ import java.util.Map;
  * @param providers provider id to provider, in file order: every provider the file declares, even one with problems,
  *     so that references to it are not reported as unknown too
  * @param models public model name to model, in file order
+ * @param teams team name to team, in file order
+ * @param keys the virtual keys, in file order
+ * @param prices price name to price, in file order
  */
-record TollgateConfig(ServerSettings server, Map<String, ProviderConfig> providers, Map<String, ModelConfig> models) {
+record TollgateConfig(
+        ServerSettings server,
+        StorageSettings storage,
+        Map<String, ProviderConfig> providers,
+        Map<String, ModelConfig> models,
+        BudgetsConfig budgets,
+        Map<String, Team> teams,
+        List<KeyConfig> keys,
+        Map<String, PriceConfig> prices) {
     TollgateConfig {
         requireNonNull(server, "server");
+        requireNonNull(storage, "storage");
         providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        requireNonNull(budgets, "budgets");
+        teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
+        keys = List.copyOf(keys);
+        prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
     }
 }

@@ -6,6 +6,17 @@ import static dev.tollgate.config.Fixtures.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.PerUser;
+import dev.tollgate.core.access.Team;
+import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.pricing.Price;
+import dev.tollgate.core.pricing.Unpriced;
+import dev.tollgate.core.quota.Budget;
+import dev.tollgate.core.quota.Limits;
+import dev.tollgate.core.quota.Period;
 import dev.tollgate.core.routing.AwsCredentials;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
@@ -17,6 +28,7 @@ import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.Secret;
 import dev.tollgate.core.runtime.ServerSettings;
+import dev.tollgate.core.runtime.StorageSettings;
 import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.spi.Operation;
 import java.io.IOException;
@@ -26,7 +38,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,13 +137,191 @@ class ConfigLoaderTest {
         ModelGroup chat = snapshot.model("gpt-4o-mini");
         assertThat(chat.operation()).isEqualTo(Operation.CHAT);
         assertThat(chat.deployments()).containsExactly(
-                new Deployment("gpt-4o-mini/openai/gpt-4o-mini", openai, "gpt-4o-mini", 3),
-                new Deployment("gpt-4o-mini/azure/gpt-4o-mini-2024-07-18", azure, "gpt-4o-mini-2024-07-18", 1));
+                new Deployment("gpt-4o-mini/openai/gpt-4o-mini", openai, "gpt-4o-mini", 3, Limits.NONE),
+                new Deployment("gpt-4o-mini/azure/gpt-4o-mini-2024-07-18", azure, "gpt-4o-mini-2024-07-18", 1, Limits.NONE));
         ModelGroup embed = snapshot.model("text-embedding-3-small");
         assertThat(embed.operation()).isEqualTo(Operation.EMBEDDINGS);
         assertThat(embed.deployments()).extracting(Deployment::id, Deployment::upstreamModel).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(
                         "text-embedding-3-small/openai/text-embedding-3-small", "text-embedding-3-small"));
+    }
+
+    private static final String HASH_A = "sha256:" + "a".repeat(64);
+    private static final String HASH_B = "sha256:" + "0123456789abcdef".repeat(4);
+
+    private static final String ACCESS = """
+            storage:
+              ledger: postgres://db.internal:5432/tollgate?user=gateway
+              redis: ${env:REDIS_URL}
+              redis_prefix: "tg-test:"
+              on_redis_failure: { limits: fail_closed, budgets: local }
+              spill_dir: /var/spool/tollgate
+              spill_max: 64MiB
+            budgets:
+              time_zone: Europe/Berlin
+              global: { usd: 10000, period: monthly, alerts: [0.5, 0.8, 1.0] }
+              unpriced: charge_reservation
+              unpriced_price: { input: 10, output: 30 }
+              alert_webhook: { url: "https://hooks.example.com/tollgate?channel=spend", authorization: "${env:HOOK_TOKEN}" }
+            teams:
+              support:
+                limits: { rpm: 600, tpm: 200000, concurrent: 50 }
+                budget: { usd: 500.25, period: weekly }
+                metadata: { cost_center: 42 }
+              research: {}
+            keys:
+              - name: support-bot
+                hash: %s
+                team: support
+                expires: 2027-01-01
+                models: [gpt-4o-mini, "claude-*"]
+                endpoints: [chat, messages]
+                metadata: { owner: alice }
+                limits: { rpm: 60, tpm: 100000, concurrent: 10 }
+                budget: { usd: 0.000000001, period: daily }
+                per_user: { limits: { rpm: 10 }, budget: { usd: 2, period: lifetime } }
+              - name: batch
+                hash: %s
+                expires: 2026-06-30T18:00:00+02:00
+                disabled: true
+            prices:
+              gpt-4o-mini: { input: 0.15, output: 0.60, cached_input: 0.075 }
+              openai/gpt-4o-mini: { input: 0, output: 0, cache_write: 1.5, reasoning: 2.000000001, max_output_tokens: 16384 }
+            providers:
+              openai:
+                type: openai
+                base_url: https://api.openai.com/v1
+            models:
+              gpt-4o-mini:
+                deployments:
+                  - provider: openai
+                    limits: { rpm: 500, tpm: 300000, concurrent: 20 }
+              claude-haiku:
+                deployments:
+                  - { provider: openai, model: gpt-4o }
+            """.formatted(HASH_A, HASH_B);
+
+    private static final Map<String, String> ACCESS_ENV = Map.of(
+            "REDIS_URL", "redis://:" + Fixtures.CANARY + "@redis.internal:6380/2",
+            "HOOK_TOKEN", "Bearer " + Fixtures.CANARY);
+
+    @Test
+    void compilesKeysTeamsBudgetsPricesAndStorage() {
+        var loader = new ConfigLoader(Fixtures.TYPES, ACCESS_ENV::get, new Fixtures.RecordingMocks());
+        LoadResult.Loaded loaded = loaded(loader.parse("t.yaml", ACCESS));
+        assertThat(loaded.warnings()).isEmpty();
+        RuntimeSnapshot snapshot = loaded.snapshot();
+
+        AccessPolicy access = snapshot.access();
+        assertThat(access.zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(access.globalBudget()).isEqualTo(new Budget(Money.ofUsd("10000"), Period.MONTHLY, List.of(0.5, 0.8, 1.0)));
+        assertThat(access.unpriced()).isEqualTo(Unpriced.CHARGE_RESERVATION);
+        assertThat(access.unpricedPrice()).isEqualTo(Price.simple(Money.ofUsd("10"), Money.ofUsd("30")));
+        assertThat(access.alerts().url()).isEqualTo(URI.create("https://hooks.example.com/tollgate?channel=spend"));
+        assertThat(access.alerts().authorization().reveal()).isEqualTo("Bearer " + Fixtures.CANARY);
+
+        assertThat(access.teams().keySet()).containsExactly("support", "research");
+        assertThat(access.team("support")).isEqualTo(new Team("support", new Limits(600, 200_000, 50),
+                new Budget(Money.ofUsd("500.25"), Period.WEEKLY, List.of()), Map.of("cost_center", "42")));
+        assertThat(access.team("research")).isEqualTo(new Team("research", Limits.NONE, null, Map.of()));
+
+        assertThat(access.keys()).hasSize(2);
+        VirtualKey bot = access.keys().get(0);
+        assertThat(bot).isEqualTo(new VirtualKey("support-bot", KeyHash.parse(HASH_A), "support", Instant.EPOCH,
+                Instant.parse("2027-01-01T00:00:00Z"), false, Set.of("gpt-4o-mini", "claude-*"), Set.of("chat", "messages"),
+                Map.of("owner", "alice"), new Limits(60, 100_000, 10),
+                new Budget(new Money(1), Period.DAILY, List.of()),
+                new PerUser(new Limits(10, 0, 0), new Budget(Money.ofUsd("2"), Period.LIFETIME, List.of())),
+                VirtualKey.Source.CONFIG));
+        VirtualKey batch = access.keys().get(1);
+        assertThat(batch.team()).isNull();
+        assertThat(batch.expires()).isEqualTo(Instant.parse("2026-06-30T16:00:00Z"));
+        assertThat(batch.disabled()).isTrue();
+        assertThat(batch.models()).isEmpty();
+        assertThat(batch.endpoints()).isEmpty();
+        assertThat(batch.limits()).isEqualTo(Limits.NONE);
+        assertThat(batch.budget()).isNull();
+        assertThat(batch.perUser()).isNull();
+
+        assertThat(snapshot.prices().keySet()).containsExactly("gpt-4o-mini", "openai/gpt-4o-mini");
+        assertThat(snapshot.prices().get("gpt-4o-mini")).isEqualTo(new Price(Money.ofUsd("0.15"), Money.ofUsd("0.6"),
+                Money.ofUsd("0.075"), Money.ofUsd("0.15"), Money.ofUsd("0.6"), 0));
+        assertThat(snapshot.prices().get("openai/gpt-4o-mini")).isEqualTo(new Price(Money.ZERO, Money.ZERO, Money.ZERO,
+                Money.ofUsd("1.5"), Money.ofUsd("2.000000001"), 16_384));
+
+        assertThat(snapshot.model("gpt-4o-mini").deployments().getFirst().limits()).isEqualTo(new Limits(500, 300_000, 20));
+        assertThat(snapshot.model("claude-haiku").deployments().getFirst().limits()).isEqualTo(Limits.NONE);
+
+        StorageSettings storage = snapshot.storage();
+        // Every spelling of PostgreSQL comes out as postgresql://; what logs show carries no credentials.
+        assertThat(storage.ledger().reveal()).isEqualTo("postgresql://db.internal:5432/tollgate?user=gateway");
+        assertThat(storage.ledger()).hasToString("postgresql://db.internal:5432/tollgate");
+        assertThat(storage.redis().reveal()).isEqualTo(ACCESS_ENV.get("REDIS_URL"));
+        assertThat(storage.redis()).hasToString("${env:REDIS_URL}");
+        assertThat(storage.redisPrefix()).isEqualTo("tg-test:");
+        assertThat(storage.limitsOnRedisFailure()).isEqualTo(StorageSettings.OnStoreFailure.FAIL_CLOSED);
+        assertThat(storage.budgetsOnRedisFailure()).isEqualTo(StorageSettings.OnStoreFailure.LOCAL);
+        assertThat(storage.spillDir()).isEqualTo(Path.of("/var/spool/tollgate"));
+        assertThat(storage.spillMaxBytes()).isEqualTo(64L << 20);
+
+        assertThat(loaded.toString()).doesNotContain(Fixtures.CANARY);
+    }
+
+    @Test
+    void withoutTheNewSectionsTheGatewayIsOpenWithDefaultStorage() {
+        RuntimeSnapshot snapshot = loaded(loader().parse("t.yaml", Fixtures.MINIMAL)).snapshot();
+        assertThat(snapshot.access()).isEqualTo(AccessPolicy.OPEN);
+        assertThat(snapshot.prices()).isEmpty();
+        assertThat(snapshot.model("gpt-4o-mini").deployments().getFirst().limits()).isEqualTo(Limits.NONE);
+        Path here = Path.of("").toAbsolutePath();
+        StorageSettings storage = snapshot.storage();
+        assertThat(storage.ledger().reveal()).isEqualTo("sqlite:" + here.resolve("data/tollgate.db"));
+        assertThat(storage.ledger()).hasToString("sqlite:" + here.resolve("data/tollgate.db"));
+        assertThat(storage.redis()).isNull();
+        assertThat(storage.redisPrefix()).isEqualTo("tollgate:");
+        assertThat(storage.limitsOnRedisFailure()).isEqualTo(StorageSettings.OnStoreFailure.LOCAL);
+        assertThat(storage.budgetsOnRedisFailure()).isEqualTo(StorageSettings.OnStoreFailure.FAIL_CLOSED);
+        assertThat(storage.spillDir()).isEqualTo(here.resolve("data/spill"));
+        assertThat(storage.spillMaxBytes()).isEqualTo(1L << 30);
+    }
+
+    @Test
+    void relativeStoragePathsResolveAgainstTheConfigFilesDirectory() throws IOException {
+        Path configs = Files.createDirectories(dir.resolve("etc"));
+        Path file = Files.writeString(configs.resolve("tollgate.yaml"),
+                "storage: { ledger: 'sqlite:../state/spend.db' }\n" + Fixtures.MINIMAL);
+        StorageSettings storage = loaded(loader().load(file)).snapshot().storage();
+        assertThat(storage.ledger().reveal()).isEqualTo("sqlite:" + dir.resolve("state/spend.db").toAbsolutePath());
+        assertThat(storage.spillDir()).isEqualTo(dir.resolve("state/spill").toAbsolutePath());
+
+        Files.writeString(file, "storage: { ledger: none, spill_dir: queue }\n" + Fixtures.MINIMAL);
+        storage = loaded(loader().load(file)).snapshot().storage();
+        assertThat(storage.ledger()).isNull();
+        assertThat(storage.spillDir()).isEqualTo(configs.resolve("queue").toAbsolutePath());
+
+        Files.writeString(file, "storage: { ledger: 'jdbc:postgresql://pg:5432/t' }\n" + Fixtures.MINIMAL);
+        storage = loaded(loader().load(file)).snapshot().storage();
+        assertThat(storage.ledger().reveal()).isEqualTo("postgresql://pg:5432/t");
+        assertThat(storage.spillDir()).isEqualTo(configs.resolve("data/spill").toAbsolutePath());
+    }
+
+    @Test
+    void aRawKeyIsNeverEchoed() {
+        String raw = "tg-" + Fixtures.CANARY;
+        String yaml = Fixtures.MINIMAL + """
+                keys:
+                  - { name: a, hash: "%s" }
+                  - { name: b, key: "%s", hash: %s }
+                  - { name: c, hash: "sha256:%s" }
+                storage:
+                  ledger: "postgresql://u:%s@/db"
+                  redis: "redis://:%s@"
+                """.formatted(raw, raw, HASH_A, raw, raw, raw);
+        List<String> problems = problems(loader().parse("t.yaml", yaml));
+        assertThat(problems).hasSize(5).noneMatch(p -> p.contains(Fixtures.CANARY));
+        assertThat(problems.get(0)).startsWith("t.yaml:10:22: keys[0].hash: expected the key's SHA-256, not the key itself");
+        assertThat(problems.get(1)).startsWith("t.yaml:11:16: keys[1].key: unknown key 'key': a key is configured by "
+                + "its SHA-256 only, in hash");
     }
 
     private static final String EVERY_TYPE = """
@@ -341,7 +534,7 @@ class ConfigLoaderTest {
         assertThat(loaded(loader().load(file)).snapshot().source()).isEqualTo(file.toString());
         Files.writeString(file, Fixtures.MINIMAL + "extra: 1\n");
         assertThat(problems(loader().load(file))).containsExactly(file + ":9:1: extra: unknown key 'extra'; valid keys: "
-                + "models, providers, server");
+                + "budgets, keys, models, prices, providers, server, storage, teams");
     }
 
     @Test
@@ -402,6 +595,7 @@ class ConfigLoaderTest {
                 .containsExactly("demo-smart/demo-slow/demo-smart");
         assertThat(snapshot.model("demo-embed").operation()).isEqualTo(Operation.EMBEDDINGS);
         assertThat(snapshot.providers().values()).extracting(Provider::type).containsOnly("openai");
+        assertThat(snapshot.access()).isEqualTo(AccessPolicy.OPEN);
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.tollgate.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.VirtualKey;
 import dev.tollgate.core.routing.Provider;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +45,7 @@ class ExamplesTest {
     void theExamplesAreThere() throws IOException {
         assertThat(exampleFiles().map(f -> f.getFileName().toString())).contains(
                 "demo.yaml", "openai.yaml", "local-openai-compatible.yaml", "anthropic.yaml", "gemini.yaml",
-                "azure-openai.yaml", "bedrock.yaml", "multi-provider.yaml");
+                "azure-openai.yaml", "bedrock.yaml", "multi-provider.yaml", "keys-and-budgets.yaml");
     }
 
     /** A loader whose fake environment defines every variable {@code file} references. */
@@ -84,6 +87,24 @@ class ExamplesTest {
         assertThat(aws.aws().accessKeyId().reference()).isEqualTo("${env:AWS_ACCESS_KEY_ID}");
         assertThat(aws.aws().secretAccessKey().reference()).isEqualTo("${env:AWS_SECRET_ACCESS_KEY}");
         assertThat(aws.baseUrl()).hasToString("https://bedrock-runtime." + aws.aws().region() + ".amazonaws.com");
+    }
+
+    @Test
+    void theKeysExampleClosesTheGatewayWithTeamsKeysAndBudgets() throws IOException {
+        Path file = examples().resolve("keys-and-budgets.yaml");
+        var snapshot = Fixtures.loaded(loaderFor(file).load(file)).snapshot();
+        AccessPolicy access = snapshot.access();
+        assertThat(access.teams()).hasSize(2);
+        assertThat(access.keys()).extracting(VirtualKey::name).containsExactly("support-bot", "support-agent", "research-notebook");
+        // The published example keys hash to what the file holds.
+        assertThat(access.keys()).extracting(VirtualKey::hash).containsExactly(
+                KeyHash.of("tg-example-support-bot"), KeyHash.of("tg-example-support-agent"),
+                KeyHash.of("tg-example-research-notebook"));
+        assertThat(access.keys().getFirst().perUser()).isNotNull();
+        assertThat(access.globalBudget()).isNotNull();
+        assertThat(snapshot.prices()).containsKeys("demo-fast", "demo-slow/demo-smart");
+        assertThat(snapshot.providers().values()).extracting(Provider::type).containsOnly("openai");
+        assertThat(snapshot.storage().ledger().reveal()).isEqualTo("sqlite:" + examples().resolve("data/tollgate.db"));
     }
 
     @Test

@@ -60,7 +60,37 @@ class FuzzTest {
                   - provider: demo
               embed:
                 mode: embeddings
-                deployments: [{ provider: demo }]
+                deployments: [{ provider: demo, limits: { rpm: 100, concurrent: 4 } }]
+            storage:
+              ledger: postgres://db.internal:5432/tollgate?user=gateway
+              redis: rediss://cache.internal:6380/1
+              on_redis_failure: { limits: local, budgets: fail_closed }
+              spill_max: 256MiB
+            budgets:
+              time_zone: Europe/Berlin
+              global: { usd: 10000, period: monthly, alerts: [0.5, 0.8, 1.0] }
+              unpriced: charge_reservation
+              unpriced_price: { input: 10, output: 30 }
+              alert_webhook: { url: "https://hooks.example.com/tollgate", authorization: "${env:ORG_TOKEN}" }
+            teams:
+              support:
+                limits: { rpm: 600, tpm: 200000, concurrent: 50 }
+                budget: &monthly { usd: 500, period: monthly, alerts: [0.5, 0.8, 1.0] }
+                metadata: { cost_center: "42" }
+            keys:
+              - name: support-bot
+                hash: "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                team: support
+                expires: 2027-01-01T00:00:00Z
+                models: [gpt-4o-mini, "claude-*"]
+                endpoints: [chat, messages]
+                limits: { rpm: 60, tpm: 100000, concurrent: 10 }
+                budget: *monthly
+                per_user: { limits: { rpm: 10 }, budget: { usd: 2.5, period: daily } }
+              - { name: batch, hash: "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210", disabled: true }
+            prices:
+              gpt-4o-mini: { input: 0.15, output: 0.60, cached_input: 0.075 }
+              openai/gpt-4o-mini: { input: 0.1, output: 0.5, max_output_tokens: 16384 }
             """;
 
     @Test

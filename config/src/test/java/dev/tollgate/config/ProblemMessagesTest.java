@@ -71,6 +71,14 @@ class ProblemMessagesTest {
         return typed("bedrock", lines + "\naws_access_key_id: ${env:AWS_ACCESS_KEY_ID}\naws_secret_access_key: ${env:AWS_SECRET_ACCESS_KEY}");
     }
 
+    private static final String HASH_A = "sha256:" + "a".repeat(64);
+    private static final String HASH_B = "sha256:" + "b".repeat(64);
+
+    /** {@code MINIMAL} followed (from line 9) by {@code lines}, where HASH_A and HASH_B stand for two valid hashes. */
+    private static String access(String lines) {
+        return Fixtures.MINIMAL + lines.replace("HASH_A", HASH_A).replace("HASH_B", HASH_B);
+    }
+
     /** One model {@code m} whose body is {@code modelLines}, next to provider openai. */
     private static String model(String modelLines) {
         return """
@@ -211,7 +219,8 @@ class ProblemMessagesTest {
                         List.of("t.yaml:4:15: providers.openai.base_url: not a valid URL: Illegal character in authority at index 11")),
                 new Case("reference outside a secret field", provider("").replace("https://api.openai.com/v1", "${env:OPENAI_URL}"),
                         List.of("t.yaml:4:15: providers.openai.base_url: secret references (${...}) are only allowed in "
-                                + "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token and header values")),
+                                + "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token, header values, "
+                                + "storage.ledger, storage.redis and alert_webhook.authorization")),
                 new Case("base_url on a mock", mock("base_url: http://127.0.0.1:9/v1"),
                         List.of("t.yaml:4:5: providers.demo.base_url: not allowed for a mock provider: the gateway runs the mock server itself")),
                 new Case("api_key on a mock", mock("api_key: ${env:OPENAI_API_KEY}"),
@@ -260,7 +269,7 @@ class ProblemMessagesTest {
                                 + "(lower-case letters, digits and '-')")),
                 new Case("region as a reference", bedrock("region: ${env:AWS_REGION}"),
                         List.of("t.yaml:4:13: providers.p.region: secret references (${...}) are only allowed in "
-                                + "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token and header values")),
+                                + MappingReader.SECRET_FIELDS)),
                 new Case("region misspelt", bedrock("aws_region: us-east-1"),
                         List.of("t.yaml:3:5: providers.p.region: required key is missing",
                                 "t.yaml:4:5: providers.p.aws_region: unknown key 'aws_region' (did you mean 'region'?)")),
@@ -314,6 +323,351 @@ class ProblemMessagesTest {
                 new Case("empty model name", model("deployments: [{ provider: openai }]").replace("  m:", "  \"\":"),
                         List.of("t.yaml:4:3: models.: a model name cannot be empty")),
 
+                // Keys, teams, limits, budgets, prices and storage.
+                new Case("unknown key in a key entry", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", tema: support }
+                        """), List.of(
+                        "t.yaml:10:99: keys[0].tema: unknown key 'tema' (did you mean 'team'?)")),
+                new Case("raw key in hash", access("""
+                        keys:
+                          - name: bot
+                            hash: tg-0123456789abcdefghijklmnopqrstuvwxyzABCDEFG
+                        """), List.of(
+                        "t.yaml:11:11: keys[0].hash: expected the key's SHA-256, not the key itself: sha256:<64 lower-case hex digits> (printf %s \"$KEY\" | sha256sum); a raw key never goes in the file")),
+                new Case("raw key in a field of its own", access("""
+                        keys:
+                          - name: bot
+                            key: tg-0123456789abcdefghijklmnopqrstuvwxyzABCDEFG
+                        """), List.of(
+                        "t.yaml:10:5: keys[0].hash: required key is missing",
+                        "t.yaml:11:5: keys[0].key: unknown key 'key': a key is configured by its SHA-256 only, in hash: sha256:<64 lower-case hex digits> (printf %s \"$KEY\" | sha256sum); a raw key never goes in the file")),
+                new Case("provider key in a stray field", access("""
+                        keys:
+                          - name: bot
+                            hash: HASH_A
+                            opneai: sk-proj-abc
+                        """), List.of(
+                        "t.yaml:12:5: keys[0].opneai: unknown key 'opneai': a key is configured by its SHA-256 only, in hash: sha256:<64 lower-case hex digits> (printf %s \"$KEY\" | sha256sum); a raw key never goes in the file")),
+                new Case("hash without prefix", access("""
+                        keys:
+                          - { name: bot, hash: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa }
+                        """), List.of(
+                        "t.yaml:10:24: keys[0].hash: add the prefix: sha256:<the 64 hex digits>")),
+                new Case("hash in upper case", access("""
+                        keys:
+                          - { name: bot, hash: "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }
+                        """), List.of(
+                        "t.yaml:10:24: keys[0].hash: write the hex digits in lower case")),
+                new Case("hash too short", access("""
+                        keys:
+                          - { name: bot, hash: "sha256:abc" }
+                        """), List.of(
+                        "t.yaml:10:24: keys[0].hash: a SHA-256 is 64 hex digits after sha256:, this has 3 characters")),
+                new Case("key without name or hash", access("""
+                        keys:
+                          - { team: support }
+                        teams:
+                          support: {}
+                        """), List.of(
+                        "t.yaml:10:5: keys[0].name: required key is missing",
+                        "t.yaml:10:5: keys[0].hash: required key is missing")),
+                new Case("key names repeat", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A" }
+                          - { name: bot, hash: "HASH_B" }
+                        """), List.of(
+                        "t.yaml:11:13: keys[1].name: key name 'bot' is already used by keys[0]")),
+                new Case("key hashes repeat", access("""
+                        keys:
+                          - { name: a, hash: "HASH_A" }
+                          - { name: b, hash: "HASH_A" }
+                        """), List.of(
+                        "t.yaml:11:22: keys[1].hash: same hash as keys[0]: each key needs its own")),
+                new Case("bad key name", access("""
+                        keys:
+                          - { name: "support bot", hash: "HASH_A" }
+                        """), List.of(
+                        "t.yaml:10:13: keys[0].name: key name 'support bot' must start with a letter or digit and use only letters, digits, '.', '_' and '-'")),
+                new Case("unknown team", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", team: suport }
+                        teams:
+                          support: {}
+                        """), List.of(
+                        "t.yaml:10:105: keys[0].team: unknown team 'suport' (did you mean 'support'?)")),
+                new Case("unknown model in a key", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", models: [gpt-4o-mni, "claude-*"] }
+                        """), List.of(
+                        "t.yaml:10:108: keys[0].models[0]: unknown model 'gpt-4o-mni' (did you mean 'gpt-4o-mini'?); list public model names from models, or a prefix ending in *")),
+                new Case("star inside a model name", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", models: ["gpt-*-mini"] }
+                        """), List.of(
+                        "t.yaml:10:108: keys[0].models[0]: '*' may only end a model name, as a prefix (claude-*)")),
+                new Case("model listed twice", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", models: [gpt-4o-mini, gpt-4o-mini] }
+                        """), List.of(
+                        "t.yaml:10:121: keys[0].models[1]: model 'gpt-4o-mini' is listed twice")),
+                new Case("empty models list", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", models: [] }
+                        """), List.of(
+                        "t.yaml:10:107: keys[0].models: an empty list would allow every model; remove the key instead")),
+                new Case("unknown endpoint", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", endpoints: [chat, embedding] }
+                        """), List.of(
+                        "t.yaml:10:117: keys[0].endpoints[1]: unknown endpoint 'embedding' (did you mean 'embeddings'?); expected chat, messages, embeddings, count_tokens, models")),
+                new Case("expires malformed", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", expires: 2027-02-30 }
+                        """), List.of(
+                        "t.yaml:10:108: keys[0].expires: expected a date such as 2027-01-01 (the start of that day in UTC) or a time with an offset such as 2027-01-01T00:00:00Z, got '2027-02-30'")),
+                new Case("expires without offset", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", expires: "2027-01-01T00:00:00" }
+                        """), List.of(
+                        "t.yaml:10:108: keys[0].expires: expected a date such as 2027-01-01 (the start of that day in UTC) or a time with an offset such as 2027-01-01T00:00:00Z, got '2027-01-01T00:00:00'")),
+                new Case("metadata value not a single value", access("""
+                        keys:
+                          - { name: bot, hash: "HASH_A", metadata: { tags: [a, b] } }
+                        """), List.of(
+                        "t.yaml:10:117: keys[0].metadata.tags: expected a single value, got a list")),
+                new Case("zero limit", access("""
+                        teams:
+                          support: { limits: { rpm: 0 } }
+                        """), List.of(
+                        "t.yaml:10:29: teams.support.limits.rpm: must be between 1 and 1000000000000, got 0")),
+                new Case("negative tpm", access("""
+                        teams:
+                          support: { limits: { tpm: -5 } }
+                        """), List.of(
+                        "t.yaml:10:29: teams.support.limits.tpm: must be between 1 and 1000000000000, got -5")),
+                new Case("fractional concurrency", access("""
+                        teams:
+                          support: { limits: { concurrent: 2.5 } }
+                        """), List.of(
+                        "t.yaml:10:36: teams.support.limits.concurrent: expected a whole number, got '2.5'")),
+                new Case("unknown limit", access("""
+                        teams:
+                          support: { limits: { rps: 5 } }
+                        """), List.of(
+                        "t.yaml:10:24: teams.support.limits.rps: unknown key 'rps' (did you mean 'rpm'?)")),
+                new Case("bad team name", access("""
+                        teams:
+                          "support:eu": {}
+                        """), List.of(
+                        "t.yaml:10:3: teams.support:eu: team name 'support:eu' must start with a letter or digit and use only letters, digits, '.', '_' and '-'")),
+                new Case("budget without usd or period", access("""
+                        teams:
+                          support: { budget: { alerts: [0.5] } }
+                        """), List.of(
+                        "t.yaml:10:22: teams.support.budget.usd: required key is missing",
+                        "t.yaml:10:22: teams.support.budget.period: required key is missing")),
+                new Case("budget of zero", access("""
+                        teams:
+                          support: { budget: { usd: 0, period: daily } }
+                        """), List.of(
+                        "t.yaml:10:29: teams.support.budget.usd: must be more than 0, got 0")),
+                new Case("budget in quotes", access("""
+                        teams:
+                          support: { budget: { usd: "50", period: daily } }
+                        """), List.of(
+                        "t.yaml:10:29: teams.support.budget.usd: expected a number, got '50' (remove the quotes)")),
+                new Case("budget below a nano-dollar", access("""
+                        teams:
+                          support: { budget: { usd: 0.0000000001, period: daily } }
+                        """), List.of(
+                        "t.yaml:10:29: teams.support.budget.usd: has more than 9 decimals (the smallest amount is a nano-dollar), got 0.0000000001")),
+                new Case("budget too large", access("""
+                        teams:
+                          support: { budget: { usd: 1e12, period: daily } }
+                        """), List.of(
+                        "t.yaml:10:29: teams.support.budget.usd: is too large (at most 9223372036), got 1e12")),
+                new Case("unknown period", access("""
+                        teams:
+                          support: { budget: { usd: 5, period: montly } }
+                        """), List.of(
+                        "t.yaml:10:40: teams.support.budget.period: unknown period 'montly' (did you mean 'monthly'?); expected daily, weekly, monthly, lifetime")),
+                new Case("alert as a percentage", access("""
+                        teams:
+                          support: { budget: { usd: 5, period: daily, alerts: [50, 80] } }
+                        """), List.of(
+                        "t.yaml:10:56: teams.support.budget.alerts[0]: an alert is a fraction of the budget above 0 and at most 1 (0.8 fires at 80%), got '50'",
+                        "t.yaml:10:60: teams.support.budget.alerts[1]: an alert is a fraction of the budget above 0 and at most 1 (0.8 fires at 80%), got '80'")),
+                new Case("alerts not ascending", access("""
+                        teams:
+                          support: { budget: { usd: 5, period: daily, alerts: [0.8, 0.5, 0.5] } }
+                        """), List.of(
+                        "t.yaml:10:61: teams.support.budget.alerts[1]: alerts must ascend, each above the one before it",
+                        "t.yaml:10:66: teams.support.budget.alerts[2]: alerts must ascend, each above the one before it")),
+                new Case("alert of zero", access("""
+                        teams:
+                          support: { budget: { usd: 5, period: daily, alerts: [0] } }
+                        """), List.of(
+                        "t.yaml:10:56: teams.support.budget.alerts[0]: an alert is a fraction of the budget above 0 and at most 1 (0.8 fires at 80%), got '0'")),
+                new Case("empty alerts", access("""
+                        teams:
+                          support: { budget: { usd: 5, period: daily, alerts: [] } }
+                        """), List.of(
+                        "t.yaml:10:55: teams.support.budget.alerts: an empty list fires no alert; remove the key instead")),
+                new Case("per_user budget problems", access("""
+                        keys:
+                          - name: bot
+                            hash: "HASH_A"
+                            per_user: { limits: { rpm: 0 }, budget: { usd: 2 }, limit: {} }
+                        """), List.of(
+                        "t.yaml:12:32: keys[0].per_user.limits.rpm: must be between 1 and 1000000000000, got 0",
+                        "t.yaml:12:45: keys[0].per_user.budget.period: required key is missing",
+                        "t.yaml:12:57: keys[0].per_user.limit: unknown key 'limit' (did you mean 'limits'?)")),
+                new Case("unknown time zone", access("""
+                        budgets:
+                          time_zone: Europe/Berln
+                        """), List.of(
+                        "t.yaml:10:14: budgets.time_zone: unknown time zone 'Europe/Berln' (did you mean 'Europe/Berlin'?); use a region such as Europe/Berlin or America/New_York, or UTC")),
+                new Case("unknown unpriced choice", access("""
+                        budgets:
+                          unpriced: free
+                        """), List.of(
+                        "t.yaml:10:13: budgets.unpriced: unknown choice 'free'; expected reject or charge_reservation")),
+                new Case("charge_reservation without a price", access("""
+                        budgets:
+                          unpriced: charge_reservation
+                        """), List.of(
+                        "t.yaml:10:13: budgets.unpriced: charge_reservation needs unpriced_price: the rates a model without a price is charged at")),
+                new Case("unpriced_price with reject", access("""
+                        budgets:
+                          unpriced_price: { input: 1, output: 2 }
+                        """), List.of(
+                        "t.yaml:10:3: budgets.unpriced_price: not allowed unless unpriced is charge_reservation: with reject it is never used")),
+                new Case("unpriced_price incomplete", access("""
+                        budgets:
+                          unpriced: charge_reservation
+                          unpriced_price: { input: 1 }
+                        """), List.of(
+                        "t.yaml:11:19: budgets.unpriced_price.output: required key is missing")),
+                new Case("webhook not http", access("""
+                        budgets:
+                          alert_webhook: { url: "ftp://hooks.example.com/x" }
+                        """), List.of(
+                        "t.yaml:10:25: budgets.alert_webhook.url: expected an absolute http or https URL, such as https://hooks.example.com/tollgate")),
+                new Case("webhook without host", access("""
+                        budgets:
+                          alert_webhook: { url: "https:///x" }
+                        """), List.of(
+                        "t.yaml:10:25: budgets.alert_webhook.url: has no valid host name")),
+                new Case("webhook with user info", access("""
+                        budgets:
+                          alert_webhook: { url: "https://me:pw@hooks.example.com/x" }
+                        """), List.of(
+                        "t.yaml:10:25: budgets.alert_webhook.url: must not contain user info; put the credential in authorization")),
+                new Case("webhook without url", access("""
+                        budgets:
+                          alert_webhook: { authorization: "${env:OPENAI_API_KEY}" }
+                        """), List.of(
+                        "t.yaml:10:18: budgets.alert_webhook.url: required key is missing")),
+                new Case("webhook authorization unset", access("""
+                        budgets:
+                          alert_webhook: { url: "https://hooks.example.com/x", authorization: "${env:HOOK_TOKEN}" }
+                        """), List.of(
+                        "t.yaml:10:71: budgets.alert_webhook.authorization: environment variable HOOK_TOKEN is not set (referenced as ${env:HOOK_TOKEN})")),
+                new Case("negative price", access("""
+                        prices:
+                          gpt-4o: { input: -0.5, output: 1 }
+                        """), List.of(
+                        "t.yaml:10:20: prices.gpt-4o.input: must be at least 0, got -0.5")),
+                new Case("price with too many decimals", access("""
+                        prices:
+                          gpt-4o: { input: 0.0000000001, output: 1 }
+                        """), List.of(
+                        "t.yaml:10:20: prices.gpt-4o.input: has more than 9 decimals (the smallest amount is a nano-dollar), got 0.0000000001")),
+                new Case("price without output", access("""
+                        prices:
+                          gpt-4o: { input: 1 }
+                        """), List.of(
+                        "t.yaml:10:11: prices.gpt-4o.output: required key is missing")),
+                new Case("price with unknown kind", access("""
+                        prices:
+                          gpt-4o: { input: 1, output: 2, cache_read: 0.1 }
+                        """), List.of(
+                        "t.yaml:10:34: prices.gpt-4o.cache_read: unknown key 'cache_read'; valid keys: cache_write, cached_input, input, max_output_tokens, output, reasoning")),
+                new Case("price name with a space", access("""
+                        prices:
+                          "gpt 4o": { input: 1, output: 2 }
+                        """), List.of(
+                        "t.yaml:10:3: prices.gpt 4o: a price is named by a model (or provider/model) without spaces")),
+                new Case("max_output_tokens zero", access("""
+                        prices:
+                          gpt-4o: { input: 1, output: 2, max_output_tokens: 0 }
+                        """), List.of(
+                        "t.yaml:10:53: prices.gpt-4o.max_output_tokens: must be between 1 and 100000000, got 0")),
+                new Case("unknown ledger scheme", access("""
+                        storage:
+                          ledger: mysql://db/tollgate
+                        """), List.of(
+                        "t.yaml:10:11: storage.ledger: expected sqlite:<file> (sqlite:data/tollgate.db), postgresql://host:5432/database?user=name, or none")),
+                new Case("sqlite without a path", access("""
+                        storage:
+                          ledger: "sqlite:"
+                        """), List.of(
+                        "t.yaml:10:11: storage.ledger: sqlite: needs a file path, such as sqlite:data/tollgate.db")),
+                new Case("postgres without host", access("""
+                        storage:
+                          ledger: "postgresql:///tollgate"
+                        """), List.of(
+                        "t.yaml:10:11: storage.ledger: has no valid host name; expected postgresql://host:5432/database?user=name")),
+                new Case("ledger reference unset", access("""
+                        storage:
+                          ledger: ${env:LEDGER_URL}
+                        """), List.of(
+                        "t.yaml:10:11: storage.ledger: environment variable LEDGER_URL is not set (referenced as ${env:LEDGER_URL})")),
+                new Case("ledger reference to a bad target", access("""
+                        storage:
+                          ledger: ${env:OPENAI_API_KEY}
+                        """), List.of(
+                        "t.yaml:10:11: storage.ledger: expected sqlite:<file> (sqlite:data/tollgate.db), postgresql://host:5432/database?user=name, or none")),
+                new Case("redis wrong scheme", access("""
+                        storage:
+                          redis: "http://cache:6379"
+                        """), List.of(
+                        "t.yaml:10:10: storage.redis: expected redis://host:6379 or rediss://host:6379 (TLS)")),
+                new Case("redis with a path", access("""
+                        storage:
+                          redis: "redis://cache:6379/x"
+                        """), List.of(
+                        "t.yaml:10:10: storage.redis: the path of a Redis URL is a database number, as in redis://host:6379/2")),
+                new Case("redis_prefix with a space", access("""
+                        storage:
+                          redis_prefix: "tollgate gw:"
+                        """), List.of(
+                        "t.yaml:10:17: storage.redis_prefix: a key prefix cannot contain spaces or control characters")),
+                new Case("unknown on_redis_failure choice", access("""
+                        storage:
+                          redis: redis://cache:6379
+                          on_redis_failure: { limits: open }
+                        """), List.of(
+                        "t.yaml:11:31: storage.on_redis_failure.limits: unknown choice 'open'; expected local or fail_closed")),
+                new Case("spill_max too small", access("""
+                        storage:
+                          spill_max: 64KiB
+                        """), List.of(
+                        "t.yaml:10:14: storage.spill_max: must be at least 1MiB, got 64KiB")),
+                new Case("spill_dir as a reference", access("""
+                        storage:
+                          spill_dir: ${env:SPILL}
+                        """), List.of(
+                        "t.yaml:10:14: storage.spill_dir: secret references (${...}) are only allowed in api_key, aws_access_key_id, aws_secret_access_key, aws_session_token, header values, storage.ledger, storage.redis and alert_webhook.authorization")),
+                new Case("keys not a list", access("""
+                        keys:
+                          bot: { hash: "HASH_A" }
+                        """), List.of(
+                        "t.yaml:10:3: keys: expected a list, got a mapping")),
+                new Case("deployment limit", model("deployments: [{ provider: openai, limits: { rpm: 0 } }]"),
+                        List.of("t.yaml:5:54: models.m.deployments[0].limits.rpm: must be between 1 and 1000000000000, got 0")),
+
                 // YAML-level problems, reported with the binding problems.
                 new Case("duplicate key", provider("type: mock"),
                         List.of("t.yaml:5:5: providers.openai.type: duplicate key 'type' (first defined at line 3)")),
@@ -360,7 +714,34 @@ class ProblemMessagesTest {
                         "t.yaml:7:24: providers.p.aws_session_token: the key is written in the file; use ${env:NAME} "
                                 + "or ${file:/path} to keep it out of it")),
                 new Case("unused provider", Fixtures.MINIMAL.replace("models:", "  spare: { type: openai, base_url: http://127.0.0.1:8000/v1 }\nmodels:"),
-                        List.of("t.yaml:5:3: providers.spare: provider 'spare' is not used by any model")));
+                        List.of("t.yaml:5:3: providers.spare: provider 'spare' is not used by any model")),
+                new Case("inline webhook authorization", access("""
+                        budgets:
+                          alert_webhook: { url: "https://hooks.example.com/x", authorization: "Bearer abc" }
+                        """), List.of(
+                        "t.yaml:10:71: budgets.alert_webhook.authorization: the key is written in the file; use ${env:NAME} or ${file:/path} to keep it out of it")),
+                new Case("inline ledger password", access("""
+                        storage:
+                          ledger: "postgresql://gw:secret@db:5432/tollgate"
+                        """), List.of(
+                        "t.yaml:10:11: storage.ledger: the password is written in the file; use ${env:NAME} or ${file:/path} to keep it out of it")),
+                new Case("inline redis password in the query", access("""
+                        storage:
+                          ledger: "postgres://db:5432/tollgate?user=gw&password=secret"
+                        """), List.of(
+                        "t.yaml:10:11: storage.ledger: the password is written in the file; use ${env:NAME} or ${file:/path} to keep it out of it")),
+                new Case("on_redis_failure without redis", access("""
+                        storage:
+                          on_redis_failure: { budgets: local }
+                        """), List.of(
+                        "t.yaml:10:3: storage.on_redis_failure: has no effect without redis")),
+                new Case("price for a provider model nothing serves", access("""
+                        prices:
+                          openai/gpt-4o: { input: 2.5, output: 10 }
+                          meta-llama/Llama-3.1-8B: { input: 0, output: 0 }
+                          openai/gpt-4o-mini: { input: 0.15, output: 0.6 }
+                        """), List.of(
+                        "t.yaml:10:3: prices.openai/gpt-4o: no deployment of provider 'openai' serves model 'gpt-4o', so this price is never used")));
     }
 
     @ParameterizedTest(name = "{0}")

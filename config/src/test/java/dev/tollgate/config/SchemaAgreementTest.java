@@ -245,6 +245,56 @@ class SchemaAgreementTest {
         assertThat(schema.at("/$defs/faults/properties/reset_after_chunks/maximum").asInt()).isEqualTo(MockSection.MAX_CHUNKS);
     }
 
+    private static List<String> texts(String pointer) {
+        List<String> texts = new ArrayList<>();
+        schema.at(pointer).forEach(t -> texts.add(t.asText()));
+        return texts;
+    }
+
+    @Test
+    void accessAndStorageVocabularyIsTheBinders() {
+        JsonNode defs = schema.get("$defs");
+        assertThat(texts("/$defs/budget/properties/period/enum")).containsExactlyElementsOf(QuotaSection.PERIODS.keySet());
+        assertThat(texts("/$defs/budgets/properties/unpriced/enum")).containsExactlyElementsOf(BudgetsSection.UNPRICED.keySet());
+        assertThat(texts("/$defs/key/properties/endpoints/items/enum")).containsExactlyElementsOf(KeysSection.ENDPOINTS);
+        assertThat(texts("/$defs/on_redis_failure/properties/limits/enum"))
+                .containsExactlyElementsOf(StorageSection.ON_FAILURE.keySet())
+                .isEqualTo(texts("/$defs/on_redis_failure/properties/budgets/enum"));
+        assertThat(defs.at("/key/properties/hash/pattern").asText()).isEqualTo(KeysSection.HASH_PATTERN);
+        assertThat(defs.at("/key/properties/name/pattern").asText()).isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(defs.at("/key/properties/team/pattern").asText()).isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(schema.at("/properties/teams/propertyNames/pattern").asText()).isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(schema.at("/properties/teams/propertyNames/maxLength").asInt()).isEqualTo(TeamsSection.MAX_NAME_LENGTH);
+        assertThat(defs.at("/key/properties/name/maxLength").asInt()).isEqualTo(TeamsSection.MAX_NAME_LENGTH);
+        assertThat(defs.at("/limits/properties/rpm/maximum").asLong()).isEqualTo(QuotaSection.MAX_PER_MINUTE);
+        assertThat(defs.at("/limits/properties/tpm/maximum").asLong()).isEqualTo(QuotaSection.MAX_PER_MINUTE);
+        assertThat(defs.at("/limits/properties/concurrent/maximum").asInt()).isEqualTo(QuotaSection.MAX_CONCURRENT);
+        assertThat(defs.at("/price/properties/max_output_tokens/maximum").asLong()).isEqualTo(PricesSection.MAX_OUTPUT_TOKENS);
+        assertSameVerdicts(defs.at("/key/properties/hash/pattern").asText(), KeysSection::hash, List.of(
+                "sha256:" + "0123456789abcdef".repeat(4), "sha256:" + "A".repeat(64), "a".repeat(64),
+                "sha256:" + "a".repeat(63), "sha256:" + "a".repeat(65), "tg-abc", "sha256:", " sha256:" + "a".repeat(64)));
+    }
+
+    @Test
+    void accessAndStorageDefaultsAreTheBinders() {
+        // A file that writes every default out must compile to what a file without the sections compiles to.
+        String written = """
+                storage: %s
+                budgets: %s
+                """.formatted(
+                        defaults("storage").replace(" }", ", on_redis_failure: " + defaults("on_redis_failure") + " }"),
+                        defaults("budgets"))
+                + Fixtures.MINIMAL;
+        var explicit = Fixtures.loaded(Fixtures.loader().parse("t.yaml", written));
+        var implicit = Fixtures.loaded(Fixtures.loader().parse("t.yaml", Fixtures.MINIMAL)).snapshot();
+        assertThat(written).contains("ledger: 'sqlite:data/tollgate.db'", "time_zone: 'UTC'", "unpriced: 'reject'",
+                "budgets: 'fail_closed'");
+        // Warned about only because it is written without redis, which is exactly what the default means.
+        assertThat(explicit.warnings()).map(ConfigProblem::message).containsExactly("has no effect without redis");
+        assertThat(explicit.snapshot().storage()).isEqualTo(implicit.storage());
+        assertThat(explicit.snapshot().access()).isEqualTo(implicit.access());
+    }
+
     /** Whether {@code parse} accepts {@code text}. */
     private static boolean accepts(java.util.function.Consumer<String> parse, String text) {
         try {

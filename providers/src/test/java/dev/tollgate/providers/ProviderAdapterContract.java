@@ -18,6 +18,7 @@ import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
@@ -82,7 +83,7 @@ public abstract class ProviderAdapterContract {
         var provider = new Provider("primary", adapter().type(), URI.create("https://upstream.test/v1"),
                 new Secret("${env:TEST_KEY}", API_KEY), "authorization",
                 List.of(new Header("openai-organization", "org-test")), Timeouts.DEFAULTS, null, null);
-        return new Deployment("public-model/primary/gpt-4o-2024-08-06", provider, "gpt-4o-2024-08-06", 1);
+        return new Deployment("public-model/primary/gpt-4o-2024-08-06", provider, "gpt-4o-2024-08-06", 1, Limits.NONE);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.tollgate.core.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.spi.Operation;
 import java.net.URI;
 import java.util.HashMap;
@@ -16,7 +17,7 @@ class ModelGroupTest {
             "authorization", List.of(), Timeouts.DEFAULTS, null, null);
 
     private static Deployment d(String id, int weight) {
-        return new Deployment(id, P, id, weight);
+        return new Deployment(id, P, id, weight, Limits.NONE);
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
@@ -65,7 +66,7 @@ class AnthropicAdapterTest extends ProviderAdapterContract {
         var provider = new Provider("anthropic", "anthropic", base, new Secret("${env:ANTHROPIC_API_KEY}", API_KEY),
                 "x-api-key", List.of(new Header("anthropic-beta", "prompt-caching-2024-07-31")), Timeouts.DEFAULTS,
                 apiVersion, null);
-        return new Deployment("claude-sonnet/anthropic/claude-sonnet-4-5-20250929", provider, "claude-sonnet-4-5-20250929", 1);
+        return new Deployment("claude-sonnet/anthropic/claude-sonnet-4-5-20250929", provider, "claude-sonnet-4-5-20250929", 1, Limits.NONE);
     }
 
     private static Deployment anthropicTest() {

@@ -11,6 +11,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
@@ -56,7 +57,7 @@ class AzureOpenAiAdapterTest extends ProviderAdapterContract {
     private static Deployment deployment(String base, String authHeader, String version, String name) {
         var provider = new Provider("azure-eu", AzureOpenAiAdapter.TYPE, URI.create(base),
                 new Secret("${env:AZURE_OPENAI_API_KEY}", API_KEY), authHeader, List.of(), Timeouts.DEFAULTS, version, null);
-        return new Deployment("public-model/azure-eu/" + name, provider, name, 1);
+        return new Deployment("public-model/azure-eu/" + name, provider, name, 1, Limits.NONE);
     }
 
     private static Deployment resource() {

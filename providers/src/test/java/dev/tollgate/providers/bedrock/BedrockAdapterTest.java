@@ -12,6 +12,7 @@ import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.AwsCredentials;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.Provider;
@@ -67,7 +68,7 @@ class BedrockAdapterTest extends ProviderAdapterContract {
     static Deployment deployment(String model, List<Header> headers, AwsCredentials aws) {
         var provider = new Provider("bedrock-east", BedrockAdapter.TYPE, BASE, null, "authorization", headers,
                 Timeouts.DEFAULTS, null, aws);
-        return new Deployment("public-model/bedrock-east/" + model, provider, model, 1);
+        return new Deployment("public-model/bedrock-east/" + model, provider, model, 1, Limits.NONE);
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
@@ -54,7 +55,7 @@ class GeminiAdapterTest extends ProviderAdapterContract {
     static Deployment deployment(String base, String model) {
         var provider = new Provider("google", GeminiAdapter.TYPE, URI.create(base), new Secret("${env:GEMINI_API_KEY}", API_KEY),
                 "x-goog-api-key", List.of(), Timeouts.DEFAULTS, null, null);
-        return new Deployment("public-model/google/" + model, provider, model, 1);
+        return new Deployment("public-model/google/" + model, provider, model, 1, Limits.NONE);
     }
 
     @Override

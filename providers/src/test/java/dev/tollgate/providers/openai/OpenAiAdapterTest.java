@@ -13,6 +13,7 @@ import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
@@ -184,7 +185,7 @@ class OpenAiAdapterTest extends ProviderAdapterContract {
     void aKeylessLocalServerGetsNoAuthorization() {
         var local = new Provider("local", "openai", URI.create("http://127.0.0.1:8000/v1/"), null, "authorization",
                 List.of(), Timeouts.DEFAULTS, null, null);
-        UpstreamCall call = adapter.prepare(canonicalRequest(false), new Deployment("m/local/llama", local, "llama", 1));
+        UpstreamCall call = adapter.prepare(canonicalRequest(false), new Deployment("m/local/llama", local, "llama", 1, Limits.NONE));
         assertThat(call.uri()).isEqualTo(URI.create("http://127.0.0.1:8000/v1/chat/completions"));
         assertThat(call.headers()).containsExactly(new Header("content-type", "application/json"));
         assertThat(tree(call.body()).path("model").asText()).isEqualTo("llama");

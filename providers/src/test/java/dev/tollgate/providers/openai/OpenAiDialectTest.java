@@ -21,6 +21,7 @@ import dev.tollgate.core.model.ResponseFormat;
 import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.ToolChoice;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
@@ -59,7 +60,7 @@ class OpenAiDialectTest {
     static Deployment deployment() {
         var provider = new Provider("openai", "openai", URI.create("https://api.openai.com/v1"), null, "authorization",
                 List.of(), Timeouts.DEFAULTS, null, null);
-        return new Deployment("gpt-4o/openai/gpt-4o-2024-08-06", provider, "gpt-4o-2024-08-06", 1);
+        return new Deployment("gpt-4o/openai/gpt-4o-2024-08-06", provider, "gpt-4o-2024-08-06", 1, Limits.NONE);
     }
 
     @Test
