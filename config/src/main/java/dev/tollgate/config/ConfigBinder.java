@@ -16,14 +16,16 @@ import java.util.Set;
  */
 final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
-            "server", "storage", "providers", "models", "budgets", "teams", "keys", "prices");
+            "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
     private final BudgetsSection budgets;
+    private final AdminSection admin;
 
-    ConfigBinder(ProvidersSection providers, StorageSection storage, BudgetsSection budgets) {
+    ConfigBinder(ProvidersSection providers, StorageSection storage, BudgetsSection budgets, AdminSection admin) {
         this.providers = requireNonNull(providers, "providers");
+        this.admin = requireNonNull(admin, "admin");
         this.storage = requireNonNull(storage, "storage");
         this.budgets = requireNonNull(budgets, "budgets");
     }
@@ -36,6 +38,7 @@ final class ConfigBinder {
         return Map.ofEntries(
                 Map.entry("", ROOT_KEYS),
                 Map.entry("server", ServerSection.KEYS),
+                Map.entry("admin", AdminSection.KEYS),
                 Map.entry("storage", StorageSection.KEYS),
                 Map.entry("storage.on_redis_failure", StorageSection.ON_FAILURE_KEYS),
                 Map.entry("providers.*", ProvidersSection.KEYS),
@@ -65,6 +68,7 @@ final class ConfigBinder {
     TollgateConfig bind(YamlNode root, Path base, Diagnostics problems) {
         MappingReader file = MappingReader.of(root, "", ROOT_KEYS, problems);
         ServerSettings server = ServerSection.bind(file.child("server", ServerSection.KEYS), problems);
+        var adminKeys = admin.bind(file.child("admin", AdminSection.KEYS), problems);
         StorageSettings boundStorage = storage.bind(file.child("storage", StorageSection.KEYS), base, problems);
 
         var providerEntries = file.requiredEntries("providers", "at least one provider is required");
@@ -76,6 +80,6 @@ final class ConfigBinder {
         var keyItems = file.items("keys", null);
         var keys = KeysSection.bind(keyItems == null ? List.of() : keyItems, file.path("keys"), problems);
         var prices = PricesSection.bind(file.entries("prices"), file.path("prices"), problems);
-        return new TollgateConfig(server, boundStorage, boundProviders, models, boundBudgets, teams, keys, prices);
+        return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys, prices);
     }
 }

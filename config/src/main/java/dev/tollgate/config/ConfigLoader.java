@@ -46,7 +46,8 @@ public final class ConfigLoader {
     public ConfigLoader(Set<String> providerTypes, Function<String, String> env, MockEndpoints mocks) {
         var secrets = new SecretReferences(env);
         this.binder = new ConfigBinder(
-                new ProvidersSection(providerTypes, secrets), new StorageSection(secrets), new BudgetsSection(secrets));
+                new ProvidersSection(providerTypes, secrets), new StorageSection(secrets), new BudgetsSection(secrets),
+                new AdminSection(secrets));
         this.compiler = new SnapshotCompiler(mocks);
     }
 

@@ -36,7 +36,7 @@ final class ConfigValidator {
             }
         }
         for (KeyConfig key : config.keys()) {
-            checkKey(key, config, problems);
+            checkKey(key, config.teams().keySet(), config.models().keySet(), problems);
         }
         for (PriceConfig price : config.prices().values()) {
             int slash = price.name().indexOf('/');
@@ -50,16 +50,17 @@ final class ConfigValidator {
         }
     }
 
-    private static void checkKey(KeyConfig key, TollgateConfig config, Diagnostics problems) {
-        if (key.team() != null && !config.teams().containsKey(key.team())) {
+    /** A key's references: its team and its models must exist (shared by the file and the admin API's keys). */
+    static void checkKey(KeyConfig key, Set<String> teams, Set<String> models, Diagnostics problems) {
+        if (key.team() != null && !teams.contains(key.team())) {
             problems.error(key.teamOrigin(), "unknown team '" + key.team() + "'"
-                    + Suggestion.didYouMean(key.team(), config.teams().keySet()));
+                    + Suggestion.didYouMean(key.team(), teams));
         }
         for (Map.Entry<String, Origin> model : key.models().entrySet()) {
             String name = model.getKey();
-            if (!name.endsWith("*") && !config.models().containsKey(name)) {
+            if (!name.endsWith("*") && !models.contains(name)) {
                 problems.error(model.getValue(), "unknown model '" + name + "'"
-                        + Suggestion.didYouMean(name, config.models().keySet())
+                        + Suggestion.didYouMean(name, models)
                         + "; list public model names from models, or a prefix ending in *");
             }
         }

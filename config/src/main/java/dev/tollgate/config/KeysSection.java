@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,12 +68,31 @@ final class KeysSection {
     }
 
     private static KeyConfig key(MappingReader k, Diagnostics problems) {
+        String name = name(k, problems);
+        k.requirePresent("hash");
+        return key(k, name, k.parsed("hash", null, KeysSection::hash, "expected sha256:<64 hex digits>"), problems);
+    }
+
+    /**
+     * A key described outside the file (the admin API's JSON body, which is YAML too) with the same fields and
+     * messages as one in it, except {@code hash}: the gateway makes the key, so it supplies the hash.
+     */
+    static KeyConfig draft(YamlNode body, KeyHash hash, Diagnostics problems) {
+        var fields = new HashSet<>(KEYS);
+        fields.remove("hash");
+        MappingReader k = MappingReader.of(body, "", Set.copyOf(fields), problems, KeysSection::advice);
+        return key(k, name(k, problems), hash, problems);
+    }
+
+    private static String name(MappingReader k, Diagnostics problems) {
         String name = k.requiredString("name");
         if (name != null) {
             TeamsSection.checkName(k.origin("name"), "key", name, problems);
         }
-        k.requirePresent("hash");
-        KeyHash hash = k.parsed("hash", null, KeysSection::hash, "expected sha256:<64 hex digits>");
+        return name;
+    }
+
+    private static KeyConfig key(MappingReader k, String name, KeyHash hash, Diagnostics problems) {
         String team = k.string("team");
         Instant expires = k.parsed("expires", null, KeysSection::expires, "expected a date or a time");
         Map<String, Origin> models = models(k, problems);

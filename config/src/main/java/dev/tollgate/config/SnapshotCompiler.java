@@ -74,7 +74,8 @@ final class SnapshotCompiler {
     private static AccessPolicy access(TollgateConfig config) {
         BudgetsConfig budgets = config.budgets();
         return new AccessPolicy(config.teams(), config.keys().stream().map(KeyConfig::compile).toList(),
-                budgets.global(), budgets.zone(), budgets.unpriced(), budgets.unpricedPrice(), budgets.webhook());
+                budgets.global(), budgets.zone(), budgets.unpriced(), budgets.unpricedPrice(), budgets.webhook(),
+                config.adminKeys());
     }
 
     private static Map<String, Price> prices(TollgateConfig config) {

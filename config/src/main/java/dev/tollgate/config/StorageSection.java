@@ -73,7 +73,7 @@ final class StorageSection {
         Path spillDir = s.parsed("spill_dir", null, file -> path(file, base), "expected a directory path");
         if (spillDir == null) {
             spillDir = ledger != null && ledger.reveal().startsWith(SQLITE)
-                    ? Path.of(ledger.reveal().substring(SQLITE.length())).resolveSibling("spill")
+                    ? spillNextTo(Path.of(ledger.reveal().substring(SQLITE.length())))
                     : base.resolve(DEFAULT_SPILL_DIR);
         }
         return new StorageSettings(
@@ -84,6 +84,14 @@ final class StorageSection {
                 onFailure(onFailure, "budgets", DEFAULT_BUDGETS_ON_FAILURE, problems),
                 spillDir,
                 s.size("spill_max", DEFAULT_SPILL_MAX, MIN_SPILL_MAX, Long.MAX_VALUE));
+    }
+
+    /**
+     * The spill directory of a SQLite ledger: named after its file ({@code data/tollgate.db.spill}), so two ledgers
+     * in one directory (two gateways on one machine, say) never share a spill file.
+     */
+    static Path spillNextTo(Path database) {
+        return database.resolveSibling(database.getFileName() + ".spill");
     }
 
     /** The ledger's target; null for {@code none}, and when unusable (reported). */

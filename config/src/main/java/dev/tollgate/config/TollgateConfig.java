@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.access.Team;
+import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import java.util.Collections;
@@ -23,6 +24,7 @@ import java.util.Map;
  */
 record TollgateConfig(
         ServerSettings server,
+        List<KeyHash> adminKeys,
         StorageSettings storage,
         Map<String, ProviderConfig> providers,
         Map<String, ModelConfig> models,
@@ -32,6 +34,7 @@ record TollgateConfig(
         Map<String, PriceConfig> prices) {
     TollgateConfig {
         requireNonNull(server, "server");
+        adminKeys = List.copyOf(adminKeys);
         requireNonNull(storage, "storage");
         providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));

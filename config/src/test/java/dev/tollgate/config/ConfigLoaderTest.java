@@ -281,7 +281,7 @@ class ConfigLoaderTest {
         assertThat(storage.redisPrefix()).isEqualTo("tollgate:");
         assertThat(storage.limitsOnRedisFailure()).isEqualTo(StorageSettings.OnStoreFailure.LOCAL);
         assertThat(storage.budgetsOnRedisFailure()).isEqualTo(StorageSettings.OnStoreFailure.FAIL_CLOSED);
-        assertThat(storage.spillDir()).isEqualTo(here.resolve("data/spill"));
+        assertThat(storage.spillDir()).isEqualTo(here.resolve("data/tollgate.db.spill"));
         assertThat(storage.spillMaxBytes()).isEqualTo(1L << 30);
     }
 
@@ -292,7 +292,7 @@ class ConfigLoaderTest {
                 "storage: { ledger: 'sqlite:../state/spend.db' }\n" + Fixtures.MINIMAL);
         StorageSettings storage = loaded(loader().load(file)).snapshot().storage();
         assertThat(storage.ledger().reveal()).isEqualTo("sqlite:" + dir.resolve("state/spend.db").toAbsolutePath());
-        assertThat(storage.spillDir()).isEqualTo(dir.resolve("state/spill").toAbsolutePath());
+        assertThat(storage.spillDir()).isEqualTo(dir.resolve("state/spend.db.spill").toAbsolutePath());
 
         Files.writeString(file, "storage: { ledger: none, spill_dir: queue }\n" + Fixtures.MINIMAL);
         storage = loaded(loader().load(file)).snapshot().storage();
@@ -534,7 +534,7 @@ class ConfigLoaderTest {
         assertThat(loaded(loader().load(file)).snapshot().source()).isEqualTo(file.toString());
         Files.writeString(file, Fixtures.MINIMAL + "extra: 1\n");
         assertThat(problems(loader().load(file))).containsExactly(file + ":9:1: extra: unknown key 'extra'; valid keys: "
-                + "budgets, keys, models, prices, providers, server, storage, teams");
+                + "admin, budgets, keys, models, prices, providers, server, storage, teams");
     }
 
     @Test
@@ -608,5 +608,17 @@ class ConfigLoaderTest {
     @Test
     void anInvalidResultHasAtLeastOneProblem() {
         assertThatThrownBy(() -> new LoadResult.Invalid(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void adminKeysAreHashesOrReferencesHashedAtLoad() {
+        String hash = "sha256:" + "c".repeat(64);
+        var snapshot = loaded(loader().parse("t.yaml", Fixtures.MINIMAL + """
+                admin:
+                  keys: ["%s", "${env:OPENAI_API_KEY}"]
+                """.formatted(hash))).snapshot();
+        assertThat(snapshot.access().adminKeys()).containsExactly(KeyHash.parse(hash),
+                KeyHash.of(Fixtures.ENV.get("OPENAI_API_KEY")));
+        assertThat(snapshot.access().toString()).doesNotContain(Fixtures.CANARY);
     }
 }

@@ -329,6 +329,20 @@ class ProblemMessagesTest {
                           - { name: bot, hash: "HASH_A", tema: support }
                         """), List.of(
                         "t.yaml:10:99: keys[0].tema: unknown key 'tema' (did you mean 'team'?)")),
+                new Case("raw admin key", access("""
+                        admin: { keys: [tg-0123456789abcdefghijklmnopqrstuvwxyzABCDEFG] }
+                        """), List.of(
+                        "t.yaml:9:17: admin.keys[0]: expected sha256:<64 hex digits> or a ${env:NAME} / ${file:/path} reference; a raw admin key never goes in the file")),
+                new Case("admin keys twice, empty, unset", access("""
+                        admin:
+                          keys: ["HASH_A", "HASH_A", "${env:NOPE_ADMIN}"]
+                        """), List.of(
+                        "t.yaml:10:85: admin.keys[1]: the same admin key is listed twice",
+                        "t.yaml:10:160: admin.keys[2]: environment variable NOPE_ADMIN is not set (referenced as ${env:NOPE_ADMIN})")),
+                new Case("empty admin key list", access("""
+                        admin: { keys: [] }
+                        """), List.of(
+                        "t.yaml:9:16: admin.keys: an empty list leaves the admin API closed; remove admin instead")),
                 new Case("raw key in hash", access("""
                         keys:
                           - name: bot

@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import dev.tollgate.core.runtime.HostPort;
 import dev.tollgate.core.runtime.ServerSettings;
+import dev.tollgate.server.admin.AdminApi;
 import dev.tollgate.server.admin.AdminHandler;
 import dev.tollgate.server.exchange.ExchangeServices;
 import dev.tollgate.server.pipeline.Handlers;
@@ -47,13 +48,14 @@ public final class Gateway implements AutoCloseable {
      * caller built the {@link ExchangeServices} upstream client for the same transport).
      */
     public static Gateway start(Transport transport, EventLoopGroup workers, ServerSettings settings,
-                                ExchangeServices services, Supplier<String> metrics) throws InterruptedException {
+                                ExchangeServices services, Supplier<String> metrics, AdminApi adminApi)
+            throws InterruptedException {
         EventLoopGroup acceptors = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         var ready = new AtomicBoolean();
         try {
             Channel proxy = bind(transport, acceptors, workers, settings.listen(),
                     new ProxyInitializer(services, settings));
-            var adminHandler = new AdminHandler(ready::get, metrics);
+            var adminHandler = new AdminHandler(ready::get, metrics, adminApi);
             Channel admin = bind(transport, acceptors, workers, settings.adminListen(), new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {

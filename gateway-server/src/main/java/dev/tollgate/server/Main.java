@@ -4,15 +4,21 @@ import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigProblem;
 import dev.tollgate.config.DurationSyntax;
 import dev.tollgate.config.HostPortSyntax;
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.RawKeys;
 import dev.tollgate.core.runtime.HostPort;
 import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.log.LogSink;
 import dev.tollgate.server.mock.MockServer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +31,9 @@ public final class Main {
               tollgate validate FILE       check a config file; prints every problem, exits 1 when invalid
               tollgate mock [--listen HOST:PORT] [--latency 20ms] [--tokens-per-second N] [--chunks N]
                                            run only the built-in mock provider (an OpenAI-compatible server)
+              tollgate new-key             make a key (for keys: or admin.keys); prints the key, once, and the
+                                           sha256 hash the config holds instead of it
+              tollgate hash-key            read a key on standard input; print the hash the config holds
             """;
 
     private Main() {}
@@ -45,6 +54,8 @@ public final class Main {
             return switch (command) {
                 case "serve" -> serve(Flags.parse(rest, List.of("--config")), out, err);
                 case "validate" -> validate(rest, out, err);
+                case "new-key" -> newKey(out);
+                case "hash-key" -> hashKey(System.in, out, err);
                 case "mock" -> mock(Flags.parse(rest, List.of("--listen", "--latency", "--tokens-per-second", "--chunks")), out);
                 default -> usage(err, "unknown command '" + command + "'");
             };
@@ -94,6 +105,24 @@ public final class Main {
         }
         printProblems(problems, err);
         return 1;
+    }
+
+    private static int newKey(PrintStream out) {
+        String raw = RawKeys.generate(new SecureRandom());
+        out.println("key:  " + raw);
+        out.println("hash: " + KeyHash.of(raw));
+        out.println("Give the key to its user now: Tollgate keeps only the hash, so it cannot show the key again.");
+        return 0;
+    }
+
+    /** From standard input, never an argument: arguments show in process lists and shell history. */
+    static int hashKey(InputStream in, PrintStream out, PrintStream err) throws IOException {
+        String raw = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip();
+        if (raw.isEmpty()) {
+            return usage(err, "hash-key reads the key on standard input: echo -n \"$KEY\" | tollgate hash-key");
+        }
+        out.println(KeyHash.of(raw));
+        return 0;
     }
 
     private static int mock(Flags flags, PrintStream out) throws Exception {

@@ -6,6 +6,7 @@ import dev.tollgate.config.LoadResult;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.metrics.PrometheusMetrics;
 import dev.tollgate.providers.ProviderRegistry;
+import dev.tollgate.server.admin.AdminApi;
 import dev.tollgate.server.exchange.ExchangeReporter;
 import dev.tollgate.server.exchange.ExchangeServices;
 import dev.tollgate.server.log.AccessLog;
@@ -16,6 +17,7 @@ import dev.tollgate.server.upstream.UpstreamPools;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,15 +39,17 @@ public final class Tollgate implements AutoCloseable {
     private final UpstreamPools upstreams;
     private final Gateway gateway;
     private final AtomicReference<RuntimeSnapshot> snapshot;
+    private final Stores state;
 
     private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, UpstreamPools upstreams,
-                     Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot) {
+                     Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state) {
         this.logs = logs;
         this.mocks = mocks;
         this.workers = workers;
         this.upstreams = upstreams;
         this.gateway = gateway;
         this.snapshot = snapshot;
+        this.state = state;
     }
 
     /** The provider types a config may use with this build. */
@@ -87,17 +91,31 @@ public final class Tollgate implements AutoCloseable {
         RuntimeSnapshot first = loaded.snapshot();
         var current = new AtomicReference<>(first);
         var metrics = new PrometheusMetrics();
-        var reporter = new ExchangeReporter(metrics, first.server().accessLog() ? new AccessLog(logs) : null);
+        Stores state;
+        try {
+            state = Stores.open(current::get, metrics, logs);
+        } catch (RuntimeException e) {
+            mocks.close();
+            logs.close();
+            throw e;
+        }
+        var reporter = new ExchangeReporter(metrics, first.server().accessLog() ? new AccessLog(logs) : null,
+                state.ledger());
         int threads = first.server().ioThreads() > 0 ? first.server().ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         var upstreams = new UpstreamPools(transport);
-        var services = new ExchangeServices(current::get, registry, upstreams, reporter);
+        var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
+                state.accounting());
+        var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
+                state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(),
+                Clock.systemUTC());
         Gateway gateway;
         try {
-            gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape);
+            gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape, admin);
         } catch (InterruptedException | RuntimeException e) {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             upstreams.close();
+            state.close();
             mocks.close();
             logs.close();
             throw e;
@@ -109,7 +127,7 @@ public final class Tollgate implements AutoCloseable {
                 .field("transport", transport.name())
                 .field("io_threads", threads)
                 .field("models", String.join(",", first.models().keySet())));
-        return new Tollgate(logs, mocks, workers, upstreams, gateway, current);
+        return new Tollgate(logs, mocks, workers, upstreams, gateway, current, state);
     }
 
     public int proxyPort() {
@@ -134,6 +152,7 @@ public final class Tollgate implements AutoCloseable {
         gateway.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         upstreams.close();
+        state.close(); // after the loops stop: every exchange has settled and recorded its row
         mocks.close();
         logs.close();
     }

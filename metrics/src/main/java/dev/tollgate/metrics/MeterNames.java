@@ -23,6 +23,16 @@ final class MeterNames {
 
     /** Tag value for a dimension that does not apply (no model on a 404, no error on success). */
     static final String NONE = "none";
+    static final String COST = "tollgate.cost";
+    static final String QUOTA_DENIED = "tollgate.quota.denied";
+    static final String BUDGET_ALERTS = "tollgate.budget.alerts";
+    static final String LEDGER_ROWS = "tollgate.ledger.rows";
+    static final String LEDGER_UP = "tollgate.ledger.up";
+    static final String TEAM = "team";
+    static final String SCOPE = "scope";
+    static final String DIMENSION = "dimension";
+    static final String THRESHOLD = "threshold";
+    static final String STATE = "state";
 
     private MeterNames() {}
 }

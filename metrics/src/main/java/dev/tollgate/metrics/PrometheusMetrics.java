@@ -1,6 +1,16 @@
 package dev.tollgate.metrics;
 
+import static dev.tollgate.metrics.MeterNames.BUDGET_ALERTS;
+import static dev.tollgate.metrics.MeterNames.COST;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT;
+import static dev.tollgate.metrics.MeterNames.DIMENSION;
+import static dev.tollgate.metrics.MeterNames.LEDGER_ROWS;
+import static dev.tollgate.metrics.MeterNames.LEDGER_UP;
+import static dev.tollgate.metrics.MeterNames.QUOTA_DENIED;
+import static dev.tollgate.metrics.MeterNames.SCOPE;
+import static dev.tollgate.metrics.MeterNames.STATE;
+import static dev.tollgate.metrics.MeterNames.TEAM;
+import static dev.tollgate.metrics.MeterNames.THRESHOLD;
 import static dev.tollgate.metrics.MeterNames.ERROR_TYPE;
 import static dev.tollgate.metrics.MeterNames.MODEL;
 import static dev.tollgate.metrics.MeterNames.NONE;
@@ -21,6 +31,7 @@ import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.observe.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -28,6 +39,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway's meters in a Prometheus registry. {@link #exchangeFinished} runs on event loops, once per request:
@@ -46,6 +58,15 @@ public final class PrometheusMetrics implements GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<Labels, Meters> meters = new ConcurrentHashMap<>();
+    /** Counters with few labels (model and team, scope and dimension...), keyed by name and tags. */
+    private final ConcurrentHashMap<Tags, Counter> counters = new ConcurrentHashMap<>();
+    private final AtomicInteger ledgerUp = new AtomicInteger(1);
+
+    public PrometheusMetrics() {
+        Gauge.builder(LEDGER_UP, ledgerUp, AtomicInteger::get)
+                .description("1 while the spend ledger's database answers, 0 while rows go to the spill file")
+                .register(registry);
+    }
 
     /** One label combination of a finished request. */
     private record Labels(String route, String model, String provider, String deployment, int status,
@@ -69,6 +90,40 @@ public final class PrometheusMetrics implements GatewayMetrics {
             m.input().record(s.usage().inputTokens());
             m.output().record(s.usage().outputTokens());
         }
+        if (!s.cost().isZero()) {
+            counter(COST, "Dollars charged for requests, by model and team", "usd",
+                    Tags.of(MODEL, orNone(s.model()), TEAM, orNone(s.team())))
+                    .increment(s.cost().nanos() / 1e9);
+        }
+    }
+
+    @Override
+    public void quotaDenied(String scopeKind, String dimension) {
+        counter(QUOTA_DENIED, "Requests refused by a rate limit or budget, by scope kind and dimension", null,
+                Tags.of(SCOPE, scopeKind, DIMENSION, dimension)).increment();
+    }
+
+    @Override
+    public void budgetAlert(String scopeKind, double threshold) {
+        counter(BUDGET_ALERTS, "Budget alert thresholds crossed, by scope kind and threshold", null,
+                Tags.of(SCOPE, scopeKind, THRESHOLD, Double.toString(threshold))).increment();
+    }
+
+    @Override
+    public void ledgerRows(String state, long rows) {
+        counter(LEDGER_ROWS, "Spend-ledger rows by what happened to them (written, spilled, replayed, lost)", null,
+                Tags.of(STATE, state)).increment(rows);
+    }
+
+    @Override
+    public void ledgerUp(boolean up) {
+        ledgerUp.set(up ? 1 : 0);
+    }
+
+    /** A counter by name and tags; the name is part of the cache key since tag sets repeat across meters. */
+    private Counter counter(String name, String description, String unit, Tags tags) {
+        return counters.computeIfAbsent(tags.and("__name", name), k -> Counter.builder(name)
+                .description(description).baseUnit(unit).tags(tags).register(registry));
     }
 
     private Meters register(Labels l) {

@@ -6,6 +6,7 @@ import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.pricing.Money;
 import org.junit.jupiter.api.Test;
 
 class PrometheusMetricsTest {
@@ -13,7 +14,8 @@ class PrometheusMetricsTest {
 
     private static ExchangeSummary ok(boolean stream) {
         return new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m1", "mock", 200, Outcome.SUCCESS, null,
-                stream, 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30));
+                stream, 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
+                Money.ofUsd("0.25"), false);
     }
 
     @Test
@@ -36,9 +38,34 @@ class PrometheusMetricsTest {
     @Test
     void requestsThatReachedNoModelGetNoneLabelsAndNoTokenSeries() {
         metrics.exchangeFinished(new ExchangeSummary("req_2", "chat", null, null, null, 404, Outcome.CALLER_ERROR,
-                ErrorKind.MODEL_NOT_FOUND, false, 100_000, -1, -1, Usage.UNKNOWN));
+                ErrorKind.MODEL_NOT_FOUND, false, 100_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false));
         String text = metrics.scrape();
         assertThat(text).contains("error_type=\"model_not_found\"").contains("gen_ai_request_model=\"none\"")
-                .contains("status=\"404\"").doesNotContain("gen_ai_client_token_usage");
+                .contains("status=\"404\"").doesNotContain("gen_ai_client_token_usage")
+                .doesNotContain("tollgate_cost_usd_total");
+    }
+
+    @Test
+    void costIsCountedByModelAndTeamInDollars() {
+        metrics.exchangeFinished(ok(false));
+        metrics.exchangeFinished(ok(true));
+        assertThat(metrics.scrape()).contains(
+                "tollgate_cost_usd_total{gen_ai_request_model=\"fast\",team=\"support\"} 0.5");
+    }
+
+    @Test
+    void quotaDenialsAlertsAndTheLedgerHaveTheirOwnSeries() {
+        metrics.quotaDenied("key", "requests");
+        metrics.quotaDenied("key", "requests");
+        metrics.budgetAlert("team", 0.8);
+        metrics.ledgerRows("written", 5);
+        metrics.ledgerRows("spilled", 2);
+        metrics.ledgerUp(false);
+        String text = metrics.scrape();
+        assertThat(text).contains("tollgate_quota_denied_total{dimension=\"requests\",scope=\"key\"} 2.0")
+                .contains("tollgate_budget_alerts_total{scope=\"team\",threshold=\"0.8\"} 1.0")
+                .contains("tollgate_ledger_rows_total{state=\"written\"} 5.0")
+                .contains("tollgate_ledger_rows_total{state=\"spilled\"} 2.0")
+                .contains("tollgate_ledger_up 0.0");
     }
 }

@@ -23,6 +23,7 @@ import java.util.Map;
  * @param unpricedPrice the price {@link Unpriced#CHARGE_RESERVATION} reserves and charges at; null with
  *     {@link Unpriced#REJECT}
  * @param alerts where budget alerts go besides the log and metrics, or null
+ * @param adminKeys hashes of the keys that open the admin API; none leaves its key and spend routes closed
  */
 public record AccessPolicy(
         Map<String, Team> teams,
@@ -31,11 +32,12 @@ public record AccessPolicy(
         ZoneId zone,
         Unpriced unpriced,
         Price unpricedPrice,
-        AlertWebhook alerts) {
+        AlertWebhook alerts,
+        List<KeyHash> adminKeys) {
 
     /** No keys, no teams, no budget: the gateway runs open. */
     public static final AccessPolicy OPEN = new AccessPolicy(Map.of(), List.of(), null, ZoneId.of("UTC"),
-            Unpriced.REJECT, null, null);
+            Unpriced.REJECT, null, null, List.of());
 
     /** The scope of the global budget's counters. */
     public static final String GLOBAL_SCOPE = "global";
@@ -43,6 +45,7 @@ public record AccessPolicy(
     public AccessPolicy {
         teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
         keys = List.copyOf(keys);
+        adminKeys = List.copyOf(adminKeys);
         requireNonNull(zone, "zone");
         requireNonNull(unpriced, "unpriced");
         if ((unpriced == Unpriced.CHARGE_RESERVATION) != (unpricedPrice != null)) {

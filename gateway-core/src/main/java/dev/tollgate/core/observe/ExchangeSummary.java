@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.pricing.Money;
 
 /**
  * What one request did, written once when it ends: the access-log line and the metrics come from this record.
@@ -17,6 +18,11 @@ import dev.tollgate.core.model.Usage;
  * @param latencyNanos admission to the last byte written
  * @param firstTokenNanos admission to the first content byte written (streams), or -1
  * @param upstreamNanos time spent waiting on the upstream (request sent to last byte read), or -1
+ * @param key the virtual key's name, or null (an open gateway, or a request refused before its key was known)
+ * @param team the key's team, or null
+ * @param user the end user the request named, or null
+ * @param cost what the request was charged
+ * @param costEstimated the cost rests on estimated tokens, a missing price, or a charged reservation
  */
 public record ExchangeSummary(
         String requestId,
@@ -31,11 +37,22 @@ public record ExchangeSummary(
         long latencyNanos,
         long firstTokenNanos,
         long upstreamNanos,
-        Usage usage) {
+        Usage usage,
+        String key,
+        String team,
+        String user,
+        Money cost,
+        boolean costEstimated) {
     public ExchangeSummary {
         requireNonNull(requestId, "requestId");
         requireNonNull(route, "route");
         requireNonNull(outcome, "outcome");
         requireNonNull(usage, "usage");
+        requireNonNull(cost, "cost");
+    }
+
+    /** Whether the request reached a provider (or was charged): only those are spend-ledger rows. */
+    public boolean billable() {
+        return upstreamNanos >= 0 || !cost.isZero();
     }
 }

@@ -6,4 +6,25 @@ package dev.tollgate.core.observe;
  */
 public interface GatewayMetrics {
     void exchangeFinished(ExchangeSummary summary);
+
+    /**
+     * A request refused by a limit or budget before it was sent.
+     *
+     * @param scopeKind {@code key}, {@code team}, {@code user}, {@code deployment} or {@code global}
+     * @param dimension {@code requests}, {@code tokens}, {@code concurrent} or {@code budget}
+     */
+    void quotaDenied(String scopeKind, String dimension);
+
+    /** A budget crossed an alert threshold (a fraction of its limit). */
+    void budgetAlert(String scopeKind, double threshold);
+
+    /**
+     * Spend-ledger rows that changed state, off the request path.
+     *
+     * @param state {@code written}, {@code spilled}, {@code replayed} or {@code lost}
+     */
+    void ledgerRows(String state, long rows);
+
+    /** Whether the ledger's database answers (false while rows go to the spill file). */
+    void ledgerUp(boolean up);
 }

@@ -24,10 +24,12 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     private final BooleanSupplier ready;
     private final Supplier<String> metrics;
+    private final AdminApi api;
 
-    public AdminHandler(BooleanSupplier ready, Supplier<String> metrics) {
+    public AdminHandler(BooleanSupplier ready, Supplier<String> metrics, AdminApi api) {
         this.ready = ready;
         this.metrics = metrics;
+        this.api = api;
     }
 
     @Override
@@ -38,6 +40,10 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         int q = path.indexOf('?');
         if (q >= 0) {
             path = path.substring(0, q);
+        }
+        if (path.startsWith("/admin/")) {
+            api.handle(ctx, request, requestId, keepAlive);
+            return;
         }
         boolean known = path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics");
         if (!known) {

@@ -44,6 +44,19 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import dev.tollgate.core.quota.Admission;
+import dev.tollgate.core.quota.RateHeaders;
+import dev.tollgate.core.quota.Reservation;
+import dev.tollgate.server.access.Caller;
+import dev.tollgate.server.spend.Charge;
+import dev.tollgate.server.spend.Quote;
+import dev.tollgate.server.spend.Refusals;
+import dev.tollgate.server.spend.SpendHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -59,14 +72,15 @@ import javax.net.ssl.SSLException;
  * loop (the upstream connection lives on the same loop, so nothing here is shared or locked).
  *
  * <pre>
- *  start: envelope -> model group -> deployment -> {@link ExchangePlan} (same dialect, or translated)
- *    -> ACQUIRING -> AWAITING_HEAD -+-> READING_BODY (non-stream, or any non-2xx) -> answer -> DONE
+ *  start: envelope -> model group (key scope) -> deployment -> {@link ExchangePlan} -> quote
+ *    -> ADMITTING (limits and budgets reserved; only when some apply) -> ACQUIRING -> AWAITING_HEAD -+-> READING_BODY (non-stream, or any non-2xx) -> answer -> DONE
  *                                   +-> STREAMING (2xx event stream, relayed by {@link StreamRelay}) -> DONE
  *  any state: client gone -> DONE (upstream closed, never pooled); timeout or upstream failure -> error -> DONE
  * </pre>
  *
  * A failure before the response is committed becomes an ordinary error response; after it, an in-band error event
- * and a cut connection, so a client can never mistake a broken answer for a finished one.
+ * and a cut connection, so a client can never mistake a broken answer for a finished one. However it ends, the
+ * reservation is settled once with what was used, in {@link #finish}.
  */
 public final class ChatExchange implements UpstreamListener {
 
@@ -77,7 +91,7 @@ public final class ChatExchange implements UpstreamListener {
         void done(boolean connectionContinues);
     }
 
-    private enum State { STARTING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
+    private enum State { STARTING, ADMITTING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
 
     private static final int MAX_EVENT_BYTES = 8 << 20;
     private static final Logger LOG = Logger.getLogger(ChatExchange.class.getName());
@@ -92,6 +106,7 @@ public final class ChatExchange implements UpstreamListener {
     private final List<Header> clientHeaders;
     private final Done onDone;
     private final long startNanos = System.nanoTime();
+    private Caller caller;
 
     private State state = State.STARTING;
     private RuntimeSnapshot snapshot;
@@ -113,11 +128,16 @@ public final class ChatExchange implements UpstreamListener {
     private boolean readWanted;
     private Usage answerUsage = Usage.UNKNOWN;
     private boolean cut;
+    private Quote quote;
+    private Reservation reservation;
+    /** Rate-limit and cost headers for the client's response; null when there are none. */
+    private HttpHeaders extraHeaders;
 
     /** @param clientHeaders the client headers its dialect carries to a same-dialect upstream */
     public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, ClientDialect dialect, Route route,
-                        String requestId, boolean keepAlive, byte[] body, List<Header> clientHeaders,
+                        String requestId, boolean keepAlive, byte[] body, List<Header> clientHeaders, Caller caller,
                         Done onDone) {
+        this.caller = caller;
         this.ctx = ctx;
         this.services = services;
         this.dialect = dialect;
@@ -144,6 +164,12 @@ public final class ChatExchange implements UpstreamListener {
                 return;
             }
             modelName = group.name();
+            caller = caller.withBodyUser(envelope.user());
+            if (caller.key() != null && !caller.key().allowsModel(group.name())) {
+                fail(new GatewayError(ErrorKind.PERMISSION_DENIED, 403, "The API key '" + caller.key().name()
+                        + "' may not use the model '" + group.name() + "'.", "model", "model_not_allowed", null));
+                return;
+            }
             if (group.operation() != operation.servedBy()) {
                 fail(GatewayError.invalid("model", "model_not_supported", "The model '" + group.name() + "' serves "
                         + group.operation().name().toLowerCase(Locale.ROOT) + ", not this endpoint."));
@@ -156,6 +182,7 @@ public final class ChatExchange implements UpstreamListener {
                 return;
             }
             plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter, requestId);
+            quote = services.accounting().quote(snapshot, caller, group.name(), deployment, plan::size);
         } catch (GatewayException e) {
             fail(e.error());
             return;
@@ -167,7 +194,59 @@ public final class ChatExchange implements UpstreamListener {
         }
         origin = Origin.of(plan.call().uri());
         deadlines.start(deployment.provider().timeouts().overall());
-        connect();
+        if (!quote.limited()) {
+            connect();
+            return;
+        }
+        state = State.ADMITTING;
+        CompletionStage<Admission> admission = services.accounting().admit(quote, requestId,
+                deployment.provider().timeouts().overall());
+        CompletableFuture<Admission> done = admission.toCompletableFuture();
+        if (done.isDone() && !done.isCompletedExceptionally()) {
+            onAdmitted(done.join()); // the local store answers inline: no hop through the loop's queue
+        } else {
+            admission.whenComplete((a, e) -> ctx.executor().execute(() -> onAdmitted(a != null ? a
+                    : new Admission.Unavailable(String.valueOf(e), Duration.ofSeconds(1)))));
+        }
+    }
+
+    private void onAdmitted(Admission admission) {
+        if (admission instanceof Admission.Granted g && state == State.DONE) {
+            // The client left (or the deadline passed) while the store was answering: give the slots back.
+            services.accounting().settle(g.reservation(), Usage.UNKNOWN, Charge.NOTHING);
+            return;
+        }
+        if (state == State.DONE) {
+            return;
+        }
+        switch (admission) {
+            case Admission.Granted g -> {
+                reservation = g.reservation();
+                rateHeaders(g.headers());
+                connect();
+            }
+            case Admission.Denied d -> {
+                rateHeaders(d.headers());
+                services.reporter().metrics().quotaDenied(Refusals.kind(d.denial().scope()),
+                        d.denial().dimension().label());
+                fail(Refusals.of(d.denial(), services.accounting().clock().instant()));
+            }
+            case Admission.Unavailable u -> fail(Refusals.of(u));
+        }
+    }
+
+    private void rateHeaders(RateHeaders headers) {
+        if (headers.limitRequests() < 0 && headers.limitTokens() < 0) {
+            return;
+        }
+        SpendHeaders.rate(headers, headers());
+    }
+
+    private HttpHeaders headers() {
+        if (extraHeaders == null) {
+            extraHeaders = new DefaultHttpHeaders();
+        }
+        return extraHeaders;
     }
 
     private boolean sameDialect() {
@@ -178,7 +257,8 @@ public final class ChatExchange implements UpstreamListener {
     private void countLocally() {
         var counting = (TokenCounting) dialect; // only dialects with a counting route reach here
         long tokens = TokenEstimate.input(counting.decodeCountTokens(body));
-        HttpReplies.json(ctx, HttpResponseStatus.OK, counting.encodeTokenCount(tokens), requestId, keepAlive);
+        HttpReplies.send(ctx, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON,
+                Unpooled.wrappedBuffer(counting.encodeTokenCount(tokens)), requestId, keepAlive, extraHeaders);
         finish(200, null);
     }
 
@@ -251,7 +331,7 @@ public final class ChatExchange implements UpstreamListener {
         if (framer != null) {
             state = State.STREAMING;
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
-                    keepAlive, snapshot.server().streamKeepAlive(), startNanos);
+                    keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders);
             return;
         }
         upstreamHeaders = new HashMap<>();
@@ -391,8 +471,11 @@ public final class ChatExchange implements UpstreamListener {
         switch (answer) {
             case ExchangePlan.Answer.Body b -> {
                 answerUsage = b.usage();
+                if (quote != null && !b.usage().equals(Usage.UNKNOWN)) {
+                    SpendHeaders.cost(services.accounting().charge(quote, b.usage()).cost(), headers());
+                }
                 HttpReplies.send(ctx, HttpResponseStatus.valueOf(b.status()), b.contentType(),
-                        Unpooled.wrappedBuffer(b.bytes()), requestId, keepAlive);
+                        Unpooled.wrappedBuffer(b.bytes()), requestId, keepAlive, extraHeaders);
                 finish(b.status(), b.errorKind());
             }
             case ExchangePlan.Answer.Failed f -> fail(f.error());
@@ -417,7 +500,7 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     private void fail(GatewayError error) {
-        HttpReplies.error(ctx, dialect, error, requestId, keepAlive);
+        HttpReplies.error(ctx, dialect, error, requestId, keepAlive, extraHeaders);
         finish(error.httpStatus(), error.kind());
     }
 
@@ -438,13 +521,19 @@ public final class ChatExchange implements UpstreamListener {
             aggregate.release();
             aggregate = null;
         }
+        Charge charge = quote == null ? Charge.NOTHING : services.accounting().charge(quote, usage);
+        if (reservation != null) {
+            services.accounting().settle(reservation, usage, charge);
+            reservation = null;
+        }
         long now = System.nanoTime();
         services.reporter().report(new ExchangeSummary(requestId, route.label(), modelName,
                 deployment == null ? null : deployment.id(),
                 deployment == null ? null : deployment.provider().id(),
                 status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind,
                 envelope != null && streaming(), now - startNanos, ttft,
-                upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage));
+                upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage,
+                caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated()));
         onDone.done(keepAlive && !cut);
     }
 

@@ -9,6 +9,7 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.pricing.TokenCounter;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.EmbeddingsDialect;
@@ -20,6 +21,7 @@ import dev.tollgate.core.spi.ProviderAdapter;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.server.spend.RequestSize;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -49,6 +51,12 @@ sealed interface ExchangePlan {
     /** Usage to record when the provider reported none, from what was relayed. Marked as estimated. */
     Usage estimate(long outputChars);
 
+    /**
+     * How big the request can get, for limits and budgets; called only when one applies. A same-dialect plan
+     * decodes the body for it (throwing {@link GatewayException} for one that does not decode).
+     */
+    RequestSize size(TokenCounter counter);
+
     /** The reply to a complete upstream answer. */
     sealed interface Answer {
         /** Bytes to send as they are. {@code errorKind} is null for a success. */
@@ -72,7 +80,7 @@ sealed interface ExchangePlan {
                 headers.addAll(clientHeaders);
                 call = new UpstreamCall(call.method(), call.uri(), headers, null);
             }
-            return new SameDialect(call, body, envelope, deployment, same, adapter, dialect, stream);
+            return new SameDialect(operation, call, body, envelope, deployment, same, adapter, dialect, stream);
         }
         return switch (operation) {
             case CHAT -> {
@@ -95,9 +103,9 @@ sealed interface ExchangePlan {
     }
 
     /** The client's body forwarded with only the model (and a usage request) changed; the reply relayed as is. */
-    record SameDialect(UpstreamCall call, byte[] clientBody, RequestEnvelope envelope, Deployment deployment,
-                       Passthrough passthrough, ProviderAdapter adapter, ClientDialect dialect, boolean stream)
-            implements ExchangePlan {
+    record SameDialect(Operation operation, UpstreamCall call, byte[] clientBody, RequestEnvelope envelope,
+                       Deployment deployment, Passthrough passthrough, ProviderAdapter adapter, ClientDialect dialect,
+                       boolean stream) implements ExchangePlan {
         @Override
         public ByteBuf body(ByteBufAllocator alloc) {
             return UpstreamRequests.splicedBody(alloc, clientBody, envelope.rewrite(deployment.upstreamModel(), stream));
@@ -127,6 +135,16 @@ sealed interface ExchangePlan {
         @Override
         public Usage estimate(long outputChars) {
             return Usage.estimated(clientBody.length / 4, tokens(outputChars));
+        }
+
+        @Override
+        public RequestSize size(TokenCounter counter) {
+            return switch (operation) {
+                case CHAT -> chatSize(counter, dialect.decodeChat(clientBody), deployment);
+                case EMBEDDINGS -> embeddingsSize(counter,
+                        ((EmbeddingsDialect) dialect).decodeEmbeddings(clientBody), deployment);
+                case COUNT_TOKENS -> RequestSize.NOTHING; // counting is free; only request limits apply
+            };
         }
     }
 
@@ -159,6 +177,11 @@ sealed interface ExchangePlan {
         @Override
         public Usage estimate(long outputChars) {
             return Usage.estimated(TokenEstimate.input(request), tokens(outputChars));
+        }
+
+        @Override
+        public RequestSize size(TokenCounter counter) {
+            return chatSize(counter, request, deployment);
         }
     }
 
@@ -202,6 +225,22 @@ sealed interface ExchangePlan {
             }
             return Usage.estimated(input, 0);
         }
+
+        @Override
+        public RequestSize size(TokenCounter counter) {
+            return embeddingsSize(counter, request, deployment);
+        }
+    }
+
+    private static RequestSize chatSize(TokenCounter counter, ChatRequest request, Deployment d) {
+        Integer max = request.sampling().maxTokens();
+        Integer n = request.sampling().n();
+        return new RequestSize(counter.inputTokens(request, d.provider().type(), d.upstreamModel()),
+                max == null ? -1 : max, n == null || n < 1 ? 1 : n);
+    }
+
+    private static RequestSize embeddingsSize(TokenCounter counter, EmbeddingRequest request, Deployment d) {
+        return new RequestSize(counter.inputTokens(request, d.provider().type(), d.upstreamModel()), 0, 1);
     }
 
     private static String contentType(UpstreamReply reply) {

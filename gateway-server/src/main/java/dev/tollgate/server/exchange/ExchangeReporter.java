@@ -1,24 +1,45 @@
 package dev.tollgate.server.exchange;
 
+import dev.tollgate.core.ledger.SpendLedger;
+import dev.tollgate.core.ledger.SpendRow;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.server.log.AccessLog;
+import java.time.Instant;
 
-/** Where a finished exchange's summary goes: the metrics port, and the access log when it is on. */
+/**
+ * Where a finished exchange's summary goes: the metrics port, the access log when it is on, and the spend ledger
+ * for requests that reached a provider or were charged (refusals before that cost nothing and are counted in
+ * metrics and the access log only, so a misbehaving client cannot flood the ledger).
+ */
 public final class ExchangeReporter {
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    private final SpendLedger ledger;
 
-    /** @param accessLog null when access logging is off */
-    public ExchangeReporter(GatewayMetrics metrics, AccessLog accessLog) {
+    /**
+     * @param accessLog null when access logging is off
+     * @param ledger null when the ledger is off
+     */
+    public ExchangeReporter(GatewayMetrics metrics, AccessLog accessLog, SpendLedger ledger) {
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.ledger = ledger;
     }
 
-    public void report(ExchangeSummary summary) {
-        metrics.exchangeFinished(summary);
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public void report(ExchangeSummary s) {
+        metrics.exchangeFinished(s);
         if (accessLog != null) {
-            accessLog.write(summary);
+            accessLog.write(s);
+        }
+        if (ledger != null && s.billable()) {
+            ledger.record(new SpendRow(s.requestId(), Instant.now(), s.key(), s.team(), s.user(), s.route(),
+                    s.model(), s.deployment(), s.provider(), s.usage(), s.cost(), s.costEstimated(), s.outcome(),
+                    s.status(), false, s.stream(), s.latencyNanos() / 1_000_000));
         }
     }
 }

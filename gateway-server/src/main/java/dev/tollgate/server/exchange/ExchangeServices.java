@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.providers.ProviderRegistry;
+import dev.tollgate.server.access.KeyRing;
+import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.upstream.UpstreamPools;
 import java.util.function.Supplier;
 
@@ -12,16 +14,22 @@ import java.util.function.Supplier;
  *
  * @param snapshot the current config; each request reads it once and keeps that one for its whole life
  * @param providers the adapters and the client dialects
+ * @param keys the virtual keys in force
+ * @param accounting limits, budgets and prices
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
         ProviderRegistry providers,
         UpstreamPools upstreams,
-        ExchangeReporter reporter) {
+        ExchangeReporter reporter,
+        KeyRing keys,
+        Accounting accounting) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
         requireNonNull(upstreams, "upstreams");
         requireNonNull(reporter, "reporter");
+        requireNonNull(keys, "keys");
+        requireNonNull(accounting, "accounting");
     }
 }

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -49,6 +50,7 @@ final class StreamRelay {
     private final boolean keepAlive;
     private final Duration keepAliveInterval;
     private final long startNanos;
+    private final HttpHeaders extraHeaders;
     private final List<ByteBuf> pending = new ArrayList<>(4);
 
     private boolean committed;
@@ -61,7 +63,8 @@ final class StreamRelay {
     private ScheduledFuture<?> keepAliveTimer;
 
     StreamRelay(ChannelHandlerContext ctx, StreamDecoder decoder, EventFramer framer,
-                Rendering rendering, String requestId, boolean keepAlive, Duration keepAliveInterval, long startNanos) {
+                Rendering rendering, String requestId, boolean keepAlive, Duration keepAliveInterval, long startNanos,
+                HttpHeaders extraHeaders) {
         this.ctx = ctx;
         this.decoder = decoder;
         this.framer = framer;
@@ -70,6 +73,7 @@ final class StreamRelay {
         this.keepAlive = keepAlive;
         this.keepAliveInterval = keepAliveInterval;
         this.startNanos = startNanos;
+        this.extraHeaders = extraHeaders;
         long every = keepAliveInterval.toNanos();
         if (every > 0) {
             lastWriteNanos = System.nanoTime();
@@ -215,6 +219,9 @@ final class StreamRelay {
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .set("x-accel-buffering", "no")
                 .set(RequestId.HEADER, requestId);
+        if (extraHeaders != null) {
+            head.headers().add(extraHeaders);
+        }
         HttpUtil.setTransferEncodingChunked(head, true);
         HttpUtil.setKeepAlive(head, keepAlive);
         ctx.write(head);

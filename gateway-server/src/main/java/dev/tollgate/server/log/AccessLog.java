@@ -44,6 +44,11 @@ public final class AccessLog {
                 .field("tokens_in", s.usage().inputTokens())
                 .field("tokens_out", s.usage().outputTokens())
                 .field("usage_reported", s.usage().reported())
+                .field("key", s.key())
+                .field("team", s.team())
+                .field("user", s.user())
+                .field("cost_usd", s.cost().usd())
+                .field("cost_estimated", s.costEstimated())
                 .toString();
     }
 

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -22,11 +23,21 @@ public final class HttpReplies {
     /** Writes and flushes a whole response, closing the connection afterwards unless {@code keepAlive}. */
     public static ChannelFuture send(ChannelHandlerContext ctx, HttpResponseStatus status, CharSequence contentType,
                                      ByteBuf body, String requestId, boolean keepAlive) {
+        return send(ctx, status, contentType, body, requestId, keepAlive, null);
+    }
+
+    /** As {@link #send(ChannelHandlerContext, HttpResponseStatus, CharSequence, ByteBuf, String, boolean)}, plus
+     * {@code extra} headers (rate limits, cost), or none when null. */
+    public static ChannelFuture send(ChannelHandlerContext ctx, HttpResponseStatus status, CharSequence contentType,
+                                     ByteBuf body, String requestId, boolean keepAlive, HttpHeaders extra) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set(RequestId.HEADER, requestId);
+        if (extra != null) {
+            response.headers().add(extra);
+        }
         return finish(ctx, response, keepAlive);
     }
 
@@ -39,6 +50,12 @@ public final class HttpReplies {
     /** An error in the client's dialect, with {@code Retry-After} when the error says when to come back. */
     public static ChannelFuture error(ChannelHandlerContext ctx, ClientDialect dialect, GatewayError error,
                                       String requestId, boolean keepAlive) {
+        return error(ctx, dialect, error, requestId, keepAlive, null);
+    }
+
+    /** An error with {@code extra} headers (the rate-limit state on a 429), or none when null. */
+    public static ChannelFuture error(ChannelHandlerContext ctx, ClientDialect dialect, GatewayError error,
+                                      String requestId, boolean keepAlive, HttpHeaders extra) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(error.httpStatus()),
                 Unpooled.wrappedBuffer(dialect.encodeError(error, requestId)));
@@ -46,8 +63,13 @@ public final class HttpReplies {
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(RequestId.HEADER, requestId);
+        if (extra != null) {
+            response.headers().add(extra);
+        }
         if (error.retryAfter() != null) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, error.retryAfter().toSeconds()));
+            // Whole seconds, rounded up: a client that waits exactly this long must find room again.
+            long millis = error.retryAfter().toMillis();
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, (millis + 999) / 1000));
         }
         return finish(ctx, response, keepAlive);
     }

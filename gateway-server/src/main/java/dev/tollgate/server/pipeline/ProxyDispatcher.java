@@ -7,6 +7,11 @@ import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.routing.ModelGroup;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.server.access.Authentication;
+import dev.tollgate.server.access.Caller;
 import dev.tollgate.server.exchange.ChatExchange;
 import dev.tollgate.server.exchange.ExchangeServices;
 import io.netty.buffer.ByteBufUtil;
@@ -22,6 +27,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -91,8 +97,15 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                         request.method() + " is not allowed here; use " + route.method() + "."), keepAlive);
                 return;
             }
+            RuntimeSnapshot snapshot = services.snapshot().get();
+            Authentication auth = services.keys().authenticate(request.headers(), route.label(), snapshot.access());
+            if (auth instanceof Authentication.Refused refused) {
+                refuse(dialect, requestId, start, route.label(), refused.error(), keepAlive);
+                return;
+            }
+            Caller caller = ((Authentication.Allowed) auth).caller();
             if (route == Route.MODELS) {
-                byte[] list = dialect.encodeModelList(services.snapshot().get().models().values());
+                byte[] list = dialect.encodeModelList(visibleModels(snapshot, caller));
                 HttpReplies.json(ctx, HttpResponseStatus.OK, list, requestId, keepAlive);
                 report(requestId, start, route.label(), 200, null);
                 if (!keepAlive) {
@@ -102,7 +115,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
             current = new ChatExchange(ctx, services, dialect, route, requestId, keepAlive, body,
-                    passthroughHeaders(dialect, request), this::exchangeDone);
+                    passthroughHeaders(dialect, request), caller, this::exchangeDone);
         } finally {
             request.release();
         }
@@ -180,7 +193,21 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private void report(String requestId, long start, String route, int status, ErrorKind kind) {
         services.reporter().report(new ExchangeSummary(requestId, route, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
-                Usage.UNKNOWN));
+                Usage.UNKNOWN, null, null, null, Money.ZERO, false));
+    }
+
+    /** The models a caller may use: all of them on an open gateway or for a key without model scopes. */
+    private static Collection<ModelGroup> visibleModels(RuntimeSnapshot snapshot, Caller caller) {
+        if (caller.key() == null || caller.key().models().isEmpty()) {
+            return snapshot.models().values();
+        }
+        List<ModelGroup> visible = new ArrayList<>();
+        for (ModelGroup group : snapshot.models().values()) {
+            if (caller.key().allowsModel(group.name())) {
+                visible.add(group);
+            }
+        }
+        return visible;
     }
 
     /** The client headers its dialect carries to a same-dialect upstream (usually none: no allocation then). */

@@ -7,6 +7,7 @@ import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.pricing.Money;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,9 +20,10 @@ class AccessLogTest {
         var sink = new LogSink(out, 16);
         var log = new AccessLog(sink);
         log.write(new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m", "mock", 200, Outcome.SUCCESS, null,
-                true, 12_345_678, 2_500_000, 11_000_000, new Usage(10, 20, 4, 0, 3, true)));
+                true, 12_345_678, 2_500_000, 11_000_000, new Usage(10, 20, 4, 0, 3, true), "bot", "support", "alice",
+                Money.ofUsd("0.0125"), false));
         log.write(new ExchangeSummary("req_2", "other", null, null, null, 404, Outcome.CALLER_ERROR,
-                ErrorKind.NOT_FOUND, false, 90_000, -1, -1, Usage.UNKNOWN));
+                ErrorKind.NOT_FOUND, false, 90_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false));
         sink.close();
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertThat(lines).hasSize(2);
@@ -34,6 +36,11 @@ class AccessLogTest {
         assertThat(first.get("ttft_ms").decimalValue()).isEqualByComparingTo("2.500");
         assertThat(first.get("tokens_in").asLong()).isEqualTo(10);
         assertThat(first.get("usage_reported").asBoolean()).isTrue();
+        assertThat(first.get("key").asText()).isEqualTo("bot");
+        assertThat(first.get("team").asText()).isEqualTo("support");
+        assertThat(first.get("user").asText()).isEqualTo("alice");
+        assertThat(first.get("cost_usd").asText()).isEqualTo("0.0125");
+        assertThat(first.get("cost_estimated").asBoolean()).isFalse();
         var second = mapper.readTree(lines[1]);
         assertThat(second.get("model").isNull()).isTrue();
         assertThat(second.get("error_type").asText()).isEqualTo("not_found");

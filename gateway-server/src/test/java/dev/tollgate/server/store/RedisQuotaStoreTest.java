@@ -9,6 +9,7 @@ import dev.tollgate.core.quota.QuotaCheck;
 import dev.tollgate.core.quota.QuotaStore;
 import dev.tollgate.core.quota.QuotaStoreContract;
 import dev.tollgate.core.runtime.StorageSettings.OnStoreFailure;
+import dev.tollgate.server.testing.RedisKeysCleaner;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

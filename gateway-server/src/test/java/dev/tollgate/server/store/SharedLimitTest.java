@@ -10,6 +10,7 @@ import dev.tollgate.core.quota.LocalQuotaStore;
 import dev.tollgate.core.quota.QuotaCheck;
 import dev.tollgate.core.quota.QuotaStore;
 import dev.tollgate.core.runtime.StorageSettings.OnStoreFailure;
+import dev.tollgate.server.testing.RedisKeysCleaner;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -2,23 +2,41 @@ package dev.tollgate.server.testing;
 
 import dev.tollgate.server.Tollgate;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** A gateway on loopback ports chosen by the system, serving a config given as YAML text; logs kept in memory. */
 public final class RunningGateway implements AutoCloseable {
     private final Tollgate tollgate;
     private final ByteArrayOutputStream logs;
+    private final Path scratch;
 
-    private RunningGateway(Tollgate tollgate, ByteArrayOutputStream logs) {
+    private RunningGateway(Tollgate tollgate, ByteArrayOutputStream logs, Path scratch) {
         this.tollgate = tollgate;
         this.logs = logs;
+        this.scratch = scratch;
     }
 
-    /** Starts with {@code yaml}; {@code env} answers {@code ${env:NAME}} references. */
+    /**
+     * Starts with {@code yaml}; {@code env} answers {@code ${env:NAME}} references. A config without a
+     * {@code storage} section gets a ledger of its own in a scratch directory, removed on {@link #close()}, so no
+     * test writes next to the sources or sees another test's spend.
+     */
     public static RunningGateway start(String yaml, Map<String, String> env) throws InterruptedException {
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory("tollgate-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String config = yaml.contains("storage:") ? yaml
+                : "storage: { ledger: \"sqlite:" + scratch.resolve("ledger.db") + "\" }\n" + yaml;
         var logs = new ByteArrayOutputStream();
         OutputStream synced = new OutputStream() {
             @Override
@@ -35,7 +53,13 @@ public final class RunningGateway implements AutoCloseable {
                 }
             }
         };
-        return new RunningGateway(Tollgate.start(loader -> loader.parse("test.yaml", yaml), env::get, synced), logs);
+        try {
+            return new RunningGateway(Tollgate.start(loader -> loader.parse("test.yaml", config), env::get, synced),
+                    logs, scratch);
+        } catch (RuntimeException | InterruptedException e) {
+            delete(scratch);
+            throw e;
+        }
     }
 
     public URI url(String path) {
@@ -61,5 +85,14 @@ public final class RunningGateway implements AutoCloseable {
     @Override
     public void close() {
         tollgate.close();
+        delete(scratch);
+    }
+
+    private static void delete(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a scratch directory left in /tmp is harmless
+        }
     }
 }

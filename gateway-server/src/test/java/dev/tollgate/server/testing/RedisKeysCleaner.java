@@ -1,4 +1,4 @@
-package dev.tollgate.server.store;
+package dev.tollgate.server.testing;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -11,18 +11,18 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /** A random key prefix for one test class on the machine's Redis, and the removal of its keys afterwards. */
-final class RedisKeysCleaner {
-    static final String URI = "redis://127.0.0.1:6379";
+public final class RedisKeysCleaner {
+    public static final String URI = "redis://127.0.0.1:6379";
 
     private RedisKeysCleaner() {
     }
 
-    static String randomPrefix(String owner) {
+    public static String randomPrefix(String owner) {
         return "tollgate-test:" + owner + ":" + UUID.randomUUID() + ":";
     }
 
     /** Every key under {@code prefix} with its time to live in milliseconds (-1: none). */
-    static Map<String, Long> ttlsMillis(String prefix) {
+    public static Map<String, Long> ttlsMillis(String prefix) {
         RedisClient client = RedisClient.create(URI);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> redis = connection.sync();
@@ -37,7 +37,7 @@ final class RedisKeysCleaner {
     }
 
     /** Deletes every key under {@code prefix}; returns how many there were. */
-    static long deleteAll(String prefix) {
+    public static long deleteAll(String prefix) {
         RedisClient client = RedisClient.create(URI);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> redis = connection.sync();

@@ -1,0 +1,49 @@
+package dev.tollgate.config;
+
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Reads a key described in the admin API's JSON body with the same rules and messages as a key in the config file
+ * (JSON is YAML, so one reader serves both and the two never drift). Called off the request path.
+ */
+public final class KeyDrafts {
+    /** How problems name the body. */
+    static final String SOURCE = "request body";
+
+    private KeyDrafts() {}
+
+    /** A key read from a body: valid, or every problem with it. */
+    public sealed interface Draft {
+        record Valid(VirtualKey key) implements Draft {}
+
+        /** @param problems each as {@code path: message}, without line numbers (a body is one line, often) */
+        record Invalid(List<String> problems) implements Draft {}
+    }
+
+    /**
+     * The key {@code body} describes, to be stored with {@code hash} (the gateway made the key) and
+     * {@code created}, checked against {@code snapshot}'s teams and models.
+     */
+    public static Draft read(String body, KeyHash hash, Instant created, RuntimeSnapshot snapshot) {
+        var problems = new Diagnostics(SOURCE);
+        YamlNode root = YamlTreeReader.read(body, problems);
+        if (root != null && !problems.hasErrors()) {
+            KeyConfig key = KeysSection.draft(root, hash, problems);
+            ConfigValidator.checkKey(key, snapshot.access().teams().keySet(), snapshot.models().keySet(), problems);
+            if (!problems.hasErrors()) {
+                VirtualKey compiled = key.compile();
+                return new Draft.Valid(new VirtualKey(compiled.name(), hash, compiled.team(), created,
+                        compiled.expires(), compiled.disabled(), compiled.models(), compiled.endpoints(),
+                        compiled.metadata(), compiled.limits(), compiled.budget(), compiled.perUser(),
+                        VirtualKey.Source.ADMIN_API));
+            }
+        }
+        return new Draft.Invalid(problems.errors().stream()
+                .map(p -> (p.path() == null || p.path().isEmpty() ? "" : p.path() + ": ") + p.message())
+                .toList());
+    }
+}

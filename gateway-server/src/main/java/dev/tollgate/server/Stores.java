@@ -1,0 +1,114 @@
+package dev.tollgate.server;
+
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.ledger.SpendLedger;
+import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.quota.LocalQuotaStore;
+import dev.tollgate.core.quota.QuotaStore;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.runtime.StorageSettings;
+import dev.tollgate.providers.tokens.TiktokenCounter;
+import dev.tollgate.server.access.KeyRing;
+import dev.tollgate.server.log.LogSink;
+import dev.tollgate.server.spend.Accounting;
+import dev.tollgate.server.spend.BudgetAlerts;
+import dev.tollgate.server.spend.BudgetRebuild;
+import dev.tollgate.server.store.JdbcLedger;
+import dev.tollgate.server.store.LedgerListener;
+import dev.tollgate.server.store.RedisQuotaStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's state that outlives a request: the counter store, the spend ledger, the keys in force, budget
+ * alerts and the accounting that ties them together. Opened before the listeners, closed after the loops stop,
+ * so every exchange has settled and recorded its row before the ledger flushes.
+ */
+record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts alerts, Accounting accounting)
+        implements AutoCloseable {
+    private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Blocking: connects to the ledger and Redis, reads runtime keys and rebuilds budget counters. */
+    static Stores open(Supplier<RuntimeSnapshot> snapshot, GatewayMetrics metrics, LogSink logs) {
+        RuntimeSnapshot first = snapshot.get();
+        StorageSettings storage = first.storage();
+        AccessPolicy policy = first.access();
+        Clock clock = Clock.systemUTC();
+        JdbcLedger ledger = storage.ledger() == null ? null : JdbcLedger.open(storage.ledger().reveal(),
+                storage.spillDir(), storage.spillMaxBytes(), listener(metrics));
+        QuotaStore quotas = null;
+        KeyRing keys = null;
+        BudgetAlerts alerts = null;
+        try {
+            quotas = storage.redis() == null ? new LocalQuotaStore(policy.zone())
+                    : new RedisQuotaStore(storage.redis().reveal(), storage.redisPrefix(),
+                    storage.limitsOnRedisFailure(), storage.budgetsOnRedisFailure(), policy.zone(),
+                    RedisQuotaStore.DEFAULT_TIMEOUT);
+            keys = new KeyRing(policy, ledger == null ? null : ledger.keys(), clock);
+            keys.refresh().toCompletableFuture().get(KeyRing.FIRST_LOAD.toMillis(), TimeUnit.MILLISECONDS);
+            alerts = new BudgetAlerts(() -> snapshot.get().access().alerts(), metrics, logs::write, clock);
+            var accounting = new Accounting(quotas, new TiktokenCounter(), alerts, clock);
+            if (ledger != null) {
+                int seeded = BudgetRebuild.run(policy, keys.all(policy), ledger, quotas, clock.instant(),
+                        REBUILD_TIMEOUT);
+                logs.write(LogSink.event("info", "budgets rebuilt from the ledger").field("scopes", seeded));
+            }
+            if (keys.open(policy)) {
+                logs.write(LogSink.event("warn", "no keys are configured: the gateway is open, any client may "
+                        + "call it (add keys to the config or through the admin API)"));
+            }
+            return new Stores(quotas, ledger, keys, alerts, accounting);
+        } catch (Exception e) {
+            closeAll(keys, alerts, quotas, ledger);
+            throw new IllegalStateException("cannot open the gateway's stores: " + e.getMessage(), e);
+        }
+    }
+
+    private static LedgerListener listener(GatewayMetrics metrics) {
+        return new LedgerListener() {
+            @Override
+            public void written(int rows) {
+                metrics.ledgerRows("written", rows);
+            }
+
+            @Override
+            public void spilled(int rows) {
+                metrics.ledgerRows("spilled", rows);
+            }
+
+            @Override
+            public void replayed(int rows) {
+                metrics.ledgerRows("replayed", rows);
+            }
+
+            @Override
+            public void lost(int rows) {
+                metrics.ledgerRows("lost", rows);
+            }
+
+            @Override
+            public void databaseDown(boolean down) {
+                metrics.ledgerUp(!down);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        closeAll(keys, alerts, quotas, ledger);
+    }
+
+    private static void closeAll(AutoCloseable... parts) {
+        for (AutoCloseable part : parts) {
+            if (part != null) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    java.util.logging.Logger.getLogger(Stores.class.getName()).warning("closing " + part + ": " + e);
+                }
+            }
+        }
+    }
+}

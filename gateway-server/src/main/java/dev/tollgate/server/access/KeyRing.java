@@ -1,0 +1,194 @@
+package dev.tollgate.server.access;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.Team;
+import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.ledger.KeyStore;
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.model.GatewayError;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The keys in force: the config's, plus those made through the admin API (read from the ledger's key store at
+ * start, after each local change, and every {@value #REFRESH_SECONDS} seconds, so a key revoked on another replica
+ * stops working here within that time).
+ *
+ * <p>{@link #authenticate} runs on event loops: one SHA-256 and one map lookup in an immutable index, no lock. The
+ * index is rebuilt (off the loop for runtime keys) whenever the config's policy or the runtime keys change.
+ */
+public final class KeyRing implements AutoCloseable {
+    /** The header naming the end user behind a request, for attribution and per-user limits. */
+    public static final String USER_HEADER = "x-tollgate-user";
+    /** How long startup waits for the first read of runtime keys. */
+    public static final Duration FIRST_LOAD = Duration.ofSeconds(10);
+    static final int REFRESH_SECONDS = 15;
+    private static final Logger LOG = Logger.getLogger(KeyRing.class.getName());
+    private static final String BEARER = "bearer ";
+
+    /** One immutable view; replaced whole. */
+    private record Index(AccessPolicy policy, List<VirtualKey> runtime, Map<KeyHash, VirtualKey> byHash,
+                         Map<String, VirtualKey> byName) {
+        static Index of(AccessPolicy policy, List<VirtualKey> runtime) {
+            Map<KeyHash, VirtualKey> byHash = new HashMap<>();
+            Map<String, VirtualKey> byName = new HashMap<>();
+            for (VirtualKey key : policy.keys()) {
+                byHash.put(key.hash(), key);
+                byName.put(key.name(), key);
+            }
+            for (VirtualKey key : runtime) {
+                // A config key wins a clash: the file is the source of truth for what it names.
+                if (!byName.containsKey(key.name()) && !byHash.containsKey(key.hash())) {
+                    byHash.put(key.hash(), key);
+                    byName.put(key.name(), key);
+                }
+            }
+            return new Index(policy, List.copyOf(runtime), Map.copyOf(byHash), Map.copyOf(byName));
+        }
+    }
+
+    private final KeyStore store;
+    private final Clock clock;
+    private final ScheduledExecutorService refresher;
+    private volatile Index index;
+
+    /** @param store the runtime keys' store, or null when there is no ledger (config keys only) */
+    public KeyRing(AccessPolicy policy, KeyStore store, Clock clock) {
+        this.store = store;
+        this.clock = requireNonNull(clock, "clock");
+        this.index = Index.of(requireNonNull(policy, "policy"), List.of());
+        if (store == null) {
+            refresher = null;
+            return;
+        }
+        refresher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("tollgate-keys")
+                .factory());
+        refresher.scheduleWithFixedDelay(this::refreshQuietly, REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Reads the runtime keys now; completes when the index holds them. */
+    public CompletionStage<Void> refresh() {
+        if (store == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return store.all().thenAccept(runtime -> index = Index.of(index.policy(), runtime));
+    }
+
+    private void refreshQuietly() {
+        refresh().whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.log(Level.WARNING, "cannot refresh runtime keys; keeping the last known set: " + e);
+            }
+        });
+    }
+
+    /** True when no key exists anywhere: every proxy request is then served without one. */
+    public boolean open(AccessPolicy policy) {
+        return current(policy).byHash().isEmpty();
+    }
+
+    /**
+     * Checks the request's key against the keys in force under {@code policy} (the request's own snapshot) and
+     * the endpoint against the key's scopes.
+     */
+    public Authentication authenticate(HttpHeaders headers, String routeLabel, AccessPolicy policy) {
+        Index now = current(policy);
+        String user = headers.get(USER_HEADER);
+        user = user == null || user.isEmpty() ? null : Caller.clip(user);
+        if (now.byHash().isEmpty()) {
+            return new Authentication.Allowed(user == null ? Caller.ANONYMOUS : new Caller(null, null, user));
+        }
+        String raw = presented(headers);
+        if (raw == null) {
+            return refuse(ErrorKind.UNAUTHENTICATED, "You didn't provide an API key. Send your Tollgate key in an "
+                    + "Authorization header using Bearer auth (Authorization: Bearer YOUR_KEY), or in x-api-key.");
+        }
+        VirtualKey key = now.byHash().get(KeyHash.of(raw));
+        if (key == null) {
+            return refuse(ErrorKind.UNAUTHENTICATED, "Incorrect API key provided.");
+        }
+        if (key.disabled()) {
+            return refuse(ErrorKind.UNAUTHENTICATED, "The API key '" + key.name() + "' has been revoked.");
+        }
+        if (key.expiredAt(clock.instant())) {
+            return refuse(ErrorKind.UNAUTHENTICATED, "The API key '" + key.name() + "' expired at " + key.expires()
+                    + ".");
+        }
+        if (!key.allowsEndpoint(routeLabel)) {
+            return refuse(ErrorKind.PERMISSION_DENIED, "The API key '" + key.name() + "' may not call the "
+                    + routeLabel + " endpoint.");
+        }
+        Team team = now.policy().team(key.team());
+        return new Authentication.Allowed(new Caller(key, team, user));
+    }
+
+    /** A key by name, config or runtime; null when none. */
+    public VirtualKey byName(String name, AccessPolicy policy) {
+        return current(policy).byName().get(name);
+    }
+
+    /** Every key in force, config keys first. */
+    public List<VirtualKey> all(AccessPolicy policy) {
+        Index now = current(policy);
+        List<VirtualKey> out = new ArrayList<>(now.policy().keys());
+        for (VirtualKey key : now.runtime()) {
+            if (now.byName().get(key.name()) == key) {
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    /** The index for {@code policy}, rebuilt when the config changed since the last request. */
+    private Index current(AccessPolicy policy) {
+        Index now = index;
+        if (now.policy() != policy) {
+            now = Index.of(policy, now.runtime());
+            index = now;
+        }
+        return now;
+    }
+
+    /** The raw key from {@code Authorization: Bearer}, {@code x-api-key} (Anthropic SDKs) or {@code api-key} (Azure). */
+    static String presented(HttpHeaders headers) {
+        String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            String key = auth.substring(BEARER.length()).trim();
+            if (!key.isEmpty()) {
+                return key;
+            }
+        }
+        String key = headers.get("x-api-key");
+        if (key == null || key.isEmpty()) {
+            key = headers.get("api-key");
+        }
+        return key == null || key.isEmpty() ? null : key.trim();
+    }
+
+    private static Authentication refuse(ErrorKind kind, String message) {
+        return new Authentication.Refused(GatewayError.of(kind, message));
+    }
+
+    @Override
+    public void close() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+        }
+    }
+}

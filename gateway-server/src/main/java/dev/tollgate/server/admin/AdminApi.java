@@ -1,0 +1,418 @@
+package dev.tollgate.server.admin;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.config.KeyDrafts;
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.RawKeys;
+import dev.tollgate.core.access.Team;
+import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.ledger.GroupBy;
+import dev.tollgate.core.ledger.KeyStore;
+import dev.tollgate.core.ledger.ReportQuery;
+import dev.tollgate.core.ledger.ReportRow;
+import dev.tollgate.core.ledger.SpendLedger;
+import dev.tollgate.core.quota.Budget;
+import dev.tollgate.core.quota.Limits;
+import dev.tollgate.core.quota.QuotaCheck;
+import dev.tollgate.core.quota.QuotaStore;
+import dev.tollgate.core.quota.ScopeUsage;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.server.access.KeyRing;
+import dev.tollgate.server.pipeline.HttpReplies;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * The admin API for keys, spend and budgets, under {@code /admin/} on the admin port only, behind an admin key
+ * ({@code Authorization: Bearer}, compared by hash in constant time). Store and ledger calls run on their own
+ * threads; replies are written back on the connection's loop.
+ *
+ * <pre>
+ *  POST   /admin/keys                 create a key (JSON body); the raw key is in this response only
+ *  GET    /admin/keys                 every key (config and runtime), without secrets
+ *  GET    /admin/keys/{name}          one key, its limits and its live usage
+ *  POST   /admin/keys/{name}/revoke   disable a runtime key;  POST .../enable undoes it
+ *  DELETE /admin/keys/{name}          delete a runtime key
+ *  GET    /admin/spend                ?from&to (dates or instants), group_by, key, team, format=json|csv
+ *  GET    /admin/budgets              every budget: limit, spent, reserved, period
+ * </pre>
+ */
+public final class AdminApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BEARER = "bearer ";
+
+    private final Supplier<RuntimeSnapshot> snapshot;
+    private final Supplier<List<KeyHash>> adminKeys;
+    private final KeyRing keys;
+    private final KeyStore keyStore;
+    private final SpendLedger ledger;
+    private final QuotaStore quotas;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    /**
+     * @param keyStore null when there is no ledger (runtime keys are then unavailable)
+     * @param ledger null when there is no ledger (spend reports are then unavailable)
+     */
+    public AdminApi(Supplier<RuntimeSnapshot> snapshot, Supplier<List<KeyHash>> adminKeys, KeyRing keys,
+                    KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, Clock clock) {
+        this.snapshot = requireNonNull(snapshot, "snapshot");
+        this.adminKeys = requireNonNull(adminKeys, "adminKeys");
+        this.keys = requireNonNull(keys, "keys");
+        this.keyStore = keyStore;
+        this.ledger = ledger;
+        this.quotas = requireNonNull(quotas, "quotas");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** An answer: a status and a JSON (or CSV) body. */
+    record Reply(HttpResponseStatus status, String contentType, String body) {
+        static Reply json(HttpResponseStatus status, Object tree) {
+            try {
+                return new Reply(status, "application/json", JSON.writeValueAsString(tree));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static Reply error(HttpResponseStatus status, String message) {
+            ObjectNode body = JSON.createObjectNode();
+            body.putObject("error").put("message", message).put("status", status.code());
+            return json(status, body);
+        }
+    }
+
+    /** Handles a request under {@code /admin/}; the request is released by the caller after this returns. */
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, boolean keepAlive) {
+        CompletionStage<Reply> reply;
+        try {
+            reply = route(request);
+        } catch (IllegalArgumentException e) {
+            reply = CompletableFuture.completedFuture(Reply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+        }
+        reply.whenComplete((r, e) -> ctx.executor().execute(() -> {
+            Reply out = r != null ? r : failure(e);
+            HttpReplies.send(ctx, out.status(), out.contentType(),
+                    ByteBufUtil.writeUtf8(ctx.alloc(), out.body()), requestId, keepAlive);
+        }));
+    }
+
+    private CompletionStage<Reply> route(FullHttpRequest request) {
+        if (!authorised(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            return done(adminKeys.get().isEmpty()
+                    ? Reply.error(HttpResponseStatus.FORBIDDEN, "The admin API is off: set admin.keys in the config.")
+                    : Reply.error(HttpResponseStatus.UNAUTHORIZED, "A valid admin key is required."));
+        }
+        var uri = new QueryStringDecoder(request.uri());
+        String[] parts = uri.path().substring("/admin/".length()).split("/", -1);
+        HttpMethod method = request.method();
+        RuntimeSnapshot snap = snapshot.get();
+        return switch (parts[0]) {
+            case "keys" -> {
+                if (parts.length == 1) {
+                    if (method.equals(HttpMethod.POST)) {
+                        yield create(request.content().toString(StandardCharsets.UTF_8), snap);
+                    }
+                    yield method.equals(HttpMethod.GET) ? done(list(snap)) : notAllowed();
+                }
+                String name = parts[1];
+                if (parts.length == 2 && method.equals(HttpMethod.GET)) {
+                    yield show(name, snap);
+                }
+                if (parts.length == 2 && method.equals(HttpMethod.DELETE)) {
+                    yield change(name, snap, store -> store.delete(name), "deleted");
+                }
+                if (parts.length == 3 && method.equals(HttpMethod.POST) && parts[2].equals("revoke")) {
+                    yield change(name, snap, store -> store.setDisabled(name, true), "revoked");
+                }
+                if (parts.length == 3 && method.equals(HttpMethod.POST) && parts[2].equals("enable")) {
+                    yield change(name, snap, store -> store.setDisabled(name, false), "enabled");
+                }
+                yield done(Reply.error(HttpResponseStatus.NOT_FOUND, "No such admin route."));
+            }
+            case "spend" -> method.equals(HttpMethod.GET) && parts.length == 1 ? spend(uri) : notAllowed();
+            case "budgets" -> method.equals(HttpMethod.GET) && parts.length == 1 ? budgets(snap) : notAllowed();
+            default -> done(Reply.error(HttpResponseStatus.NOT_FOUND, "No such admin route."));
+        };
+    }
+
+    /** Constant time over every admin key: the comparison does not tell how close a guess was. */
+    private boolean authorised(String header) {
+        List<KeyHash> allowed = adminKeys.get();
+        if (allowed.isEmpty() || header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return false;
+        }
+        byte[] presented = KeyHash.of(header.substring(BEARER.length()).trim()).hex()
+                .getBytes(StandardCharsets.US_ASCII);
+        boolean match = false;
+        for (KeyHash hash : allowed) {
+            match |= MessageDigest.isEqual(presented, hash.hex().getBytes(StandardCharsets.US_ASCII));
+        }
+        return match;
+    }
+
+    private CompletionStage<Reply> create(String body, RuntimeSnapshot snap) {
+        if (keyStore == null) {
+            return done(Reply.error(HttpResponseStatus.CONFLICT, "Runtime keys need the ledger (storage.ledger)."));
+        }
+        String raw = RawKeys.generate(random);
+        KeyDrafts.Draft draft = KeyDrafts.read(body, KeyHash.of(raw), clock.instant(), snap);
+        if (draft instanceof KeyDrafts.Draft.Invalid invalid) {
+            return done(Reply.error(HttpResponseStatus.BAD_REQUEST, String.join("; ", invalid.problems())));
+        }
+        VirtualKey key = ((KeyDrafts.Draft.Valid) draft).key();
+        if (keys.byName(key.name(), snap.access()) != null) {
+            return done(Reply.error(HttpResponseStatus.CONFLICT, "A key named '" + key.name() + "' exists."));
+        }
+        return keyStore.create(key).thenCompose(ok -> keys.refresh()).thenApply(ok -> {
+            ObjectNode out = view(key);
+            out.put("key", raw); // shown once: only its hash is kept
+            return Reply.json(HttpResponseStatus.CREATED, out);
+        });
+    }
+
+    private Reply list(RuntimeSnapshot snap) {
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode data = out.putArray("data");
+        for (VirtualKey key : keys.all(snap.access())) {
+            data.add(view(key));
+        }
+        return Reply.json(HttpResponseStatus.OK, out);
+    }
+
+    private CompletionStage<Reply> show(String name, RuntimeSnapshot snap) {
+        VirtualKey key = keys.byName(name, snap.access());
+        if (key == null) {
+            return done(Reply.error(HttpResponseStatus.NOT_FOUND, "No key named '" + name + "'."));
+        }
+        AccessPolicy policy = snap.access();
+        ObjectNode out = view(key);
+        Instant now = clock.instant();
+        var check = new QuotaCheck(key.scope(), key.limits(), key.budget(),
+                key.budget() == null ? null : key.budget().period().window(now, policy.zone()));
+        return quotas.usage(check, now).thenApply(usage -> {
+            out.set("usage", usage(usage));
+            return Reply.json(HttpResponseStatus.OK, out);
+        });
+    }
+
+    private interface KeyChange {
+        CompletionStage<Boolean> apply(KeyStore store);
+    }
+
+    private CompletionStage<Reply> change(String name, RuntimeSnapshot snap, KeyChange change, String done) {
+        VirtualKey key = keys.byName(name, snap.access());
+        if (key != null && key.source() == VirtualKey.Source.CONFIG) {
+            return done(Reply.error(HttpResponseStatus.CONFLICT, "The key '" + name
+                    + "' is defined in the config file; change it there."));
+        }
+        if (keyStore == null) {
+            return done(Reply.error(HttpResponseStatus.NOT_FOUND, "No key named '" + name + "'."));
+        }
+        return change.apply(keyStore).thenCompose(found -> keys.refresh().thenApply(ok -> found
+                ? Reply.json(HttpResponseStatus.OK, JSON.createObjectNode().put("name", name).put("status", done))
+                : Reply.error(HttpResponseStatus.NOT_FOUND, "No runtime key named '" + name + "'.")));
+    }
+
+    private CompletionStage<Reply> spend(QueryStringDecoder uri) {
+        if (ledger == null) {
+            return done(Reply.error(HttpResponseStatus.CONFLICT, "Spend reports need the ledger (storage.ledger)."));
+        }
+        Instant now = clock.instant();
+        Instant from = instant(param(uri, "from"), now.minus(java.time.Duration.ofDays(30)), "from");
+        Instant to = instant(param(uri, "to"), now.plus(java.time.Duration.ofDays(1)), "to");
+        if (!to.isAfter(from)) {
+            throw new IllegalArgumentException("'to' must be after 'from'.");
+        }
+        String groupName = param(uri, "group_by");
+        GroupBy groupBy;
+        try {
+            groupBy = groupName == null ? GroupBy.KEY : GroupBy.valueOf(groupName.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("group_by must be one of key, team, user, model, deployment, day.");
+        }
+        boolean csv = "csv".equals(param(uri, "format"));
+        var query = new ReportQuery(from, to, groupBy, param(uri, "key"), param(uri, "team"));
+        return ledger.report(query).thenApply(rows -> csv ? csv(groupBy, rows) : json(query, rows));
+    }
+
+    private static Reply json(ReportQuery q, List<ReportRow> rows) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("from", q.from().toString()).put("to", q.to().toString()).put("group_by", q.groupBy().label());
+        ArrayNode data = out.putArray("data");
+        for (ReportRow r : rows) {
+            data.addObject().put(q.groupBy().label(), r.group()).put("requests", r.requests())
+                    .put("failed", r.failed()).put("input_tokens", r.inputTokens())
+                    .put("output_tokens", r.outputTokens()).put("cached_input_tokens", r.cachedInputTokens())
+                    .put("reasoning_tokens", r.reasoningTokens()).put("cost_usd", r.cost().usd())
+                    .put("estimated", r.estimated()).put("cache_hits", r.cacheHits());
+        }
+        return Reply.json(HttpResponseStatus.OK, out);
+    }
+
+    private static Reply csv(GroupBy groupBy, List<ReportRow> rows) {
+        StringBuilder out = new StringBuilder(groupBy.label()).append(",requests,failed,input_tokens,output_tokens,"
+                + "cached_input_tokens,reasoning_tokens,cost_usd,estimated,cache_hits\r\n");
+        for (ReportRow r : rows) {
+            out.append(csvField(r.group())).append(',').append(r.requests()).append(',').append(r.failed())
+                    .append(',').append(r.inputTokens()).append(',').append(r.outputTokens()).append(',')
+                    .append(r.cachedInputTokens()).append(',').append(r.reasoningTokens()).append(',')
+                    .append(r.cost().usd()).append(',').append(r.estimated()).append(',').append(r.cacheHits())
+                    .append("\r\n");
+        }
+        return new Reply(HttpResponseStatus.OK, "text/csv; charset=utf-8", out.toString());
+    }
+
+    /** RFC 4180 quoting, and a leading quote for values a spreadsheet would run as a formula. */
+    static String csvField(String value) {
+        if (value == null) {
+            return "";
+        }
+        String safe = !value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+        return safe.matches(".*[\",\r\n].*") ? "\"" + safe.replace("\"", "\"\"") + "\"" : safe;
+    }
+
+    private CompletionStage<Reply> budgets(RuntimeSnapshot snap) {
+        AccessPolicy policy = snap.access();
+        Instant now = clock.instant();
+        List<QuotaCheck> checks = new ArrayList<>();
+        if (policy.globalBudget() != null) {
+            checks.add(check(AccessPolicy.GLOBAL_SCOPE, Limits.NONE, policy.globalBudget(), now, policy));
+        }
+        for (Team team : policy.teams().values()) {
+            if (team.budget() != null) {
+                checks.add(check(team.scope(), team.limits(), team.budget(), now, policy));
+            }
+        }
+        for (VirtualKey key : keys.all(policy)) {
+            if (key.budget() != null) {
+                checks.add(check(key.scope(), key.limits(), key.budget(), now, policy));
+            }
+        }
+        List<CompletableFuture<ObjectNode>> rows = new ArrayList<>();
+        for (QuotaCheck c : checks) {
+            rows.add(quotas.usage(c, now).thenApply(u -> budgetRow(c, u)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new)).thenApply(ok -> {
+            ObjectNode out = JSON.createObjectNode();
+            ArrayNode data = out.putArray("data");
+            rows.forEach(r -> data.add(r.join()));
+            return Reply.json(HttpResponseStatus.OK, out);
+        });
+    }
+
+    private static QuotaCheck check(String scope, Limits limits, Budget budget, Instant now, AccessPolicy policy) {
+        return new QuotaCheck(scope, limits, budget, budget.period().window(now, policy.zone()));
+    }
+
+    private static ObjectNode budgetRow(QuotaCheck c, ScopeUsage u) {
+        ObjectNode row = JSON.createObjectNode().put("scope", c.scope()).put("period", c.budget().period().label())
+                .put("limit_usd", c.budget().limit().usd()).put("spent_usd", u.spent().usd())
+                .put("reserved_usd", u.reserved().usd())
+                .put("remaining_usd", c.budget().limit().minus(u.spent()).minus(u.reserved()).usd())
+                .put("period_start", c.window().start().toString());
+        row.put("resets_at", c.window().resets() ? c.window().end().toString() : null);
+        return row;
+    }
+
+    private static ObjectNode usage(ScopeUsage u) {
+        return JSON.createObjectNode().put("requests_last_minute", u.requests()).put("tokens_last_minute", u.tokens())
+                .put("concurrent", u.concurrent()).put("spent_usd", u.spent().usd())
+                .put("reserved_usd", u.reserved().usd());
+    }
+
+    /** A key as the admin API shows it: never the key, only its hash's first digits. */
+    static ObjectNode view(VirtualKey key) {
+        ObjectNode out = JSON.createObjectNode().put("name", key.name())
+                .put("hash_prefix", key.hash().prefix()).put("source", key.source().name().toLowerCase(Locale.ROOT))
+                .put("team", key.team()).put("created", key.created().toString())
+                .put("expires", key.expires() == null ? null : key.expires().toString())
+                .put("disabled", key.disabled());
+        key.models().stream().sorted().forEach(out.putArray("models")::add);
+        key.endpoints().stream().sorted().forEach(out.putArray("endpoints")::add);
+        ObjectNode metadata = out.putObject("metadata");
+        key.metadata().forEach(metadata::put);
+        out.set("limits", limits(key.limits()));
+        out.set("budget", budget(key.budget()));
+        if (key.perUser() != null) {
+            ObjectNode perUser = out.putObject("per_user");
+            perUser.set("limits", limits(key.perUser().limits()));
+            perUser.set("budget", budget(key.perUser().budget()));
+        }
+        return out;
+    }
+
+    private static ObjectNode limits(Limits l) {
+        return JSON.createObjectNode().put("rpm", l.rpm()).put("tpm", l.tpm()).put("concurrent", l.concurrent());
+    }
+
+    private static ObjectNode budget(Budget b) {
+        if (b == null) {
+            return null;
+        }
+        ObjectNode out = JSON.createObjectNode().put("usd", b.limit().usd()).put("period", b.period().label());
+        b.alerts().forEach(out.putArray("alerts")::add);
+        return out;
+    }
+
+    private static String param(QueryStringDecoder uri, String name) {
+        List<String> values = uri.parameters().get(name);
+        return values == null || values.isEmpty() || values.getFirst().isEmpty() ? null : values.getFirst();
+    }
+
+    /** {@code 2026-11-01} (start of that day, UTC) or an ISO instant. */
+    private static Instant instant(String text, Instant fallback, String name) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + name + "' must be a date (2026-11-01) or an instant "
+                    + "(2026-11-01T00:00:00Z).");
+        }
+    }
+
+    private static Reply failure(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof IllegalArgumentException) {
+            return Reply.error(HttpResponseStatus.CONFLICT, cause.getMessage());
+        }
+        return Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "The store did not answer: "
+                + cause.getClass().getSimpleName());
+    }
+
+    private static CompletionStage<Reply> done(Reply reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private static CompletionStage<Reply> notAllowed() {
+        return done(Reply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method not allowed here."));
+    }
+}

@@ -1,0 +1,197 @@
+package dev.tollgate.server.spend;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.access.PerUser;
+import dev.tollgate.core.access.Team;
+import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.model.GatewayException;
+import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.pricing.Price;
+import dev.tollgate.core.pricing.PriceBook;
+import dev.tollgate.core.pricing.TokenCounter;
+import dev.tollgate.core.pricing.Unpriced;
+import dev.tollgate.core.quota.Admission;
+import dev.tollgate.core.quota.Budget;
+import dev.tollgate.core.quota.Demand;
+import dev.tollgate.core.quota.Limits;
+import dev.tollgate.core.quota.QuotaCheck;
+import dev.tollgate.core.quota.QuotaStore;
+import dev.tollgate.core.quota.Reservation;
+import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.server.access.Caller;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns config (keys, teams, budgets, prices) into what a request reserves, and a finished request into a charge.
+ * Called on event loops: quoting is pure CPU (the token count runs only when a token limit or a budget needs it),
+ * admission and settlement go to the {@link QuotaStore}, which never blocks.
+ */
+public final class Accounting {
+    /** The output a request reserves when neither the client nor the price table caps it. */
+    static final long DEFAULT_OUTPUT_RESERVE = 4096;
+    /** A lease outlives the request's deadline by this much before the store may reclaim it. */
+    private static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+    private static final Logger LOG = Logger.getLogger(Accounting.class.getName());
+
+    /** Measures a request only when asked: the token count is the costly part of a quote. */
+    @FunctionalInterface
+    public interface Sizer {
+        RequestSize measure(TokenCounter counter);
+    }
+
+    /** The price book of one snapshot: built-in prices with that config's overrides. */
+    private record Book(RuntimeSnapshot snapshot, PriceBook book) {}
+
+    private final QuotaStore store;
+    private final TokenCounter counter;
+    private final BudgetAlerts alerts;
+    private final Clock clock;
+    private final PriceBook builtIn = PriceBook.builtIn();
+    private volatile Book book;
+
+    public Accounting(QuotaStore store, TokenCounter counter, BudgetAlerts alerts, Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.counter = requireNonNull(counter, "counter");
+        this.alerts = requireNonNull(alerts, "alerts");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    public QuotaStore store() {
+        return store;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The price of a deployment under a snapshot's overrides, or null. */
+    public Price price(RuntimeSnapshot snapshot, Deployment d) {
+        return prices(snapshot).find(d);
+    }
+
+    /**
+     * What the request must reserve. Throws {@link GatewayException} when it cannot be served: an unpriced model
+     * under a budget with {@link Unpriced#REJECT}, or a body the token count cannot read.
+     */
+    public Quote quote(RuntimeSnapshot snapshot, Caller caller, String model, Deployment deployment, Sizer sizer) {
+        AccessPolicy policy = snapshot.access();
+        Instant now = clock.instant();
+        List<QuotaCheck> checks = new ArrayList<>(4);
+        VirtualKey key = caller.key();
+        if (key != null) {
+            add(checks, key.scope(), key.limits(), key.budget(), now, policy);
+            PerUser perUser = key.perUser();
+            if (perUser != null && caller.user() != null) {
+                add(checks, "user:" + key.name() + ":" + caller.user(), perUser.limits(), perUser.budget(), now,
+                        policy);
+            }
+        }
+        Team team = caller.team();
+        if (team != null) {
+            add(checks, team.scope(), team.limits(), team.budget(), now, policy);
+        }
+        if (!deployment.limits().none()) { // most deployments have none: no scope string to build then
+            add(checks, "deployment:" + deployment.id(), deployment.limits(), null, now, policy);
+        }
+        add(checks, AccessPolicy.GLOBAL_SCOPE, Limits.NONE, policy.globalBudget(), now, policy);
+
+        boolean budgeted = false;
+        boolean tokenLimited = false;
+        for (QuotaCheck check : checks) {
+            budgeted |= check.budget() != null;
+            tokenLimited |= check.limits().tpm() > 0;
+        }
+        Price price = price(snapshot, deployment);
+        boolean fallback = false;
+        if (price == null && budgeted) {
+            if (policy.unpriced() == Unpriced.REJECT) {
+                throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, 400, "The model '" + model
+                        + "' has no price for its deployment '" + deployment.id() + "', and requests under a budget "
+                        + "need one. Ask the gateway's admin to add it under `prices`.", "model", "model_unpriced",
+                        null));
+            }
+            price = policy.unpricedPrice();
+            fallback = true;
+        }
+        if (!budgeted && !tokenLimited) {
+            return new Quote(checks, 0, Money.ZERO, price, fallback);
+        }
+        RequestSize size = sizer.measure(counter);
+        long output = outputReserve(size, price);
+        long tokens = Math.addExact(size.inputTokens(), output);
+        Money cost = budgeted ? price.worstCase(size.inputTokens(), output) : Money.ZERO;
+        return new Quote(checks, tokens, cost, price, fallback);
+    }
+
+    /** The output tokens reserved: the client's cap within the model's, else the model's, times the choices. */
+    private static long outputReserve(RequestSize size, Price price) {
+        if (size.maxOutputTokens() == 0) {
+            return 0;
+        }
+        long modelCap = price != null && price.maxOutputTokens() > 0 ? price.maxOutputTokens() : DEFAULT_OUTPUT_RESERVE;
+        long perChoice = size.maxOutputTokens() > 0 ? Math.min(size.maxOutputTokens(), modelCap) : modelCap;
+        return Math.multiplyExact(perChoice, size.choices());
+    }
+
+    private static void add(List<QuotaCheck> checks, String scope, Limits limits, Budget budget, Instant now,
+                            AccessPolicy policy) {
+        if (limits.none() && budget == null) {
+            return;
+        }
+        checks.add(new QuotaCheck(scope, limits, budget,
+                budget == null ? null : budget.period().window(now, policy.zone())));
+    }
+
+    /** Reserves the quote on every scope; only for a {@link Quote#limited() limited} quote. */
+    public CompletionStage<Admission> admit(Quote quote, String requestId, Duration deadline) {
+        return store.admit(new Demand(requestId, quote.checks(), quote.tokens(), quote.cost(), clock.instant(),
+                deadline.plus(LEASE_MARGIN)));
+    }
+
+    /** What the request costs for what it used. */
+    public Charge charge(Quote quote, Usage usage) {
+        if (usage.equals(Usage.UNKNOWN)) {
+            return Charge.NOTHING; // nothing was generated, or nothing is known to have been: nothing to bill
+        }
+        if (quote.price() == null) {
+            return new Charge(Money.ZERO, true);
+        }
+        if (quote.fallbackPrice()) {
+            return new Charge(quote.cost(), true);
+        }
+        return new Charge(quote.price().cost(usage), !usage.reported());
+    }
+
+    /** Settles a reservation with actual usage; alerts for crossed thresholds fire off the request path. */
+    public void settle(Reservation reservation, Usage usage, Charge charge) {
+        reservation.settle(usage.totalTokens(), charge.cost(), clock.instant()).whenComplete((crossings, e) -> {
+            if (e != null) {
+                LOG.log(Level.WARNING, "a settlement failed; the ledger keeps the charge: " + e);
+                return;
+            }
+            crossings.forEach(alerts::fire);
+        });
+    }
+
+    private PriceBook prices(RuntimeSnapshot snapshot) {
+        Book b = book;
+        if (b == null || b.snapshot() != snapshot) {
+            b = new Book(snapshot, builtIn.withOverrides(snapshot.prices()));
+            book = b;
+        }
+        return b.book();
+    }
+}

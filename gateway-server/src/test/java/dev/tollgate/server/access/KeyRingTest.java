@@ -1,0 +1,153 @@
+package dev.tollgate.server.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.Team;
+import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.ledger.KeyStore;
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.pricing.Unpriced;
+import dev.tollgate.core.quota.Limits;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+class KeyRingTest {
+    private static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    static VirtualKey key(String name, String raw, VirtualKey.Source source) {
+        return new VirtualKey(name, KeyHash.of(raw), "ops", NOW, null, false, Set.of("fast*"), Set.of("chat"),
+                Map.of(), Limits.NONE, null, null, source);
+    }
+
+    static AccessPolicy policy(VirtualKey... keys) {
+        return new AccessPolicy(Map.of("ops", new Team("ops", Limits.NONE, null, Map.of())), List.of(keys), null,
+                ZoneId.of("UTC"), Unpriced.REJECT, null, null, List.of());
+    }
+
+    static HttpHeaders headers(String... pairs) {
+        var h = new DefaultHttpHeaders();
+        for (int i = 0; i < pairs.length; i += 2) {
+            h.add(pairs[i], pairs[i + 1]);
+        }
+        return h;
+    }
+
+    /** A key store in memory, enough to see the ring pick runtime keys up. */
+    static final class MemoryKeys implements KeyStore {
+        final List<VirtualKey> keys = new ArrayList<>();
+
+        @Override
+        public CompletionStage<Void> create(VirtualKey key) {
+            keys.add(key);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Boolean> setDisabled(String name, boolean disabled) {
+            keys.replaceAll(k -> k.name().equals(name) ? k.disabled(disabled) : k);
+            return CompletableFuture.completedFuture(true);
+        }
+
+        @Override
+        public CompletionStage<Boolean> delete(String name) {
+            return CompletableFuture.completedFuture(keys.removeIf(k -> k.name().equals(name)));
+        }
+
+        @Override
+        public CompletionStage<List<VirtualKey>> all() {
+            return CompletableFuture.completedFuture(List.copyOf(keys));
+        }
+    }
+
+    @Test
+    void anOpenGatewayLetsEveryoneInAndKeepsTheEndUser() {
+        try (var ring = new KeyRing(AccessPolicy.OPEN, null, CLOCK)) {
+            var auth = ring.authenticate(headers(KeyRing.USER_HEADER, "alice"), "chat", AccessPolicy.OPEN);
+            assertThat(auth).isInstanceOf(Authentication.Allowed.class);
+            assertThat(((Authentication.Allowed) auth).caller().user()).isEqualTo("alice");
+            assertThat(ring.open(AccessPolicy.OPEN)).isTrue();
+        }
+    }
+
+    @Test
+    void keysArePresentedAsBearerXApiKeyOrApiKey() {
+        AccessPolicy policy = policy(key("bot", "tg-secret", VirtualKey.Source.CONFIG));
+        try (var ring = new KeyRing(policy, null, CLOCK)) {
+            for (HttpHeaders h : List.of(headers("authorization", "Bearer tg-secret"),
+                    headers("authorization", "bearer  tg-secret "), headers("x-api-key", "tg-secret"),
+                    headers("api-key", "tg-secret"))) {
+                var auth = ring.authenticate(h, "chat", policy);
+                assertThat(auth).isInstanceOf(Authentication.Allowed.class);
+                Caller caller = ((Authentication.Allowed) auth).caller();
+                assertThat(caller.keyName()).isEqualTo("bot");
+                assertThat(caller.teamName()).isEqualTo("ops");
+            }
+            assertThat(refusal(ring.authenticate(headers(), "chat", policy))).isEqualTo(ErrorKind.UNAUTHENTICATED);
+            assertThat(refusal(ring.authenticate(headers("authorization", "Bearer tg-other"), "chat", policy)))
+                    .isEqualTo(ErrorKind.UNAUTHENTICATED);
+            assertThat(refusal(ring.authenticate(headers("authorization", "Bearer tg-secret"), "embeddings",
+                    policy))).isEqualTo(ErrorKind.PERMISSION_DENIED);
+        }
+    }
+
+    @Test
+    void expiredAndDisabledKeysAreRefused() {
+        VirtualKey base = key("bot", "tg-secret", VirtualKey.Source.CONFIG);
+        VirtualKey expired = new VirtualKey("old", KeyHash.of("tg-old"), null, NOW, NOW, false, Set.of(), Set.of(),
+                Map.of(), Limits.NONE, null, null, VirtualKey.Source.CONFIG);
+        AccessPolicy policy = policy(base.disabled(true), expired);
+        try (var ring = new KeyRing(policy, null, CLOCK)) {
+            var revoked = (Authentication.Refused) ring.authenticate(headers("x-api-key", "tg-secret"), "chat", policy);
+            assertThat(revoked.error().message()).contains("revoked");
+            var old = (Authentication.Refused) ring.authenticate(headers("x-api-key", "tg-old"), "chat", policy);
+            assertThat(old.error().message()).contains("expired");
+        }
+    }
+
+    @Test
+    void runtimeKeysJoinAfterARefreshAndConfigKeysWinAClash() {
+        AccessPolicy policy = policy(key("bot", "tg-secret", VirtualKey.Source.CONFIG));
+        var store = new MemoryKeys();
+        try (var ring = new KeyRing(policy, store, CLOCK)) {
+            store.create(key("late", "tg-late", VirtualKey.Source.ADMIN_API));
+            store.create(key("bot", "tg-impostor", VirtualKey.Source.ADMIN_API));
+            assertThat(ring.authenticate(headers("x-api-key", "tg-late"), "chat", policy))
+                    .isInstanceOf(Authentication.Refused.class);
+            ring.refresh().toCompletableFuture().join();
+            assertThat(ring.authenticate(headers("x-api-key", "tg-late"), "chat", policy))
+                    .isInstanceOf(Authentication.Allowed.class);
+            assertThat(ring.authenticate(headers("x-api-key", "tg-impostor"), "chat", policy))
+                    .isInstanceOf(Authentication.Refused.class);
+            assertThat(ring.all(policy)).extracting(VirtualKey::name).containsExactly("bot", "late");
+        }
+    }
+
+    @Test
+    void longEndUserIdsAreClipped() {
+        try (var ring = new KeyRing(AccessPolicy.OPEN, null, CLOCK)) {
+            var auth = (Authentication.Allowed) ring.authenticate(headers(KeyRing.USER_HEADER, "u".repeat(500)),
+                    "chat", AccessPolicy.OPEN);
+            assertThat(auth.caller().user()).hasSize(Caller.MAX_USER_CHARS);
+            assertThat(Caller.ANONYMOUS.withBodyUser("bob").user()).isEqualTo("bob");
+            assertThat(auth.caller().withBodyUser("bob").user()).hasSize(Caller.MAX_USER_CHARS);
+        }
+    }
+
+    private static ErrorKind refusal(Authentication auth) {
+        return ((Authentication.Refused) auth).error().kind();
+    }
+}
