@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.ledger.SpendLedger;
 import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.pricing.Unpriced;
 import dev.tollgate.core.quota.LocalQuotaStore;
 import dev.tollgate.core.quota.QuotaStore;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
@@ -18,17 +19,30 @@ import dev.tollgate.server.store.LedgerListener;
 import dev.tollgate.server.store.RedisQuotaStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The gateway's state that outlives a request: the counter store, the spend ledger, the keys in force, budget
  * alerts and the accounting that ties them together. Opened before the listeners, closed after the loops stop,
  * so every exchange has settled and recorded its row before the ledger flushes.
+ *
+ * <p>Budget counters are seeded from the ledger at startup and again every {@link #RECONCILE_EVERY}: seeding only
+ * ever raises a counter, so this heals a settlement a shared store failed to take (Redis down for a moment) without
+ * ever undoing one it took.
+ *
+ * @param reconciler null without a ledger
  */
-record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts alerts, Accounting accounting)
-        implements AutoCloseable {
+record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts alerts, Accounting accounting,
+              ScheduledExecutorService reconciler) implements AutoCloseable {
     private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration RECONCILE_EVERY = Duration.ofMinutes(5);
+    private static final Logger LOG = Logger.getLogger(Stores.class.getName());
 
     /** Blocking: connects to the ledger and Redis, reads runtime keys and rebuilds budget counters. */
     static Stores open(Supplier<RuntimeSnapshot> snapshot, GatewayMetrics metrics, LogSink logs) {
@@ -51,19 +65,48 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
             alerts = new BudgetAlerts(() -> snapshot.get().access().alerts(), metrics, logs::write, clock);
             var accounting = new Accounting(quotas, new TiktokenCounter(), alerts, clock);
             if (ledger != null) {
+                ledger.catchUp(); // rows an outage left in the spill file count towards the budgets too
                 int seeded = BudgetRebuild.run(policy, keys.all(policy), ledger, quotas, clock.instant(),
                         REBUILD_TIMEOUT);
                 logs.write(LogSink.event("info", "budgets rebuilt from the ledger").field("scopes", seeded));
+            }
+            List<String> unpriced = accounting.unpriced(first);
+            if (!unpriced.isEmpty()) {
+                logs.write(LogSink.event("warn", "deployments without a price: requests under a budget are "
+                        + (policy.unpriced() == Unpriced.REJECT ? "refused" : "charged their reservation")
+                        + ", others are recorded at an estimated $0; add them under prices")
+                        .field("deployments", String.join(",", unpriced)));
             }
             if (keys.open(policy)) {
                 logs.write(LogSink.event("warn", "no keys are configured: the gateway is open, any client may "
                         + "call it (add keys to the config or through the admin API)"));
             }
-            return new Stores(quotas, ledger, keys, alerts, accounting);
+            ScheduledExecutorService reconciler = null;
+            if (ledger != null) {
+                reconciler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                        .name("tollgate-reconcile").factory());
+                long every = RECONCILE_EVERY.toSeconds();
+                reconciler.scheduleWithFixedDelay(reconcile(snapshot, ledger, quotas, keys, clock), every, every,
+                        TimeUnit.SECONDS);
+            }
+            return new Stores(quotas, ledger, keys, alerts, accounting, reconciler);
         } catch (Exception e) {
             closeAll(keys, alerts, quotas, ledger);
             throw new IllegalStateException("cannot open the gateway's stores: " + e.getMessage(), e);
         }
+    }
+
+    private static Runnable reconcile(Supplier<RuntimeSnapshot> snapshot, JdbcLedger ledger, QuotaStore quotas,
+                                      KeyRing keys, Clock clock) {
+        return () -> {
+            try {
+                AccessPolicy policy = snapshot.get().access();
+                BudgetRebuild.run(policy, keys.all(policy), ledger, quotas, clock.instant(), REBUILD_TIMEOUT);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "budget counters could not be reconciled with the ledger; next try in "
+                        + RECONCILE_EVERY.toMinutes() + " min: " + e);
+            }
+        };
     }
 
     private static LedgerListener listener(GatewayMetrics metrics) {
@@ -97,6 +140,9 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
 
     @Override
     public void close() {
+        if (reconciler != null) {
+            reconciler.shutdownNow();
+        }
         closeAll(keys, alerts, quotas, ledger);
     }
 
@@ -106,7 +152,7 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
                 try {
                     part.close();
                 } catch (Exception e) {
-                    java.util.logging.Logger.getLogger(Stores.class.getName()).warning("closing " + part + ": " + e);
+                    LOG.warning("closing " + part + ": " + e);
                 }
             }
         }

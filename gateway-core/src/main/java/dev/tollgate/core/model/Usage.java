@@ -36,6 +36,15 @@ public record Usage(
         return new Usage(inputTokens, outputTokens, 0, 0, 0, false);
     }
 
+    /**
+     * The usage of a stream cut short: what the provider reported so far (Anthropic reports input and one output
+     * token at the start), each count raised to {@code estimate}'s where that is higher, always marked estimated.
+     */
+    public Usage cutShort(Usage estimate) {
+        return new Usage(Math.max(inputTokens, estimate.inputTokens), Math.max(outputTokens, estimate.outputTokens),
+                cachedInputTokens, cacheWriteTokens, reasoningTokens, false);
+    }
+
     public long totalTokens() {
         return inputTokens + outputTokens;
     }

@@ -23,6 +23,7 @@ import dev.tollgate.core.pricing.Money;
  * @param user the end user the request named, or null
  * @param cost what the request was charged
  * @param costEstimated the cost rests on estimated tokens, a missing price, or a charged reservation
+ * @param spendId the id of the request's spend-ledger row: unique even when clients reuse request ids
  */
 public record ExchangeSummary(
         String requestId,
@@ -42,13 +43,15 @@ public record ExchangeSummary(
         String team,
         String user,
         Money cost,
-        boolean costEstimated) {
+        boolean costEstimated,
+        String spendId) {
     public ExchangeSummary {
         requireNonNull(requestId, "requestId");
         requireNonNull(route, "route");
         requireNonNull(outcome, "outcome");
         requireNonNull(usage, "usage");
         requireNonNull(cost, "cost");
+        requireNonNull(spendId, "spendId");
     }
 
     /** Whether the request reached a provider (or was charged): only those are spend-ledger rows. */

@@ -2,7 +2,8 @@ package dev.tollgate.core.quota;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tollgate.core.pricing.Money;
+import java.time.Instant;
+import java.time.ZoneId;
 
 /**
  * One scope a request is checked against, with that scope's limits and budget as the config says now.
@@ -21,7 +22,8 @@ public record QuotaCheck(String scope, Limits limits, Budget budget, PeriodWindo
         }
     }
 
-    public Money budgetLimit() {
-        return budget == null ? null : budget.limit();
+    /** The check of a scope at {@code now}: its budget's window is the period containing it, in {@code zone}. */
+    public static QuotaCheck at(String scope, Limits limits, Budget budget, Instant now, ZoneId zone) {
+        return new QuotaCheck(scope, limits, budget, budget == null ? null : budget.period().window(now, zone));
     }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -67,6 +68,9 @@ public final class KeyRing implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService refresher;
     private volatile Index index;
+    /** Refreshes are numbered as they start; one that finishes after a later one must not undo it. */
+    private final AtomicLong refreshes = new AtomicLong();
+    private long installed; // guarded by this
 
     /** @param store the runtime keys' store, or null when there is no ledger (config keys only) */
     public KeyRing(AccessPolicy policy, KeyStore store, Clock clock) {
@@ -87,7 +91,20 @@ public final class KeyRing implements AutoCloseable {
         if (store == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return store.all().thenAccept(runtime -> index = Index.of(index.policy(), runtime));
+        long ticket = refreshes.incrementAndGet();
+        return store.all().thenAccept(runtime -> install(ticket, runtime));
+    }
+
+    /**
+     * Installs the runtime keys read by refresh number {@code ticket}, unless a later refresh got there first: a
+     * periodic read that began before a revocation and ended after the admin's own refresh would otherwise bring
+     * the revoked key back.
+     */
+    private synchronized void install(long ticket, List<VirtualKey> runtime) {
+        if (ticket > installed) {
+            installed = ticket;
+            index = Index.of(index.policy(), runtime);
+        }
     }
 
     private void refreshQuietly() {
@@ -158,27 +175,37 @@ public final class KeyRing implements AutoCloseable {
     /** The index for {@code policy}, rebuilt when the config changed since the last request. */
     private Index current(AccessPolicy policy) {
         Index now = index;
-        if (now.policy() != policy) {
-            now = Index.of(policy, now.runtime());
-            index = now;
+        if (now.policy() == policy) {
+            return now; // every request but the first after a reload: no lock
         }
-        return now;
+        synchronized (this) {
+            if (index.policy() != policy) {
+                index = Index.of(policy, index.runtime());
+            }
+            return index;
+        }
     }
 
     /** The raw key from {@code Authorization: Bearer}, {@code x-api-key} (Anthropic SDKs) or {@code api-key} (Azure). */
     static String presented(HttpHeaders headers) {
-        String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
-        if (auth != null && auth.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            String key = auth.substring(BEARER.length()).trim();
-            if (!key.isEmpty()) {
-                return key;
-            }
+        String bearer = bearer(headers.get(HttpHeaderNames.AUTHORIZATION));
+        if (bearer != null) {
+            return bearer;
         }
         String key = headers.get("x-api-key");
         if (key == null || key.isEmpty()) {
             key = headers.get("api-key");
         }
         return key == null || key.isEmpty() ? null : key.trim();
+    }
+
+    /** The token of an {@code Authorization: Bearer} header value, or null when it is not one. */
+    public static String bearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        String token = authorization.substring(BEARER.length()).trim();
+        return token.isEmpty() ? null : token;
     }
 
     private static Authentication refuse(ErrorKind kind, String message) {

@@ -36,6 +36,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -46,6 +47,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The admin API for keys, spend and budgets, under {@code /admin/} on the admin port only, behind an admin key
@@ -64,7 +67,7 @@ import java.util.function.Supplier;
  */
 public final class AdminApi {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String BEARER = "bearer ";
+    private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
 
     private final Supplier<RuntimeSnapshot> snapshot;
     private final Supplier<List<KeyHash>> adminKeys;
@@ -112,8 +115,12 @@ public final class AdminApi {
         CompletionStage<Reply> reply;
         try {
             reply = route(request);
-        } catch (IllegalArgumentException e) {
-            reply = CompletableFuture.completedFuture(Reply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+        } catch (IllegalArgumentException e) { // a bad query parameter, worded for the caller
+            reply = done(Reply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "admin request " + requestId + " failed inside the gateway", e);
+            reply = done(Reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "The gateway failed to handle this "
+                    + "request."));
         }
         reply.whenComplete((r, e) -> ctx.executor().execute(() -> {
             Reply out = r != null ? r : failure(e);
@@ -164,11 +171,11 @@ public final class AdminApi {
     /** Constant time over every admin key: the comparison does not tell how close a guess was. */
     private boolean authorised(String header) {
         List<KeyHash> allowed = adminKeys.get();
-        if (allowed.isEmpty() || header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        String token = KeyRing.bearer(header);
+        if (allowed.isEmpty() || token == null) {
             return false;
         }
-        byte[] presented = KeyHash.of(header.substring(BEARER.length()).trim()).hex()
-                .getBytes(StandardCharsets.US_ASCII);
+        byte[] presented = KeyHash.of(token).hex().getBytes(StandardCharsets.US_ASCII);
         boolean match = false;
         for (KeyHash hash : allowed) {
             match |= MessageDigest.isEqual(presented, hash.hex().getBytes(StandardCharsets.US_ASCII));
@@ -189,7 +196,7 @@ public final class AdminApi {
         if (keys.byName(key.name(), snap.access()) != null) {
             return done(Reply.error(HttpResponseStatus.CONFLICT, "A key named '" + key.name() + "' exists."));
         }
-        return keyStore.create(key).thenCompose(ok -> keys.refresh()).thenApply(ok -> {
+        return keyStore.create(key).thenCompose(ok -> refreshed()).thenApply(ok -> {
             ObjectNode out = view(key);
             out.put("key", raw); // shown once: only its hash is kept
             return Reply.json(HttpResponseStatus.CREATED, out);
@@ -213,8 +220,7 @@ public final class AdminApi {
         AccessPolicy policy = snap.access();
         ObjectNode out = view(key);
         Instant now = clock.instant();
-        var check = new QuotaCheck(key.scope(), key.limits(), key.budget(),
-                key.budget() == null ? null : key.budget().period().window(now, policy.zone()));
+        var check = QuotaCheck.at(key.scope(), key.limits(), key.budget(), now, policy.zone());
         return quotas.usage(check, now).thenApply(usage -> {
             out.set("usage", usage(usage));
             return Reply.json(HttpResponseStatus.OK, out);
@@ -234,9 +240,24 @@ public final class AdminApi {
         if (keyStore == null) {
             return done(Reply.error(HttpResponseStatus.NOT_FOUND, "No key named '" + name + "'."));
         }
-        return change.apply(keyStore).thenCompose(found -> keys.refresh().thenApply(ok -> found
+        if (done.equals("deleted") && key != null && keys.all(snap.access()).size() == 1) {
+            return done(Reply.error(HttpResponseStatus.CONFLICT, "'" + name + "' is the last key: deleting it would "
+                    + "open the gateway to every caller. Revoke it instead."));
+        }
+        return change.apply(keyStore).thenCompose(found -> refreshed().thenApply(ok -> found
                 ? Reply.json(HttpResponseStatus.OK, JSON.createObjectNode().put("name", name).put("status", done))
                 : Reply.error(HttpResponseStatus.NOT_FOUND, "No runtime key named '" + name + "'.")));
+    }
+
+    /**
+     * The key ring re-read after a change. The change itself is done and answered even when the re-read fails
+     * (this replica then picks it up at its next periodic refresh): a created key's one showing must not be lost.
+     */
+    private CompletionStage<Void> refreshed() {
+        return keys.refresh().exceptionally(e -> {
+            LOG.log(Level.WARNING, "a key change is stored but the key ring could not re-read it yet", e);
+            return null;
+        });
     }
 
     private CompletionStage<Reply> spend(QueryStringDecoder uri) {
@@ -256,7 +277,11 @@ public final class AdminApi {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("group_by must be one of key, team, user, model, deployment, day.");
         }
-        boolean csv = "csv".equals(param(uri, "format"));
+        String format = param(uri, "format");
+        if (format != null && !format.equalsIgnoreCase("csv") && !format.equalsIgnoreCase("json")) {
+            throw new IllegalArgumentException("format must be json or csv.");
+        }
+        boolean csv = "csv".equalsIgnoreCase(format);
         var query = new ReportQuery(from, to, groupBy, param(uri, "key"), param(uri, "team"));
         return ledger.report(query).thenApply(rows -> csv ? csv(groupBy, rows) : json(query, rows));
     }
@@ -300,18 +325,19 @@ public final class AdminApi {
     private CompletionStage<Reply> budgets(RuntimeSnapshot snap) {
         AccessPolicy policy = snap.access();
         Instant now = clock.instant();
+        ZoneId zone = policy.zone();
         List<QuotaCheck> checks = new ArrayList<>();
         if (policy.globalBudget() != null) {
-            checks.add(check(AccessPolicy.GLOBAL_SCOPE, Limits.NONE, policy.globalBudget(), now, policy));
+            checks.add(QuotaCheck.at(AccessPolicy.GLOBAL_SCOPE, Limits.NONE, policy.globalBudget(), now, zone));
         }
         for (Team team : policy.teams().values()) {
             if (team.budget() != null) {
-                checks.add(check(team.scope(), team.limits(), team.budget(), now, policy));
+                checks.add(QuotaCheck.at(team.scope(), team.limits(), team.budget(), now, zone));
             }
         }
         for (VirtualKey key : keys.all(policy)) {
             if (key.budget() != null) {
-                checks.add(check(key.scope(), key.limits(), key.budget(), now, policy));
+                checks.add(QuotaCheck.at(key.scope(), key.limits(), key.budget(), now, zone));
             }
         }
         List<CompletableFuture<ObjectNode>> rows = new ArrayList<>();
@@ -324,10 +350,6 @@ public final class AdminApi {
             rows.forEach(r -> data.add(r.join()));
             return Reply.json(HttpResponseStatus.OK, out);
         });
-    }
-
-    private static QuotaCheck check(String scope, Limits limits, Budget budget, Instant now, AccessPolicy policy) {
-        return new QuotaCheck(scope, limits, budget, budget.period().window(now, policy.zone()));
     }
 
     private static ObjectNode budgetRow(QuotaCheck c, ScopeUsage u) {

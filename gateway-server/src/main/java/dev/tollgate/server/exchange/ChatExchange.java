@@ -7,6 +7,9 @@ import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.quota.Admission;
+import dev.tollgate.core.quota.RateHeaders;
+import dev.tollgate.core.quota.Reservation;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
@@ -18,8 +21,13 @@ import dev.tollgate.core.spi.ProviderAdapter;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.TokenCounting;
 import dev.tollgate.core.spi.UpstreamReply;
+import dev.tollgate.server.access.Caller;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.pipeline.Route;
+import dev.tollgate.server.spend.Charge;
+import dev.tollgate.server.spend.Quote;
+import dev.tollgate.server.spend.Refusals;
+import dev.tollgate.server.spend.SpendHeaders;
 import dev.tollgate.server.sse.EventFramer;
 import dev.tollgate.server.sse.EventStreamFramer;
 import dev.tollgate.server.sse.MalformedStreamException;
@@ -35,8 +43,11 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -44,24 +55,14 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import dev.tollgate.core.quota.Admission;
-import dev.tollgate.core.quota.RateHeaders;
-import dev.tollgate.core.quota.Reservation;
-import dev.tollgate.server.access.Caller;
-import dev.tollgate.server.spend.Charge;
-import dev.tollgate.server.spend.Quote;
-import dev.tollgate.server.spend.Refusals;
-import dev.tollgate.server.spend.SpendHeaders;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -101,6 +102,8 @@ public final class ChatExchange implements UpstreamListener {
     private final ClientDialect dialect;
     private final Route route;
     private final String requestId;
+    /** The id of this request's reservation and ledger row; see {@code RequestId.spendId}. */
+    private final String spendId;
     private final boolean keepAlive;
     private final byte[] body;
     private final List<Header> clientHeaders;
@@ -128,6 +131,8 @@ public final class ChatExchange implements UpstreamListener {
     private boolean readWanted;
     private Usage answerUsage = Usage.UNKNOWN;
     private boolean cut;
+    /** The upstream stream ended with its terminal event: its usage is the provider's last word. */
+    private boolean streamComplete;
     private Quote quote;
     private Reservation reservation;
     /** Rate-limit and cost headers for the client's response; null when there are none. */
@@ -135,9 +140,10 @@ public final class ChatExchange implements UpstreamListener {
 
     /** @param clientHeaders the client headers its dialect carries to a same-dialect upstream */
     public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, ClientDialect dialect, Route route,
-                        String requestId, boolean keepAlive, byte[] body, List<Header> clientHeaders, Caller caller,
-                        Done onDone) {
+                        String requestId, String spendId, boolean keepAlive, byte[] body, List<Header> clientHeaders,
+                        Caller caller, Done onDone) {
         this.caller = caller;
+        this.spendId = spendId;
         this.ctx = ctx;
         this.services = services;
         this.dialect = dialect;
@@ -182,7 +188,8 @@ public final class ChatExchange implements UpstreamListener {
                 return;
             }
             plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter, requestId);
-            quote = services.accounting().quote(snapshot, caller, group.name(), deployment, plan::size);
+            quote = services.accounting().quote(snapshot, caller, group.name(), deployment,
+                    operation != Operation.COUNT_TOKENS, plan::size);
         } catch (GatewayException e) {
             fail(e.error());
             return;
@@ -199,14 +206,31 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         state = State.ADMITTING;
-        CompletionStage<Admission> admission = services.accounting().admit(quote, requestId,
+        CompletionStage<Admission> admission = services.accounting().admit(quote, spendId,
                 deployment.provider().timeouts().overall());
         CompletableFuture<Admission> done = admission.toCompletableFuture();
         if (done.isDone() && !done.isCompletedExceptionally()) {
             onAdmitted(done.join()); // the local store answers inline: no hop through the loop's queue
         } else {
-            admission.whenComplete((a, e) -> ctx.executor().execute(() -> onAdmitted(a != null ? a
-                    : new Admission.Unavailable(String.valueOf(e), Duration.ofSeconds(1)))));
+            admission.whenComplete(this::admittedElsewhere);
+        }
+    }
+
+    /** A store that answered on its own thread: back to this exchange's loop before touching anything. */
+    private void admittedElsewhere(Admission admission, Throwable failure) {
+        Admission answer = admission;
+        if (answer == null) {
+            LOG.log(Level.WARNING, "request " + requestId + ": the limit store failed", failure);
+            answer = new Admission.Unavailable("the limit store failed", Duration.ofSeconds(1));
+        }
+        Admission result = answer;
+        try {
+            ctx.executor().execute(() -> onAdmitted(result));
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down and the exchange is gone with it: only the reservation is left to free.
+            if (result instanceof Admission.Granted g) {
+                services.accounting().settle(g.reservation(), Usage.UNKNOWN, Charge.NOTHING);
+            }
         }
     }
 
@@ -452,6 +476,7 @@ public final class ChatExchange implements UpstreamListener {
                 upstreamFailed(failure);
             } else {
                 lease.release();
+                streamComplete = true;
                 finish(200, null);
             }
             return;
@@ -470,9 +495,11 @@ public final class ChatExchange implements UpstreamListener {
         }
         switch (answer) {
             case ExchangePlan.Answer.Body b -> {
-                answerUsage = b.usage();
-                if (quote != null && !b.usage().equals(Usage.UNKNOWN)) {
-                    SpendHeaders.cost(services.accounting().charge(quote, b.usage()).cost(), headers());
+                // A success without usage is still charged: estimated from the answer's size, and marked so.
+                answerUsage = b.errorKind() == null && b.usage().equals(Usage.UNKNOWN)
+                        ? plan.estimate(b.bytes().length) : b.usage();
+                if (quote != null && !answerUsage.equals(Usage.UNKNOWN)) {
+                    SpendHeaders.cost(services.accounting().charge(quote, answerUsage).cost(), headers());
                 }
                 HttpReplies.send(ctx, HttpResponseStatus.valueOf(b.status()), b.contentType(),
                         Unpooled.wrappedBuffer(b.bytes()), requestId, keepAlive, extraHeaders);
@@ -511,8 +538,8 @@ public final class ChatExchange implements UpstreamListener {
         long ttft = -1;
         if (relay != null) {
             usage = relay.usage();
-            if (usage == Usage.UNKNOWN) {
-                usage = plan.estimate(relay.outputChars()); // cut short before the provider reported any
+            if (!streamComplete) {
+                usage = usage.cutShort(plan.estimate(relay.outputChars())); // charged for what was generated
             }
             ttft = relay.firstTokenNanos();
             relay.close();
@@ -533,7 +560,7 @@ public final class ChatExchange implements UpstreamListener {
                 status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind,
                 envelope != null && streaming(), now - startNanos, ttft,
                 upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage,
-                caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated()));
+                caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId));
         onDone.done(keepAlive && !cut);
     }
 
@@ -555,6 +582,11 @@ public final class ChatExchange implements UpstreamListener {
 
     private void timedOut(Deadlines.Expired expired) {
         if (state == State.DONE) {
+            return;
+        }
+        if (state == State.ADMITTING) {
+            fail(Refusals.of(new Admission.Unavailable("no answer within the request's deadline",
+                    Duration.ofSeconds(1))));
             return;
         }
         upstreamFailed(timeout(switch (expired) {

@@ -37,7 +37,7 @@ public final class ExchangeReporter {
             accessLog.write(s);
         }
         if (ledger != null && s.billable()) {
-            ledger.record(new SpendRow(s.requestId(), Instant.now(), s.key(), s.team(), s.user(), s.route(),
+            ledger.record(new SpendRow(s.spendId(), Instant.now(), s.key(), s.team(), s.user(), s.route(),
                     s.model(), s.deployment(), s.provider(), s.usage(), s.cost(), s.costEstimated(), s.outcome(),
                     s.status(), false, s.stream(), s.latencyNanos() / 1_000_000));
         }

@@ -75,7 +75,8 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
 
     private void dispatch(FullHttpRequest request) {
         long start = System.nanoTime();
-        String requestId = RequestId.accept(request.headers().get(RequestId.HEADER));
+        String clientId = request.headers().get(RequestId.HEADER);
+        String requestId = RequestId.accept(clientId);
         try {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {
@@ -114,7 +115,8 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
-            current = new ChatExchange(ctx, services, dialect, route, requestId, keepAlive, body,
+            current = new ChatExchange(ctx, services, dialect, route, requestId,
+                    RequestId.spendId(requestId, clientId), keepAlive, body,
                     passthroughHeaders(dialect, request), caller, this::exchangeDone);
         } finally {
             request.release();
@@ -193,7 +195,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private void report(String requestId, long start, String route, int status, ErrorKind kind) {
         services.reporter().report(new ExchangeSummary(requestId, route, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
-                Usage.UNKNOWN, null, null, null, Money.ZERO, false));
+                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId));
     }
 
     /** The models a caller may use: all of them on an open gateway or for a key without model scopes. */

@@ -29,6 +29,27 @@ public final class RequestId {
         return fromClient;
     }
 
+    /**
+     * The id of a request's reservation and spend-ledger row: {@code requestId} when the gateway made it, else the
+     * client's id with 64 random bits appended, so a client that reuses an id (by mistake or on purpose) can
+     * neither share one reservation between requests nor have one request's ledger row swallow another's. The
+     * client's id stays a prefix, so the row is still found from the id the client knows.
+     *
+     * @param fromClient the header value {@code requestId} was accepted from, or null
+     */
+    public static String spendId(String requestId, String fromClient) {
+        if (!requestId.equals(fromClient)) {
+            return requestId;
+        }
+        long bits = ThreadLocalRandom.current().nextLong();
+        char[] suffix = new char[17];
+        suffix[0] = '.';
+        for (int i = 0; i < 16; i++) {
+            suffix[1 + i] = HEX[(int) (bits >>> (60 - 4 * i)) & 0xf];
+        }
+        return requestId + new String(suffix);
+    }
+
     /** {@code req_} and 128 random bits in hex. */
     public static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();

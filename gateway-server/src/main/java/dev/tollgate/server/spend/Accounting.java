@@ -23,6 +23,7 @@ import dev.tollgate.core.quota.QuotaCheck;
 import dev.tollgate.core.quota.QuotaStore;
 import dev.tollgate.core.quota.Reservation;
 import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.server.access.Caller;
 import java.time.Clock;
@@ -69,44 +70,66 @@ public final class Accounting {
         this.clock = requireNonNull(clock, "clock");
     }
 
-    public QuotaStore store() {
-        return store;
-    }
-
     public Clock clock() {
         return clock;
     }
 
     /** The price of a deployment under a snapshot's overrides, or null. */
-    public Price price(RuntimeSnapshot snapshot, Deployment d) {
+    private Price price(RuntimeSnapshot snapshot, Deployment d) {
         return prices(snapshot).find(d);
+    }
+
+    /**
+     * The deployments of {@code snapshot} that have no price: served while no budget applies, with their ledger
+     * rows marked as estimated, and named in a startup warning so that nothing runs free unnoticed.
+     */
+    public List<String> unpriced(RuntimeSnapshot snapshot) {
+        List<String> ids = new ArrayList<>();
+        for (ModelGroup group : snapshot.models().values()) {
+            for (Deployment d : group.deployments()) {
+                if (price(snapshot, d) == null) {
+                    ids.add(d.id());
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** The counter scope of one end user of a key. */
+    public static String userScope(String keyName, String user) {
+        return "user:" + keyName + ":" + user;
     }
 
     /**
      * What the request must reserve. Throws {@link GatewayException} when it cannot be served: an unpriced model
      * under a budget with {@link Unpriced#REJECT}, or a body the token count cannot read.
+     *
+     * @param billable false for requests that cost nothing (token counting): only rate limits apply to them
      */
-    public Quote quote(RuntimeSnapshot snapshot, Caller caller, String model, Deployment deployment, Sizer sizer) {
+    public Quote quote(RuntimeSnapshot snapshot, Caller caller, String model, Deployment deployment,
+                       boolean billable, Sizer sizer) {
         AccessPolicy policy = snapshot.access();
         Instant now = clock.instant();
         List<QuotaCheck> checks = new ArrayList<>(4);
         VirtualKey key = caller.key();
         if (key != null) {
-            add(checks, key.scope(), key.limits(), key.budget(), now, policy);
+            add(checks, key.scope(), key.limits(), billable ? key.budget() : null, now, policy);
             PerUser perUser = key.perUser();
             if (perUser != null && caller.user() != null) {
-                add(checks, "user:" + key.name() + ":" + caller.user(), perUser.limits(), perUser.budget(), now,
-                        policy);
+                add(checks, userScope(key.name(), caller.user()), perUser.limits(),
+                        billable ? perUser.budget() : null, now, policy);
             }
         }
         Team team = caller.team();
         if (team != null) {
-            add(checks, team.scope(), team.limits(), team.budget(), now, policy);
+            add(checks, team.scope(), team.limits(), billable ? team.budget() : null, now, policy);
         }
         if (!deployment.limits().none()) { // most deployments have none: no scope string to build then
             add(checks, "deployment:" + deployment.id(), deployment.limits(), null, now, policy);
         }
-        add(checks, AccessPolicy.GLOBAL_SCOPE, Limits.NONE, policy.globalBudget(), now, policy);
+        if (billable) {
+            add(checks, AccessPolicy.GLOBAL_SCOPE, Limits.NONE, policy.globalBudget(), now, policy);
+        }
 
         boolean budgeted = false;
         boolean tokenLimited = false;
@@ -136,23 +159,30 @@ public final class Accounting {
         return new Quote(checks, tokens, cost, price, fallback);
     }
 
-    /** The output tokens reserved: the client's cap within the model's, else the model's, times the choices. */
+    /**
+     * The output tokens reserved, times the choices: the client's cap (within the model's, when the price table
+     * knows it: a provider refuses more), else the model's cap, else {@link #DEFAULT_OUTPUT_RESERVE}. Only in
+     * that last case can a request use more than it reserved; it is then charged in full all the same.
+     */
     private static long outputReserve(RequestSize size, Price price) {
         if (size.maxOutputTokens() == 0) {
             return 0;
         }
-        long modelCap = price != null && price.maxOutputTokens() > 0 ? price.maxOutputTokens() : DEFAULT_OUTPUT_RESERVE;
-        long perChoice = size.maxOutputTokens() > 0 ? Math.min(size.maxOutputTokens(), modelCap) : modelCap;
+        long modelCap = price != null ? price.maxOutputTokens() : 0;
+        long perChoice;
+        if (size.maxOutputTokens() > 0) {
+            perChoice = modelCap > 0 ? Math.min(size.maxOutputTokens(), modelCap) : size.maxOutputTokens();
+        } else {
+            perChoice = modelCap > 0 ? modelCap : DEFAULT_OUTPUT_RESERVE;
+        }
         return Math.multiplyExact(perChoice, size.choices());
     }
 
     private static void add(List<QuotaCheck> checks, String scope, Limits limits, Budget budget, Instant now,
                             AccessPolicy policy) {
-        if (limits.none() && budget == null) {
-            return;
+        if (!limits.none() || budget != null) {
+            checks.add(QuotaCheck.at(scope, limits, budget, now, policy.zone()));
         }
-        checks.add(new QuotaCheck(scope, limits, budget,
-                budget == null ? null : budget.period().window(now, policy.zone())));
     }
 
     /** Reserves the quote on every scope; only for a {@link Quote#limited() limited} quote. */

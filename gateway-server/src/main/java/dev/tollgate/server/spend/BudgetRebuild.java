@@ -87,7 +87,7 @@ public final class BudgetRebuild {
         int seeded = 0;
         for (ReportRow row : rows(window, GroupBy.USER, key.name(), deadline)) {
             if (row.group() != null && !row.cost().isZero()) {
-                store.seed("user:" + key.name() + ":" + row.group(), window, row.cost()).toCompletableFuture()
+                store.seed(Accounting.userScope(key.name(), row.group()), window, row.cost()).toCompletableFuture()
                         .get(remaining(deadline), TimeUnit.NANOSECONDS);
                 seeded++;
             }

@@ -18,10 +18,11 @@ public final class Refusals {
         return switch (d.dimension()) {
             case REQUESTS -> limited(d, "Rate limit reached for " + who + " on requests per minute: Limit "
                     + d.limit() + ", Used " + d.used() + ", Requested 1.", "rate_limit_exceeded");
+            // Waiting will not help this one; Retry-After (a full window) is there because every 429 has one.
             case TOKENS -> d.retryAfter() == null
                     ? new GatewayError(ErrorKind.RATE_LIMITED, 429, "Request too large for " + who + " on tokens per "
                             + "minute: Limit " + d.limit() + ", but this request may use more. Lower max_tokens or "
-                            + "shorten the prompt.", null, "tokens_exceed_limit", null)
+                            + "shorten the prompt.", null, "tokens_exceed_limit", Duration.ofMinutes(1))
                     : limited(d, "Rate limit reached for " + who + " on tokens per minute: Limit " + d.limit()
                             + ", Used " + d.used() + ".", "rate_limit_exceeded");
             case CONCURRENT -> limited(d, "Too many concurrent requests for " + who + ": Limit " + d.limit() + ".",
@@ -58,7 +59,9 @@ public final class Refusals {
                 after = Duration.ZERO;
             }
         } else {
+            // A lifetime budget never resets: the day is a polite interval, for every 429 carries Retry-After.
             message.append("; it does not reset.");
+            after = Duration.ofDays(1);
         }
         return new GatewayError(ErrorKind.BUDGET_EXCEEDED, 429, message.toString(), null, "budget_exceeded", after);
     }

@@ -114,6 +114,14 @@ public final class JdbcLedger implements SpendLedger {
     }
 
     /**
+     * Blocks until rows spilled by an earlier run (or an outage) are in the database, or the database fails
+     * meanwhile. Startup calls it before rebuilding budgets from the database, so no spilled charge is missed.
+     */
+    public void catchUp() {
+        writer.catchUp();
+    }
+
+    /**
      * Writes or spills every queued row, stops the writer, then closes the spill file and the connections. Later
      * calls do nothing.
      */

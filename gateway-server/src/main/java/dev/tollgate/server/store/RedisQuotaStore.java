@@ -53,7 +53,7 @@ public final class RedisQuotaStore implements QuotaStore {
     private static final Logger LOG = Logger.getLogger(RedisQuotaStore.class.getName());
     private static final LuaScript ADMIT = LuaScript.load("admit", "counters");
     private static final LuaScript USAGE = LuaScript.load("usage", "counters");
-    private static final LuaScript SETTLE = LuaScript.load("settle");
+    private static final LuaScript SETTLE = LuaScript.load("settle", "counters");
     private static final LuaScript SEED = LuaScript.load("seed");
     /** Lease keys outlive their longest lease by this much, then abandoned ones vanish. */
     private static final long LEASE_KEY_GRACE_MILLIS = 60_000;

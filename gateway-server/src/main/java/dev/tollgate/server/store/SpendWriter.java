@@ -31,13 +31,19 @@ final class SpendWriter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SpendWriter.class.getName());
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long LOSS_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * How long one pass of the writer may replay a backlog before it takes new rows again: long enough to drain
+     * faster than rows arrive (a chunk is one transaction), short enough that the queue does not fill meanwhile.
+     */
+    private static final long REPLAY_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** What the queue carries: rows, and the markers that flush and close put behind them. */
     private sealed interface Item {}
 
     private record Row(SpendRow row) implements Item {}
 
-    private record Flush(CountDownLatch done) implements Item {}
+    /** @param replay also replay the whole spilled backlog first, while the database takes it */
+    private record Flush(CountDownLatch done, boolean replay) implements Item {}
 
     private record Stop() implements Item {}
 
@@ -84,7 +90,18 @@ final class SpendWriter implements AutoCloseable {
 
     /** Blocks until every row recorded before the call is in the database, in the spill file, or counted lost. */
     void flush() {
-        Flush flush = new Flush(new CountDownLatch(1));
+        await(new Flush(new CountDownLatch(1), false));
+    }
+
+    /**
+     * Blocks until the spilled backlog (an earlier run's, or an outage's) is in the database, or the database
+     * fails meanwhile: what must happen before budgets are rebuilt from the database's sums.
+     */
+    void catchUp() {
+        await(new Flush(new CountDownLatch(1), true));
+    }
+
+    private void await(Flush flush) {
         try {
             // put, not offer: waiting for room is what a flush is for, and the writer frees room without waiting
             // on anything but the disk or the database (whose calls time out).
@@ -178,6 +195,14 @@ final class SpendWriter implements AutoCloseable {
         if (!rows.isEmpty()) {
             persist(rows);
         }
+        for (Item item : items) {
+            if (item instanceof Flush flush && flush.replay()) {
+                retryAtNanos = System.nanoTime(); // now, not after a backoff: the caller is waiting on it
+                while (spill.pending() && replayChunk()) {
+                    // until the backlog is gone or the database fails
+                }
+            }
+        }
         flushes.forEach(CountDownLatch::countDown);
         return stop;
     }
@@ -198,9 +223,16 @@ final class SpendWriter implements AutoCloseable {
     }
 
     private void replayIfDue() {
-        if (!spill.pending() || System.nanoTime() - retryAtNanos < 0) {
-            return;
+        long until = System.nanoTime() + REPLAY_SLICE_NANOS;
+        while (spill.pending() && System.nanoTime() - retryAtNanos >= 0 && System.nanoTime() - until < 0) {
+            if (!replayChunk()) {
+                return;
+            }
         }
+    }
+
+    /** Moves one chunk of the backlog into the database; false when that failed (retried after a backoff). */
+    private boolean replayChunk() {
         try {
             SpillFile.Chunk chunk = spill.next(batchSize);
             int written = chunk.rows().isEmpty() ? 0 : insert(chunk.rows());
@@ -210,6 +242,7 @@ final class SpendWriter implements AutoCloseable {
                 lose(chunk.damaged(), "damaged lines in the spill file " + spill.path());
             }
             up();
+            return true;
         } catch (SQLException | RuntimeException e) {
             failed(e);
         } catch (IOException e) {
@@ -217,6 +250,7 @@ final class SpendWriter implements AutoCloseable {
             LOG.log(Level.SEVERE, "ledger: cannot replay the spill file " + spill.path(), e);
             retryAtNanos = System.nanoTime() + retryMaxNanos;
         }
+        return false;
     }
 
     /**

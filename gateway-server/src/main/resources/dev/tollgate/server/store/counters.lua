@@ -1,4 +1,4 @@
--- Shared by admit.lua and usage.lua (prepended when the scripts are loaded): a scope's counters.
+-- Shared by admit.lua, usage.lua and settle.lua (prepended when the scripts are loaded): a scope's counters.
 -- A scope has five keys, in this order: its sliding minute (hash: i<slot> bucket number, r<slot> requests,
 -- t<slot> tokens, for slots 0..12, the ring of dev.tollgate.core.quota.MinuteWindow), its leases (sorted set:
 -- request id -> expiry millis), the reserved cost of each lease (hash: request id -> nano-dollars), the sum of

@@ -4,8 +4,7 @@
 --       5 cost (nano-dollars), then one per scope from 6: the spend key's TTL in millis (-1 = no budget,
 --       0 = a lifetime budget, no TTL).
 -- Returns each scope's spend after the charge (-1 without a budget).
-local SLOTS = 13
-local MINUTE_TTL = 70000
+-- SLOTS and MINUTE_TTL come from counters.lua, prepended when the script is loaded.
 local id = ARGV[1]
 local cur = tonumber(ARGV[2])
 local bucket = tonumber(ARGV[3])

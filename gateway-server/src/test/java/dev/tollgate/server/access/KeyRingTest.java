@@ -47,7 +47,7 @@ class KeyRingTest {
     }
 
     /** A key store in memory, enough to see the ring pick runtime keys up. */
-    static final class MemoryKeys implements KeyStore {
+    static class MemoryKeys implements KeyStore {
         final List<VirtualKey> keys = new ArrayList<>();
 
         @Override
@@ -144,6 +144,31 @@ class KeyRingTest {
             assertThat(auth.caller().user()).hasSize(Caller.MAX_USER_CHARS);
             assertThat(Caller.ANONYMOUS.withBodyUser("bob").user()).isEqualTo("bob");
             assertThat(auth.caller().withBodyUser("bob").user()).hasSize(Caller.MAX_USER_CHARS);
+        }
+    }
+
+    @Test
+    void aRefreshThatFinishesLateCannotBringARevokedKeyBack() {
+        AccessPolicy policy = policy(key("bot", "tg-secret", VirtualKey.Source.CONFIG));
+        var reads = new ArrayList<CompletableFuture<List<VirtualKey>>>();
+        KeyStore slow = new MemoryKeys() {
+            @Override
+            public CompletionStage<List<VirtualKey>> all() {
+                var read = new CompletableFuture<List<VirtualKey>>();
+                reads.add(read);
+                return read;
+            }
+        };
+        try (var ring = new KeyRing(policy, slow, CLOCK)) {
+            VirtualKey live = key("late", "tg-late", VirtualKey.Source.ADMIN_API);
+            var periodic = ring.refresh(); // read before the revocation...
+            var afterRevoke = ring.refresh(); // ...and the admin's own read after it
+            reads.get(1).complete(List.of(live.disabled(true)));
+            reads.get(0).complete(List.of(live)); // the stale read lands last
+            periodic.toCompletableFuture().join();
+            afterRevoke.toCompletableFuture().join();
+            var auth = (Authentication.Refused) ring.authenticate(headers("x-api-key", "tg-late"), "chat", policy);
+            assertThat(auth.error().message()).contains("revoked");
         }
     }
 

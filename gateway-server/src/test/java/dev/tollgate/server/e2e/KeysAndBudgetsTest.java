@@ -29,6 +29,7 @@ class KeysAndBudgetsTest {
     static final String EXPIRED = "tg-expired-key-for-tests";
     static final String LIMITED = "tg-limited-key-for-tests";
     static final String BUDGETED = "tg-budgeted-key-for-tests";
+    static final String REUSE = "tg-reuse-key-for-tests";
     static final String ADMIN = "admin-secret-for-tests";
 
     @TempDir
@@ -53,12 +54,13 @@ class KeysAndBudgetsTest {
                   - { name: expired, hash: "%s", expires: 2020-01-01 }
                   - { name: limited, hash: "%s", limits: { rpm: 3 } }
                   - { name: budgeted, hash: "%s", budget: { usd: 0.5, period: daily } }
+                  - { name: reuse, hash: "%s" }
                 models:
                   fast: { deployments: [ { provider: mock, model: mock-1 } ] }
                   other: { deployments: [ { provider: mock, model: mock-1 } ] }
                   embed: { mode: embeddings, deployments: [ { provider: mock, model: mock-embed } ] }
                 """.formatted(ledger, KeyHash.of(ADMIN), KeyHash.of(BOT), KeyHash.of(SCOPED), KeyHash.of(REVOKED),
-                KeyHash.of(EXPIRED), KeyHash.of(LIMITED), KeyHash.of(BUDGETED));
+                KeyHash.of(EXPIRED), KeyHash.of(LIMITED), KeyHash.of(BUDGETED), KeyHash.of(REUSE));
     }
 
     @BeforeAll
@@ -213,6 +215,23 @@ class KeysAndBudgetsTest {
         assertThat(csv.headers().firstValue("content-type").orElseThrow()).startsWith("text/csv");
         assertThat(csv.body()).startsWith("team,requests,");
         assertThat(Files.exists(dir.resolve("ledger.db"))).isTrue();
+    }
+
+    @Test
+    void aClientReusingItsRequestIdGetsOneLedgerRowPerRequest() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = Http.post(gateway.url("/v1/chat/completions"), Http.chat("fast", false),
+                    "authorization", "Bearer " + REUSE, "x-request-id", "same-id");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("x-request-id")).hasValue("same-id");
+        }
+        long requests = 0;
+        for (int i = 0; i < 50 && requests < 3; i++) {
+            JsonNode rows = Http.json(admin("/admin/spend?group_by=key&key=reuse")).at("/data");
+            requests = rows.size() == 0 ? 0 : rows.get(0).at("/requests").asLong();
+            Thread.sleep(requests < 3 ? 100 : 0);
+        }
+        assertThat(requests).isEqualTo(3);
     }
 
     static HttpResponse<String> admin(String path) throws Exception {

@@ -1,8 +1,13 @@
 package dev.tollgate.server.e2e;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.server.testing.RunningGateway;
 import java.io.InputStream;
@@ -154,6 +159,87 @@ class SpendLifecycleTest {
             HttpResponse<String> unbudgeted = Http.post(g.url("/v1/chat/completions"), Http.chat("house", false),
                     "authorization", "Bearer tg-free");
             assertThat(unbudgeted.statusCode()).isEqualTo(502); // admitted, then the provider is unreachable
+            assertThat(g.logs()).contains("deployments without a price").contains("house/local/house-model-7b");
         }
+    }
+
+    @Test
+    void anAnswerWithoutUsageIsStillChargedFromAnEstimate() throws Exception {
+        var upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        upstream.start();
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("content-type", "application/json")
+                .withBody("{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-4o-mini\","
+                        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"a long answer "
+                        + "x".repeat(400) + "\"},\"finish_reason\":\"stop\"}]}")));
+        String config = """
+                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                storage: { ledger: "sqlite:%s" }
+                admin: { keys: ["%s"] }
+                providers:
+                  up: { type: openai, base_url: "http://127.0.0.1:%d/v1" }
+                keys:
+                  - { name: app, hash: "%s" }
+                models:
+                  mini: { deployments: [ { provider: up, model: gpt-4o-mini } ] }
+                """.formatted(dir.resolve("ledger.db"), KeyHash.of(ADMIN), upstream.port(), KeyHash.of(KEY));
+        try (var g = RunningGateway.start(config, Map.of())) {
+            HttpResponse<String> r = chat(g, Http.chat("mini", false));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(Double.parseDouble(r.headers().firstValue("x-tollgate-cost-usd").orElseThrow())).isPositive();
+            JsonNode row = null;
+            for (int i = 0; i < 50 && row == null; i++) {
+                JsonNode rows = admin(g, "/admin/spend?group_by=key").at("/data");
+                row = rows.size() == 1 ? rows.get(0) : null;
+                Thread.sleep(row == null ? 100 : 0);
+            }
+            assertThat(row.at("/estimated").asLong()).isEqualTo(1);
+            assertThat(row.at("/output_tokens").asLong()).isGreaterThan(100);
+        } finally {
+            upstream.stop();
+        }
+    }
+
+    @Test
+    void theLastKeyCannotBeDeletedSoTheGatewayNeverOpensByAccident() throws Exception {
+        String config = """
+                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                storage: { ledger: "sqlite:%s" }
+                admin: { keys: ["%s"] }
+                providers:
+                  mock: { type: mock }
+                models:
+                  fast: { deployments: [ { provider: mock } ] }
+                """.formatted(dir.resolve("ledger.db"), KeyHash.of(ADMIN));
+        try (var g = RunningGateway.start(config, Map.of())) {
+            assertThat(Http.post(g.url("/v1/chat/completions"), Http.chat("fast", false)).statusCode())
+                    .isEqualTo(200); // no key anywhere: open
+            String raw = Http.json(adminSend(g, "POST", "/admin/keys", "{\"name\":\"only\"}")).at("/key").asText();
+            assertThat(Http.post(g.url("/v1/chat/completions"), Http.chat("fast", false)).statusCode())
+                    .isEqualTo(401); // one key exists: every request needs one
+            assertThat(Http.post(g.url("/v1/chat/completions"), Http.chat("fast", false), "authorization",
+                    "Bearer " + raw).statusCode()).isEqualTo(200);
+            HttpResponse<String> delete = adminSend(g, "DELETE", "/admin/keys/only", null);
+            assertThat(delete.statusCode()).isEqualTo(409);
+            assertThat(Http.json(delete).at("/error/message").asText()).contains("last key");
+            assertThat(adminSend(g, "POST", "/admin/keys/only/revoke", "").statusCode()).isEqualTo(200);
+            assertThat(Http.post(g.url("/v1/chat/completions"), Http.chat("fast", false), "authorization",
+                    "Bearer " + raw).statusCode()).isEqualTo(401); // revoked, and the gateway stays closed
+            assertThat(Http.post(g.url("/v1/chat/completions"), Http.chat("fast", false)).statusCode())
+                    .isEqualTo(401);
+            HttpResponse<String> bad = adminSend(g, "POST", "/admin/keys", "{\"name\":\"x\",\"limits\":{\"rpm\":-1}}");
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(Http.json(bad).at("/error/message").asText()).contains("limits.rpm");
+            assertThat(adminSend(g, "GET", "/admin/spend?format=xml", null).statusCode()).isEqualTo(400);
+            assertThat(adminSend(g, "GET", "/admin/spend?from=yesterday", null).statusCode()).isEqualTo(400);
+        }
+    }
+
+    static HttpResponse<String> adminSend(RunningGateway g, String method, String path, String body)
+            throws Exception {
+        var request = HttpRequest.newBuilder(g.adminUrl(path)).header("authorization", "Bearer " + ADMIN)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -26,4 +26,15 @@ class RouteAndRequestIdTest {
         assertThat(RequestId.accept("x".repeat(129))).startsWith("req_");
         assertThat(RequestId.generate()).isNotEqualTo(RequestId.generate());
     }
+
+    @Test
+    void theSpendIdIsUniqueEvenWhenClientsReuseTheirIds() {
+        String generated = RequestId.accept(null);
+        assertThat(RequestId.spendId(generated, null)).isEqualTo(generated);
+        String first = RequestId.spendId("abc", "abc");
+        String second = RequestId.spendId("abc", "abc");
+        assertThat(first).matches("abc\\.[0-9a-f]{16}").isNotEqualTo(second);
+        String replaced = RequestId.accept("bad id");
+        assertThat(RequestId.spendId(replaced, "bad id")).isEqualTo(replaced);
+    }
 }

@@ -36,10 +36,10 @@ class RefusalsTest {
     }
 
     @Test
-    void aRequestLargerThanTheTokenLimitIsNeverRetried() {
+    void aRequestLargerThanTheTokenLimitSaysSoAndStillCarriesRetryAfter() {
         GatewayError e = Refusals.of(new Denial("team:t", Dimension.TOKENS, 1000, 0, 0, null, null), NOW);
         assertThat(e.code()).isEqualTo("tokens_exceed_limit");
-        assertThat(e.retryAfter()).isNull();
+        assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test
@@ -54,7 +54,7 @@ class RefusalsTest {
         assertThat(e.retryAfter()).isEqualTo(Duration.between(NOW, reset));
         GatewayError lifetime = Refusals.of(new Denial("key:k", Dimension.BUDGET, 10, 10, 0, null, Instant.MAX),
                 NOW);
-        assertThat(lifetime.retryAfter()).isNull();
+        assertThat(lifetime.retryAfter()).isEqualTo(Duration.ofDays(1));
         assertThat(lifetime.message()).contains("does not reset");
     }
 }
