@@ -8,7 +8,6 @@ import dev.tollgate.core.pricing.Unpriced;
 import dev.tollgate.core.quota.Budget;
 import dev.tollgate.core.runtime.Secret;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.Collections;
@@ -102,29 +101,6 @@ final class BudgetsSection {
      * the URL for the same reason.
      */
     static URI webhookUrl(String text) {
-        URI uri;
-        try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a valid URL: " + e.getReason() + " at index " + e.getIndex(), e);
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!uri.isAbsolute() || uri.isOpaque() || !(scheme.equals("http") || scheme.equals("https"))) {
-            throw new IllegalArgumentException(
-                    "expected an absolute http or https URL, such as https://hooks.example.com/tollgate");
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("must not contain user info; put the credential in authorization");
-        }
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException("has no valid host name");
-        }
-        if (uri.getPort() > 65535) {
-            throw new IllegalArgumentException("port " + uri.getPort() + " is out of range 0..65535");
-        }
-        if (uri.getRawFragment() != null) {
-            throw new IllegalArgumentException("must not have a fragment (#...)");
-        }
-        return uri;
+        return HttpUrlSyntax.parse(text, "https://hooks.example.com/tollgate", "the credential in authorization");
     }
 }

@@ -8,7 +8,6 @@ import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.core.runtime.Secret;
 import dev.tollgate.core.spi.Header;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -272,31 +271,9 @@ final class ProvidersSection {
      * gateway appends API paths to it). Messages never repeat the URL: its user info could be a password.
      */
     static URI baseUrl(String text) {
-        URI uri;
-        try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a valid URL: " + e.getReason() + " at index " + e.getIndex(), e);
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!uri.isAbsolute() || uri.isOpaque() || !(scheme.equals("http") || scheme.equals("https"))) {
-            throw new IllegalArgumentException(
-                    "expected an absolute http or https URL, such as https://api.openai.com/v1");
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("must not contain user info; put credentials in api_key or headers");
-        }
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException("has no valid host name");
-        }
-        if (uri.getPort() > 65535) {
-            throw new IllegalArgumentException("port " + uri.getPort() + " is out of range 0..65535");
-        }
+        URI uri = HttpUrlSyntax.parse(text, "https://api.openai.com/v1", "credentials in api_key or headers");
         if (uri.getRawQuery() != null) {
             throw new IllegalArgumentException("must not have a query (?...): the gateway appends API paths to it");
-        }
-        if (uri.getRawFragment() != null) {
-            throw new IllegalArgumentException("must not have a fragment (#...)");
         }
         return uri;
     }
