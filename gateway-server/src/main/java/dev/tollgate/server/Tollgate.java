@@ -163,7 +163,9 @@ public final class Tollgate implements AutoCloseable {
         private final transient List<ConfigProblem> problems;
 
         InvalidConfigException(List<ConfigProblem> problems) {
-            super(problems.size() + " problem(s) in the config", null, false, false);
+            // Problems never hold a secret, so they can be the message: a failing start then says why.
+            super(problems.size() + " problem(s) in the config:\n" + problems.stream().map(ConfigProblem::toString)
+                    .collect(java.util.stream.Collectors.joining("\n")), null, false, false);
             this.problems = List.copyOf(problems);
         }
 

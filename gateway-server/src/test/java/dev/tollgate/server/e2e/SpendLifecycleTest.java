@@ -235,6 +235,38 @@ class SpendLifecycleTest {
         }
     }
 
+    @Test
+    void crossingAnAlertThresholdPostsToTheWebhookOncePerPeriod() throws Exception {
+        var hook = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        hook.start();
+        hook.stubFor(post(urlEqualTo("/hook")).willReturn(aResponse().withStatus(204)));
+        String config = config("budget: { usd: 5, period: daily, alerts: [0.0001, 0.9] }", "{ answer_words: 20 }")
+                .replace("\nkeys:", """
+
+                        budgets:
+                          alert_webhook: { url: "http://127.0.0.1:%d/hook", authorization: "${env:HOOK_TOKEN}" }
+                        keys:""".formatted(hook.port()));
+        try (var g = RunningGateway.start(config, Map.of("HOOK_TOKEN", "Bearer hook-secret"))) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(chat(g, Http.chat("fast", false)).statusCode()).isEqualTo(200);
+            }
+            for (int i = 0; i < 50 && hook.getAllServeEvents().isEmpty(); i++) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(300); // a second POST for the same threshold would have arrived by now
+            var posts = hook.getAllServeEvents();
+            assertThat(posts).hasSize(1); // 0.01% crossed once; 90% not reached
+            JsonNode body = Http.JSON.readTree(posts.getFirst().getRequest().getBodyAsString());
+            assertThat(body.at("/type").asText()).isEqualTo("budget_threshold");
+            assertThat(body.at("/scope").asText()).isEqualTo("key:app");
+            assertThat(body.at("/limit_usd").asText()).isEqualTo("5");
+            assertThat(posts.getFirst().getRequest().getHeader("authorization")).isEqualTo("Bearer hook-secret");
+            assertThat(g.logs()).contains("budget alert").doesNotContain("hook-secret");
+        } finally {
+            hook.stop();
+        }
+    }
+
     static HttpResponse<String> adminSend(RunningGateway g, String method, String path, String body)
             throws Exception {
         var request = HttpRequest.newBuilder(g.adminUrl(path)).header("authorization", "Bearer " + ADMIN)
