@@ -238,7 +238,8 @@ fi
 
 log "starting the gateway on 127.0.0.1:$GW_PORT with bench/gateway.yaml (access log on, to a file)"
 gw_t0="$(ms_now)"
-(tollgate_jvm --config "$BENCH_DIR/gateway.yaml") >"$WORK/gateway.log" 2>&1 &
+(TOLLGATE_BENCH_LEDGER="sqlite:$WORK/ledger.db" tollgate_jvm --config "$BENCH_DIR/gateway.yaml") \
+  >"$WORK/gateway.log" 2>&1 &
 GW_PID=$!; PIDS+=("$GW_PID")
 wait_http gateway "http://127.0.0.1:$GW_ADMIN_PORT/readyz" "$GW_PID" 30
 # Cold start = from starting the JVM until /readyz first answers 200.
