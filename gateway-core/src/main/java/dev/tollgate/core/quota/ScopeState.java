@@ -66,7 +66,9 @@ final class ScopeState {
 
     /**
      * Settles one request here: frees its slot and reserved cost if its lease is still held, corrects its token
-     * estimate, and charges {@code cost} to the budget period containing {@code now}.
+     * estimate (a shortfall is given back only while the lease is held, as the Redis store does, where a release
+     * after a lost answer must not give back tokens an admission that never ran did not take), and charges
+     * {@code cost} to the budget period containing {@code now}.
      */
     void settle(String requestId, QuotaCheck check, long reservedBucket, long tokenDelta, Money cost, Instant now,
                 ZoneId zone, List<BudgetCrossing> crossings) {
@@ -76,7 +78,7 @@ final class ScopeState {
             reserved -= lease.cost();
         }
         long current = MinuteWindow.bucket(now);
-        if (tokenDelta < 0) {
+        if (tokenDelta < 0 && lease != null) {
             tokens.giveBack(reservedBucket, -tokenDelta, current);
         } else if (tokenDelta > 0) {
             tokens.add(current, tokenDelta);

@@ -115,8 +115,16 @@ public final class RedisQuotaStore implements QuotaStore {
             args[a + 2] = Integer.toString(check.limits().concurrent());
             args[a + 3] = check.budget() == null ? "-1" : Long.toString(check.budget().limit().nanos());
         }
-        return run(ADMIT, scriptKeys, args).handle((reply, error) ->
-                error == null ? decide(demand, current, reply) : whileUnreachable(demand));
+        return run(ADMIT, scriptKeys, args).handle((reply, error) -> {
+            if (error == null) {
+                return decide(demand, current, reply);
+            }
+            // The script may have run before its answer was lost (a timeout): undo it, best effort, or its slot and
+            // reserved cost would stay held until the lease expires. A lease the script never took is left alone.
+            new RedisReservation(demand, current).settle(0, Money.ZERO, demand.now())
+                    .exceptionally(ignored -> List.of());
+            return whileUnreachable(demand);
+        });
     }
 
     private Admission decide(Demand demand, long current, List<Object> reply) {

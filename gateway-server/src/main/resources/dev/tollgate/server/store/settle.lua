@@ -23,8 +23,9 @@ for i = 1, n do
     redis.call('ZREM', leases, id)
   end
 
-  if delta < 0 then
-    -- A shortfall goes back to the bucket it was reserved in, while that bucket is still counted.
+  if delta < 0 and amount then
+    -- A shortfall goes back to the bucket it was reserved in, while that bucket is still counted. Only while the
+    -- lease is there: that proves the admission ran (a release after a lost answer may find it never did).
     local slot = bucket % SLOTS
     if bucket >= cur - (SLOTS - 1) and tonumber(redis.call('HGET', minute, 'i' .. slot)) == bucket then
       local held = tonumber(redis.call('HGET', minute, 't' .. slot)) or 0
