@@ -6,6 +6,8 @@ import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.pricing.Unpriced;
 import dev.tollgate.core.quota.LocalQuotaStore;
 import dev.tollgate.core.quota.QuotaStore;
+import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.StorageSettings;
 import dev.tollgate.providers.tokens.TiktokenCounter;
@@ -64,6 +66,10 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
             keys.refresh().toCompletableFuture().get(KeyRing.FIRST_LOAD.toMillis(), TimeUnit.MILLISECONDS);
             alerts = new BudgetAlerts(() -> snapshot.get().access().alerts(), metrics, logs::write, clock);
             var accounting = new Accounting(quotas, new TiktokenCounter(), alerts, clock);
+            if (mayCountTokens(first, keys)) {
+                // Off the start-up path, yet loaded before the first request that needs a count is likely to come.
+                Thread.ofVirtual().name("tollgate-tokenizer-warm-up").start(TiktokenCounter::warmUp);
+            }
             if (ledger != null) {
                 ledger.catchUp(); // rows an outage left in the spill file count towards the budgets too
                 int seeded = BudgetRebuild.run(policy, keys.all(policy), ledger, quotas, clock.instant(),
@@ -94,6 +100,22 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
             closeAll(keys, alerts, quotas, ledger);
             throw new IllegalStateException("cannot open the gateway's stores: " + e.getMessage(), e);
         }
+    }
+
+    /** Whether any request can need a token count: there are keys, a global budget or a deployment token limit. */
+    private static boolean mayCountTokens(RuntimeSnapshot snapshot, KeyRing keys) {
+        AccessPolicy policy = snapshot.access();
+        if (!keys.open(policy) || policy.globalBudget() != null) {
+            return true;
+        }
+        for (ModelGroup group : snapshot.models().values()) {
+            for (Deployment d : group.deployments()) {
+                if (d.limits().tpm() > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Runnable reconcile(Supplier<RuntimeSnapshot> snapshot, JdbcLedger ledger, QuotaStore quotas,

@@ -57,20 +57,20 @@ public final class TiktokenCounter implements TokenCounter {
     /** Anthropic adds a hidden system prompt when tools are offered: 159 to 530 tokens by model, per its docs. */
     static final long ELSEWHERE_TOOL_PROMPT = 600;
 
-    private final Tokenizer o200k;
-    private final Tokenizer cl100k;
-
-    /** Cheap after the first: every counter shares the vocabularies loaded once per JVM. */
-    public TiktokenCounter() {
-        this.o200k = Shared.O200K;
-        this.cl100k = Shared.CL100K;
+    /**
+     * Loads the vocabularies now (about a second of CPU), so the first request that needs a count does not wait
+     * for them on its event loop. Counters share them, loaded once per JVM; a counter that is never used (no token
+     * limit and no budget configured) never loads them, which keeps them off the gateway's start-up.
+     */
+    public static void warmUp() {
+        Shared.O200K.role(Role.USER);
     }
 
     @Override
     public long inputTokens(ChatRequest request, String providerType, String upstreamModel) {
         Vocabulary vocabulary = Vocabulary.of(upstreamModel);
         if (vocabulary == null) {
-            Count count = count(request, cl100k);
+            Count count = count(request, Shared.CL100K);
             long tools = request.tools().isEmpty() ? 0 : ELSEWHERE_TOOL_PROMPT;
             return scaledUp(count.text()) + ELSEWHERE_FRAMING + tools + count.images() * IMAGE_TOKENS;
         }
@@ -84,7 +84,7 @@ public final class TiktokenCounter implements TokenCounter {
         long tokens = 0;
         for (String input : request.inputs()) {
             tokens += vocabulary == null
-                    ? scaledUp(cl100k.count(input)) + ELSEWHERE_PER_INPUT
+                    ? scaledUp(Shared.CL100K.count(input)) + ELSEWHERE_PER_INPUT
                     : tokenizer(vocabulary).count(input);
         }
         return tokens;
@@ -134,7 +134,7 @@ public final class TiktokenCounter implements TokenCounter {
     }
 
     private Tokenizer tokenizer(Vocabulary vocabulary) {
-        return vocabulary == Vocabulary.O200K_BASE ? o200k : cl100k;
+        return vocabulary == Vocabulary.O200K_BASE ? Shared.O200K : Shared.CL100K;
     }
 
     private record Count(long text, long images) {}
