@@ -29,6 +29,10 @@ public final class KeyDrafts {
      * {@code created}, checked against {@code snapshot}'s teams and models.
      */
     public static Draft read(String body, KeyHash hash, Instant created, RuntimeSnapshot snapshot) {
+        if (!body.stripLeading().startsWith("{")) {
+            // The reader takes YAML too; an API that says JSON should not quietly accept anything else.
+            return new Draft.Invalid(List.of("the body must be a JSON object describing the key"));
+        }
         var problems = new Diagnostics(SOURCE);
         YamlNode root = YamlTreeReader.read(body, problems);
         if (root != null && !problems.hasErrors()) {
@@ -43,7 +47,8 @@ public final class KeyDrafts {
             }
         }
         return new Draft.Invalid(problems.errors().stream()
-                .map(p -> (p.path() == null || p.path().isEmpty() ? "" : p.path() + ": ") + p.message())
+                .map(p -> (p.path() == null || p.path().isEmpty() ? "" : p.path() + ": ")
+                        + p.message().replace("invalid YAML", "invalid JSON"))
                 .toList());
     }
 }

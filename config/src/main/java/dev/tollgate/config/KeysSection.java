@@ -80,7 +80,8 @@ final class KeysSection {
     static KeyConfig draft(YamlNode body, KeyHash hash, Diagnostics problems) {
         var fields = new HashSet<>(KEYS);
         fields.remove("hash");
-        MappingReader k = MappingReader.of(body, "", Set.copyOf(fields), problems, KeysSection::advice);
+        // No raw-key advice here: the body names no key at all (the gateway makes it), so a stray field is just that.
+        MappingReader k = MappingReader.of(body, "", Set.copyOf(fields), problems);
         return key(k, name(k, problems), hash, problems);
     }
 

@@ -30,6 +30,8 @@ final class MappingReader {
     static final String SECRET_FIELDS = "api_key, aws_access_key_id, aws_secret_access_key, aws_session_token, "
             + "header values, storage.ledger, storage.redis and alert_webhook.authorization";
     /** The most a {@link Money} holds, in whole dollars. */
+    static final int MAX_LABELS = 32;
+    static final int MAX_LABEL_CHARS = 256;
     private static final BigDecimal MAX_USD = BigDecimal.valueOf(Long.MAX_VALUE / 1_000_000_000L);
 
     private final String path;
@@ -215,10 +217,22 @@ final class MappingReader {
      */
     Map<String, String> labels(String key) {
         var labels = new LinkedHashMap<String, String>();
-        for (YamlNode.Entry entry : entries(key)) {
+        List<YamlNode.Entry> entries = entries(key);
+        if (entries.size() > MAX_LABELS) {
+            // Labels travel with every key the admin API lists: a few short ones, not a document store.
+            problems.error(origin(key), "at most " + MAX_LABELS + " entries, found " + entries.size());
+            return labels;
+        }
+        for (YamlNode.Entry entry : entries) {
             String itemPath = Origin.keyPath(path(key), entry.key());
             YamlNode.Scalar scalar = itemScalar(entry.value(), itemPath, "a single value", problems);
-            if (scalar != null) {
+            if (scalar == null) {
+                continue;
+            }
+            if (entry.key().length() > MAX_LABEL_CHARS || scalar.text().length() > MAX_LABEL_CHARS) {
+                problems.error(scalar.origin(itemPath), "names and values are at most " + MAX_LABEL_CHARS
+                        + " characters");
+            } else {
                 labels.put(entry.key(), scalar.text());
             }
         }

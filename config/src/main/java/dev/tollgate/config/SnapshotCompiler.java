@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
@@ -21,6 +22,8 @@ import java.util.Map;
  * teams and budgets become the snapshot's {@link AccessPolicy}; a file without them compiles to an open one.
  */
 final class SnapshotCompiler {
+    private static final Price FREE = Price.simple(Money.ZERO, Money.ZERO);
+
     /** The wire protocol of the built-in mock server. */
     static final String MOCK_WIRE_TYPE = "openai";
 
@@ -78,9 +81,23 @@ final class SnapshotCompiler {
                 config.adminKeys());
     }
 
+    /**
+     * The config's prices, plus a zero price for each deployment on a built-in mock that the config does not price:
+     * a mock answers for free (it becomes an OpenAI-speaking provider here, so the price book cannot tell it apart),
+     * and a price the config gives it wins, so budgets can be tried against a mock.
+     */
     private static Map<String, Price> prices(TollgateConfig config) {
         var prices = new LinkedHashMap<String, Price>();
         config.prices().forEach((name, price) -> prices.put(name, price.price()));
+        for (ModelConfig model : config.models().values()) {
+            for (DeploymentConfig d : model.deployments()) {
+                ProviderConfig provider = config.providers().get(d.provider());
+                String own = d.provider() + "/" + d.model();
+                if (provider.isMock() && !prices.containsKey(own) && !config.prices().containsKey(d.model())) {
+                    prices.put(own, FREE);
+                }
+            }
+        }
         return prices;
     }
 

@@ -621,4 +621,21 @@ class ConfigLoaderTest {
                 KeyHash.of(Fixtures.ENV.get("OPENAI_API_KEY")));
         assertThat(snapshot.access().toString()).doesNotContain(Fixtures.CANARY);
     }
+
+    @Test
+    void mockDeploymentsAreFreeUnlessPriced() {
+        var snapshot = loaded(loader().parse("t.yaml", """
+                providers:
+                  m: { type: mock }
+                  real: { type: openai, base_url: https://api.openai.com/v1 }
+                prices:
+                  priced-model: { input: 1, output: 2 }
+                models:
+                  free: { deployments: [ { provider: m, model: anything } ] }
+                  priced: { deployments: [ { provider: m, model: priced-model } ] }
+                  upstream: { deployments: [ { provider: real, model: other } ] }
+                """)).snapshot();
+        assertThat(snapshot.prices()).containsOnlyKeys("priced-model", "m/anything");
+        assertThat(snapshot.prices().get("m/anything").worstCase(1_000_000, 1_000_000)).isEqualTo(Money.ZERO);
+    }
 }

@@ -51,6 +51,12 @@ class KeyDraftsTest {
                 .anySatisfy(p -> assertThat(p).contains("unknown model 'nope'"))
                 .anySatisfy(p -> assertThat(p).contains("limits.rpm"));
         assertThat(KeyDrafts.read("not json {", HASH, NOW, snapshot)).isInstanceOf(KeyDrafts.Draft.Invalid.class);
+        assertThat(((KeyDrafts.Draft.Invalid) KeyDrafts.read("name: yaml-is-not-json", HASH, NOW, snapshot))
+                .problems()).containsExactly("the body must be a JSON object describing the key");
+        assertThat(((KeyDrafts.Draft.Invalid) KeyDrafts.read("{\"name\": ", HASH, NOW, snapshot)).problems())
+                .allSatisfy(p -> assertThat(p).contains("invalid JSON").doesNotContain("YAML"));
+        assertThat(((KeyDrafts.Draft.Invalid) KeyDrafts.read("{\"name\":\"a\",\"key\":\"tg-x\"}", HASH, NOW, snapshot))
+                .problems()).allSatisfy(p -> assertThat(p).contains("unknown key 'key'").doesNotContain("file"));
         assertThat(KeyDrafts.read("", HASH, NOW, snapshot)).isInstanceOf(KeyDrafts.Draft.Invalid.class);
     }
 }

@@ -329,6 +329,11 @@ class ProblemMessagesTest {
                           - { name: bot, hash: "HASH_A", tema: support }
                         """), List.of(
                         "t.yaml:10:99: keys[0].tema: unknown key 'tema' (did you mean 'team'?)")),
+                new Case("metadata too big", access("""
+                        teams:
+                          t: { metadata: { note: "%s" } }
+                        """.formatted("x".repeat(300))), List.of(
+                        "t.yaml:10:26: teams.t.metadata.note: names and values are at most 256 characters")),
                 new Case("raw admin key", access("""
                         admin: { keys: [tg-0123456789abcdefghijklmnopqrstuvwxyzABCDEFG] }
                         """), List.of(

@@ -14,11 +14,12 @@ public interface KeyStore {
     /** Adds a key; fails with {@link IllegalArgumentException} when its name or hash is taken. */
     CompletionStage<Void> create(VirtualKey key);
 
-    /** Sets a key's disabled flag (revocation); completes with false when no runtime key has that name. */
+    /**
+     * Sets a key's disabled flag (revocation); completes with false when no runtime key has that name. Keys are
+     * revoked, never deleted: a revoked key still counts as a key, so no change to the key set can turn a closed
+     * gateway into an open one.
+     */
     CompletionStage<Boolean> setDisabled(String name, boolean disabled);
-
-    /** Removes a key for good; false when no runtime key has that name. */
-    CompletionStage<Boolean> delete(String name);
 
     CompletionStage<List<VirtualKey>> all();
 }

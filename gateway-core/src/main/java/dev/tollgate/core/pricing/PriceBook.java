@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Precedence for a deployment of provider {@code local} serving {@code llama-3.1-8b}: the override keyed
  * {@code local/llama-3.1-8b}, then the override keyed {@code llama-3.1-8b} (override keys match the model name
- * exactly as the deployment spells it), then, for provider type {@code mock}, zero, then the built-in table, whose
+ * exactly as the deployment spells it), then the built-in table, whose
  * matching forgives the usual spellings of one model (dated snapshots, {@code -latest}, Bedrock and Vertex ids) but
  * never maps a model to another model's price.
  *
@@ -22,10 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * are memoised per (provider, type, model), bounded, since deployments come from config and repeat.
  */
 public final class PriceBook {
-    /** The provider type of the built-in mock upstream, whose answers cost nothing. */
-    public static final String MOCK_TYPE = "mock";
 
-    private static final Price FREE = new Price(Money.ZERO, Money.ZERO, Money.ZERO, Money.ZERO, Money.ZERO, 0);
     /** Far above any real config's deployment count; past it, lookups are computed and not kept. */
     private static final int MEMO_LIMIT = 4096;
 
@@ -84,9 +81,6 @@ public final class PriceBook {
         Price price = overrides.get(lookup.providerId() + "/" + lookup.model());
         if (price == null) {
             price = overrides.get(lookup.model());
-        }
-        if (price == null && lookup.providerType().equals(MOCK_TYPE)) {
-            price = FREE;
         }
         return price != null ? price : table.find(ModelName.parse(lookup.model()));
     }

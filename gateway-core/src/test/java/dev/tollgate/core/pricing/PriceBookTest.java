@@ -155,19 +155,6 @@ class PriceBookTest {
     }
 
     @Test
-    void mockIsFreeForEveryModelUnlessOverridden() {
-        Price free = BOOK.find("mock", PriceBook.MOCK_TYPE, "anything-at-all");
-        assertThat(free).isNotNull();
-        assertThat(free.worstCase(1_000_000, 1_000_000)).isEqualTo(Money.ZERO);
-        assertThat(BOOK.find("mock", PriceBook.MOCK_TYPE, "gpt-4o").input()).isEqualTo(Money.ZERO);
-
-        // a test that wants budgets to bite prices its mock deployment
-        Price priced = Price.simple(usd("1"), usd("2"));
-        assertThat(BOOK.withOverrides(Map.of("mock/gpt-4o", priced)).find("mock", PriceBook.MOCK_TYPE, "gpt-4o"))
-                .isEqualTo(priced);
-    }
-
-    @Test
     void repeatedLookupsAgree() {
         for (int i = 0; i < 3; i++) {
             assertThat(BOOK.find("o", "openai", "gpt-4o-2024-08-06").input()).isEqualTo(usd("2.50"));

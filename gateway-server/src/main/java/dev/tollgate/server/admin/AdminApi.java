@@ -26,8 +26,10 @@ import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.pipeline.HttpReplies;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -43,12 +45,15 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The admin API for keys, spend and budgets, under {@code /admin/} on the admin port only, behind an admin key
@@ -60,7 +65,6 @@ import java.util.logging.Logger;
  *  GET    /admin/keys                 every key (config and runtime), without secrets
  *  GET    /admin/keys/{name}          one key, its limits and its live usage
  *  POST   /admin/keys/{name}/revoke   disable a runtime key;  POST .../enable undoes it
- *  DELETE /admin/keys/{name}          delete a runtime key
  *  GET    /admin/spend                ?from&to (dates or instants), group_by, key, team, format=json|csv
  *  GET    /admin/budgets              every budget: limit, spent, reserved, period
  * </pre>
@@ -68,6 +72,7 @@ import java.util.logging.Logger;
 public final class AdminApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
+    private static final Set<String> SPEND_PARAMS = Set.of("from", "to", "group_by", "key", "team", "format");
 
     private final Supplier<RuntimeSnapshot> snapshot;
     private final Supplier<List<KeyHash>> adminKeys;
@@ -93,8 +98,20 @@ public final class AdminApi {
         this.clock = requireNonNull(clock, "clock");
     }
 
-    /** An answer: a status and a JSON (or CSV) body. */
-    record Reply(HttpResponseStatus status, String contentType, String body) {
+    /**
+     * An answer: a status and a JSON (or CSV) body.
+     *
+     * @param allow the {@code Allow} header of a 405, else null
+     */
+    record Reply(HttpResponseStatus status, String contentType, String body, String allow) {
+        Reply(HttpResponseStatus status, String contentType, String body) {
+            this(status, contentType, body, null);
+        }
+
+        Reply allowing(String methods) {
+            return new Reply(status, contentType, body, methods);
+        }
+
         static Reply json(HttpResponseStatus status, Object tree) {
             try {
                 return new Reply(status, "application/json", JSON.writeValueAsString(tree));
@@ -124,8 +141,10 @@ public final class AdminApi {
         }
         reply.whenComplete((r, e) -> ctx.executor().execute(() -> {
             Reply out = r != null ? r : failure(e);
+            HttpHeaders extra = out.allow() == null ? null : new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW,
+                    out.allow());
             HttpReplies.send(ctx, out.status(), out.contentType(),
-                    ByteBufUtil.writeUtf8(ctx.alloc(), out.body()), requestId, keepAlive);
+                    ByteBufUtil.writeUtf8(ctx.alloc(), out.body()), requestId, keepAlive, extra);
         }));
     }
 
@@ -137,34 +156,52 @@ public final class AdminApi {
         }
         var uri = new QueryStringDecoder(request.uri());
         String[] parts = uri.path().substring("/admin/".length()).split("/", -1);
+        Set<HttpMethod> allowed = methods(parts);
+        if (allowed.isEmpty()) {
+            return done(Reply.error(HttpResponseStatus.NOT_FOUND, "No such admin route."));
+        }
         HttpMethod method = request.method();
-        RuntimeSnapshot snap = snapshot.get();
-        return switch (parts[0]) {
-            case "keys" -> {
-                if (parts.length == 1) {
-                    if (method.equals(HttpMethod.POST)) {
-                        yield create(request.content().toString(StandardCharsets.UTF_8), snap);
-                    }
-                    yield method.equals(HttpMethod.GET) ? done(list(snap)) : notAllowed();
-                }
-                String name = parts[1];
-                if (parts.length == 2 && method.equals(HttpMethod.GET)) {
-                    yield show(name, snap);
-                }
-                if (parts.length == 2 && method.equals(HttpMethod.DELETE)) {
-                    yield change(name, snap, store -> store.delete(name), "deleted");
-                }
-                if (parts.length == 3 && method.equals(HttpMethod.POST) && parts[2].equals("revoke")) {
-                    yield change(name, snap, store -> store.setDisabled(name, true), "revoked");
-                }
-                if (parts.length == 3 && method.equals(HttpMethod.POST) && parts[2].equals("enable")) {
-                    yield change(name, snap, store -> store.setDisabled(name, false), "enabled");
-                }
-                yield done(Reply.error(HttpResponseStatus.NOT_FOUND, "No such admin route."));
+        if (!allowed.contains(method)) {
+            String allow = allowed.stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", "));
+            return done(Reply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "Use " + allow + " here.")
+                    .allowing(allow));
+        }
+        Set<String> params = parts[0].equals("spend") ? SPEND_PARAMS : Set.of();
+        for (String given : uri.parameters().keySet()) {
+            if (!params.contains(given)) {
+                throw new IllegalArgumentException("Unknown query parameter '" + given + "'"
+                        + (params.isEmpty() ? "; this route takes none." : "; this route takes: "
+                        + String.join(", ", new TreeSet<>(params)) + "."));
             }
-            case "spend" -> method.equals(HttpMethod.GET) && parts.length == 1 ? spend(uri) : notAllowed();
-            case "budgets" -> method.equals(HttpMethod.GET) && parts.length == 1 ? budgets(snap) : notAllowed();
-            default -> done(Reply.error(HttpResponseStatus.NOT_FOUND, "No such admin route."));
+        }
+        RuntimeSnapshot snap = snapshot.get();
+        return switch (parts.length) {
+            case 1 -> switch (parts[0]) {
+                case "keys" -> method.equals(HttpMethod.POST)
+                        ? create(request.content().toString(StandardCharsets.UTF_8), snap) : done(list(snap));
+                case "spend" -> spend(uri);
+                default -> budgets(snap);
+            };
+            case 2 -> show(parts[1], snap);
+            default -> parts[2].equals("revoke")
+                    ? change(parts[1], snap, store -> store.setDisabled(parts[1], true), "revoked")
+                    : change(parts[1], snap, store -> store.setDisabled(parts[1], false), "enabled");
+        };
+    }
+
+    /** The methods a path answers; none for a path that is not a route (404). */
+    private static Set<HttpMethod> methods(String[] parts) {
+        boolean named = parts.length > 1 && !parts[1].isEmpty();
+        return switch (parts[0]) {
+            case "keys" -> switch (parts.length) {
+                case 1 -> Set.of(HttpMethod.GET, HttpMethod.POST);
+                case 2 -> named ? Set.of(HttpMethod.GET) : Set.of();
+                case 3 -> named && (parts[2].equals("revoke") || parts[2].equals("enable"))
+                        ? Set.of(HttpMethod.POST) : Set.of();
+                default -> Set.of();
+            };
+            case "spend", "budgets" -> parts.length == 1 ? Set.of(HttpMethod.GET) : Set.of();
+            default -> Set.of();
         };
     }
 
@@ -239,10 +276,6 @@ public final class AdminApi {
         }
         if (keyStore == null) {
             return done(Reply.error(HttpResponseStatus.NOT_FOUND, "No key named '" + name + "'."));
-        }
-        if (done.equals("deleted") && key != null && keys.all(snap.access()).size() == 1) {
-            return done(Reply.error(HttpResponseStatus.CONFLICT, "'" + name + "' is the last key: deleting it would "
-                    + "open the gateway to every caller. Revoke it instead."));
         }
         return change.apply(keyStore).thenCompose(found -> refreshed().thenApply(ok -> found
                 ? Reply.json(HttpResponseStatus.OK, JSON.createObjectNode().put("name", name).put("status", done))
@@ -372,7 +405,9 @@ public final class AdminApi {
     static ObjectNode view(VirtualKey key) {
         ObjectNode out = JSON.createObjectNode().put("name", key.name())
                 .put("hash_prefix", key.hash().prefix()).put("source", key.source().name().toLowerCase(Locale.ROOT))
-                .put("team", key.team()).put("created", key.created().toString())
+                .put("team", key.team())
+                // A key from the file has no known creation time (it is whenever the file was edited).
+                .put("created", key.source() == VirtualKey.Source.CONFIG ? null : key.created().toString())
                 .put("expires", key.expires() == null ? null : key.expires().toString())
                 .put("disabled", key.disabled());
         key.models().stream().sorted().forEach(out.putArray("models")::add);
@@ -389,8 +424,13 @@ public final class AdminApi {
         return out;
     }
 
+    /** A dimension without a limit is null, not 0 (which would read as "nothing allowed"). */
     private static ObjectNode limits(Limits l) {
-        return JSON.createObjectNode().put("rpm", l.rpm()).put("tpm", l.tpm()).put("concurrent", l.concurrent());
+        ObjectNode out = JSON.createObjectNode();
+        out.put("rpm", l.rpm() == 0 ? null : l.rpm());
+        out.put("tpm", l.tpm() == 0 ? null : l.tpm());
+        out.put("concurrent", l.concurrent() == 0 ? null : l.concurrent());
+        return out;
     }
 
     private static ObjectNode budget(Budget b) {
@@ -434,7 +474,4 @@ public final class AdminApi {
         return CompletableFuture.completedFuture(reply);
     }
 
-    private static CompletionStage<Reply> notAllowed() {
-        return done(Reply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method not allowed here."));
-    }
 }

@@ -27,6 +27,7 @@ import dev.tollgate.server.pipeline.Route;
 import dev.tollgate.server.spend.Charge;
 import dev.tollgate.server.spend.Quote;
 import dev.tollgate.server.spend.Refusals;
+import dev.tollgate.server.spend.RequestSize;
 import dev.tollgate.server.spend.SpendHeaders;
 import dev.tollgate.server.sse.EventFramer;
 import dev.tollgate.server.sse.EventStreamFramer;
@@ -183,13 +184,14 @@ public final class ChatExchange implements UpstreamListener {
             }
             deployment = group.pick(ThreadLocalRandom.current());
             adapter = services.providers().adapter(deployment.provider().type());
-            if (operation == Operation.COUNT_TOKENS && !sameDialect()) {
-                countLocally();
-                return;
+            // A provider that cannot count tokens natively: the gateway counts, after the caller's limits admit it.
+            boolean countHere = operation == Operation.COUNT_TOKENS && !sameDialect();
+            if (!countHere) {
+                plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter,
+                        requestId);
             }
-            plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter, requestId);
             quote = services.accounting().quote(snapshot, caller, group.name(), deployment,
-                    operation != Operation.COUNT_TOKENS, plan::size);
+                    operation != Operation.COUNT_TOKENS, countHere ? counter -> RequestSize.NOTHING : plan::size);
         } catch (GatewayException e) {
             fail(e.error());
             return;
@@ -199,10 +201,12 @@ public final class ChatExchange implements UpstreamListener {
             fail(GatewayError.of(ErrorKind.INTERNAL, "The gateway failed to handle this request."));
             return;
         }
-        origin = Origin.of(plan.call().uri());
+        if (plan != null) {
+            origin = Origin.of(plan.call().uri());
+        }
         deadlines.start(deployment.provider().timeouts().overall());
         if (!quote.limited()) {
-            connect();
+            proceed();
             return;
         }
         state = State.ADMITTING;
@@ -247,13 +251,13 @@ public final class ChatExchange implements UpstreamListener {
             case Admission.Granted g -> {
                 reservation = g.reservation();
                 rateHeaders(g.headers());
-                connect();
+                proceed();
             }
             case Admission.Denied d -> {
                 rateHeaders(d.headers());
                 services.reporter().metrics().quotaDenied(Refusals.kind(d.denial().scope()),
                         d.denial().dimension().label());
-                fail(Refusals.of(d.denial(), services.accounting().clock().instant()));
+                fail(Refusals.of(d.denial(), quote.cost(), services.accounting().clock().instant()));
             }
             case Admission.Unavailable u -> fail(Refusals.of(u));
         }
@@ -275,6 +279,15 @@ public final class ChatExchange implements UpstreamListener {
 
     private boolean sameDialect() {
         return adapter instanceof Passthrough same && same.dialect().equals(dialect.id());
+    }
+
+    /** Admitted: to the provider, or (token counting the provider cannot do) answered here. */
+    private void proceed() {
+        if (plan == null) {
+            countLocally();
+        } else {
+            connect();
+        }
     }
 
     /** A provider that cannot count tokens natively: the gateway's estimate, in the dialect's shape. */

@@ -30,6 +30,8 @@ public final class AccessLog {
                 .field("ts", timestamp(epochMillis))
                 .field("type", "access")
                 .field("request_id", s.requestId())
+                // The ledger row's id, where it is not the request id (a client-supplied id, made unique).
+                .field("spend_id", s.spendId().equals(s.requestId()) ? null : s.spendId())
                 .field("route", s.route())
                 .field("model", s.model())
                 .field("deployment", s.deployment())

@@ -23,6 +23,16 @@ public final class JsonLine {
         return this;
     }
 
+    /** A finite number as JSON writes it ({@code 0.8}, {@code 1.0E-4}). */
+    public JsonLine field(String name, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("JSON has no " + value);
+        }
+        key(name);
+        out.append(value);
+        return this;
+    }
+
     public JsonLine field(String name, boolean value) {
         key(name);
         out.append(value);

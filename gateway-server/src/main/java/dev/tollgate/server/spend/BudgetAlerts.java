@@ -55,7 +55,7 @@ public final class BudgetAlerts implements AutoCloseable {
         metrics.budgetAlert(Refusals.kind(c.scope()), c.threshold());
         log.accept(LogSink.event("warn", "budget alert")
                 .field("scope", c.scope())
-                .field("threshold", percent(c.threshold()))
+                .field("threshold", c.threshold())
                 .field("spent_usd", c.spent().usd())
                 .field("limit_usd", c.limit().usd())
                 .field("period_start", c.window().start().toString()));
@@ -69,10 +69,10 @@ public final class BudgetAlerts implements AutoCloseable {
                     .field("scope", c.scope()));
             return;
         }
-        deliver(hook, body(c), 1);
+        deliver(hook, c, body(c), 1);
     }
 
-    private void deliver(AlertWebhook hook, byte[] body, int attempt) {
+    private void deliver(AlertWebhook hook, BudgetCrossing c, byte[] body, int attempt) {
         HttpRequest.Builder request = HttpRequest.newBuilder(hook.url()).timeout(TIMEOUT)
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -88,25 +88,22 @@ public final class BudgetAlerts implements AutoCloseable {
             if (attempt == ATTEMPTS) {
                 pending.decrementAndGet();
                 log.accept(LogSink.event("error", "budget alert webhook failed; giving up")
+                        .field("scope", c.scope()).field("threshold", c.threshold())
                         .field("attempts", attempt).field("reason", why));
                 return;
             }
             long delay = 1L << (2 * (attempt - 1)); // 1 s, 4 s, 16 s
-            retries.schedule(() -> deliver(hook, body, attempt + 1), delay, TimeUnit.SECONDS);
+            retries.schedule(() -> deliver(hook, c, body, attempt + 1), delay, TimeUnit.SECONDS);
         });
     }
 
     private byte[] body(BudgetCrossing c) {
         JsonLine json = new JsonLine().field("type", "budget_threshold").field("scope", c.scope())
-                .field("threshold", percent(c.threshold())).field("spent_usd", c.spent().usd())
+                .field("threshold", c.threshold()).field("spent_usd", c.spent().usd())
                 .field("limit_usd", c.limit().usd()).field("period_start", c.window().start().toString())
                 .field("period_end", c.window().resets() ? c.window().end().toString() : null)
                 .field("at", clock.instant().toString());
         return json.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String percent(double threshold) {
-        return Math.round(threshold * 100) + "%";
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.time.Instant;
 public final class Refusals {
     private Refusals() {}
 
-    public static GatewayError of(Denial d, Instant now) {
+    /** @param requested what the refused request would have reserved against budgets (its worst-case cost) */
+    public static GatewayError of(Denial d, Money requested, Instant now) {
         String who = describe(d.scope());
         return switch (d.dimension()) {
             case REQUESTS -> limited(d, "Rate limit reached for " + who + " on requests per minute: Limit "
@@ -27,7 +28,7 @@ public final class Refusals {
                             + ", Used " + d.used() + ".", "rate_limit_exceeded");
             case CONCURRENT -> limited(d, "Too many concurrent requests for " + who + ": Limit " + d.limit() + ".",
                     "concurrency_limit_exceeded");
-            case BUDGET -> budget(d, who, now);
+            case BUDGET -> budget(d, who, requested, now);
         };
     }
 
@@ -43,7 +44,7 @@ public final class Refusals {
                 + "s.", null, code, after);
     }
 
-    private static GatewayError budget(Denial d, String who, Instant now) {
+    private static GatewayError budget(Denial d, String who, Money requested, Instant now) {
         Money limit = new Money(d.limit());
         Money spent = new Money(d.used());
         StringBuilder message = new StringBuilder("Budget exceeded for ").append(who).append(": spent $")
@@ -51,6 +52,9 @@ public final class Refusals {
         if (d.reserved() > 0) {
             message.append(" (plus $").append(new Money(d.reserved()).usd()).append(" held by requests in flight)");
         }
+        // Budgets admit a request by its worst case: say so, or a refusal with most of the budget left is a riddle.
+        message.append(", and this request may cost up to $").append(requested.usd())
+                .append(" (its prompt and max_tokens at the model's prices; a lower max_tokens reserves less)");
         Duration after = null;
         if (d.resetsAt() != null && !d.resetsAt().equals(Instant.MAX)) {
             message.append("; it resets at ").append(d.resetsAt()).append('.');

@@ -77,17 +77,6 @@ final class JdbcKeyStore implements KeyStore {
         });
     }
 
-    @Override
-    public CompletionStage<Boolean> delete(String name) {
-        requireNonNull(name, "name");
-        return database.onReaders(connection -> {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM virtual_keys WHERE name = ?")) {
-                delete.setString(1, name);
-                return delete.executeUpdate() > 0;
-            }
-        });
-    }
-
     /** Every stored key, oldest first (sorted here: ISO-8601 text does not sort by time when fractions differ). */
     @Override
     public CompletionStage<List<VirtualKey>> all() {

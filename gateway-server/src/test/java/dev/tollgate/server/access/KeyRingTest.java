@@ -63,11 +63,6 @@ class KeyRingTest {
         }
 
         @Override
-        public CompletionStage<Boolean> delete(String name) {
-            return CompletableFuture.completedFuture(keys.removeIf(k -> k.name().equals(name)));
-        }
-
-        @Override
         public CompletionStage<List<VirtualKey>> all() {
             return CompletableFuture.completedFuture(List.copyOf(keys));
         }

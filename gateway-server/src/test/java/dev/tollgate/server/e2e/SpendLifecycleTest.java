@@ -201,7 +201,7 @@ class SpendLifecycleTest {
     }
 
     @Test
-    void theLastKeyCannotBeDeletedSoTheGatewayNeverOpensByAccident() throws Exception {
+    void keysAreRevokedNeverDeletedSoTheGatewayNeverOpensByAccident() throws Exception {
         String config = """
                 server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
                 storage: { ledger: "sqlite:%s" }
@@ -220,8 +220,14 @@ class SpendLifecycleTest {
             assertThat(Http.post(g.url("/v1/chat/completions"), Http.chat("fast", false), "authorization",
                     "Bearer " + raw).statusCode()).isEqualTo(200);
             HttpResponse<String> delete = adminSend(g, "DELETE", "/admin/keys/only", null);
-            assertThat(delete.statusCode()).isEqualTo(409);
-            assertThat(Http.json(delete).at("/error/message").asText()).contains("last key");
+            assertThat(delete.statusCode()).isEqualTo(405); // keys are revoked, never deleted
+            assertThat(delete.headers().firstValue("allow")).hasValue("GET");
+            assertThat(adminSend(g, "GET", "/admin/keys/only/revoke", null).headers().firstValue("allow"))
+                    .hasValue("POST");
+            assertThat(adminSend(g, "GET", "/admin/spend/x", null).statusCode()).isEqualTo(404);
+            HttpResponse<String> unknownParam = adminSend(g, "GET", "/admin/spend?user=u1", null);
+            assertThat(unknownParam.statusCode()).isEqualTo(400);
+            assertThat(Http.json(unknownParam).at("/error/message").asText()).contains("'user'");
             assertThat(adminSend(g, "POST", "/admin/keys/only/revoke", "").statusCode()).isEqualTo(200);
             assertThat(Http.post(g.url("/v1/chat/completions"), Http.chat("fast", false), "authorization",
                     "Bearer " + raw).statusCode()).isEqualTo(401); // revoked, and the gateway stays closed
@@ -260,6 +266,7 @@ class SpendLifecycleTest {
             assertThat(body.at("/type").asText()).isEqualTo("budget_threshold");
             assertThat(body.at("/scope").asText()).isEqualTo("key:app");
             assertThat(body.at("/limit_usd").asText()).isEqualTo("5");
+            assertThat(body.at("/threshold").asDouble()).isEqualTo(0.0001);
             assertThat(posts.getFirst().getRequest().getHeader("authorization")).isEqualTo("Bearer hook-secret");
             assertThat(g.logs()).contains("budget alert").doesNotContain("hook-secret");
         } finally {

@@ -27,7 +27,7 @@ class RefusalsTest {
     @Test
     void aRateLimitSaysTheLimitAndWhenToComeBack() {
         GatewayError e = Refusals.of(new Denial("key:bot", Dimension.REQUESTS, 60, 60, 0, Duration.ofMillis(2500),
-                null), NOW);
+                null), Money.ZERO, NOW);
         assertThat(e.kind()).isEqualTo(ErrorKind.RATE_LIMITED);
         assertThat(e.httpStatus()).isEqualTo(429);
         assertThat(e.code()).isEqualTo("rate_limit_exceeded");
@@ -37,7 +37,8 @@ class RefusalsTest {
 
     @Test
     void aRequestLargerThanTheTokenLimitSaysSoAndStillCarriesRetryAfter() {
-        GatewayError e = Refusals.of(new Denial("team:t", Dimension.TOKENS, 1000, 0, 0, null, null), NOW);
+        GatewayError e = Refusals.of(new Denial("team:t", Dimension.TOKENS, 1000, 0, 0, null, null), Money.ZERO,
+                NOW);
         assertThat(e.code()).isEqualTo("tokens_exceed_limit");
         assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(1));
     }
@@ -46,14 +47,14 @@ class RefusalsTest {
     void aBudgetRefusalNamesLimitSpendAndReset() {
         Instant reset = Instant.parse("2026-12-01T00:00:00Z");
         GatewayError e = Refusals.of(new Denial("team:support", Dimension.BUDGET, Money.ofUsd("500").nanos(),
-                Money.ofUsd("499.5").nanos(), Money.ofUsd("0.75").nanos(), null, reset), NOW);
+                Money.ofUsd("499.5").nanos(), Money.ofUsd("0.75").nanos(), null, reset), Money.ofUsd("0.02"), NOW);
         assertThat(e.kind()).isEqualTo(ErrorKind.BUDGET_EXCEEDED);
         assertThat(e.code()).isEqualTo("budget_exceeded");
         assertThat(e.message()).contains("team 'support'").contains("$499.5 of $500").contains("$0.75 held")
-                .contains("resets at 2026-12-01T00:00:00Z");
+                .contains("this request may cost up to $0.02").contains("resets at 2026-12-01T00:00:00Z");
         assertThat(e.retryAfter()).isEqualTo(Duration.between(NOW, reset));
         GatewayError lifetime = Refusals.of(new Denial("key:k", Dimension.BUDGET, 10, 10, 0, null, Instant.MAX),
-                NOW);
+                Money.ZERO, NOW);
         assertThat(lifetime.retryAfter()).isEqualTo(Duration.ofDays(1));
         assertThat(lifetime.message()).contains("does not reset");
     }

@@ -218,12 +218,10 @@ abstract class LedgerContractTest {
         assertThat(await(keys.setDisabled("full", true))).isTrue();
         assertThat(await(keys.setDisabled("bare", false))).isTrue();
         assertThat(await(keys.setDisabled("nobody", true))).isFalse();
-        assertThat(await(keys.delete("plain"))).isTrue();
-        assertThat(await(keys.delete("plain"))).isFalse();
-        assertThat(await(keys.all())).containsExactly(full.disabled(true), bare.disabled(false));
+        assertThat(await(keys.all())).containsExactly(full.disabled(true), bare.disabled(false), plain);
 
         ledger.close();
-        assertThat(await(open().keys().all())).containsExactly(full.disabled(true), bare.disabled(false));
+        assertThat(await(open().keys().all())).containsExactly(full.disabled(true), bare.disabled(false), plain);
     }
 
     @Test
