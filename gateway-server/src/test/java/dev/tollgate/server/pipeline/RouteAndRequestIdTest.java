@@ -33,8 +33,21 @@ class RouteAndRequestIdTest {
         assertThat(RequestId.spendId(generated, null)).isEqualTo(generated);
         String first = RequestId.spendId("abc", "abc");
         String second = RequestId.spendId("abc", "abc");
-        assertThat(first).matches("abc\\.[0-9a-f]{16}").isNotEqualTo(second);
+        assertThat(first).startsWith("req_").hasSize(36).isNotEqualTo(second);
         String replaced = RequestId.accept("bad id");
         assertThat(RequestId.spendId(replaced, "bad id")).isEqualTo(replaced);
+    }
+
+    @Test
+    void generatedIdsSortByTimeAndStayUnique() throws InterruptedException {
+        String earlier = RequestId.generate();
+        Thread.sleep(2);
+        String later = RequestId.generate();
+        assertThat(earlier).matches("req_[0-9a-f]{32}");
+        assertThat(earlier.compareTo(later)).isNegative();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(seen.add(RequestId.generate())).isTrue();
+        }
     }
 }
