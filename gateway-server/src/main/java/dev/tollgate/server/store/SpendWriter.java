@@ -36,6 +36,8 @@ final class SpendWriter implements AutoCloseable {
      * faster than rows arrive (a chunk is one transaction), short enough that the queue does not fill meanwhile.
      */
     private static final long REPLAY_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long a batch waits for more rows before it is written (see {@link #gather}). */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /** What the queue carries: rows, and the markers that flush and close put behind them. */
     private sealed interface Item {}
@@ -154,7 +156,7 @@ final class SpendWriter implements AutoCloseable {
                 Item first = queue.poll(waitNanos(), TimeUnit.NANOSECONDS);
                 if (first != null) {
                     items.add(first);
-                    queue.drainTo(items, batchSize - 1);
+                    gather(items);
                 }
             } catch (InterruptedException e) {
                 stopping = true; // nobody else interrupts this thread; treat it as a stop
@@ -170,6 +172,26 @@ final class SpendWriter implements AutoCloseable {
         items.clear();
         queue.drainTo(items);
         handle(items);
+    }
+
+    /**
+     * Fills a batch behind its first item: what is queued, then what arrives within {@link #LINGER_NANOS}, up to a
+     * full batch. Under a steady trickle a commit would otherwise follow every few rows, and each commit costs a
+     * sync to disk and a transaction: waiting a moment turns hundreds of commits a second into a few dozen. A flush
+     * or stop marker ends the wait, since someone is waiting on it.
+     */
+    private void gather(List<Item> items) throws InterruptedException {
+        queue.drainTo(items, batchSize - items.size());
+        long until = System.nanoTime() + LINGER_NANOS;
+        while (items.size() < batchSize && !(items.getLast() instanceof Flush || items.getLast() instanceof Stop)) {
+            long left = until - System.nanoTime();
+            Item next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            items.add(next);
+            queue.drainTo(items, batchSize - items.size());
+        }
     }
 
     /** The writer waits for rows, but not past the moment a spilled backlog may be retried. */
