@@ -83,16 +83,16 @@ public final class ConfigLoader {
 
     /**
      * Every problem in the file at {@code file}, without compiling it: no mock server is started. Secret
-     * references are resolved, so an unset variable is reported. An empty list means {@link #load} would succeed
-     * unless a mock server fails to start. Warnings are not included.
+     * references are resolved, so an unset variable is reported. No errors means {@link #load} would succeed
+     * unless a mock server fails to start.
      */
-    public List<ConfigProblem> validate(Path file) {
+    public Validation validate(Path file) {
         var problems = new Diagnostics(file.toString());
         String text = read(file, problems);
         if (text != null) {
             check(text, directoryOf(file), problems);
         }
-        return problems.errors();
+        return new Validation(problems.errors(), problems.warnings());
     }
 
     /** The built-in demo's YAML, as shipped in the jar. */

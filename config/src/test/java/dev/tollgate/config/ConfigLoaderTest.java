@@ -512,8 +512,8 @@ class ConfigLoaderTest {
         };
         Path good = Files.writeString(dir.resolve("good.yaml"), ConfigLoader.demoText());
         Path bad = Files.writeString(dir.resolve("bad.yaml"), Fixtures.MINIMAL.replace("provider: openai", "provider: nope"));
-        assertThat(loader(refuse).validate(good)).isEmpty();
-        assertThat(loader(refuse).validate(bad)).map(ConfigProblem::toString)
+        assertThat(loader(refuse).validate(good).errors()).isEmpty();
+        assertThat(loader(refuse).validate(bad).errors()).map(ConfigProblem::toString)
                 .containsExactly(bad + ":8:19: models.gpt-4o-mini.deployments[0].provider: unknown provider 'nope'");
     }
 
@@ -546,7 +546,7 @@ class ConfigLoaderTest {
         assertThat(problems(loader().load(dir))).containsExactly(dir + ": is a directory, not a config file");
         assertThat(problems(loader().load(latin1))).containsExactly(latin1 + ": is not UTF-8 text");
         assertThat(problems(loader().load(huge))).containsExactly(huge + ": is larger than 2MiB");
-        assertThat(loader().validate(missing)).map(ConfigProblem::toString).containsExactly(missing + ": no such file");
+        assertThat(loader().validate(missing).errors()).map(ConfigProblem::toString).containsExactly(missing + ": no such file");
     }
 
     @Test

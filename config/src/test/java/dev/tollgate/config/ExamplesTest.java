@@ -62,7 +62,7 @@ class ExamplesTest {
     @MethodSource("exampleFiles")
     void everyExampleIsValid(Path file) throws IOException {
         ConfigLoader loader = loaderFor(file);
-        assertThat(loader.validate(file)).isEmpty();
+        assertThat(loader.validate(file).errors()).isEmpty();
         LoadResult.Loaded loaded = Fixtures.loaded(loader.load(file));
         assertThat(loaded.warnings()).isEmpty();
         assertThat(loaded.snapshot().models()).isNotEmpty();

@@ -4,6 +4,7 @@ import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigProblem;
 import dev.tollgate.config.DurationSyntax;
 import dev.tollgate.config.HostPortSyntax;
+import dev.tollgate.config.Validation;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.RawKeys;
 import dev.tollgate.core.runtime.HostPort;
@@ -98,12 +99,13 @@ public final class Main {
         var loader = new ConfigLoader(Tollgate.providerTypes(registry), System::getenv, (id, profile) -> {
             throw new IllegalStateException("validation starts no mock");
         });
-        List<ConfigProblem> problems = loader.validate(file);
-        if (problems.isEmpty()) {
-            out.println(file + ": valid");
+        Validation result = loader.validate(file);
+        result.warnings().forEach(w -> err.println("warning: " + w));
+        if (result.errors().isEmpty()) {
+            out.println(file + ": valid" + (result.warnings().isEmpty() ? "" : " (with warnings, above)"));
             return 0;
         }
-        printProblems(problems, err);
+        printProblems(result.errors(), err);
         return 1;
     }
 
