@@ -6,6 +6,7 @@ import dev.tollgate.core.runtime.Secret;
 import dev.tollgate.core.spi.Header;
 import java.net.URI;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One configured upstream account.
@@ -23,6 +24,10 @@ import java.util.List;
 public record Provider(
         String id, String type, URI baseUrl, Secret apiKey, String authHeader, List<Header> headers, Timeouts timeouts,
         String apiVersion, AwsCredentials aws) {
+    private static final int MAX_RESOLVED = 4096;
+    /** Parsed URLs by their text, shared by every provider: see {@link #resolve}. */
+    private static final ConcurrentHashMap<String, URI> RESOLVED = new ConcurrentHashMap<>();
+
     public Provider {
         requireNonNull(id, "id");
         requireNonNull(type, "type");
@@ -44,9 +49,21 @@ public record Provider(
         return all;
     }
 
-    /** {@code baseUrl} with {@code path} appended ({@code path} starts with a slash). */
+    /**
+     * {@code baseUrl} with {@code path} appended ({@code path} starts with a slash). Called for every request:
+     * the URLs are few (base URLs and paths come from config) and parsing one costs more than the rest of building
+     * the call, so each is parsed once and kept, up to {@value #MAX_RESOLVED}.
+     */
     public URI resolve(String path) {
         String base = baseUrl.toString();
-        return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) + path : base + path);
+        String text = base.endsWith("/") ? base.substring(0, base.length() - 1) + path : base + path;
+        URI uri = RESOLVED.get(text);
+        if (uri == null) {
+            uri = URI.create(text);
+            if (RESOLVED.size() < MAX_RESOLVED) {
+                RESOLVED.putIfAbsent(text, uri);
+            }
+        }
+        return uri;
     }
 }
