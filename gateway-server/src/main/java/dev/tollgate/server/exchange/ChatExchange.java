@@ -1,5 +1,6 @@
 package dev.tollgate.server.exchange;
 
+import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
@@ -119,7 +120,10 @@ public final class ChatExchange implements UpstreamListener {
     private String modelName;
     private Deployment deployment;
     private ProviderAdapter adapter;
+    /** The plan for the upstream; null when the gateway answers itself (token counting, see {@link #toCount}). */
     private ExchangePlan plan;
+    /** A token-count request the gateway answers itself, decoded; null otherwise. */
+    private ChatRequest toCount;
     private Origin origin;
     private UpstreamLease lease;
     private boolean retriedStale;
@@ -186,7 +190,10 @@ public final class ChatExchange implements UpstreamListener {
             adapter = services.providers().adapter(deployment.provider().type());
             // A provider that cannot count tokens natively: the gateway counts, after the caller's limits admit it.
             boolean countHere = operation == Operation.COUNT_TOKENS && !sameDialect();
-            if (!countHere) {
+            if (countHere) {
+                // only dialects with a counting route reach here; decoded now, so a bad body is a 400 up front
+                toCount = ((TokenCounting) dialect).decodeCountTokens(body);
+            } else {
                 plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter,
                         requestId);
             }
@@ -292,10 +299,10 @@ public final class ChatExchange implements UpstreamListener {
 
     /** A provider that cannot count tokens natively: the gateway's estimate, in the dialect's shape. */
     private void countLocally() {
-        var counting = (TokenCounting) dialect; // only dialects with a counting route reach here
-        long tokens = TokenEstimate.input(counting.decodeCountTokens(body));
+        long tokens = TokenEstimate.input(toCount);
         HttpReplies.send(ctx, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON,
-                Unpooled.wrappedBuffer(counting.encodeTokenCount(tokens)), requestId, keepAlive, extraHeaders);
+                Unpooled.wrappedBuffer(((TokenCounting) dialect).encodeTokenCount(tokens)), requestId, keepAlive,
+                extraHeaders);
         finish(200, null);
     }
 

@@ -30,6 +30,7 @@ class KeysAndBudgetsTest {
     static final String LIMITED = "tg-limited-key-for-tests";
     static final String BUDGETED = "tg-budgeted-key-for-tests";
     static final String REUSE = "tg-reuse-key-for-tests";
+    static final String COUNTER = "tg-counter-key-for-tests";
     static final String ADMIN = "admin-secret-for-tests";
 
     @TempDir
@@ -55,12 +56,13 @@ class KeysAndBudgetsTest {
                   - { name: limited, hash: "%s", limits: { rpm: 3 } }
                   - { name: budgeted, hash: "%s", budget: { usd: 0.5, period: daily } }
                   - { name: reuse, hash: "%s" }
+                  - { name: counter, hash: "%s", limits: { rpm: 2 } }
                 models:
                   fast: { deployments: [ { provider: mock, model: mock-1 } ] }
                   other: { deployments: [ { provider: mock, model: mock-1 } ] }
                   embed: { mode: embeddings, deployments: [ { provider: mock, model: mock-embed } ] }
                 """.formatted(ledger, KeyHash.of(ADMIN), KeyHash.of(BOT), KeyHash.of(SCOPED), KeyHash.of(REVOKED),
-                KeyHash.of(EXPIRED), KeyHash.of(LIMITED), KeyHash.of(BUDGETED), KeyHash.of(REUSE));
+                KeyHash.of(EXPIRED), KeyHash.of(LIMITED), KeyHash.of(BUDGETED), KeyHash.of(REUSE), KeyHash.of(COUNTER));
     }
 
     @BeforeAll
@@ -232,6 +234,20 @@ class KeysAndBudgetsTest {
             Thread.sleep(requests < 3 ? 100 : 0);
         }
         assertThat(requests).isEqualTo(3);
+    }
+
+    @Test
+    void tokenCountingTheGatewayAnswersItselfIsStillRateLimited() throws Exception {
+        String body = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+        int[] statuses = new int[3];
+        for (int i = 0; i < 3; i++) {
+            statuses[i] = Http.post(gateway.url("/v1/messages/count_tokens"), body, "anthropic-version",
+                    "2023-06-01", "x-api-key", COUNTER).statusCode();
+        }
+        assertThat(statuses).containsExactly(200, 200, 429);
+        HttpResponse<String> bad = Http.post(gateway.url("/v1/messages/count_tokens"), "{\"model\":\"fast\"}",
+                "anthropic-version", "2023-06-01", "x-api-key", BOT);
+        assertThat(bad.statusCode()).isEqualTo(400); // a body that does not decode is refused before admission
     }
 
     static HttpResponse<String> admin(String path) throws Exception {
