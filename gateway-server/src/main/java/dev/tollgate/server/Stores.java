@@ -15,6 +15,7 @@ import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.log.LogSink;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.spend.BudgetAlerts;
+import dev.tollgate.server.spend.BudgetGauges;
 import dev.tollgate.server.spend.BudgetRebuild;
 import dev.tollgate.server.store.JdbcLedger;
 import dev.tollgate.server.store.LedgerListener;
@@ -34,16 +35,16 @@ import java.util.logging.Logger;
  * alerts and the accounting that ties them together. Opened before the listeners, closed after the loops stop,
  * so every exchange has settled and recorded its row before the ledger flushes.
  *
- * <p>Budget counters are seeded from the ledger at startup and again every {@link #RECONCILE_EVERY}: seeding only
- * ever raises a counter, so this heals a settlement a shared store failed to take (Redis down for a moment) without
- * ever undoing one it took.
- *
- * @param reconciler null without a ledger
+ * <p>Housekeeping, on a thread of its own: budget counters are seeded from the ledger at startup and again every
+ * {@link #RECONCILE_EVERY} (seeding only ever raises a counter, so this heals a settlement a shared store failed
+ * to take, Redis down for a moment, without ever undoing one it took), and team and global budgets are sampled
+ * into the metrics every {@link #GAUGES_EVERY}.
  */
 record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts alerts, Accounting accounting,
-              ScheduledExecutorService reconciler) implements AutoCloseable {
+              ScheduledExecutorService housekeeping) implements AutoCloseable {
     private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(30);
     static final Duration RECONCILE_EVERY = Duration.ofMinutes(5);
+    static final Duration GAUGES_EVERY = Duration.ofSeconds(15);
     private static final Logger LOG = Logger.getLogger(Stores.class.getName());
 
     /** Blocking: connects to the ledger and Redis, reads runtime keys and rebuilds budget counters. */
@@ -87,15 +88,16 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
                 logs.write(LogSink.event("warn", "no keys are configured: the gateway is open, any client may "
                         + "call it (add keys to the config or through the admin API)"));
             }
-            ScheduledExecutorService reconciler = null;
+            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("tollgate-housekeeping").factory());
             if (ledger != null) {
-                reconciler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
-                        .name("tollgate-reconcile").factory());
                 long every = RECONCILE_EVERY.toSeconds();
-                reconciler.scheduleWithFixedDelay(reconcile(snapshot, ledger, quotas, keys, clock), every, every,
+                housekeeping.scheduleWithFixedDelay(reconcile(snapshot, ledger, quotas, keys, clock), every, every,
                         TimeUnit.SECONDS);
             }
-            return new Stores(quotas, ledger, keys, alerts, accounting, reconciler);
+            housekeeping.scheduleWithFixedDelay(gauges(snapshot, quotas, metrics, clock), 0, GAUGES_EVERY.toSeconds(),
+                    TimeUnit.SECONDS);
+            return new Stores(quotas, ledger, keys, alerts, accounting, housekeeping);
         } catch (Exception e) {
             closeAll(keys, alerts, quotas, ledger);
             throw new IllegalStateException("cannot open the gateway's stores: " + e.getMessage(), e);
@@ -131,6 +133,17 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
         };
     }
 
+    private static Runnable gauges(Supplier<RuntimeSnapshot> snapshot, QuotaStore quotas, GatewayMetrics metrics,
+                                   Clock clock) {
+        return () -> {
+            try {
+                BudgetGauges.sample(snapshot.get().access(), quotas, metrics, clock.instant());
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "budget gauges not sampled this time: " + e);
+            }
+        };
+    }
+
     private static LedgerListener listener(GatewayMetrics metrics) {
         return new LedgerListener() {
             @Override
@@ -162,9 +175,7 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
 
     @Override
     public void close() {
-        if (reconciler != null) {
-            reconciler.shutdownNow();
-        }
+        housekeeping.shutdownNow();
         closeAll(keys, alerts, quotas, ledger);
     }
 

@@ -28,6 +28,8 @@ final class MeterNames {
     static final String BUDGET_ALERTS = "tollgate.budget.alerts";
     static final String LEDGER_ROWS = "tollgate.ledger.rows";
     static final String LEDGER_UP = "tollgate.ledger.up";
+    static final String BUDGET_SPENT = "tollgate.budget.spent";
+    static final String BUDGET_LIMIT = "tollgate.budget.limit";
     static final String TEAM = "team";
     static final String SCOPE = "scope";
     static final String DIMENSION = "dimension";

@@ -1,6 +1,8 @@
 package dev.tollgate.metrics;
 
 import static dev.tollgate.metrics.MeterNames.BUDGET_ALERTS;
+import static dev.tollgate.metrics.MeterNames.BUDGET_LIMIT;
+import static dev.tollgate.metrics.MeterNames.BUDGET_SPENT;
 import static dev.tollgate.metrics.MeterNames.COST;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT;
 import static dev.tollgate.metrics.MeterNames.DIMENSION;
@@ -29,6 +31,7 @@ import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.pricing.Money;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -61,6 +64,7 @@ public final class PrometheusMetrics implements GatewayMetrics {
     /** Counters with few labels (model and team, scope and dimension...), keyed by name and tags. */
     private final ConcurrentHashMap<Tags, Counter> counters = new ConcurrentHashMap<>();
     private final AtomicInteger ledgerUp = new AtomicInteger(1);
+    private final ConcurrentHashMap<String, BudgetLevel> budgets = new ConcurrentHashMap<>();
 
     public PrometheusMetrics() {
         Gauge.builder(LEDGER_UP, ledgerUp, AtomicInteger::get)
@@ -118,6 +122,33 @@ public final class PrometheusMetrics implements GatewayMetrics {
     @Override
     public void ledgerUp(boolean up) {
         ledgerUp.set(up ? 1 : 0);
+    }
+
+    @Override
+    public void budgetLevel(String scope, Money spent, Money limit) {
+        budgets.computeIfAbsent(scope, this::registerBudget).set(spent, limit);
+    }
+
+    /** The latest level of one budget; its two gauges read it. */
+    private static final class BudgetLevel {
+        private volatile double spentUsd;
+        private volatile double limitUsd;
+
+        void set(Money spent, Money limit) {
+            spentUsd = spent.nanos() / 1e9;
+            limitUsd = limit.nanos() / 1e9;
+        }
+    }
+
+    private BudgetLevel registerBudget(String scope) {
+        var level = new BudgetLevel();
+        Gauge.builder(BUDGET_SPENT, level, l -> l.spentUsd).baseUnit("usd")
+                .description("Spend in the budget's current period, by team or global").tag(SCOPE, scope)
+                .register(registry);
+        Gauge.builder(BUDGET_LIMIT, level, l -> l.limitUsd).baseUnit("usd")
+                .description("The budget's limit, by team or global").tag(SCOPE, scope)
+                .register(registry);
+        return level;
     }
 
     /** A counter by name and tags; the name is part of the cache key since tag sets repeat across meters. */

@@ -62,11 +62,15 @@ class PrometheusMetricsTest {
         metrics.ledgerRows("written", 5);
         metrics.ledgerRows("spilled", 2);
         metrics.ledgerUp(false);
+        metrics.budgetLevel("team:support", Money.ofUsd("12.5"), Money.ofUsd("500"));
+        metrics.budgetLevel("team:support", Money.ofUsd("13"), Money.ofUsd("500"));
         String text = metrics.scrape();
         assertThat(text).contains("tollgate_quota_denied_total{dimension=\"requests\",scope=\"key\"} 2.0")
                 .contains("tollgate_budget_alerts_total{scope=\"team\",threshold=\"0.8\"} 1.0")
                 .contains("tollgate_ledger_rows_total{state=\"written\"} 5.0")
                 .contains("tollgate_ledger_rows_total{state=\"spilled\"} 2.0")
-                .contains("tollgate_ledger_up 0.0");
+                .contains("tollgate_ledger_up 0.0")
+                .contains("tollgate_budget_spent_usd{scope=\"team:support\"} 13.0")
+                .contains("tollgate_budget_limit_usd{scope=\"team:support\"} 500.0");
     }
 }

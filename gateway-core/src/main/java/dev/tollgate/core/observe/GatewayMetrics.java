@@ -1,5 +1,7 @@
 package dev.tollgate.core.observe;
 
+import dev.tollgate.core.pricing.Money;
+
 /**
  * The metrics port. Implementations must be cheap and non-blocking: they are called on event-loop threads,
  * once per finished exchange.
@@ -27,4 +29,12 @@ public interface GatewayMetrics {
 
     /** Whether the ledger's database answers (false while rows go to the spill file). */
     void ledgerUp(boolean up);
+
+    /**
+     * A team's or the global budget as it stands (sampled off the request path): what was spent in the current
+     * period and the limit. Keys and end users are left out: there can be too many of them for metric labels.
+     *
+     * @param scope {@code team:<name>} or {@code global}
+     */
+    void budgetLevel(String scope, Money spent, Money limit);
 }

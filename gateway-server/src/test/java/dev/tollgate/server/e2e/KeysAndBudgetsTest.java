@@ -47,7 +47,7 @@ class KeysAndBudgetsTest {
                 prices:
                   mock/mock-1: { input: 1000, output: 2000 }
                 teams:
-                  support: { limits: { rpm: 1000 } }
+                  support: { limits: { rpm: 1000 }, budget: { usd: 1000, period: monthly } }
                 keys:
                   - { name: bot, hash: "%s", team: support }
                   - { name: scoped, hash: "%s", models: [fast], endpoints: [chat] }
@@ -248,6 +248,17 @@ class KeysAndBudgetsTest {
         HttpResponse<String> bad = Http.post(gateway.url("/v1/messages/count_tokens"), "{\"model\":\"fast\"}",
                 "anthropic-version", "2023-06-01", "x-api-key", BOT);
         assertThat(bad.statusCode()).isEqualTo(400); // a body that does not decode is refused before admission
+    }
+
+    @Test
+    void teamBudgetsAreSampledIntoMetrics() throws Exception {
+        String text = "";
+        for (int i = 0; i < 50 && !text.contains("tollgate_budget_limit_usd"); i++) {
+            text = Http.get(gateway.adminUrl("/metrics")).body();
+            Thread.sleep(text.contains("tollgate_budget_limit_usd") ? 0 : 100);
+        }
+        assertThat(text).contains("tollgate_budget_limit_usd{scope=\"team:support\"} 1000.0")
+                .contains("tollgate_budget_spent_usd{scope=\"team:support\"}");
     }
 
     static HttpResponse<String> admin(String path) throws Exception {

@@ -73,6 +73,9 @@ class AccountingTest {
 
         @Override
         public void ledgerUp(boolean up) {}
+
+        @Override
+        public void budgetLevel(String scope, Money spent, Money limit) {}
     }
 
     static Deployment deployment(String model, Limits limits) {

@@ -1,0 +1,41 @@
+package dev.tollgate.server.spend;
+
+import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.access.Team;
+import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.quota.Budget;
+import dev.tollgate.core.quota.Limits;
+import dev.tollgate.core.quota.QuotaCheck;
+import dev.tollgate.core.quota.QuotaStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Samples the global and team budgets into the metrics port, for budget-burn dashboards and alerts. Runs on a
+ * housekeeping thread and may block there on the store, within {@link #TIMEOUT} per budget.
+ */
+public final class BudgetGauges {
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private BudgetGauges() {}
+
+    public static void sample(AccessPolicy policy, QuotaStore store, GatewayMetrics metrics, Instant now)
+            throws Exception {
+        if (policy.globalBudget() != null) {
+            level(AccessPolicy.GLOBAL_SCOPE, policy.globalBudget(), policy, store, metrics, now);
+        }
+        for (Team team : policy.teams().values()) {
+            if (team.budget() != null) {
+                level(team.scope(), team.budget(), policy, store, metrics, now);
+            }
+        }
+    }
+
+    private static void level(String scope, Budget budget, AccessPolicy policy, QuotaStore store,
+                              GatewayMetrics metrics, Instant now) throws Exception {
+        var usage = store.usage(QuotaCheck.at(scope, Limits.NONE, budget, now, policy.zone()), now)
+                .toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        metrics.budgetLevel(scope, usage.spent(), budget.limit());
+    }
+}
