@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -81,7 +80,7 @@ public final class LocalQuotaStore implements QuotaStore {
             states[i].reserve(demand.requestId(), current, demand.tokens(), demand.cost().nanos(), expiresAt);
         }
         // The counters read the live windows, so the headers already include this request.
-        return new Admission.Granted(new LocalReservation(demand, current),
+        return new Admission.Granted(new SettleOnce(demand, current, this::settle),
                 QuotaRules.headers(counters, current, now));
     }
 
@@ -205,36 +204,20 @@ public final class LocalQuotaStore implements QuotaStore {
     }
 
     /** Settles on each scope in turn: settlement needs no cross-scope atomicity, only each scope's own. */
-    private final class LocalReservation implements Reservation {
-        private final Demand demand;
-        private final long bucket;
-        private final AtomicBoolean settled = new AtomicBoolean();
-
-        LocalReservation(Demand demand, long bucket) {
-            this.demand = demand;
-            this.bucket = bucket;
-        }
-
-        @Override
-        public CompletionStage<List<BudgetCrossing>> settle(long tokens, Money cost, Instant now) {
-            requireNonNull(cost, "cost");
-            requireNonNull(now, "now");
-            if (!settled.compareAndSet(false, true)) {
-                return CompletableFuture.completedFuture(List.of());
+    private CompletionStage<List<BudgetCrossing>> settle(Demand demand, long bucket, long tokens, Money cost,
+                                                         Instant now) {
+        List<QuotaCheck> checks = demand.checks();
+        List<BudgetCrossing> crossings = new ArrayList<>(0);
+        long tokenDelta = tokens - demand.tokens();
+        for (int i = 0; i < checks.size(); i++) {
+            QuotaCheck check = checks.get(i);
+            ScopeState state = lockLive(check.scope());
+            try {
+                state.settle(demand.requestId(), check, bucket, tokenDelta, cost, now, zone, crossings);
+            } finally {
+                state.lock.unlock();
             }
-            List<QuotaCheck> checks = demand.checks();
-            List<BudgetCrossing> crossings = new ArrayList<>(0);
-            long tokenDelta = tokens - demand.tokens();
-            for (int i = 0; i < checks.size(); i++) {
-                QuotaCheck check = checks.get(i);
-                ScopeState state = lockLive(check.scope());
-                try {
-                    state.settle(demand.requestId(), check, bucket, tokenDelta, cost, now, zone, crossings);
-                } finally {
-                    state.lock.unlock();
-                }
-            }
-            return CompletableFuture.completedFuture(crossings.isEmpty() ? List.of() : List.copyOf(crossings));
         }
+        return CompletableFuture.completedFuture(crossings.isEmpty() ? List.of() : List.copyOf(crossings));
     }
 }

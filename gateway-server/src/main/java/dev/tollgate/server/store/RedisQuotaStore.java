@@ -14,9 +14,9 @@ import dev.tollgate.core.quota.QuotaCheck;
 import dev.tollgate.core.quota.QuotaRules;
 import dev.tollgate.core.quota.QuotaStore;
 import dev.tollgate.core.quota.RateHeaders;
-import dev.tollgate.core.quota.Reservation;
 import dev.tollgate.core.quota.ScopeCounters;
 import dev.tollgate.core.quota.ScopeUsage;
+import dev.tollgate.core.quota.SettleOnce;
 import dev.tollgate.core.runtime.StorageSettings.OnStoreFailure;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,8 +121,7 @@ public final class RedisQuotaStore implements QuotaStore {
             }
             // The script may have run before its answer was lost (a timeout): undo it, best effort, or its slot and
             // reserved cost would stay held until the lease expires. A lease the script never took is left alone.
-            new RedisReservation(demand, current).settle(0, Money.ZERO, demand.now())
-                    .exceptionally(ignored -> List.of());
+            settle(demand, current, 0, Money.ZERO, demand.now()).exceptionally(ignored -> List.of());
             return whileUnreachable(demand);
         });
     }
@@ -136,7 +135,7 @@ public final class RedisQuotaStore implements QuotaStore {
         RateHeaders headers = QuotaRules.headers(counters, current, demand.now());
         int refused = (int) number(reply.get(0));
         if (refused == 0) {
-            return new Admission.Granted(new RedisReservation(demand, current), headers);
+            return new Admission.Granted(new SettleOnce(demand, current, this::settle), headers);
         }
         // The script's dimension codes follow Dimension's order: 1 requests, 2 tokens, 3 concurrent, 4 budget.
         Dimension dimension = Dimension.values()[(int) number(reply.get(1)) - 1];
@@ -244,51 +243,35 @@ public final class RedisQuotaStore implements QuotaStore {
         return Long.toString(Math.max(1_000, millis));
     }
 
-    /** A reservation held in Redis; settles with one script over all of its scopes. */
-    private final class RedisReservation implements Reservation {
-        private final Demand demand;
-        private final long bucket;
-        private final AtomicBoolean settled = new AtomicBoolean();
-
-        RedisReservation(Demand demand, long bucket) {
-            this.demand = demand;
-            this.bucket = bucket;
+    /** Settles a reservation held in Redis: one script over all of its scopes. */
+    private CompletionStage<List<BudgetCrossing>> settle(Demand demand, long bucket, long tokens, Money cost,
+                                                         Instant now) {
+        List<QuotaCheck> checks = demand.checks();
+        int n = checks.size();
+        PeriodWindow[] windows = new PeriodWindow[n];
+        String[] scriptKeys = new String[n * QuotaKeys.PER_SCOPE];
+        String[] args = new String[5 + n];
+        args[0] = demand.requestId();
+        args[1] = Long.toString(MinuteWindow.bucket(now));
+        args[2] = Long.toString(bucket);
+        args[3] = Long.toString(tokens - demand.tokens());
+        args[4] = Long.toString(cost.nanos());
+        for (int i = 0; i < n; i++) {
+            QuotaCheck check = checks.get(i);
+            windows[i] = check.budget() == null ? null : QuotaRules.windowAt(check, now, zone);
+            keys.scope(check.scope(), windows[i], scriptKeys, i * QuotaKeys.PER_SCOPE);
+            args[5 + i] = windows[i] == null ? "-1" : spendTtl(windows[i], now);
         }
-
-        @Override
-        public CompletionStage<List<BudgetCrossing>> settle(long tokens, Money cost, Instant now) {
-            requireNonNull(cost, "cost");
-            requireNonNull(now, "now");
-            if (!settled.compareAndSet(false, true)) {
-                return CompletableFuture.completedFuture(List.of());
-            }
-            List<QuotaCheck> checks = demand.checks();
-            int n = checks.size();
-            PeriodWindow[] windows = new PeriodWindow[n];
-            String[] scriptKeys = new String[n * QuotaKeys.PER_SCOPE];
-            String[] args = new String[5 + n];
-            args[0] = demand.requestId();
-            args[1] = Long.toString(MinuteWindow.bucket(now));
-            args[2] = Long.toString(bucket);
-            args[3] = Long.toString(tokens - demand.tokens());
-            args[4] = Long.toString(cost.nanos());
+        return run(SETTLE, scriptKeys, args).thenApply(reply -> {
+            List<BudgetCrossing> crossings = new ArrayList<>(0);
             for (int i = 0; i < n; i++) {
-                QuotaCheck check = checks.get(i);
-                windows[i] = check.budget() == null ? null : QuotaRules.windowAt(check, now, zone);
-                keys.scope(check.scope(), windows[i], scriptKeys, i * QuotaKeys.PER_SCOPE);
-                args[5 + i] = windows[i] == null ? "-1" : spendTtl(windows[i], now);
-            }
-            return run(SETTLE, scriptKeys, args).thenApply(reply -> {
-                List<BudgetCrossing> crossings = new ArrayList<>(0);
-                for (int i = 0; i < n; i++) {
-                    if (windows[i] != null) {
-                        long after = number(reply.get(i));
-                        QuotaRules.crossings(checks.get(i).scope(), checks.get(i).budget(), windows[i],
-                                after - cost.nanos(), after, crossings);
-                    }
+                if (windows[i] != null) {
+                    long after = number(reply.get(i));
+                    QuotaRules.crossings(checks.get(i).scope(), checks.get(i).budget(), windows[i],
+                            after - cost.nanos(), after, crossings);
                 }
-                return crossings.isEmpty() ? List.of() : List.copyOf(crossings);
-            });
-        }
+            }
+            return crossings.isEmpty() ? List.of() : List.copyOf(crossings);
+        });
     }
 }
