@@ -8,6 +8,7 @@ import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
+import dev.tollgate.core.routing.RoutingTable;
 import dev.tollgate.core.runtime.MockEndpoints;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import java.net.URI;
@@ -60,7 +61,7 @@ final class SnapshotCompiler {
         }
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
-                        prices(config), config.storage()),
+                        prices(config), config.storage(), RoutingTable.DEFAULT),
                 problems.warnings());
     }
 

@@ -129,6 +129,16 @@ public final class PrometheusMetrics implements GatewayMetrics {
         budgets.computeIfAbsent(scope, this::registerBudget).set(spent, limit);
     }
 
+    @Override
+    public void upstreamAttempt(String deployment, String result, String next) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    @Override
+    public void deploymentState(String deployment, String state) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
     /** The latest level of one budget; its two gauges read it. */
     private static final class BudgetLevel {
         private volatile double spentUsd;

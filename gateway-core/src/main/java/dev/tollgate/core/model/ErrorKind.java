@@ -30,6 +30,8 @@ public enum ErrorKind {
     PROVIDER_UNREACHABLE(Fault.PROVIDER, 502, true),
     PROVIDER_ERROR(Fault.PROVIDER, 502, true),
     CONTEXT_TOO_LONG(Fault.PROVIDER, 400, false),
+    /** The provider refused the request or its answer by its content policy. */
+    CONTENT_FILTERED(Fault.PROVIDER, 400, false),
 
     INTERNAL(Fault.GATEWAY, 500, false),
     GATEWAY_OVERLOADED(Fault.GATEWAY, 503, false);

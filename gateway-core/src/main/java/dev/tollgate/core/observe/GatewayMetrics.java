@@ -37,4 +37,22 @@ public interface GatewayMetrics {
      * @param scope {@code team:<name>} or {@code global}
      */
     void budgetLevel(String scope, Money spent, Money limit);
+
+    /**
+     * One upstream attempt of a request ended, before or without committing the response.
+     *
+     * @param deployment the deployment id
+     * @param result {@code ok}, or the failure's {@code ErrorKind} label
+     * @param next what the request did next: {@code none} (it ended with this attempt), {@code retry_same},
+     *     {@code next_deployment}, {@code fallback}, or {@code gave_up}
+     */
+    void upstreamAttempt(String deployment, String result, String next);
+
+    /**
+     * Whether a deployment can take requests, sampled off the request path.
+     *
+     * @param state {@code closed}, {@code open}, {@code half_open} (its circuit breaker) or {@code cooling}
+     *     (after a 429 with a reset time, or its provider reported its quota used up)
+     */
+    void deploymentState(String deployment, String state);
 }

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * A public model name and the deployments that serve it.
+ * A public model name, the deployments that serve it, and how it routes among them.
  *
  * @param operation what the model serves; a chat request to an embeddings model is a client error
  */
-public record ModelGroup(String name, Operation operation, List<Deployment> deployments) {
+public record ModelGroup(String name, Operation operation, List<Deployment> deployments, GroupPolicy policy) {
     public ModelGroup {
         requireNonNull(name, "name");
         requireNonNull(operation, "operation");
@@ -19,6 +19,12 @@ public record ModelGroup(String name, Operation operation, List<Deployment> depl
         if (deployments.isEmpty()) {
             throw new IllegalArgumentException("model " + name + " has no deployments");
         }
+        requireNonNull(policy, "policy");
+    }
+
+    /** A group that routes by weight and falls back nowhere. */
+    public ModelGroup(String name, Operation operation, List<Deployment> deployments) {
+        this(name, operation, deployments, GroupPolicy.DEFAULT);
     }
 
     /** A deployment drawn by weight. Pure: the caller supplies the random source (seeded in tests). */

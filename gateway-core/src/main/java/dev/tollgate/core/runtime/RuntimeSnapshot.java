@@ -6,6 +6,7 @@ import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
+import dev.tollgate.core.routing.RoutingTable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.Map;
  *     or {@code <provider id>/<upstream model>} for one provider's deployments only), in config order; the server
  *     lays them over its built-in price table
  * @param storage where the ledger and shared counters live; changes take effect at the next restart only
+ * @param routing tiers, automatic tier selection, splits, shadows and resilience settings
  */
 public record RuntimeSnapshot(
         String source,
@@ -28,7 +30,8 @@ public record RuntimeSnapshot(
         Map<String, ModelGroup> models,
         AccessPolicy access,
         Map<String, Price> prices,
-        StorageSettings storage) {
+        StorageSettings storage,
+        RoutingTable routing) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -37,6 +40,7 @@ public record RuntimeSnapshot(
         requireNonNull(access, "access");
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
         requireNonNull(storage, "storage");
+        requireNonNull(routing, "routing");
     }
 
     /** The group for a public model name, or null. */

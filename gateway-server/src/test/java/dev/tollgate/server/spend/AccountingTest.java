@@ -24,6 +24,7 @@ import dev.tollgate.core.quota.QuotaCheck;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
+import dev.tollgate.core.routing.RoutingTable;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
@@ -76,6 +77,12 @@ class AccountingTest {
 
         @Override
         public void budgetLevel(String scope, Money spent, Money limit) {}
+
+        @Override
+        public void upstreamAttempt(String deployment, String result, String next) {}
+
+        @Override
+        public void deploymentState(String deployment, String state) {}
     }
 
     static Deployment deployment(String model, Limits limits) {
@@ -87,7 +94,7 @@ class AccountingTest {
     static RuntimeSnapshot snapshot(AccessPolicy access, Map<String, Price> prices) {
         return new RuntimeSnapshot("test", ServerSettings.DEFAULTS, Map.of(), Map.of(), access, prices,
                 new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
-                        StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20));
+                        StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT);
     }
 
     static AccessPolicy policy(Unpriced unpriced, Price unpricedPrice, Budget global) {

@@ -26,8 +26,8 @@ final class ErrorTypes {
     static String type(ErrorKind kind) {
         return switch (kind) {
             case INVALID_REQUEST, METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE,
-                    HEADERS_TOO_LARGE, CLIENT_CANCELLED, GUARDRAIL_BLOCKED, PROVIDER_BAD_REQUEST, CONTEXT_TOO_LONG
-                    -> "invalid_request_error";
+                    HEADERS_TOO_LARGE, CLIENT_CANCELLED, GUARDRAIL_BLOCKED, PROVIDER_BAD_REQUEST, CONTEXT_TOO_LONG,
+                    CONTENT_FILTERED -> "invalid_request_error";
             case UNAUTHENTICATED -> "authentication_error";
             case PERMISSION_DENIED -> "permission_error";
             case NOT_FOUND, MODEL_NOT_FOUND -> "not_found_error";

@@ -22,7 +22,7 @@ final class ErrorTable {
         return switch (kind) {
             case INVALID_REQUEST, NOT_FOUND, MODEL_NOT_FOUND, METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, PAYLOAD_TOO_LARGE,
                     URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE, HEADERS_TOO_LARGE, CLIENT_CANCELLED, GUARDRAIL_BLOCKED,
-                    PROVIDER_BAD_REQUEST, CONTEXT_TOO_LONG -> "invalid_request_error";
+                    PROVIDER_BAD_REQUEST, CONTEXT_TOO_LONG, CONTENT_FILTERED -> "invalid_request_error";
             case UNAUTHENTICATED -> "authentication_error";
             case PERMISSION_DENIED -> "permission_error";
             case RATE_LIMITED, PROVIDER_RATE_LIMITED -> "rate_limit_error";
@@ -60,6 +60,7 @@ final class ErrorTable {
             case PROVIDER_UNREACHABLE -> "upstream_unreachable";
             case PROVIDER_ERROR -> "upstream_error";
             case CONTEXT_TOO_LONG -> "context_length_exceeded";
+            case CONTENT_FILTERED -> "content_filter";
             case INTERNAL -> "internal_error";
             case GATEWAY_OVERLOADED -> "gateway_overloaded";
         };
