@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import java.util.Set;
  */
 final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
-            "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices");
+            "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
+            "auto_tier", "splits", "shadow", "resilience");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
@@ -48,6 +50,8 @@ final class ConfigBinder {
                 Map.entry("models.*", ModelsSection.KEYS),
                 Map.entry("models.*.deployments[]", ModelsSection.DEPLOYMENT_KEYS),
                 Map.entry("models.*.deployments[].limits", QuotaSection.LIMIT_KEYS),
+                Map.entry("models.*.rules[]", ModelsSection.RULE_KEYS),
+                Map.entry("models.*.rules[].when", ConditionSection.KEYS),
                 Map.entry("budgets", BudgetsSection.KEYS),
                 Map.entry("budgets.global", QuotaSection.BUDGET_KEYS),
                 Map.entry("budgets.unpriced_price", PricesSection.KEYS),
@@ -61,7 +65,16 @@ final class ConfigBinder {
                 Map.entry("keys[].per_user", KeysSection.PER_USER_KEYS),
                 Map.entry("keys[].per_user.limits", QuotaSection.LIMIT_KEYS),
                 Map.entry("keys[].per_user.budget", QuotaSection.BUDGET_KEYS),
-                Map.entry("prices.*", PricesSection.KEYS));
+                Map.entry("prices.*", PricesSection.KEYS),
+                Map.entry("auto_tier", TiersSection.AUTO_TIER_KEYS),
+                Map.entry("auto_tier.rules[]", TiersSection.RULE_KEYS),
+                Map.entry("auto_tier.rules[].when", ConditionSection.KEYS),
+                Map.entry("splits.*", SplitsSection.KEYS),
+                Map.entry("shadow[]", ShadowSection.KEYS),
+                Map.entry("resilience", ResilienceSection.KEYS),
+                Map.entry("resilience.retries", ResilienceSection.RETRY_KEYS),
+                Map.entry("resilience.circuit_breaker", ResilienceSection.BREAKER_KEYS),
+                Map.entry("resilience.client", ResilienceSection.CLIENT_KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -80,6 +93,13 @@ final class ConfigBinder {
         var keyItems = file.items("keys", null);
         var keys = KeysSection.bind(keyItems == null ? List.of() : keyItems, file.path("keys"), problems);
         var prices = PricesSection.bind(file.entries("prices"), file.path("prices"), problems);
-        return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys, prices);
+        var tiers = TiersSection.bind(file.entries("tiers"), file.path("tiers"), problems);
+        AutoTierConfig autoTier = TiersSection.autoTier(file, problems);
+        var splits = SplitsSection.bind(file.entries("splits"), file.path("splits"), problems);
+        var shadowItems = file.items("shadow", null);
+        var shadows = ShadowSection.bind(shadowItems == null ? List.of() : shadowItems, file.path("shadow"), problems);
+        Resilience resilience = ResilienceSection.bind(file.child("resilience", ResilienceSection.KEYS), problems);
+        return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
+                prices, tiers, autoTier, splits, shadows, resilience);
     }
 }

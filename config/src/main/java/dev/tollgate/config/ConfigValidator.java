@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * The checks that span sections, run on a bound config: every deployment names a declared provider, every key a
  * declared team and declared models; a provider no model uses, and a provider's price no deployment of it can
- * use, are worth a warning. Checks within one section are made by its binder.
+ * use, are worth a warning. The routing sections' references are checked by {@link RoutingValidator}. Checks
+ * within one section are made by its binder.
  */
 final class ConfigValidator {
     private ConfigValidator() {}
@@ -35,8 +36,10 @@ final class ConfigValidator {
                 problems.warn(provider.origin(), "provider '" + provider.id() + "' is not used by any model");
             }
         }
+        RoutingValidator.check(config, problems);
+        Set<String> requestable = RoutingValidator.requestableNames(config);
         for (KeyConfig key : config.keys()) {
-            checkKey(key, config.teams().keySet(), config.models().keySet(), problems);
+            checkKey(key, config.teams().keySet(), requestable, problems);
         }
         for (PriceConfig price : config.prices().values()) {
             int slash = price.name().indexOf('/');
@@ -50,7 +53,11 @@ final class ConfigValidator {
         }
     }
 
-    /** A key's references: its team and its models must exist (shared by the file and the admin API's keys). */
+    /**
+     * A key's references: its team and its models must exist (shared by the file and the admin API's keys).
+     *
+     * @param models the names clients may send: model names, {@code tier:<name>}, aliases and splits' models
+     */
     static void checkKey(KeyConfig key, Set<String> teams, Set<String> models, Diagnostics problems) {
         if (key.team() != null && !teams.contains(key.team())) {
             problems.error(key.teamOrigin(), "unknown team '" + key.team() + "'"

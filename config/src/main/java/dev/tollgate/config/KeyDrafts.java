@@ -3,8 +3,12 @@ package dev.tollgate.config;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.VirtualKey;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.routing.RoutingTable;
+import dev.tollgate.core.routing.Tier;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads a key described in the admin API's JSON body with the same rules and messages as a key in the config file
@@ -37,7 +41,7 @@ public final class KeyDrafts {
         YamlNode root = YamlTreeReader.read(body, problems);
         if (root != null && !problems.hasErrors()) {
             KeyConfig key = KeysSection.draft(root, hash, problems);
-            ConfigValidator.checkKey(key, snapshot.access().teams().keySet(), snapshot.models().keySet(), problems);
+            ConfigValidator.checkKey(key, snapshot.access().teams().keySet(), requestableNames(snapshot), problems);
             if (!problems.hasErrors()) {
                 VirtualKey compiled = key.compile();
                 return new Draft.Valid(new VirtualKey(compiled.name(), hash, compiled.team(), created,
@@ -50,5 +54,15 @@ public final class KeyDrafts {
                 .map(p -> (p.path() == null || p.path().isEmpty() ? "" : p.path() + ": ")
                         + p.message().replace("invalid YAML", "invalid JSON"))
                 .toList());
+    }
+
+    /** The names a key may be allowed, as {@link RoutingValidator#requestableNames} gives them for a file. */
+    private static Set<String> requestableNames(RuntimeSnapshot snapshot) {
+        RoutingTable routing = snapshot.routing();
+        var names = new LinkedHashSet<>(snapshot.models().keySet());
+        routing.tiers().keySet().forEach(tier -> names.add(Tier.PREFIX + tier));
+        names.addAll(routing.autoTier().aliases());
+        names.addAll(routing.splits().keySet());
+        return names;
     }
 }

@@ -119,6 +119,17 @@ final class MappingReader {
         return entry(key) != null;
     }
 
+    /** The value under {@code key} as written, or null when absent: for a value that may take several shapes. */
+    YamlNode value(String key) {
+        YamlNode.Entry entry = entry(key);
+        return entry == null ? null : entry.value();
+    }
+
+    /** Whether this is a mapping without entries ({@code when: {}}), as opposed to one with only unknown keys. */
+    boolean empty() {
+        return readable && entries.isEmpty();
+    }
+
     /** Records a problem when {@code key} is present: it is valid in general but not in this context. */
     void forbid(String key, String reason) {
         if (has(key)) {
@@ -209,6 +220,34 @@ final class MappingReader {
         }
         problems.error(item.origin(path), "expected " + expected + ", got " + item.kindName());
         return null;
+    }
+
+    /**
+     * The names in the optional list under {@code key}, each with its position, in file order; none when absent.
+     * A name listed twice is reported. {@code what} names one item in messages ("model").
+     */
+    Map<String, Origin> names(String key, String what, String whenEmpty) {
+        List<YamlNode> items = items(key, whenEmpty);
+        return items == null ? Map.of() : names(items, path(key), what, problems);
+    }
+
+    /** The names in {@code items} (a list at {@code path}), as {@link #names(String, String, String)} reads them. */
+    static Map<String, Origin> names(List<YamlNode> items, String path, String what, Diagnostics problems) {
+        var names = new LinkedHashMap<String, Origin>();
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = Origin.itemPath(path, i);
+            YamlNode.Scalar scalar = itemScalar(items.get(i), itemPath, "a " + what + " name", problems);
+            if (scalar == null) {
+                continue;
+            }
+            Origin at = scalar.origin(itemPath);
+            if (scalar.text().isBlank()) {
+                problems.error(at, "a " + what + " name cannot be empty");
+            } else if (names.putIfAbsent(scalar.text(), at) != null) {
+                problems.error(at, what + " '" + scalar.text() + "' is listed twice");
+            }
+        }
+        return names;
     }
 
     /**

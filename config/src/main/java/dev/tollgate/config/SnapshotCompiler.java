@@ -5,10 +5,15 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.pricing.Price;
+import dev.tollgate.core.routing.AutoTier;
 import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.routing.GroupPolicy;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RoutingTable;
+import dev.tollgate.core.routing.Shadow;
+import dev.tollgate.core.routing.Split;
+import dev.tollgate.core.routing.Tier;
 import dev.tollgate.core.runtime.MockEndpoints;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import java.net.URI;
@@ -20,7 +25,9 @@ import java.util.Map;
  * Turns a bound config that passed every check into a {@link RuntimeSnapshot}. This is the only step with side
  * effects: a {@code mock} provider's server is started (or reused) through {@link MockEndpoints}, and the provider
  * becomes an OpenAI-speaking provider at that address, so mock traffic takes the same path as real traffic. Keys,
- * teams and budgets become the snapshot's {@link AccessPolicy}; a file without them compiles to an open one.
+ * teams and budgets become the snapshot's {@link AccessPolicy}; a file without them compiles to an open one. The
+ * routing sections become its {@link RoutingTable}: without them, no tiers, splits or shadows, automatic selection
+ * off, and default resilience.
  */
 final class SnapshotCompiler {
     private static final Price FREE = Price.simple(Money.ZERO, Money.ZERO);
@@ -61,7 +68,7 @@ final class SnapshotCompiler {
         }
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
-                        prices(config), config.storage(), RoutingTable.DEFAULT),
+                        prices(config), config.storage(), routing(config)),
                 problems.warnings());
     }
 
@@ -108,10 +115,25 @@ final class SnapshotCompiler {
             var deployments = new ArrayList<Deployment>();
             for (DeploymentConfig d : model.deployments()) {
                 String id = model.name() + "/" + d.provider() + "/" + d.model();
-                deployments.add(new Deployment(id, providers.get(d.provider()), d.model(), d.weight(), d.limits()));
+                deployments.add(new Deployment(id, providers.get(d.provider()), d.model(), d.weight(), d.limits(),
+                        d.priority(), d.contextWindow(), d.tags(), d.loadMetrics()));
             }
-            models.put(model.name(), new ModelGroup(model.name(), model.operation(), deployments));
+            var policy = new GroupPolicy(model.strategy(),
+                    model.rules().stream().map(RouteRuleConfig::compile).toList(), model.fallbacks().compile());
+            models.put(model.name(), new ModelGroup(model.name(), model.operation(), deployments, policy));
         }
         return models;
+    }
+
+    /** Tiers in file order; splits and shadows by the model name they apply to. */
+    private static RoutingTable routing(TollgateConfig config) {
+        var tiers = new LinkedHashMap<String, Tier>();
+        config.tiers().forEach((name, tier) -> tiers.put(name, tier.compile()));
+        var splits = new LinkedHashMap<String, Split>();
+        config.splits().values().forEach(split -> splits.put(split.model(), split.compile()));
+        var shadows = new LinkedHashMap<String, Shadow>();
+        config.shadows().forEach(shadow -> shadows.put(shadow.model(), shadow.compile()));
+        AutoTier autoTier = config.autoTier() == null ? AutoTier.OFF : config.autoTier().compile();
+        return new RoutingTable(tiers, autoTier, splits, shadows, config.resilience());
     }
 }

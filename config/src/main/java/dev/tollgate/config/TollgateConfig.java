@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import java.util.Collections;
@@ -21,6 +22,10 @@ import java.util.Map;
  * @param teams team name to team, in file order
  * @param keys the virtual keys, in file order
  * @param prices price name to price, in file order
+ * @param tiers tier name to tier, in file order
+ * @param autoTier null when the file has no {@code auto_tier} (automatic selection is off)
+ * @param splits split name to split, in file order
+ * @param shadows in file order
  */
 record TollgateConfig(
         ServerSettings server,
@@ -31,7 +36,12 @@ record TollgateConfig(
         BudgetsConfig budgets,
         Map<String, Team> teams,
         List<KeyConfig> keys,
-        Map<String, PriceConfig> prices) {
+        Map<String, PriceConfig> prices,
+        Map<String, TierConfig> tiers,
+        AutoTierConfig autoTier,
+        Map<String, SplitConfig> splits,
+        List<ShadowConfig> shadows,
+        Resilience resilience) {
     TollgateConfig {
         requireNonNull(server, "server");
         adminKeys = List.copyOf(adminKeys);
@@ -42,5 +52,9 @@ record TollgateConfig(
         teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
         keys = List.copyOf(keys);
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
+        tiers = Collections.unmodifiableMap(new LinkedHashMap<>(tiers));
+        splits = Collections.unmodifiableMap(new LinkedHashMap<>(splits));
+        shadows = List.copyOf(shadows);
+        requireNonNull(resilience, "resilience");
     }
 }

@@ -534,7 +534,8 @@ class ConfigLoaderTest {
         assertThat(loaded(loader().load(file)).snapshot().source()).isEqualTo(file.toString());
         Files.writeString(file, Fixtures.MINIMAL + "extra: 1\n");
         assertThat(problems(loader().load(file))).containsExactly(file + ":9:1: extra: unknown key 'extra'; valid keys: "
-                + "admin, budgets, keys, models, prices, providers, server, storage, teams");
+                + "admin, auto_tier, budgets, keys, models, prices, providers, resilience, server, shadow, splits, "
+                + "storage, teams, tiers");
     }
 
     @Test
