@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.core.runtime.ServerSettings;
@@ -102,6 +103,18 @@ class SchemaAgreementTest {
         assertThat(defs.at("/provider/properties/api_version/pattern").asText())
                 .isEqualTo(ProvidersSection.API_VERSION_PATTERN);
         assertThat(schema.at("/properties/models/propertyNames/not/const").asText()).isEqualTo(ModelsSection.RESERVED_NAME);
+        assertThat(schema.at("/properties/tiers/propertyNames/pattern").asText()).isEqualTo(TiersSection.NAME_PATTERN);
+        assertThat(defs.at("/auto_tier/properties/default/pattern").asText()).isEqualTo(TiersSection.NAME_PATTERN);
+        assertThat(defs.at("/tier_rule/properties/tier/pattern").asText()).isEqualTo(TiersSection.NAME_PATTERN);
+        assertThat(defs.at("/tags/propertyNames/pattern").asText()).isEqualTo(ModelsSection.TAG_NAME_PATTERN);
+        assertThat(defs.at("/tags/maxProperties").asInt()).isEqualTo(ModelsSection.MAX_TAGS);
+        assertThat(defs.at("/route_rule/properties/name/pattern").asText()).isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(defs.at("/tier_rule/properties/name/pattern").asText()).isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(schema.at("/properties/splits/propertyNames/pattern").asText()).isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(defs.at("/condition/properties/header/propertyNames/pattern").asText())
+                .isEqualTo(ProvidersSection.HEADER_NAME_PATTERN);
+        assertThat(defs.at("/condition/properties/matches/maxLength").asInt())
+                .isEqualTo(ConditionSection.MAX_PATTERN_CHARS);
     }
 
     @Test
@@ -113,6 +126,12 @@ class SchemaAgreementTest {
         schema.at("/$defs/provider/properties/type/enum").forEach(t -> types.add(t.asText()));
         assertThat(types).containsExactlyElementsOf(ProviderType.KNOWN.keySet());
         assertThat(types).containsExactlyInAnyOrderElementsOf(Fixtures.TYPES);
+        List<String> strategies = new ArrayList<>();
+        schema.at("/$defs/model/properties/strategy/enum").forEach(t -> strategies.add(t.asText()));
+        assertThat(strategies).containsExactlyElementsOf(ModelsSection.STRATEGIES.keySet());
+        List<String> sticky = new ArrayList<>();
+        schema.at("/$defs/split/properties/sticky/enum").forEach(t -> sticky.add(t.asText()));
+        assertThat(sticky).containsExactlyElementsOf(SplitsSection.STICKY.keySet());
     }
 
     /** Whether the {@code if} of a provider condition holds for {@code type}. */
@@ -379,5 +398,20 @@ class SchemaAgreementTest {
         assertThat(snapshot.server()).isEqualTo(ServerSettings.DEFAULTS);
         assertThat(snapshot.providers().get("openai").timeouts()).isEqualTo(Timeouts.DEFAULTS);
         assertThat(mocks.profiles).containsExactly(MockProfile.DEFAULTS);
+    }
+
+    @Test
+    void resilienceDefaultsAreTheCoreDefaults() {
+        String yaml = Fixtures.MINIMAL + """
+                resilience:
+                  retries: %s
+                  circuit_breaker: %s
+                  client: %s
+                  max_concurrent_per_deployment: %s
+                """.formatted(defaults("retries"), defaults("circuit_breaker"), defaults("client_controls"),
+                        schema.at("/$defs/resilience/properties/max_concurrent_per_deployment/default").asText())
+                .replaceAll("'(true|false|-?[0-9.]+)'", "$1");
+        var snapshot = Fixtures.loaded(Fixtures.loader().parse("t.yaml", yaml)).snapshot();
+        assertThat(snapshot.routing().resilience()).isEqualTo(Resilience.DEFAULTS);
     }
 }
