@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
+import dev.tollgate.core.routing.RoutingTable;
+import dev.tollgate.core.routing.TierRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +48,7 @@ class ExamplesTest {
     void theExamplesAreThere() throws IOException {
         assertThat(exampleFiles().map(f -> f.getFileName().toString())).contains(
                 "demo.yaml", "openai.yaml", "local-openai-compatible.yaml", "anthropic.yaml", "gemini.yaml",
-                "azure-openai.yaml", "bedrock.yaml", "multi-provider.yaml", "keys-and-budgets.yaml");
+                "azure-openai.yaml", "bedrock.yaml", "multi-provider.yaml", "keys-and-budgets.yaml", "tiers.yaml");
     }
 
     /** A loader whose fake environment defines every variable {@code file} references. */
@@ -105,6 +108,23 @@ class ExamplesTest {
         assertThat(snapshot.prices()).containsKeys("demo-fast", "demo-slow/demo-smart");
         assertThat(snapshot.providers().values()).extracting(Provider::type).containsOnly("openai");
         assertThat(snapshot.storage().ledger().reveal()).isEqualTo("sqlite:" + examples().resolve("data/tollgate.db"));
+    }
+
+    @Test
+    void theTiersExampleRoutesByTierWithAFallbackASplitAndAShadow() throws IOException {
+        Path file = examples().resolve("tiers.yaml");
+        var snapshot = Fixtures.loaded(loaderFor(file).load(file)).snapshot();
+        RoutingTable routing = snapshot.routing();
+        assertThat(routing.tiers()).containsOnlyKeys("economy", "standard", "premium");
+        assertThat(routing.autoTier().defaultTier()).isEqualTo("economy");
+        assertThat(routing.autoTier().rules()).extracting(TierRule::tier).contains("premium", "standard");
+        assertThat(routing.splits()).isNotEmpty();
+        assertThat(routing.shadows()).isNotEmpty();
+        assertThat(snapshot.providers().values()).extracting(Provider::type).containsOnly("openai");
+        // The fallback can be seen: the premium tier's first model always fails and falls back.
+        ModelGroup first = snapshot.model(routing.tiers().get("premium").models().getFirst());
+        assertThat(first.policy().fallbacks().onError()).isNotEmpty();
+        assertThat(snapshot.model("balanced").deployments()).hasSize(2);
     }
 
     @Test
