@@ -75,7 +75,7 @@ public final class RoutePlan {
         this.retries = table.resilience().retries();
         this.sameLimit = request.options().retries() >= 0 ? request.options().retries() : retries.sameDeployment();
         for (String group : fallbacksOn() ? groups : groups.subList(0, 1)) {
-            walk.addLast(new Enter(group));
+            walk.addLast(new Enter(group, null));
         }
         router.firstAttempt();
     }
@@ -204,7 +204,7 @@ public final class RoutePlan {
         }
         walk = new ArrayDeque<>();
         for (String group : groups) {
-            walk.addLast(new Enter(group));
+            walk.addLast(new Enter(group, null));
         }
         return moveOn(nextAvailable(), error);
     }
@@ -273,7 +273,12 @@ public final class RoutePlan {
     private Candidate nextAvailable() {
         while (!walk.isEmpty()) {
             switch (walk.pollFirst()) {
-                case Enter enter -> enter(enter.group());
+                case Enter enter -> enter(enter.group(), enter.lastResort());
+                case LastResorts resorts -> {
+                    for (Offer offer : resorts.offers().reversed()) {
+                        walk.addFirst(offer);
+                    }
+                }
                 case Offer offer -> {
                     Duration wait = health.unavailableFor(offer.deployment());
                     if (!wait.isPositive()) {
@@ -288,32 +293,46 @@ public final class RoutePlan {
 
     /**
      * Puts the group's deployments at the front of the walk, and its {@code onError} fallbacks at the end. A
-     * deployment whose context window the prompt does not fit in goes after the others and after the group's
-     * {@code onContextTooLong} fallbacks: used only when nothing else is left, in case the estimate was wrong.
+     * deployment whose context window the prompt does not fit in is a last resort: it goes after the group's
+     * other deployments and after its {@code onContextTooLong} fallbacks, used only when those have nothing that
+     * fits either, in case the estimate was wrong.
+     *
+     * @param lastResort when the group is entered as such a context fallback, the last resorts of the group that
+     *     sent it here, to which it adds its own; null otherwise
      */
-    private void enter(String name) {
+    private void enter(String name, List<Offer> lastResort) {
         ModelGroup group = models.get(name);
         if (group == null || group.operation() != request.operation().servedBy() || !entered.add(name)) {
             return;
         }
         var steps = new ArrayList<Step>();
-        var oversized = new ArrayList<Step>();
+        var oversized = new ArrayList<Offer>();
         for (Deployment d : order(group)) {
-            (tooSmall(d) ? oversized : steps).add(new Offer(group, d));
-        }
-        Fallbacks fallbacks = group.policy().fallbacks();
-        if (!oversized.isEmpty() && fallbacksOn()) {
-            for (String other : fallbacks.onContextTooLong()) {
-                steps.add(new Enter(other));
+            if (tooSmall(d)) {
+                oversized.add(new Offer(group, d));
+            } else {
+                steps.add(new Offer(group, d));
             }
         }
-        steps.addAll(oversized);
+        Fallbacks fallbacks = group.policy().fallbacks();
+        if (!oversized.isEmpty()) {
+            List<Offer> resorts = lastResort != null ? lastResort : new ArrayList<>();
+            resorts.addAll(oversized);
+            if (fallbacksOn()) {
+                for (String other : fallbacks.onContextTooLong()) {
+                    steps.add(new Enter(other, resorts));
+                }
+            }
+            if (lastResort == null) {
+                steps.add(new LastResorts(resorts));
+            }
+        }
         for (Step step : steps.reversed()) {
             walk.addFirst(step);
         }
         if (fallbacksOn()) {
             for (String other : fallbacks.onError()) {
-                walk.addLast(new Enter(other));
+                walk.addLast(new Enter(other, null));
             }
         }
     }
@@ -398,11 +417,19 @@ public final class RoutePlan {
     }
 
     /** One step of the walk over candidates. */
-    private sealed interface Step permits Enter, Offer {
+    private sealed interface Step permits Enter, Offer, LastResorts {
     }
 
-    /** Order a group's deployments into the walk (once per group). */
-    private record Enter(String group) implements Step {
+    /**
+     * Order a group's deployments into the walk (once per group).
+     *
+     * @param lastResort see {@link #enter}
+     */
+    private record Enter(String group, List<Offer> lastResort) implements Step {
+    }
+
+    /** The deployments too small for the prompt, of a group and the context fallbacks it led to. */
+    private record LastResorts(List<Offer> offers) implements Step {
     }
 
     /** Try this deployment if it is available when reached. */

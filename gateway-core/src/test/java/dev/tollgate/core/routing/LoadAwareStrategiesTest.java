@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** The strategies that order by what they know of each deployment: latency, load, price, quota headroom. */
 class LoadAwareStrategiesTest {
-    private static final int DRAWS = 40_000;
+    private static final int DRAWS = 20_000;
     private final SplittableRandom random = new SplittableRandom(42);
 
     private static DeploymentLoad latency(long millis) {
