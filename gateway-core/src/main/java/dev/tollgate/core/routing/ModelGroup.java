@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.spi.Operation;
 import java.util.List;
-import java.util.random.RandomGenerator;
 
 /**
  * A public model name, the deployments that serve it, and how it routes among them.
@@ -25,24 +24,5 @@ public record ModelGroup(String name, Operation operation, List<Deployment> depl
     /** A group that routes by weight and falls back nowhere. */
     public ModelGroup(String name, Operation operation, List<Deployment> deployments) {
         this(name, operation, deployments, GroupPolicy.DEFAULT);
-    }
-
-    /** A deployment drawn by weight. Pure: the caller supplies the random source (seeded in tests). */
-    public Deployment pick(RandomGenerator random) {
-        if (deployments.size() == 1) {
-            return deployments.getFirst();
-        }
-        int total = 0;
-        for (Deployment d : deployments) {
-            total += d.weight();
-        }
-        int ticket = random.nextInt(total);
-        for (Deployment d : deployments) {
-            ticket -= d.weight();
-            if (ticket < 0) {
-                return d;
-            }
-        }
-        throw new AssertionError("weights changed while picking");
     }
 }

@@ -1,9 +1,18 @@
 package dev.tollgate.core.routing;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.pricing.PriceBook;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -12,26 +21,174 @@ import java.util.random.RandomGenerator;
  * thread-safe. Pure apart from that state: health, prices, time and randomness come in as arguments.
  */
 public final class Router {
+    private final RetryBudget budget;
+    private final LongSupplier clock;
+    /** The next round-robin turn of each group, by name, so that turns survive a config reload. */
+    private final ConcurrentHashMap<String, AtomicLong> turns = new ConcurrentHashMap<>();
 
     /** @param clock nanoseconds on a fixed origin ({@code System::nanoTime}; a fake in tests) */
     public Router(RetryBudget budget, LongSupplier clock) {
-        throw new UnsupportedOperationException("TODO");
+        this.budget = budget;
+        this.clock = clock;
     }
 
     /**
      * The plan for a request. Throws {@link GatewayException} with the client-facing error when the name is not a
      * model, tier, alias or split ({@code 404 model_not_found}), when the key may not ask for it
      * ({@code 403 model_not_allowed}), or when the group serves another operation ({@code 400
-     * model_not_supported}).
+     * model_not_supported}). An unknown {@code x-tollgate-tier} header is a {@code 400 tier_not_found}.
      */
     public RoutePlan plan(Map<String, ModelGroup> models, RoutingTable table, RouteRequest request,
                           HealthView health, PriceBook prices, RandomGenerator random) {
-        throw new UnsupportedOperationException("TODO");
+        Route route = resolve(models, table, request);
+        ModelGroup primary = models.get(route.groups().getFirst());
+        if (primary == null) {
+            throw notFound(route.groups().getFirst());
+        }
+        if (primary.operation() != request.operation().servedBy()) {
+            String serves = primary.operation().name().toLowerCase(Locale.ROOT);
+            throw new GatewayException(GatewayError.invalid("model", "model_not_supported",
+                    "The model '" + primary.name() + "' serves " + serves + ", not this endpoint."));
+        }
+        return new RoutePlan(this, route.groups(), route.tier(), route.tierRule(), route.variant(), models, table,
+                request, health, prices, random);
     }
 
     /** The shadow target group for a request routed to {@code model}, or null (no shadow, or not this time). */
     public ModelGroup shadow(Map<String, ModelGroup> models, RoutingTable table, String model,
                              RandomGenerator random) {
-        throw new UnsupportedOperationException("TODO");
+        Shadow shadow = table.shadows().get(model);
+        if (shadow == null || random.nextDouble() >= shadow.fraction()) {
+            return null;
+        }
+        return models.get(shadow.target());
+    }
+
+    private Route resolve(Map<String, ModelGroup> models, RoutingTable table, RouteRequest request) {
+        String header = request.tierHeader();
+        if (header != null) {
+            Tier tier = table.tiers().get(header);
+            if (tier == null) {
+                throw new GatewayException(GatewayError.invalid("x-tollgate-tier", "tier_not_found",
+                        "The tier '" + header + "' does not exist; the tiers are: "
+                                + String.join(", ", table.tiers().keySet()) + "."));
+            }
+            requireAllowed(request, Tier.PREFIX + header);
+            return Route.of(tier, null);
+        }
+        String model = request.model();
+        if (model.startsWith(Tier.PREFIX)) {
+            Tier tier = table.tiers().get(model.substring(Tier.PREFIX.length()));
+            if (tier == null) {
+                throw notFound(model);
+            }
+            requireAllowed(request, model);
+            return Route.of(tier, null);
+        }
+        AutoTier auto = table.autoTier();
+        if (auto.defaultTier() != null && auto.aliases().contains(model)) {
+            // A key that may not ask for the alias may still reach the tiers it may ask for by name.
+            Predicate<String> mayUse = request.allowed().test(model)
+                    ? tier -> true
+                    : tier -> request.allowed().test(Tier.PREFIX + tier);
+            AutoTier.Choice choice = auto.choose(request.features(), mayUse);
+            if (choice == null) {
+                throw notAllowed(request, model);
+            }
+            Tier tier = table.tiers().get(choice.tier());
+            if (tier == null) {
+                throw notFound(Tier.PREFIX + choice.tier());
+            }
+            return Route.of(tier, choice.rule());
+        }
+        Split split = table.splits().get(model);
+        if (split != null) {
+            requireAllowed(request, model);
+            Split.Variant variant = assign(split, request);
+            return new Route(List.of(variant.model()), null, null, split.name() + "/" + variant.model());
+        }
+        if (!models.containsKey(model)) {
+            throw notFound(model);
+        }
+        requireAllowed(request, model);
+        return new Route(List.of(model), null, null, null);
+    }
+
+    /** The variant of a split for the request's key or user: always the same one for the same caller. */
+    static Split.Variant assign(Split split, RouteRequest request) {
+        String key = request.features().key();
+        String id = split.sticky() == Split.Sticky.USER && request.user() != null ? request.user() : key;
+        long total = 0;
+        for (Split.Variant v : split.variants()) {
+            total += v.weight();
+        }
+        long place = Math.unsignedMultiplyHigh(stableHash(split.name() + '\0' + (id == null ? "" : id)), total);
+        for (Split.Variant v : split.variants()) {
+            if (place < v.weight()) {
+                return v;
+            }
+            place -= v.weight();
+        }
+        throw new AssertionError("a place beyond the split's weights");
+    }
+
+    /**
+     * A 64-bit hash that is the same in every process and release (unlike {@link String#hashCode}, whose 32 bits
+     * cluster on similar strings): FNV-1a over the UTF-8 bytes, then murmur3's finaliser to spread the bits.
+     */
+    static long stableHash(String text) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : text.getBytes(UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    /** The group's round-robin turn for one request. */
+    long turn(String group) {
+        return turns.computeIfAbsent(group, g -> new AtomicLong()).getAndIncrement();
+    }
+
+    void firstAttempt() {
+        budget.firstAttempt(clock.getAsLong());
+    }
+
+    boolean tryRetry(Resilience.Retries retries) {
+        return budget.tryRetry(retries.budgetRatio(), retries.budgetFloor(), clock.getAsLong());
+    }
+
+    private static void requireAllowed(RouteRequest request, String name) {
+        if (!request.allowed().test(name)) {
+            throw notAllowed(request, name);
+        }
+    }
+
+    private static GatewayException notAllowed(RouteRequest request, String name) {
+        return new GatewayException(new GatewayError(ErrorKind.PERMISSION_DENIED, 403,
+                "The API key '" + request.features().key() + "' may not use the model '" + name + "'.", "model",
+                "model_not_allowed", null));
+    }
+
+    private static GatewayException notFound(String name) {
+        return new GatewayException(new GatewayError(ErrorKind.MODEL_NOT_FOUND, 404,
+                "The model '" + name + "' does not exist or you do not have access to it.", "model",
+                "model_not_found", null));
+    }
+
+    /**
+     * What a request resolved to.
+     *
+     * @param groups the group it goes to first, then the rest of its tier
+     */
+    private record Route(List<String> groups, String tier, String tierRule, String variant) {
+        static Route of(Tier tier, String rule) {
+            return new Route(tier.models(), tier.name(), rule, null);
+        }
     }
 }
