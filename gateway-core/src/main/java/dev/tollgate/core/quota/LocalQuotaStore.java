@@ -68,6 +68,7 @@ public final class LocalQuotaStore implements QuotaStore {
 
     private Admission decide(Demand demand, List<ScopeCounters> counters, ScopeState[] states, long current) {
         Instant now = demand.now();
+        List<QuotaCheck> checks = demand.checks();
         for (int i = 0; i < states.length; i++) {
             Dimension refused = QuotaRules.refusal(counters.get(i), demand, current);
             if (refused != null) {
@@ -77,7 +78,8 @@ public final class LocalQuotaStore implements QuotaStore {
         }
         long expiresAt = now.plus(demand.leaseTtl()).toEpochMilli();
         for (int i = 0; i < states.length; i++) {
-            states[i].reserve(demand.requestId(), current, demand.tokens(), demand.cost().nanos(), expiresAt);
+            states[i].reserve(demand.requestId(), current, checks.get(i).requests(), demand.tokens(),
+                    demand.cost().nanos(), expiresAt);
         }
         // The counters read the live windows, so the headers already include this request.
         return new Admission.Granted(new SettleOnce(demand, current, this::settle),

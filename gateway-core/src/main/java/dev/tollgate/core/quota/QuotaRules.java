@@ -20,11 +20,12 @@ public final class QuotaRules {
 
     /**
      * The first dimension (requests, tokens, concurrency, budget) on which {@code demand} does not fit the scope
-     * now, or null when it fits.
+     * now, or null when it fits. A check that does not count the request is never refused on requests.
      */
     public static Dimension refusal(ScopeCounters scope, Demand demand, long current) {
-        Limits limits = scope.check().limits();
-        if (limits.rpm() > 0 && scope.requests().total(current) + 1 > limits.rpm()) {
+        QuotaCheck check = scope.check();
+        Limits limits = check.limits();
+        if (check.countsRequest() && limits.rpm() > 0 && scope.requests().total(current) + 1 > limits.rpm()) {
             return Dimension.REQUESTS;
         }
         if (limits.tpm() > 0 && scope.tokens().total(current) + demand.tokens() > limits.tpm()) {
@@ -33,7 +34,7 @@ public final class QuotaRules {
         if (limits.concurrent() > 0 && scope.concurrent() + 1 > limits.concurrent()) {
             return Dimension.CONCURRENT;
         }
-        Budget budget = scope.check().budget();
+        Budget budget = check.budget();
         if (budget != null && scope.spent() + scope.reserved() + demand.cost().nanos() > budget.limit().nanos()) {
             return Dimension.BUDGET;
         }

@@ -16,6 +16,9 @@ import java.util.concurrent.CompletionStage;
  *       holds more than the limit (at most five seconds of conservatism, never a double burst at a boundary).</li>
  *   <li>Budgets hold {@code spent(period) + reserved + demand.cost <= limit} at every instant, whatever the
  *       interleaving of admits and settlements on any number of replicas.</li>
+ *   <li>A check that does not {@link QuotaCheck#countsRequest() count the request} (a fallback attempt of a
+ *       request the scope already counted) is never refused on {@code rpm} and adds nothing to the request window;
+ *       its tokens, concurrency slot and budget reservation are checked and taken as any other's.</li>
  *   <li>{@link #admit} checks every scope of the demand and reserves on all of them only if all pass: one atomic
  *       step, never a partial reservation.</li>
  *   <li>A concurrency slot or reservation that is never settled (its replica died) expires after the demand's

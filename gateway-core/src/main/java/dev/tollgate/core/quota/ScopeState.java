@@ -50,8 +50,8 @@ final class ScopeState {
         return new ScopeCounters(check, requests, tokens, leases.size(), spent, reserved);
     }
 
-    void reserve(String requestId, long bucket, long demandTokens, long cost, long expiresAt) {
-        requests.add(bucket, 1);
+    void reserve(String requestId, long bucket, long demandRequests, long demandTokens, long cost, long expiresAt) {
+        requests.add(bucket, demandRequests);
         tokens.add(bucket, demandTokens);
         Lease lease = new Lease(requestId, expiresAt, cost, leaseSequence++);
         Lease previous = leases.put(requestId, lease);

@@ -142,6 +142,71 @@ public abstract class QuotaStoreContract {
         assertThat(denial.retryAfter()).isNull();
     }
 
+    // ---- uncounted requests: a fallback attempt of a request already counted ----
+
+    @Test
+    void anUncountedDemandPassesAnExhaustedRpmAndAddsNoRequest() {
+        QuotaStore store = store();
+        QuotaCheck key = limits("key:a", 2, 0, 0);
+        granted(store, demand(at(0), key));
+        granted(store, demand(at(0), key));
+        denied(store, demand(at(1), key));
+        granted(store, demand(at(1), key.uncounted()));
+        granted(store, demand(at(1), key.uncounted()));
+        assertThat(usage(store, key, at(1)).requests()).isEqualTo(2);
+        assertThat(denied(store, demand(at(2), key)).denial().used()).isEqualTo(2);
+    }
+
+    @Test
+    void anUncountedDemandInAFreshBucketAddsNoRequest() {
+        QuotaStore store = store();
+        QuotaCheck key = limits("key:a", 1, 0, 0);
+        granted(store, demand(at(0), key.uncounted()));
+        assertThat(usage(store, key, at(0)).requests()).isZero();
+        granted(store, demand(at(1), key));
+        denied(store, demand(at(2), key));
+    }
+
+    @Test
+    void anUncountedDemandStillReservesTokensConcurrencyAndBudget() {
+        QuotaStore store = store();
+        QuotaCheck key = new QuotaCheck("key:a", new Limits(1, 1000, 2), new Budget(usd("1"), Period.DAILY,
+                List.of()), Period.DAILY.window(at(0), ZONE));
+        Reservation first = granted(store, demand(at(0), 400, usd("0.4"), key)).reservation();
+        join(first.settle(0, Money.ZERO, at(1)));
+        Reservation fallback = granted(store, demand(at(1), 500, usd("0.5"), key.uncounted())).reservation();
+        ScopeUsage usage = usage(store, key, at(1));
+        assertThat(usage.requests()).isEqualTo(1);
+        assertThat(usage.tokens()).isEqualTo(500);
+        assertThat(usage.concurrent()).isEqualTo(1);
+        assertThat(usage.reserved()).isEqualTo(usd("0.5"));
+
+        QuotaCheck uncounted = key.uncounted();
+        assertThat(denied(store, demand(at(2), 501, Money.ZERO, uncounted)).denial().dimension())
+                .isEqualTo(Dimension.TOKENS);
+        assertThat(denied(store, demand(at(2), 0, usd("0.6"), uncounted)).denial().dimension())
+                .isEqualTo(Dimension.BUDGET);
+        granted(store, demand(at(2), 0, Money.ZERO, uncounted));
+        assertThat(denied(store, demand(at(2), 0, Money.ZERO, uncounted)).denial().dimension())
+                .isEqualTo(Dimension.CONCURRENT);
+        join(fallback.settle(450, usd("0.45"), at(3)));
+        assertThat(usage(store, key, at(3)).spent()).isEqualTo(usd("0.45"));
+    }
+
+    @Test
+    void aCountedAndAnUncountedScopeInOneDemand() {
+        QuotaStore store = store();
+        QuotaCheck key = limits("key:a", 1, 0, 0);
+        QuotaCheck deployment = limits("deployment:d", 1, 0, 0);
+        granted(store, demand(at(0), key));
+        granted(store, demand(at(0), key.uncounted(), deployment));
+        assertThat(usage(store, key, at(0)).requests()).isEqualTo(1);
+        assertThat(usage(store, deployment, at(0)).requests()).isEqualTo(1);
+        Denial denial = denied(store, demand(at(1), key.uncounted(), deployment)).denial();
+        assertThat(denial.scope()).isEqualTo("deployment:d");
+        assertThat(denial.dimension()).isEqualTo(Dimension.REQUESTS);
+    }
+
     // ---- concurrency ----
 
     @Test

@@ -6,6 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RequestId {
     public static final String HEADER = "x-request-id";
     private static final int MAX_LENGTH = 128;
+    private static final String SHADOW_SUFFIX = ".shadow";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private RequestId() {}
@@ -39,6 +40,15 @@ public final class RequestId {
      */
     public static String spendId(String requestId, String fromClient) {
         return requestId.equals(fromClient) ? generate() : requestId;
+    }
+
+    /**
+     * The id of a shadow copy of request {@code parent}: the parent's with {@code .shadow} appended, so the access
+     * log and the upstream's own logs join the two; a fresh id when that would be longer than a request id may be.
+     */
+    public static String shadowOf(String parent) {
+        String id = parent + SHADOW_SUFFIX;
+        return id.length() <= MAX_LENGTH ? id : generate();
     }
 
     /**

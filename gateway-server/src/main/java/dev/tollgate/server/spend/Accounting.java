@@ -46,6 +46,7 @@ public final class Accounting {
     /** A lease outlives the request's deadline by this much before the store may reclaim it. */
     private static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(Accounting.class.getName());
+    private static final String DEPLOYMENT_SCOPE = "deployment:";
 
     /** Measures a request only when asked: the token count is the costly part of a quote. */
     @FunctionalInterface
@@ -95,6 +96,15 @@ public final class Accounting {
         return ids;
     }
 
+    /** The counter scope of a deployment's own limits. */
+    static String deploymentScope(Deployment deployment) {
+        return DEPLOYMENT_SCOPE + deployment.id();
+    }
+
+    static boolean isDeploymentScope(String scope) {
+        return scope.startsWith(DEPLOYMENT_SCOPE);
+    }
+
     /** The counter scope of one end user of a key. */
     public static String userScope(String keyName, String user) {
         return "user:" + keyName + ":" + user;
@@ -125,7 +135,7 @@ public final class Accounting {
             add(checks, team.scope(), team.limits(), billable ? team.budget() : null, now, policy);
         }
         if (!deployment.limits().none()) { // most deployments have none: no scope string to build then
-            add(checks, "deployment:" + deployment.id(), deployment.limits(), null, now, policy);
+            add(checks, deploymentScope(deployment), deployment.limits(), null, now, policy);
         }
         if (billable) {
             add(checks, AccessPolicy.GLOBAL_SCOPE, Limits.NONE, policy.globalBudget(), now, policy);
@@ -203,6 +213,14 @@ public final class Accounting {
             return new Charge(quote.cost(), true);
         }
         return new Charge(quote.price().cost(usage), !usage.reported());
+    }
+
+    /**
+     * What a request to {@code deployment} costs for what it used, outside any reservation: for traffic no caller
+     * pays for (a shadow copy), priced as a request with no budget would be.
+     */
+    public Charge charge(RuntimeSnapshot snapshot, Deployment deployment, Usage usage) {
+        return charge(new Quote(List.of(), 0, Money.ZERO, price(snapshot, deployment), false), usage);
     }
 
     /** Settles a reservation with actual usage; alerts for crossed thresholds fire off the request path. */

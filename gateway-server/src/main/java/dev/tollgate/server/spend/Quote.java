@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.quota.QuotaCheck;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,5 +26,18 @@ public record Quote(List<QuotaCheck> checks, long tokens, Money cost, Price pric
 
     public boolean limited() {
         return !checks.isEmpty();
+    }
+
+    /**
+     * This quote for a fallback attempt of a request already admitted once: the caller's scopes (key, user, team,
+     * global) do not count it as a second request, while the new deployment's own scope does, since that upstream
+     * really receives one.
+     */
+    public Quote followUp() {
+        List<QuotaCheck> followUp = new ArrayList<>(checks.size());
+        for (QuotaCheck check : checks) {
+            followUp.add(Accounting.isDeploymentScope(check.scope()) ? check : check.uncounted());
+        }
+        return new Quote(followUp, tokens, cost, price, fallbackPrice);
     }
 }

@@ -59,6 +59,8 @@ public final class RedisQuotaStore implements QuotaStore {
     private static final long LEASE_KEY_GRACE_MILLIS = 60_000;
     /** Spend of a period is kept this long after the period ends, for late settlements and reports. */
     private static final long SPEND_GRACE_MILLIS = Duration.ofDays(1).toMillis();
+    /** Arguments per scope of admit.lua: rpm, tpm, concurrent, budget limit, requests added. */
+    private static final int ARGS_PER_SCOPE = 5;
     /** Counters per scope in a script's reply: 13 bucket ids, 13 request and 13 token counts, 3 totals. */
     private static final int REPLY_PER_SCOPE = 3 * MinuteWindow.SLOTS + 3;
 
@@ -98,7 +100,7 @@ public final class RedisQuotaStore implements QuotaStore {
         int n = checks.size();
         long current = MinuteWindow.bucket(demand.now());
         String[] scriptKeys = new String[n * QuotaKeys.PER_SCOPE];
-        String[] args = new String[7 + 4 * n];
+        String[] args = new String[7 + ARGS_PER_SCOPE * n];
         args[0] = demand.requestId();
         args[1] = Long.toString(demand.now().toEpochMilli());
         args[2] = Long.toString(current);
@@ -109,11 +111,12 @@ public final class RedisQuotaStore implements QuotaStore {
         for (int i = 0; i < n; i++) {
             QuotaCheck check = checks.get(i);
             keys.scope(check.scope(), check.window(), scriptKeys, i * QuotaKeys.PER_SCOPE);
-            int a = 7 + 4 * i;
+            int a = 7 + ARGS_PER_SCOPE * i;
             args[a] = Long.toString(check.limits().rpm());
             args[a + 1] = Long.toString(check.limits().tpm());
             args[a + 2] = Integer.toString(check.limits().concurrent());
             args[a + 3] = check.budget() == null ? "-1" : Long.toString(check.budget().limit().nanos());
+            args[a + 4] = Long.toString(check.requests());
         }
         return run(ADMIT, scriptKeys, args).handle((reply, error) -> {
             if (error == null) {

@@ -39,6 +39,13 @@ class RouteAndRequestIdTest {
     }
 
     @Test
+    void aShadowCopysIdNamesItsParentWithinTheLengthLimit() {
+        assertThat(RequestId.shadowOf("abc")).isEqualTo("abc.shadow");
+        assertThat(RequestId.accept(RequestId.shadowOf("x".repeat(121)))).isEqualTo("x".repeat(121) + ".shadow");
+        assertThat(RequestId.shadowOf("x".repeat(122))).startsWith("req_").hasSize(36);
+    }
+
+    @Test
     void generatedIdsSortByTimeAndStayUnique() throws InterruptedException {
         String earlier = RequestId.generate();
         Thread.sleep(2);

@@ -1,6 +1,7 @@
 package dev.tollgate.server.spend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.access.AccessPolicy;
@@ -119,6 +120,32 @@ class AccountingTest {
         // 100 input at $1/M and 600 output at $2/M: $0.0001 + $0.0012.
         assertThat(q.cost()).isEqualTo(Money.ofUsd("0.0013"));
         assertThat(q.checks().get(0).window().start()).isEqualTo(Instant.parse("2026-11-28T00:00:00Z"));
+    }
+
+    @Test
+    void aFollowUpCountsNoSecondRequestExceptOnTheNewDeployment() {
+        var snap = snapshot(policy(Unpriced.REJECT, null, DAILY), Map.of("gpt-x", PRICE));
+        Quote q = accounting.quote(snap, caller("alice"), "m", deployment("gpt-x", new Limits(5, 0, 0)), true,
+                counter -> new RequestSize(100, 300, 1));
+        Quote followUp = q.followUp();
+        assertThat(followUp.checks()).extracting(QuotaCheck::scope, QuotaCheck::countsRequest).containsExactly(
+                tuple("key:bot", false), tuple("user:bot:alice", false), tuple("team:ops", false),
+                tuple("deployment:m/p/gpt-x", true), tuple("global", false));
+        assertThat(followUp.checks()).extracting(QuotaCheck::limits, QuotaCheck::budget, QuotaCheck::window)
+                .isEqualTo(q.checks().stream().map(c -> tuple(c.limits(), c.budget(), c.window())).toList());
+        assertThat(List.of(followUp.tokens(), followUp.cost(), followUp.price()))
+                .isEqualTo(List.of(q.tokens(), q.cost(), q.price()));
+    }
+
+    @Test
+    void usageOutsideAReservationIsPricedAtTheDeploymentsPrice() {
+        var snap = snapshot(policy(Unpriced.REJECT, null, DAILY), Map.of("gpt-x", PRICE));
+        assertThat(accounting.charge(snap, deployment("gpt-x", Limits.NONE), Usage.reported(1_000_000, 500_000)))
+                .isEqualTo(new Charge(Money.ofUsd("2"), false));
+        assertThat(accounting.charge(snap, deployment("mystery", Limits.NONE), Usage.reported(10, 10)))
+                .isEqualTo(new Charge(Money.ZERO, true));
+        assertThat(accounting.charge(snap, deployment("gpt-x", Limits.NONE), Usage.UNKNOWN))
+                .isEqualTo(Charge.NOTHING);
     }
 
     @Test

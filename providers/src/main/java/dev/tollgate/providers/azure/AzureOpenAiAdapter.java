@@ -30,9 +30,9 @@ import java.util.regex.Pattern;
  * endpoint ({@code https://{resource}.openai.azure.com}) and the deployment is the configured upstream model. The
  * wire format is OpenAI's, so this adapter composes an {@link OpenAiAdapter}: bodies, headers (the provider's auth
  * headers: {@code api-key}, or a bearer token with {@code auth_header: authorization}), reply parsing, stream
- * decoding (including Azure's leading prompt-filter chunk with no choices, which yields nothing) and usage are the
- * OpenAI adapter's; only the URL differs, and one classification: Azure's prompt filter ({@code code:
- * content_filter}) is a provider content filter, so {@link ErrorKind#GUARDRAIL_BLOCKED}.
+ * decoding (including Azure's leading prompt-filter chunk with no choices, which yields nothing), usage and error
+ * classification (Azure's prompt filter, {@code code: content_filter}, is {@link ErrorKind#CONTENT_FILTERED}) are the
+ * OpenAI adapter's; only the URL differs.
  *
  * <p>Azure's newer {@code /openai/v1} API needs no deployment URL or version: serve it with the {@code openai} type.
  *
@@ -101,19 +101,10 @@ public final class AzureOpenAiAdapter implements ProviderAdapter, EmbeddingsSupp
         return openAi.parseEmbeddings(reply);
     }
 
-    /**
-     * The OpenAI classification, except that Azure's prompt filter (a 400 with {@code code: content_filter}) is
-     * {@link ErrorKind#GUARDRAIL_BLOCKED}: the caller's content was refused by a filter, which neither counts against
-     * the deployment's health nor is worth retrying elsewhere. Status, message, param and code are kept.
-     */
+    /** The OpenAI classification: Azure's prompt filter ({@code code: content_filter}) is among its refusals. */
     @Override
     public GatewayError classify(UpstreamReply errorReply) {
-        GatewayError error = openAi.classify(errorReply);
-        if (!"content_filter".equals(error.code())) {
-            return error;
-        }
-        return new GatewayError(ErrorKind.GUARDRAIL_BLOCKED, error.httpStatus(), error.message(), error.param(),
-                error.code(), error.retryAfter());
+        return openAi.classify(errorReply);
     }
 
     /** The same call (method, headers, body) sent to the deployment's URL instead of OpenAI's. */

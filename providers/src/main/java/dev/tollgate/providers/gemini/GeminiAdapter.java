@@ -66,7 +66,7 @@ public final class GeminiAdapter implements ProviderAdapter, EmbeddingsSupport {
         return JsonPost.to(target, "/" + modelPath(target) + method, GeminiRequestWriter.write(request));
     }
 
-    /** A 2xx reply: the first candidate. A blocked prompt throws {@link ErrorKind#GUARDRAIL_BLOCKED}. */
+    /** A 2xx reply: the first candidate. A blocked prompt throws {@link ErrorKind#CONTENT_FILTERED}. */
     @Override
     public ChatResponse parse(UpstreamReply reply) {
         return GeminiResponseReader.read(reply.body(), clock.instant().getEpochSecond());

@@ -69,8 +69,8 @@ final class GeminiCandidates {
 
     /**
      * The error for a prompt Gemini refused to answer ({@code promptFeedback.blockReason} and no candidates), or null
-     * when the response is not one. A provider's content filter said no to the caller's content: a guardrail
-     * decision, not a provider failure, so it neither counts against the provider's health nor is retried elsewhere.
+     * when the response is not one. Google's content policy said no to the caller's content: not a failure worth
+     * retrying on Gemini, but another model's policy may answer it, hence {@link ErrorKind#CONTENT_FILTERED}.
      * The code is {@code content_filter}, what OpenAI clients know from Azure's prompt filter.
      */
     static GatewayError blocked(JsonNode response) {
@@ -78,7 +78,7 @@ final class GeminiCandidates {
         if (reason == null || response.path("candidates").size() > 0) {
             return null;
         }
-        return new GatewayError(ErrorKind.GUARDRAIL_BLOCKED, 400, "The provider's content filter blocked the prompt ("
+        return new GatewayError(ErrorKind.CONTENT_FILTERED, 400, "The provider's content filter blocked the prompt ("
                 + reason.toUpperCase(Locale.ROOT) + ").", null, "content_filter", null);
     }
 }

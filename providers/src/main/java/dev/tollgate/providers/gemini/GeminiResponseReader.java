@@ -18,7 +18,7 @@ final class GeminiResponseReader {
 
     /**
      * The canonical response; {@code created} is the time the gateway read it, because Gemini dates nothing.
-     * Throws a {@link GatewayException}: the guardrail error for a blocked prompt, a provider error for a body that is
+     * Throws a {@link GatewayException}: the content-filter error for a blocked prompt, a provider error for a body that is
      * not a response.
      */
     static ChatResponse read(byte[] body, long created) {

@@ -32,7 +32,9 @@ final class UpstreamErrorClassifier {
         int status = reply.status();
         Said said = read(reply.body());
         ErrorKind kind = switch (status) {
-            case 400, 404, 409, 413, 415, 422 -> contextTooLong(said) ? ErrorKind.CONTEXT_TOO_LONG : ErrorKind.PROVIDER_BAD_REQUEST;
+            case 400 -> contentFiltered(said) ? ErrorKind.CONTENT_FILTERED
+                    : contextTooLong(said) ? ErrorKind.CONTEXT_TOO_LONG : ErrorKind.PROVIDER_BAD_REQUEST;
+            case 404, 409, 413, 415, 422 -> contextTooLong(said) ? ErrorKind.CONTEXT_TOO_LONG : ErrorKind.PROVIDER_BAD_REQUEST;
             case 401, 403 -> ErrorKind.PROVIDER_AUTH;
             case 408, 504 -> ErrorKind.PROVIDER_TIMEOUT;
             case 429 -> ErrorKind.PROVIDER_RATE_LIMITED;
@@ -63,7 +65,9 @@ final class UpstreamErrorClassifier {
         String code = said.code() == null ? "" : said.code();
         String both = (type + " " + code).toLowerCase(Locale.ROOT);
         ErrorKind kind;
-        if (contextTooLong(said)) {
+        if (contentFiltered(said)) {
+            kind = ErrorKind.CONTENT_FILTERED;
+        } else if (contextTooLong(said)) {
             kind = ErrorKind.CONTEXT_TOO_LONG;
         } else if (both.contains("rate_limit")) {
             kind = ErrorKind.PROVIDER_RATE_LIMITED;
@@ -80,6 +84,19 @@ final class UpstreamErrorClassifier {
                 ? "The upstream provider reported an error in the stream."
                 : BodyExcerpt.truncate(said.message(), MAX_MESSAGE);
         return new GatewayError(kind, kind.defaultStatus(), message, said.param(), said.code(), null);
+    }
+
+    /**
+     * A refusal by the provider's content policy, which another model may not share: Azure's prompt filter
+     * ({@code content_filter}), OpenAI's safety system ({@code content_policy_violation}), or servers that relay
+     * Azure's words without its code.
+     */
+    private static boolean contentFiltered(Said said) {
+        if ("content_filter".equals(said.code()) || "content_policy_violation".equals(said.code())) {
+            return true;
+        }
+        String message = said.message();
+        return message != null && message.toLowerCase(Locale.ROOT).contains("content management policy");
     }
 
     private static boolean contextTooLong(Said said) {

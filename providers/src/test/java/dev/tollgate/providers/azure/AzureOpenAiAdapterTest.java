@@ -89,7 +89,7 @@ class AzureOpenAiAdapterTest extends ProviderAdapterContract {
     protected List<ClassifyCase> classifyCases() {
         Map<String, String> none = Map.of();
         return List.of(
-                new ClassifyCase("400 prompt filter", 400, none, PROMPT_FILTERED, ErrorKind.GUARDRAIL_BLOCKED, 400, null),
+                new ClassifyCase("400 prompt filter", 400, none, PROMPT_FILTERED, ErrorKind.CONTENT_FILTERED, 400, null),
                 new ClassifyCase("400 context length", 400, none, "{\"error\":{\"message\":\"This model's maximum context length is "
                         + "128000 tokens. However, your messages resulted in 130012 tokens.\",\"type\":\"invalid_request_error\","
                         + "\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}", ErrorKind.CONTEXT_TOO_LONG, 400, null),

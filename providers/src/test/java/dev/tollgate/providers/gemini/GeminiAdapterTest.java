@@ -187,10 +187,10 @@ class GeminiAdapterTest extends ProviderAdapterContract {
     }
 
     @Test
-    void aBlockedPromptIsAGuardrailDecisionNotAProviderFailure() {
+    void aBlockedPromptIsAContentPolicyRefusalNotRetriedOnGemini() {
         assertThatThrownBy(() -> adapter.parse(new UpstreamReply(200, Map.of(), own("reply-blocked.json"))))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
-                    assertThat(e.error().kind()).isEqualTo(ErrorKind.GUARDRAIL_BLOCKED);
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.CONTENT_FILTERED);
                     assertThat(e.error().httpStatus()).isEqualTo(400);
                     assertThat(e.error().code()).isEqualTo("content_filter");
                     assertThat(e.error().message()).contains("SAFETY");

@@ -87,6 +87,14 @@ class OpenAiAdapterTest extends ProviderAdapterContract {
                 new ClassifyCase("400 context length", 400, none, error(
                         "This model's maximum context length is 128000 tokens. However, your messages resulted in 130012 tokens.",
                         "invalid_request_error", "messages", "context_length_exceeded"), ErrorKind.CONTEXT_TOO_LONG, 400, null),
+                new ClassifyCase("400 safety system", 400, none, error("Your request was rejected as a result of our safety "
+                        + "system. Your prompt may contain text that is not allowed by our safety system.", "invalid_request_error", null,
+                        "content_policy_violation"), ErrorKind.CONTENT_FILTERED, 400, null),
+                new ClassifyCase("400 content management policy in words only", 400, none, "{\"object\":\"error\",\"message\":"
+                        + "\"The response was filtered due to the prompt triggering Azure OpenAI's content management policy.\","
+                        + "\"type\":\"BadRequestError\",\"param\":null,\"code\":400}", ErrorKind.CONTENT_FILTERED, 400, null),
+                new ClassifyCase("404 content_filter code is not a refusal outside a 400", 404, none, error("Not found.",
+                        "invalid_request_error", null, "content_filter"), ErrorKind.PROVIDER_BAD_REQUEST, 404, null),
                 new ClassifyCase("400 bad parameter", 400, none, error("Invalid value for 'temperature'.",
                         "invalid_request_error", "temperature", "invalid_value"), ErrorKind.PROVIDER_BAD_REQUEST, 400, null),
                 new ClassifyCase("401 bad key", 401, none, error("Incorrect API key provided: " + API_KEY + ".",
@@ -227,6 +235,10 @@ class OpenAiAdapterTest extends ProviderAdapterContract {
                 .isEqualTo(ErrorKind.CONTEXT_TOO_LONG);
         assertThat(inStream(error("busy", "server_error", null, "server_is_overloaded")))
                 .isEqualTo(ErrorKind.PROVIDER_OVERLOADED);
+        assertThat(inStream(error("The response was filtered due to the prompt triggering Azure OpenAI's content management "
+                + "policy.", "null", "prompt", "content_filter"))).isEqualTo(ErrorKind.CONTENT_FILTERED);
+        assertThat(inStream(error("Your request was rejected as a result of our safety system.", "invalid_request_error", null,
+                "content_policy_violation"))).isEqualTo(ErrorKind.CONTENT_FILTERED);
         assertThat(inStream("{\"error\":\"plain text\"}")).isEqualTo(ErrorKind.PROVIDER_ERROR);
     }
 
