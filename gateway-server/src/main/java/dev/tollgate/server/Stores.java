@@ -12,6 +12,8 @@ import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.StorageSettings;
 import dev.tollgate.providers.tokens.TiktokenCounter;
 import dev.tollgate.server.access.KeyRing;
+import dev.tollgate.server.health.DeploymentHealth;
+import dev.tollgate.server.health.ServerLoadPoller;
 import dev.tollgate.server.log.LogSink;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.spend.BudgetAlerts;
@@ -22,6 +24,7 @@ import dev.tollgate.server.store.LedgerListener;
 import dev.tollgate.server.store.RedisQuotaStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,19 +35,23 @@ import java.util.logging.Logger;
 
 /**
  * The gateway's state that outlives a request: the counter store, the spend ledger, the keys in force, budget
- * alerts and the accounting that ties them together. Opened before the listeners, closed after the loops stop,
+ * alerts and the accounting that ties them together, and every deployment's health with the poller of
+ * self-hosted servers' load. Opened before the listeners, closed after the loops stop,
  * so every exchange has settled and recorded its row before the ledger flushes.
  *
  * <p>Housekeeping, on a thread of its own: budget counters are seeded from the ledger at startup and again every
  * {@link #RECONCILE_EVERY} (seeding only ever raises a counter, so this heals a settlement a shared store failed
  * to take, Redis down for a moment, without ever undoing one it took), and team and global budgets are sampled
- * into the metrics every {@link #GAUGES_EVERY}.
+ * into the metrics every {@link #GAUGES_EVERY}, deployment states every {@link #STATES_EVERY} (and at once on a
+ * breaker's transition).
  */
 record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts alerts, Accounting accounting,
-              ScheduledExecutorService housekeeping) implements AutoCloseable {
+              DeploymentHealth health, ServerLoadPoller loadPoller, ScheduledExecutorService housekeeping)
+        implements AutoCloseable {
     private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(30);
     static final Duration RECONCILE_EVERY = Duration.ofMinutes(5);
     static final Duration GAUGES_EVERY = Duration.ofSeconds(15);
+    static final Duration STATES_EVERY = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(Stores.class.getName());
 
     /** Blocking: connects to the ledger and Redis, reads runtime keys and rebuilds budget counters. */
@@ -97,11 +104,35 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
             }
             housekeeping.scheduleWithFixedDelay(gauges(snapshot, quotas, metrics, clock), 0, GAUGES_EVERY.toSeconds(),
                     TimeUnit.SECONDS);
-            return new Stores(quotas, ledger, keys, alerts, accounting, housekeeping);
+            var health = new DeploymentHealth(metrics);
+            housekeeping.scheduleWithFixedDelay(states(health), STATES_EVERY.toSeconds(), STATES_EVERY.toSeconds(),
+                    TimeUnit.SECONDS);
+            var stores = new Stores(quotas, ledger, keys, alerts, accounting, health, new ServerLoadPoller(health),
+                    housekeeping);
+            stores.configured(first);
+            stores.loadPoller().start();
+            return stores;
         } catch (Exception e) {
             closeAll(keys, alerts, quotas, ledger);
             throw new IllegalStateException("cannot open the gateway's stores: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Follows a config (re)load: polls the load of its self-hosted deployments and forgets the health of those
+     * it no longer has. Call on every reload.
+     */
+    void configured(RuntimeSnapshot snapshot) {
+        List<Deployment> deployments = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (ModelGroup group : snapshot.models().values()) {
+            for (Deployment d : group.deployments()) {
+                deployments.add(d);
+                ids.add(d.id());
+            }
+        }
+        loadPoller.track(deployments);
+        health.retain(ids);
     }
 
     /** Whether any request can need a token count: there are keys, a global budget or a deployment token limit. */
@@ -144,6 +175,16 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
         };
     }
 
+    private static Runnable states(DeploymentHealth health) {
+        return () -> {
+            try {
+                health.report();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "deployment states not reported this time: " + e);
+            }
+        };
+    }
+
     private static LedgerListener listener(GatewayMetrics metrics) {
         return new LedgerListener() {
             @Override
@@ -176,7 +217,7 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
     @Override
     public void close() {
         housekeeping.shutdownNow();
-        closeAll(keys, alerts, quotas, ledger);
+        closeAll(loadPoller, keys, alerts, quotas, ledger);
     }
 
     private static void closeAll(AutoCloseable... parts) {

@@ -30,11 +30,15 @@ final class MeterNames {
     static final String LEDGER_UP = "tollgate.ledger.up";
     static final String BUDGET_SPENT = "tollgate.budget.spent";
     static final String BUDGET_LIMIT = "tollgate.budget.limit";
+    static final String UPSTREAM_ATTEMPTS = "tollgate.upstream.attempts";
+    static final String DEPLOYMENT_STATE = "tollgate.deployment.state";
     static final String TEAM = "team";
     static final String SCOPE = "scope";
     static final String DIMENSION = "dimension";
     static final String THRESHOLD = "threshold";
     static final String STATE = "state";
+    static final String RESULT = "result";
+    static final String NEXT = "next";
 
     private MeterNames() {}
 }

@@ -5,6 +5,7 @@ import static dev.tollgate.metrics.MeterNames.BUDGET_LIMIT;
 import static dev.tollgate.metrics.MeterNames.BUDGET_SPENT;
 import static dev.tollgate.metrics.MeterNames.COST;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT;
+import static dev.tollgate.metrics.MeterNames.DEPLOYMENT_STATE;
 import static dev.tollgate.metrics.MeterNames.DIMENSION;
 import static dev.tollgate.metrics.MeterNames.LEDGER_ROWS;
 import static dev.tollgate.metrics.MeterNames.LEDGER_UP;
@@ -15,17 +16,20 @@ import static dev.tollgate.metrics.MeterNames.TEAM;
 import static dev.tollgate.metrics.MeterNames.THRESHOLD;
 import static dev.tollgate.metrics.MeterNames.ERROR_TYPE;
 import static dev.tollgate.metrics.MeterNames.MODEL;
+import static dev.tollgate.metrics.MeterNames.NEXT;
 import static dev.tollgate.metrics.MeterNames.NONE;
 import static dev.tollgate.metrics.MeterNames.OUTCOME;
 import static dev.tollgate.metrics.MeterNames.PROVIDER;
 import static dev.tollgate.metrics.MeterNames.REQUESTS;
 import static dev.tollgate.metrics.MeterNames.REQUEST_DURATION;
+import static dev.tollgate.metrics.MeterNames.RESULT;
 import static dev.tollgate.metrics.MeterNames.ROUTE;
 import static dev.tollgate.metrics.MeterNames.STATUS;
 import static dev.tollgate.metrics.MeterNames.STREAM;
 import static dev.tollgate.metrics.MeterNames.TIME_TO_FIRST_TOKEN;
 import static dev.tollgate.metrics.MeterNames.TOKEN_TYPE;
 import static dev.tollgate.metrics.MeterNames.TOKEN_USAGE;
+import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
 
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.observe.ExchangeSummary;
@@ -40,9 +44,11 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The gateway's meters in a Prometheus registry. {@link #exchangeFinished} runs on event loops, once per request:
@@ -58,6 +64,8 @@ public final class PrometheusMetrics implements GatewayMetrics {
         Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300)
     };
     private static final double[] TOKEN_SLOS = {16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
+    /** The states {@link #deploymentState} knows; each deployment gets a gauge for every one of them. */
+    private static final List<String> DEPLOYMENT_STATES = List.of("closed", "open", "half_open", "cooling");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<Labels, Meters> meters = new ConcurrentHashMap<>();
@@ -65,6 +73,8 @@ public final class PrometheusMetrics implements GatewayMetrics {
     private final ConcurrentHashMap<Tags, Counter> counters = new ConcurrentHashMap<>();
     private final AtomicInteger ledgerUp = new AtomicInteger(1);
     private final ConcurrentHashMap<String, BudgetLevel> budgets = new ConcurrentHashMap<>();
+    /** The current state of each deployment, by id; its state gauges read it. */
+    private final ConcurrentHashMap<String, AtomicReference<String>> deploymentStates = new ConcurrentHashMap<>();
 
     public PrometheusMetrics() {
         Gauge.builder(LEDGER_UP, ledgerUp, AtomicInteger::get)
@@ -131,12 +141,30 @@ public final class PrometheusMetrics implements GatewayMetrics {
 
     @Override
     public void upstreamAttempt(String deployment, String result, String next) {
-        throw new UnsupportedOperationException("TODO");
+        counter(UPSTREAM_ATTEMPTS, "Upstream attempts, by deployment, result (ok or error type) and what the "
+                + "request did next", null, Tags.of(DEPLOYMENT, deployment, RESULT, result, NEXT, next)).increment();
     }
 
+    /**
+     * One gauge per deployment and state, 1 for the current state and 0 for the others, so a dashboard can both
+     * show a deployment's state and count deployments per state with a plain sum. A state outside the known set
+     * leaves every gauge of the deployment at 0.
+     */
     @Override
     public void deploymentState(String deployment, String state) {
-        throw new UnsupportedOperationException("TODO");
+        deploymentStates.computeIfAbsent(deployment, this::registerDeploymentState).set(state);
+    }
+
+    private AtomicReference<String> registerDeploymentState(String deployment) {
+        var current = new AtomicReference<String>();
+        for (String state : DEPLOYMENT_STATES) {
+            Gauge.builder(DEPLOYMENT_STATE, current, c -> state.equals(c.get()) ? 1 : 0)
+                    .description("1 for the state a deployment is in (closed, open or half_open by its circuit "
+                            + "breaker, or cooling after a 429), 0 for the others")
+                    .tags(DEPLOYMENT, deployment, STATE, state)
+                    .register(registry);
+        }
+        return current;
     }
 
     /** The latest level of one budget; its two gauges read it. */

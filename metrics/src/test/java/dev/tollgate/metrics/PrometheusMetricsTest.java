@@ -73,4 +73,34 @@ class PrometheusMetricsTest {
                 .contains("tollgate_budget_spent_usd{scope=\"team:support\"} 13.0")
                 .contains("tollgate_budget_limit_usd{scope=\"team:support\"} 500.0");
     }
+
+    @Test
+    void upstreamAttemptsAreCountedByDeploymentResultAndNextStep() {
+        metrics.upstreamAttempt("fast/mock/m1", "provider_overloaded", "next_deployment");
+        metrics.upstreamAttempt("fast/mock/m1", "provider_overloaded", "next_deployment");
+        metrics.upstreamAttempt("fast/mock/m2", "ok", "none");
+        assertThat(metrics.scrape())
+                .contains("tollgate_upstream_attempts_total{deployment=\"fast/mock/m1\",next=\"next_deployment\","
+                        + "result=\"provider_overloaded\"} 2.0")
+                .contains("tollgate_upstream_attempts_total{deployment=\"fast/mock/m2\",next=\"none\","
+                        + "result=\"ok\"} 1.0");
+    }
+
+    @Test
+    void aDeploymentShowsOneForItsCurrentStateAndZeroForTheOthers() {
+        metrics.deploymentState("fast/mock/m1", "open");
+        metrics.deploymentState("fast/mock/m1", "half_open");
+        metrics.deploymentState("fast/mock/m2", "cooling");
+        String text = metrics.scrape();
+        assertThat(text)
+                .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"half_open\"} 1.0")
+                .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"open\"} 0.0")
+                .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"closed\"} 0.0")
+                .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"cooling\"} 0.0")
+                .contains("tollgate_deployment_state{deployment=\"fast/mock/m2\",state=\"cooling\"} 1.0");
+        metrics.deploymentState("fast/mock/m1", "closed");
+        assertThat(metrics.scrape())
+                .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"closed\"} 1.0")
+                .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"half_open\"} 0.0");
+    }
 }

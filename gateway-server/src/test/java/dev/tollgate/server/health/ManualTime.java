@@ -1,0 +1,37 @@
+package dev.tollgate.server.health;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock and a nanosecond ticker that move only when a test says so, together. */
+final class ManualTime extends Clock {
+    private volatile Instant now = Instant.parse("2025-06-01T12:00:00Z");
+    private volatile long nanos = 1_000_000_000L;
+
+    void advance(Duration by) {
+        now = now.plus(by);
+        nanos += by.toNanos();
+    }
+
+    long nanoTime() {
+        return nanos;
+    }
+
+    @Override
+    public Instant instant() {
+        return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+    }
+}
