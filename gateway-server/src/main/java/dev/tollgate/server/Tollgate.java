@@ -3,6 +3,8 @@ package dev.tollgate.server;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigProblem;
 import dev.tollgate.config.LoadResult;
+import dev.tollgate.core.routing.RetryBudget;
+import dev.tollgate.core.routing.Router;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.metrics.PrometheusMetrics;
 import dev.tollgate.providers.ProviderRegistry;
@@ -105,7 +107,7 @@ public final class Tollgate implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         var upstreams = new UpstreamPools(transport);
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
-                state.accounting());
+                state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health());
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(),
                 Clock.systemUTC());

@@ -6,6 +6,7 @@ import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class PrometheusMetricsTest {
     private static ExchangeSummary ok(boolean stream) {
         return new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m1", "mock", 200, Outcome.SUCCESS, null,
                 stream, 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
-                Money.ofUsd("0.25"), false, "req_1");
+                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE);
     }
 
     @Test
@@ -39,7 +40,7 @@ class PrometheusMetricsTest {
     void requestsThatReachedNoModelGetNoneLabelsAndNoTokenSeries() {
         metrics.exchangeFinished(new ExchangeSummary("req_2", "chat", null, null, null, 404, Outcome.CALLER_ERROR,
                 ErrorKind.MODEL_NOT_FOUND, false, 100_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
-                "req_2"));
+                "req_2", RouteTrace.NONE));
         String text = metrics.scrape();
         assertThat(text).contains("error_type=\"model_not_found\"").contains("gen_ai_request_model=\"none\"")
                 .contains("status=\"404\"").doesNotContain("gen_ai_client_token_usage")

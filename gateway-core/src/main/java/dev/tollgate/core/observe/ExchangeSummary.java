@@ -24,6 +24,7 @@ import dev.tollgate.core.pricing.Money;
  * @param cost what the request was charged
  * @param costEstimated the cost rests on estimated tokens, a missing price, or a charged reservation
  * @param spendId the id of the request's spend-ledger row: unique even when clients reuse request ids
+ * @param routing how it was routed; {@link RouteTrace#NONE} for a request refused before routing
  */
 public record ExchangeSummary(
         String requestId,
@@ -44,7 +45,8 @@ public record ExchangeSummary(
         String user,
         Money cost,
         boolean costEstimated,
-        String spendId) {
+        String spendId,
+        RouteTrace routing) {
     public ExchangeSummary {
         requireNonNull(requestId, "requestId");
         requireNonNull(route, "route");
@@ -52,6 +54,7 @@ public record ExchangeSummary(
         requireNonNull(usage, "usage");
         requireNonNull(cost, "cost");
         requireNonNull(spendId, "spendId");
+        requireNonNull(routing, "routing");
     }
 
     /** Whether the request reached a provider (or was charged): only those are spend-ledger rows. */

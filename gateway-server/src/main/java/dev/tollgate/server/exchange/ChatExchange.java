@@ -8,11 +8,17 @@ import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.quota.Admission;
 import dev.tollgate.core.quota.RateHeaders;
 import dev.tollgate.core.quota.Reservation;
+import dev.tollgate.core.routing.Candidate;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
+import dev.tollgate.core.routing.RequestOptions;
+import dev.tollgate.core.routing.RetryDecision;
+import dev.tollgate.core.routing.RouteRequest;
+import dev.tollgate.core.routing.RoutePlan;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.Header;
@@ -23,8 +29,10 @@ import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.TokenCounting;
 import dev.tollgate.core.spi.UpstreamReply;
 import dev.tollgate.server.access.Caller;
+import dev.tollgate.server.health.DeploymentHealth;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.pipeline.Route;
+import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.spend.Charge;
 import dev.tollgate.server.spend.Quote;
 import dev.tollgate.server.spend.Refusals;
@@ -57,6 +65,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -66,6 +75,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
@@ -75,15 +85,21 @@ import javax.net.ssl.SSLException;
  * loop (the upstream connection lives on the same loop, so nothing here is shared or locked).
  *
  * <pre>
- *  start: envelope -> model group (key scope) -> deployment -> {@link ExchangePlan} -> quote
- *    -> ADMITTING (limits and budgets reserved; only when some apply) -> ACQUIRING -> AWAITING_HEAD -+-> READING_BODY (non-stream, or any non-2xx) -> answer -> DONE
- *                                   +-> STREAMING (2xx event stream, relayed by {@link StreamRelay}) -> DONE
- *  any state: client gone -> DONE (upstream closed, never pooled); timeout or upstream failure -> error -> DONE
+ *  start: envelope -> {@link RoutePlan} (tier, split, group, candidates) -> first candidate
+ *  attempt: breaker/bulkhead permit -> {@link ExchangePlan} -> quote
+ *    -> ADMITTING (limits and budgets reserved; only when some apply) -> ACQUIRING -> AWAITING_HEAD
+ *       -+-> READING_BODY (non-stream, or any non-2xx) -> answer -> DONE
+ *        +-> STREAMING (2xx event stream, relayed by {@link StreamRelay}) -> DONE
+ *  a failure before the commit point: the plan decides -> WAITING (backoff) -> same attempt again,
+ *                                                      or the next candidate's attempt, or the error -> DONE
+ *  any state: client gone -> DONE (upstream closed, never pooled); overall deadline -> error -> DONE
  * </pre>
  *
- * A failure before the response is committed becomes an ordinary error response; after it, an in-band error event
- * and a cut connection, so a client can never mistake a broken answer for a finished one. However it ends, the
- * reservation is settled once with what was used, in {@link #finish}.
+ * A failure before the response is committed is retried or falls back as the plan decides, else becomes an
+ * ordinary error response; after it, an in-band error event and a cut connection, so a client can never mistake
+ * a broken answer for a finished one. Only the attempt that answers is charged: switching deployment settles the
+ * previous reservation with nothing and admits the new deployment's quote (without counting the request again),
+ * and however the exchange ends, the last reservation is settled once with what was used, in {@link #finish}.
  */
 public final class ChatExchange implements UpstreamListener {
 
@@ -94,7 +110,7 @@ public final class ChatExchange implements UpstreamListener {
         void done(boolean connectionContinues);
     }
 
-    private enum State { STARTING, ADMITTING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
+    private enum State { STARTING, ADMITTING, WAITING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
 
     private static final int MAX_EVENT_BYTES = 8 << 20;
     private static final Logger LOG = Logger.getLogger(ChatExchange.class.getName());
@@ -109,6 +125,7 @@ public final class ChatExchange implements UpstreamListener {
     private final boolean keepAlive;
     private final byte[] body;
     private final List<Header> clientHeaders;
+    private final HttpHeaders requestHeaders;
     private final Done onDone;
     private final long startNanos = System.nanoTime();
     private Caller caller;
@@ -116,10 +133,14 @@ public final class ChatExchange implements UpstreamListener {
     private State state = State.STARTING;
     private RuntimeSnapshot snapshot;
     private RequestEnvelope envelope;
-    /** The model group the request resolved to; only a configured name ever reaches a metrics label. */
+    private ChatFeatures features;
+    private RoutePlan routing;
+    /** The model group of the current attempt; only a configured name ever reaches a metrics label. */
     private String modelName;
     private Deployment deployment;
     private ProviderAdapter adapter;
+    /** The current attempt's health permit; null between attempts. */
+    private DeploymentHealth.Attempt permit;
     /** The plan for the upstream; null when the gateway answers itself (token counting, see {@link #toCount}). */
     private ExchangePlan plan;
     /** A token-count request the gateway answers itself, decoded; null otherwise. */
@@ -129,6 +150,7 @@ public final class ChatExchange implements UpstreamListener {
     private boolean retriedStale;
     private long upstreamStartNanos = -1;
     private final Deadlines deadlines;
+    private ScheduledFuture<?> backoff;
     private int upstreamStatus;
     private Map<String, String> upstreamHeaders;
     private CompositeByteBuf aggregate;
@@ -140,13 +162,18 @@ public final class ChatExchange implements UpstreamListener {
     private boolean streamComplete;
     private Quote quote;
     private Reservation reservation;
-    /** Rate-limit and cost headers for the client's response; null when there are none. */
+    /** Some attempt's admission was granted: the request is counted, later attempts must not count it again. */
+    private boolean admitted;
+    /** Rate-limit, cost and routing headers for the client's response; null when there are none. */
     private HttpHeaders extraHeaders;
 
-    /** @param clientHeaders the client headers its dialect carries to a same-dialect upstream */
+    /**
+     * @param clientHeaders the client headers its dialect carries to a same-dialect upstream
+     * @param requestHeaders all of the request's headers, for routing controls and rules
+     */
     public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, ClientDialect dialect, Route route,
                         String requestId, String spendId, boolean keepAlive, byte[] body, List<Header> clientHeaders,
-                        Caller caller, Done onDone) {
+                        HttpHeaders requestHeaders, Caller caller, Done onDone) {
         this.caller = caller;
         this.spendId = spendId;
         this.ctx = ctx;
@@ -157,73 +184,190 @@ public final class ChatExchange implements UpstreamListener {
         this.keepAlive = keepAlive;
         this.body = body;
         this.clientHeaders = clientHeaders;
+        this.requestHeaders = requestHeaders;
         this.onDone = onDone;
         this.deadlines = new Deadlines(ctx.executor(), () -> readWanted, this::timedOut);
     }
 
-    /** Decodes, picks a deployment, plans and connects. Everything after happens in callbacks on this loop. */
+    /** Decodes and routes, then starts the first attempt. Everything after happens in callbacks on this loop. */
     public void start() {
         snapshot = services.snapshot().get();
         Operation operation = route.operation();
+        RetryDecision first;
+        RequestOptions options;
         try {
             envelope = dialect.envelope(body, operation);
-            ModelGroup group = snapshot.model(envelope.model());
-            if (group == null) {
-                fail(new GatewayError(ErrorKind.MODEL_NOT_FOUND, 404,
-                        "The model '" + envelope.model() + "' does not exist or you do not have access to it.",
-                        "model", "model_not_found", null));
-                return;
-            }
-            modelName = group.name();
             caller = caller.withBodyUser(envelope.user());
-            if (caller.key() != null && !caller.key().allowsModel(group.name())) {
-                fail(new GatewayError(ErrorKind.PERMISSION_DENIED, 403, "The API key '" + caller.key().name()
-                        + "' may not use the model '" + group.name() + "'.", "model", "model_not_allowed", null));
-                return;
+            options = RequestControls.read(requestHeaders, snapshot.routing().resilience().client());
+            features = new ChatFeatures(dialect, operation, body, caller, requestHeaders);
+            routing = services.router().plan(snapshot.models(), snapshot.routing(),
+                    new RouteRequest(envelope.model(), requestHeaders.get(RequestControls.TIER), operation, features,
+                            this::mayAsk, caller.user(), options),
+                    services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
+            modelName = routing.model();
+            first = routing.first();
+            if (first instanceof RetryDecision.TryNext next) {
+                Duration overall = options.timeout() != null ? options.timeout()
+                        : next.candidate().deployment().provider().timeouts().overall();
+                deadlines.start(overall);
+                mirror(operation);
             }
-            if (group.operation() != operation.servedBy()) {
-                fail(GatewayError.invalid("model", "model_not_supported", "The model '" + group.name() + "' serves "
-                        + group.operation().name().toLowerCase(Locale.ROOT) + ", not this endpoint."));
-                return;
-            }
-            deployment = group.pick(ThreadLocalRandom.current());
-            adapter = services.providers().adapter(deployment.provider().type());
-            // A provider that cannot count tokens natively: the gateway counts, after the caller's limits admit it.
-            boolean countHere = operation == Operation.COUNT_TOKENS && !sameDialect();
-            if (countHere) {
-                // only dialects with a counting route reach here; decoded now, so a bad body is a 400 up front
-                toCount = ((TokenCounting) dialect).decodeCountTokens(body);
-            } else {
-                plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter,
-                        requestId);
-            }
-            quote = services.accounting().quote(snapshot, caller, group.name(), deployment,
-                    operation != Operation.COUNT_TOKENS, countHere ? counter -> RequestSize.NOTHING : plan::size);
         } catch (GatewayException e) {
             fail(e.error());
             return;
         } catch (RuntimeException e) {
-            // A bug, never the client's doing: logged with its trace here, answered without one.
-            LOG.log(Level.SEVERE, "request " + requestId + " failed inside the gateway", e);
-            fail(GatewayError.of(ErrorKind.INTERNAL, "The gateway failed to handle this request."));
+            internal(e);
             return;
         }
-        if (plan != null) {
-            origin = Origin.of(plan.call().uri());
+        decide(first, null);
+    }
+
+    /** Whether the caller's key may ask for a name: a model group, a tier or an alias. */
+    private boolean mayAsk(String name) {
+        return caller.key() == null || caller.key().allowsModel(name);
+    }
+
+    /** Shadow traffic: a copy of a chat request to the group the config mirrors it to, if drawn this time. */
+    private void mirror(Operation operation) {
+        if (operation != Operation.CHAT || snapshot.routing().shadows().isEmpty()) {
+            return;
         }
-        deadlines.start(deployment.provider().timeouts().overall());
+        ModelGroup target = services.router().shadow(snapshot.models(), snapshot.routing(), routing.model(),
+                ThreadLocalRandom.current());
+        if (target == null) {
+            return;
+        }
+        try {
+            sendShadow(operation, target);
+        } catch (RuntimeException e) {
+            // The client's answer never depends on its shadow: a copy that cannot be made is dropped.
+            LOG.log(Level.FINE, "request " + requestId + ": no shadow copy", e);
+        }
+    }
+
+    private void sendShadow(Operation operation, ModelGroup target) {
+        RoutePlan shadowRoute = services.router().plan(snapshot.models(), snapshot.routing(),
+                new RouteRequest(target.name(), null, operation, features, name -> true, null,
+                        RequestOptions.DEFAULTS),
+                services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
+        if (shadowRoute.first() instanceof RetryDecision.TryNext next) {
+            ShadowCall.send(ctx.channel().eventLoop(), services, snapshot, target.name(),
+                    next.candidate().deployment(), features.request(), requestId);
+        }
+    }
+
+    /** Acts on the plan's decision after a failure ({@code failed}, null before the first attempt). */
+    private void decide(RetryDecision decision, Answered failed) {
+        switch (decision) {
+            case RetryDecision.TryNext next -> attempt(next.candidate());
+            case RetryDecision.RetrySame same -> {
+                state = State.WAITING;
+                backoff = ctx.executor().schedule(this::retrySame, same.after().toNanos(), TimeUnit.NANOSECONDS);
+            }
+            case RetryDecision.GiveUp up -> {
+                if (failed != null && failed.error() == up.error() && failed.body() != null) {
+                    answer(failed.body()); // the provider's own error, relayed as it came
+                } else {
+                    fail(up.error());
+                }
+            }
+        }
+    }
+
+    /** What a failed attempt left: its error, and the provider's own error body when it can be relayed. */
+    private record Answered(GatewayError error, ExchangePlan.Answer.Body body) {}
+
+    /** Starts an attempt on a candidate (the first, or another deployment after a failure). */
+    private void attempt(Candidate candidate) {
+        if (reservation != null) {
+            // Switching deployment: the failed attempt is not charged, and the new one is quoted at its own price.
+            services.accounting().settle(reservation, Usage.UNKNOWN, Charge.NOTHING);
+            reservation = null;
+        }
+        deployment = candidate.deployment();
+        modelName = candidate.group().name();
+        adapter = services.providers().adapter(deployment.provider().type());
+        Operation operation = route.operation();
+        // A provider that cannot count tokens natively: the gateway counts, after the caller's limits admit it.
+        boolean countHere = operation == Operation.COUNT_TOKENS && !sameDialect();
+        if (!countHere && !acquirePermit()) {
+            return;
+        }
+        try {
+            if (countHere) {
+                // only dialects with a counting route reach here; decoded now, so a bad body is a 400 up front
+                toCount = ((TokenCounting) dialect).decodeCountTokens(body);
+                plan = null;
+            } else {
+                toCount = null;
+                plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter,
+                        requestId);
+                origin = Origin.of(plan.call().uri());
+            }
+            Quote q = services.accounting().quote(snapshot, caller, modelName, deployment,
+                    operation != Operation.COUNT_TOKENS, countHere ? counter -> RequestSize.NOTHING : plan::size);
+            // An earlier attempt's admission already counted this request in the caller's windows.
+            quote = admitted ? q.followUp() : q;
+        } catch (GatewayException e) {
+            releasePermit();
+            fail(e.error());
+            return;
+        } catch (RuntimeException e) {
+            releasePermit();
+            internal(e);
+            return;
+        }
         if (!quote.limited()) {
             proceed();
             return;
         }
         state = State.ADMITTING;
-        CompletionStage<Admission> admission = services.accounting().admit(quote, spendId,
-                deployment.provider().timeouts().overall());
+        CompletionStage<Admission> admission = services.accounting().admit(quote, spendId, deadlines.left());
         CompletableFuture<Admission> done = admission.toCompletableFuture();
         if (done.isDone() && !done.isCompletedExceptionally()) {
             onAdmitted(done.join()); // the local store answers inline: no hop through the loop's queue
         } else {
             admission.whenComplete(this::admittedElsewhere);
+        }
+    }
+
+    /**
+     * Asks the deployment's breaker and bulkhead for a permit; without one, moves on as the plan says (nothing was
+     * sent, so no attempt is counted). Returns whether the attempt may go on.
+     */
+    private boolean acquirePermit() {
+        permit = services.health().begin(deployment, snapshot.routing().resilience());
+        if (permit != null) {
+            return true;
+        }
+        decide(routing.unavailable(services.health().unavailableFor(deployment)), null);
+        return false;
+    }
+
+    /** Gives the permit back without a verdict: nothing reached the deployment. */
+    private void releasePermit() {
+        if (permit != null) {
+            permit.abandon();
+            permit = null;
+        }
+    }
+
+    /** Ends the permit with the attempt's verdict: null for a success. */
+    private void endPermit(GatewayError failure) {
+        if (permit != null) {
+            permit.end(failure);
+            permit = null;
+        }
+    }
+
+    /** After a backoff: the same deployment, same plan and reservation, a fresh connection. */
+    private void retrySame() {
+        backoff = null;
+        if (state != State.WAITING) {
+            return;
+        }
+        if (acquirePermit()) {
+            connect();
         }
     }
 
@@ -246,27 +390,36 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     private void onAdmitted(Admission admission) {
-        if (admission instanceof Admission.Granted g && state == State.DONE) {
+        if (state != State.ADMITTING) {
             // The client left (or the deadline passed) while the store was answering: give the slots back.
-            services.accounting().settle(g.reservation(), Usage.UNKNOWN, Charge.NOTHING);
-            return;
-        }
-        if (state == State.DONE) {
+            if (admission instanceof Admission.Granted g) {
+                services.accounting().settle(g.reservation(), Usage.UNKNOWN, Charge.NOTHING);
+            }
             return;
         }
         switch (admission) {
             case Admission.Granted g -> {
                 reservation = g.reservation();
+                admitted = true;
                 rateHeaders(g.headers());
                 proceed();
             }
             case Admission.Denied d -> {
                 rateHeaders(d.headers());
-                services.reporter().metrics().quotaDenied(Refusals.kind(d.denial().scope()),
-                        d.denial().dimension().label());
+                releasePermit();
+                String scope = d.denial().scope();
+                if (Accounting.isDeploymentScope(scope)) {
+                    // The deployment's own quota is full, not the caller's: another deployment may well serve it.
+                    decide(routing.unavailable(d.denial().retryAfter()), null);
+                    return;
+                }
+                services.reporter().metrics().quotaDenied(Refusals.kind(scope), d.denial().dimension().label());
                 fail(Refusals.of(d.denial(), quote.cost(), services.accounting().clock().instant()));
             }
-            case Admission.Unavailable u -> fail(Refusals.of(u));
+            case Admission.Unavailable u -> {
+                releasePermit();
+                fail(Refusals.of(u));
+            }
         }
     }
 
@@ -282,6 +435,28 @@ public final class ChatExchange implements UpstreamListener {
             extraHeaders = new DefaultHttpHeaders();
         }
         return extraHeaders;
+    }
+
+    /** Which deployment answered and how it was reached; set before each response head. */
+    private void routeHeaders() {
+        if (routing == null || deployment == null) {
+            return;
+        }
+        HttpHeaders h = headers();
+        h.set("x-tollgate-deployment", deployment.id());
+        h.set("x-tollgate-attempts", Integer.toString(Math.max(1, routing.attempts())));
+        if (routing.tried().size() > 1) {
+            h.set("x-tollgate-fallback", String.join(",", routing.tried()));
+        }
+        if (routing.tier() != null) {
+            h.set("x-tollgate-tier", routing.tier());
+        }
+        if (routing.tierRule() != null) {
+            h.set("x-tollgate-tier-rule", routing.tierRule());
+        }
+        if (routing.variant() != null) {
+            h.set("x-tollgate-variant", routing.variant());
+        }
     }
 
     private boolean sameDialect() {
@@ -300,6 +475,7 @@ public final class ChatExchange implements UpstreamListener {
     /** A provider that cannot count tokens natively: the gateway's estimate, in the dialect's shape. */
     private void countLocally() {
         long tokens = TokenEstimate.input(toCount);
+        routeHeaders();
         HttpReplies.send(ctx, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON,
                 Unpooled.wrappedBuffer(((TokenCounting) dialect).encodeTokenCount(tokens)), requestId, keepAlive,
                 extraHeaders);
@@ -312,6 +488,7 @@ public final class ChatExchange implements UpstreamListener {
 
     private void connect() {
         state = State.ACQUIRING;
+        retriedStale = false;
         Future<UpstreamLease> acquired = services.upstreams().acquire(ctx.channel().eventLoop(),
                 origin, deployment.provider().timeouts().connect(), this);
         if (acquired.isDone()) {
@@ -323,12 +500,12 @@ public final class ChatExchange implements UpstreamListener {
 
     private void onAcquired(Future<UpstreamLease> acquired) {
         if (!acquired.isSuccess()) {
-            if (state != State.DONE) {
-                fail(connectError(acquired.cause()));
+            if (state == State.ACQUIRING) {
+                attemptFailed(connectError(acquired.cause()), null);
             }
             return;
         }
-        if (state == State.DONE) {
+        if (state != State.ACQUIRING) {
             acquired.getNow().returnUnused(); // the client left while waiting: the connection is still good
             return;
         }
@@ -349,14 +526,14 @@ public final class ChatExchange implements UpstreamListener {
     @Override
     public void onMessage(HttpObject msg) {
         try {
-            if (state == State.DONE) {
+            if (state == State.DONE || lease == null) {
                 return;
             }
             deadlines.touch();
             if (msg instanceof HttpResponse head) {
                 onHead(head);
             }
-            if (msg instanceof HttpContent piece && state != State.DONE) {
+            if (msg instanceof HttpContent piece && (state == State.READING_BODY || state == State.STREAMING)) {
                 onContent(piece);
             }
         } finally {
@@ -369,11 +546,15 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         upstreamStatus = head.status().code();
+        if (permit != null) {
+            permit.head(upstreamStatus, head.headers());
+        }
         deadlines.arm(deployment.provider().timeouts().idle());
         boolean ok = head.status().codeClass() == HttpStatusClass.SUCCESS;
         EventFramer framer = ok && streaming() ? framerFor(head.headers().get(HttpHeaderNames.CONTENT_TYPE, "")) : null;
         if (framer != null) {
             state = State.STREAMING;
+            routeHeaders();
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
                     keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders);
             return;
@@ -411,7 +592,7 @@ public final class ChatExchange implements UpstreamListener {
                 upstreamFailed(failure);
                 return;
             }
-        } else if (state == State.READING_BODY) {
+        } else {
             long max = snapshot.server().maxResponseBytes();
             if (aggregate.readableBytes() + (long) bytes.readableBytes() > max) {
                 upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "The provider's response exceeded "
@@ -422,14 +603,15 @@ public final class ChatExchange implements UpstreamListener {
                 aggregate.addComponent(true, bytes.retain());
             }
         }
-        if (piece instanceof LastHttpContent && state != State.DONE) {
+        if (piece instanceof LastHttpContent) {
             upstreamEnded();
         }
     }
 
     @Override
     public void onReadComplete() {
-        if (state == State.DONE) {
+        if (lease == null || (state != State.AWAITING_HEAD && state != State.READING_BODY
+                && state != State.STREAMING)) {
             return;
         }
         if (state == State.STREAMING) {
@@ -453,17 +635,18 @@ public final class ChatExchange implements UpstreamListener {
 
     @Override
     public void onClosed(Throwable cause) {
-        if (state == State.DONE) {
+        if (lease == null || (state != State.AWAITING_HEAD && state != State.READING_BODY
+                && state != State.STREAMING)) {
             return;
         }
         if (state == State.AWAITING_HEAD && lease.reused() && !retriedStale) {
             // A pooled connection the server closed while idle: the request never reached it, so sending it
-            // once more on a fresh connection is safe.
-            retriedStale = true;
+            // once more on a fresh connection is safe (and not a retry: the deployment never saw it).
             lease.discard();
             lease = null;
             deadlines.disarmRead();
             connect();
+            retriedStale = true;
             return;
         }
         String provider = deployment.provider().id();
@@ -479,12 +662,13 @@ public final class ChatExchange implements UpstreamListener {
         }
         if (lease != null) {
             lease.discard();
+            lease = null;
         }
+        releasePermit();
         finish(499, ErrorKind.CLIENT_CANCELLED);
     }
 
     private void upstreamEnded() {
-        deadlines.cancel();
         if (state == State.STREAMING) {
             GatewayError failure;
             try {
@@ -495,7 +679,9 @@ public final class ChatExchange implements UpstreamListener {
             if (failure != null) {
                 upstreamFailed(failure);
             } else {
-                lease.release();
+                deadlines.cancel();
+                releaseLease();
+                endPermit(null);
                 streamComplete = true;
                 finish(200, null);
             }
@@ -504,56 +690,114 @@ public final class ChatExchange implements UpstreamListener {
         byte[] bytes = ByteBufUtil.getBytes(aggregate);
         aggregate.release();
         aggregate = null;
-        lease.release();
+        releaseLease();
         ExchangePlan.Answer answer;
         try {
             answer = plan.answer(new UpstreamReply(upstreamStatus, upstreamHeaders, bytes));
         } catch (GatewayException e) {
-            upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "Provider '" + deployment.provider().id()
-                    + "' returned a response that is not valid: " + e.error().message()));
+            attemptFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "Provider '" + deployment.provider().id()
+                    + "' returned a response that is not valid: " + e.error().message()), null);
             return;
         }
         switch (answer) {
+            case ExchangePlan.Answer.Body b when b.error() != null -> attemptFailed(b.error(), b);
             case ExchangePlan.Answer.Body b -> {
-                // A success without usage is still charged: estimated from the answer's size, and marked so.
-                answerUsage = b.errorKind() == null && b.usage().equals(Usage.UNKNOWN)
-                        ? plan.estimate(b.bytes().length) : b.usage();
-                if (quote != null && !answerUsage.equals(Usage.UNKNOWN)) {
-                    SpendHeaders.cost(services.accounting().charge(quote, answerUsage).cost(), headers());
-                }
-                HttpReplies.send(ctx, HttpResponseStatus.valueOf(b.status()), b.contentType(),
-                        Unpooled.wrappedBuffer(b.bytes()), requestId, keepAlive, extraHeaders);
-                finish(b.status(), b.errorKind());
+                endPermit(null);
+                answer(b);
             }
-            case ExchangePlan.Answer.Failed f -> fail(f.error());
+            case ExchangePlan.Answer.Failed f -> attemptFailed(f.error(), null);
         }
     }
 
-    /** An upstream failure at any point: an error response before commit, an in-band error after. */
-    private void upstreamFailed(GatewayError error) {
-        if (state == State.DONE) {
-            return;
+    /** Sends a complete answer: a success, or a provider's error relayed as it came. */
+    private void answer(ExchangePlan.Answer.Body b) {
+        deadlines.cancel();
+        // A success without usage is still charged: estimated from the answer's size, and marked so.
+        answerUsage = b.error() == null && b.usage().equals(Usage.UNKNOWN) ? plan.estimate(b.bytes().length)
+                : b.usage();
+        if (quote != null && !answerUsage.equals(Usage.UNKNOWN)) {
+            SpendHeaders.cost(services.accounting().charge(quote, answerUsage).cost(), headers());
         }
+        routeHeaders();
+        HttpReplies.send(ctx, HttpResponseStatus.valueOf(b.status()), b.contentType(),
+                Unpooled.wrappedBuffer(b.bytes()), requestId, keepAlive, extraHeaders);
+        finish(b.status(), b.error() == null ? null : b.error().kind());
+    }
+
+    private void releaseLease() {
+        if (lease != null) {
+            lease.release();
+            lease = null;
+        }
+    }
+
+    /** An upstream failure while reading: retried or failed over before commit, an in-band error after. */
+    private void upstreamFailed(GatewayError error) {
         if (lease != null) {
             lease.discard();
+            lease = null;
         }
         if (relay != null && relay.committed()) {
+            deadlines.cancel();
+            endPermit(error);
+            services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind().label(), "none");
             relay.abort(error);
             cut = true;
             finish(200, error.kind());
             return;
         }
-        fail(error);
+        attemptFailed(error, null);
+    }
+
+    /**
+     * An attempt failed before anything reached the client: its verdict goes to the deployment's health, and the
+     * plan decides what comes next.
+     *
+     * @param relayable the provider's own error answer, sent as it is if nothing else is tried; or null
+     */
+    private void attemptFailed(GatewayError error, ExchangePlan.Answer.Body relayable) {
+        endPermit(error);
+        deadlines.disarmRead();
+        if (relay != null) {
+            relay.close();
+            relay = null;
+        }
+        if (aggregate != null) {
+            aggregate.release();
+            aggregate = null;
+        }
+        RetryDecision next = routing.next(error, deadlines.left());
+        services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind().label(), switch (next) {
+            case RetryDecision.RetrySame s -> "retry_same";
+            case RetryDecision.TryNext t -> t.candidate().group().name().equals(modelName)
+                    ? "next_deployment" : "fallback";
+            case RetryDecision.GiveUp g -> "gave_up";
+        });
+        decide(next, new Answered(error, relayable));
     }
 
     private void fail(GatewayError error) {
+        routeHeaders();
         HttpReplies.error(ctx, dialect, error, requestId, keepAlive, extraHeaders);
         finish(error.httpStatus(), error.kind());
+    }
+
+    private void internal(RuntimeException e) {
+        // A bug, never the client's doing: logged with its trace here, answered without one.
+        LOG.log(Level.SEVERE, "request " + requestId + " failed inside the gateway", e);
+        fail(GatewayError.of(ErrorKind.INTERNAL, "The gateway failed to handle this request."));
     }
 
     private void finish(int status, ErrorKind kind) {
         state = State.DONE;
         deadlines.cancel();
+        if (backoff != null) {
+            backoff.cancel(false);
+            backoff = null;
+        }
+        if (kind == null && deployment != null && upstreamStartNanos >= 0) {
+            services.reporter().metrics().upstreamAttempt(deployment.id(), "ok", "none");
+        }
         Usage usage = answerUsage;
         long ttft = -1;
         if (relay != null) {
@@ -580,7 +824,9 @@ public final class ChatExchange implements UpstreamListener {
                 status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind,
                 envelope != null && streaming(), now - startNanos, ttft,
                 upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage,
-                caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId));
+                caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId,
+                routing == null ? RouteTrace.NONE : new RouteTrace(routing.tier(), routing.tierRule(),
+                        routing.variant(), routing.attempts(), routing.tried())));
         onDone.done(keepAlive && !cut);
     }
 
@@ -601,19 +847,44 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     private void timedOut(Deadlines.Expired expired) {
-        if (state == State.DONE) {
-            return;
+        switch (state) {
+            case DONE -> { }
+            case ADMITTING -> {
+                releasePermit();
+                fail(Refusals.of(new Admission.Unavailable("no answer within the request's deadline",
+                        Duration.ofSeconds(1))));
+            }
+            case STARTING, WAITING, ACQUIRING -> {
+                // Out of time between attempts or while connecting: nothing is left to try.
+                if (lease != null) {
+                    lease.discard();
+                    lease = null;
+                }
+                endPermit(null);
+                fail(timeout("did not answer within the request's deadline"));
+            }
+            case AWAITING_HEAD, READING_BODY, STREAMING -> {
+                GatewayError error = timeout(switch (expired) {
+                    case Deadlines.Expired.Overall o -> "did not finish within " + o.limit().toSeconds() + "s";
+                    case Deadlines.Expired.Read r -> state == State.AWAITING_HEAD
+                            ? "sent no response within " + r.limit().toSeconds() + "s"
+                            : "went quiet for " + r.limit().toSeconds() + "s";
+                });
+                if (expired instanceof Deadlines.Expired.Overall) {
+                    if (lease != null) {
+                        lease.discard();
+                        lease = null;
+                    }
+                    if (relay != null && relay.committed()) {
+                        upstreamFailed(error);
+                    } else {
+                        endPermit(error);
+                        fail(error);
+                    }
+                } else {
+                    upstreamFailed(error);
+                }
+            }
         }
-        if (state == State.ADMITTING) {
-            fail(Refusals.of(new Admission.Unavailable("no answer within the request's deadline",
-                    Duration.ofSeconds(1))));
-            return;
-        }
-        upstreamFailed(timeout(switch (expired) {
-            case Deadlines.Expired.Overall o -> "did not finish within " + o.limit().toSeconds() + "s";
-            case Deadlines.Expired.Read r -> state == State.AWAITING_HEAD
-                    ? "sent no response within " + r.limit().toSeconds() + "s"
-                    : "went quiet for " + r.limit().toSeconds() + "s";
-        }));
     }
 }

@@ -34,11 +34,19 @@ final class Deadlines {
     private ScheduledFuture<?> timer;
     private long timerAt;
 
-    /** @param onExpiry called on the loop with the limit that ran out; the deadlines are off afterwards */
+    /**
+     * @param onExpiry called on the loop with the limit that ran out: after the overall deadline everything is
+     *     off; after a read limit only that limit is (the overall deadline still bounds a retry)
+     */
     Deadlines(EventExecutor executor, BooleanSupplier pausedByUs, Consumer<Expired> onExpiry) {
         this.executor = executor;
         this.pausedByUs = pausedByUs;
         this.onExpiry = onExpiry;
+    }
+
+    /** Time left until the overall deadline ({@link Duration#ZERO} once passed, or before {@link #start}). */
+    Duration left() {
+        return overall == null ? Duration.ZERO : Duration.ofNanos(Math.max(0, overallAt - System.nanoTime()));
     }
 
     /** Starts the overall deadline. */
@@ -103,7 +111,10 @@ final class Deadlines {
             long readAt = lastReadNanos + readLimit.toNanos();
             if (now - readAt >= 0) {
                 Duration limit = readLimit;
-                cancel();
+                readLimit = null;
+                if (overall != null) {
+                    schedule(overallAt);
+                }
                 onExpiry.accept(new Expired.Read(limit));
                 return;
             }

@@ -59,8 +59,13 @@ sealed interface ExchangePlan {
 
     /** The reply to a complete upstream answer. */
     sealed interface Answer {
-        /** Bytes to send as they are. {@code errorKind} is null for a success. */
-        record Body(int status, String contentType, byte[] bytes, Usage usage, ErrorKind errorKind) implements Answer {}
+        /**
+         * Bytes to send as they are: a success, or (same dialect) the provider's own error, relayed faithfully
+         * when no other attempt is made.
+         *
+         * @param error null for a success, else the provider's error as classified
+         */
+        record Body(int status, String contentType, byte[] bytes, Usage usage, GatewayError error) implements Answer {}
 
         /** An error to render in the client's dialect. */
         record Failed(GatewayError error) implements Answer {}
@@ -127,7 +132,7 @@ sealed interface ExchangePlan {
                     return new Answer.Failed(error.withStatus(502));
                 }
                 // The provider's own status and error body reach the client unchanged: it speaks the same dialect.
-                return new Answer.Body(reply.status(), type, reply.body(), Usage.UNKNOWN, error.kind());
+                return new Answer.Body(reply.status(), type, reply.body(), Usage.UNKNOWN, error);
             }
             return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null);
         }

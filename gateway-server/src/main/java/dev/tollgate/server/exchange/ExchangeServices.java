@@ -2,9 +2,11 @@ package dev.tollgate.server.exchange;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.routing.Router;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.access.KeyRing;
+import dev.tollgate.server.health.DeploymentHealth;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.upstream.UpstreamPools;
 import java.util.function.Supplier;
@@ -16,6 +18,8 @@ import java.util.function.Supplier;
  * @param providers the adapters and the client dialects
  * @param keys the virtual keys in force
  * @param accounting limits, budgets and prices
+ * @param router resolves requests to deployments; keeps round-robin turns and the retry budget
+ * @param health each deployment's circuit breaker, bulkhead, latency and provider-reported quota
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -23,7 +27,9 @@ public record ExchangeServices(
         UpstreamPools upstreams,
         ExchangeReporter reporter,
         KeyRing keys,
-        Accounting accounting) {
+        Accounting accounting,
+        Router router,
+        DeploymentHealth health) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
@@ -31,5 +37,7 @@ public record ExchangeServices(
         requireNonNull(reporter, "reporter");
         requireNonNull(keys, "keys");
         requireNonNull(accounting, "accounting");
+        requireNonNull(router, "router");
+        requireNonNull(health, "health");
     }
 }

@@ -9,6 +9,7 @@ import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.spi.ProviderAdapter;
@@ -364,7 +365,7 @@ public final class ShadowCall implements UpstreamListener {
             services.reporter().report(new ExchangeSummary(requestId, ROUTE, model, deployment.id(),
                     deployment.provider().id(), status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false,
                     now - startNanos, -1, upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage,
-                    null, null, null, charge.cost(), charge.estimated(), spendId));
+                    null, null, null, charge.cost(), charge.estimated(), spendId, RouteTrace.NONE));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "shadow copy " + requestId + " could not be reported", e);
         }

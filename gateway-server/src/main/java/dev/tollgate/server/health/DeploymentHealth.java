@@ -130,15 +130,11 @@ public final class DeploymentHealth implements HealthView {
          * @param failure null for success, else how it failed
          */
         public void end(GatewayError failure) {
-            if (!ended.compareAndSet(false, true)) {
+            if (!close()) {
                 return;
             }
             long elapsed = nanoTime.getAsLong() - startNanos;
             long toHead = headNanos >= 0 ? headNanos : elapsed;
-            vitals.inFlight.decrementAndGet();
-            if (guards.bulkhead() != null) {
-                guards.bulkhead().onComplete();
-            }
             CircuitBreaker breaker = guards.breaker();
             if (failure == null) {
                 breaker.onSuccess(toHead, NANOSECONDS);
@@ -160,6 +156,28 @@ public final class DeploymentHealth implements HealthView {
             } else {
                 breaker.releasePermission();
             }
+        }
+
+        /**
+         * The attempt ends without reaching the deployment (its admission was refused, the client left first):
+         * its places come back and the breaker hears nothing. Idempotent, and a no-op after {@link #end}.
+         */
+        public void abandon() {
+            if (close()) {
+                guards.breaker().releasePermission();
+            }
+        }
+
+        /** Gives back the in-flight count and the bulkhead place; false when the attempt had already ended. */
+        private boolean close() {
+            if (!ended.compareAndSet(false, true)) {
+                return false;
+            }
+            vitals.inFlight.decrementAndGet();
+            if (guards.bulkhead() != null) {
+                guards.bulkhead().onComplete();
+            }
+            return true;
         }
 
         /** Until Retry-After, else until the used-up quota resets, else a short default. */

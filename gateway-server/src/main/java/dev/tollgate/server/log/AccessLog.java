@@ -51,6 +51,12 @@ public final class AccessLog {
                 .field("user", s.user())
                 .field("cost_usd", s.cost().usd())
                 .field("cost_estimated", s.costEstimated())
+                .field("tier", s.routing().tier())
+                .field("tier_rule", s.routing().tierRule())
+                .field("variant", s.routing().variant())
+                .field("attempts", s.routing().attempts())
+                // The deployments tried in order, only when there was more than one (a retry or a fallback).
+                .field("tried", s.routing().tried().size() > 1 ? String.join(",", s.routing().tried()) : null)
                 .toString();
     }
 

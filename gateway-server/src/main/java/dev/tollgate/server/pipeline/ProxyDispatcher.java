@@ -6,6 +6,7 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.routing.ModelGroup;
@@ -117,7 +118,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             byte[] body = ByteBufUtil.getBytes(request.content());
             current = new ChatExchange(ctx, services, dialect, route, requestId,
                     RequestId.spendId(requestId, clientId), keepAlive, body,
-                    passthroughHeaders(dialect, request), caller, this::exchangeDone);
+                    passthroughHeaders(dialect, request), request.headers(), caller, this::exchangeDone);
         } finally {
             request.release();
         }
@@ -195,7 +196,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private void report(String requestId, long start, String route, int status, ErrorKind kind) {
         services.reporter().report(new ExchangeSummary(requestId, route, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
-                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId));
+                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE));
     }
 
     /** The models a caller may use: all of them on an open gateway or for a key without model scopes. */

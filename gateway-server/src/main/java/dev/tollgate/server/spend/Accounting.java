@@ -101,7 +101,8 @@ public final class Accounting {
         return DEPLOYMENT_SCOPE + deployment.id();
     }
 
-    static boolean isDeploymentScope(String scope) {
+    /** Whether a counter scope is a deployment's own (an upstream's quota) rather than a caller's. */
+    public static boolean isDeploymentScope(String scope) {
         return scope.startsWith(DEPLOYMENT_SCOPE);
     }
 
@@ -234,7 +235,8 @@ public final class Accounting {
         });
     }
 
-    private PriceBook prices(RuntimeSnapshot snapshot) {
+    /** The price book of a snapshot: the built-in prices under its overrides (built once per snapshot). */
+    public PriceBook prices(RuntimeSnapshot snapshot) {
         Book b = book;
         if (b == null || b.snapshot() != snapshot) {
             b = new Book(snapshot, builtIn.withOverrides(snapshot.prices()));

@@ -23,6 +23,8 @@ import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.quota.LocalQuotaStore;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.Provider;
+import dev.tollgate.core.routing.RetryBudget;
+import dev.tollgate.core.routing.Router;
 import dev.tollgate.core.routing.RoutingTable;
 import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
@@ -31,6 +33,7 @@ import dev.tollgate.core.runtime.StorageSettings;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.Transport;
 import dev.tollgate.server.access.KeyRing;
+import dev.tollgate.server.health.DeploymentHealth;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.spend.BudgetAlerts;
 import dev.tollgate.server.upstream.UpstreamPools;
@@ -85,7 +88,8 @@ class ShadowCallTest {
                 Map.of("gpt-x", PRICE), new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT);
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
-                new ExchangeReporter(metrics, null, null), keys, accounting);
+                new ExchangeReporter(metrics, null, null), keys, accounting,
+                new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics));
     }
 
     @AfterEach

@@ -7,10 +7,12 @@ import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AccessLogTest {
@@ -21,10 +23,11 @@ class AccessLogTest {
         var log = new AccessLog(sink);
         log.write(new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m", "mock", 200, Outcome.SUCCESS, null,
                 true, 12_345_678, 2_500_000, 11_000_000, new Usage(10, 20, 4, 0, 3, true), "bot", "support", "alice",
-                Money.ofUsd("0.0125"), false, "req_1"));
+                Money.ofUsd("0.0125"), false, "req_1",
+                new RouteTrace("premium", "long-prompts", null, 2, List.of("fast/mock/x", "fast/mock/m"))));
         log.write(new ExchangeSummary("req_2", "other", null, null, null, 404, Outcome.CALLER_ERROR,
                 ErrorKind.NOT_FOUND, false, 90_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
-                "req_2"));
+                "req_2", RouteTrace.NONE));
         sink.close();
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertThat(lines).hasSize(2);
@@ -43,6 +46,12 @@ class AccessLogTest {
         assertThat(first.get("cost_usd").asText()).isEqualTo("0.0125");
         assertThat(first.get("cost_estimated").asBoolean()).isFalse();
         var second = mapper.readTree(lines[1]);
+        assertThat(first.get("tier").asText()).isEqualTo("premium");
+        assertThat(first.get("tier_rule").asText()).isEqualTo("long-prompts");
+        assertThat(first.get("variant").isNull()).isTrue();
+        assertThat(first.get("attempts").asInt()).isEqualTo(2);
+        assertThat(first.get("tried").asText()).isEqualTo("fast/mock/x,fast/mock/m");
+        assertThat(second.get("tried").isNull()).isTrue();
         assertThat(second.get("model").isNull()).isTrue();
         assertThat(second.get("error_type").asText()).isEqualTo("not_found");
         assertThat(second.get("ttft_ms").asInt()).isEqualTo(-1);
