@@ -32,6 +32,9 @@ final class MeterNames {
     static final String BUDGET_LIMIT = "tollgate.budget.limit";
     static final String UPSTREAM_ATTEMPTS = "tollgate.upstream.attempts";
     static final String DEPLOYMENT_STATE = "tollgate.deployment.state";
+    static final String ROUTED = "tollgate.routed.requests";
+    static final String TIER = "tier";
+    static final String VARIANT = "variant";
     static final String TEAM = "team";
     static final String SCOPE = "scope";
     static final String DIMENSION = "dimension";

@@ -13,6 +13,7 @@ import static dev.tollgate.metrics.MeterNames.QUOTA_DENIED;
 import static dev.tollgate.metrics.MeterNames.SCOPE;
 import static dev.tollgate.metrics.MeterNames.STATE;
 import static dev.tollgate.metrics.MeterNames.TEAM;
+import static dev.tollgate.metrics.MeterNames.TIER;
 import static dev.tollgate.metrics.MeterNames.THRESHOLD;
 import static dev.tollgate.metrics.MeterNames.ERROR_TYPE;
 import static dev.tollgate.metrics.MeterNames.MODEL;
@@ -23,18 +24,21 @@ import static dev.tollgate.metrics.MeterNames.PROVIDER;
 import static dev.tollgate.metrics.MeterNames.REQUESTS;
 import static dev.tollgate.metrics.MeterNames.REQUEST_DURATION;
 import static dev.tollgate.metrics.MeterNames.RESULT;
+import static dev.tollgate.metrics.MeterNames.ROUTED;
 import static dev.tollgate.metrics.MeterNames.ROUTE;
 import static dev.tollgate.metrics.MeterNames.STATUS;
 import static dev.tollgate.metrics.MeterNames.STREAM;
 import static dev.tollgate.metrics.MeterNames.TIME_TO_FIRST_TOKEN;
 import static dev.tollgate.metrics.MeterNames.TOKEN_TYPE;
 import static dev.tollgate.metrics.MeterNames.TOKEN_USAGE;
+import static dev.tollgate.metrics.MeterNames.VARIANT;
 import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
 
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -108,6 +112,14 @@ public final class PrometheusMetrics implements GatewayMetrics {
             counter(COST, "Dollars charged for requests, by model and team", "usd",
                     Tags.of(MODEL, orNone(s.model()), TEAM, orNone(s.team())))
                     .increment(s.cost().nanos() / 1e9);
+        }
+        RouteTrace routing = s.routing();
+        if (routing.tier() != null || routing.variant() != null) {
+            // The served model is already a label of every request meter; this adds how it was chosen, so a
+            // dashboard can compare a split's variants or watch the share of each tier.
+            counter(ROUTED, "Requests routed through a tier or a split, by tier, split variant and served model",
+                    null, Tags.of(TIER, orNone(routing.tier()), VARIANT, orNone(routing.variant()),
+                            MODEL, orNone(s.model()))).increment();
         }
     }
 

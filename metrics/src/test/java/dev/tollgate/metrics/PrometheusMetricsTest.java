@@ -8,6 +8,7 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PrometheusMetricsTest {
@@ -73,6 +74,18 @@ class PrometheusMetricsTest {
                 .contains("tollgate_ledger_up 0.0")
                 .contains("tollgate_budget_spent_usd{scope=\"team:support\"} 13.0")
                 .contains("tollgate_budget_limit_usd{scope=\"team:support\"} 500.0");
+    }
+
+    @Test
+    void requestsRoutedThroughATierOrSplitAreCountedByBoth() {
+        metrics.exchangeFinished(new ExchangeSummary("req_3", "chat", "next", "next/mock/m2", "mock", 200,
+                Outcome.SUCCESS, null, false, 1_000_000, -1, 900_000, Usage.reported(1, 1), null, null, null,
+                Money.ZERO, false, "req_3", new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"))));
+        metrics.exchangeFinished(ok(false));
+        assertThat(metrics.scrape())
+                .contains("tollgate_routed_requests_total{gen_ai_request_model=\"next\",tier=\"none\","
+                        + "variant=\"canary/next\"} 1.0")
+                .doesNotContain("gen_ai_request_model=\"fast\",tier=");
     }
 
     @Test

@@ -77,7 +77,6 @@ public final class RoutePlan {
         for (String group : fallbacksOn() ? groups : groups.subList(0, 1)) {
             walk.addLast(new Enter(group, null));
         }
-        router.firstAttempt();
     }
 
     /** The model group the request resolved to (before any fallback). */
@@ -113,8 +112,14 @@ public final class RoutePlan {
         if (candidate == null) {
             return new RetryDecision.GiveUp(noDeployment());
         }
+        router.firstAttempt();
         attempt(candidate);
         return new RetryDecision.TryNext(candidate);
+    }
+
+    /** The first available candidate, without starting the plan or counting an attempt (a shadow's target). */
+    Candidate peek() {
+        return nextAvailable();
     }
 
     /**

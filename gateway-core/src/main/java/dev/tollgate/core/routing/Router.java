@@ -6,6 +6,7 @@ import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.pricing.PriceBook;
+import dev.tollgate.core.spi.Operation;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +22,9 @@ import java.util.random.RandomGenerator;
  * thread-safe. Pure apart from that state: health, prices, time and randomness come in as arguments.
  */
 public final class Router {
+    /** A shadow copy goes to its target group alone, once. */
+    private static final RequestOptions SHADOW_OPTIONS = new RequestOptions(null, 0, false);
+
     private final RetryBudget budget;
     private final LongSupplier clock;
     /** The next round-robin turn of each group, by name, so that turns survive a config reload. */
@@ -54,14 +58,21 @@ public final class Router {
                 request, health, prices, random);
     }
 
-    /** The shadow target group for a request routed to {@code model}, or null (no shadow, or not this time). */
-    public ModelGroup shadow(Map<String, ModelGroup> models, RoutingTable table, String model,
-                             RandomGenerator random) {
+    /**
+     * Where a shadow copy of a request routed to {@code model} goes this time: the first available deployment of
+     * the shadow's target group, or null (no shadow for the model, not drawn, or nothing available). A shadow is
+     * not an attempt of the client's request: it takes nothing from the retry budget.
+     */
+    public Candidate shadow(Map<String, ModelGroup> models, RoutingTable table, String model,
+                            RequestFeatures features, HealthView health, PriceBook prices, RandomGenerator random) {
         Shadow shadow = table.shadows().get(model);
-        if (shadow == null || random.nextDouble() >= shadow.fraction()) {
+        if (shadow == null || random.nextDouble() >= shadow.fraction() || !models.containsKey(shadow.target())) {
             return null;
         }
-        return models.get(shadow.target());
+        var request = new RouteRequest(shadow.target(), null, Operation.CHAT, features, name -> true, null,
+                SHADOW_OPTIONS);
+        return new RoutePlan(this, List.of(shadow.target()), null, null, null, models, table, request, health,
+                prices, random).peek();
     }
 
     private Route resolve(Map<String, ModelGroup> models, RoutingTable table, RouteRequest request) {

@@ -118,9 +118,9 @@ class SplitAndShadowTest {
         int draws = 50_000;
         int shadowed = 0;
         for (int i = 0; i < draws; i++) {
-            ModelGroup target = router.shadow(models, table, "stable", random);
+            Candidate target = shadow(table, "stable", random);
             if (target != null) {
-                assertThat(target.name()).isEqualTo("mirror");
+                assertThat(target.group().name()).isEqualTo("mirror");
                 shadowed++;
             }
         }
@@ -130,11 +130,15 @@ class SplitAndShadowTest {
     @Test
     void noShadowWithoutOneConfiguredAndAlwaysAtFractionOne() {
         var random = new SplittableRandom(5);
-        assertThat(router.shadow(models, table, "canary", random)).isNull();
+        assertThat(shadow(table, "canary", random)).isNull();
         var always = new RoutingTable(Map.of(), AutoTier.OFF, Map.of(),
                 Map.of("canary", new Shadow("canary", "mirror", 1)), Resilience.DEFAULTS);
         for (int i = 0; i < 100; i++) {
-            assertThat(router.shadow(models, always, "canary", random)).isSameAs(models.get("mirror"));
+            assertThat(shadow(always, "canary", random).group()).isSameAs(models.get("mirror"));
         }
+    }
+
+    private Candidate shadow(RoutingTable t, String model, SplittableRandom random) {
+        return router.shadow(models, t, model, new Fixtures.Features(), HealthView.ALL_AVAILABLE, NO_PRICES, random);
     }
 }

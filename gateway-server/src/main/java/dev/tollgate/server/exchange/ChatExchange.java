@@ -113,6 +113,8 @@ public final class ChatExchange implements UpstreamListener {
     private enum State { STARTING, ADMITTING, WAITING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
 
     private static final int MAX_EVENT_BYTES = 8 << 20;
+    /** The code of the plan's "no deployment can take it" refusal. */
+    private static final String NO_DEPLOYMENT = "no_healthy_deployment";
     private static final Logger LOG = Logger.getLogger(ChatExchange.class.getName());
 
     private final ChannelHandlerContext ctx;
@@ -164,6 +166,10 @@ public final class ChatExchange implements UpstreamListener {
     private Reservation reservation;
     /** Some attempt's admission was granted: the request is counted, later attempts must not count it again. */
     private boolean admitted;
+    /** The shadow copy, if any, was sent (with the first attempt that proceeded). */
+    private boolean mirrored;
+    /** The last attempt that failed upstream: what the client gets if the plan then runs out of deployments. */
+    private Answered lastFailure;
     /** Rate-limit, cost and routing headers for the client's response; null when there are none. */
     private HttpHeaders extraHeaders;
 
@@ -210,7 +216,6 @@ public final class ChatExchange implements UpstreamListener {
                 Duration overall = options.timeout() != null ? options.timeout()
                         : next.candidate().deployment().provider().timeouts().overall();
                 deadlines.start(overall);
-                mirror(operation);
             }
         } catch (GatewayException e) {
             fail(e.error());
@@ -227,32 +232,25 @@ public final class ChatExchange implements UpstreamListener {
         return caller.key() == null || caller.key().allowsModel(name);
     }
 
-    /** Shadow traffic: a copy of a chat request to the group the config mirrors it to, if drawn this time. */
-    private void mirror(Operation operation) {
-        if (operation != Operation.CHAT || snapshot.routing().shadows().isEmpty()) {
+    /**
+     * Shadow traffic: a copy of a chat request to the group the config mirrors it to, if drawn this time. Sent
+     * once the request is admitted and on its way, so a refused request never costs a shadow call.
+     */
+    private void mirror() {
+        if (mirrored || route.operation() != Operation.CHAT || snapshot.routing().shadows().isEmpty()) {
             return;
         }
-        ModelGroup target = services.router().shadow(snapshot.models(), snapshot.routing(), routing.model(),
-                ThreadLocalRandom.current());
-        if (target == null) {
-            return;
-        }
+        mirrored = true;
         try {
-            sendShadow(operation, target);
+            Candidate target = services.router().shadow(snapshot.models(), snapshot.routing(), routing.model(),
+                    features, services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
+            if (target != null) {
+                ShadowCall.send(ctx.channel().eventLoop(), services, snapshot, target.group().name(),
+                        target.deployment(), features.request(), requestId);
+            }
         } catch (RuntimeException e) {
             // The client's answer never depends on its shadow: a copy that cannot be made is dropped.
             LOG.log(Level.FINE, "request " + requestId + ": no shadow copy", e);
-        }
-    }
-
-    private void sendShadow(Operation operation, ModelGroup target) {
-        RoutePlan shadowRoute = services.router().plan(snapshot.models(), snapshot.routing(),
-                new RouteRequest(target.name(), null, operation, features, name -> true, null,
-                        RequestOptions.DEFAULTS),
-                services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
-        if (shadowRoute.first() instanceof RetryDecision.TryNext next) {
-            ShadowCall.send(ctx.channel().eventLoop(), services, snapshot, target.name(),
-                    next.candidate().deployment(), features.request(), requestId);
         }
     }
 
@@ -264,14 +262,25 @@ public final class ChatExchange implements UpstreamListener {
                 state = State.WAITING;
                 backoff = ctx.executor().schedule(this::retrySame, same.after().toNanos(), TimeUnit.NANOSECONDS);
             }
-            case RetryDecision.GiveUp up -> {
-                if (failed != null && failed.error() == up.error() && failed.body() != null) {
-                    answer(failed.body()); // the provider's own error, relayed as it came
-                } else {
-                    fail(up.error());
-                }
-            }
+            case RetryDecision.GiveUp up -> giveUp(up.error(), failed != null ? failed : lastFailure);
         }
+    }
+
+    /**
+     * Answers with the plan's final error. After a real failure, "no deployment can take it" (the rest were
+     * unavailable) says less than that failure did, so the failure is what the client gets; a provider's own
+     * error body is relayed as it came.
+     */
+    private void giveUp(GatewayError error, Answered last) {
+        if (last != null && (last.error() == error || NO_DEPLOYMENT.equals(error.code()))) {
+            if (last.body() != null) {
+                answer(last.body());
+            } else {
+                fail(last.error());
+            }
+            return;
+        }
+        fail(error);
     }
 
     /** What a failed attempt left: its error, and the provider's own error body when it can be relayed. */
@@ -293,6 +302,7 @@ public final class ChatExchange implements UpstreamListener {
         if (!countHere && !acquirePermit()) {
             return;
         }
+        retriedStale = false;
         try {
             if (countHere) {
                 // only dialects with a counting route reach here; decoded now, so a bad body is a 400 up front
@@ -322,7 +332,14 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         state = State.ADMITTING;
-        CompletionStage<Admission> admission = services.accounting().admit(quote, spendId, deadlines.left());
+        CompletionStage<Admission> admission;
+        try {
+            admission = services.accounting().admit(quote, spendId, deadlines.left());
+        } catch (RuntimeException e) {
+            releasePermit();
+            internal(e);
+            return;
+        }
         CompletableFuture<Admission> done = admission.toCompletableFuture();
         if (done.isDone() && !done.isCompletedExceptionally()) {
             onAdmitted(done.join()); // the local store answers inline: no hop through the loop's queue
@@ -367,6 +384,7 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         if (acquirePermit()) {
+            retriedStale = false;
             connect();
         }
     }
@@ -410,7 +428,8 @@ public final class ChatExchange implements UpstreamListener {
                 String scope = d.denial().scope();
                 if (Accounting.isDeploymentScope(scope)) {
                     // The deployment's own quota is full, not the caller's: another deployment may well serve it.
-                    decide(routing.unavailable(d.denial().retryAfter()), null);
+                    Duration hint = d.denial().retryAfter(); // null: the request can never fit this deployment
+                    decide(routing.unavailable(hint == null ? Duration.ZERO : hint), null);
                     return;
                 }
                 services.reporter().metrics().quotaDenied(Refusals.kind(scope), d.denial().dimension().label());
@@ -465,6 +484,7 @@ public final class ChatExchange implements UpstreamListener {
 
     /** Admitted: to the provider, or (token counting the provider cannot do) answered here. */
     private void proceed() {
+        mirror();
         if (plan == null) {
             countLocally();
         } else {
@@ -488,7 +508,6 @@ public final class ChatExchange implements UpstreamListener {
 
     private void connect() {
         state = State.ACQUIRING;
-        retriedStale = false;
         Future<UpstreamLease> acquired = services.upstreams().acquire(ctx.channel().eventLoop(),
                 origin, deployment.provider().timeouts().connect(), this);
         if (acquired.isDone()) {
@@ -500,9 +519,16 @@ public final class ChatExchange implements UpstreamListener {
 
     private void onAcquired(Future<UpstreamLease> acquired) {
         if (!acquired.isSuccess()) {
-            if (state == State.ACQUIRING) {
-                attemptFailed(connectError(acquired.cause()), null);
+            if (state != State.ACQUIRING) {
+                return;
             }
+            if (acquired.cause() instanceof PoolExhaustedException) {
+                // This gateway's own queue for the origin is full, not the deployment's fault: another may serve.
+                releasePermit();
+                decide(routing.unavailable(Duration.ofSeconds(1)), null);
+                return;
+            }
+            attemptFailed(connectError(acquired.cause()), null);
             return;
         }
         if (state != State.ACQUIRING) {
@@ -645,8 +671,8 @@ public final class ChatExchange implements UpstreamListener {
             lease.discard();
             lease = null;
             deadlines.disarmRead();
-            connect();
             retriedStale = true;
+            connect();
             return;
         }
         String provider = deployment.provider().id();
@@ -718,6 +744,9 @@ public final class ChatExchange implements UpstreamListener {
         if (quote != null && !answerUsage.equals(Usage.UNKNOWN)) {
             SpendHeaders.cost(services.accounting().charge(quote, answerUsage).cost(), headers());
         }
+        if (b.error() != null && b.error().retryAfter() != null) {
+            HttpReplies.retryAfter(headers(), b.error().retryAfter()); // the provider's own wait, passed on
+        }
         routeHeaders();
         HttpReplies.send(ctx, HttpResponseStatus.valueOf(b.status()), b.contentType(),
                 Unpooled.wrappedBuffer(b.bytes()), requestId, keepAlive, extraHeaders);
@@ -766,6 +795,9 @@ public final class ChatExchange implements UpstreamListener {
             aggregate.release();
             aggregate = null;
         }
+        readWanted = false;
+        Answered failure = new Answered(error, relayable);
+        lastFailure = failure;
         RetryDecision next = routing.next(error, deadlines.left());
         services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind().label(), switch (next) {
             case RetryDecision.RetrySame s -> "retry_same";
@@ -773,7 +805,7 @@ public final class ChatExchange implements UpstreamListener {
                     ? "next_deployment" : "fallback";
             case RetryDecision.GiveUp g -> "gave_up";
         });
-        decide(next, new Answered(error, relayable));
+        decide(next, failure);
     }
 
     private void fail(GatewayError error) {
@@ -791,11 +823,12 @@ public final class ChatExchange implements UpstreamListener {
     private void finish(int status, ErrorKind kind) {
         state = State.DONE;
         deadlines.cancel();
+        releasePermit(); // every path ends its permit first; this keeps a missed one from pinning a breaker
         if (backoff != null) {
             backoff.cancel(false);
             backoff = null;
         }
-        if (kind == null && deployment != null && upstreamStartNanos >= 0) {
+        if (kind == null && plan != null && upstreamStartNanos >= 0) {
             services.reporter().metrics().upstreamAttempt(deployment.id(), "ok", "none");
         }
         Usage usage = answerUsage;
@@ -832,10 +865,6 @@ public final class ChatExchange implements UpstreamListener {
 
     private GatewayError connectError(Throwable cause) {
         String provider = deployment.provider().id();
-        if (cause instanceof PoolExhaustedException) {
-            return new GatewayError(ErrorKind.GATEWAY_OVERLOADED, 503, "Too many requests waiting for provider '"
-                    + provider + "'.", null, "upstream_overflow", Duration.ofSeconds(1));
-        }
         if (cause instanceof ConnectTimeoutException) {
             return timeout("did not accept a connection in time");
         }
@@ -856,12 +885,12 @@ public final class ChatExchange implements UpstreamListener {
             }
             case STARTING, WAITING, ACQUIRING -> {
                 // Out of time between attempts or while connecting: nothing is left to try.
-                if (lease != null) {
-                    lease.discard();
-                    lease = null;
+                GatewayError error = timeout("did not answer within the request's deadline");
+                if (permit != null) { // connecting: the deployment did not accept in time
+                    endPermit(error);
+                    services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind().label(), "gave_up");
                 }
-                endPermit(null);
-                fail(timeout("did not answer within the request's deadline"));
+                fail(lastFailure != null && state == State.WAITING ? lastFailure.error() : error);
             }
             case AWAITING_HEAD, READING_BODY, STREAMING -> {
                 GatewayError error = timeout(switch (expired) {
@@ -870,17 +899,20 @@ public final class ChatExchange implements UpstreamListener {
                             ? "sent no response within " + r.limit().toSeconds() + "s"
                             : "went quiet for " + r.limit().toSeconds() + "s";
                 });
-                if (expired instanceof Deadlines.Expired.Overall) {
+                if (expired instanceof Deadlines.Expired.Overall && (relay == null || !relay.committed())) {
+                    // Out of time before anything reached the client: this attempt fails uncharged, and no
+                    // other is made.
                     if (lease != null) {
                         lease.discard();
                         lease = null;
                     }
-                    if (relay != null && relay.committed()) {
-                        upstreamFailed(error);
-                    } else {
-                        endPermit(error);
-                        fail(error);
+                    endPermit(error);
+                    services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind().label(), "gave_up");
+                    if (relay != null) {
+                        relay.close();
+                        relay = null;
                     }
+                    fail(error);
                 } else {
                     upstreamFailed(error);
                 }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.time.Duration;
 
 /** Complete (non-streamed) responses to the client, with the request id and keep-alive handled in one place. */
 public final class HttpReplies {
@@ -67,11 +68,15 @@ public final class HttpReplies {
             response.headers().add(extra);
         }
         if (error.retryAfter() != null) {
-            // Whole seconds, rounded up: a client that waits exactly this long must find room again.
-            long millis = error.retryAfter().toMillis();
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, (millis + 999) / 1000));
+            retryAfter(response.headers(), error.retryAfter());
         }
         return finish(ctx, response, keepAlive);
+    }
+
+    /** Sets {@code Retry-After} in whole seconds, rounded up: a client that waits this long must find room. */
+    public static void retryAfter(HttpHeaders headers, Duration after) {
+        long millis = after.toMillis();
+        headers.set(HttpHeaderNames.RETRY_AFTER, Math.max(1, (millis + 999) / 1000));
     }
 
     private static ChannelFuture finish(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {

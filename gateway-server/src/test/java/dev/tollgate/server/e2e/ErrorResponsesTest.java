@@ -42,6 +42,11 @@ class ErrorResponsesTest {
                 models:
                   relay: { deployments: [ { provider: up, model: gpt-up } ] }
                   dead: { deployments: [ { provider: gone } ] }
+                  # a deployment of its own: the 429 it gets cools it down, and must not cool down "relay"
+                  limited: { deployments: [ { provider: up, model: gpt-limited } ] }
+                # Every test here provokes a failure of the same deployment: a breaker opening part-way through
+                # would answer the later ones with 503 instead of the error each one checks.
+                resilience: { circuit_breaker: { window: 1000, minimum_calls: 1000 } }
                 """.formatted(upstream.port(), closedPort), Map.of("UP_KEY", "sk-test-CANARY"));
     }
 
@@ -123,9 +128,11 @@ class ErrorResponsesTest {
         String body = "{\"error\":{\"message\":\"Rate limit reached for gpt-up\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(429)
                 .withHeader("content-type", "application/json").withHeader("retry-after", "7").withBody(body)));
-        var r = Http.post(gateway.url("/v1/chat/completions"), Http.chat("relay", false));
+        // No retries asked: with them the gateway would wait out the Retry-After and try again first.
+        var r = Http.post(gateway.url("/v1/chat/completions"), Http.chat("limited", false), "x-tollgate-retries", "0");
         assertThat(r.statusCode()).isEqualTo(429);
         assertThat(r.body()).isEqualTo(body);
+        assertThat(r.headers().firstValue("retry-after")).hasValue("7");
         assertThat(r.headers().firstValue("x-request-id")).isPresent();
     }
 

@@ -256,6 +256,94 @@ class RoutingTest {
     }
 
     @Test
+    void anErrorEventBeforeAnyContentFallsBack() throws Exception {
+        try (var scripted = new ScriptedUpstream((out, socket) -> {
+            ScriptedUpstream.streamHead(out);
+            ScriptedUpstream.chunk(out, "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n");
+            ScriptedUpstream.lastChunk(out);
+        }); var g = RunningGateway.start("""
+                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                providers:
+                  s: { type: openai, base_url: %s }
+                  b: { type: openai, base_url: http://127.0.0.1:%d/b/v1 }
+                models:
+                  main: { deployments: [ { provider: s, model: m } ], fallbacks: [backup] }
+                  backup: { deployments: [ { provider: b, model: model-b } ] }
+                resilience: { retries: { same_deployment: 0 } }
+                """.formatted(scripted.baseUrl(), upstream.port()), Map.of())) {
+            upstream.stubFor(post(urlEqualTo("/b/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                    .withHeader("content-type", "text/event-stream").withBody("""
+                            data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"model-b","choices":[{"index":0,"delta":{"content":"fine"},"finish_reason":null}]}
+
+                            data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"model-b","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}
+
+                            data: [DONE]
+
+                            """)));
+            var r = Http.post(g.url("/v1/chat/completions"), Http.chat("main", true));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(header(r, "x-tollgate-deployment")).isEqualTo("backup/b/model-b");
+            assertThat(r.body()).contains("fine").contains("[DONE]").doesNotContain("overloaded");
+        }
+    }
+
+    @Test
+    void aDeploymentWhoseOwnLimitCanNeverFitTheRequestIsSkipped() throws Exception {
+        stub("a", ok("model-a"));
+        stub("b", ok("model-b"));
+        try (var g = RunningGateway.start(config("""
+                models:
+                  main:
+                    deployments:
+                      - { provider: a, model: model-a, limits: { tpm: 100 } }
+                      - { provider: b, model: model-b, priority: 1 }
+                """), Map.of())) {
+            HttpResponse<String> r = Http.post(g.url("/v1/chat/completions"), "{\"model\":\"main\",\"max_tokens\":"
+                    + "1000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "authorization", "Bearer " + KEY);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(header(r, "x-tollgate-deployment")).isEqualTo("main/b/model-b");
+            assertThat(header(r, "x-tollgate-attempts")).isEqualTo("1"); // skipped before sending: no attempt
+            assertThat(calls("a")).isZero();
+        }
+    }
+
+    @Test
+    void aClientThatLeavesDuringABackoffFreesItsSlot() throws Exception {
+        upstream.stubFor(post(urlEqualTo("/a/v1/chat/completions")).inScenario("flaky").whenScenarioStateIs(STARTED)
+                .willReturn(error(503, "overloaded")).willSetStateTo("fine"));
+        upstream.stubFor(post(urlEqualTo("/a/v1/chat/completions")).inScenario("flaky").whenScenarioStateIs("fine")
+                .willReturn(ok("model-a")));
+        try (var g = RunningGateway.start(config("""
+                models:
+                  main: { deployments: [ { provider: a, model: model-a } ] }
+                resilience: { retries: { same_deployment: 1, backoff: 3s, max_backoff: 3s } }
+                """).replace("limits: { rpm: 100 }", "limits: { rpm: 100, concurrent: 1 }"), Map.of())) {
+            String body = Http.chat("main", false);
+            try (var socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), g.url("/").getPort())) {
+                socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n"
+                        + "authorization: Bearer " + KEY + "\r\ncontent-type: application/json\r\ncontent-length: "
+                        + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                for (int i = 0; i < 100 && calls("a") < 1; i++) {
+                    Thread.sleep(20);
+                }
+                assertThat(calls("a")).isEqualTo(1); // failed once; now waiting out its backoff
+            }
+            // Gone mid-backoff: its concurrency slot must come back now, not when the backoff would have ended.
+            HttpResponse<String> next = null;
+            for (int i = 0; i < 40; i++) {
+                next = chat(g, "main");
+                if (next.statusCode() != 429) {
+                    break;
+                }
+                Thread.sleep(25);
+            }
+            assertThat(next.statusCode()).isEqualTo(200);
+            Thread.sleep(3200);
+            assertThat(calls("a")).isEqualTo(2); // the abandoned backoff never fired a retry
+        }
+    }
+
+    @Test
     void aCircuitOpensAfterFailuresAndHalfOpensLater() throws Exception {
         stub("a", error(500, "server_error"));
         stub("b", ok("model-b"));
