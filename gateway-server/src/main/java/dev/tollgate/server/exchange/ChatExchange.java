@@ -14,7 +14,6 @@ import dev.tollgate.core.quota.RateHeaders;
 import dev.tollgate.core.quota.Reservation;
 import dev.tollgate.core.routing.Candidate;
 import dev.tollgate.core.routing.Deployment;
-import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.RequestOptions;
 import dev.tollgate.core.routing.RetryDecision;
 import dev.tollgate.core.routing.RouteRequest;
@@ -48,8 +47,6 @@ import dev.tollgate.server.upstream.PoolExhaustedException;
 import dev.tollgate.server.upstream.UpstreamLease;
 import dev.tollgate.server.upstream.UpstreamListener;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
@@ -67,10 +64,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -153,9 +148,7 @@ public final class ChatExchange implements UpstreamListener {
     private long upstreamStartNanos = -1;
     private final Deadlines deadlines;
     private ScheduledFuture<?> backoff;
-    private int upstreamStatus;
-    private Map<String, String> upstreamHeaders;
-    private CompositeByteBuf aggregate;
+    private ReplyCollector reply;
     private StreamRelay relay;
     private boolean readWanted;
     private Usage answerUsage = Usage.UNKNOWN;
@@ -571,9 +564,8 @@ public final class ChatExchange implements UpstreamListener {
         if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
             return;
         }
-        upstreamStatus = head.status().code();
         if (permit != null) {
-            permit.head(upstreamStatus, head.headers());
+            permit.head(head.status().code(), head.headers());
         }
         deadlines.arm(deployment.provider().timeouts().idle());
         boolean ok = head.status().codeClass() == HttpStatusClass.SUCCESS;
@@ -585,10 +577,8 @@ public final class ChatExchange implements UpstreamListener {
                     keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders);
             return;
         }
-        upstreamHeaders = new HashMap<>();
-        head.headers().forEach(e -> upstreamHeaders.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         state = State.READING_BODY;
-        aggregate = ctx.alloc().compositeBuffer(64);
+        reply = new ReplyCollector(head, ctx.alloc(), snapshot.server().maxResponseBytes());
     }
 
     /** The framing of a streamed body, by its content type; null for a body that is not a stream. */
@@ -619,14 +609,10 @@ public final class ChatExchange implements UpstreamListener {
                 return;
             }
         } else {
-            long max = snapshot.server().maxResponseBytes();
-            if (aggregate.readableBytes() + (long) bytes.readableBytes() > max) {
+            if (!reply.add(bytes)) {
                 upstreamFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "The provider's response exceeded "
-                        + max + " bytes."));
+                        + reply.maxBytes() + " bytes."));
                 return;
-            }
-            if (bytes.isReadable()) {
-                aggregate.addComponent(true, bytes.retain());
             }
         }
         if (piece instanceof LastHttpContent) {
@@ -713,13 +699,12 @@ public final class ChatExchange implements UpstreamListener {
             }
             return;
         }
-        byte[] bytes = ByteBufUtil.getBytes(aggregate);
-        aggregate.release();
-        aggregate = null;
+        UpstreamReply whole = reply.reply();
+        reply = null;
         releaseLease();
         ExchangePlan.Answer answer;
         try {
-            answer = plan.answer(new UpstreamReply(upstreamStatus, upstreamHeaders, bytes));
+            answer = plan.answer(whole);
         } catch (GatewayException e) {
             attemptFailed(GatewayError.of(ErrorKind.PROVIDER_ERROR, "Provider '" + deployment.provider().id()
                     + "' returned a response that is not valid: " + e.error().message()), null);
@@ -791,9 +776,9 @@ public final class ChatExchange implements UpstreamListener {
             relay.close();
             relay = null;
         }
-        if (aggregate != null) {
-            aggregate.release();
-            aggregate = null;
+        if (reply != null) {
+            reply.release();
+            reply = null;
         }
         readWanted = false;
         Answered failure = new Answered(error, relayable);
@@ -841,9 +826,9 @@ public final class ChatExchange implements UpstreamListener {
             ttft = relay.firstTokenNanos();
             relay.close();
         }
-        if (aggregate != null) {
-            aggregate.release();
-            aggregate = null;
+        if (reply != null) {
+            reply.release();
+            reply = null;
         }
         Charge charge = quote == null ? Charge.NOTHING : services.accounting().charge(quote, usage);
         if (reservation != null) {

@@ -21,10 +21,7 @@ import dev.tollgate.server.upstream.Origin;
 import dev.tollgate.server.upstream.PoolExhaustedException;
 import dev.tollgate.server.upstream.UpstreamLease;
 import dev.tollgate.server.upstream.UpstreamListener;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
@@ -36,9 +33,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -119,9 +113,7 @@ public final class ShadowCall implements UpstreamListener {
     private UpstreamLease lease;
     private boolean retriedStale;
     private long upstreamStartNanos = -1;
-    private int upstreamStatus;
-    private Map<String, String> upstreamHeaders;
-    private CompositeByteBuf aggregate;
+    private ReplyCollector reply;
     private Usage usage = Usage.UNKNOWN;
 
     private ShadowCall(Cap cap, EventLoop loop, ExchangeServices services, RuntimeSnapshot snapshot, String model,
@@ -254,23 +246,15 @@ public final class ShadowCall implements UpstreamListener {
         if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
             return;
         }
-        upstreamStatus = head.status().code();
         deadlines.arm(deployment.provider().timeouts().idle());
-        upstreamHeaders = new HashMap<>();
-        head.headers().forEach(e -> upstreamHeaders.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         state = State.READING_BODY;
-        aggregate = ByteBufAllocator.DEFAULT.compositeBuffer(64);
+        reply = new ReplyCollector(head, ByteBufAllocator.DEFAULT, snapshot.server().maxResponseBytes());
     }
 
     private void onContent(HttpContent piece) {
-        ByteBuf bytes = piece.content();
-        long max = snapshot.server().maxResponseBytes();
-        if (aggregate.readableBytes() + (long) bytes.readableBytes() > max) {
+        if (!reply.add(piece.content())) {
             upstreamFailed(ErrorKind.PROVIDER_ERROR);
             return;
-        }
-        if (bytes.isReadable()) {
-            aggregate.addComponent(true, bytes.retain());
         }
         if (piece instanceof LastHttpContent) {
             upstreamEnded();
@@ -303,21 +287,19 @@ public final class ShadowCall implements UpstreamListener {
 
     /** The whole reply is in: the copy is over whatever it says; only its usage and kind are kept. */
     private void upstreamEnded() {
-        byte[] body = ByteBufUtil.getBytes(aggregate);
-        aggregate.release();
-        aggregate = null;
+        UpstreamReply whole = reply.reply();
+        reply = null;
         lease.release();
-        var reply = new UpstreamReply(upstreamStatus, upstreamHeaders, body);
         GatewayError error;
-        if (upstreamStatus / 100 != 2) {
-            error = adapter.classify(reply);
+        if (whole.status() / 100 != 2) {
+            error = adapter.classify(whole);
         } else {
             try {
-                ChatResponse response = adapter.parse(reply);
+                ChatResponse response = adapter.parse(whole);
                 // A success without usage is still priced: estimated from the answer's size, and marked so.
                 usage = response.usage().equals(Usage.UNKNOWN)
                         ? Usage.estimated(TokenEstimate.input(request),
-                                TokenEstimate.text(new String(body, StandardCharsets.UTF_8)))
+                                TokenEstimate.text(new String(whole.body(), StandardCharsets.UTF_8)))
                         : response.usage();
                 finish(200, null);
                 return;
@@ -354,9 +336,9 @@ public final class ShadowCall implements UpstreamListener {
         }
         state = State.DONE;
         deadlines.cancel();
-        if (aggregate != null) {
-            aggregate.release();
-            aggregate = null;
+        if (reply != null) {
+            reply.release();
+            reply = null;
         }
         cap.give();
         try {

@@ -35,6 +35,7 @@ import dev.tollgate.server.Transport;
 import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.health.DeploymentHealth;
 import dev.tollgate.server.spend.Accounting;
+import dev.tollgate.server.testing.NoMetrics;
 import dev.tollgate.server.spend.BudgetAlerts;
 import dev.tollgate.server.upstream.UpstreamPools;
 import io.netty.channel.EventLoop;
@@ -224,31 +225,16 @@ class ShadowCallTest {
     }
 
     /** Metrics that keep each summary for the test. */
-    private record Recording(BlockingQueue<ExchangeSummary> summaries) implements GatewayMetrics {
+    private static final class Recording extends NoMetrics {
+        private final BlockingQueue<ExchangeSummary> summaries;
+
+        Recording(BlockingQueue<ExchangeSummary> summaries) {
+            this.summaries = summaries;
+        }
+
         @Override
         public void exchangeFinished(ExchangeSummary summary) {
             summaries.add(summary);
         }
-
-        @Override
-        public void quotaDenied(String scopeKind, String dimension) {}
-
-        @Override
-        public void budgetAlert(String scopeKind, double threshold) {}
-
-        @Override
-        public void ledgerRows(String state, long rows) {}
-
-        @Override
-        public void ledgerUp(boolean up) {}
-
-        @Override
-        public void budgetLevel(String scope, Money spent, Money limit) {}
-
-        @Override
-        public void upstreamAttempt(String deployment, String result, String next) {}
-
-        @Override
-        public void deploymentState(String deployment, String state) {}
     }
 }

@@ -12,8 +12,6 @@ import dev.tollgate.core.access.VirtualKey;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Usage;
-import dev.tollgate.core.observe.ExchangeSummary;
-import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.pricing.Unpriced;
@@ -30,6 +28,7 @@ import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import dev.tollgate.server.access.Caller;
+import dev.tollgate.server.testing.NoMetrics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,31 +59,6 @@ class AccountingTest {
         store.close();
     }
 
-    static final class NoMetrics implements GatewayMetrics {
-        @Override
-        public void exchangeFinished(ExchangeSummary summary) {}
-
-        @Override
-        public void quotaDenied(String scopeKind, String dimension) {}
-
-        @Override
-        public void budgetAlert(String scopeKind, double threshold) {}
-
-        @Override
-        public void ledgerRows(String state, long rows) {}
-
-        @Override
-        public void ledgerUp(boolean up) {}
-
-        @Override
-        public void budgetLevel(String scope, Money spent, Money limit) {}
-
-        @Override
-        public void upstreamAttempt(String deployment, String result, String next) {}
-
-        @Override
-        public void deploymentState(String deployment, String state) {}
-    }
 
     static Deployment deployment(String model, Limits limits) {
         var provider = new Provider("p", "openai", URI.create("http://127.0.0.1:9/v1"), null, "authorization",

@@ -1,0 +1,32 @@
+package dev.tollgate.server.testing;
+
+import dev.tollgate.core.observe.ExchangeSummary;
+import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.pricing.Money;
+
+/** A metrics port that records nothing; tests extend it to keep the one kind of event they check. */
+public class NoMetrics implements GatewayMetrics {
+    @Override
+    public void exchangeFinished(ExchangeSummary summary) {}
+
+    @Override
+    public void quotaDenied(String scopeKind, String dimension) {}
+
+    @Override
+    public void budgetAlert(String scopeKind, double threshold) {}
+
+    @Override
+    public void ledgerRows(String state, long rows) {}
+
+    @Override
+    public void ledgerUp(boolean up) {}
+
+    @Override
+    public void budgetLevel(String scope, Money spent, Money limit) {}
+
+    @Override
+    public void upstreamAttempt(String deployment, String result, String next) {}
+
+    @Override
+    public void deploymentState(String deployment, String state) {}
+}
