@@ -24,9 +24,10 @@ import java.util.random.RandomGenerator;
  * {@link #next} decides, by the kind of failure, between retrying the same deployment, another deployment of the
  * group, a fallback group, and giving up. Not thread-safe: one exchange's event loop owns it.
  *
- * <p>The candidates are a walk over groups, breadth first: the request's groups (a tier's in order), then each
- * group's {@code onError} fallbacks as it is entered, each group entered at most once so a cycle in the config
- * ends. A group is ordered when it is entered; whether each deployment can take the request is asked only when
+ * <p>The candidates are a walk over groups, depth first: the request's groups (a tier's in order), each followed
+ * by its own {@code onError} fallbacks (and theirs) before the next, because a group's fallbacks are what its
+ * admin chose to stand in for it, while a tier's next group is a different model. Each group is entered at most
+ * once, so a cycle in the config ends. A group is ordered when it is entered; whether each deployment can take the request is asked only when
  * the walk reaches it, since health changes while a request waits and retries.
  */
 public final class RoutePlan {
@@ -297,7 +298,7 @@ public final class RoutePlan {
     }
 
     /**
-     * Puts the group's deployments at the front of the walk, and its {@code onError} fallbacks at the end. A
+     * Puts the group's deployments at the front of the walk, followed by its {@code onError} fallbacks. A
      * deployment whose context window the prompt does not fit in is a last resort: it goes after the group's
      * other deployments and after its {@code onContextTooLong} fallbacks, used only when those have nothing that
      * fits either, in case the estimate was wrong.
@@ -332,13 +333,13 @@ public final class RoutePlan {
                 steps.add(new LastResorts(resorts));
             }
         }
-        for (Step step : steps.reversed()) {
-            walk.addFirst(step);
-        }
         if (fallbacksOn()) {
             for (String other : fallbacks.onError()) {
-                walk.addLast(new Enter(other, null));
+                steps.add(new Enter(other, null));
             }
+        }
+        for (Step step : steps.reversed()) {
+            walk.addFirst(step);
         }
     }
 

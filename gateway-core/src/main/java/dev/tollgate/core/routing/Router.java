@@ -44,7 +44,7 @@ public final class Router {
      */
     public RoutePlan plan(Map<String, ModelGroup> models, RoutingTable table, RouteRequest request,
                           HealthView health, PriceBook prices, RandomGenerator random) {
-        Route route = resolve(models, table, request);
+        Route route = resolve(models, table, request, random);
         ModelGroup primary = models.get(route.groups().getFirst());
         if (primary == null) {
             throw notFound(route.groups().getFirst());
@@ -75,7 +75,8 @@ public final class Router {
                 prices, random).peek();
     }
 
-    private Route resolve(Map<String, ModelGroup> models, RoutingTable table, RouteRequest request) {
+    private Route resolve(Map<String, ModelGroup> models, RoutingTable table, RouteRequest request,
+                          RandomGenerator random) {
         String header = request.tierHeader();
         if (header != null) {
             Tier tier = table.tiers().get(header);
@@ -115,7 +116,7 @@ public final class Router {
         Split split = table.splits().get(model);
         if (split != null) {
             requireAllowed(request, model);
-            Split.Variant variant = assign(split, request);
+            Split.Variant variant = assign(split, request, random);
             return new Route(List.of(variant.model()), null, null, split.name() + "/" + variant.model());
         }
         if (!models.containsKey(model)) {
@@ -125,15 +126,20 @@ public final class Router {
         return new Route(List.of(model), null, null, null);
     }
 
-    /** The variant of a split for the request's key or user: always the same one for the same caller. */
-    static Split.Variant assign(Split split, RouteRequest request) {
+    /**
+     * The variant of a split for the request's key or user: always the same one for the same caller. A request
+     * with neither (an open gateway, no end user named) has nobody to stick to and is drawn by weight afresh:
+     * pinning every such request to one variant would send all of an open gateway's traffic to it.
+     */
+    static Split.Variant assign(Split split, RouteRequest request, RandomGenerator random) {
         String key = request.features().key();
         String id = split.sticky() == Split.Sticky.USER && request.user() != null ? request.user() : key;
         long total = 0;
         for (Split.Variant v : split.variants()) {
             total += v.weight();
         }
-        long place = Math.unsignedMultiplyHigh(stableHash(split.name() + '\0' + (id == null ? "" : id)), total);
+        long draw = id == null ? random.nextLong() : stableHash(split.name() + '\0' + id);
+        long place = Math.unsignedMultiplyHigh(draw, total);
         for (Split.Variant v : split.variants()) {
             if (place < v.weight()) {
                 return v;

@@ -308,7 +308,7 @@ class RetryDecisionTest {
     }
 
     @Test
-    void fallbacksAreVisitedBreadthFirstAndACycleEnds() {
+    void fallbacksAreVisitedDepthFirstAndACycleEnds() {
         var models = models(
                 single("a", onError("b", "c")),
                 single("b", onError("d", "a")),
@@ -322,7 +322,23 @@ class RetryDecisionTest {
             // every fallback once
         }
         assertThat(gaveUp(decision)).isSameAs(FAILED);
-        assertThat(plan.tried()).containsExactly("a/d", "b/d", "c/d", "d/d");
+        // b's own fallback d stands in for b before a's next fallback c is tried.
+        assertThat(plan.tried()).containsExactly("a/d", "b/d", "d/d", "c/d");
+    }
+
+    @Test
+    void aGroupsOwnFallbacksComeBeforeTheTiersNextGroup() {
+        var models = models(single("x", onError("z")), single("y", Fallbacks.NONE), single("z", Fallbacks.NONE));
+        var table = new RoutingTable(Map.of("t", new Tier("t", List.of("x", "y"))), AutoTier.OFF, Map.of(),
+                Map.of(), new Resilience(RETRIES, Resilience.Breaker.DEFAULTS, 0, Resilience.ClientControls.DEFAULTS));
+        var request = new RouteRequest("tier:t", null, Operation.CHAT, new Fixtures.Features(), m -> true, null,
+                new RequestOptions(null, 0, true));
+        RoutePlan plan = new Router(budget, clock::get).plan(models, table, request, health, NO_PRICES, random);
+        plan.first();
+        while (plan.next(FAILED, PLENTY) instanceof RetryDecision.TryNext) {
+            // every candidate once
+        }
+        assertThat(plan.tried()).containsExactly("x/d", "z/d", "y/d");
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class SplitAndShadowTest {
+    /** Never drawn from where a caller is known: assignment is then a hash. */
+    private static final SplittableRandom RANDOM = new SplittableRandom(3);
     private final Router router = Fixtures.router();
     private final Map<String, ModelGroup> models = models(
             Fixtures.group("stable", Strategy.WEIGHTED, d("stable/d", 1)),
@@ -71,15 +73,26 @@ class SplitAndShadowTest {
                     RequestOptions.DEFAULTS);
             var withUser = new RouteRequest("chat", null, Operation.CHAT, features, m -> true, "someone-" + k,
                     RequestOptions.DEFAULTS);
-            assertThat(Router.assign(split, noUser)).isEqualTo(Router.assign(byKey, noUser));
-            assertThat(Router.assign(byKey, withUser)).isEqualTo(Router.assign(byKey, noUser));
+            assertThat(Router.assign(split, noUser, RANDOM)).isEqualTo(Router.assign(byKey, noUser, RANDOM));
+            assertThat(Router.assign(byKey, withUser, RANDOM)).isEqualTo(Router.assign(byKey, noUser, RANDOM));
         }
-        // Without key or user every request takes one variant, the same each time.
+    }
+
+    @Test
+    void withNobodyToStickToEachRequestIsDrawnByWeight() {
         var anonymous = new Fixtures.Features();
         anonymous.key = null;
         var request = new RouteRequest("chat", null, Operation.CHAT, anonymous, m -> true, null,
                 RequestOptions.DEFAULTS);
-        assertThat(Router.assign(split, request)).isEqualTo(Router.assign(split, request));
+        var random = new SplittableRandom(11);
+        int canary = 0;
+        int draws = 20_000;
+        for (int i = 0; i < draws; i++) {
+            if (Router.assign(split, request, random).model().equals("canary")) {
+                canary++;
+            }
+        }
+        assertThat(canary / (double) draws).isCloseTo(0.1, within(0.01));
     }
 
     @Test
@@ -108,7 +121,7 @@ class SplitAndShadowTest {
             features.key = "key-" + k;
             var request = new RouteRequest("chat", null, Operation.CHAT, features, m -> true, null,
                     RequestOptions.DEFAULTS);
-            assertThat(Router.assign(dark, request).model()).isEqualTo("stable");
+            assertThat(Router.assign(dark, request, RANDOM).model()).isEqualTo("stable");
         }
     }
 
