@@ -349,9 +349,12 @@ public final class RoutePlan {
      * quota last in their band.
      */
     private List<Deployment> order(ModelGroup group) {
+        GroupPolicy policy = group.policy();
+        if (group.deployments().size() == 1 && policy.rules().isEmpty()) {
+            return group.deployments(); // the common case: nothing to choose, so nothing to read or allocate
+        }
         var loads = new IdentityHashMap<Deployment, DeploymentLoad>();
         Function<Deployment, DeploymentLoad> load = d -> loads.computeIfAbsent(d, health::load);
-        GroupPolicy policy = group.policy();
         long turn = policy.strategy() == Strategy.ROUND_ROBIN ? router.turn(group.name()) : 0;
         BandOrder strategy = BandOrder.of(policy.strategy(), turn, load, prices);
         RouteRule rule = null;

@@ -77,7 +77,10 @@ public final class DeploymentHealth implements HealthView {
     public Attempt begin(Deployment deployment, Resilience settings) {
         Vitals v = vitals(deployment.id());
         Guards guards = guards(v, settings);
-        if (!guards.breaker().tryAcquirePermission()) {
+        CircuitBreaker.State before = guards.breaker().getState();
+        boolean permitted = guards.breaker().tryAcquirePermission();
+        noticeTransition(v, guards, before); // an open circuit due a probe half-opens here
+        if (!permitted) {
             return null;
         }
         if (guards.bulkhead() != null && !guards.bulkhead().tryAcquirePermission()) {
@@ -136,6 +139,12 @@ public final class DeploymentHealth implements HealthView {
             long elapsed = nanoTime.getAsLong() - startNanos;
             long toHead = headNanos >= 0 ? headNanos : elapsed;
             CircuitBreaker breaker = guards.breaker();
+            CircuitBreaker.State before = breaker.getState();
+            verdict(failure, breaker, toHead, elapsed);
+            noticeTransition(vitals, guards, before);
+        }
+
+        private void verdict(GatewayError failure, CircuitBreaker breaker, long toHead, long elapsed) {
             if (failure == null) {
                 breaker.onSuccess(toHead, NANOSECONDS);
                 return;
@@ -266,6 +275,23 @@ public final class DeploymentHealth implements HealthView {
         }
     }
 
+    /**
+     * Notes a state change made by the breaker call just made on {@code guards}: when the circuit opened (so
+     * {@link #unavailableFor} can tell how long it stays open), and the state metric. Observed after each call
+     * rather than through the breaker's event publisher: with any event consumer registered, Resilience4j builds
+     * an event object (with a zoned timestamp) for every call, success or not, on the request path.
+     */
+    private void noticeTransition(Vitals v, Guards guards, CircuitBreaker.State before) {
+        CircuitBreaker.State after = guards.breaker().getState();
+        if (after == before || v.guards.get() != guards) {
+            return; // no change, or a breaker a reload replaced, finishing the attempts it let through
+        }
+        if (after == CircuitBreaker.State.OPEN) {
+            v.openUntilMillis = clock.millis() + guards.settings().openFor().toMillis();
+        }
+        report(v);
+    }
+
     private void report(Vitals v) {
         metrics.deploymentState(v.id, state(v));
     }
@@ -345,15 +371,6 @@ public final class DeploymentHealth implements HealthView {
                 .writableStackTraceEnabled(false)
                 .clock(clock)
                 .build());
-        breaker.getEventPublisher().onStateTransition(event -> {
-            if (v.guards.get().breaker() != breaker) {
-                return; // a breaker a reload replaced, finishing the attempts it let through
-            }
-            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                v.openUntilMillis = clock.millis() + openFor.toMillis();
-            }
-            report(v);
-        });
         return breaker;
     }
 }

@@ -51,14 +51,32 @@ public record UpstreamQuota(Window requests, Window tokens) {
         }
     }
 
+    /** The header names of one reported window, spelled out once: this runs on every response head. */
+    private record Names(String limit, String remaining, String reset) {
+        static Names openAi(String dimension) {
+            return new Names("x-ratelimit-limit-" + dimension, "x-ratelimit-remaining-" + dimension,
+                    "x-ratelimit-reset-" + dimension);
+        }
+
+        static Names anthropic(String prefix) {
+            return new Names(prefix + "-limit", prefix + "-remaining", prefix + "-reset");
+        }
+    }
+
+    private static final Names OPENAI_REQUESTS = Names.openAi("requests");
+    private static final Names OPENAI_TOKENS = Names.openAi("tokens");
+    private static final Names ANTHROPIC_REQUESTS = Names.anthropic("anthropic-ratelimit-requests");
+    private static final Names ANTHROPIC_TOKENS = Names.anthropic("anthropic-ratelimit-tokens");
+    private static final Names ANTHROPIC_INPUT = Names.anthropic("anthropic-ratelimit-input-tokens");
+    private static final Names ANTHROPIC_OUTPUT = Names.anthropic("anthropic-ratelimit-output-tokens");
+
     /** The provider's rate-limit headers on a response head; {@link #NONE} when it sent none that parse. */
     public static UpstreamQuota parse(HttpHeaders headers, Instant now) {
-        Window requests = Window.tighter(
-                openAi(headers, "requests", now), anthropic(headers, "anthropic-ratelimit-requests", now));
-        Window tokens = Window.tighter(
-                openAi(headers, "tokens", now), anthropic(headers, "anthropic-ratelimit-tokens", now));
-        tokens = Window.tighter(tokens, anthropic(headers, "anthropic-ratelimit-input-tokens", now));
-        tokens = Window.tighter(tokens, anthropic(headers, "anthropic-ratelimit-output-tokens", now));
+        Window requests = Window.tighter(openAi(headers, OPENAI_REQUESTS, now),
+                anthropic(headers, ANTHROPIC_REQUESTS, now));
+        Window tokens = Window.tighter(openAi(headers, OPENAI_TOKENS, now), anthropic(headers, ANTHROPIC_TOKENS, now));
+        tokens = Window.tighter(tokens, anthropic(headers, ANTHROPIC_INPUT, now));
+        tokens = Window.tighter(tokens, anthropic(headers, ANTHROPIC_OUTPUT, now));
         return requests == null && tokens == null ? NONE : new UpstreamQuota(requests, tokens);
     }
 
@@ -89,25 +107,23 @@ public record UpstreamQuota(Window requests, Window tokens) {
     }
 
     /** {@code x-ratelimit-limit-<dimension>}, {@code -remaining-}, {@code -reset-} (a duration such as 6m0s). */
-    private static Window openAi(HttpHeaders headers, String dimension, Instant now) {
-        long remaining = count(headers.get("x-ratelimit-remaining-" + dimension));
+    private static Window openAi(HttpHeaders headers, Names names, Instant now) {
+        long remaining = count(headers.get(names.remaining()));
         if (remaining < 0) {
             return null;
         }
-        Duration in = duration(headers.get("x-ratelimit-reset-" + dimension));
-        return new Window(count(headers.get("x-ratelimit-limit-" + dimension)), remaining,
-                now.plus(in == null ? DEFAULT_WINDOW : in));
+        Duration in = duration(headers.get(names.reset()));
+        return new Window(count(headers.get(names.limit())), remaining, now.plus(in == null ? DEFAULT_WINDOW : in));
     }
 
     /** {@code <prefix>-limit}, {@code -remaining}, {@code -reset} (an RFC 3339 time). */
-    private static Window anthropic(HttpHeaders headers, String prefix, Instant now) {
-        long remaining = count(headers.get(prefix + "-remaining"));
+    private static Window anthropic(HttpHeaders headers, Names names, Instant now) {
+        long remaining = count(headers.get(names.remaining()));
         if (remaining < 0) {
             return null;
         }
-        Instant reset = instant(headers.get(prefix + "-reset"), now);
-        return new Window(count(headers.get(prefix + "-limit")), remaining,
-                reset == null ? now.plus(DEFAULT_WINDOW) : reset);
+        Instant reset = instant(headers.get(names.reset()), now);
+        return new Window(count(headers.get(names.limit())), remaining, reset == null ? now.plus(DEFAULT_WINDOW) : reset);
     }
 
     /** A non-negative count, or -1 when absent or not one. */
