@@ -180,13 +180,8 @@ public final class ShadowCall implements UpstreamListener {
 
     private void connect() {
         state = State.ACQUIRING;
-        Future<UpstreamLease> acquired = services.upstreams().acquire(loop, origin,
-                deployment.provider().timeouts().connect(), this);
-        if (acquired.isDone()) {
-            onAcquired(acquired);
-        } else {
-            acquired.addListener(f -> onAcquired(acquired));
-        }
+        services.upstreams().acquire(loop, origin,
+                deployment.provider().timeouts().connect(), this, this::onAcquired);
     }
 
     private void onAcquired(Future<UpstreamLease> acquired) {

@@ -17,6 +17,7 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 /**
@@ -50,12 +51,20 @@ public final class UpstreamPools implements AutoCloseable {
     }
 
     /**
-     * A connection to {@code origin} on {@code loop} (the caller's loop), delivering to {@code listener}.
-     * Fails with a connect exception, a {@link PoolExhaustedException}, or a TLS handshake error.
+     * A connection to {@code origin} on {@code loop} (the caller's loop), delivering to {@code listener}; {@code then}
+     * gets the finished future: at once when the pool had a connection ready (no hop through the loop's queue),
+     * else when it completes. It fails with a connect exception, a {@link PoolExhaustedException}, or a TLS
+     * handshake error.
      */
-    public Future<UpstreamLease> acquire(EventLoop loop, Origin origin, Duration connectTimeout, UpstreamListener listener) {
+    public void acquire(EventLoop loop, Origin origin, Duration connectTimeout, UpstreamListener listener,
+                        Consumer<Future<UpstreamLease>> then) {
         LoopPool pool = pools.computeIfAbsent(new Key(loop, origin), k -> newPool(k.loop(), k.origin()));
-        return pool.acquire(listener, connectTimeout);
+        Future<UpstreamLease> acquired = pool.acquire(listener, connectTimeout);
+        if (acquired.isDone()) {
+            then.accept(acquired);
+        } else {
+            acquired.addListener(f -> then.accept(acquired));
+        }
     }
 
     private LoopPool newPool(EventLoop loop, Origin origin) {

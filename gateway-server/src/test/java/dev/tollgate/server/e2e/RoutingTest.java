@@ -76,6 +76,13 @@ class RoutingTest {
                 + routing;
     }
 
+    /** Model {@code main} on provider a, falling back to {@code backup} on provider b. */
+    static final String MAIN_WITH_BACKUP = """
+            models:
+              main: { deployments: [ { provider: a, model: model-a } ], fallbacks: [backup] }
+              backup: { deployments: [ { provider: b, model: model-b } ] }
+            """;
+
     static ResponseDefinitionBuilder ok(String model) {
         return aResponse().withStatus(200).withHeader("content-type", "application/json").withBody("""
                 {"id":"c1","object":"chat.completion","created":1,"model":"%s","choices":[{"index":0,
@@ -136,10 +143,7 @@ class RoutingTest {
     void a500FallsBackAndOnlyTheAnsweringDeploymentIsCharged() throws Exception {
         stub("a", error(500, "server_error"));
         stub("b", ok("model-b"));
-        try (var g = RunningGateway.start(config("""
-                models:
-                  main: { deployments: [ { provider: a, model: model-a } ], fallbacks: [backup] }
-                  backup: { deployments: [ { provider: b, model: model-b } ] }
+        try (var g = RunningGateway.start(config(MAIN_WITH_BACKUP + """
                 resilience: { retries: { same_deployment: 0 } }
                 """), Map.of())) {
             HttpResponse<String> r = chat(g, "main");
@@ -347,10 +351,7 @@ class RoutingTest {
     void aCircuitOpensAfterFailuresAndHalfOpensLater() throws Exception {
         stub("a", error(500, "server_error"));
         stub("b", ok("model-b"));
-        try (var g = RunningGateway.start(config("""
-                models:
-                  main: { deployments: [ { provider: a, model: model-a } ], fallbacks: [backup] }
-                  backup: { deployments: [ { provider: b, model: model-b } ] }
+        try (var g = RunningGateway.start(config(MAIN_WITH_BACKUP + """
                 resilience:
                   retries: { same_deployment: 0 }
                   circuit_breaker: { window: 4, minimum_calls: 4, failure_rate: 50, open_for: 1s, half_open_calls: 1 }
@@ -398,11 +399,7 @@ class RoutingTest {
     void aClientErrorIsNeverRetriedNorFallenBackFrom() throws Exception {
         stub("a", error(400, "invalid_value"));
         stub("b", ok("model-b"));
-        try (var g = RunningGateway.start(config("""
-                models:
-                  main: { deployments: [ { provider: a, model: model-a } ], fallbacks: [backup] }
-                  backup: { deployments: [ { provider: b, model: model-b } ] }
-                """), Map.of())) {
+        try (var g = RunningGateway.start(config(MAIN_WITH_BACKUP), Map.of())) {
             HttpResponse<String> r = chat(g, "main");
             assertThat(r.statusCode()).isEqualTo(400);
             assertThat(Http.json(r).at("/error/code").asText()).isEqualTo("invalid_value"); // relayed as it came
@@ -415,11 +412,7 @@ class RoutingTest {
     void fallbacksCanBeTurnedOffPerRequest() throws Exception {
         stub("a", error(503, "overloaded"));
         stub("b", ok("model-b"));
-        try (var g = RunningGateway.start(config("""
-                models:
-                  main: { deployments: [ { provider: a, model: model-a } ], fallbacks: [backup] }
-                  backup: { deployments: [ { provider: b, model: model-b } ] }
-                """), Map.of())) {
+        try (var g = RunningGateway.start(config(MAIN_WITH_BACKUP), Map.of())) {
             HttpResponse<String> r = chat(g, "main", "x-tollgate-fallbacks", "off", "x-tollgate-retries", "0");
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(calls("b")).isZero();
