@@ -80,7 +80,8 @@ class PrometheusMetricsTest {
     void requestsRoutedThroughATierOrSplitAreCountedByBoth() {
         metrics.exchangeFinished(new ExchangeSummary("req_3", "chat", "next", "next/mock/m2", "mock", 200,
                 Outcome.SUCCESS, null, false, 1_000_000, -1, 900_000, Usage.reported(1, 1), null, null, null,
-                Money.ZERO, false, "req_3", new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"))));
+                Money.ZERO, false, "req_3",
+                new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"), false)));
         metrics.exchangeFinished(ok(false));
         assertThat(metrics.scrape())
                 .contains("tollgate_routed_requests_total{gen_ai_request_model=\"next\",tier=\"none\","

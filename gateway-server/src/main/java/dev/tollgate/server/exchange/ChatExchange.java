@@ -839,7 +839,7 @@ public final class ChatExchange implements UpstreamListener {
                 upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage,
                 caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId,
                 routing == null ? RouteTrace.NONE : new RouteTrace(routing.tier(), routing.tierRule(),
-                        routing.variant(), routing.attempts(), routing.tried())));
+                        routing.variant(), routing.attempts(), routing.tried(), routing.fellBack())));
         onDone.done(keepAlive && !cut);
     }
 

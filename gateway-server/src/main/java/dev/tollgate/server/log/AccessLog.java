@@ -57,6 +57,7 @@ public final class AccessLog {
                 .field("attempts", s.routing().attempts())
                 // The deployments tried in order, only when there was more than one (a retry or a fallback).
                 .field("tried", s.routing().tried().size() > 1 ? String.join(",", s.routing().tried()) : null)
+                .field("fell_back", s.routing().fellBack())
                 .toString();
     }
 

@@ -164,6 +164,10 @@ class RoutingTest {
             // model-b's price, $1 per million tokens each way: 2,000 tokens cost $0.002, never model-a's $2.
             assertThat(new java.math.BigDecimal(row.at("/cost_usd").asText())).isEqualByComparingTo("0.002");
             assertThat(admin(g, "/admin/budgets").toString()).contains("0.002");
+            for (int i = 0; i < 50 && !g.logs().contains("\"fell_back\":true"); i++) {
+                Thread.sleep(20); // the access log is written off the event loop
+            }
+            assertThat(g.logs()).contains("\"attempts\":2").contains("\"fell_back\":true");
         }
     }
 

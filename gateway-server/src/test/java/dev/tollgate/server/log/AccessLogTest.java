@@ -24,7 +24,7 @@ class AccessLogTest {
         log.write(new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m", "mock", 200, Outcome.SUCCESS, null,
                 true, 12_345_678, 2_500_000, 11_000_000, new Usage(10, 20, 4, 0, 3, true), "bot", "support", "alice",
                 Money.ofUsd("0.0125"), false, "req_1",
-                new RouteTrace("premium", "long-prompts", null, 2, List.of("fast/mock/x", "fast/mock/m"))));
+                new RouteTrace("premium", "long-prompts", null, 2, List.of("fast/mock/x", "fast/mock/m"), false)));
         log.write(new ExchangeSummary("req_2", "other", null, null, null, 404, Outcome.CALLER_ERROR,
                 ErrorKind.NOT_FOUND, false, 90_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
                 "req_2", RouteTrace.NONE));
@@ -51,6 +51,7 @@ class AccessLogTest {
         assertThat(first.get("variant").isNull()).isTrue();
         assertThat(first.get("attempts").asInt()).isEqualTo(2);
         assertThat(first.get("tried").asText()).isEqualTo("fast/mock/x,fast/mock/m");
+        assertThat(first.get("fell_back").asBoolean()).isFalse();
         assertThat(second.get("tried").isNull()).isTrue();
         assertThat(second.get("model").isNull()).isTrue();
         assertThat(second.get("error_type").asText()).isEqualTo("not_found");
