@@ -76,6 +76,7 @@ public final class PrometheusMetrics implements GatewayMetrics {
     /** Counters with few labels (model and team, scope and dimension...), keyed by name and tags. */
     private final ConcurrentHashMap<Tags, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Attempt, Counter> attempts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Routed, Counter> routed = new ConcurrentHashMap<>();
     private final AtomicInteger ledgerUp = new AtomicInteger(1);
     private final ConcurrentHashMap<String, BudgetLevel> budgets = new ConcurrentHashMap<>();
     /** The current state of each deployment, by id; its state gauges read it. */
@@ -118,9 +119,10 @@ public final class PrometheusMetrics implements GatewayMetrics {
         if (routing.tier() != null || routing.variant() != null) {
             // The served model is already a label of every request meter; this adds how it was chosen, so a
             // dashboard can compare a split's variants or watch the share of each tier.
-            counter(ROUTED, "Requests routed through a tier or a split, by tier, split variant and served model",
-                    null, Tags.of(TIER, orNone(routing.tier()), VARIANT, orNone(routing.variant()),
-                            MODEL, orNone(s.model()))).increment();
+            routed.computeIfAbsent(new Routed(routing.tier(), routing.variant(), s.model()), r -> counter(ROUTED,
+                    "Requests routed through a tier or a split, by tier, split variant and served model", null,
+                    Tags.of(TIER, orNone(r.tier()), VARIANT, orNone(r.variant()), MODEL, orNone(r.model()))))
+                    .increment();
         }
     }
 
@@ -155,9 +157,12 @@ public final class PrometheusMetrics implements GatewayMetrics {
     /** The labels of one upstream-attempts counter. */
     private record Attempt(String deployment, String result, String next) {}
 
+    /** The labels of one routed-requests counter; tier and variant may be null. */
+    private record Routed(String tier, String variant, String model) {}
+
     @Override
     public void upstreamAttempt(String deployment, String result, String next) {
-        // Once per request: found by a plain record key, without building and sorting a tag set each time.
+        // Once per attempt: found by a plain record key, without building and sorting a tag set each time.
         attempts.computeIfAbsent(new Attempt(deployment, result, next), a -> counter(UPSTREAM_ATTEMPTS,
                 "Upstream attempts, by deployment, result (ok or error type) and what the request did next", null,
                 Tags.of(DEPLOYMENT, a.deployment(), RESULT, a.result(), NEXT, a.next()))).increment();

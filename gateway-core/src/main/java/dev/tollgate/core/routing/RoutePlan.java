@@ -31,6 +31,8 @@ import java.util.random.RandomGenerator;
  * the walk reaches it, since health changes while a request waits and retries.
  */
 public final class RoutePlan {
+    /** The error code of "no deployment can take the request now" (every candidate unavailable). */
+    public static final String NO_DEPLOYMENT = "no_healthy_deployment";
     /** Below this share of its upstream quota left, a deployment goes after the others of its band. */
     static final double LOW_HEADROOM = 0.05;
 
@@ -55,6 +57,8 @@ public final class RoutePlan {
     private int attempts;
     private int sameRetries;
     private boolean fellBack;
+    /** The first send was counted in the retry budget. */
+    private boolean counted;
     private long promptTokens = -1;
     /** The soonest any skipped deployment may take requests again; null while none was skipped. */
     private Duration soonest;
@@ -101,8 +105,9 @@ public final class RoutePlan {
     }
 
     /**
-     * The first candidate, or a {@link RetryDecision.GiveUp} with a 503 ({@code retryAfter} set to the soonest
-     * recovery) when no deployment of the group or its fallbacks is available. Called once.
+     * The first candidate, or a {@link RetryDecision.GiveUp} with a 503 ({@link #NO_DEPLOYMENT}, {@code retryAfter}
+     * set to the soonest recovery) when no candidate of the walk (the request's groups and their fallbacks) is
+     * available. Called once.
      */
     public RetryDecision first() {
         if (started) {
@@ -113,9 +118,19 @@ public final class RoutePlan {
         if (candidate == null) {
             return new RetryDecision.GiveUp(noDeployment());
         }
-        router.firstAttempt();
         attempt(candidate);
         return new RetryDecision.TryNext(candidate);
+    }
+
+    /**
+     * The request was sent upstream. The first send earns the retry budget its share: a request refused before
+     * reaching any provider (by a limit, say) must not raise the allowance of retries for the others.
+     */
+    public void sent() {
+        if (!counted) {
+            counted = true;
+            router.firstAttempt();
+        }
     }
 
     /** The first available candidate, without starting the plan or counting an attempt (a shadow's target). */
@@ -198,7 +213,7 @@ public final class RoutePlan {
         return List.copyOf(tried);
     }
 
-    /** Whether a fallback group was used (the {@code x-tollgate-fallback} header is sent then). */
+    /** Whether a fallback group (not just another deployment of the same group) was tried. */
     public boolean fellBack() {
         return fellBack;
     }
@@ -422,7 +437,7 @@ public final class RoutePlan {
         }
         return new GatewayError(ErrorKind.PROVIDER_OVERLOADED, 503,
                 "No deployment of the model '" + model + "' can take requests right now.", null,
-                "no_healthy_deployment", Duration.ofSeconds(seconds));
+                NO_DEPLOYMENT, Duration.ofSeconds(seconds));
     }
 
     /** One step of the walk over candidates. */

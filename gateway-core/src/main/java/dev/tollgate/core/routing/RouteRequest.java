@@ -17,6 +17,9 @@ import java.util.function.Predicate;
  */
 public record RouteRequest(String model, String tierHeader, Operation operation, RequestFeatures features,
                            Predicate<String> allowed, String user, RequestOptions options) {
+    /** The request header that names a tier, winning over the body's model. */
+    public static final String TIER_HEADER = "x-tollgate-tier";
+
     public RouteRequest {
         requireNonNull(model, "model");
         requireNonNull(operation, "operation");

@@ -19,7 +19,8 @@ import java.util.random.RandomGenerator;
 /**
  * Resolves a request to a {@link RoutePlan}: the header tier, a tier, an automatic-tier alias, a split or a model
  * group, then the group's candidates. One per process (it keeps the round-robin turns and the retry budget);
- * thread-safe. Pure apart from that state: health, prices, time and randomness come in as arguments.
+ * thread-safe. Pure apart from that state: health, prices and randomness come in as arguments, and time from the
+ * clock it is built with.
  */
 public final class Router {
     /** A shadow copy goes to its target group alone, once. */
@@ -81,7 +82,7 @@ public final class Router {
         if (header != null) {
             Tier tier = table.tiers().get(header);
             if (tier == null) {
-                throw new GatewayException(GatewayError.invalid("x-tollgate-tier", "tier_not_found",
+                throw new GatewayException(GatewayError.invalid(RouteRequest.TIER_HEADER, "tier_not_found",
                         "The tier '" + header + "' does not exist; the tiers are: "
                                 + String.join(", ", table.tiers().keySet()) + "."));
             }

@@ -129,6 +129,7 @@ class RetryDecisionTest {
         for (int run = 0; run < 400; run++) {
             RoutePlan plan = plan(models(single("a", Fallbacks.NONE)), "a", retries, RequestOptions.DEFAULTS);
             plan.first();
+            plan.sent();
             for (int n = 0; n < 3; n++) {
                 Duration wait = waited(plan.next(FAILED, PLENTY));
                 longest[n] = longest[n] == null || wait.compareTo(longest[n]) > 0 ? wait : longest[n];
@@ -194,7 +195,9 @@ class RetryDecisionTest {
         RoutePlan one = plan(models, "a", stingy, RequestOptions.DEFAULTS);
         RoutePlan two = plan(models, "a", stingy, RequestOptions.DEFAULTS);
         one.first();
+        one.sent();
         two.first();
+        two.sent();
         assertThat(one.next(FAILED, PLENTY)).isInstanceOf(RetryDecision.TryNext.class);
         assertThat(gaveUp(two.next(FAILED, PLENTY))).isSameAs(FAILED);
         // Ten seconds on, the earnings have lapsed and so have the retries; a new first attempt earns again.
@@ -202,8 +205,25 @@ class RetryDecisionTest {
         RoutePlan three = plan(models, "a", stingy, RequestOptions.DEFAULTS);
         RoutePlan four = plan(models, "a", stingy, RequestOptions.DEFAULTS);
         three.first();
+        three.sent();
         four.first();
+        four.sent();
         assertThat(four.next(FAILED, PLENTY)).isInstanceOf(RetryDecision.TryNext.class);
+    }
+
+    @Test
+    void onlyRequestsSentUpstreamEarnRetries() {
+        var stingy = new Resilience.Retries(1, 10, Duration.ofMillis(1), Duration.ofMillis(1),
+                Duration.ofSeconds(10), 0.5, 0);
+        var models = models(Fixtures.group("a", Fallbacks.NONE, d("a/1", 1), d("a/2", 1)));
+        for (int i = 0; i < 10; i++) { // planned, then refused before sending (by a limit, say): nothing earned
+            plan(models, "a", stingy, RequestOptions.DEFAULTS).first();
+        }
+        RoutePlan sent = plan(models, "a", stingy, RequestOptions.DEFAULTS);
+        sent.first();
+        sent.sent();
+        sent.sent(); // a second send (a retry) earns nothing more
+        assertThat(gaveUp(sent.next(FAILED, PLENTY))).isSameAs(FAILED);
     }
 
     @Test

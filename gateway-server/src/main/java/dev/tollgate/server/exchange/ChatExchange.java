@@ -108,8 +108,6 @@ public final class ChatExchange implements UpstreamListener {
     private enum State { STARTING, ADMITTING, WAITING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
 
     private static final int MAX_EVENT_BYTES = 8 << 20;
-    /** The code of the plan's "no deployment can take it" refusal. */
-    private static final String NO_DEPLOYMENT = "no_healthy_deployment";
     private static final Logger LOG = Logger.getLogger(ChatExchange.class.getName());
 
     private final ChannelHandlerContext ctx;
@@ -200,7 +198,7 @@ public final class ChatExchange implements UpstreamListener {
             options = RequestControls.read(requestHeaders, snapshot.routing().resilience().client());
             features = new ChatFeatures(dialect, operation, body, caller, requestHeaders);
             routing = services.router().plan(snapshot.models(), snapshot.routing(),
-                    new RouteRequest(envelope.model(), requestHeaders.get(RequestControls.TIER), operation, features,
+                    new RouteRequest(envelope.model(), requestHeaders.get(RouteRequest.TIER_HEADER), operation, features,
                             this::mayAsk, caller.user(), options),
                     services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
             modelName = routing.model();
@@ -265,7 +263,7 @@ public final class ChatExchange implements UpstreamListener {
      * error body is relayed as it came.
      */
     private void giveUp(GatewayError error, Answered last) {
-        if (last != null && (last.error() == error || NO_DEPLOYMENT.equals(error.code()))) {
+        if (last != null && (last.error() == error || RoutePlan.NO_DEPLOYMENT.equals(error.code()))) {
             if (last.body() != null) {
                 answer(last.body());
             } else {
@@ -299,12 +297,12 @@ public final class ChatExchange implements UpstreamListener {
         try {
             if (countHere) {
                 // only dialects with a counting route reach here; decoded now, so a bad body is a 400 up front
-                toCount = ((TokenCounting) dialect).decodeCountTokens(body);
+                toCount = features.request();
                 plan = null;
             } else {
                 toCount = null;
-                plan = ExchangePlan.of(operation, dialect, body, clientHeaders, envelope, deployment, adapter,
-                        requestId);
+                plan = ExchangePlan.of(operation, dialect, body, features::request, clientHeaders, envelope,
+                        deployment, adapter, requestId);
                 origin = Origin.of(plan.call().uri());
             }
             Quote q = services.accounting().quote(snapshot, caller, modelName, deployment,
@@ -461,7 +459,7 @@ public final class ChatExchange implements UpstreamListener {
             h.set("x-tollgate-fallback", String.join(",", routing.tried()));
         }
         if (routing.tier() != null) {
-            h.set("x-tollgate-tier", routing.tier());
+            h.set(RouteRequest.TIER_HEADER, routing.tier());
         }
         if (routing.tierRule() != null) {
             h.set("x-tollgate-tier-rule", routing.tierRule());
@@ -525,6 +523,7 @@ public final class ChatExchange implements UpstreamListener {
         }
         lease = acquired.getNow();
         state = State.AWAITING_HEAD;
+        routing.sent();
         upstreamStartNanos = System.nanoTime();
         deadlines.arm(deployment.provider().timeouts().firstByte());
         UpstreamLease sent = lease;

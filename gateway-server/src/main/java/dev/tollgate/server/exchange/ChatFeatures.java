@@ -27,6 +27,10 @@ final class ChatFeatures implements RequestFeatures {
     private final HttpHeaders headers;
     private ChatRequest decoded;
     private boolean decodedOnce;
+    /** The features rules ask for, each computed on first use: several rules may ask for the same one. */
+    private long promptTokens = -1;
+    private String lastUserText;
+    private Boolean hasImages;
 
     ChatFeatures(ClientDialect dialect, Operation operation, byte[] body, Caller caller, HttpHeaders headers) {
         this.dialect = dialect;
@@ -51,8 +55,11 @@ final class ChatFeatures implements RequestFeatures {
 
     @Override
     public long promptTokens() {
-        ChatRequest r = request();
-        return r == null ? 0 : TokenEstimate.input(r);
+        if (promptTokens < 0) {
+            ChatRequest r = request();
+            promptTokens = r == null ? 0 : TokenEstimate.input(r);
+        }
+        return promptTokens;
     }
 
     @Override
@@ -63,7 +70,13 @@ final class ChatFeatures implements RequestFeatures {
 
     @Override
     public boolean hasImages() {
-        ChatRequest r = request();
+        if (hasImages == null) {
+            hasImages = anyImage(request());
+        }
+        return hasImages;
+    }
+
+    private static boolean anyImage(ChatRequest r) {
         if (r == null) {
             return false;
         }
@@ -86,8 +99,11 @@ final class ChatFeatures implements RequestFeatures {
 
     @Override
     public String lastUserText() {
-        ChatRequest r = request();
-        return r == null ? "" : r.lastUserText();
+        if (lastUserText == null) {
+            ChatRequest r = request();
+            lastUserText = r == null ? "" : r.lastUserText();
+        }
+        return lastUserText;
     }
 
     @Override

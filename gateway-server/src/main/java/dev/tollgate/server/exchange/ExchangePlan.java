@@ -27,6 +27,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What one request sends upstream and how the reply comes back, decided once the deployment is known:
@@ -74,9 +75,13 @@ sealed interface ExchangePlan {
     /**
      * The plan for a deployment. Throws {@link GatewayException} for a request the client dialect cannot decode or
      * the provider cannot honour (a 400 naming the field), before anything is sent.
+     *
+     * @param chat the chat body decoded, decoding it on first use: one decode serves the routing rules and every
+     *     attempt of the exchange
      */
-    static ExchangePlan of(Operation operation, ClientDialect dialect, byte[] body, List<Header> clientHeaders,
-                           RequestEnvelope envelope, Deployment deployment, ProviderAdapter adapter, String requestId) {
+    static ExchangePlan of(Operation operation, ClientDialect dialect, byte[] body, Supplier<ChatRequest> chat,
+                           List<Header> clientHeaders, RequestEnvelope envelope, Deployment deployment,
+                           ProviderAdapter adapter, String requestId) {
         if (adapter instanceof Passthrough same && same.dialect().equals(dialect.id())) {
             boolean stream = operation == Operation.CHAT && envelope.stream();
             UpstreamCall call = same.forward(operation, deployment);
@@ -85,11 +90,11 @@ sealed interface ExchangePlan {
                 headers.addAll(clientHeaders);
                 call = new UpstreamCall(call.method(), call.uri(), headers, null);
             }
-            return new SameDialect(operation, call, body, envelope, deployment, same, adapter, dialect, stream);
+            return new SameDialect(operation, call, body, chat, envelope, deployment, same, adapter, dialect, stream);
         }
         return switch (operation) {
             case CHAT -> {
-                ChatRequest request = dialect.decodeChat(body);
+                ChatRequest request = chat.get();
                 yield new TranslatedChat(adapter.prepare(request, deployment), request, deployment, dialect, adapter,
                         requestId);
             }
@@ -108,7 +113,8 @@ sealed interface ExchangePlan {
     }
 
     /** The client's body forwarded with only the model (and a usage request) changed; the reply relayed as is. */
-    record SameDialect(Operation operation, UpstreamCall call, byte[] clientBody, RequestEnvelope envelope,
+    record SameDialect(Operation operation, UpstreamCall call, byte[] clientBody, Supplier<ChatRequest> chat,
+                       RequestEnvelope envelope,
                        Deployment deployment, Passthrough passthrough, ProviderAdapter adapter, ClientDialect dialect,
                        boolean stream) implements ExchangePlan {
         @Override
@@ -145,7 +151,7 @@ sealed interface ExchangePlan {
         @Override
         public RequestSize size(TokenCounter counter) {
             return switch (operation) {
-                case CHAT -> chatSize(counter, dialect.decodeChat(clientBody), deployment);
+                case CHAT -> chatSize(counter, chat.get(), deployment);
                 case EMBEDDINGS -> embeddingsSize(counter,
                         ((EmbeddingsDialect) dialect).decodeEmbeddings(clientBody), deployment);
                 case COUNT_TOKENS -> RequestSize.NOTHING; // counting is free; only request limits apply

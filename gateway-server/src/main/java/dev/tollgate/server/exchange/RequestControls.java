@@ -1,5 +1,6 @@
 package dev.tollgate.server.exchange;
 
+import dev.tollgate.config.DurationSyntax;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.routing.RequestOptions;
@@ -14,7 +15,6 @@ import java.util.Locale;
  * a value that does not parse is a 400 naming the header.
  */
 final class RequestControls {
-    static final String TIER = "x-tollgate-tier";
     static final String TIMEOUT = "x-tollgate-timeout";
     static final String RETRIES = "x-tollgate-retries";
     static final String FALLBACKS = "x-tollgate-fallbacks";
@@ -39,30 +39,23 @@ final class RequestControls {
         return new RequestOptions(deadline, tries, fallback);
     }
 
-    /** Whole seconds ({@code 30}), or a number with {@code ms}, {@code s} or {@code m} ({@code 1500ms}, {@code 2m}). */
+    /**
+     * Whole seconds ({@code 30}, as SDK timeouts are given), or a duration as the config writes one ({@code 1500ms},
+     * {@code 2m}).
+     */
     private static Duration duration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        long scale;
-        String digits;
-        if (t.endsWith("ms")) {
-            scale = 1;
-            digits = t.substring(0, t.length() - 2);
-        } else if (t.endsWith("s")) {
-            scale = 1000;
-            digits = t.substring(0, t.length() - 1);
-        } else if (t.endsWith("m")) {
-            scale = 60_000;
-            digits = t.substring(0, t.length() - 1);
-        } else {
-            scale = 1000;
-            digits = t;
+        String t = text.trim();
+        Duration d;
+        try {
+            d = !t.isEmpty() && t.length() <= 9 && t.chars().allMatch(Character::isDigit)
+                    ? Duration.ofSeconds(Long.parseLong(t)) : DurationSyntax.parse(t);
+        } catch (IllegalArgumentException e) {
+            d = Duration.ZERO;
         }
-        long amount = digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(Character::isDigit)
-                ? 0 : Long.parseLong(digits);
-        if (amount <= 0) {
-            throw invalid(TIMEOUT, "'" + text + "' is not a positive duration such as 30s, 1500ms or 2m.");
+        if (!d.isPositive()) {
+            throw invalid(TIMEOUT, "'" + text + "' is not a positive duration such as 30, 30s, 1500ms or 2m.");
         }
-        return Duration.ofMillis(amount * scale);
+        return d;
     }
 
     private static int count(String text) {

@@ -316,7 +316,7 @@ public final class DeploymentHealth implements HealthView {
     }
 
     /** The state of one deployment, as {@link #report} gives it; {@code closed} for one never seen. */
-    public String state(String deploymentId) {
+    String state(String deploymentId) {
         Vitals v = vitals.get(deploymentId);
         return v == null ? "closed" : state(v);
     }
