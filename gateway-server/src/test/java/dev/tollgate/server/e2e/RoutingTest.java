@@ -172,6 +172,54 @@ class RoutingTest {
     }
 
     @Test
+    void concurrentFallbacksAreChargedAndCountedExactlyOnceEach() throws Exception {
+        stub("a", error(500, "server_error"));
+        stub("b", ok("model-b"));
+        try (var g = RunningGateway.start(config(MAIN_WITH_BACKUP + """
+                resilience:
+                  retries: { same_deployment: 0, budget_floor: 10000 }
+                  circuit_breaker: { window: 1000, minimum_calls: 1000 }
+                """).replace("limits: { rpm: 100 }", "limits: { rpm: 100000 }"), Map.of())) {
+            int threads = 16;
+            int each = 10;
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                var results = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+                for (int t = 0; t < threads; t++) {
+                    results.add(pool.submit(() -> {
+                        int ok = 0;
+                        for (int i = 0; i < each; i++) {
+                            HttpResponse<String> r = chat(g, "main");
+                            ok += r.statusCode() == 200 && "2".equals(header(r, "x-tollgate-attempts")) ? 1 : 0;
+                        }
+                        return ok;
+                    }));
+                }
+                int served = 0;
+                for (var f : results) {
+                    served += f.get(60, TimeUnit.SECONDS);
+                }
+                assertThat(served).isEqualTo(threads * each);
+            } finally {
+                pool.shutdownNow();
+            }
+            int requests = threads * each;
+            // Each request counted once in the key's window, though each was admitted twice (once per deployment).
+            HttpResponse<String> last = chat(g, "main");
+            assertThat(header(last, "x-ratelimit-remaining-requests")).isEqualTo(Integer.toString(100_000 - requests - 1));
+            // Charged once each, at the fallback's price: the budget and the ledger agree to the nano-dollar.
+            JsonNode rows = spendByDeployment(g, requests + 1);
+            assertThat(rows).hasSize(1);
+            assertThat(rows.get(0).at("/requests").asLong()).isEqualTo(requests + 1);
+            var total = new java.math.BigDecimal("0.002").multiply(java.math.BigDecimal.valueOf(requests + 1));
+            assertThat(new java.math.BigDecimal(rows.get(0).at("/cost_usd").asText())).isEqualByComparingTo(total);
+            assertThat(new java.math.BigDecimal(admin(g, "/admin/budgets").at("/data/0/spent_usd").asText()))
+                    .isEqualByComparingTo(total);
+            assertThat(calls("a")).isEqualTo(requests + 1);
+        }
+    }
+
+    @Test
     void a429WithRetryAfterIsWaitedOutWhenNoOtherDeploymentExists() throws Exception {
         upstream.stubFor(post(urlEqualTo("/a/v1/chat/completions")).inScenario("limited").whenScenarioStateIs(STARTED)
                 .willReturn(error(429, "rate_limit_exceeded").withHeader("retry-after", "2"))
