@@ -37,6 +37,8 @@ import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.observe.DeploymentState;
+import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
@@ -48,7 +50,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,7 +70,6 @@ public final class PrometheusMetrics implements GatewayMetrics {
     };
     private static final double[] TOKEN_SLOS = {16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
     /** The states {@link #deploymentState} knows; each deployment gets a gauge for every one of them. */
-    private static final List<String> DEPLOYMENT_STATES = List.of("closed", "open", "half_open", "cooling");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<Labels, Meters> meters = new ConcurrentHashMap<>();
@@ -80,7 +80,8 @@ public final class PrometheusMetrics implements GatewayMetrics {
     private final AtomicInteger ledgerUp = new AtomicInteger(1);
     private final ConcurrentHashMap<String, BudgetLevel> budgets = new ConcurrentHashMap<>();
     /** The current state of each deployment, by id; its state gauges read it. */
-    private final ConcurrentHashMap<String, AtomicReference<String>> deploymentStates = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicReference<DeploymentState>> deploymentStates =
+            new ConcurrentHashMap<>();
 
     public PrometheusMetrics() {
         Gauge.builder(LEDGER_UP, ledgerUp, AtomicInteger::get)
@@ -155,36 +156,36 @@ public final class PrometheusMetrics implements GatewayMetrics {
     }
 
     /** The labels of one upstream-attempts counter. */
-    private record Attempt(String deployment, String result, String next) {}
+    private record Attempt(String deployment, String result, NextStep next) {}
 
     /** The labels of one routed-requests counter; tier and variant may be null. */
     private record Routed(String tier, String variant, String model) {}
 
     @Override
-    public void upstreamAttempt(String deployment, String result, String next) {
+    public void upstreamAttempt(String deployment, ErrorKind failure, NextStep next) {
+        String result = failure == null ? "ok" : failure.label();
         // Once per attempt: found by a plain record key, without building and sorting a tag set each time.
         attempts.computeIfAbsent(new Attempt(deployment, result, next), a -> counter(UPSTREAM_ATTEMPTS,
                 "Upstream attempts, by deployment, result (ok or error type) and what the request did next", null,
-                Tags.of(DEPLOYMENT, a.deployment(), RESULT, a.result(), NEXT, a.next()))).increment();
+                Tags.of(DEPLOYMENT, a.deployment(), RESULT, a.result(), NEXT, a.next().label()))).increment();
     }
 
     /**
      * One gauge per deployment and state, 1 for the current state and 0 for the others, so a dashboard can both
-     * show a deployment's state and count deployments per state with a plain sum. A state outside the known set
-     * leaves every gauge of the deployment at 0.
+     * show a deployment's state and count deployments per state with a plain sum.
      */
     @Override
-    public void deploymentState(String deployment, String state) {
+    public void deploymentState(String deployment, DeploymentState state) {
         deploymentStates.computeIfAbsent(deployment, this::registerDeploymentState).set(state);
     }
 
-    private AtomicReference<String> registerDeploymentState(String deployment) {
-        var current = new AtomicReference<String>();
-        for (String state : DEPLOYMENT_STATES) {
-            Gauge.builder(DEPLOYMENT_STATE, current, c -> state.equals(c.get()) ? 1 : 0)
+    private AtomicReference<DeploymentState> registerDeploymentState(String deployment) {
+        var current = new AtomicReference<DeploymentState>();
+        for (DeploymentState state : DeploymentState.values()) {
+            Gauge.builder(DEPLOYMENT_STATE, current, c -> c.get() == state ? 1 : 0)
                     .description("1 for the state a deployment is in (closed, open or half_open by its circuit "
                             + "breaker, or cooling after a 429), 0 for the others")
-                    .tags(DEPLOYMENT, deployment, STATE, state)
+                    .tags(DEPLOYMENT, deployment, STATE, state.label())
                     .register(registry);
         }
         return current;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
+import dev.tollgate.core.observe.DeploymentState;
+import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
@@ -91,9 +93,9 @@ class PrometheusMetricsTest {
 
     @Test
     void upstreamAttemptsAreCountedByDeploymentResultAndNextStep() {
-        metrics.upstreamAttempt("fast/mock/m1", "provider_overloaded", "next_deployment");
-        metrics.upstreamAttempt("fast/mock/m1", "provider_overloaded", "next_deployment");
-        metrics.upstreamAttempt("fast/mock/m2", "ok", "none");
+        metrics.upstreamAttempt("fast/mock/m1", ErrorKind.PROVIDER_OVERLOADED, NextStep.NEXT_DEPLOYMENT);
+        metrics.upstreamAttempt("fast/mock/m1", ErrorKind.PROVIDER_OVERLOADED, NextStep.NEXT_DEPLOYMENT);
+        metrics.upstreamAttempt("fast/mock/m2", null, NextStep.NONE);
         assertThat(metrics.scrape())
                 .contains("tollgate_upstream_attempts_total{deployment=\"fast/mock/m1\",next=\"next_deployment\","
                         + "result=\"provider_overloaded\"} 2.0")
@@ -103,9 +105,9 @@ class PrometheusMetricsTest {
 
     @Test
     void aDeploymentShowsOneForItsCurrentStateAndZeroForTheOthers() {
-        metrics.deploymentState("fast/mock/m1", "open");
-        metrics.deploymentState("fast/mock/m1", "half_open");
-        metrics.deploymentState("fast/mock/m2", "cooling");
+        metrics.deploymentState("fast/mock/m1", DeploymentState.OPEN);
+        metrics.deploymentState("fast/mock/m1", DeploymentState.HALF_OPEN);
+        metrics.deploymentState("fast/mock/m2", DeploymentState.COOLING);
         String text = metrics.scrape();
         assertThat(text)
                 .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"half_open\"} 1.0")
@@ -113,7 +115,7 @@ class PrometheusMetricsTest {
                 .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"closed\"} 0.0")
                 .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"cooling\"} 0.0")
                 .contains("tollgate_deployment_state{deployment=\"fast/mock/m2\",state=\"cooling\"} 1.0");
-        metrics.deploymentState("fast/mock/m1", "closed");
+        metrics.deploymentState("fast/mock/m1", DeploymentState.CLOSED);
         assertThat(metrics.scrape())
                 .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"closed\"} 1.0")
                 .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"half_open\"} 0.0");

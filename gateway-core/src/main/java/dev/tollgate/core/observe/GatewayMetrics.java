@@ -1,5 +1,6 @@
 package dev.tollgate.core.observe;
 
+import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.pricing.Money;
 
 /**
@@ -39,20 +40,14 @@ public interface GatewayMetrics {
     void budgetLevel(String scope, Money spent, Money limit);
 
     /**
-     * One upstream attempt of a request ended, before or without committing the response.
+     * One upstream attempt of a request ended.
      *
      * @param deployment the deployment id
-     * @param result {@code ok}, or the failure's {@code ErrorKind} label
-     * @param next what the request did next: {@code none} (it ended with this attempt), {@code retry_same},
-     *     {@code next_deployment}, {@code fallback}, or {@code gave_up}
+     * @param failure how it failed, or null when it answered
+     * @param next what the request did next
      */
-    void upstreamAttempt(String deployment, String result, String next);
+    void upstreamAttempt(String deployment, ErrorKind failure, NextStep next);
 
-    /**
-     * Whether a deployment can take requests, sampled off the request path.
-     *
-     * @param state {@code closed}, {@code open}, {@code half_open} (its circuit breaker) or {@code cooling}
-     *     (after a 429 with a reset time, or its provider reported its quota used up)
-     */
-    void deploymentState(String deployment, String state);
+    /** Whether a deployment can take requests: on each change, and sampled off the request path. */
+    void deploymentState(String deployment, DeploymentState state);
 }

@@ -7,6 +7,7 @@ import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
+import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.quota.Admission;
@@ -748,7 +749,7 @@ public final class ChatExchange implements UpstreamListener {
         if (relay != null && relay.committed()) {
             deadlines.cancel();
             endPermit(error);
-            services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind().label(), "none");
+            services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind(), NextStep.NONE);
             relay.abort(error);
             cut = true;
             finish(200, error.kind());
@@ -778,11 +779,11 @@ public final class ChatExchange implements UpstreamListener {
         Answered failure = new Answered(error, relayable);
         lastFailure = failure;
         RetryDecision next = routing.next(error, deadlines.left());
-        services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind().label(), switch (next) {
-            case RetryDecision.RetrySame s -> "retry_same";
+        services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind(), switch (next) {
+            case RetryDecision.RetrySame s -> NextStep.RETRY_SAME;
             case RetryDecision.TryNext t -> t.candidate().group().name().equals(modelName)
-                    ? "next_deployment" : "fallback";
-            case RetryDecision.GiveUp g -> "gave_up";
+                    ? NextStep.NEXT_DEPLOYMENT : NextStep.FALLBACK;
+            case RetryDecision.GiveUp g -> NextStep.GAVE_UP;
         });
         decide(next, failure);
     }
@@ -808,7 +809,7 @@ public final class ChatExchange implements UpstreamListener {
             backoff = null;
         }
         if (kind == null && plan != null && upstreamStartNanos >= 0) {
-            services.reporter().metrics().upstreamAttempt(deployment.id(), "ok", "none");
+            services.reporter().metrics().upstreamAttempt(deployment.id(), null, NextStep.NONE);
         }
         Usage usage = answerUsage;
         long ttft = -1;
@@ -867,7 +868,7 @@ public final class ChatExchange implements UpstreamListener {
                 GatewayError error = timeout("did not answer within the request's deadline");
                 if (permit != null) { // connecting: the deployment did not accept in time
                     endPermit(error);
-                    services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind().label(), "gave_up");
+                    services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind(), NextStep.GAVE_UP);
                 }
                 fail(lastFailure != null && state == State.WAITING ? lastFailure.error() : error);
             }
@@ -886,7 +887,7 @@ public final class ChatExchange implements UpstreamListener {
                         lease = null;
                     }
                     endPermit(error);
-                    services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind().label(), "gave_up");
+                    services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind(), NextStep.GAVE_UP);
                     if (relay != null) {
                         relay.close();
                         relay = null;

@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Fault;
 import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.observe.DeploymentState;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.DeploymentLoad;
@@ -296,29 +297,29 @@ public final class DeploymentHealth implements HealthView {
         metrics.deploymentState(v.id, state(v));
     }
 
-    /** {@code open} or {@code half_open} by its breaker, else {@code cooling} or {@code closed}. */
-    String state(Vitals v) {
+    /** Open or half-open by its breaker, else cooling or closed. */
+    DeploymentState state(Vitals v) {
         Guards guards = v.guards.get();
         if (guards != null) {
             switch (guards.breaker().getState()) {
                 case OPEN, FORCED_OPEN -> {
-                    return "open";
+                    return DeploymentState.OPEN;
                 }
                 case HALF_OPEN -> {
-                    return "half_open";
+                    return DeploymentState.HALF_OPEN;
                 }
                 default -> { }
             }
         }
         Instant now = clock.instant();
         boolean cooling = v.coolUntilMillis() > now.toEpochMilli() || v.quota.exhaustedUntil(now) != null;
-        return cooling ? "cooling" : "closed";
+        return cooling ? DeploymentState.COOLING : DeploymentState.CLOSED;
     }
 
-    /** The state of one deployment, as {@link #report} gives it; {@code closed} for one never seen. */
-    String state(String deploymentId) {
+    /** The state of one deployment, as {@link #report} gives it; closed for one never seen. */
+    DeploymentState state(String deploymentId) {
         Vitals v = vitals.get(deploymentId);
-        return v == null ? "closed" : state(v);
+        return v == null ? DeploymentState.CLOSED : state(v);
     }
 
     private Vitals vitals(String id) {

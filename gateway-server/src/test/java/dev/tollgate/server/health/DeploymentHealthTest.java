@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.observe.DeploymentState;
 import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.DeploymentLoad;
@@ -58,13 +59,13 @@ class DeploymentHealthTest {
     void aDeploymentNeverSeenIsAvailableAndUnknown() {
         assertThat(health.unavailableFor(D)).isZero();
         assertThat(health.load(D)).isEqualTo(DeploymentLoad.UNKNOWN);
-        assertThat(health.state(D.id())).isEqualTo("closed");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.CLOSED);
     }
 
     @Test
     void theBreakerOpensAfterFailuresAndRefusesUntilItsOpenTimeIsOver() {
         fail(4, ErrorKind.PROVIDER_ERROR);
-        assertThat(health.state(D.id())).isEqualTo("open");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.OPEN);
         assertThat(metrics.states).containsExactly("m/p/a=open");
         assertThat(health.begin(D, SETTINGS)).isNull();
         assertThat(health.unavailableFor(D)).isEqualTo(Duration.ofMillis(100));
@@ -80,7 +81,7 @@ class DeploymentHealthTest {
         assertThat(health.unavailableFor(D)).isZero();
         assertThat(health.unavailableFor(D)).isZero(); // reading never takes a probe's place
         var first = health.begin(D, SETTINGS);
-        assertThat(health.state(D.id())).isEqualTo("half_open");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.HALF_OPEN);
         var second = health.begin(D, SETTINGS);
         assertThat(first).isNotNull();
         assertThat(second).isNotNull();
@@ -88,7 +89,7 @@ class DeploymentHealthTest {
         assertThat(health.unavailableFor(D)).isEqualTo(DeploymentHealth.BUSY_HINT);
         first.end(null);
         second.end(null);
-        assertThat(health.state(D.id())).isEqualTo("closed");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.CLOSED);
         assertThat(metrics.states).containsExactly("m/p/a=open", "m/p/a=half_open", "m/p/a=closed");
         assertThat(health.begin(D, SETTINGS)).isNotNull();
     }
@@ -99,7 +100,7 @@ class DeploymentHealthTest {
         time.advance(Duration.ofMillis(150));
         health.begin(D, SETTINGS).end(error(ErrorKind.PROVIDER_OVERLOADED));
         health.begin(D, SETTINGS).end(null);
-        assertThat(health.state(D.id())).isEqualTo("open");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.OPEN);
         assertThat(health.unavailableFor(D)).isEqualTo(Duration.ofMillis(100));
     }
 
@@ -114,7 +115,7 @@ class DeploymentHealthTest {
             time.advance(Duration.ofSeconds(5)); // a long stream after a slow head: only the head counts
             attempt.end(null);
         }
-        assertThat(health.state(D.id())).isEqualTo("open");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.OPEN);
     }
 
     @Test
@@ -128,7 +129,7 @@ class DeploymentHealthTest {
             time.advance(Duration.ofSeconds(5));
             attempt.end(null);
         }
-        assertThat(health.state(D.id())).isEqualTo("closed");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.CLOSED);
     }
 
     @Test
@@ -138,10 +139,10 @@ class DeploymentHealthTest {
         fail(1, ErrorKind.CONTENT_FILTERED);
         fail(1, ErrorKind.CONTEXT_TOO_LONG);
         fail(1, ErrorKind.PROVIDER_ERROR);
-        assertThat(health.state(D.id())).as("1 failure in the last 4").isEqualTo("closed");
+        assertThat(health.state(D.id())).as("1 failure in the last 4").isEqualTo(DeploymentState.CLOSED);
         fail(1, ErrorKind.PROVIDER_ERROR);
         assertThat(health.state(D.id())).as("2 failures in the last 4: the answers were counted")
-                .isEqualTo("open");
+                .isEqualTo(DeploymentState.OPEN);
     }
 
     @Test
@@ -149,9 +150,9 @@ class DeploymentHealthTest {
         fail(3, ErrorKind.PROVIDER_ERROR);
         fail(10, ErrorKind.CLIENT_CANCELLED);
         fail(10, ErrorKind.INTERNAL);
-        assertThat(health.state(D.id())).as("still 3 calls, fewer than the minimum").isEqualTo("closed");
+        assertThat(health.state(D.id())).as("still 3 calls, fewer than the minimum").isEqualTo(DeploymentState.CLOSED);
         fail(1, ErrorKind.PROVIDER_ERROR);
-        assertThat(health.state(D.id())).isEqualTo("open");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.OPEN);
     }
 
     @Test
@@ -163,11 +164,11 @@ class DeploymentHealthTest {
         }
         time.advance(Duration.ofMillis(101));
         health.begin(D, oneProbe).end(error(ErrorKind.CLIENT_CANCELLED));
-        assertThat(health.state(D.id())).isEqualTo("half_open");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.HALF_OPEN);
         var probe = health.begin(D, oneProbe);
         assertThat(probe).isNotNull();
         probe.end(null);
-        assertThat(health.state(D.id())).isEqualTo("closed");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.CLOSED);
     }
 
     @Test
@@ -196,7 +197,7 @@ class DeploymentHealthTest {
         var probe = health.begin(D, capped);
         assertThat(health.begin(D, capped)).isNull();
         probe.end(null);
-        assertThat(health.state(D.id())).isEqualTo("closed");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.CLOSED);
     }
 
     @Test
@@ -212,7 +213,7 @@ class DeploymentHealthTest {
         assertThat(health.begin(D, capped)).as("the double end freed no extra place").isNull();
         b.end(null);
         fail(1, ErrorKind.PROVIDER_ERROR);
-        assertThat(health.state(D.id())).as("one failure of four").isEqualTo("closed");
+        assertThat(health.state(D.id())).as("one failure of four").isEqualTo(DeploymentState.CLOSED);
     }
 
     @Test
@@ -221,14 +222,14 @@ class DeploymentHealthTest {
             health.begin(D, SETTINGS).end(error(ErrorKind.PROVIDER_RATE_LIMITED).withRetryAfter(Duration.ofSeconds(5)));
         }
         assertThat(health.unavailableFor(D)).isEqualTo(Duration.ofSeconds(5));
-        assertThat(health.state(D.id())).isEqualTo("cooling");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.COOLING);
         assertThat(metrics.states).last().isEqualTo("m/p/a=cooling");
         assertThat(health.begin(D, SETTINGS)).as("a cooldown advises, it does not refuse").isNotNull();
         time.advance(Duration.ofSeconds(3));
         assertThat(health.unavailableFor(D)).isEqualTo(Duration.ofSeconds(2));
         time.advance(Duration.ofSeconds(2));
         assertThat(health.unavailableFor(D)).isZero();
-        assertThat(health.state(D.id())).isEqualTo("closed");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.CLOSED);
     }
 
     @Test
@@ -264,7 +265,7 @@ class DeploymentHealthTest {
                 "0", "anthropic-ratelimit-tokens-reset", "2025-06-01T12:00:03Z"));
         attempt.end(null);
         assertThat(health.unavailableFor(D)).isEqualTo(Duration.ofSeconds(3));
-        assertThat(health.state(D.id())).isEqualTo("cooling");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.COOLING);
         assertThat(health.load(D).quotaHeadroom()).isZero();
         time.advance(Duration.ofSeconds(3));
         assertThat(health.unavailableFor(D)).isZero();
@@ -313,7 +314,7 @@ class DeploymentHealthTest {
         var attempt = health.begin(D, longerWindow);
         assertThat(attempt).as("a fresh breaker for new settings").isNotNull();
         attempt.end(null);
-        assertThat(health.state(D.id())).isEqualTo("closed");
+        assertThat(health.state(D.id())).isEqualTo(DeploymentState.CLOSED);
 
         var capped = settings(longerWindow.breaker(), 1);
         var held = health.begin(D, capped);

@@ -1,5 +1,6 @@
 package dev.tollgate.server.health;
 
+import dev.tollgate.core.observe.DeploymentState;
 import dev.tollgate.server.testing.NoMetrics;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -9,7 +10,7 @@ final class RecordingMetrics extends NoMetrics {
     final List<String> states = new CopyOnWriteArrayList<>();
 
     @Override
-    public void deploymentState(String deployment, String state) {
-        states.add(deployment + "=" + state);
+    public void deploymentState(String deployment, DeploymentState state) {
+        states.add(deployment + "=" + state.label());
     }
 }

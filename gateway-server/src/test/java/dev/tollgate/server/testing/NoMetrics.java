@@ -1,7 +1,10 @@
 package dev.tollgate.server.testing;
 
+import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.observe.DeploymentState;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.pricing.Money;
 
 /** A metrics port that records nothing; tests extend it to keep the one kind of event they check. */
@@ -25,8 +28,8 @@ public class NoMetrics implements GatewayMetrics {
     public void budgetLevel(String scope, Money spent, Money limit) {}
 
     @Override
-    public void upstreamAttempt(String deployment, String result, String next) {}
+    public void upstreamAttempt(String deployment, ErrorKind failure, NextStep next) {}
 
     @Override
-    public void deploymentState(String deployment, String state) {}
+    public void deploymentState(String deployment, DeploymentState state) {}
 }
