@@ -30,8 +30,25 @@ final class ManualTime extends Clock {
         return ZoneOffset.UTC;
     }
 
+    /** The same moving time, read in another zone. */
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException();
+        ManualTime time = this;
+        return new Clock() {
+            @Override
+            public Instant instant() {
+                return time.instant();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return zone;
+            }
+
+            @Override
+            public Clock withZone(ZoneId other) {
+                return time.withZone(other);
+            }
+        };
     }
 }
