@@ -83,6 +83,19 @@ class RoutingTest {
               backup: { deployments: [ { provider: b, model: model-b } ] }
             """;
 
+    /** Model {@code main} on a scripted upstream, falling back to {@code backup} on WireMock's provider b. */
+    String scriptedWithBackup(ScriptedUpstream scripted, String more) {
+        return """
+                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                providers:
+                  s: { type: openai, base_url: %s }
+                  b: { type: openai, base_url: http://127.0.0.1:%d/b/v1 }
+                models:
+                  main: { deployments: [ { provider: s, model: m } ], fallbacks: [backup] }
+                  backup: { deployments: [ { provider: b, model: model-b } ] }
+                """.formatted(scripted.baseUrl(), upstream.port()) + more;
+    }
+
     static ResponseDefinitionBuilder ok(String model) {
         return aResponse().withStatus(200).withHeader("content-type", "application/json").withBody("""
                 {"id":"c1","object":"chat.completion","created":1,"model":"%s","choices":[{"index":0,
@@ -290,15 +303,7 @@ class RoutingTest {
                     + "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},"
                     + "\"finish_reason\":null}]}\n\n");
             ScriptedUpstream.reset(socket);
-        }); var g = RunningGateway.start("""
-                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
-                providers:
-                  s: { type: openai, base_url: %s }
-                  b: { type: openai, base_url: http://127.0.0.1:%d/b/v1 }
-                models:
-                  main: { deployments: [ { provider: s, model: m } ], fallbacks: [backup] }
-                  backup: { deployments: [ { provider: b, model: model-b } ] }
-                """.formatted(scripted.baseUrl(), upstream.port()), Map.of())) {
+        }); var g = RunningGateway.start(scriptedWithBackup(scripted, ""), Map.of())) {
             stub("b", ok("model-b"));
             String body = Http.chat("main", true);
             // Read raw: the connection is cut after the in-band error, which an HTTP client reports as a failure.
@@ -317,16 +322,8 @@ class RoutingTest {
             ScriptedUpstream.streamHead(out);
             ScriptedUpstream.chunk(out, "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n");
             ScriptedUpstream.lastChunk(out);
-        }); var g = RunningGateway.start("""
-                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
-                providers:
-                  s: { type: openai, base_url: %s }
-                  b: { type: openai, base_url: http://127.0.0.1:%d/b/v1 }
-                models:
-                  main: { deployments: [ { provider: s, model: m } ], fallbacks: [backup] }
-                  backup: { deployments: [ { provider: b, model: model-b } ] }
-                resilience: { retries: { same_deployment: 0 } }
-                """.formatted(scripted.baseUrl(), upstream.port()), Map.of())) {
+        }); var g = RunningGateway.start(scriptedWithBackup(scripted,
+                "resilience: { retries: { same_deployment: 0 } }\n"), Map.of())) {
             upstream.stubFor(post(urlEqualTo("/b/v1/chat/completions")).willReturn(aResponse().withStatus(200)
                     .withHeader("content-type", "text/event-stream").withBody("""
                             data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"model-b","choices":[{"index":0,"delta":{"content":"fine"},"finish_reason":null}]}
