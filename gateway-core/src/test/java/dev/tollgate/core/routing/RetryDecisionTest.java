@@ -295,14 +295,18 @@ class RetryDecisionTest {
         assertThat(waited(noHint.next(RATE_LIMITED, PLENTY))).isBetween(Duration.ZERO, Duration.ofMillis(200));
     }
 
-    @Test
-    void aContextRefusalGoesOnlyToTheContextFallbacks() {
-        GatewayError tooLong = GatewayError.of(ErrorKind.CONTEXT_TOO_LONG, "too long");
-        var models = models(
+    /** Group {@code a} (two deployments) with one fallback of each kind: err, long and safe. */
+    private static Map<String, ModelGroup> oneFallbackPerKind() {
+        return models(
                 Fixtures.group("a", fallbacks(List.of("err"), List.of("long"), List.of("safe")), d("a/1", 1),
                         d("a/2", 1)),
                 single("err", Fallbacks.NONE), single("long", Fallbacks.NONE), single("safe", Fallbacks.NONE));
-        RoutePlan plan = plan(models, "a");
+    }
+
+    @Test
+    void aContextRefusalGoesOnlyToTheContextFallbacks() {
+        GatewayError tooLong = GatewayError.of(ErrorKind.CONTEXT_TOO_LONG, "too long");
+        RoutePlan plan = plan(oneFallbackPerKind(), "a");
         plan.first();
         assertThat(id(plan.next(tooLong, PLENTY))).isEqualTo("long/d");
         assertThat(plan.fellBack()).isTrue();
@@ -316,11 +320,7 @@ class RetryDecisionTest {
     @Test
     void aContentFilterRefusalGoesOnlyToTheContentFallbacks() {
         GatewayError filtered = GatewayError.of(ErrorKind.CONTENT_FILTERED, "refused");
-        var models = models(
-                Fixtures.group("a", fallbacks(List.of("err"), List.of("long"), List.of("safe")), d("a/1", 1),
-                        d("a/2", 1)),
-                single("err", Fallbacks.NONE), single("long", Fallbacks.NONE), single("safe", Fallbacks.NONE));
-        RoutePlan plan = plan(models, "a");
+        RoutePlan plan = plan(oneFallbackPerKind(), "a");
         plan.first();
         assertThat(id(plan.next(filtered, PLENTY))).isEqualTo("safe/d");
         // The fallback fails otherwise: its own group and fallbacks go on from there.
