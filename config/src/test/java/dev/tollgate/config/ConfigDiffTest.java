@@ -370,7 +370,8 @@ class ConfigDiffTest {
                 // The hunks did not reach the end, which is then unchanged.
                 newTerminated = oldTerminated;
             } else {
-                assertThat(sawOldEnd).as("old text's missing newline marked").isEqualTo(!oldTerminated && !old.isEmpty());
+                assertThat(sawOldEnd).as("old text's missing newline marked")
+                        .isEqualTo(!oldTerminated && !old.isEmpty());
             }
             String text = String.join("\n", out);
             return out.isEmpty() || !newTerminated ? text : text + "\n";
