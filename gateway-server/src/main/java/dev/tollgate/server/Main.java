@@ -10,6 +10,7 @@ import dev.tollgate.core.access.RawKeys;
 import dev.tollgate.core.runtime.HostPort;
 import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.providers.ProviderRegistry;
+import dev.tollgate.server.cli.AdminCommands;
 import dev.tollgate.server.log.LogSink;
 import dev.tollgate.server.mock.MockServer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -35,6 +36,16 @@ public final class Main {
               tollgate new-key             make a key (for keys: or admin.keys); prints the key, once, and the
                                            sha256 hash the config holds instead of it
               tollgate hash-key            read a key on standard input; print the hash the config holds
+
+              tollgate keys COMMAND        virtual keys: list, show, create, revoke, enable
+              tollgate spend [--from DATE] [--to DATE] [--group-by key|team|user|model|deployment|day] [--csv]
+                                           the spend report from the ledger
+              tollgate config COMMAND      the running config: show, versions, show-version, diff, reload,
+                                           rollback
+              These three call a running gateway's admin API at --admin URL (else $TOLLGATE_ADMIN_URL, else
+              http://127.0.0.1:8081) with the admin key in $TOLLGATE_ADMIN_KEY or --admin-key-file PATH, and
+              answer --help with their options. Exit codes: 1 the gateway refused, 2 bad usage, 3 the admin API
+              cannot be reached.
             """;
 
     private Main() {}
@@ -45,11 +56,12 @@ public final class Main {
 
     /** Runs a command; returns the exit code (0 fine, 1 invalid config, 2 bad usage). Serving commands block. */
     static int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        if (args.contains("--help") || args.contains("-h")) {
+        String command = args.isEmpty() || args.getFirst().startsWith("--") ? "serve" : args.getFirst();
+        // The admin commands answer --help with their own usage.
+        if ((args.contains("--help") || args.contains("-h")) && !AdminCommands.NAMES.contains(command)) {
             out.print(USAGE);
             return 0;
         }
-        String command = args.isEmpty() || args.getFirst().startsWith("--") ? "serve" : args.getFirst();
         List<String> rest = command.equals("serve") ? args : args.subList(1, args.size());
         try {
             return switch (command) {
@@ -58,6 +70,7 @@ public final class Main {
                 case "new-key" -> newKey(out);
                 case "hash-key" -> hashKey(System.in, out, err);
                 case "mock" -> mock(Flags.parse(rest, List.of("--listen", "--latency", "--tokens-per-second", "--chunks")), out);
+                case "keys", "spend", "config" -> AdminCommands.run(command, rest, out, err, System::getenv);
                 default -> usage(err, "unknown command '" + command + "'");
             };
         } catch (IllegalArgumentException e) { // bad flags, numbers or durations
