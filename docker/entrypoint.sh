@@ -1,0 +1,75 @@
+#!/bin/sh
+# The Tollgate image's entrypoint: assembles the JVM flags and execs java, so the JVM replaces this shell and
+# receives SIGTERM itself (a shell in between would swallow it, and the orchestrator would SIGKILL the gateway
+# after its grace period instead of letting it drain).
+#
+#   docker run tollgate                                   serve /app/config/tollgate.yaml
+#   docker run tollgate --config /app/config/other.yaml   serve another config
+#   docker run tollgate validate /app/config/tollgate.yaml
+#   docker run tollgate new-key                           any other command of the jar, passed as it is
+#
+# Arguments: none serves ${TOLLGATE_HOME}/config/tollgate.yaml. When the first argument is a flag and none of
+# them is --config, that config is added in front, so extra serve flags never fall back to the jar's built-in
+# demo (whose admin port is on 127.0.0.1, out of reach of probes and Prometheus). Anything else (a command such
+# as validate, keys or config) goes to the jar unchanged.
+#
+# Environment (the same rules as the repository's ./tollgate launcher):
+#   TOLLGATE_HOME           where tollgate.jar and config/ are (default /app)
+#   TOLLGATE_JAVA_OPTS      extra JVM flags, appended after the defaults (a later flag wins; a collector chosen
+#                           here replaces the default one)
+#   TOLLGATE_JVM_DEFAULTS   replaces the default JVM flags entirely (set it to "" for none)
+set -eu
+
+home="${TOLLGATE_HOME:-/app}"
+jar="$home/tollgate.jar"
+config="$home/config/tollgate.yaml"
+
+if [ ! -f "$jar" ]; then
+  printf 'tollgate: %s not found: TOLLGATE_HOME (%s) must be the directory that holds tollgate.jar\n' \
+    "$jar" "$home" >&2
+  exit 1
+fi
+
+# Container defaults. The JVM sizes itself from the container's cgroup limits, not the host's memory and CPUs.
+#  -XX:+UseParallelGC              the cheapest collector per request, as in ./tollgate (a proxy's allocations
+#                                  die young); without it the JVM picks SerialGC under 2 CPUs or 1792 MB.
+#  -XX:MaxRAMPercentage=50         heap = half the memory limit. The rest is Netty's direct buffers (capped
+#                                  below), metaspace, thread stacks and code cache: with a 1 GiB limit about
+#                                  512 MB heap + 256 MB direct + ~150 MB leaves headroom under the OOM killer.
+#  -XX:MaxDirectMemorySize=256m    bounds Netty's pooled direct buffers; unset, it would equal the heap.
+#  -XX:+ExitOnOutOfMemoryError     a proxy in an unknown state should die and be restarted, not limp on.
+#  -XX:+PerfDisableSharedMem       no mmap'ed hsperfdata file, whose page writes can stall safepoints.
+default_gc="-XX:+UseParallelGC"
+default_opts="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError -XX:+PerfDisableSharedMem"
+java_opts="${TOLLGATE_JAVA_OPTS:-}"
+
+# The flag variables are split on whitespace on purpose (one flag per word, as in ./tollgate); globbing is off
+# so that a flag holding '*' reaches the JVM as written.
+set -f
+if [ -n "${TOLLGATE_JVM_DEFAULTS+set}" ]; then
+  defaults="$TOLLGATE_JVM_DEFAULTS"
+else
+  defaults="$default_gc $default_opts"
+  # shellcheck disable=SC2086
+  for opt in $java_opts; do
+    # The user picked a collector (-XX:+UseZGC, -XX:+UseG1GC...): two would make the JVM refuse to start.
+    case "$opt" in -XX:+Use*GC) defaults="$default_opts" ;; esac
+  done
+fi
+
+if [ "$#" -eq 0 ]; then
+  set -- --config "$config"
+else
+  case "$1" in
+    -*)
+      has_config=false
+      for arg in "$@"; do
+        case "$arg" in --config|--config=*) has_config=true ;; esac
+      done
+      if [ "$has_config" = false ]; then set -- --config "$config" "$@"; fi
+      ;;
+  esac
+fi
+
+# shellcheck disable=SC2086
+exec java $defaults $java_opts -jar "$jar" "$@"
