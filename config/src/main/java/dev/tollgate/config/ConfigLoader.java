@@ -56,12 +56,20 @@ public final class ConfigLoader {
      * paths in it (the SQLite ledger, the spill directory) resolve against its directory.
      */
     public LoadResult load(Path file) {
-        String name = file.toString();
-        var problems = new Diagnostics(name);
+        var problems = new Diagnostics(file.toString());
         String text = read(file, problems);
         return text == null
                 ? new LoadResult.Invalid(problems.errors())
-                : compile(name, text, directoryOf(file), problems);
+                : compile(file.toString(), text, directoryOf(file), problems);
+    }
+
+    /**
+     * Loads {@code text} as if it were the content of {@code file} (its name in problems, its directory for relative
+     * paths), without reading the file: how an earlier version of a file's config is brought back.
+     */
+    public LoadResult load(Path file, String text) {
+        requireNonNull(text, "text");
+        return compile(file.toString(), text, directoryOf(file), new Diagnostics(file.toString()));
     }
 
     /**
@@ -112,7 +120,7 @@ public final class ConfigLoader {
         if (config == null || problems.hasErrors()) {
             return new LoadResult.Invalid(problems.errors());
         }
-        return compiler.compile(config, source, problems);
+        return compiler.compile(config, source, text, problems);
     }
 
     /** The bound config, or null when the text is not readable YAML; problems either way are in {@code problems}. */

@@ -16,11 +16,20 @@ public sealed interface LoadResult {
      *
      * @param warnings things that are allowed but probably unintended (an inline api_key, an unused provider), in
      *     file order
+     * @param text the YAML the snapshot was compiled from, exactly as read: config versions keep and hash this,
+     *     never a second read of the file that may already hold something else
      */
-    record Loaded(RuntimeSnapshot snapshot, List<ConfigProblem> warnings) implements LoadResult {
+    record Loaded(RuntimeSnapshot snapshot, List<ConfigProblem> warnings, String text) implements LoadResult {
         public Loaded {
             requireNonNull(snapshot, "snapshot");
             warnings = List.copyOf(warnings);
+            requireNonNull(text, "text");
+        }
+
+        /** Without the text, which may hold a secret written inline (the loader warns of it, never shows it). */
+        @Override
+        public String toString() {
+            return "Loaded[snapshot=" + snapshot + ", warnings=" + warnings + ", text=(" + text.length() + " chars)]";
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.Set;
 final class ServerSection {
     static final Set<String> KEYS = Set.of(
             "listen", "admin_listen", "io_threads", "max_request_bytes", "max_header_bytes", "max_uri_bytes",
-            "max_response_bytes", "stream_keep_alive", "access_log");
+            "max_response_bytes", "stream_keep_alive", "access_log", "shutdown_delay", "shutdown_grace",
+            "watch_config");
 
     /** Limits below this are almost always a missing unit ({@code max_request_bytes: 10} means ten bytes). */
     static final long MIN_LIMIT_BYTES = 1024;
@@ -40,7 +41,10 @@ final class ServerSection {
                 (int) server.size("max_uri_bytes", d.maxUriBytes(), MIN_LIMIT_BYTES, Integer.MAX_VALUE),
                 server.size("max_response_bytes", d.maxResponseBytes(), MIN_LIMIT_BYTES, Long.MAX_VALUE),
                 server.duration("stream_keep_alive", d.streamKeepAlive(), MIN_KEEP_ALIVE),
-                server.bool("access_log", d.accessLog()));
+                server.bool("access_log", d.accessLog()),
+                server.duration("shutdown_delay", d.shutdownDelay(), Duration.ZERO),
+                server.duration("shutdown_grace", d.shutdownGrace(), Duration.ZERO),
+                server.bool("watch_config", d.watchConfig()));
     }
 
     /** Whether both listeners would bind the same port: same host, or either one on every interface. */

@@ -44,9 +44,10 @@ final class SnapshotCompiler {
     /**
      * The snapshot, or the problems of starting its mock servers.
      *
+     * @param text the YAML {@code config} was bound from
      * @param problems must hold no errors yet: a config with problems is never compiled
      */
-    LoadResult compile(TollgateConfig config, String source, Diagnostics problems) {
+    LoadResult compile(TollgateConfig config, String source, String text, Diagnostics problems) {
         if (problems.hasErrors()) {
             throw new IllegalStateException("compiling a config with problems");
         }
@@ -69,7 +70,7 @@ final class SnapshotCompiler {
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
                         prices(config), config.storage(), routing(config)),
-                problems.warnings());
+                problems.warnings(), text);
     }
 
     private URI mockEndpoint(ProviderConfig p, Diagnostics problems) {

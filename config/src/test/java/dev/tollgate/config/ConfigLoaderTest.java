@@ -63,6 +63,9 @@ class ConfigLoaderTest {
               max_response_bytes: 1048576
               stream_keep_alive: 30s
               access_log: false
+              shutdown_delay: 5s
+              shutdown_grace: 2m
+              watch_config: false
             providers:
               openai:
                 type: openai
@@ -107,7 +110,8 @@ class ConfigLoaderTest {
 
         assertThat(snapshot.source()).isEqualTo("full.yaml");
         assertThat(snapshot.server()).isEqualTo(new ServerSettings(new HostPort("::", 9090), new HostPort("127.0.0.1", 0),
-                4, 2L << 20, 32 << 10, 4000, 1 << 20, Duration.ofSeconds(30), false));
+                4, 2L << 20, 32 << 10, 4000, 1 << 20, Duration.ofSeconds(30), false, Duration.ofSeconds(5),
+                Duration.ofMinutes(2), false));
 
         assertThat(snapshot.providers()).containsOnlyKeys("openai", "azure", "demo");
         Provider openai = snapshot.providers().get("openai");

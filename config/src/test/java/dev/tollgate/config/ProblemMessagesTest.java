@@ -101,7 +101,7 @@ class ProblemMessagesTest {
                 new Case("unknown key, nothing close", server("colour: red"),
                         List.of("t.yaml:2:3: server.colour: unknown key 'colour'; valid keys: access_log, admin_listen, "
                                 + "io_threads, listen, max_header_bytes, max_request_bytes, max_response_bytes, "
-                                + "max_uri_bytes, stream_keep_alive")),
+                                + "max_uri_bytes, shutdown_delay, shutdown_grace, stream_keep_alive, watch_config")),
                 new Case("unknown deployment key", model("deployments:\n  - { provider: openai, modle: x }"),
                         List.of("t.yaml:6:29: models.m.deployments[0].modle: unknown key 'modle' (did you mean 'model'?)")),
 

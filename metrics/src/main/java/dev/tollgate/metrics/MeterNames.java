@@ -33,6 +33,9 @@ final class MeterNames {
     static final String UPSTREAM_ATTEMPTS = "tollgate.upstream.attempts";
     static final String DEPLOYMENT_STATE = "tollgate.deployment.state";
     static final String ROUTED = "tollgate.routed.requests";
+    static final String CONFIG_RELOADS = "tollgate.config.reloads";
+    static final String CONFIG_VERSION = "tollgate.config.version";
+    static final String CONFIG_RESTART_PENDING = "tollgate.config.restart.pending";
     static final String TIER = "tier";
     static final String VARIANT = "variant";
     static final String TEAM = "team";

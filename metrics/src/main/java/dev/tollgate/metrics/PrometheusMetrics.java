@@ -3,6 +3,9 @@ package dev.tollgate.metrics;
 import static dev.tollgate.metrics.MeterNames.BUDGET_ALERTS;
 import static dev.tollgate.metrics.MeterNames.BUDGET_LIMIT;
 import static dev.tollgate.metrics.MeterNames.BUDGET_SPENT;
+import static dev.tollgate.metrics.MeterNames.CONFIG_RELOADS;
+import static dev.tollgate.metrics.MeterNames.CONFIG_RESTART_PENDING;
+import static dev.tollgate.metrics.MeterNames.CONFIG_VERSION;
 import static dev.tollgate.metrics.MeterNames.COST;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT_STATE;
@@ -78,6 +81,8 @@ public final class PrometheusMetrics implements GatewayMetrics {
     private final ConcurrentHashMap<Attempt, Counter> attempts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Routed, Counter> routed = new ConcurrentHashMap<>();
     private final AtomicInteger ledgerUp = new AtomicInteger(1);
+    private final AtomicInteger configVersion = new AtomicInteger(1);
+    private final AtomicInteger restartPending = new AtomicInteger();
     private final ConcurrentHashMap<String, BudgetLevel> budgets = new ConcurrentHashMap<>();
     /** The current state of each deployment, by id; its state gauges read it. */
     private final ConcurrentHashMap<String, AtomicReference<DeploymentState>> deploymentStates =
@@ -86,6 +91,12 @@ public final class PrometheusMetrics implements GatewayMetrics {
     public PrometheusMetrics() {
         Gauge.builder(LEDGER_UP, ledgerUp, AtomicInteger::get)
                 .description("1 while the spend ledger's database answers, 0 while rows go to the spill file")
+                .register(registry);
+        Gauge.builder(CONFIG_VERSION, configVersion, AtomicInteger::get)
+                .description("The config version in force (1 is the one the process started with)")
+                .register(registry);
+        Gauge.builder(CONFIG_RESTART_PENDING, restartPending, AtomicInteger::get)
+                .description("1 while the config in force holds settings that apply only at the next restart")
                 .register(registry);
     }
 
@@ -148,6 +159,14 @@ public final class PrometheusMetrics implements GatewayMetrics {
     @Override
     public void ledgerUp(boolean up) {
         ledgerUp.set(up ? 1 : 0);
+    }
+
+    @Override
+    public void configReloaded(String result, int version, boolean pending) {
+        counter(CONFIG_RELOADS, "Config reloads by result (applied, unchanged, rejected)", null,
+                Tags.of(RESULT, result)).increment();
+        configVersion.set(version);
+        restartPending.set(pending ? 1 : 0);
     }
 
     @Override

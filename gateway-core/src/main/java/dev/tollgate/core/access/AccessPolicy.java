@@ -53,6 +53,11 @@ public record AccessPolicy(
         }
     }
 
+    /** This policy with budget periods in {@code other}'s time zone (the zone counters were opened with). */
+    public AccessPolicy withZoneOf(AccessPolicy other) {
+        return new AccessPolicy(teams, keys, globalBudget, other.zone, unpriced, unpricedPrice, alerts, adminKeys);
+    }
+
     public Team team(String name) {
         return name == null ? null : teams.get(name);
     }

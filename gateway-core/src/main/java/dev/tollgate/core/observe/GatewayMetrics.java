@@ -50,4 +50,13 @@ public interface GatewayMetrics {
 
     /** Whether a deployment can take requests: on each change, and sampled off the request path. */
     void deploymentState(String deployment, DeploymentState state);
+
+    /**
+     * A config reload ended, off the request path.
+     *
+     * @param result {@code applied}, {@code unchanged} or {@code rejected}
+     * @param version the config version in force after it
+     * @param restartPending whether the config in force holds settings that apply only at the next restart
+     */
+    void configReloaded(String result, int version, boolean restartPending);
 }

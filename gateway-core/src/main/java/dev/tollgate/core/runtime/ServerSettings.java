@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 
 /**
- * Listener and edge settings. Changing any of these needs a restart.
+ * Listener, edge and lifecycle settings. A reload applies the edge limits to connections accepted after it and the
+ * lifecycle settings at once; the listeners and their threads
+ * ({@code listen}, {@code admin_listen}, {@code io_threads}) change at a restart only.
  *
  * @param ioThreads event-loop threads; 0 means one per core
  * @param maxRequestBytes the largest request body accepted (413 above, checked from Content-Length first)
@@ -14,6 +16,10 @@ import java.time.Duration;
  * @param maxResponseBytes the largest non-streamed upstream body the gateway buffers (502 above)
  * @param streamKeepAlive how long a committed stream may stay quiet before a {@code : keep-alive} comment
  * @param accessLog whether one JSON line per request is written
+ * @param shutdownDelay how long after a stop signal the gateway keeps accepting while reporting not ready, so that
+ *     load balancers take it out of rotation before its listener closes
+ * @param shutdownGrace how long in-flight requests and streams may run on once the listener has closed
+ * @param watchConfig whether the config file is watched and reloaded when it changes
  */
 public record ServerSettings(
         HostPort listen,
@@ -24,15 +30,31 @@ public record ServerSettings(
         int maxUriBytes,
         long maxResponseBytes,
         Duration streamKeepAlive,
-        boolean accessLog) {
+        boolean accessLog,
+        Duration shutdownDelay,
+        Duration shutdownGrace,
+        boolean watchConfig) {
 
     public static final ServerSettings DEFAULTS = new ServerSettings(
             new HostPort("0.0.0.0", 8080), new HostPort("127.0.0.1", 8081), 0,
-            10L << 20, 16 << 10, 8 << 10, 64L << 20, Duration.ofSeconds(15), true);
+            10L << 20, 16 << 10, 8 << 10, 64L << 20, Duration.ofSeconds(15), true,
+            Duration.ZERO, Duration.ofSeconds(30), true);
 
     public ServerSettings {
         requireNonNull(listen, "listen");
         requireNonNull(adminListen, "adminListen");
         requireNonNull(streamKeepAlive, "streamKeepAlive");
+        requireNonNull(shutdownDelay, "shutdownDelay");
+        requireNonNull(shutdownGrace, "shutdownGrace");
+    }
+
+    /**
+     * These settings with the listeners of {@code running}: what a reload can put in force while the listeners
+     * bound at start keep serving.
+     */
+    public ServerSettings withListenersOf(ServerSettings running) {
+        return new ServerSettings(running.listen, running.adminListen, running.ioThreads, maxRequestBytes,
+                maxHeaderBytes, maxUriBytes, maxResponseBytes, streamKeepAlive, accessLog, shutdownDelay,
+                shutdownGrace, watchConfig);
     }
 }

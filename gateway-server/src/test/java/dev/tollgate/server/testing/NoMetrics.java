@@ -32,4 +32,7 @@ public class NoMetrics implements GatewayMetrics {
 
     @Override
     public void deploymentState(String deployment, DeploymentState state) {}
+
+    @Override
+    public void configReloaded(String result, int version, boolean restartPending) {}
 }
