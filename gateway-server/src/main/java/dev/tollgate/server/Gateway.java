@@ -5,6 +5,7 @@ import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.server.admin.AdminApi;
 import dev.tollgate.server.admin.AdminHandler;
 import dev.tollgate.server.exchange.ExchangeServices;
+import dev.tollgate.server.pipeline.Drain;
 import dev.tollgate.server.pipeline.Handlers;
 import dev.tollgate.server.pipeline.ProxyInitializer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -18,6 +19,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -25,6 +27,9 @@ import java.util.function.Supplier;
 /**
  * The two listeners and their event loops: the proxy port and the admin port. The upstream connections of a
  * request run on the same loops as the client connection that made it.
+ *
+ * <p>A graceful stop goes {@link #notReady()}, {@link #stopAccepting()}, {@link #awaitIdle}, {@link #close()}: the
+ * admin port (probes, metrics) answers until the very end.
  */
 public final class Gateway implements AutoCloseable {
     /** Client socket buffer bounds: past the high mark the relay stops reading from the upstream. */
@@ -35,12 +40,14 @@ public final class Gateway implements AutoCloseable {
     private final Channel proxy;
     private final Channel admin;
     private final AtomicBoolean ready;
+    private final Drain drain;
 
-    private Gateway(EventLoopGroup acceptors, Channel proxy, Channel admin, AtomicBoolean ready) {
+    private Gateway(EventLoopGroup acceptors, Channel proxy, Channel admin, AtomicBoolean ready, Drain drain) {
         this.acceptors = acceptors;
         this.proxy = proxy;
         this.admin = admin;
         this.ready = ready;
+        this.drain = drain;
     }
 
     /**
@@ -52,9 +59,9 @@ public final class Gateway implements AutoCloseable {
             throws InterruptedException {
         EventLoopGroup acceptors = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         var ready = new AtomicBoolean();
+        var drain = new Drain();
         try {
-            Channel proxy = bind(transport, acceptors, workers, settings.listen(),
-                    new ProxyInitializer(services, settings));
+            Channel proxy = bind(transport, acceptors, workers, settings.listen(), new ProxyInitializer(services, drain));
             var adminHandler = new AdminHandler(ready::get, metrics, adminApi);
             Channel admin = bind(transport, acceptors, workers, settings.adminListen(), new ChannelInitializer<Channel>() {
                 @Override
@@ -65,7 +72,7 @@ public final class Gateway implements AutoCloseable {
                             .addLast(Handlers.ADMIN, adminHandler);
                 }
             });
-            var gateway = new Gateway(acceptors, proxy, admin, ready);
+            var gateway = new Gateway(acceptors, proxy, admin, ready, drain);
             ready.set(true);
             return gateway;
         } catch (InterruptedException | RuntimeException e) {
@@ -98,11 +105,34 @@ public final class Gateway implements AutoCloseable {
         return ((InetSocketAddress) admin.localAddress()).getPort();
     }
 
-    /** Stops accepting, closes the listeners and the acceptor loop; the caller owns {@code workers}. */
+    /** {@code /readyz} answers 503 from now on; traffic is still served. */
+    public void notReady() {
+        ready.set(false);
+    }
+
+    /** Closes the proxy listener and asks every client connection to close once its current answer is out. */
+    public void stopAccepting() {
+        ready.set(false);
+        proxy.close().syncUninterruptibly();
+        drain.begin();
+    }
+
+    /** Waits, at most {@code grace}, for the running exchanges to end; the number still running after it. */
+    public int awaitIdle(Duration grace) throws InterruptedException {
+        drain.awaitIdle(grace);
+        return drain.running();
+    }
+
+    /**
+     * Stops at once: closes the listeners, every client connection still open and the acceptor loop; the caller
+     * owns {@code workers}.
+     */
     @Override
     public void close() {
         ready.set(false);
         proxy.close().syncUninterruptibly();
+        drain.begin();
+        drain.closeAll();
         admin.close().syncUninterruptibly();
         acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

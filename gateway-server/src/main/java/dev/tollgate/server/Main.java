@@ -82,8 +82,7 @@ public final class Main {
         String file = flags.get("--config");
         Tollgate tollgate;
         try {
-            tollgate = Tollgate.start(loader -> file == null ? loader.loadDemo() : loader.load(Path.of(file)),
-                    System::getenv, out);
+            tollgate = Tollgate.start(file == null ? null : Path.of(file), System::getenv, out);
         } catch (Tollgate.InvalidConfigException e) {
             printProblems(e.problems(), err);
             return 1;
@@ -163,13 +162,19 @@ public final class Main {
         return 0;
     }
 
+    /**
+     * Serves until SIGTERM or SIGINT, then stops gracefully ({@link Tollgate#close()}) and exits 0: a drained
+     * stop is a clean one, and orchestrators read any other status as a crash. The JVM reports a signal as status
+     * 143 or 130 once its shutdown hooks return, so the hook ends the process itself after the drain.
+     */
     private static void awaitShutdown(Tollgate tollgate) throws InterruptedException {
-        var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             tollgate.close();
-            stopped.countDown();
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
         }, "tollgate-shutdown"));
-        stopped.await();
+        new CountDownLatch(1).await(); // the hook ends the process
     }
 
     private static void printProblems(List<ConfigProblem> problems, PrintStream err) {

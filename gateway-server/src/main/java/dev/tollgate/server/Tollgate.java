@@ -3,9 +3,11 @@ package dev.tollgate.server;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigProblem;
 import dev.tollgate.config.LoadResult;
+import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RetryBudget;
 import dev.tollgate.core.routing.Router;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.metrics.PrometheusMetrics;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.admin.AdminApi;
@@ -15,10 +17,17 @@ import dev.tollgate.server.log.AccessLog;
 import dev.tollgate.server.log.JsonLine;
 import dev.tollgate.server.log.LogSink;
 import dev.tollgate.server.mock.EmbeddedMocks;
+import dev.tollgate.server.reload.ConfigReloader;
+import dev.tollgate.server.reload.ConfigWatcher;
+import dev.tollgate.server.reload.ReloadResult;
+import dev.tollgate.server.upstream.Origin;
 import dev.tollgate.server.upstream.UpstreamPools;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +43,8 @@ import java.util.function.Function;
 public final class Tollgate implements AutoCloseable {
     /** Provider types a config may name: the adapters, plus the built-in mock. */
     public static final String MOCK_TYPE = "mock";
+    /** The endpoint of every mock provider in a dry run, which compiles a config without starting anything. */
+    private static final URI INERT_MOCK = URI.create("http://127.0.0.1:9/v1");
 
     private final LogSink logs;
     private final EmbeddedMocks mocks;
@@ -42,9 +53,12 @@ public final class Tollgate implements AutoCloseable {
     private final Gateway gateway;
     private final AtomicReference<RuntimeSnapshot> snapshot;
     private final Stores state;
+    private final ConfigReloader reloader;
+    private final ConfigWatcher watcher;
 
     private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, UpstreamPools upstreams,
-                     Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state) {
+                     Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state,
+                     ConfigReloader reloader, ConfigWatcher watcher) {
         this.logs = logs;
         this.mocks = mocks;
         this.workers = workers;
@@ -52,6 +66,8 @@ public final class Tollgate implements AutoCloseable {
         this.gateway = gateway;
         this.snapshot = snapshot;
         this.state = state;
+        this.reloader = reloader;
+        this.watcher = watcher;
     }
 
     /** The provider types a config may use with this build. */
@@ -62,20 +78,21 @@ public final class Tollgate implements AutoCloseable {
     }
 
     /**
-     * Loads a config with {@code load} and serves it. Logs (startup lines and the access log) go to {@code logOut}
-     * as JSON lines.
+     * Loads the config at {@code file} (the built-in demo when null) and serves it, watching the file for changes.
+     * Logs (startup lines, audit lines and the access log) go to {@code logOut} as JSON lines.
      *
      * @throws InvalidConfigException when the config has problems; nothing is left running then
      */
-    public static Tollgate start(Function<ConfigLoader, LoadResult> load, Function<String, String> env,
-                                 OutputStream logOut) throws InterruptedException {
+    public static Tollgate start(Path file, Function<String, String> env, OutputStream logOut)
+            throws InterruptedException {
         ProviderRegistry registry = ProviderRegistry.standard();
         Transport transport = Transport.best();
         var logs = new LogSink(logOut, 65_536);
         var mocks = new EmbeddedMocks(transport);
+        var loader = new ConfigLoader(providerTypes(registry), env, mocks);
         LoadResult result;
         try {
-            result = load.apply(new ConfigLoader(providerTypes(registry), env, mocks));
+            result = file == null ? loader.loadDemo() : loader.load(file);
         } catch (RuntimeException e) {
             mocks.close();
             logs.close();
@@ -101,20 +118,26 @@ public final class Tollgate implements AutoCloseable {
             logs.close();
             throw e;
         }
-        var reporter = new ExchangeReporter(metrics, first.server().accessLog() ? new AccessLog(logs) : null,
+        var reporter = new ExchangeReporter(metrics, new AccessLog(logs), () -> current.get().server().accessLog(),
                 state.ledger());
         int threads = first.server().ioThreads() > 0 ? first.server().ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         var upstreams = new UpstreamPools(transport);
+        var inertLoader = new ConfigLoader(providerTypes(registry), env, (id, profile) -> INERT_MOCK);
+        var reloader = new ConfigReloader(loader, inertLoader, file, loaded, current, applied -> {
+            state.configured(applied);
+            upstreams.retain(origins(applied));
+        }, logs, metrics, Clock.systemUTC());
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
                 state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health());
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
-                state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(),
+                state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), reloader,
                 Clock.systemUTC());
         Gateway gateway;
         try {
             gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape, admin);
         } catch (InterruptedException | RuntimeException e) {
+            reloader.close();
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             upstreams.close();
             state.close();
@@ -129,7 +152,28 @@ public final class Tollgate implements AutoCloseable {
                 .field("transport", transport.name())
                 .field("io_threads", threads)
                 .field("models", String.join(",", first.models().keySet())));
-        return new Tollgate(logs, mocks, workers, upstreams, gateway, current, state);
+        return new Tollgate(logs, mocks, workers, upstreams, gateway, current, state, reloader,
+                file == null ? null : watch(reloader, current, logs));
+    }
+
+    /** Watches the config file; a file system without a watch service leaves reloads to the admin API. */
+    private static ConfigWatcher watch(ConfigReloader reloader, AtomicReference<RuntimeSnapshot> current, LogSink logs) {
+        try {
+            return ConfigWatcher.start(reloader, () -> current.get().server().watchConfig());
+        } catch (IOException | RuntimeException e) {
+            logs.write(LogSink.event("warn", "the config file cannot be watched; reload it through the admin API "
+                    + "(POST /admin/config/reload)").field("error", e.toString()));
+            return null;
+        }
+    }
+
+    /** Where the providers of {@code snapshot} are: the upstream pools worth keeping. */
+    private static Set<Origin> origins(RuntimeSnapshot snapshot) {
+        Set<Origin> out = new HashSet<>();
+        for (Provider p : snapshot.providers().values()) {
+            out.add(Origin.of(p.baseUrl()));
+        }
+        return out;
     }
 
     public int proxyPort() {
@@ -149,13 +193,44 @@ public final class Tollgate implements AutoCloseable {
         logs.write(line);
     }
 
+    /** Re-reads the config file now, as the file watch would; blocking. */
+    public ReloadResult reload(String actor) {
+        return reloader.submit(() -> reloader.reload(actor, false)).join();
+    }
+
+    /**
+     * Stops gracefully, with the {@code server.shutdown_*} settings in force: readiness turns false at once, the
+     * proxy keeps serving for the shutdown delay (load balancers see the failed probe and stop sending), then its
+     * listener closes, idle connections close, and running requests and streams get the grace period to finish.
+     * Whatever still runs after it is cut (and charged for what it used). Then the ledger is flushed.
+     */
     @Override
     public void close() {
+        ServerSettings settings = snapshot.get().server();
+        gateway.notReady();
+        logs.write(LogSink.event("info", "stopping").field("delay_ms", settings.shutdownDelay().toMillis())
+                .field("grace_ms", settings.shutdownGrace().toMillis()));
+        try {
+            Thread.sleep(settings.shutdownDelay());
+            gateway.stopAccepting();
+            int cut = gateway.awaitIdle(settings.shutdownGrace());
+            if (cut > 0) {
+                logs.write(LogSink.event("warn", "shutdown grace period over: cutting the requests still running")
+                        .field("requests", cut));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // asked to hurry: stop now
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
+        reloader.close();
         gateway.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         upstreams.close();
         state.close(); // after the loops stop: every exchange has settled and recorded its row
         mocks.close();
+        logs.write(LogSink.event("info", "tollgate stopped"));
         logs.close();
     }
 

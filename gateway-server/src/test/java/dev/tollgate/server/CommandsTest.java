@@ -51,4 +51,10 @@ class CommandsTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("warning: ").contains("spare")
                 .doesNotContain("sk-written-inline");
     }
+
+    @Test
+    void adminCommandsAnswerTheirOwnHelp() throws Exception {
+        assertThat(Main.run(List.of("keys", "--help"), new PrintStream(out), new PrintStream(err))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("tollgate keys create NAME").contains("tollgate keys revoke NAME");
+    }
 }

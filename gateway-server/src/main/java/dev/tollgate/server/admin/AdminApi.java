@@ -24,6 +24,7 @@ import dev.tollgate.core.quota.ScopeUsage;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.pipeline.HttpReplies;
+import dev.tollgate.server.reload.ConfigReloader;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -67,11 +68,14 @@ import java.util.stream.Collectors;
  *  POST   /admin/keys/{name}/revoke   disable a runtime key;  POST .../enable undoes it
  *  GET    /admin/spend                ?from&to (dates or instants), group_by, key, team, format=json|csv
  *  GET    /admin/budgets              every budget: limit, spent, reserved, period
+ *  ...    /admin/config...            config versions, reload and rollback: see {@link ConfigRoutes}
  * </pre>
  */
 public final class AdminApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
+    /** Hex digits of an admin key's hash that name it as the actor of a config change: enough to tell keys apart. */
+    private static final int ADMIN_ACTOR_HEX = 12;
     private static final Set<String> SPEND_PARAMS = Set.of("from", "to", "group_by", "key", "team", "format");
 
     private final Supplier<RuntimeSnapshot> snapshot;
@@ -81,6 +85,7 @@ public final class AdminApi {
     private final SpendLedger ledger;
     private final QuotaStore quotas;
     private final Clock clock;
+    private final ConfigRoutes config;
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -88,7 +93,7 @@ public final class AdminApi {
      * @param ledger null when there is no ledger (spend reports are then unavailable)
      */
     public AdminApi(Supplier<RuntimeSnapshot> snapshot, Supplier<List<KeyHash>> adminKeys, KeyRing keys,
-                    KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, Clock clock) {
+                    KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, ConfigReloader reloader, Clock clock) {
         this.snapshot = requireNonNull(snapshot, "snapshot");
         this.adminKeys = requireNonNull(adminKeys, "adminKeys");
         this.keys = requireNonNull(keys, "keys");
@@ -96,6 +101,7 @@ public final class AdminApi {
         this.ledger = ledger;
         this.quotas = requireNonNull(quotas, "quotas");
         this.clock = requireNonNull(clock, "clock");
+        this.config = new ConfigRoutes(requireNonNull(reloader, "reloader"));
     }
 
     /**
@@ -149,7 +155,8 @@ public final class AdminApi {
     }
 
     private CompletionStage<Reply> route(FullHttpRequest request) {
-        if (!authorised(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+        KeyHash admin = authorised(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (admin == null) {
             return done(adminKeys.get().isEmpty()
                     ? Reply.error(HttpResponseStatus.FORBIDDEN, "The admin API is off: set admin.keys in the config.")
                     : Reply.error(HttpResponseStatus.UNAUTHORIZED, "A valid admin key is required."));
@@ -166,13 +173,20 @@ public final class AdminApi {
             return done(Reply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "Use " + allow + " here.")
                     .allowing(allow));
         }
-        Set<String> params = parts[0].equals("spend") ? SPEND_PARAMS : Set.of();
+        Set<String> params = switch (parts[0]) {
+            case "spend" -> SPEND_PARAMS;
+            case "config" -> ConfigRoutes.params(parts);
+            default -> Set.of();
+        };
         for (String given : uri.parameters().keySet()) {
             if (!params.contains(given)) {
                 throw new IllegalArgumentException("Unknown query parameter '" + given + "'"
                         + (params.isEmpty() ? "; this route takes none." : "; this route takes: "
                         + String.join(", ", new TreeSet<>(params)) + "."));
             }
+        }
+        if (parts[0].equals("config")) {
+            return config.route(parts, uri, "admin:" + admin.hex().substring(0, ADMIN_ACTOR_HEX));
         }
         RuntimeSnapshot snap = snapshot.get();
         return switch (parts.length) {
@@ -201,23 +215,28 @@ public final class AdminApi {
                 default -> Set.of();
             };
             case "spend", "budgets" -> parts.length == 1 ? Set.of(HttpMethod.GET) : Set.of();
+            case "config" -> ConfigRoutes.methods(parts);
             default -> Set.of();
         };
     }
 
-    /** Constant time over every admin key: the comparison does not tell how close a guess was. */
-    private boolean authorised(String header) {
+    /**
+     * The hash of the admin key presented, or null when it is none of them. Constant time over every admin key: the
+     * comparison does not tell how close a guess was.
+     */
+    private KeyHash authorised(String header) {
         List<KeyHash> allowed = adminKeys.get();
         String token = KeyRing.bearer(header);
         if (allowed.isEmpty() || token == null) {
-            return false;
+            return null;
         }
-        byte[] presented = KeyHash.of(token).hex().getBytes(StandardCharsets.US_ASCII);
+        KeyHash hash = KeyHash.of(token);
+        byte[] presented = hash.hex().getBytes(StandardCharsets.US_ASCII);
         boolean match = false;
-        for (KeyHash hash : allowed) {
-            match |= MessageDigest.isEqual(presented, hash.hex().getBytes(StandardCharsets.US_ASCII));
+        for (KeyHash known : allowed) {
+            match |= MessageDigest.isEqual(presented, known.hex().getBytes(StandardCharsets.US_ASCII));
         }
-        return match;
+        return match ? hash : null;
     }
 
     private CompletionStage<Reply> create(String body, RuntimeSnapshot snap) {
@@ -470,7 +489,7 @@ public final class AdminApi {
                 + cause.getClass().getSimpleName());
     }
 
-    private static CompletionStage<Reply> done(Reply reply) {
+    static CompletionStage<Reply> done(Reply reply) {
         return CompletableFuture.completedFuture(reply);
     }
 

@@ -125,29 +125,11 @@ final class AdminClient implements AutoCloseable {
         if (status == 401) {
             message += " The admin key in " + connection.keySource() + " is not one of the gateway's admin.keys.";
         }
-        // The contract puts "problems" beside "message"; a body with it at the top level is read the same way.
-        JsonNode problems = error.has("problems") ? error.path("problems") : body.path("problems");
         var lines = new ArrayList<String>();
-        for (JsonNode problem : problems) {
-            lines.add(problemLine(problem));
+        for (JsonNode problem : error.path("problems")) { // a config's problems, each rendered by the gateway
+            lines.add(problem.path("text").asText());
         }
         return new Refused(message, lines);
-    }
-
-    /** A problem's own one-line rendering, or one made from its parts when it has none. */
-    private static String problemLine(JsonNode problem) {
-        if (problem.path("text").isTextual()) {
-            return problem.path("text").asText();
-        }
-        var where = new StringJoiner(":");
-        for (String part : List.of("file", "line")) {
-            if (problem.hasNonNull(part)) {
-                where.add(problem.path(part).asText());
-            }
-        }
-        String path = problem.path("path").asText("");
-        return (where.length() == 0 ? "" : where + ": ") + (path.isEmpty() ? "" : path + ": ")
-                + problem.path("message").asText("");
     }
 
     private static JsonNode parse(String text) {

@@ -127,7 +127,7 @@ public final class ChatExchange implements UpstreamListener {
     private Caller caller;
 
     private State state = State.STARTING;
-    private RuntimeSnapshot snapshot;
+    private final RuntimeSnapshot snapshot;
     private RequestEnvelope envelope;
     private ChatFeatures features;
     private RoutePlan routing;
@@ -168,10 +168,14 @@ public final class ChatExchange implements UpstreamListener {
     /**
      * @param clientHeaders the client headers its dialect carries to a same-dialect upstream
      * @param requestHeaders all of the request's headers, for routing controls and rules
+     * @param snapshot the config the caller was authenticated with: the exchange keeps it for its whole life, so a
+     *     reload in the middle never mixes two configs in one request
      */
-    public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, ClientDialect dialect, Route route,
-                        String requestId, String spendId, boolean keepAlive, byte[] body, List<Header> clientHeaders,
-                        HttpHeaders requestHeaders, Caller caller, Done onDone) {
+    public ChatExchange(ChannelHandlerContext ctx, ExchangeServices services, RuntimeSnapshot snapshot,
+                        ClientDialect dialect, Route route, String requestId, String spendId, boolean keepAlive,
+                        byte[] body, List<Header> clientHeaders, HttpHeaders requestHeaders, Caller caller,
+                        Done onDone) {
+        this.snapshot = snapshot;
         this.caller = caller;
         this.spendId = spendId;
         this.ctx = ctx;
@@ -189,7 +193,6 @@ public final class ChatExchange implements UpstreamListener {
 
     /** Decodes and routes, then starts the first attempt. Everything after happens in callbacks on this loop. */
     public void start() {
-        snapshot = services.snapshot().get();
         Operation operation = route.operation();
         RetryDecision first;
         RequestOptions options;

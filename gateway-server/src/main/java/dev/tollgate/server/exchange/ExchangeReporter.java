@@ -6,24 +6,30 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.server.log.AccessLog;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 
 /**
- * Where a finished exchange's summary goes: the metrics port, the access log when it is on, and the spend ledger
+ * Where a finished exchange's summary goes: the metrics port, the access log while the config in force turns it on,
+ * and the spend ledger
  * for requests that reached a provider or were charged (refusals before that cost nothing and are counted in
  * metrics and the access log only, so a misbehaving client cannot flood the ledger).
  */
 public final class ExchangeReporter {
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    private final BooleanSupplier accessLogOn;
     private final SpendLedger ledger;
 
     /**
-     * @param accessLog null when access logging is off
+     * @param accessLog null when there is no access log at all
+     * @param accessLogOn read per exchange, so a reload can turn the access log on or off
      * @param ledger null when the ledger is off
      */
-    public ExchangeReporter(GatewayMetrics metrics, AccessLog accessLog, SpendLedger ledger) {
+    public ExchangeReporter(GatewayMetrics metrics, AccessLog accessLog, BooleanSupplier accessLogOn,
+                            SpendLedger ledger) {
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.accessLogOn = accessLogOn;
         this.ledger = ledger;
     }
 
@@ -33,7 +39,7 @@ public final class ExchangeReporter {
 
     public void report(ExchangeSummary s) {
         metrics.exchangeFinished(s);
-        if (accessLog != null) {
+        if (accessLog != null && accessLogOn.getAsBoolean()) {
             accessLog.write(s);
         }
         if (ledger != null && s.billable()) {

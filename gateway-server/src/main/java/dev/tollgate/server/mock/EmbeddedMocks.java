@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * Mock servers behind {@code type: mock} providers, one per provider on its own loopback port, all on one event
- * loop of their own so that a mock's work never shares a loop with real traffic. A provider whose profile is
- * unchanged keeps its server (and port) across reloads.
+ * loop of their own so that a mock's work never shares a loop with real traffic. A provider keeps its server (and
+ * port) across reloads; a changed profile applies to the requests that follow.
  */
 public final class EmbeddedMocks implements MockEndpoints, AutoCloseable {
     private record Running(MockProfile profile, MockServer server) {}
@@ -29,10 +29,12 @@ public final class EmbeddedMocks implements MockEndpoints, AutoCloseable {
     @Override
     public synchronized URI endpointFor(String providerId, MockProfile profile) {
         Running running = servers.get(providerId);
-        if (running == null || !running.profile().equals(profile)) {
-            if (running != null) {
-                running.server().close();
-            }
+        if (running != null && !running.profile().equals(profile)) {
+            running.server().reconfigure(profile);
+            running = new Running(profile, running.server());
+            servers.put(providerId, running);
+        }
+        if (running == null) {
             if (group == null) {
                 group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
             }

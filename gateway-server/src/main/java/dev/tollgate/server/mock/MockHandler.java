@@ -42,14 +42,24 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 @ChannelHandler.Sharable
 final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final MockProfile profile;
-    private final MockEngine engine;
+    /** A profile and the engine built from it: swapped together, read once per request. */
+    private record Behaviour(MockProfile profile, MockEngine engine) {
+        Behaviour(MockProfile profile) {
+            this(profile, new MockEngine(profile));
+        }
+    }
+
     private final OpenAiDialect dialect = new OpenAiDialect();
     private final AtomicLong requests = new AtomicLong();
+    private volatile Behaviour behaviour;
 
     MockHandler(MockProfile profile) {
-        this.profile = profile;
-        this.engine = new MockEngine(profile);
+        this.behaviour = new Behaviour(profile);
+    }
+
+    /** Requests from now on follow {@code profile}; those already answering keep the one they started with. */
+    void reconfigure(MockProfile profile) {
+        behaviour = new Behaviour(profile);
     }
 
     @Override
@@ -59,16 +69,18 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Route route = Route.of(request.uri());
         byte[] body = ByteBufUtil.getBytes(request.content());
         long number = requests.getAndIncrement();
-        Runnable answer = () -> answer(ctx, route, body, number, requestId, keepAlive);
-        if (profile.latency().isZero()) {
+        Behaviour b = behaviour;
+        Runnable answer = () -> answer(ctx, b, route, body, number, requestId, keepAlive);
+        if (b.profile().latency().isZero()) {
             answer.run();
         } else {
-            ctx.executor().schedule(answer, profile.latency().toNanos(), TimeUnit.NANOSECONDS);
+            ctx.executor().schedule(answer, b.profile().latency().toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
-    private void answer(ChannelHandlerContext ctx, Route route, byte[] body, long number, String requestId,
-                        boolean keepAlive) {
+    private void answer(ChannelHandlerContext ctx, Behaviour b, Route route, byte[] body, long number,
+                        String requestId, boolean keepAlive) {
+        MockEngine engine = b.engine();
         if (route == null) {
             error(ctx, GatewayError.of(ErrorKind.NOT_FOUND, "No such mock route."), requestId, keepAlive);
             return;
@@ -88,15 +100,17 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     HttpReplies.json(ctx, HttpResponseStatus.OK,
                             dialect.encodeEmbeddings(engine.embed(embed), embed.encodingFormat()), requestId, keepAlive);
                 }
-                case CHAT -> chat(ctx, dialect.decodeChat(body), number, fault, requestId, keepAlive);
+                case CHAT -> chat(ctx, b, dialect.decodeChat(body), number, fault, requestId, keepAlive);
             }
         } catch (GatewayException e) {
             error(ctx, e.error(), requestId, keepAlive);
         }
     }
 
-    private void chat(ChannelHandlerContext ctx, ChatRequest request, long number, MockFault fault, String requestId,
-                      boolean keepAlive) {
+    private void chat(ChannelHandlerContext ctx, Behaviour b, ChatRequest request, long number, MockFault fault,
+                      String requestId, boolean keepAlive) {
+        MockEngine engine = b.engine();
+        int chunks = b.profile().chunks();
         ChatResponse response = engine.answer(request, "chatcmpl-mock-" + number, System.currentTimeMillis() / 1000);
         if (!request.stream()) {
             HttpReplies.json(ctx, HttpResponseStatus.OK, dialect.encodeChat(response), requestId, keepAlive);
@@ -110,7 +124,7 @@ final class MockHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.write(head);
         int resetAfter = fault instanceof MockFault.ResetAfter r ? r.chunks() : -1;
         var stream = new Stream(ctx, dialect.streamEncoder(request, response.id()),
-                engine.streamEvents(response, profile.chunks()), engine.chunkInterval(response, profile.chunks()),
+                engine.streamEvents(response, chunks), engine.chunkInterval(response, chunks),
                 resetAfter, keepAlive);
         stream.next();
     }

@@ -21,9 +21,11 @@ public final class MockServer implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 64 << 20;
 
     private final Channel channel;
+    private final MockHandler handler;
 
-    private MockServer(Channel channel) {
+    private MockServer(Channel channel, MockHandler handler) {
         this.channel = channel;
+        this.handler = handler;
     }
 
     /** Binds and starts serving; blocks only until the port is bound (startup, never an event loop). */
@@ -46,7 +48,15 @@ public final class MockServer implements AutoCloseable {
                 .bind(listen.host(), listen.port())
                 .sync()
                 .channel();
-        return new MockServer(channel);
+        return new MockServer(channel, handler);
+    }
+
+    /**
+     * Serves later requests with {@code profile}, on the same port: a reload that changes a mock's behaviour leaves
+     * its address, and the connections pooled to it, as they were.
+     */
+    public void reconfigure(MockProfile profile) {
+        handler.reconfigure(profile);
     }
 
     public int port() {

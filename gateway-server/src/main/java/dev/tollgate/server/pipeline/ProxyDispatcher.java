@@ -16,6 +16,8 @@ import dev.tollgate.server.access.Caller;
 import dev.tollgate.server.exchange.ChatExchange;
 import dev.tollgate.server.exchange.ExchangeServices;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -42,13 +44,15 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(ProxyDispatcher.class.getName());
 
     private final ExchangeServices services;
+    private final Drain drain;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(1);
     private ChatExchange current;
     private boolean closing;
     private ChannelHandlerContext ctx;
 
-    ProxyDispatcher(ExchangeServices services) {
+    ProxyDispatcher(ExchangeServices services, Drain drain) {
         this.services = services;
+        this.drain = drain;
     }
 
     @Override
@@ -86,7 +90,8 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                         malformed(decoded.cause()), false);
                 return;
             }
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            // While draining, every answer closes its connection so the client reconnects to another replica.
+            boolean keepAlive = HttpUtil.isKeepAlive(request) && !drain.draining();
             Route route = Route.of(request.uri());
             ClientDialect dialect = services.providers().dialect(Route.dialectOf(route, request));
             if (route == null) {
@@ -116,17 +121,19 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
-            current = new ChatExchange(ctx, services, dialect, route, requestId,
+            current = new ChatExchange(ctx, services, snapshot, dialect, route, requestId,
                     RequestId.spendId(requestId, clientId), keepAlive, body,
                     passthroughHeaders(dialect, request), request.headers(), caller, this::exchangeDone);
         } finally {
             request.release();
         }
+        drain.exchangeStarted();
         current.start();
     }
 
     private void exchangeDone(boolean connectionContinues) {
         current = null;
+        drain.exchangeEnded();
         if (!connectionContinues) {
             closing();
             return;
@@ -138,8 +145,18 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             dispatch(next);
         }
         if (current == null && !closing && ctx.channel().isActive()) {
-            ctx.channel().config().setAutoRead(true);
+            if (drain.draining()) {
+                closeWhenWritten();
+            } else {
+                ctx.channel().config().setAutoRead(true);
+            }
         }
+    }
+
+    /** Closes once everything written so far has gone out: the last answer is never cut by its own close. */
+    private void closeWhenWritten() {
+        closing();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**
@@ -152,6 +169,18 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         FullHttpRequest w;
         while ((w = waiting.pollFirst()) != null) {
             w.release();
+        }
+    }
+
+    /** Draining began: an idle connection closes now; a busy one closes after its answer (keep-alive is off). */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event != Drain.BEGIN) {
+            ctx.fireUserEventTriggered(event);
+            return;
+        }
+        if (current == null) {
+            closeWhenWritten();
         }
     }
 

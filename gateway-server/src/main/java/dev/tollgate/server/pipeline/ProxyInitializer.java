@@ -7,18 +7,22 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 
-/** Builds the proxy pipeline of each accepted connection (pictured in {@link Handlers}). */
+/**
+ * Builds the proxy pipeline of each accepted connection (pictured in {@link Handlers}), with the edge limits of the
+ * config in force when the connection was accepted: a reload changes them for the connections that follow.
+ */
 public final class ProxyInitializer extends ChannelInitializer<Channel> {
     private final ExchangeServices services;
-    private final ServerSettings settings;
+    private final Drain drain;
 
-    public ProxyInitializer(ExchangeServices services, ServerSettings settings) {
+    public ProxyInitializer(ExchangeServices services, Drain drain) {
         this.services = services;
-        this.settings = settings;
+        this.drain = drain;
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        ServerSettings settings = services.snapshot().get().server();
         var decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxUriBytes())
                 .setMaxHeaderSize(settings.maxHeaderBytes());
@@ -26,6 +30,7 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
                 .addLast(Handlers.CODEC, new HttpServerCodec(decoder))
                 .addLast(Handlers.AGGREGATOR, new BoundedAggregator(
                         (int) Math.min(Integer.MAX_VALUE, settings.maxRequestBytes())))
-                .addLast(Handlers.DISPATCHER, new ProxyDispatcher(services));
+                .addLast(Handlers.DISPATCHER, new ProxyDispatcher(services, drain));
+        drain.accepted(ch);
     }
 }

@@ -28,6 +28,8 @@ final class LoopPool {
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int open;
+    /** A reload removed this origin: connections close when returned instead of idling for reuse. */
+    private boolean retired;
 
     private record Waiter(Promise<UpstreamLease> promise, UpstreamListener listener, Duration connectTimeout,
                           ScheduledFuture<?> expiry) {}
@@ -92,9 +94,25 @@ final class LoopPool {
                 return;
             }
         }
+        if (retired) {
+            ch.close();
+            return;
+        }
         idle.addLast(ch);
         // AUTO_READ is off: one pending read lets an idle connection notice the server closing it.
         ch.read();
+    }
+
+    /**
+     * Stops keeping connections: the idle ones close now, the leased ones when their exchanges return them, so
+     * requests still running on the old config finish undisturbed. Runs on this pool's loop.
+     */
+    void retire() {
+        retired = true;
+        Channel ch;
+        while ((ch = idle.pollFirst()) != null) {
+            ch.close();
+        }
     }
 
     /** A connection closed: it no longer counts, and a waiter may now open one. */

@@ -16,6 +16,7 @@ import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
@@ -89,6 +90,20 @@ public final class UpstreamPools implements AutoCloseable {
             }
         });
         return pool;
+    }
+
+    /**
+     * Retires the pools of every origin outside {@code live}: a reload removed or moved their providers. A request
+     * for such an origin that is still running keeps its connection; a later one would open a new pool.
+     */
+    public void retain(Set<Origin> live) {
+        pools.entrySet().removeIf(entry -> {
+            if (live.contains(entry.getKey().origin())) {
+                return false;
+            }
+            entry.getKey().loop().execute(entry.getValue()::retire);
+            return true;
+        });
     }
 
     @Override

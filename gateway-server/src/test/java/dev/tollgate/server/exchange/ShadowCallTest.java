@@ -89,7 +89,7 @@ class ShadowCallTest {
                 Map.of("gpt-x", PRICE), new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT);
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
-                new ExchangeReporter(metrics, null, null), keys, accounting,
+                new ExchangeReporter(metrics, null, () -> false, null), keys, accounting,
                 new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics));
     }
 

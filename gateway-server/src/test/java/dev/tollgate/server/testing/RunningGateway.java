@@ -9,10 +9,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
-/** A gateway on loopback ports chosen by the system, serving a config given as YAML text; logs kept in memory. */
+/**
+ * A gateway on loopback ports chosen by the system, serving a config given as YAML text (written to a scratch file,
+ * which it watches like any config file); logs kept in memory.
+ */
 public final class RunningGateway implements AutoCloseable {
+    private static final String CONFIG = "test.yaml";
+
     private final Tollgate tollgate;
     private final ByteArrayOutputStream logs;
     private final Path scratch;
@@ -32,11 +38,10 @@ public final class RunningGateway implements AutoCloseable {
         Path scratch;
         try {
             scratch = Files.createTempDirectory("tollgate-test");
+            write(scratch, yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String config = yaml.contains("storage:") ? yaml
-                : "storage: { ledger: \"sqlite:" + scratch.resolve("ledger.db") + "\" }\n" + yaml;
         var logs = new ByteArrayOutputStream();
         OutputStream synced = new OutputStream() {
             @Override
@@ -54,12 +59,36 @@ public final class RunningGateway implements AutoCloseable {
             }
         };
         try {
-            return new RunningGateway(Tollgate.start(loader -> loader.parse("test.yaml", config), env::get, synced),
-                    logs, scratch);
+            return new RunningGateway(Tollgate.start(scratch.resolve(CONFIG), env::get, synced), logs, scratch);
         } catch (RuntimeException | InterruptedException e) {
             delete(scratch);
             throw e;
         }
+    }
+
+    /** The config file the gateway serves and watches. */
+    public Path configFile() {
+        return scratch.resolve(CONFIG);
+    }
+
+    /**
+     * Replaces the config file's text, as {@link #start} would write it, in one atomic rename: the file watch never
+     * reads half a file.
+     */
+    public void writeConfig(String yaml) throws IOException {
+        write(scratch, yaml);
+    }
+
+    private static void write(Path scratch, String yaml) throws IOException {
+        String config = yaml.contains("storage:") ? yaml
+                : "storage: { ledger: \"sqlite:" + scratch.resolve("ledger.db") + "\" }\n" + yaml;
+        Path temp = scratch.resolve(CONFIG + ".tmp");
+        Files.writeString(temp, config);
+        Files.move(temp, scratch.resolve(CONFIG), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public Tollgate tollgate() {
+        return tollgate;
     }
 
     public URI url(String path) {

@@ -1,0 +1,302 @@
+package dev.tollgate.server.reload;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.config.ConfigDiff;
+import dev.tollgate.config.ConfigLoader;
+import dev.tollgate.config.ConfigProblem;
+import dev.tollgate.config.LoadResult;
+import dev.tollgate.config.Redaction;
+import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.server.log.LogSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Puts a changed config in force: load, check and compile it, then swap the snapshot in one atomic step. A request
+ * reads the snapshot once and keeps it for its whole life, so a swap never mixes two configs in one request, and
+ * streams in flight finish on the config they started with. A config with any problem is rejected whole and the
+ * running one keeps serving. Every applied config becomes a numbered {@link ConfigVersion}; any kept version can be
+ * brought back in one call.
+ *
+ * <p>Reloads are serialised on one thread of their own (they read files, resolve secrets and may start mock
+ * servers: never on an event loop). Every outcome is written to the log as an audit line and counted in metrics.
+ */
+public final class ConfigReloader implements AutoCloseable {
+    /** Lines of context around each change in a diff. */
+    private static final int DIFF_CONTEXT = 3;
+
+    private final ConfigLoader loader;
+    private final ConfigLoader inertLoader;
+    private final Path file;
+    private final AtomicReference<RuntimeSnapshot> current;
+    private final StartupSettings startup;
+    private final ConfigHistory history = new ConfigHistory();
+    private final Consumer<RuntimeSnapshot> onApplied;
+    private final LogSink logs;
+    private final GatewayMetrics metrics;
+    private final Clock clock;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("tollgate-config").factory());
+    /** The hash of the file's text when a file-watch reload last read it: unchanged text is not reloaded again. */
+    private String seenFileHash;
+    /** The settings of the config in force that wait for a restart. */
+    private volatile List<String> pending = List.of();
+
+    /**
+     * @param inertLoader a loader like {@code loader} whose compiling starts nothing (its mock endpoints are
+     *     placeholders): a dry run goes all the way through compiling without touching what runs
+     * @param file the config file, or null for a config without one (the built-in demo): it cannot be reloaded,
+     *     only rolled back
+     * @param loaded what the process started with; it becomes version 1
+     * @param current the snapshot requests read; swapped here
+     * @param onApplied told of each snapshot put in force, after the swap (to poll new deployments' load, drop the
+     *     health of removed ones, close pools of removed origins)
+     */
+    public ConfigReloader(ConfigLoader loader, ConfigLoader inertLoader, Path file, LoadResult.Loaded loaded,
+                          AtomicReference<RuntimeSnapshot> current, Consumer<RuntimeSnapshot> onApplied,
+                          LogSink logs, GatewayMetrics metrics, Clock clock) {
+        this.loader = requireNonNull(loader, "loader");
+        this.inertLoader = requireNonNull(inertLoader, "inertLoader");
+        this.file = file;
+        this.current = requireNonNull(current, "current");
+        this.startup = new StartupSettings(loaded.snapshot());
+        this.onApplied = requireNonNull(onApplied, "onApplied");
+        this.logs = requireNonNull(logs, "logs");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.clock = requireNonNull(clock, "clock");
+        history.add(loaded.text(), clock.instant(), "startup", null);
+        this.seenFileHash = ConfigVersion.hashOf(loaded.text());
+    }
+
+    /** The config file, or null when the config has none. */
+    public Path file() {
+        return file;
+    }
+
+    /** Runs {@code task} on the reload thread. */
+    public <T> CompletableFuture<T> submit(Supplier<T> task) {
+        try {
+            return CompletableFuture.supplyAsync(task, worker);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the gateway is stopping", e));
+        }
+    }
+
+    public ConfigVersion current() {
+        return history.current();
+    }
+
+    public List<ConfigVersion> versions() {
+        return history.newestFirst();
+    }
+
+    /** Version {@code number}, or null when it does not exist or is no longer kept. */
+    public ConfigVersion version(int number) {
+        return history.get(number);
+    }
+
+    /** The settings of the config in force that wait for a restart. */
+    public List<String> restartPending() {
+        return pending;
+    }
+
+    /**
+     * The redacted unified diff between two kept versions: empty when they are equal.
+     *
+     * @throws IllegalArgumentException naming the version that is not kept
+     */
+    public String diff(int from, int to) {
+        return diff(kept(from), kept(to));
+    }
+
+    /**
+     * Re-reads the config file and puts it in force (or, for a dry run, checks it and tells what would change).
+     * Blocking: call on the reload thread ({@link #submit}).
+     *
+     * @param actor who asked, for the version and the audit line
+     */
+    public synchronized ReloadResult reload(String actor, boolean dryRun) {
+        if (file == null) {
+            return new ReloadResult.Refused("This gateway runs the built-in demo config, which has no file to "
+                    + "reload; start it with --config FILE.", false);
+        }
+        String text = readQuietly(file);
+        if (dryRun) {
+            return check(text); // not "seen": the file watch still applies this text when it notices it
+        }
+        if (text != null) {
+            seenFileHash = ConfigVersion.hashOf(text);
+        }
+        return apply(text == null ? loader.load(file) : loader.load(file, text), actor, null);
+    }
+
+    /** Reloads when the file's text differs from what was last read; called by the file watch. */
+    public synchronized void fileChanged() {
+        String text = readQuietly(file);
+        if (text != null && ConfigVersion.hashOf(text).equals(seenFileHash)) {
+            return; // touched, or rewritten with the same text (a rollback's own write, say)
+        }
+        reload("file watch", false);
+    }
+
+    /**
+     * Puts kept version {@code number} back in force as a new version, and writes its text to the config file so
+     * that the file, the next file-watch reload and the next restart agree with what runs.
+     */
+    public synchronized ReloadResult rollback(int number, String actor) {
+        ConfigVersion target = history.get(number);
+        if (target == null) {
+            return new ReloadResult.Refused("No config version " + number + "; kept: " + history.oldest() + " to "
+                    + history.current().number() + ".", true);
+        }
+        LoadResult loaded = file == null ? loader.parse(current.get().source(), target.text())
+                : loader.load(file, target.text());
+        ReloadResult result = apply(loaded, actor, "rollback to " + number);
+        if (!(result instanceof ReloadResult.Applied applied) || file == null) {
+            return result;
+        }
+        String fileNote = write(target.text());
+        if (fileNote == null) {
+            seenFileHash = target.hash();
+        }
+        return new ReloadResult.Applied(applied.version(), applied.diff(), applied.restartRequired(),
+                applied.warnings(), new ReloadResult.Rollback(number, fileNote));
+    }
+
+    private ReloadResult check(String text) {
+        LoadResult result = text == null ? inertLoader.load(file) : inertLoader.load(file, text);
+        if (result instanceof LoadResult.Invalid invalid) {
+            return new ReloadResult.Rejected(invalid.problems());
+        }
+        var loaded = (LoadResult.Loaded) result;
+        ConfigVersion running = history.current();
+        return new ReloadResult.Checked(diff(running.text(), loaded.text(), "v" + running.number(), file.toString()),
+                startup.pending(loaded.snapshot()), loaded.warnings());
+    }
+
+    private ReloadResult apply(LoadResult result, String actor, String note) {
+        if (result instanceof LoadResult.Invalid invalid) {
+            metrics.configReloaded("rejected", history.current().number(), !pending.isEmpty());
+            logs.write(LogSink.event("warn", "config rejected; the running config keeps serving")
+                    .field("audit", "config.rejected")
+                    .field("actor", actor)
+                    .field("version_in_force", history.current().number())
+                    .field("problems", invalid.problems().size())
+                    .field("detail", invalid.problems().stream().map(ConfigProblem::toString)
+                            .collect(Collectors.joining("\n"))));
+            return new ReloadResult.Rejected(invalid.problems());
+        }
+        var loaded = (LoadResult.Loaded) result;
+        ConfigVersion previous = history.current();
+        if (ConfigVersion.hashOf(loaded.text()).equals(previous.hash())) {
+            metrics.configReloaded("unchanged", previous.number(), !pending.isEmpty());
+            return new ReloadResult.Unchanged(previous);
+        }
+        RuntimeSnapshot next = startup.inForce(loaded.snapshot());
+        List<String> waiting = startup.pending(loaded.snapshot());
+        current.set(next);
+        ConfigVersion version = history.add(loaded.text(), clock.instant(), actor, note);
+        pending = waiting;
+        onApplied.accept(next);
+        String diff = diff(previous, version);
+        var stats = ConfigDiff.stats(previous.text(), version.text());
+        metrics.configReloaded("applied", version.number(), !waiting.isEmpty());
+        logs.write(LogSink.event("info", "config applied")
+                .field("audit", "config.applied")
+                .field("version", version.number())
+                .field("previous", previous.number())
+                .field("hash", version.hash())
+                .field("actor", actor)
+                .field("note", note)
+                .field("lines_added", stats.added())
+                .field("lines_removed", stats.removed())
+                .field("restart_required", String.join(",", waiting)));
+        for (ConfigProblem warning : loaded.warnings()) {
+            logs.write(LogSink.event("warn", "config: " + warning));
+        }
+        return new ReloadResult.Applied(version, diff, waiting, loaded.warnings(), null);
+    }
+
+    private ConfigVersion kept(int number) {
+        ConfigVersion v = history.get(number);
+        if (v == null) {
+            throw new IllegalArgumentException("No config version " + number + "; kept: " + history.oldest() + " to "
+                    + history.current().number() + ".");
+        }
+        return v;
+    }
+
+    private static String diff(ConfigVersion from, ConfigVersion to) {
+        return diff(from.text(), to.text(), "v" + from.number(), "v" + to.number());
+    }
+
+    private static String diff(String from, String to, String fromLabel, String toLabel) {
+        return ConfigDiff.unified(Redaction.redact(from), Redaction.redact(to), fromLabel, toLabel, DIFF_CONTEXT);
+    }
+
+    /**
+     * Writes {@code text} over the config file through a temporary file and an atomic rename, so a reader (this
+     * gateway's watch, another replica sharing the file) never sees half of it. A symbolic link is followed: the
+     * file it points to is replaced, the link stays.
+     *
+     * @return null when written, else why not
+     */
+    private String write(String text) {
+        try {
+            Path target = file.toRealPath();
+            Path temp = target.resolveSibling("." + target.getFileName() + ".tollgate-rollback");
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            String note = "the rolled-back config is in force, but " + file + " could not be rewritten ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "); it still holds the newer text, which "
+                    + "a restart or an explicit reload would apply again";
+            logs.write(LogSink.event("warn", "config rollback: " + note));
+            return note;
+        }
+    }
+
+    /**
+     * The file's text, or null when it cannot be read as a config (missing, too large, not UTF-8): the loader then
+     * reads it itself and reports why in the file's own terms.
+     */
+    private static String readQuietly(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(ConfigLoader.MAX_FILE_BYTES + 1);
+            if (bytes.length > ConfigLoader.MAX_FILE_BYTES) {
+                return null;
+            }
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}
