@@ -54,7 +54,10 @@ public final class Main {
         System.exit(run(List.of(args), System.out, System.err));
     }
 
-    /** Runs a command; returns the exit code (0 fine, 1 invalid config, 2 bad usage). Serving commands block. */
+    /**
+     * Runs a command; returns the exit code (0 fine, 1 invalid config or refused by the admin API, 2 bad usage, 3
+     * admin API unreachable). Serving commands block.
+     */
     static int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         String command = args.isEmpty() || args.getFirst().startsWith("--") ? "serve" : args.getFirst();
         // The admin commands answer --help with their own usage.
