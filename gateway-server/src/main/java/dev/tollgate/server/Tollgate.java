@@ -19,7 +19,6 @@ import dev.tollgate.server.log.LogSink;
 import dev.tollgate.server.mock.EmbeddedMocks;
 import dev.tollgate.server.reload.ConfigReloader;
 import dev.tollgate.server.reload.ConfigWatcher;
-import dev.tollgate.server.reload.ReloadResult;
 import dev.tollgate.server.upstream.Origin;
 import dev.tollgate.server.upstream.UpstreamPools;
 import io.netty.channel.EventLoopGroup;
@@ -191,11 +190,6 @@ public final class Tollgate implements AutoCloseable {
     /** Writes one event line to the gateway's log. */
     public void log(JsonLine line) {
         logs.write(line);
-    }
-
-    /** Re-reads the config file now, as the file watch would; blocking. */
-    public ReloadResult reload(String actor) {
-        return reloader.submit(() -> reloader.reload(actor, false)).join();
     }
 
     /**

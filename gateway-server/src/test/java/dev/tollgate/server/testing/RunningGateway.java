@@ -87,10 +87,6 @@ public final class RunningGateway implements AutoCloseable {
         Files.move(temp, scratch.resolve(CONFIG), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    public Tollgate tollgate() {
-        return tollgate;
-    }
-
     public URI url(String path) {
         return URI.create("http://127.0.0.1:" + tollgate.proxyPort() + path);
     }
