@@ -18,8 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -255,7 +258,9 @@ public final class ConfigReloader implements AutoCloseable {
     /**
      * Writes {@code text} over the config file through a temporary file and an atomic rename, so a reader (this
      * gateway's watch, another replica sharing the file) never sees half of it. A symbolic link is followed: the
-     * file it points to is replaced, the link stays.
+     * file it points to is replaced, the link stays. The file keeps its permissions: the rename puts the temporary
+     * file in its place, and a config readable by its owner only (it may hold a secret written inline) must not
+     * come back readable by everyone under the umask's defaults.
      *
      * @return null when written, else why not
      */
@@ -263,8 +268,18 @@ public final class ConfigReloader implements AutoCloseable {
         try {
             Path target = file.toRealPath();
             Path temp = target.resolveSibling("." + target.getFileName() + ".tollgate-rollback");
-            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Set<PosixFilePermission> permissions = posixPermissions(target);
+            Files.deleteIfExists(temp); // left by a process killed mid-write: createFile below would fail on it
             try {
+                if (permissions == null) {
+                    Files.createFile(temp);
+                } else {
+                    // Created with them (never wider while the secret is written), then set: the umask narrows
+                    // what createFile grants.
+                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(permissions));
+                    Files.setPosixFilePermissions(temp, permissions);
+                }
+                Files.writeString(temp, text, StandardCharsets.UTF_8);
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(temp);
@@ -277,6 +292,12 @@ public final class ConfigReloader implements AutoCloseable {
             logs.write(LogSink.event("warn", "config rollback: " + note));
             return note;
         }
+    }
+
+    /** The file's POSIX permissions, or null on a file system without them. */
+    private static Set<PosixFilePermission> posixPermissions(Path path) throws IOException {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? Files.getPosixFilePermissions(path) : null;
     }
 
     /**
