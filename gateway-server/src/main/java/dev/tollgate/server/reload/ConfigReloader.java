@@ -22,6 +22,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -58,7 +59,11 @@ public final class ConfigReloader implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("tollgate-config").factory());
-    /** The hash of the file's text when a file-watch reload last read it: unchanged text is not reloaded again. */
+    /**
+     * The hash of the file's text when a reload last read it, or null when that read failed (a missing or unreadable
+     * file): the watch reloads only when this changes, so a broken or missing file is reported once, not at every
+     * event in its directory.
+     */
     private String seenFileHash;
     /** The settings of the config in force that wait for a restart. */
     private volatile List<String> pending = List.of();
@@ -145,19 +150,20 @@ public final class ConfigReloader implements AutoCloseable {
         if (dryRun) {
             return check(text); // not "seen": the file watch still applies this text when it notices it
         }
-        if (text != null) {
-            seenFileHash = ConfigVersion.hashOf(text);
-        }
+        seenFileHash = hashOrNull(text);
         return apply(text == null ? loader.load(file) : loader.load(file, text), actor, null);
     }
 
     /** Reloads when the file's text differs from what was last read; called by the file watch. */
     public synchronized void fileChanged() {
-        String text = readQuietly(file);
-        if (text != null && ConfigVersion.hashOf(text).equals(seenFileHash)) {
-            return; // touched, or rewritten with the same text (a rollback's own write, say)
+        if (Objects.equals(hashOrNull(readQuietly(file)), seenFileHash)) {
+            return; // touched, rewritten with the same text (a rollback's own write, say), or still unreadable
         }
         reload("file watch", false);
+    }
+
+    private static String hashOrNull(String text) {
+        return text == null ? null : ConfigVersion.hashOf(text);
     }
 
     /**

@@ -88,6 +88,23 @@ class ConfigReloadTest {
     }
 
     @Test
+    void aMissingFileIsReportedOnceAndItsReturnIsApplied() throws Exception {
+        Files.delete(gateway.configFile());
+        awaitLog("\"audit\":\"config.rejected\"");
+
+        // Other files in the directory change: the watch reads the config file again and finds it still missing.
+        for (int i = 0; i < 3; i++) {
+            Files.writeString(gateway.configFile().resolveSibling("unrelated-" + i + ".txt"), "x");
+            Thread.sleep(500);
+        }
+        assertThat(gateway.logs().lines().filter(l -> l.contains("\"audit\":\"config.rejected\""))).hasSize(1);
+
+        gateway.writeConfig(V2);
+        awaitConfig(c -> c.path("version").asInt() == 2);
+        assertThat(models()).contains("beta");
+    }
+
+    @Test
     void aDryRunShowsTheDiffWithoutApplyingIt() throws Exception {
         disableWatch();
         gateway.writeConfig(V2); // not applied: the watch is off
