@@ -108,6 +108,11 @@ public final class ConfigReloader implements AutoCloseable {
         }
     }
 
+    /** Where the config in force came from: its file, or the name of the built-in demo. */
+    public String source() {
+        return current.get().source();
+    }
+
     public ConfigVersion current() {
         return history.current();
     }
