@@ -23,7 +23,7 @@ import java.util.concurrent.CompletionStage;
  * and credentials in URLs never leave the gateway, secret references ({@code ${env:NAME}}) do.
  *
  * <pre>
- *  GET  /admin/config                           the version in force, and settings waiting for a restart
+ *  GET  /admin/config                           the version in force, its source, settings waiting for a restart
  *  GET  /admin/config/versions                  every kept version, newest first
  *  GET  /admin/config/versions/{n}              one version with its (redacted) YAML
  *  GET  /admin/config/diff?from=N&amp;to=M          unified diff, text/plain (to: the version in force; from: to-1)
@@ -76,8 +76,9 @@ final class ConfigRoutes {
      */
     CompletionStage<Reply> route(String[] parts, QueryStringDecoder uri, String actor) {
         if (parts.length == 1) {
-            return done(Reply.json(HttpResponseStatus.OK, summary(reloader.current())
-                    .set("restart_required", strings(reloader.restartPending()))));
+            ObjectNode out = summary(reloader.current()).put("source", reloader.source());
+            return done(Reply.json(HttpResponseStatus.OK, out.set("restart_required",
+                    strings(reloader.restartPending()))));
         }
         return switch (parts[1]) {
             case "reload" -> {

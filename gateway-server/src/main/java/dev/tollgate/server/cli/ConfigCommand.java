@@ -120,7 +120,8 @@ final class ConfigCommand {
             call.out().println();
             call.out().println("restart required: " + restart + " (these settings change at the next restart)");
         }
-        result.path("warnings").forEach(w -> call.err().println("warning: " + w.asText()));
+        // Each warning is a problem object (file, line, path, message); "text" is all of it on one line.
+        result.path("warnings").forEach(w -> call.err().println("warning: " + w.path("text").asText()));
     }
 
     /** A version number as typed: a positive whole number. */

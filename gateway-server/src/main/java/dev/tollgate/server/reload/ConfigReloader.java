@@ -18,8 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,7 +59,11 @@ public final class ConfigReloader implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("tollgate-config").factory());
-    /** The hash of the file's text when a file-watch reload last read it: unchanged text is not reloaded again. */
+    /**
+     * The hash of the file's text when a reload last read it, or null when that read failed (a missing or unreadable
+     * file): the watch reloads only when this changes, so a broken or missing file is reported once, not at every
+     * event in its directory.
+     */
     private String seenFileHash;
     /** The settings of the config in force that wait for a restart. */
     private volatile List<String> pending = List.of();
@@ -100,6 +108,11 @@ public final class ConfigReloader implements AutoCloseable {
         }
     }
 
+    /** Where the config in force came from: its file, or the name of the built-in demo. */
+    public String source() {
+        return current.get().source();
+    }
+
     public ConfigVersion current() {
         return history.current();
     }
@@ -142,19 +155,20 @@ public final class ConfigReloader implements AutoCloseable {
         if (dryRun) {
             return check(text); // not "seen": the file watch still applies this text when it notices it
         }
-        if (text != null) {
-            seenFileHash = ConfigVersion.hashOf(text);
-        }
+        seenFileHash = hashOrNull(text);
         return apply(text == null ? loader.load(file) : loader.load(file, text), actor, null);
     }
 
     /** Reloads when the file's text differs from what was last read; called by the file watch. */
     public synchronized void fileChanged() {
-        String text = readQuietly(file);
-        if (text != null && ConfigVersion.hashOf(text).equals(seenFileHash)) {
-            return; // touched, or rewritten with the same text (a rollback's own write, say)
+        if (Objects.equals(hashOrNull(readQuietly(file)), seenFileHash)) {
+            return; // touched, rewritten with the same text (a rollback's own write, say), or still unreadable
         }
         reload("file watch", false);
+    }
+
+    private static String hashOrNull(String text) {
+        return text == null ? null : ConfigVersion.hashOf(text);
     }
 
     /**
@@ -255,7 +269,9 @@ public final class ConfigReloader implements AutoCloseable {
     /**
      * Writes {@code text} over the config file through a temporary file and an atomic rename, so a reader (this
      * gateway's watch, another replica sharing the file) never sees half of it. A symbolic link is followed: the
-     * file it points to is replaced, the link stays.
+     * file it points to is replaced, the link stays. The file keeps its permissions: the rename puts the temporary
+     * file in its place, and a config readable by its owner only (it may hold a secret written inline) must not
+     * come back readable by everyone under the umask's defaults.
      *
      * @return null when written, else why not
      */
@@ -263,8 +279,18 @@ public final class ConfigReloader implements AutoCloseable {
         try {
             Path target = file.toRealPath();
             Path temp = target.resolveSibling("." + target.getFileName() + ".tollgate-rollback");
-            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Set<PosixFilePermission> permissions = posixPermissions(target);
+            Files.deleteIfExists(temp); // left by a process killed mid-write: createFile below would fail on it
             try {
+                if (permissions == null) {
+                    Files.createFile(temp);
+                } else {
+                    // Created with them (never wider while the secret is written), then set: the umask narrows
+                    // what createFile grants.
+                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(permissions));
+                    Files.setPosixFilePermissions(temp, permissions);
+                }
+                Files.writeString(temp, text, StandardCharsets.UTF_8);
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(temp);
@@ -277,6 +303,12 @@ public final class ConfigReloader implements AutoCloseable {
             logs.write(LogSink.event("warn", "config rollback: " + note));
             return note;
         }
+    }
+
+    /** The file's POSIX permissions, or null on a file system without them. */
+    private static Set<PosixFilePermission> posixPermissions(Path path) throws IOException {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? Files.getPosixFilePermissions(path) : null;
     }
 
     /**

@@ -124,7 +124,9 @@ class ConfigCommandTest {
     void reloadShowsTheDiffWhatWaitsForARestartAndWarnings() throws Exception {
         admin.stubFor(post("/admin/config/reload").willReturn(okJson("""
                 {"applied":true,"version":4,"diff":"-a: 1\\n+a: 2\\n","restart_required":["server.listen"],
-                 "warnings":["provider 'spare' is not used by any model"]}""")));
+                 "warnings":[{"file":"tollgate.yaml","line":7,"column":3,"path":"providers.spare",
+                  "message":"provider 'spare' is not used by any model",
+                  "text":"tollgate.yaml:7:3: providers.spare: provider 'spare' is not used by any model"}]}""")));
         CliRun run = run("config", "reload");
         assertThat(run.code()).isZero();
         assertThat(run.out()).isEqualTo("""
@@ -135,7 +137,8 @@ class ConfigCommandTest {
 
                 restart required: server.listen (these settings change at the next restart)
                 """);
-        assertThat(run.err()).isEqualTo("warning: provider 'spare' is not used by any model\n");
+        assertThat(run.err())
+                .isEqualTo("warning: tollgate.yaml:7:3: providers.spare: provider 'spare' is not used by any model\n");
     }
 
     @Test

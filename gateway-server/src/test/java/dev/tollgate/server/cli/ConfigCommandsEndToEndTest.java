@@ -6,6 +6,7 @@ import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.server.testing.RunningGateway;
 import java.nio.file.Files;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code tollgate config ...} against a running gateway: reload, dry run, versions, diff and rollback. */
@@ -48,9 +49,19 @@ class ConfigCommandsEndToEndTest {
             assertThat(rollback.code()).isZero();
             assertThat(Files.readString(gateway.configFile())).doesNotContain("beta");
 
+            // A provider no model uses: applied, with a warning the command prints in the gateway's words.
+            String mock = "  demo: { type: mock }\n";
+            gateway.writeConfig(v2.replace(mock, mock + "  spare: { type: mock }\n"));
+            CliRun warned = CliRun.run(env, "config", "reload");
+            assertThat(warned.code()).isZero();
+            assertThat(warned.err()).contains("warning: ").contains("provider 'spare' is not used by any model");
+
+            CliRun show = CliRun.run(env, "config", "show");
+            assertThat(show.out()).containsPattern("source +" + Pattern.quote(gateway.configFile().toString()));
+
             CliRun versions = CliRun.run(env, "config", "versions");
             assertThat(versions.out()).contains("rollback to 1").contains("startup");
-            assertThat(versions.out().lines().filter(l -> l.matches("\\s*\\*?\\s*[123]\\b.*")).count()).isEqualTo(3);
+            assertThat(versions.out().lines().filter(l -> l.matches("\\s*\\*?\\s*[1234]\\b.*")).count()).isEqualTo(4);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.core.access.KeyHash;
@@ -9,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -85,6 +88,23 @@ class ConfigReloadTest {
     }
 
     @Test
+    void aMissingFileIsReportedOnceAndItsReturnIsApplied() throws Exception {
+        Files.delete(gateway.configFile());
+        awaitLog("\"audit\":\"config.rejected\"");
+
+        // Other files in the directory change: the watch reads the config file again and finds it still missing.
+        for (int i = 0; i < 3; i++) {
+            Files.writeString(gateway.configFile().resolveSibling("unrelated-" + i + ".txt"), "x");
+            Thread.sleep(500);
+        }
+        assertThat(gateway.logs().lines().filter(l -> l.contains("\"audit\":\"config.rejected\""))).hasSize(1);
+
+        gateway.writeConfig(V2);
+        awaitConfig(c -> c.path("version").asInt() == 2);
+        assertThat(models()).contains("beta");
+    }
+
+    @Test
     void aDryRunShowsTheDiffWithoutApplyingIt() throws Exception {
         disableWatch();
         gateway.writeConfig(V2); // not applied: the watch is off
@@ -133,6 +153,24 @@ class ConfigReloadTest {
         assertThat(admin("GET", "/admin/config/diff?from=9").statusCode()).isEqualTo(404);
         assertThat(admin("POST", "/admin/config/versions/9/rollback").statusCode()).isEqualTo(404);
         assertThat(admin("GET", "/admin/config/versions/x").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aRollbackKeepsTheFilesPermissions() throws Exception {
+        Path file = gateway.configFile();
+        assumeTrue(file.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        gateway.writeConfig(V2);
+        awaitConfig(c -> c.path("version").asInt() == 2);
+        // Owner only: the file may hold a secret written inline, and a rollback must not open it to others.
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+
+        assertThat(Http.json(admin("POST", "/admin/config/versions/1/rollback")).path("file_updated").asBoolean())
+                .isTrue();
+        assertThat(Files.readString(file)).doesNotContain("beta");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        try (var siblings = Files.list(file.getParent())) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("rollback"));
+        }
     }
 
     @Test
