@@ -172,10 +172,15 @@ public final class Main {
      */
     private static void awaitShutdown(Tollgate tollgate) throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            tollgate.close();
-            System.out.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(0);
+            int status = 1;
+            try {
+                tollgate.close();
+                status = 0;
+            } finally {
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(status); // a stop that failed half-way is not a clean one
+            }
         }, "tollgate-shutdown"));
         new CountDownLatch(1).await(); // the hook ends the process
     }

@@ -213,7 +213,7 @@ public final class Tollgate implements AutoCloseable {
                         .field("requests", cut));
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // asked to hurry: stop now
+            Thread.currentThread().interrupt(); // the caller wants it over: stop now, without the rest of the grace
         }
         if (watcher != null) {
             watcher.close();

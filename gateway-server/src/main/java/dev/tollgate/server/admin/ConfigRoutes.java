@@ -85,10 +85,18 @@ final class ConfigRoutes {
                 boolean dryRun = flag(uri, "dry_run");
                 yield reloader.submit(() -> reloader.reload(actor, dryRun)).thenApply(ConfigRoutes::reply);
             }
-            case "diff" -> done(diff(uri));
+            // Redacting and diffing large texts takes a while: on the reload thread, never on an event loop.
+            case "diff" -> {
+                Integer from = optionalNumber(uri, "from");
+                Integer to = optionalNumber(uri, "to");
+                yield reloader.submit(() -> diff(from, to));
+            }
             default -> switch (parts.length) {
                 case 2 -> done(versions());
-                case 3 -> done(version(number(parts[2])));
+                case 3 -> {
+                    int n = number(parts[2]);
+                    yield reloader.submit(() -> version(n));
+                }
                 default -> {
                     int n = number(parts[2]);
                     yield reloader.submit(() -> reloader.rollback(n, actor)).thenApply(ConfigRoutes::reply);
@@ -116,15 +124,16 @@ final class ConfigRoutes {
                 .put("yaml", Redaction.redact(v.text())));
     }
 
-    private Reply diff(QueryStringDecoder uri) {
-        int to = uri.parameters().containsKey("to") ? number(param(uri, "to")) : reloader.current().number();
-        int from = uri.parameters().containsKey("from") ? number(param(uri, "from")) : Math.max(1, to - 1);
-        for (int n : new int[] {from, to}) {
+    /** The diff between two versions: {@code to} defaults to the version in force, {@code from} to the one before. */
+    private Reply diff(Integer from, Integer to) {
+        int newer = to != null ? to : reloader.current().number();
+        int older = from != null ? from : Math.max(1, newer - 1);
+        for (int n : new int[] {older, newer}) {
             if (reloader.version(n) == null) {
                 return Reply.error(HttpResponseStatus.NOT_FOUND, "No config version " + n + " is kept.");
             }
         }
-        return new Reply(HttpResponseStatus.OK, DIFF_TYPE, reloader.diff(from, to));
+        return new Reply(HttpResponseStatus.OK, DIFF_TYPE, reloader.diff(older, newer));
     }
 
     private static Reply reply(ReloadResult result) {
@@ -195,6 +204,11 @@ final class ConfigRoutes {
             // worded below
         }
         throw new IllegalArgumentException("A config version is a whole number from 1, got '" + text + "'.");
+    }
+
+    private static Integer optionalNumber(QueryStringDecoder uri, String name) {
+        String value = param(uri, name);
+        return value == null ? null : number(value);
     }
 
     private static boolean flag(QueryStringDecoder uri, String name) {

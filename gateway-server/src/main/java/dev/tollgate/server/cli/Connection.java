@@ -95,6 +95,11 @@ final class Connection {
         } catch (URISyntaxException e) {
             uri = null;
         }
+        if (uri != null && uri.getRawUserInfo() != null) {
+            // Never echoed: user info may be a password. The admin key has its own, unprinted, channel.
+            throw new BadUsage(source + " must not hold user info (user:password@); the admin key goes in "
+                    + KEY_ENV + " or --admin-key-file");
+        }
         if (uri == null || uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null
                 || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
             throw new BadUsage(source + " must be the admin API's http:// or https:// URL, such as " + DEFAULT_URL

@@ -2,11 +2,13 @@ package dev.tollgate.server.pipeline;
 
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -19,14 +21,40 @@ import io.netty.handler.codec.http.HttpRequest;
  */
 final class BoundedAggregator extends HttpObjectAggregator {
     private final long limit;
+    /**
+     * From a request's head until the dispatcher has taken the whole request in hand: read across threads by a
+     * draining gateway, which waits for such requests like for running ones.
+     */
+    private volatile boolean receiving;
 
     BoundedAggregator(int maxContentLength) {
         super(maxContentLength);
         this.limit = maxContentLength;
     }
 
+    /** Whether a request is half-read: a draining gateway lets it arrive and answers it before closing. */
+    boolean receiving() {
+        return receiving;
+    }
+
+    /**
+     * The dispatcher has the request: running (and counted as such) or queued behind one that runs. Cleared only
+     * now, not when the last byte arrived, so that a request is never counted by neither.
+     */
+    void handedOver() {
+        receiving = false;
+    }
+
+    @Override
+    protected FullHttpMessage beginAggregation(HttpMessage start, ByteBuf content) throws Exception {
+        receiving = true;
+        return super.beginAggregation(start, content);
+    }
+
+
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        receiving = false;
         if (!(oversized instanceof HttpRequest request)) {
             ctx.close();
             return;

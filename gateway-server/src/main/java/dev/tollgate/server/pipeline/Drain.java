@@ -60,10 +60,10 @@ public final class Drain {
         }
     }
 
-    /** Waits until no exchange runs, at most {@code grace}; whether none does. */
+    /** Waits until no exchange runs and no request is half-read, at most {@code grace}; whether that came. */
     public boolean awaitIdle(Duration grace) throws InterruptedException {
         long deadline = System.nanoTime() + grace.toNanos();
-        while (running.get() > 0) {
+        while (running.get() > 0 || receiving()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -72,6 +72,16 @@ public final class Drain {
             TimeUnit.NANOSECONDS.sleep(Math.min(left, POLL_NANOS));
         }
         return true;
+    }
+
+    /** Whether a connection is part-way through reading a request, which it will answer before closing. */
+    private boolean receiving() {
+        for (Channel channel : connections) {
+            if (channel.pipeline().get(Handlers.AGGREGATOR) instanceof BoundedAggregator a && a.receiving()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Closes every connection still open: the exchanges past the grace period end as cancelled. */

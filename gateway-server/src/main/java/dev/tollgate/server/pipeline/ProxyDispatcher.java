@@ -49,6 +49,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private ChatExchange current;
     private boolean closing;
     private ChannelHandlerContext ctx;
+    private BoundedAggregator aggregator;
 
     ProxyDispatcher(ExchangeServices services, Drain drain) {
         this.services = services;
@@ -58,6 +59,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.aggregator = (BoundedAggregator) ctx.pipeline().get(Handlers.AGGREGATOR);
     }
 
     @Override
@@ -68,14 +70,13 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         }
         if (closing) {
             request.release();
-            return;
-        }
-        if (current != null) {
+        } else if (current != null) {
             waiting.addLast(request);
             ctx.channel().config().setAutoRead(false);
-            return;
+        } else {
+            dispatch(request);
         }
-        dispatch(request);
+        aggregator.handedOver();
     }
 
     private void dispatch(FullHttpRequest request) {
@@ -133,7 +134,16 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
 
     private void exchangeDone(boolean connectionContinues) {
         current = null;
-        drain.exchangeEnded();
+        try {
+            continueAfter(connectionContinues);
+        } finally {
+            // Only now: a pipelined request dispatched just above counts before this one stops counting, so a
+            // draining gateway never sees zero in between and cuts it.
+            drain.exchangeEnded();
+        }
+    }
+
+    private void continueAfter(boolean connectionContinues) {
         if (!connectionContinues) {
             closing();
             return;
@@ -179,9 +189,9 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(event);
             return;
         }
-        if (current == null) {
+        if (current == null && !aggregator.receiving()) {
             closeWhenWritten();
-        }
+        } // else: the answer under way, or to the request still arriving, goes out with keep-alive off, then closes
     }
 
     @Override

@@ -13,7 +13,6 @@ import dev.tollgate.server.log.LogSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -173,7 +173,9 @@ public final class ConfigReloader implements AutoCloseable {
 
     /**
      * Puts kept version {@code number} back in force as a new version, and writes its text to the config file so
-     * that the file, the next file-watch reload and the next restart agree with what runs.
+     * that the file, the next file-watch reload and the next restart agree with what runs. Rolling back to the
+     * version in force changes nothing that runs, but still restores the file if it holds other text (a rejected
+     * edit, say).
      */
     public synchronized ReloadResult rollback(int number, String actor) {
         ConfigVersion target = history.get(number);
@@ -184,15 +186,17 @@ public final class ConfigReloader implements AutoCloseable {
         LoadResult loaded = file == null ? loader.parse(current.get().source(), target.text())
                 : loader.load(file, target.text());
         ReloadResult result = apply(loaded, actor, "rollback to " + number);
-        if (!(result instanceof ReloadResult.Applied applied) || file == null) {
+        if (file == null || !(result instanceof ReloadResult.Applied || result instanceof ReloadResult.Unchanged)) {
             return result;
         }
-        String fileNote = write(target.text());
+        String fileNote = target.hash().equals(hashOrNull(readQuietly(file))) ? null : write(target.text());
         if (fileNote == null) {
             seenFileHash = target.hash();
         }
-        return new ReloadResult.Applied(applied.version(), applied.diff(), applied.restartRequired(),
-                applied.warnings(), new ReloadResult.Rollback(number, fileNote));
+        return result instanceof ReloadResult.Applied applied
+                ? new ReloadResult.Applied(applied.version(), applied.diff(), applied.restartRequired(),
+                        applied.warnings(), new ReloadResult.Rollback(number, fileNote))
+                : result;
     }
 
     private ReloadResult check(String text) {
@@ -220,14 +224,17 @@ public final class ConfigReloader implements AutoCloseable {
         }
         var loaded = (LoadResult.Loaded) result;
         ConfigVersion previous = history.current();
-        if (ConfigVersion.hashOf(loaded.text()).equals(previous.hash())) {
+        boolean sameText = ConfigVersion.hashOf(loaded.text()).equals(previous.hash());
+        if (sameText && sameSecrets(current.get(), loaded.snapshot())) {
             metrics.configReloaded("unchanged", previous.number(), !pending.isEmpty());
             return new ReloadResult.Unchanged(previous);
         }
+        // The same text with other credentials: a secret file rotated, or the environment changed.
+        String why = sameText && note == null ? "secrets re-read" : note;
         RuntimeSnapshot next = startup.inForce(loaded.snapshot());
         List<String> waiting = startup.pending(loaded.snapshot());
         current.set(next);
-        ConfigVersion version = history.add(loaded.text(), clock.instant(), actor, note);
+        ConfigVersion version = history.add(loaded.text(), clock.instant(), actor, why);
         pending = waiting;
         onApplied.accept(next);
         String diff = diff(previous, version);
@@ -239,7 +246,7 @@ public final class ConfigReloader implements AutoCloseable {
                 .field("previous", previous.number())
                 .field("hash", version.hash())
                 .field("actor", actor)
-                .field("note", note)
+                .field("note", why)
                 .field("lines_added", stats.added())
                 .field("lines_removed", stats.removed())
                 .field("restart_required", String.join(",", waiting)));
@@ -247,6 +254,16 @@ public final class ConfigReloader implements AutoCloseable {
             logs.write(LogSink.event("warn", "config: " + warning));
         }
         return new ReloadResult.Applied(version, diff, waiting, loaded.warnings(), null);
+    }
+
+    /**
+     * Whether two snapshots of the same text hold the same resolved secrets: the credentials of providers, admin
+     * keys and the budget alert webhook. A secret file rotated since the last load makes them differ.
+     */
+    private static boolean sameSecrets(RuntimeSnapshot running, RuntimeSnapshot next) {
+        return running.providers().equals(next.providers())
+                && running.access().adminKeys().equals(next.access().adminKeys())
+                && Objects.equals(running.access().alerts(), next.access().alerts());
     }
 
     private ConfigVersion kept(int number) {

@@ -143,6 +143,9 @@ class UsageTest {
         CliRun variable = CliRun.run(Map.of(Connection.URL_ENV, "ftp://host", Connection.KEY_ENV, KEY),
                 "keys", "list");
         assertThat(variable.err()).startsWith("tollgate keys list: TOLLGATE_ADMIN_URL must be");
+        CliRun userInfo = CliRun.run(env, "keys", "list", "--admin", "http://ops:hunter2@127.0.0.1:8081");
+        assertThat(userInfo.code()).isEqualTo(2);
+        assertThat(userInfo.err()).contains("must not hold user info").doesNotContain("hunter2");
         CliRun timeout = CliRun.run(env, "spend", "--timeout", "10");
         assertThat(timeout.code()).isEqualTo(2);
         assertThat(timeout.err()).startsWith("tollgate spend: --timeout: expected a duration such as 250ms")

@@ -18,6 +18,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Config changes through the file watch and the admin API: applied whole or rejected whole, each applied one a
@@ -171,6 +172,34 @@ class ConfigReloadTest {
         try (var siblings = Files.list(file.getParent())) {
             assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("rollback"));
         }
+    }
+
+    @Test
+    void aRollbackToTheVersionInForceRestoresAFileHoldingARejectedEdit() throws Exception {
+        gateway.writeConfig(BROKEN);
+        awaitLog("\"audit\":\"config.rejected\"");
+
+        JsonNode rolled = Http.json(admin("POST", "/admin/config/versions/1/rollback"));
+        assertThat(rolled.path("reason").asText()).isEqualTo("unchanged");
+        assertThat(Files.readString(gateway.configFile())).doesNotContain("nowhere");
+        assertThat(Http.json(admin("GET", "/admin/config")).path("version").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aRotatedSecretFileIsPutInForceByAReloadOfTheSameText(@TempDir Path secrets) throws Exception {
+        Path key = Files.writeString(secrets.resolve("upstream-key"), "sk-first");
+        String withFile = V1.replace("${env:UPSTREAM_KEY}", "${file:" + key + "}");
+        gateway.writeConfig(withFile);
+        awaitConfig(c -> c.path("version").asInt() == 2);
+        assertThat(Http.json(admin("POST", "/admin/config/reload")).path("reason").asText()).isEqualTo("unchanged");
+
+        Files.writeString(key, "sk-rotated");
+        JsonNode reloaded = Http.json(admin("POST", "/admin/config/reload"));
+        assertThat(reloaded.path("applied").asBoolean()).isTrue();
+        assertThat(reloaded.path("diff").asText()).isEmpty();
+        JsonNode current = Http.json(admin("GET", "/admin/config"));
+        assertThat(current.path("version").asInt()).isEqualTo(3);
+        assertThat(current.path("note").asText()).isEqualTo("secrets re-read");
     }
 
     @Test

@@ -76,6 +76,30 @@ class GracefulShutdownTest {
     }
 
     @Test
+    void aRequestStillUploadingWhenTheListenerClosesIsAnswered(@TempDir Path dir) throws Exception {
+        var gateway = RunningGateway.start(config(dir.resolve("ledger.db"), "127.0.0.1:0"), Map.of());
+        byte[] body = Http.chat("m", false).getBytes(StandardCharsets.UTF_8);
+        try (var socket = new Socket(InetAddress.getLoopbackAddress(), gateway.url("/").getPort())) {
+            socket.setSoTimeout(20_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                    + "content-length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, 10);
+            out.flush();
+            Thread.sleep(200); // the head is in, the body is not
+            var stopping = CompletableFuture.runAsync(gateway::close);
+            Thread.sleep(700); // past the delay: draining has begun
+            out.write(body, 10, body.length - 10);
+            out.flush();
+
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close")
+                    .contains("\"finish_reason\":\"stop\"");
+            stopping.get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void sigtermDrainsAndExitsZero(@TempDir Path dir) throws Exception {
         Path ledger = dir.resolve("ledger.db");
         Path file = Files.writeString(dir.resolve("tollgate.yaml"), config(ledger, "127.0.0.1:0"));
