@@ -19,7 +19,7 @@ class PrometheusMetricsTest {
     private static ExchangeSummary ok(boolean stream) {
         return new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m1", "mock", 200, Outcome.SUCCESS, null,
                 stream, 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
-                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE);
+                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE, null);
     }
 
     @Test
@@ -43,7 +43,7 @@ class PrometheusMetricsTest {
     void requestsThatReachedNoModelGetNoneLabelsAndNoTokenSeries() {
         metrics.exchangeFinished(new ExchangeSummary("req_2", "chat", null, null, null, 404, Outcome.CALLER_ERROR,
                 ErrorKind.MODEL_NOT_FOUND, false, 100_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
-                "req_2", RouteTrace.NONE));
+                "req_2", RouteTrace.NONE, null));
         String text = metrics.scrape();
         assertThat(text).contains("error_type=\"model_not_found\"").contains("gen_ai_request_model=\"none\"")
                 .contains("status=\"404\"").doesNotContain("gen_ai_client_token_usage")
@@ -83,7 +83,7 @@ class PrometheusMetricsTest {
         metrics.exchangeFinished(new ExchangeSummary("req_3", "chat", "next", "next/mock/m2", "mock", 200,
                 Outcome.SUCCESS, null, false, 1_000_000, -1, 900_000, Usage.reported(1, 1), null, null, null,
                 Money.ZERO, false, "req_3",
-                new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"), false)));
+                new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"), false), null));
         metrics.exchangeFinished(ok(false));
         assertThat(metrics.scrape())
                 .contains("tollgate_routed_requests_total{gen_ai_request_model=\"next\",tier=\"none\","

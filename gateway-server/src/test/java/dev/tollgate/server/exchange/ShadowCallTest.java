@@ -6,9 +6,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.cache.LocalResponseCache;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Message;
@@ -92,7 +94,8 @@ class ShadowCallTest {
                 CacheSettings.OFF);
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
                 new ExchangeReporter(metrics, null, () -> false, null), keys, accounting,
-                new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics));
+                new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics),
+                new LocalResponseCache(1 << 20, Ticker.systemTicker()));
     }
 
     @AfterEach
