@@ -2,6 +2,9 @@ package dev.tollgate.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.cache.CacheResult;
+import dev.tollgate.core.cache.CacheUse;
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
@@ -37,6 +40,28 @@ class PrometheusMetricsTest {
                 + "gen_ai_request_model=\"fast\",route=\"chat\"} 1");
         assertThat(text).contains("gen_ai_client_token_usage_tokens_sum{gen_ai_provider_name=\"mock\","
                 + "gen_ai_request_model=\"fast\",gen_ai_token_type=\"output\",route=\"chat\"} 90.0");
+    }
+
+    @Test
+    void countsCacheLookupsSavingsAndTheStoreSize() {
+        ExchangeSummary miss = ok(false);
+        metrics.exchangeFinished(withCache(miss, new CacheUse(CacheResult.MISS, Money.ZERO)));
+        metrics.exchangeFinished(withCache(miss, new CacheUse(CacheResult.HIT, Money.ofUsd("0.25"))));
+        metrics.exchangeFinished(withCache(miss, new CacheUse(CacheResult.HIT, Money.ofUsd("0.25"))));
+        metrics.responseCache(new ResponseCache.CacheStats(3, 4096, 2, 1, 5));
+        String text = metrics.scrape();
+        assertThat(text).contains("tollgate_cache_requests_total{gen_ai_request_model=\"fast\",result=\"hit\"} 2.0")
+                .contains("tollgate_cache_requests_total{gen_ai_request_model=\"fast\",result=\"miss\"} 1.0")
+                .contains("tollgate_cache_saved_usd_total{gen_ai_request_model=\"fast\"} 0.5")
+                .contains("tollgate_cache_entries 3.0")
+                .contains("tollgate_cache_size_bytes 4096.0")
+                .contains("tollgate_cache_evictions_total 5.0");
+    }
+
+    private static ExchangeSummary withCache(ExchangeSummary s, CacheUse cache) {
+        return new ExchangeSummary(s.requestId(), s.route(), s.model(), s.deployment(), s.provider(), s.status(),
+                s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(), s.firstTokenNanos(), s.upstreamNanos(),
+                s.usage(), s.key(), s.team(), s.user(), s.cost(), s.costEstimated(), s.spendId(), s.routing(), cache);
     }
 
     @Test

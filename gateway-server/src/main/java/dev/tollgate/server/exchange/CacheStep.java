@@ -70,11 +70,12 @@ final class CacheStep {
         return key != null && hit == null && !controls.noStore();
     }
 
-    /** Gathers a stream's events when its answer is to be kept; null otherwise. */
+    /**
+     * A fresh gatherer for one attempt's stream when its answer is to be kept, null otherwise: an attempt that
+     * failed before the commit point and was retried leaves nothing behind in the next one's answer.
+     */
     AnswerAssembler transcript() {
-        if (transcript == null && storing()) {
-            transcript = new AnswerAssembler();
-        }
+        transcript = storing() ? new AnswerAssembler() : null;
         return transcript;
     }
 
