@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
@@ -18,7 +19,7 @@ import java.util.Set;
 final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
             "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
-            "auto_tier", "splits", "shadow", "resilience");
+            "auto_tier", "splits", "shadow", "resilience", "cache");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
@@ -74,7 +75,9 @@ final class ConfigBinder {
                 Map.entry("resilience", ResilienceSection.KEYS),
                 Map.entry("resilience.retries", ResilienceSection.RETRY_KEYS),
                 Map.entry("resilience.circuit_breaker", ResilienceSection.BREAKER_KEYS),
-                Map.entry("resilience.client", ResilienceSection.CLIENT_KEYS));
+                Map.entry("resilience.client", ResilienceSection.CLIENT_KEYS),
+                Map.entry("cache", CacheSection.KEYS),
+                Map.entry("models.*.cache", CacheSection.MODEL_KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -99,7 +102,8 @@ final class ConfigBinder {
         var shadowItems = file.items("shadow", null);
         var shadows = ShadowSection.bind(shadowItems == null ? List.of() : shadowItems, file.path("shadow"), problems);
         Resilience resilience = ResilienceSection.bind(file.child("resilience", ResilienceSection.KEYS), problems);
+        CacheSettings cache = CacheSection.bind(file.child("cache", CacheSection.KEYS), problems);
         return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
-                prices, tiers, autoTier, splits, shadows, resilience);
+                prices, tiers, autoTier, splits, shadows, resilience, cache);
     }
 }

@@ -12,9 +12,10 @@ import java.util.List;
  * @param origin where the model's entry starts
  * @param operation from {@code mode}
  * @param rules in file order
+ * @param cache the model's own cache settings, or null when it takes the {@code cache} section's
  */
 record ModelConfig(String name, Origin origin, Operation operation, List<DeploymentConfig> deployments,
-        Strategy strategy, List<RouteRuleConfig> rules, FallbacksConfig fallbacks) {
+        Strategy strategy, List<RouteRuleConfig> rules, FallbacksConfig fallbacks, CacheSection.Override cache) {
     ModelConfig {
         requireNonNull(name, "name");
         requireNonNull(origin, "origin");

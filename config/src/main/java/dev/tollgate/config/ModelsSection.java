@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 final class ModelsSection {
     static final Set<String> KEYS = Set.of(
-            "mode", "strategy", "deployments", "rules", "fallbacks", "context_fallbacks", "content_fallbacks");
+            "mode", "strategy", "deployments", "rules", "fallbacks", "context_fallbacks", "content_fallbacks", "cache");
     static final Set<String> DEPLOYMENT_KEYS = Set.of(
             "provider", "model", "weight", "priority", "context_window", "tags", "load_metrics", "limits");
     static final Set<String> RULE_KEYS = Set.of("name", "when", "tags");
@@ -133,8 +133,11 @@ final class ModelsSection {
                 m.names("fallbacks", "model", null),
                 m.names("context_fallbacks", "model", null),
                 m.names("content_fallbacks", "model", null));
+        if (operation != Operation.CHAT) {
+            m.forbid("cache", "on an embeddings model: the response cache serves chat models only");
+        }
         return new ModelConfig(entry.key(), entry.origin(path), operation, deployments, strategy(m, problems),
-                rules, fallbacks);
+                rules, fallbacks, operation == Operation.CHAT ? CacheSection.bindModel(m, problems) : null);
     }
 
     private static Strategy strategy(MappingReader m, Diagnostics problems) {

@@ -3,6 +3,8 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.cache.CachePolicy;
+import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.routing.AutoTier;
@@ -69,7 +71,7 @@ final class SnapshotCompiler {
         }
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
-                        prices(config), config.storage(), routing(config)),
+                        prices(config), config.storage(), routing(config), cache(config)),
                 problems.warnings(), text);
     }
 
@@ -124,6 +126,18 @@ final class SnapshotCompiler {
             models.put(model.name(), new ModelGroup(model.name(), model.operation(), deployments, policy));
         }
         return models;
+    }
+
+    /** The cache section with each model's override laid over it. */
+    private static CacheSettings cache(TollgateConfig config) {
+        CacheSettings section = config.cache();
+        var models = new LinkedHashMap<String, CachePolicy>();
+        for (ModelConfig model : config.models().values()) {
+            if (model.cache() != null) {
+                models.put(model.name(), model.cache().over(section.defaults()));
+            }
+        }
+        return new CacheSettings(section.maxBytes(), section.defaults(), models);
     }
 
     /** Tiers in file order; splits and shadows by the model name they apply to. */

@@ -2,8 +2,9 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tollgate.core.access.Team;
 import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.Team;
+import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
@@ -26,6 +27,7 @@ import java.util.Map;
  * @param autoTier null when the file has no {@code auto_tier} (automatic selection is off)
  * @param splits split name to split, in file order
  * @param shadows in file order
+ * @param cache the {@code cache} section, without the models' own settings (the compiler lays those over it)
  */
 record TollgateConfig(
         ServerSettings server,
@@ -41,7 +43,8 @@ record TollgateConfig(
         AutoTierConfig autoTier,
         Map<String, SplitConfig> splits,
         List<ShadowConfig> shadows,
-        Resilience resilience) {
+        Resilience resilience,
+        CacheSettings cache) {
     TollgateConfig {
         requireNonNull(server, "server");
         adminKeys = List.copyOf(adminKeys);
@@ -56,5 +59,6 @@ record TollgateConfig(
         splits = Collections.unmodifiableMap(new LinkedHashMap<>(splits));
         shadows = List.copyOf(shadows);
         requireNonNull(resilience, "resilience");
+        requireNonNull(cache, "cache");
     }
 }

@@ -687,6 +687,31 @@ class ProblemMessagesTest {
                 new Case("deployment limit", model("deployments: [{ provider: openai, limits: { rpm: 0 } }]"),
                         List.of("t.yaml:5:54: models.m.deployments[0].limits.rpm: must be between 1 and 1000000000000, got 0")),
 
+                // The response cache.
+                new Case("cache: unknown key", Fixtures.MINIMAL + "cache: { enabled: true, ttll: 1h }\n",
+                        List.of("t.yaml:9:25: cache.ttll: unknown key 'ttll' (did you mean 'ttl'?)")),
+                new Case("cache: unknown scope", Fixtures.MINIMAL + "cache: { scope: teams }\n",
+                        List.of("t.yaml:9:17: cache.scope: unknown scope 'teams' (did you mean 'team'?); expected one of team, key, global")),
+                new Case("cache: unknown mode", Fixtures.MINIMAL + "cache: { mode: always }\n",
+                        List.of("t.yaml:9:16: cache.mode: unknown mode 'always'; expected one of deterministic, all")),
+                new Case("cache: ttl too long", Fixtures.MINIMAL + "cache: { ttl: 1000h }\n",
+                        List.of("t.yaml:9:15: cache.ttl: must be at most 720h, got 1000h")),
+                new Case("cache: ttl too short", Fixtures.MINIMAL + "cache: { ttl: 500ms }\n",
+                        List.of("t.yaml:9:15: cache.ttl: must be at least 1s, got 500ms")),
+                new Case("cache: store too small", Fixtures.MINIMAL + "cache: { max_bytes: 64KiB }\n",
+                        List.of("t.yaml:9:21: cache.max_bytes: must be between 1MiB and 64GiB, got 64KiB")),
+                new Case("cache: entry larger than the store", Fixtures.MINIMAL
+                        + "cache: { max_bytes: 2MiB, max_entry_bytes: 4MiB }\n",
+                        List.of("t.yaml:9:44: cache.max_entry_bytes: max_entry_bytes (4MiB) cannot be larger than max_bytes (2MiB)")),
+                new Case("cache: not a boolean", Fixtures.MINIMAL + "cache: { enabled: yes please }\n",
+                        List.of("t.yaml:9:19: cache.enabled: expected true or false, got 'yes please'")),
+                new Case("model cache: store-wide key", model("deployments: [{ provider: openai }]\ncache: { max_bytes: 1GiB }"),
+                        List.of("t.yaml:6:14: models.m.cache.max_bytes: unknown key 'max_bytes'; valid keys: cache_tool_calls, enabled, mode, scope, ttl")),
+                new Case("model cache: unknown scope", model("deployments: [{ provider: openai }]\ncache: { scope: user }"),
+                        List.of("t.yaml:6:21: models.m.cache.scope: unknown scope 'user'; expected one of team, key, global")),
+                new Case("model cache on embeddings", model("mode: embeddings\ndeployments: [{ provider: openai }]\ncache: { enabled: true }"),
+                        List.of("t.yaml:7:5: models.m.cache: not allowed on an embeddings model: the response cache serves chat models only")),
+
                 // YAML-level problems, reported with the binding problems.
                 new Case("duplicate key", provider("type: mock"),
                         List.of("t.yaml:5:5: providers.openai.type: duplicate key 'type' (first defined at line 3)")),

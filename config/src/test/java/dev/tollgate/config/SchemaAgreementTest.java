@@ -132,6 +132,14 @@ class SchemaAgreementTest {
         List<String> sticky = new ArrayList<>();
         schema.at("/$defs/split/properties/sticky/enum").forEach(t -> sticky.add(t.asText()));
         assertThat(sticky).containsExactlyElementsOf(SplitsSection.STICKY.keySet());
+        for (String def : List.of("cache", "model_cache")) {
+            List<String> scopes = new ArrayList<>();
+            schema.at("/$defs/" + def + "/properties/scope/enum").forEach(t -> scopes.add(t.asText()));
+            assertThat(scopes).as(def).containsExactlyElementsOf(CacheSection.SCOPES.keySet());
+            List<String> cacheModes = new ArrayList<>();
+            schema.at("/$defs/" + def + "/properties/mode/enum").forEach(t -> cacheModes.add(t.asText()));
+            assertThat(cacheModes).as(def).containsExactlyElementsOf(CacheSection.MODES.keySet());
+        }
     }
 
     /** Whether the {@code if} of a provider condition holds for {@code type}. */

@@ -1,6 +1,9 @@
 package dev.tollgate.server;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.cache.LocalResponseCache;
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.ledger.SpendLedger;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.pricing.Unpriced;
@@ -43,10 +46,12 @@ import java.util.logging.Logger;
  * {@link #RECONCILE_EVERY} (seeding only ever raises a counter, so this heals a settlement a shared store failed
  * to take, Redis down for a moment, without ever undoing one it took), and team and global budgets are sampled
  * into the metrics every {@link #GAUGES_EVERY}, deployment states every {@link #STATES_EVERY} (and at once on a
- * breaker's transition).
+ * breaker's transition), the response cache's size every {@link #GAUGES_EVERY}. The response cache is sized from
+ * the first config ({@code cache.max_bytes} applies at restart only) and keeps its answers across reloads.
  */
 record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts alerts, Accounting accounting,
-              DeploymentHealth health, ServerLoadPoller loadPoller, ScheduledExecutorService housekeeping)
+              DeploymentHealth health, ServerLoadPoller loadPoller, ResponseCache cache,
+              ScheduledExecutorService housekeeping)
         implements AutoCloseable {
     private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(30);
     static final Duration RECONCILE_EVERY = Duration.ofMinutes(5);
@@ -107,8 +112,11 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
             var health = new DeploymentHealth(metrics);
             housekeeping.scheduleWithFixedDelay(states(health), STATES_EVERY.toSeconds(), STATES_EVERY.toSeconds(),
                     TimeUnit.SECONDS);
+            var cache = new LocalResponseCache(first.cache().maxBytes(), Ticker.systemTicker());
+            housekeeping.scheduleWithFixedDelay(() -> metrics.responseCache(cache.stats()), 0,
+                    GAUGES_EVERY.toSeconds(), TimeUnit.SECONDS);
             var stores = new Stores(quotas, ledger, keys, alerts, accounting, health, new ServerLoadPoller(health),
-                    housekeeping);
+                    cache, housekeeping);
             stores.configured(first);
             stores.loadPoller().start();
             return stores;

@@ -128,7 +128,7 @@ public final class Tollgate implements AutoCloseable {
             upstreams.retain(origins(applied));
         }, logs, metrics, Clock.systemUTC());
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
-                state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health());
+                state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache());
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), reloader,
                 Clock.systemUTC());

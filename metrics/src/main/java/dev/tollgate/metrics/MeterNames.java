@@ -33,6 +33,11 @@ final class MeterNames {
     static final String UPSTREAM_ATTEMPTS = "tollgate.upstream.attempts";
     static final String DEPLOYMENT_STATE = "tollgate.deployment.state";
     static final String ROUTED = "tollgate.routed.requests";
+    static final String CACHE_REQUESTS = "tollgate.cache.requests";
+    static final String CACHE_SAVED = "tollgate.cache.saved";
+    static final String CACHE_ENTRIES = "tollgate.cache.entries";
+    static final String CACHE_SIZE = "tollgate.cache.size";
+    static final String CACHE_EVICTIONS = "tollgate.cache.evictions";
     static final String CONFIG_RELOADS = "tollgate.config.reloads";
     static final String CONFIG_VERSION = "tollgate.config.version";
     static final String CONFIG_RESTART_PENDING = "tollgate.config.restart.pending";

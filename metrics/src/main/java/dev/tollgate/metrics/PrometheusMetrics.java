@@ -1,6 +1,11 @@
 package dev.tollgate.metrics;
 
 import static dev.tollgate.metrics.MeterNames.BUDGET_ALERTS;
+import static dev.tollgate.metrics.MeterNames.CACHE_ENTRIES;
+import static dev.tollgate.metrics.MeterNames.CACHE_EVICTIONS;
+import static dev.tollgate.metrics.MeterNames.CACHE_REQUESTS;
+import static dev.tollgate.metrics.MeterNames.CACHE_SAVED;
+import static dev.tollgate.metrics.MeterNames.CACHE_SIZE;
 import static dev.tollgate.metrics.MeterNames.BUDGET_LIMIT;
 import static dev.tollgate.metrics.MeterNames.BUDGET_SPENT;
 import static dev.tollgate.metrics.MeterNames.CONFIG_RELOADS;
@@ -37,6 +42,8 @@ import static dev.tollgate.metrics.MeterNames.TOKEN_USAGE;
 import static dev.tollgate.metrics.MeterNames.VARIANT;
 import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
 
+import dev.tollgate.core.cache.CacheUse;
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
@@ -46,6 +53,7 @@ import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -84,6 +92,8 @@ public final class PrometheusMetrics implements GatewayMetrics {
     private final AtomicInteger configVersion = new AtomicInteger(1);
     private final AtomicInteger restartPending = new AtomicInteger();
     private final ConcurrentHashMap<String, BudgetLevel> budgets = new ConcurrentHashMap<>();
+    /** The response cache's latest sample; its gauges and eviction counter read it. */
+    private volatile ResponseCache.CacheStats cacheStats = new ResponseCache.CacheStats(0, 0, 0, 0, 0);
     /** The current state of each deployment, by id; its state gauges read it. */
     private final ConcurrentHashMap<String, AtomicReference<DeploymentState>> deploymentStates =
             new ConcurrentHashMap<>();
@@ -97,6 +107,13 @@ public final class PrometheusMetrics implements GatewayMetrics {
                 .register(registry);
         Gauge.builder(CONFIG_RESTART_PENDING, restartPending, AtomicInteger::get)
                 .description("1 while the config in force holds settings that apply only at the next restart")
+                .register(registry);
+        Gauge.builder(CACHE_ENTRIES, this, m -> m.cacheStats.entries())
+                .description("Answers held by the response cache").register(registry);
+        Gauge.builder(CACHE_SIZE, this, m -> m.cacheStats.bytes()).baseUnit("bytes")
+                .description("Estimated size of the answers held by the response cache").register(registry);
+        FunctionCounter.builder(CACHE_EVICTIONS, this, m -> m.cacheStats.evictions())
+                .description("Answers the response cache dropped, to stay within its size or because they expired")
                 .register(registry);
     }
 
@@ -126,6 +143,15 @@ public final class PrometheusMetrics implements GatewayMetrics {
             counter(COST, "Dollars charged for requests, by model and team", "usd",
                     Tags.of(MODEL, orNone(s.model()), TEAM, orNone(s.team())))
                     .increment(s.cost().nanos() / 1e9);
+        }
+        CacheUse cache = s.cache();
+        if (cache != null) {
+            counter(CACHE_REQUESTS, "Chat requests by what the response cache did (hit, miss, bypass, refresh)", null,
+                    Tags.of(MODEL, orNone(s.model()), RESULT, cache.result().label())).increment();
+            if (!cache.saved().isZero()) {
+                counter(CACHE_SAVED, "Dollars that answers from the response cache did not cost, by model", "usd",
+                        Tags.of(MODEL, orNone(s.model()))).increment(cache.saved().nanos() / 1e9);
+            }
         }
         RouteTrace routing = s.routing();
         if (routing.tier() != null || routing.variant() != null) {
@@ -167,6 +193,11 @@ public final class PrometheusMetrics implements GatewayMetrics {
                 Tags.of(RESULT, result)).increment();
         configVersion.set(version);
         restartPending.set(pending ? 1 : 0);
+    }
+
+    @Override
+    public void responseCache(ResponseCache.CacheStats stats) {
+        cacheStats = stats;
     }
 
     @Override

@@ -2,6 +2,9 @@ package dev.tollgate.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.cache.CacheResult;
+import dev.tollgate.core.cache.CacheUse;
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
@@ -19,7 +22,7 @@ class PrometheusMetricsTest {
     private static ExchangeSummary ok(boolean stream) {
         return new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m1", "mock", 200, Outcome.SUCCESS, null,
                 stream, 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
-                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE);
+                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE, null);
     }
 
     @Test
@@ -40,10 +43,32 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void countsCacheLookupsSavingsAndTheStoreSize() {
+        ExchangeSummary miss = ok(false);
+        metrics.exchangeFinished(withCache(miss, new CacheUse(CacheResult.MISS, Money.ZERO)));
+        metrics.exchangeFinished(withCache(miss, new CacheUse(CacheResult.HIT, Money.ofUsd("0.25"))));
+        metrics.exchangeFinished(withCache(miss, new CacheUse(CacheResult.HIT, Money.ofUsd("0.25"))));
+        metrics.responseCache(new ResponseCache.CacheStats(3, 4096, 2, 1, 5));
+        String text = metrics.scrape();
+        assertThat(text).contains("tollgate_cache_requests_total{gen_ai_request_model=\"fast\",result=\"hit\"} 2.0")
+                .contains("tollgate_cache_requests_total{gen_ai_request_model=\"fast\",result=\"miss\"} 1.0")
+                .contains("tollgate_cache_saved_usd_total{gen_ai_request_model=\"fast\"} 0.5")
+                .contains("tollgate_cache_entries 3.0")
+                .contains("tollgate_cache_size_bytes 4096.0")
+                .contains("tollgate_cache_evictions_total 5.0");
+    }
+
+    private static ExchangeSummary withCache(ExchangeSummary s, CacheUse cache) {
+        return new ExchangeSummary(s.requestId(), s.route(), s.model(), s.deployment(), s.provider(), s.status(),
+                s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(), s.firstTokenNanos(), s.upstreamNanos(),
+                s.usage(), s.key(), s.team(), s.user(), s.cost(), s.costEstimated(), s.spendId(), s.routing(), cache);
+    }
+
+    @Test
     void requestsThatReachedNoModelGetNoneLabelsAndNoTokenSeries() {
         metrics.exchangeFinished(new ExchangeSummary("req_2", "chat", null, null, null, 404, Outcome.CALLER_ERROR,
                 ErrorKind.MODEL_NOT_FOUND, false, 100_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
-                "req_2", RouteTrace.NONE));
+                "req_2", RouteTrace.NONE, null));
         String text = metrics.scrape();
         assertThat(text).contains("error_type=\"model_not_found\"").contains("gen_ai_request_model=\"none\"")
                 .contains("status=\"404\"").doesNotContain("gen_ai_client_token_usage")
@@ -83,7 +108,7 @@ class PrometheusMetricsTest {
         metrics.exchangeFinished(new ExchangeSummary("req_3", "chat", "next", "next/mock/m2", "mock", 200,
                 Outcome.SUCCESS, null, false, 1_000_000, -1, 900_000, Usage.reported(1, 1), null, null, null,
                 Money.ZERO, false, "req_3",
-                new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"), false)));
+                new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"), false), null));
         metrics.exchangeFinished(ok(false));
         assertThat(metrics.scrape())
                 .contains("tollgate_routed_requests_total{gen_ai_request_model=\"next\",tier=\"none\","

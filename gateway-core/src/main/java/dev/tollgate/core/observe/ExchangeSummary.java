@@ -2,6 +2,8 @@ package dev.tollgate.core.observe;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.cache.CacheResult;
+import dev.tollgate.core.cache.CacheUse;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
@@ -25,6 +27,7 @@ import dev.tollgate.core.pricing.Money;
  * @param costEstimated the cost rests on estimated tokens, a missing price, or a charged reservation
  * @param spendId the id of the request's spend-ledger row: unique even when clients reuse request ids
  * @param routing how it was routed; {@link RouteTrace#NONE} for a request refused before routing
+ * @param cache what the response cache did, or null when no cache was in play (off for every model, or not a chat)
  */
 public record ExchangeSummary(
         String requestId,
@@ -46,7 +49,8 @@ public record ExchangeSummary(
         Money cost,
         boolean costEstimated,
         String spendId,
-        RouteTrace routing) {
+        RouteTrace routing,
+        CacheUse cache) {
     public ExchangeSummary {
         requireNonNull(requestId, "requestId");
         requireNonNull(route, "route");
@@ -57,8 +61,16 @@ public record ExchangeSummary(
         requireNonNull(routing, "routing");
     }
 
-    /** Whether the request reached a provider (or was charged): only those are spend-ledger rows. */
+    /**
+     * Whether the request reached a provider, was charged, or was answered from the cache: only those are
+     * spend-ledger rows.
+     */
     public boolean billable() {
-        return upstreamNanos >= 0 || !cost.isZero();
+        return upstreamNanos >= 0 || !cost.isZero() || cacheHit();
+    }
+
+    /** Whether the answer came from the response cache. */
+    public boolean cacheHit() {
+        return cache != null && cache.result() == CacheResult.HIT;
     }
 }

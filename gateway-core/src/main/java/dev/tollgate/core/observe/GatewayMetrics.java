@@ -1,5 +1,6 @@
 package dev.tollgate.core.observe;
 
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.pricing.Money;
 
@@ -59,4 +60,7 @@ public interface GatewayMetrics {
      * @param restartPending whether the config in force holds settings that apply only at the next restart
      */
     void configReloaded(String result, int version, boolean restartPending);
+
+    /** The response cache's size and counts, sampled off the request path. */
+    void responseCache(ResponseCache.CacheStats stats);
 }

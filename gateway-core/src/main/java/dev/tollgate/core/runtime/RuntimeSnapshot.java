@@ -3,6 +3,7 @@ package dev.tollgate.core.runtime;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
@@ -22,6 +23,7 @@ import java.util.Map;
  *     lays them over its built-in price table
  * @param storage where the ledger and shared counters live; changes take effect at the next restart only
  * @param routing tiers, automatic tier selection, splits, shadows and resilience settings
+ * @param cache the response cache's size and each model group's policy
  */
 public record RuntimeSnapshot(
         String source,
@@ -31,7 +33,8 @@ public record RuntimeSnapshot(
         AccessPolicy access,
         Map<String, Price> prices,
         StorageSettings storage,
-        RoutingTable routing) {
+        RoutingTable routing,
+        CacheSettings cache) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -41,6 +44,7 @@ public record RuntimeSnapshot(
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
         requireNonNull(storage, "storage");
         requireNonNull(routing, "routing");
+        requireNonNull(cache, "cache");
     }
 
     /** The group for a public model name, or null. */

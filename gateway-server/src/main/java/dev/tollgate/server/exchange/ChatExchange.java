@@ -1,6 +1,8 @@
 package dev.tollgate.server.exchange;
 
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ChatRequest;
+import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
@@ -164,6 +166,12 @@ public final class ChatExchange implements UpstreamListener {
     private Answered lastFailure;
     /** Rate-limit, cost and routing headers for the client's response; null when there are none. */
     private HttpHeaders extraHeaders;
+    /** The response cache's part in a chat exchange; null for other operations. */
+    private CacheStep cache;
+    /** The cache was consulted (once, with the first attempt that was admitted). */
+    private boolean cacheChecked;
+    /** The answer came from the cache: nothing is charged. */
+    private boolean servedFromCache;
 
     /**
      * @param clientHeaders the client headers its dialect carries to a same-dialect upstream
@@ -200,6 +208,9 @@ public final class ChatExchange implements UpstreamListener {
             envelope = dialect.envelope(body, operation);
             caller = caller.withBodyUser(envelope.user());
             options = RequestControls.read(requestHeaders, snapshot.routing().resilience().client());
+            if (operation == Operation.CHAT) {
+                cache = new CacheStep(services.cache(), snapshot.cache(), CacheControls.read(requestHeaders));
+            }
             features = new ChatFeatures(dialect, operation, body, caller, requestHeaders);
             routing = services.router().plan(snapshot.models(), snapshot.routing(),
                     new RouteRequest(envelope.model(), requestHeaders.get(RouteRequest.TIER_HEADER), operation, features,
@@ -477,14 +488,46 @@ public final class ChatExchange implements UpstreamListener {
         return adapter instanceof Passthrough same && same.dialect().equals(dialect.id());
     }
 
-    /** Admitted: to the provider, or (token counting the provider cannot do) answered here. */
+    /** Admitted: from the cache, to the provider, or (token counting the provider cannot do) answered here. */
     private void proceed() {
+        if (cache != null && !cacheChecked) {
+            cacheChecked = true;
+            if (answeredFromCache()) {
+                return;
+            }
+        }
         mirror();
         if (plan == null) {
             countLocally();
         } else {
             connect();
         }
+    }
+
+    /**
+     * Looks the request up in the cache, after its admission (rate limits count a hit like any request). A hit is
+     * answered here: the deployment's permit and the reservation are given back unused.
+     */
+    private boolean answeredFromCache() {
+        ChatRequest request;
+        ResponseCache.Hit hit;
+        try {
+            request = features.request();
+            hit = cache.lookup(routing.model(), request, caller, headers());
+        } catch (GatewayException e) {
+            // A body the gateway cannot read in full may still pass through to a same-dialect provider: not cached.
+            return false;
+        }
+        if (hit == null) {
+            return false;
+        }
+        releasePermit();
+        deployment = null; // no deployment served it
+        servedFromCache = true;
+        CachedReply.send(ctx, dialect, request, hit.entry().response(), streaming(), requestId, keepAlive,
+                extraHeaders);
+        finish(200, null);
+        return true;
     }
 
     /** A provider that cannot count tokens natively: the gateway's estimate, in the dialect's shape. */
@@ -572,7 +615,8 @@ public final class ChatExchange implements UpstreamListener {
             state = State.STREAMING;
             routeHeaders();
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
-                    keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders);
+                    keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders,
+                    cache == null ? null : cache.transcript());
             return;
         }
         state = State.READING_BODY;
@@ -693,6 +737,9 @@ public final class ChatExchange implements UpstreamListener {
                 releaseLease();
                 endPermit(null);
                 streamComplete = true;
+                if (cache != null) {
+                    cache.streamed(deployment.upstreamModel(), relay.usage());
+                }
                 finish(200, null);
             }
             return;
@@ -712,9 +759,22 @@ public final class ChatExchange implements UpstreamListener {
             case ExchangePlan.Answer.Body b when b.error() != null -> attemptFailed(b.error(), b);
             case ExchangePlan.Answer.Body b -> {
                 endPermit(null);
+                if (cache != null && cache.storing()) {
+                    cache.answered(b.chat() != null ? b.chat() : relayedAnswer(whole));
+                }
                 answer(b);
             }
             case ExchangePlan.Answer.Failed f -> attemptFailed(f.error(), null);
+        }
+    }
+
+    /** A same-dialect answer, relayed as bytes, read into canonical form for the cache; null when it does not read. */
+    private ChatResponse relayedAnswer(UpstreamReply whole) {
+        try {
+            return adapter.parse(whole);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "request " + requestId + ": answer not cached, it does not read", e);
+            return null;
         }
     }
 
@@ -828,10 +888,14 @@ public final class ChatExchange implements UpstreamListener {
             reply.release();
             reply = null;
         }
-        Charge charge = quote == null ? Charge.NOTHING : services.accounting().charge(quote, usage);
+        Charge charge = quote == null || servedFromCache ? Charge.NOTHING
+                : services.accounting().charge(quote, usage);
         if (reservation != null) {
             services.accounting().settle(reservation, usage, charge);
             reservation = null;
+        }
+        if (cache != null) {
+            cache.finished(kind == null && status == 200 && !cut, charge.cost());
         }
         long now = System.nanoTime();
         services.reporter().report(new ExchangeSummary(requestId, route.label(), modelName,
@@ -842,7 +906,8 @@ public final class ChatExchange implements UpstreamListener {
                 upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage,
                 caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId,
                 routing == null ? RouteTrace.NONE : new RouteTrace(routing.tier(), routing.tierRule(),
-                        routing.variant(), routing.attempts(), routing.tried(), routing.fellBack())));
+                        routing.variant(), routing.attempts(), routing.tried(), routing.fellBack()),
+                cache == null ? null : cache.use()));
         onDone.done(keepAlive && !cut);
     }
 

@@ -65,8 +65,10 @@ sealed interface ExchangePlan {
          * when no other attempt is made.
          *
          * @param error null for a success, else the provider's error as classified
+         * @param chat the answer in canonical form when the plan decoded it (a translated chat); null otherwise
          */
-        record Body(int status, String contentType, byte[] bytes, Usage usage, GatewayError error) implements Answer {}
+        record Body(int status, String contentType, byte[] bytes, Usage usage, GatewayError error, ChatResponse chat)
+                implements Answer {}
 
         /** An error to render in the client's dialect. */
         record Failed(GatewayError error) implements Answer {}
@@ -138,9 +140,9 @@ sealed interface ExchangePlan {
                     return new Answer.Failed(error.withStatus(502));
                 }
                 // The provider's own status and error body reach the client unchanged: it speaks the same dialect.
-                return new Answer.Body(reply.status(), type, reply.body(), Usage.UNKNOWN, error);
+                return new Answer.Body(reply.status(), type, reply.body(), Usage.UNKNOWN, error, null);
             }
-            return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null);
+            return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null, null);
         }
 
         @Override
@@ -182,7 +184,7 @@ sealed interface ExchangePlan {
                 response = new ChatResponse(response.id(), deployment.upstreamModel(), response.created(),
                         response.output(), response.finishReason(), response.usage());
             }
-            return new Answer.Body(200, JSON, dialect.encodeChat(response), response.usage(), null);
+            return new Answer.Body(200, JSON, dialect.encodeChat(response), response.usage(), null, response);
         }
 
         @Override
@@ -225,7 +227,7 @@ sealed interface ExchangePlan {
                         response.usage() == Usage.UNKNOWN ? estimate(0) : response.usage());
             }
             return new Answer.Body(200, JSON, in.encodeEmbeddings(response, request.encodingFormat()),
-                    response.usage(), null);
+                    response.usage(), null, null);
         }
 
         @Override

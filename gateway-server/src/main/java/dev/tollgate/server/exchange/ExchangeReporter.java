@@ -45,7 +45,7 @@ public final class ExchangeReporter {
         if (ledger != null && s.billable()) {
             ledger.record(new SpendRow(s.spendId(), Instant.now(), s.key(), s.team(), s.user(), s.route(),
                     s.model(), s.deployment(), s.provider(), s.usage(), s.cost(), s.costEstimated(), s.outcome(),
-                    s.status(), false, s.stream(), s.latencyNanos() / 1_000_000));
+                    s.status(), s.cacheHit(), s.stream(), s.latencyNanos() / 1_000_000));
         }
     }
 }

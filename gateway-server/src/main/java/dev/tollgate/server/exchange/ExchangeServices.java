@@ -2,6 +2,7 @@ package dev.tollgate.server.exchange;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.routing.Router;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.providers.ProviderRegistry;
@@ -20,6 +21,7 @@ import java.util.function.Supplier;
  * @param accounting limits, budgets and prices
  * @param router resolves requests to deployments; keeps round-robin turns and the retry budget
  * @param health each deployment's circuit breaker, bulkhead, latency and provider-reported quota
+ * @param cache the response cache's store (it outlives reloads; each model's policy comes from the snapshot)
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -29,7 +31,8 @@ public record ExchangeServices(
         KeyRing keys,
         Accounting accounting,
         Router router,
-        DeploymentHealth health) {
+        DeploymentHealth health,
+        ResponseCache cache) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
@@ -39,5 +42,6 @@ public record ExchangeServices(
         requireNonNull(accounting, "accounting");
         requireNonNull(router, "router");
         requireNonNull(health, "health");
+        requireNonNull(cache, "cache");
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.server.exchange;
 
+import dev.tollgate.core.cache.AnswerAssembler;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.Usage;
@@ -52,6 +53,8 @@ final class StreamRelay {
     private final long startNanos;
     private final HttpHeaders extraHeaders;
     private final List<ByteBuf> pending = new ArrayList<>(4);
+    /** Gathers the answer for the response cache; null when it is not to be kept. */
+    private final AnswerAssembler transcript;
 
     private boolean committed;
     private boolean dirty;
@@ -64,7 +67,7 @@ final class StreamRelay {
 
     StreamRelay(ChannelHandlerContext ctx, StreamDecoder decoder, EventFramer framer,
                 Rendering rendering, String requestId, boolean keepAlive, Duration keepAliveInterval, long startNanos,
-                HttpHeaders extraHeaders) {
+                HttpHeaders extraHeaders, AnswerAssembler transcript) {
         this.ctx = ctx;
         this.decoder = decoder;
         this.framer = framer;
@@ -74,6 +77,7 @@ final class StreamRelay {
         this.keepAliveInterval = keepAliveInterval;
         this.startNanos = startNanos;
         this.extraHeaders = extraHeaders;
+        this.transcript = transcript;
         long every = keepAliveInterval.toNanos();
         if (every > 0) {
             lastWriteNanos = System.nanoTime();
@@ -189,6 +193,9 @@ final class StreamRelay {
     private boolean accept(List<StreamEvent> events) {
         boolean content = false;
         for (StreamEvent e : events) {
+            if (transcript != null) {
+                transcript.accept(e);
+            }
             switch (e) {
                 case StreamEvent.UsageUpdate u -> usage = u.usage();
                 case StreamEvent.Failure f -> failure = f.error();

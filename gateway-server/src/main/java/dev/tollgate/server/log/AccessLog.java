@@ -58,6 +58,7 @@ public final class AccessLog {
                 // The deployments tried in order, only when there was more than one (a retry or a fallback).
                 .field("tried", s.routing().tried().size() > 1 ? String.join(",", s.routing().tried()) : null)
                 .field("fell_back", s.routing().fellBack())
+                .field("cache", s.cache() == null ? null : s.cache().result().label())
                 .toString();
     }
 

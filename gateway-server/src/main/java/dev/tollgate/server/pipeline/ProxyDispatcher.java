@@ -235,7 +235,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private void report(String requestId, long start, String route, int status, ErrorKind kind) {
         services.reporter().report(new ExchangeSummary(requestId, route, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
-                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE));
+                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null));
     }
 
     /** The models a caller may use: all of them on an open gateway or for a key without model scopes. */

@@ -1,5 +1,6 @@
 package dev.tollgate.server.reload;
 
+import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
@@ -29,7 +30,8 @@ final class StartupSettings {
             new Fixed("storage.on_redis_failure.budgets", s -> s.storage().budgetsOnRedisFailure()),
             new Fixed("storage.spill_dir", s -> s.storage().spillDir()),
             new Fixed("storage.spill_max", s -> s.storage().spillMaxBytes()),
-            new Fixed("budgets.time_zone", s -> s.access().zone()));
+            new Fixed("budgets.time_zone", s -> s.access().zone()),
+            new Fixed("cache.max_bytes", s -> s.cache().maxBytes()));
 
     private final RuntimeSnapshot started;
 
@@ -53,6 +55,7 @@ final class StartupSettings {
         ServerSettings server = next.server().withListenersOf(started.server());
         StorageSettings storage = started.storage();
         return new RuntimeSnapshot(next.source(), server, next.providers(), next.models(),
-                next.access().withZoneOf(started.access()), next.prices(), storage, next.routing());
+                next.access().withZoneOf(started.access()), next.prices(), storage, next.routing(),
+                new CacheSettings(started.cache().maxBytes(), next.cache().defaults(), next.cache().models()));
     }
 }

@@ -180,6 +180,6 @@ class AlertsAndDashboardsTest {
     private static ExchangeSummary summary(int status, Outcome outcome, ErrorKind error, boolean stream) {
         return new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m1", "mock", status, outcome, error, stream,
                 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
-                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE);
+                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE, null);
     }
 }

@@ -6,8 +6,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.cache.LocalResponseCache;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Message;
@@ -35,8 +38,8 @@ import dev.tollgate.server.Transport;
 import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.health.DeploymentHealth;
 import dev.tollgate.server.spend.Accounting;
-import dev.tollgate.server.testing.NoMetrics;
 import dev.tollgate.server.spend.BudgetAlerts;
+import dev.tollgate.server.testing.NoMetrics;
 import dev.tollgate.server.upstream.UpstreamPools;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -87,10 +90,12 @@ class ShadowCallTest {
                 new BudgetAlerts(() -> null, metrics, line -> { }, clock), clock);
         snapshot = new RuntimeSnapshot("test", ServerSettings.DEFAULTS, Map.of(), Map.of(), AccessPolicy.OPEN,
                 Map.of("gpt-x", PRICE), new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
-                        StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT);
+                        StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
+                CacheSettings.OFF);
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
                 new ExchangeReporter(metrics, null, () -> false, null), keys, accounting,
-                new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics));
+                new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics),
+                new LocalResponseCache(1 << 20, Ticker.systemTicker()));
     }
 
     @AfterEach

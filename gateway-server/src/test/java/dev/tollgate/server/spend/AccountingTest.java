@@ -1,14 +1,15 @@
 package dev.tollgate.server.spend;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.PerUser;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Usage;
@@ -22,8 +23,8 @@ import dev.tollgate.core.quota.Period;
 import dev.tollgate.core.quota.QuotaCheck;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.Provider;
-import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.routing.RoutingTable;
+import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
@@ -69,7 +70,8 @@ class AccountingTest {
     static RuntimeSnapshot snapshot(AccessPolicy access, Map<String, Price> prices) {
         return new RuntimeSnapshot("test", ServerSettings.DEFAULTS, Map.of(), Map.of(), access, prices,
                 new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
-                        StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT);
+                        StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
+                CacheSettings.OFF);
     }
 
     static AccessPolicy policy(Unpriced unpriced, Price unpricedPrice, Budget global) {

@@ -1,5 +1,6 @@
 package dev.tollgate.server.testing;
 
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.observe.DeploymentState;
 import dev.tollgate.core.observe.ExchangeSummary;
@@ -35,4 +36,7 @@ public class NoMetrics implements GatewayMetrics {
 
     @Override
     public void configReloaded(String result, int version, boolean restartPending) {}
+
+    @Override
+    public void responseCache(ResponseCache.CacheStats stats) {}
 }

@@ -1,0 +1,117 @@
+package dev.tollgate.server.exchange;
+
+import dev.tollgate.core.cache.AnswerAssembler;
+import dev.tollgate.core.cache.CacheEntry;
+import dev.tollgate.core.cache.CacheKey;
+import dev.tollgate.core.cache.CachePolicy;
+import dev.tollgate.core.cache.CacheResult;
+import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.cache.CacheUse;
+import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.model.ChatRequest;
+import dev.tollgate.core.model.ChatResponse;
+import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.pricing.Money;
+import dev.tollgate.server.access.Caller;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * The response cache's part in one chat exchange: the lookup once the request is admitted, then (on a miss or a
+ * refresh) the answer to store once it is complete and successful. Event-loop thread only.
+ *
+ * <p>The {@code x-tollgate-cache} response header says what happened ({@code hit}, {@code miss}, {@code bypass},
+ * {@code refresh}); it is left out altogether while no model caches, so a gateway without a cache answers as it
+ * always did.
+ */
+final class CacheStep {
+    static final String HEADER = "x-tollgate-cache";
+
+    private final ResponseCache store;
+    private final CacheSettings settings;
+    private final CacheControls controls;
+    private CacheResult result;
+    private CachePolicy policy;
+    private CacheKey key;
+    private ResponseCache.Hit hit;
+    private AnswerAssembler transcript;
+    private ChatResponse answer;
+
+    CacheStep(ResponseCache store, CacheSettings settings, CacheControls controls) {
+        this.store = store;
+        this.settings = settings;
+        this.controls = controls;
+    }
+
+    /**
+     * Looks {@code request} up for model group {@code model}, setting the response header. Returns the stored
+     * answer to serve, or null to go upstream.
+     */
+    ResponseCache.Hit lookup(String model, ChatRequest request, Caller caller, HttpHeaders headers) {
+        if (!settings.anyEnabled()) {
+            return null;
+        }
+        policy = settings.policy(model);
+        if (!policy.cacheable(request)) {
+            result = CacheResult.BYPASS;
+        } else {
+            key = CacheKey.of(policy.scope().id(caller.keyName(), caller.teamName()), model, request);
+            hit = controls.noCache() ? null : store.get(key);
+            result = controls.noCache() ? CacheResult.REFRESH : hit != null ? CacheResult.HIT : CacheResult.MISS;
+        }
+        headers.set(HEADER, result.label());
+        if (hit != null) {
+            headers.set("age", Long.toString(hit.age().toSeconds()));
+        }
+        return hit;
+    }
+
+    /** Whether the upstream's answer is to be kept: a miss or refresh the client did not mark {@code no-store}. */
+    boolean storing() {
+        return key != null && hit == null && !controls.noStore();
+    }
+
+    /**
+     * A fresh gatherer for one attempt's stream when its answer is to be kept, null otherwise: an attempt that
+     * failed before the commit point and was retried leaves nothing behind in the next one's answer.
+     */
+    AnswerAssembler transcript() {
+        transcript = storing() ? new AnswerAssembler() : null;
+        return transcript;
+    }
+
+    /** The stream ended cleanly: its gathered answer is the one to keep (the stream's model, else {@code model}). */
+    void streamed(String model, Usage usage) {
+        if (transcript != null) {
+            answer = transcript.result(model, usage);
+        }
+    }
+
+    /** The complete, successful upstream answer (null when it could not be read): kept by {@link #finished}. */
+    void answered(ChatResponse response) {
+        answer = response;
+    }
+
+    /**
+     * The exchange ended: stores the answer it got, if it succeeded, qualifies and fits.
+     *
+     * @param succeeded the client got the whole answer, status 200
+     * @param cost what the request was charged: what a hit on this entry saves
+     */
+    void finished(boolean succeeded, Money cost) {
+        if (!succeeded || answer == null || !storing() || !policy.storable(answer)) {
+            return;
+        }
+        var entry = new CacheEntry(answer, cost, policy.ttlFor(controls.ttl()));
+        if (entry.bytes() <= policy.maxEntryBytes()) {
+            store.put(key, entry);
+        }
+    }
+
+    /** For the summary: what the cache did, or null when it played no part. */
+    CacheUse use() {
+        if (result == null) {
+            return null;
+        }
+        return new CacheUse(result, hit == null ? Money.ZERO : hit.entry().cost());
+    }
+}
