@@ -43,14 +43,23 @@ final class CacheStep {
     }
 
     /**
-     * Looks {@code request} up for model group {@code model}, setting the response header. Returns the stored
-     * answer to serve, or null to go upstream.
+     * Whether model group {@code model} caches at all; when it does not, the response says {@code bypass} and the
+     * request is never decoded for a lookup (passthrough traffic is otherwise relayed without a full decode).
+     */
+    boolean appliesTo(String model, HttpHeaders headers) {
+        policy = settings.policy(model);
+        if (!policy.enabled()) {
+            result = CacheResult.BYPASS;
+            headers.set(HEADER, result.label());
+        }
+        return policy.enabled();
+    }
+
+    /**
+     * Looks {@code request} up for the model group {@link #appliesTo} accepted, setting the response header.
+     * Returns the stored answer to serve, or null to go upstream.
      */
     ResponseCache.Hit lookup(String model, ChatRequest request, Caller caller, HttpHeaders headers) {
-        if (!settings.anyEnabled()) {
-            return null;
-        }
-        policy = settings.policy(model);
         if (!policy.cacheable(request)) {
             result = CacheResult.BYPASS;
         } else {
