@@ -56,6 +56,19 @@ public final class LocalResponseCache implements ResponseCache {
     }
 
     @Override
+    public long purge(String model, String scope) {
+        long before = cache.estimatedSize();
+        if (model == null && scope == null) {
+            cache.invalidateAll();
+        } else {
+            cache.asMap().keySet().removeIf(k -> (model == null || k.model().equals(model))
+                    && (scope == null || k.scope().equals(scope)));
+        }
+        cache.cleanUp();
+        return Math.max(0, before - cache.estimatedSize());
+    }
+
+    @Override
     public CacheStats stats() {
         cache.cleanUp();
         long bytes = cache.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);

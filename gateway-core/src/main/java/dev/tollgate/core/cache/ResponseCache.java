@@ -17,6 +17,12 @@ public interface ResponseCache {
     /** Stores {@code entry} for its own ttl, replacing any entry under {@code key}. */
     void put(CacheKey key, CacheEntry entry);
 
+    /**
+     * Removes the entries of model group {@code model} in scope {@code scope} (either null for any), all of them
+     * when both are null; returns how many were removed.
+     */
+    long purge(String model, String scope);
+
     /** Counts since start and the store's current size. */
     CacheStats stats();
 

@@ -42,6 +42,23 @@ class LocalResponseCacheTest {
     }
 
     @Test
+    void purgesByModelByScopeOrEverything() {
+        var cache = new LocalResponseCache(1 << 20, ticker);
+        Duration ttl = Duration.ofMinutes(1);
+        cache.put(new CacheKey("team:a", "fast", "1"), entry("a", ttl));
+        cache.put(new CacheKey("team:a", "smart", "2"), entry("b", ttl));
+        cache.put(new CacheKey("team:b", "fast", "3"), entry("c", ttl));
+        cache.put(new CacheKey("team:b", "smart", "4"), entry("d", ttl));
+
+        assertThat(cache.purge("fast", "team:a")).isEqualTo(1);
+        assertThat(cache.purge("fast", null)).isEqualTo(1);
+        assertThat(cache.purge(null, "team:b")).isEqualTo(1);
+        assertThat(cache.get(new CacheKey("team:a", "smart", "2"))).isNotNull();
+        assertThat(cache.purge(null, null)).isEqualTo(1);
+        assertThat(cache.stats().entries()).isZero();
+    }
+
+    @Test
     void staysWithinItsByteBound() {
         long max = 64 << 10;
         var cache = new LocalResponseCache(max, ticker);

@@ -11,6 +11,7 @@ import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.RawKeys;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.ledger.GroupBy;
 import dev.tollgate.core.ledger.KeyStore;
 import dev.tollgate.core.ledger.ReportQuery;
@@ -68,6 +69,8 @@ import java.util.stream.Collectors;
  *  POST   /admin/keys/{name}/revoke   disable a runtime key;  POST .../enable undoes it
  *  GET    /admin/spend                ?from&to (dates or instants), group_by, key, team, format=json|csv
  *  GET    /admin/budgets              every budget: limit, spent, reserved, period
+ *  GET    /admin/cache                the response cache's size, hits, misses and evictions
+ *  DELETE /admin/cache                purge cached answers: ?model=&amp;scope= narrow it (team:NAME, key:NAME, global)
  *  ...    /admin/config...            config versions, reload and rollback: see {@link ConfigRoutes}
  * </pre>
  */
@@ -76,6 +79,7 @@ public final class AdminApi {
     private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
     /** Hex digits of an admin key's hash that name it as the actor of a config change: enough to tell keys apart. */
     private static final int ADMIN_ACTOR_HEX = 12;
+    private static final Set<String> PURGE_PARAMS = Set.of("model", "scope");
     private static final Set<String> SPEND_PARAMS = Set.of("from", "to", "group_by", "key", "team", "format");
 
     private final Supplier<RuntimeSnapshot> snapshot;
@@ -86,6 +90,7 @@ public final class AdminApi {
     private final QuotaStore quotas;
     private final Clock clock;
     private final ConfigRoutes config;
+    private final ResponseCache cache;
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -93,7 +98,8 @@ public final class AdminApi {
      * @param ledger null when there is no ledger (spend reports are then unavailable)
      */
     public AdminApi(Supplier<RuntimeSnapshot> snapshot, Supplier<List<KeyHash>> adminKeys, KeyRing keys,
-                    KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, ConfigReloader reloader, Clock clock) {
+                    KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, ResponseCache cache,
+                    ConfigReloader reloader, Clock clock) {
         this.snapshot = requireNonNull(snapshot, "snapshot");
         this.adminKeys = requireNonNull(adminKeys, "adminKeys");
         this.keys = requireNonNull(keys, "keys");
@@ -102,6 +108,7 @@ public final class AdminApi {
         this.quotas = requireNonNull(quotas, "quotas");
         this.clock = requireNonNull(clock, "clock");
         this.config = new ConfigRoutes(requireNonNull(reloader, "reloader"));
+        this.cache = requireNonNull(cache, "cache");
     }
 
     /**
@@ -176,6 +183,7 @@ public final class AdminApi {
         Set<String> params = switch (parts[0]) {
             case "spend" -> SPEND_PARAMS;
             case "config" -> ConfigRoutes.params(parts);
+            case "cache" -> method.equals(HttpMethod.DELETE) ? PURGE_PARAMS : Set.of();
             default -> Set.of();
         };
         for (String given : uri.parameters().keySet()) {
@@ -184,6 +192,10 @@ public final class AdminApi {
                         + (params.isEmpty() ? "; this route takes none." : "; this route takes: "
                         + String.join(", ", new TreeSet<>(params)) + "."));
             }
+        }
+        if (parts[0].equals("cache")) {
+            return done(method.equals(HttpMethod.DELETE)
+                    ? purge(param(uri, "model"), param(uri, "scope")) : cacheStats(snapshot.get()));
         }
         if (parts[0].equals("config")) {
             return config.route(parts, uri, "admin:" + admin.hex().substring(0, ADMIN_ACTOR_HEX));
@@ -216,6 +228,7 @@ public final class AdminApi {
             };
             case "spend", "budgets" -> parts.length == 1 ? Set.of(HttpMethod.GET) : Set.of();
             case "config" -> ConfigRoutes.methods(parts);
+            case "cache" -> parts.length == 1 ? Set.of(HttpMethod.GET, HttpMethod.DELETE) : Set.of();
             default -> Set.of();
         };
     }
@@ -310,6 +323,27 @@ public final class AdminApi {
             LOG.log(Level.WARNING, "a key change is stored but the key ring could not re-read it yet", e);
             return null;
         });
+    }
+
+    /** The response cache's size and counts since start. */
+    private Reply cacheStats(RuntimeSnapshot snap) {
+        ResponseCache.CacheStats stats = cache.stats();
+        long lookups = stats.hits() + stats.misses();
+        ObjectNode out = JSON.createObjectNode().put("enabled", snap.cache().anyEnabled())
+                .put("entries", stats.entries()).put("bytes", stats.bytes()).put("max_bytes", snap.cache().maxBytes())
+                .put("hits", stats.hits()).put("misses", stats.misses())
+                .put("hit_ratio", lookups == 0 ? 0 : (double) stats.hits() / lookups)
+                .put("evictions", stats.evictions());
+        return Reply.json(HttpResponseStatus.OK, out);
+    }
+
+    /** Removes cached answers: of one model group, one scope ({@code team:<name>}, ...), both, or all. */
+    private Reply purge(String model, String scope) {
+        long purged = cache.purge(model, scope);
+        LOG.info("admin purged " + purged + " cached answers (model " + (model == null ? "any" : model) + ", scope "
+                + (scope == null ? "any" : scope) + ")");
+        return Reply.json(HttpResponseStatus.OK, JSON.createObjectNode().put("purged", purged)
+                .put("model", model).put("scope", scope));
     }
 
     private CompletionStage<Reply> spend(QueryStringDecoder uri) {

@@ -297,9 +297,34 @@ class ResponseCacheTest {
         assertThat(gateway.logs()).contains("\"cache\":\"hit\"").contains("\"cache\":\"miss\"");
     }
 
+    @Test
+    void adminsSeeTheStoreAndPurgeItByScopeModelOrWhole() throws Exception {
+        send(ALPHA, ask("one?"));
+        send(BETA, ask("two?"));
+        send(ALPHA, ask("one?"));
+        JsonNode stats = Http.json(admin("/admin/cache"));
+        assertThat(stats.path("entries").asLong()).isEqualTo(2);
+        assertThat(stats.path("hits").asLong()).isEqualTo(1);
+        assertThat(stats.path("misses").asLong()).isEqualTo(2);
+        assertThat(stats.path("bytes").asLong()).isPositive();
+
+        assertThat(Http.json(admin("DELETE", "/admin/cache?scope=team:alpha")).path("purged").asLong()).isEqualTo(1);
+        assertThat(cache(send(ALPHA, ask("one?")))).isEqualTo("miss");
+        assertThat(cache(send(BETA, ask("two?")))).isEqualTo("hit");
+        assertThat(Http.json(admin("DELETE", "/admin/cache?model=other")).path("purged").asLong()).isZero();
+        assertThat(Http.json(admin("DELETE", "/admin/cache")).path("purged").asLong()).isEqualTo(2);
+        assertThat(cache(send(BETA, ask("two?")))).isEqualTo("miss");
+        assertThat(admin("GET", "/admin/cache?model=m").statusCode()).isEqualTo(400);
+    }
+
     HttpResponse<String> admin(String path) throws Exception {
+        return admin("GET", path);
+    }
+
+    HttpResponse<String> admin(String method, String path) throws Exception {
         var request = java.net.http.HttpRequest.newBuilder(gateway.adminUrl(path))
-                .header("authorization", "Bearer " + ADMIN).GET().build();
+                .header("authorization", "Bearer " + ADMIN)
+                .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build();
         return java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 }
