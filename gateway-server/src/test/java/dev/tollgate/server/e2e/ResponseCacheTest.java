@@ -67,6 +67,10 @@ class ResponseCacheTest {
                 models:
                   m: { deployments: [ { provider: up, model: up-model } ] }
                   tools: { deployments: [ { provider: up, model: up-model } ], cache: { cache_tool_calls: true } }
+                  retried:
+                    deployments:
+                      - { provider: up, model: broken-model, priority: 0 }
+                      - { provider: up, model: up-model, priority: 1 }
                 resilience: { retries: { same_deployment: 0 } }
                 teams: { alpha: {}, beta: {} }
                 keys:
@@ -201,6 +205,40 @@ class ResponseCacheTest {
         assertThat(Http.json(whole).at("/choices/0/message/content").asText()).isEqualTo("Hello");
         assertThat(Http.json(whole).at("/usage/completion_tokens").asLong()).isEqualTo(2);
         assertThat(upstreamCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamRetriedBeforeItsFirstContentIsStoredAsTheAttemptThatAnswered() throws Exception {
+        // The first deployment opens a stream (role chunk: not content, so nothing is committed) and ends it
+        // without [DONE]; the exchange moves to the next deployment, whose complete stream is the answer.
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.model", equalTo("broken-model")))
+                .willReturn(aResponse().withStatus(200).withHeader("content-type", "text/event-stream").withBody("""
+                        data: {"id":"dead","object":"chat.completion.chunk","created":1,"model":"broken-model","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}
+
+                        """)));
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(2)
+                .withRequestBody(matchingJsonPath("$.stream", equalTo("true")))
+                .willReturn(aResponse().withStatus(200).withHeader("content-type", "text/event-stream").withBody("""
+                        data: {"id":"live","object":"chat.completion.chunk","created":2,"model":"up-model","choices":[{"index":0,"delta":{"role":"assistant","content":"Lyon"},"finish_reason":null}]}
+
+                        data: {"id":"live","object":"chat.completion.chunk","created":2,"model":"up-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}
+
+                        data: [DONE]
+
+                        """)));
+        String body = ask("second city?", true, ",\"temperature\":0").replace("\"m\"", "\"retried\"");
+        var streamed = send(ALPHA, body);
+        assertThat(streamed.body()).contains("Lyon").contains("[DONE]");
+        assertThat(streamed.headers().firstValue("x-tollgate-attempts")).hasValue("2");
+        assertThat(upstreamCalls()).isEqualTo(2);
+
+        var again = send(ALPHA, body.replace("\"stream\":true", "\"stream\":false"));
+        assertThat(cache(again)).isEqualTo("hit");
+        JsonNode answer = Http.json(again);
+        assertThat(answer.at("/choices/0/message/content").asText()).isEqualTo("Lyon");
+        assertThat(answer.at("/id").asText()).isEqualTo("live"); // nothing of the failed attempt's stream
+        assertThat(upstreamCalls()).isEqualTo(2);
     }
 
     @Test
