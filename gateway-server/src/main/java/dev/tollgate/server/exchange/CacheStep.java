@@ -92,13 +92,17 @@ final class CacheStep {
     }
 
     /**
-     * The exchange ended: stores the answer it got, if it succeeded, qualifies and fits.
+     * The exchange ended: stores the answer it got, if it succeeded, qualifies and fits. An answer from a fallback
+     * model is not stored: the entry would serve another model's answer as the asked-for model's, for its whole
+     * ttl, long after that model recovered (and a hit carries no sign of the fallback).
      *
      * @param succeeded the client got the whole answer, status 200
+     * @param answeredBy the model group whose deployment answered
      * @param cost what the request was charged: what a hit on this entry saves
      */
-    void finished(boolean succeeded, Money cost) {
-        if (!succeeded || answer == null || !storing() || !policy.storable(answer)) {
+    void finished(boolean succeeded, String answeredBy, Money cost) {
+        if (!succeeded || answer == null || !storing() || !key.model().equals(answeredBy)
+                || !policy.storable(answer)) {
             return;
         }
         var entry = new CacheEntry(answer, cost, policy.ttlFor(controls.ttl()));

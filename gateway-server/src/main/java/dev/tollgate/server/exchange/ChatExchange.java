@@ -895,7 +895,7 @@ public final class ChatExchange implements UpstreamListener {
             reservation = null;
         }
         if (cache != null) {
-            cache.finished(kind == null && status == 200 && !cut, charge.cost());
+            cache.finished(kind == null && status == 200 && !cut, modelName, charge.cost());
         }
         long now = System.nanoTime();
         services.reporter().report(new ExchangeSummary(requestId, route.label(), modelName,

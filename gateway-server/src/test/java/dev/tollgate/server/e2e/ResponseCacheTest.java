@@ -71,6 +71,7 @@ class ResponseCacheTest {
                     deployments:
                       - { provider: up, model: broken-model, priority: 0 }
                       - { provider: up, model: up-model, priority: 1 }
+                  primary: { deployments: [ { provider: up, model: failing-model } ], fallbacks: [ m ] }
                 resilience: { retries: { same_deployment: 0 } }
                 teams: { alpha: {}, beta: {} }
                 keys:
@@ -239,6 +240,23 @@ class ResponseCacheTest {
         assertThat(answer.at("/choices/0/message/content").asText()).isEqualTo("Lyon");
         assertThat(answer.at("/id").asText()).isEqualTo("live"); // nothing of the failed attempt's stream
         assertThat(upstreamCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void anAnswerFromAFallbackModelIsNotStoredAsTheModelAskedFor() throws Exception {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.model", equalTo("failing-model")))
+                .willReturn(aResponse().withStatus(503).withHeader("content-type", "application/json")
+                        .withBody("{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}")));
+        String body = ask("who answers?").replace("\"m\"", "\"primary\"");
+        var first = send(ALPHA, body);
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("x-tollgate-fallback")).isPresent();
+        assertThat(cache(first)).isEqualTo("miss");
+        // Model m's answer must not be served as primary's for the ttl: primary is asked again (and falls back).
+        var second = send(ALPHA, body);
+        assertThat(cache(second)).isEqualTo("miss");
+        assertThat(upstreamCalls()).isEqualTo(4);
     }
 
     @Test
