@@ -14,14 +14,15 @@ import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.server.access.Caller;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.function.Supplier;
 
 /**
  * The response cache's part in one chat exchange: the lookup once the request is admitted, then (on a miss or a
  * refresh) the answer to store once it is complete and successful. Event-loop thread only.
  *
  * <p>The {@code x-tollgate-cache} response header says what happened ({@code hit}, {@code miss}, {@code bypass},
- * {@code refresh}); it is left out altogether while no model caches, so a gateway without a cache answers as it
- * always did.
+ * {@code refresh}). An exchange has no cache step while no model caches, so a gateway without a cache answers as
+ * it always did: no header, and the client's cache controls are not even read.
  */
 final class CacheStep {
     static final String HEADER = "x-tollgate-cache";
@@ -43,18 +44,16 @@ final class CacheStep {
     }
 
     /**
-     * Looks {@code request} up for model group {@code model}, setting the response header. Returns the stored
-     * answer to serve, or null to go upstream.
+     * Looks the request up for model group {@code model}, setting the response header. Returns the stored answer
+     * to serve, or null to go upstream. The request is decoded only for a model that caches: a same-dialect
+     * request to any other is relayed without ever being read.
      */
-    ResponseCache.Hit lookup(String model, ChatRequest request, Caller caller, HttpHeaders headers) {
-        if (!settings.anyEnabled()) {
-            return null;
-        }
+    ResponseCache.Hit lookup(String model, Supplier<ChatRequest> request, Caller caller, HttpHeaders headers) {
         policy = settings.policy(model);
-        if (!policy.cacheable(request)) {
+        if (!policy.enabled() || !policy.cacheable(request.get())) {
             result = CacheResult.BYPASS;
         } else {
-            key = CacheKey.of(policy.scope().id(caller.keyName(), caller.teamName()), model, request);
+            key = CacheKey.of(policy.scope().id(caller.keyName(), caller.teamName()), model, request.get());
             hit = controls.noCache() ? null : store.get(key);
             result = controls.noCache() ? CacheResult.REFRESH : hit != null ? CacheResult.HIT : CacheResult.MISS;
         }

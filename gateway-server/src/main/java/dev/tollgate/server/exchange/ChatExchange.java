@@ -166,7 +166,7 @@ public final class ChatExchange implements UpstreamListener {
     private Answered lastFailure;
     /** Rate-limit, cost and routing headers for the client's response; null when there are none. */
     private HttpHeaders extraHeaders;
-    /** The response cache's part in a chat exchange; null for other operations. */
+    /** The response cache's part in a chat exchange; null for other operations and while no model caches. */
     private CacheStep cache;
     /** The cache was consulted (once, with the first attempt that was admitted). */
     private boolean cacheChecked;
@@ -208,7 +208,8 @@ public final class ChatExchange implements UpstreamListener {
             envelope = dialect.envelope(body, operation);
             caller = caller.withBodyUser(envelope.user());
             options = RequestControls.read(requestHeaders, snapshot.routing().resilience().client());
-            if (operation == Operation.CHAT) {
+            if (operation == Operation.CHAT && snapshot.cache().anyEnabled()) {
+                // Without a cache the request path stays as it was: no cache headers read, no body decoded.
                 cache = new CacheStep(services.cache(), snapshot.cache(), CacheControls.read(requestHeaders));
             }
             features = new ChatFeatures(dialect, operation, body, caller, requestHeaders);
@@ -509,11 +510,9 @@ public final class ChatExchange implements UpstreamListener {
      * answered here: the deployment's permit and the reservation are given back unused.
      */
     private boolean answeredFromCache() {
-        ChatRequest request;
         ResponseCache.Hit hit;
         try {
-            request = features.request();
-            hit = cache.lookup(routing.model(), request, caller, headers());
+            hit = cache.lookup(routing.model(), features::request, caller, headers());
         } catch (GatewayException e) {
             // A body the gateway cannot read in full may still pass through to a same-dialect provider: not cached.
             return false;
@@ -521,6 +520,7 @@ public final class ChatExchange implements UpstreamListener {
         if (hit == null) {
             return false;
         }
+        ChatRequest request = features.request(); // decoded once, by the lookup
         releasePermit();
         deployment = null; // no deployment served it
         servedFromCache = true;

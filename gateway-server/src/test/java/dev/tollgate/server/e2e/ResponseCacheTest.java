@@ -330,6 +330,23 @@ class ResponseCacheTest {
     }
 
     @Test
+    void withoutACacheTheCacheHeadersChangeNothing() throws Exception {
+        try (var plain = RunningGateway.start("""
+                server: { listen: 127.0.0.1:0 }
+                providers:
+                  up: { type: openai, base_url: http://127.0.0.1:%d/v1 }
+                models:
+                  m: { deployments: [ { provider: up, model: up-model } ] }
+                """.formatted(upstream.port()), Map.of())) {
+            // A gateway without a cache answers as it always did: the cache's own header is not even read.
+            var r = Http.post(plain.url("/v1/chat/completions"), ask("no cache here"), "x-tollgate-cache-ttl", "soon",
+                    "cache-control", "no-cache");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(cache(r)).isNull();
+        }
+    }
+
+    @Test
     void aHitCostsNothingIsALedgerRowAndStillCountsAgainstRateLimits() throws Exception {
         assertThat(send(LIMITED, ask("limits")).headers().firstValue("x-tollgate-cost-usd")).isPresent();
         assertThat(cache(send(LIMITED, ask("limits")))).isEqualTo("hit");
