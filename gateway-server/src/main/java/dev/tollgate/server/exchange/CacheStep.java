@@ -14,14 +14,15 @@ import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.server.access.Caller;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.function.Supplier;
 
 /**
  * The response cache's part in one chat exchange: the lookup once the request is admitted, then (on a miss or a
  * refresh) the answer to store once it is complete and successful. Event-loop thread only.
  *
  * <p>The {@code x-tollgate-cache} response header says what happened ({@code hit}, {@code miss}, {@code bypass},
- * {@code refresh}); it is left out altogether while no model caches, so a gateway without a cache answers as it
- * always did.
+ * {@code refresh}). An exchange has no cache step while no model caches, so a gateway without a cache answers as
+ * it always did: no header, and the client's cache controls are not even read.
  */
 final class CacheStep {
     static final String HEADER = "x-tollgate-cache";
@@ -43,27 +44,16 @@ final class CacheStep {
     }
 
     /**
-     * Whether model group {@code model} caches at all; when it does not, the response says {@code bypass} and the
-     * request is never decoded for a lookup (passthrough traffic is otherwise relayed without a full decode).
+     * Looks the request up for model group {@code model}, setting the response header. Returns the stored answer
+     * to serve, or null to go upstream. The request is decoded only for a model that caches: a same-dialect
+     * request to any other is relayed without ever being read.
      */
-    boolean appliesTo(String model, HttpHeaders headers) {
+    ResponseCache.Hit lookup(String model, Supplier<ChatRequest> request, Caller caller, HttpHeaders headers) {
         policy = settings.policy(model);
-        if (!policy.enabled()) {
-            result = CacheResult.BYPASS;
-            headers.set(HEADER, result.label());
-        }
-        return policy.enabled();
-    }
-
-    /**
-     * Looks {@code request} up for the model group {@link #appliesTo} accepted, setting the response header.
-     * Returns the stored answer to serve, or null to go upstream.
-     */
-    ResponseCache.Hit lookup(String model, ChatRequest request, Caller caller, HttpHeaders headers) {
-        if (!policy.cacheable(request)) {
+        if (!policy.enabled() || !policy.cacheable(request.get())) {
             result = CacheResult.BYPASS;
         } else {
-            key = CacheKey.of(policy.scope().id(caller.keyName(), caller.teamName()), model, request);
+            key = CacheKey.of(policy.scope().id(caller.keyName(), caller.teamName()), model, request.get());
             hit = controls.noCache() ? null : store.get(key);
             result = controls.noCache() ? CacheResult.REFRESH : hit != null ? CacheResult.HIT : CacheResult.MISS;
         }
@@ -101,13 +91,17 @@ final class CacheStep {
     }
 
     /**
-     * The exchange ended: stores the answer it got, if it succeeded, qualifies and fits.
+     * The exchange ended: stores the answer it got, if it succeeded, qualifies and fits. An answer from a fallback
+     * model is not stored: the entry would serve another model's answer as the asked-for model's, for its whole
+     * ttl, long after that model recovered (and a hit carries no sign of the fallback).
      *
      * @param succeeded the client got the whole answer, status 200
+     * @param answeredBy the model group whose deployment answered
      * @param cost what the request was charged: what a hit on this entry saves
      */
-    void finished(boolean succeeded, Money cost) {
-        if (!succeeded || answer == null || !storing() || !policy.storable(answer)) {
+    void finished(boolean succeeded, String answeredBy, Money cost) {
+        if (!succeeded || answer == null || !storing() || !key.model().equals(answeredBy)
+                || !policy.storable(answer)) {
             return;
         }
         var entry = new CacheEntry(answer, cost, policy.ttlFor(controls.ttl()));

@@ -209,7 +209,7 @@ public final class ChatExchange implements UpstreamListener {
             caller = caller.withBodyUser(envelope.user());
             options = RequestControls.read(requestHeaders, snapshot.routing().resilience().client());
             if (operation == Operation.CHAT && snapshot.cache().anyEnabled()) {
-                // Only then: a lookup decodes the whole request, which passthrough traffic otherwise never does.
+                // Without a cache the request path stays as it was: no cache headers read, no body decoded.
                 cache = new CacheStep(services.cache(), snapshot.cache(), CacheControls.read(requestHeaders));
             }
             features = new ChatFeatures(dialect, operation, body, caller, requestHeaders);
@@ -510,14 +510,9 @@ public final class ChatExchange implements UpstreamListener {
      * answered here: the deployment's permit and the reservation are given back unused.
      */
     private boolean answeredFromCache() {
-        if (!cache.appliesTo(routing.model(), headers())) {
-            return false;
-        }
-        ChatRequest request;
         ResponseCache.Hit hit;
         try {
-            request = features.request();
-            hit = cache.lookup(routing.model(), request, caller, headers());
+            hit = cache.lookup(routing.model(), features::request, caller, headers());
         } catch (GatewayException e) {
             // A body the gateway cannot read in full may still pass through to a same-dialect provider: not cached.
             return false;
@@ -525,6 +520,7 @@ public final class ChatExchange implements UpstreamListener {
         if (hit == null) {
             return false;
         }
+        ChatRequest request = features.request(); // decoded once, by the lookup
         releasePermit();
         deployment = null; // no deployment served it
         servedFromCache = true;
@@ -899,7 +895,7 @@ public final class ChatExchange implements UpstreamListener {
             reservation = null;
         }
         if (cache != null) {
-            cache.finished(kind == null && status == 200 && !cut, charge.cost());
+            cache.finished(kind == null && status == 200 && !cut, modelName, charge.cost());
         }
         long now = System.nanoTime();
         services.reporter().report(new ExchangeSummary(requestId, route.label(), modelName,

@@ -67,6 +67,11 @@ class ResponseCacheTest {
                 models:
                   m: { deployments: [ { provider: up, model: up-model } ] }
                   tools: { deployments: [ { provider: up, model: up-model } ], cache: { cache_tool_calls: true } }
+                  retried:
+                    deployments:
+                      - { provider: up, model: broken-model, priority: 0 }
+                      - { provider: up, model: up-model, priority: 1 }
+                  primary: { deployments: [ { provider: up, model: failing-model } ], fallbacks: [ m ] }
                 resilience: { retries: { same_deployment: 0 } }
                 teams: { alpha: {}, beta: {} }
                 keys:
@@ -204,6 +209,57 @@ class ResponseCacheTest {
     }
 
     @Test
+    void aStreamRetriedBeforeItsFirstContentIsStoredAsTheAttemptThatAnswered() throws Exception {
+        // The first deployment opens a stream (role chunk: not content, so nothing is committed) and ends it
+        // without [DONE]; the exchange moves to the next deployment, whose complete stream is the answer.
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.model", equalTo("broken-model")))
+                .willReturn(aResponse().withStatus(200).withHeader("content-type", "text/event-stream").withBody("""
+                        data: {"id":"dead","object":"chat.completion.chunk","created":1,"model":"broken-model","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}
+
+                        """)));
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(2)
+                .withRequestBody(matchingJsonPath("$.stream", equalTo("true")))
+                .willReturn(aResponse().withStatus(200).withHeader("content-type", "text/event-stream").withBody("""
+                        data: {"id":"live","object":"chat.completion.chunk","created":2,"model":"up-model","choices":[{"index":0,"delta":{"role":"assistant","content":"Lyon"},"finish_reason":null}]}
+
+                        data: {"id":"live","object":"chat.completion.chunk","created":2,"model":"up-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}
+
+                        data: [DONE]
+
+                        """)));
+        String body = ask("second city?", true, ",\"temperature\":0").replace("\"m\"", "\"retried\"");
+        var streamed = send(ALPHA, body);
+        assertThat(streamed.body()).contains("Lyon").contains("[DONE]");
+        assertThat(streamed.headers().firstValue("x-tollgate-attempts")).hasValue("2");
+        assertThat(upstreamCalls()).isEqualTo(2);
+
+        var again = send(ALPHA, body.replace("\"stream\":true", "\"stream\":false"));
+        assertThat(cache(again)).isEqualTo("hit");
+        JsonNode answer = Http.json(again);
+        assertThat(answer.at("/choices/0/message/content").asText()).isEqualTo("Lyon");
+        assertThat(answer.at("/id").asText()).isEqualTo("live"); // nothing of the failed attempt's stream
+        assertThat(upstreamCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void anAnswerFromAFallbackModelIsNotStoredAsTheModelAskedFor() throws Exception {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.model", equalTo("failing-model")))
+                .willReturn(aResponse().withStatus(503).withHeader("content-type", "application/json")
+                        .withBody("{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}")));
+        String body = ask("who answers?").replace("\"m\"", "\"primary\"");
+        var first = send(ALPHA, body);
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("x-tollgate-fallback")).isPresent();
+        assertThat(cache(first)).isEqualTo("miss");
+        // Model m's answer must not be served as primary's for the ttl: primary is asked again (and falls back).
+        var second = send(ALPHA, body);
+        assertThat(cache(second)).isEqualTo("miss");
+        assertThat(upstreamCalls()).isEqualTo(4);
+    }
+
+    @Test
     void aStoredAnswerIsAValidStreamForTheOpenAiSdk() {
         OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey(ALPHA).maxRetries(0)
                 .build();
@@ -271,6 +327,23 @@ class ResponseCacheTest {
         assertThat(send(ALPHA, ask("short-lived"), "x-tollgate-cache-ttl", "1s").statusCode()).isEqualTo(200);
         Thread.sleep(1_200);
         assertThat(cache(send(ALPHA, ask("short-lived")))).isEqualTo("miss");
+    }
+
+    @Test
+    void withoutACacheTheCacheHeadersChangeNothing() throws Exception {
+        try (var plain = RunningGateway.start("""
+                server: { listen: 127.0.0.1:0 }
+                providers:
+                  up: { type: openai, base_url: http://127.0.0.1:%d/v1 }
+                models:
+                  m: { deployments: [ { provider: up, model: up-model } ] }
+                """.formatted(upstream.port()), Map.of())) {
+            // A gateway without a cache answers as it always did: the cache's own header is not even read.
+            var r = Http.post(plain.url("/v1/chat/completions"), ask("no cache here"), "x-tollgate-cache-ttl", "soon",
+                    "cache-control", "no-cache");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(cache(r)).isNull();
+        }
     }
 
     @Test
