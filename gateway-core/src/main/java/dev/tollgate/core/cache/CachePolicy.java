@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.Part;
+import dev.tollgate.core.model.RawJson;
 import java.time.Duration;
 
 /**
@@ -67,18 +68,38 @@ public record CachePolicy(boolean enabled, Duration ttl, Scope scope, Mode mode,
     }
 
     /**
-     * Whether {@code request} may be answered from, and stored in, the cache. Several choices ({@code n > 1}) are
-     * never cached: a replay could not honour them.
+     * Whether {@code request} may be answered from, and stored in, the cache. Never a request whose answer a replay
+     * could not give back in full: several choices ({@code n > 1}), token log probabilities, or Anthropic thinking
+     * blocks (the stored answer holds none of these, and a tool-use turn replayed without its thinking block is
+     * refused by Anthropic on the next turn).
      */
     public boolean cacheable(ChatRequest request) {
         if (!enabled) {
             return false;
         }
         Integer n = request.sampling().n();
-        if (n != null && n > 1) {
+        if (n != null && n > 1 || wantsLogprobs(request) || wantsThinking(request)) {
             return false;
         }
         return mode == Mode.ALL || deterministic(request);
+    }
+
+    private static boolean wantsLogprobs(ChatRequest request) {
+        return on(request.extensions().get("logprobs"), "false") || on(request.extensions().get("top_logprobs"), "0");
+    }
+
+    private static boolean wantsThinking(ChatRequest request) {
+        RawJson thinking = request.extensions().get("thinking");
+        return on(thinking, "null") && !thinking.json().replace(" ", "").contains("\"type\":\"disabled\"");
+    }
+
+    /** Whether an extension field is sent with a value other than null or {@code off}. */
+    private static boolean on(RawJson value, String off) {
+        if (value == null) {
+            return false;
+        }
+        String json = value.json().strip();
+        return !json.equals("null") && !json.equals(off);
     }
 
     private static boolean deterministic(ChatRequest request) {

@@ -33,6 +33,14 @@ public record CacheSettings(long maxBytes, CachePolicy defaults, Map<String, Cac
 
     /** Whether any group caches: when none does, responses carry no cache header at all. */
     public boolean anyEnabled() {
-        return defaults.enabled() || models.values().stream().anyMatch(CachePolicy::enabled);
+        if (defaults.enabled()) {
+            return true;
+        }
+        for (CachePolicy policy : models.values()) { // on every chat request: no stream pipeline
+            if (policy.enabled()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -7,6 +7,7 @@ import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.FinishReason;
 import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Part;
+import dev.tollgate.core.model.RawJson;
 import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.StreamEvent;
@@ -40,6 +41,23 @@ class CachePolicyTest {
         assertThat(all.cacheable(asking(0.7, null, null))).isTrue();
         assertThat(all.cacheable(asking(0.0, null, 2))).isFalse();
         assertThat(CachePolicy.DEFAULTS.cacheable(asking(0.0, null, null))).isFalse();
+    }
+
+    private static ChatRequest extended(String name, String json) {
+        ChatRequest r = asking(0.0, null, null);
+        return new ChatRequest(r.model(), r.messages(), r.sampling(), r.tools(), r.toolChoice(), r.responseFormat(),
+                false, false, null, Map.of(name, new RawJson(json)), "openai");
+    }
+
+    @Test
+    void neverCachesWhatAReplayCouldNotGiveBack() {
+        assertThat(ON.cacheable(extended("logprobs", "true"))).isFalse();
+        assertThat(ON.cacheable(extended("top_logprobs", "3"))).isFalse();
+        assertThat(ON.cacheable(extended("thinking", "{\"type\":\"enabled\",\"budget_tokens\":1024}"))).isFalse();
+        assertThat(ON.cacheable(extended("logprobs", "false"))).isTrue();
+        assertThat(ON.cacheable(extended("top_logprobs", "0"))).isTrue();
+        assertThat(ON.cacheable(extended("thinking", "{\"type\": \"disabled\"}"))).isTrue();
+        assertThat(ON.cacheable(extended("thinking", "null"))).isTrue();
     }
 
     @Test
