@@ -9,7 +9,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.codec.RedisCodec;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,20 +22,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * command times out after the configured timeout. A first connection that fails is retried at most once a second,
  * on demand.
  *
+ * <p>Keys and values are read and written with the codec it was made with: strings for the quota counters, bytes
+ * for the cached answers.
+ *
  * <p>Thread-safe; nothing blocks except {@link #close}.
  */
-final class RedisLink implements AutoCloseable {
+final class RedisLink<K, V> implements AutoCloseable {
     private static final long RETRY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final RedisClient client;
     private final RedisURI uri;
-    private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection =
+    private final RedisCodec<K, V> codec;
+    private final AtomicReference<CompletableFuture<StatefulRedisConnection<K, V>>> connection =
             new AtomicReference<>();
     private final AtomicLong nextAttempt = new AtomicLong();
 
-    RedisLink(String redisUri, Duration timeout) {
+    RedisLink(String redisUri, Duration timeout, RedisCodec<K, V> codec) {
         requireNonNull(redisUri, "redisUri");
         requireNonNull(timeout, "timeout");
+        this.codec = requireNonNull(codec, "codec");
         this.uri = RedisURI.create(redisUri);
         uri.setTimeout(timeout);
         this.client = RedisClient.create();
@@ -49,22 +54,22 @@ final class RedisLink implements AutoCloseable {
     }
 
     /** The async commands, once connected; a failed stage while Redis has never been reachable. */
-    CompletionStage<RedisAsyncCommands<String, String>> commands() {
-        CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
+    CompletionStage<RedisAsyncCommands<K, V>> commands() {
+        CompletableFuture<StatefulRedisConnection<K, V>> current = connection.get();
         if (current.isCompletedExceptionally() && System.nanoTime() - nextAttempt.get() >= 0) {
             current = connect(current);
         }
         return current.thenApply(StatefulRedisConnection::async);
     }
 
-    private CompletableFuture<StatefulRedisConnection<String, String>> connect(
-            CompletableFuture<StatefulRedisConnection<String, String>> failed) {
-        CompletableFuture<StatefulRedisConnection<String, String>> attempt = new CompletableFuture<>();
+    private CompletableFuture<StatefulRedisConnection<K, V>> connect(
+            CompletableFuture<StatefulRedisConnection<K, V>> failed) {
+        CompletableFuture<StatefulRedisConnection<K, V>> attempt = new CompletableFuture<>();
         if (!connection.compareAndSet(failed, attempt)) {
             return connection.get();
         }
         nextAttempt.set(System.nanoTime() + RETRY_NANOS);
-        client.connectAsync(StringCodec.UTF8, uri).whenComplete((c, error) -> {
+        client.connectAsync(codec, uri).whenComplete((c, error) -> {
             if (error == null) {
                 attempt.complete(c);
             } else {

@@ -18,6 +18,7 @@ import dev.tollgate.core.quota.ScopeCounters;
 import dev.tollgate.core.quota.ScopeUsage;
 import dev.tollgate.core.quota.SettleOnce;
 import dev.tollgate.core.runtime.StorageSettings.OnStoreFailure;
+import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -64,7 +65,7 @@ public final class RedisQuotaStore implements QuotaStore {
     /** Counters per scope in a script's reply: 13 bucket ids, 13 request and 13 token counts, 3 totals. */
     private static final int REPLY_PER_SCOPE = 3 * MinuteWindow.SLOTS + 3;
 
-    private final RedisLink redis;
+    private final RedisLink<String, String> redis;
     private final QuotaKeys keys;
     private final OnStoreFailure limitsOnFailure;
     private final OnStoreFailure budgetsOnFailure;
@@ -88,7 +89,7 @@ public final class RedisQuotaStore implements QuotaStore {
         this.budgetsOnFailure = requireNonNull(budgetsOnFailure, "budgetsOnFailure");
         this.zone = requireNonNull(zone, "zone");
         this.local = new LocalQuotaStore(zone);
-        this.redis = new RedisLink(redisUri, timeout);
+        this.redis = new RedisLink<>(redisUri, timeout, StringCodec.UTF8);
     }
 
     @Override
