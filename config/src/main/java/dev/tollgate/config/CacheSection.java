@@ -15,7 +15,7 @@ import java.util.Set;
  */
 final class CacheSection {
     static final Set<String> KEYS = Set.of(
-            "enabled", "max_bytes", "ttl", "scope", "mode", "cache_tool_calls", "max_entry_bytes");
+            "enabled", "max_bytes", "shared", "ttl", "scope", "mode", "cache_tool_calls", "max_entry_bytes");
     static final Set<String> MODEL_KEYS = Set.of("enabled", "ttl", "scope", "mode", "cache_tool_calls");
     /** Scopes by the name the file uses, the default first. */
     static final Map<String, CachePolicy.Scope> SCOPES = choices(CachePolicy.Scope.values());
@@ -41,8 +41,12 @@ final class CacheSection {
         }
     }
 
-    /** The section; {@link CacheSettings#OFF}'s values where it is absent. Per-model policies are added later. */
-    static CacheSettings bind(MappingReader c, Diagnostics problems) {
+    /**
+     * The section; {@link CacheSettings#OFF}'s values where it is absent. Per-model policies are added later.
+     *
+     * @param redis whether {@code storage.redis} is set: a shared cache lives there
+     */
+    static CacheSettings bind(MappingReader c, boolean redis, Diagnostics problems) {
         CachePolicy d = CachePolicy.DEFAULTS;
         long maxBytes = c.size("max_bytes", CacheSettings.DEFAULT_MAX_BYTES, MIN_MAX_BYTES, MAX_MAX_BYTES);
         long maxEntry = c.size("max_entry_bytes", d.maxEntryBytes(), MIN_ENTRY_BYTES, MAX_ENTRY_BYTES);
@@ -54,7 +58,11 @@ final class CacheSection {
         var defaults = new CachePolicy(c.bool("enabled", d.enabled()), ttl(c, d.ttl(), problems),
                 choice(c, "scope", SCOPES, d.scope(), problems), choice(c, "mode", MODES, d.mode(), problems),
                 c.bool("cache_tool_calls", d.cacheToolCalls()), maxEntry);
-        return new CacheSettings(maxBytes, defaults, Map.of());
+        boolean shared = c.bool("shared", false);
+        if (shared && !redis) {
+            problems.error(c.origin("shared"), "needs storage.redis: the shared cache lives in Redis");
+        }
+        return new CacheSettings(maxBytes, shared, defaults, Map.of());
     }
 
     /** A model's override, or null when the model has no {@code cache} key. */

@@ -102,7 +102,8 @@ final class ConfigBinder {
         var shadowItems = file.items("shadow", null);
         var shadows = ShadowSection.bind(shadowItems == null ? List.of() : shadowItems, file.path("shadow"), problems);
         Resilience resilience = ResilienceSection.bind(file.child("resilience", ResilienceSection.KEYS), problems);
-        CacheSettings cache = CacheSection.bind(file.child("cache", CacheSection.KEYS), problems);
+        CacheSettings cache = CacheSection.bind(file.child("cache", CacheSection.KEYS), boundStorage.redis() != null,
+                problems);
         return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
                 prices, tiers, autoTier, splits, shadows, resilience, cache);
     }

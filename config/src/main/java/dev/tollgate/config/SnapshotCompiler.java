@@ -137,7 +137,7 @@ final class SnapshotCompiler {
                 models.put(model.name(), model.cache().over(section.defaults()));
             }
         }
-        return new CacheSettings(section.maxBytes(), section.defaults(), models);
+        return new CacheSettings(section.maxBytes(), section.shared(), section.defaults(), models);
     }
 
     /** Tiers in file order; splits and shadows by the model name they apply to. */

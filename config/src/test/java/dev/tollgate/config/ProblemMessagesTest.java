@@ -700,6 +700,8 @@ class ProblemMessagesTest {
                         List.of("t.yaml:9:15: cache.ttl: must be at least 1s, got 500ms")),
                 new Case("cache: store too small", Fixtures.MINIMAL + "cache: { max_bytes: 64KiB }\n",
                         List.of("t.yaml:9:21: cache.max_bytes: must be between 1MiB and 64GiB, got 64KiB")),
+                new Case("cache: shared without redis", Fixtures.MINIMAL + "cache: { shared: true }\n",
+                        List.of("t.yaml:9:18: cache.shared: needs storage.redis: the shared cache lives in Redis")),
                 new Case("cache: entry larger than the store", Fixtures.MINIMAL
                         + "cache: { max_bytes: 2MiB, max_entry_bytes: 4MiB }\n",
                         List.of("t.yaml:9:44: cache.max_entry_bytes: max_entry_bytes (4MiB) cannot be larger than max_bytes (2MiB)")),

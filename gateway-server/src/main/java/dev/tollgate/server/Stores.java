@@ -25,6 +25,7 @@ import dev.tollgate.server.spend.BudgetRebuild;
 import dev.tollgate.server.store.JdbcLedger;
 import dev.tollgate.server.store.LedgerListener;
 import dev.tollgate.server.store.RedisQuotaStore;
+import dev.tollgate.server.store.RedisResponseCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ import java.util.logging.Logger;
  * the first config ({@code cache.max_bytes} applies at restart only) and keeps its answers across reloads.
  */
 record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts alerts, Accounting accounting,
-              DeploymentHealth health, ServerLoadPoller loadPoller, ResponseCache cache,
+              DeploymentHealth health, ServerLoadPoller loadPoller, ResponseCache cache, RedisResponseCache sharedCache,
               ScheduledExecutorService housekeeping)
         implements AutoCloseable {
     private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(30);
@@ -115,8 +116,12 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
             var cache = new LocalResponseCache(first.cache().maxBytes(), Ticker.systemTicker());
             housekeeping.scheduleWithFixedDelay(() -> metrics.responseCache(cache.stats()), 0,
                     GAUGES_EVERY.toSeconds(), TimeUnit.SECONDS);
+            RedisResponseCache sharedCache = first.cache().shared()
+                    ? new RedisResponseCache(storage.redis().reveal(), storage.redisPrefix(),
+                            RedisResponseCache.DEFAULT_TIMEOUT)
+                    : null;
             var stores = new Stores(quotas, ledger, keys, alerts, accounting, health, new ServerLoadPoller(health),
-                    cache, housekeeping);
+                    cache, sharedCache, housekeeping);
             stores.configured(first);
             stores.loadPoller().start();
             return stores;
@@ -225,7 +230,7 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
     @Override
     public void close() {
         housekeeping.shutdownNow();
-        closeAll(loadPoller, keys, alerts, quotas, ledger);
+        closeAll(loadPoller, sharedCache, keys, alerts, quotas, ledger);
     }
 
     private static void closeAll(AutoCloseable... parts) {

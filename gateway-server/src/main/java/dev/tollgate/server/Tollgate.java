@@ -128,10 +128,11 @@ public final class Tollgate implements AutoCloseable {
             upstreams.retain(origins(applied));
         }, logs, metrics, Clock.systemUTC());
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
-                state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache());
+                state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache(),
+                state.sharedCache());
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
-                reloader, Clock.systemUTC());
+                state.sharedCache(), reloader, Clock.systemUTC());
         Gateway gateway;
         try {
             gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape, admin);

@@ -26,6 +26,7 @@ import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.reload.ConfigReloader;
+import dev.tollgate.server.store.RedisResponseCache;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -91,15 +92,17 @@ public final class AdminApi {
     private final Clock clock;
     private final ConfigRoutes config;
     private final ResponseCache cache;
+    private final RedisResponseCache sharedCache;
     private final SecureRandom random = new SecureRandom();
 
     /**
      * @param keyStore null when there is no ledger (runtime keys are then unavailable)
      * @param ledger null when there is no ledger (spend reports are then unavailable)
+     * @param sharedCache the response cache's level in Redis, or null
      */
     public AdminApi(Supplier<RuntimeSnapshot> snapshot, Supplier<List<KeyHash>> adminKeys, KeyRing keys,
                     KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, ResponseCache cache,
-                    ConfigReloader reloader, Clock clock) {
+                    RedisResponseCache sharedCache, ConfigReloader reloader, Clock clock) {
         this.snapshot = requireNonNull(snapshot, "snapshot");
         this.adminKeys = requireNonNull(adminKeys, "adminKeys");
         this.keys = requireNonNull(keys, "keys");
@@ -109,6 +112,7 @@ public final class AdminApi {
         this.clock = requireNonNull(clock, "clock");
         this.config = new ConfigRoutes(requireNonNull(reloader, "reloader"));
         this.cache = requireNonNull(cache, "cache");
+        this.sharedCache = sharedCache;
     }
 
     /**
@@ -194,8 +198,8 @@ public final class AdminApi {
             }
         }
         if (parts[0].equals("cache")) {
-            return done(method.equals(HttpMethod.DELETE)
-                    ? purge(param(uri, "model"), param(uri, "scope")) : cacheStats(snapshot.get()));
+            return method.equals(HttpMethod.DELETE)
+                    ? purge(param(uri, "model"), param(uri, "scope")) : done(cacheStats(snapshot.get()));
         }
         if (parts[0].equals("config")) {
             return config.route(parts, uri, "admin:" + admin.hex().substring(0, ADMIN_ACTOR_HEX));
@@ -325,7 +329,7 @@ public final class AdminApi {
         });
     }
 
-    /** The response cache's size and counts since start. */
+    /** The response cache's size and counts since start, and this replica's view of the shared level. */
     private Reply cacheStats(RuntimeSnapshot snap) {
         ResponseCache.CacheStats stats = cache.stats();
         long lookups = stats.hits() + stats.misses();
@@ -334,16 +338,32 @@ public final class AdminApi {
                 .put("hits", stats.hits()).put("misses", stats.misses())
                 .put("hit_ratio", lookups == 0 ? 0 : (double) stats.hits() / lookups)
                 .put("evictions", stats.evictions());
+        if (sharedCache != null) {
+            RedisResponseCache.Stats shared = sharedCache.stats();
+            out.putObject("shared").put("hits", shared.hits()).put("misses", shared.misses())
+                    .put("errors", shared.errors());
+        }
         return Reply.json(HttpResponseStatus.OK, out);
     }
 
-    /** Removes cached answers: of one model group, one scope ({@code team:<name>}, ...), both, or all. */
-    private Reply purge(String model, String scope) {
+    /**
+     * Removes cached answers: of one model group, one scope ({@code team:<name>}, ...), both, or all; from this
+     * replica's store and from the shared one (whose purge every replica then sees).
+     */
+    private CompletionStage<Reply> purge(String model, String scope) {
         long purged = cache.purge(model, scope);
-        LOG.info("admin purged " + purged + " cached answers (model " + (model == null ? "any" : model) + ", scope "
-                + (scope == null ? "any" : scope) + ")");
-        return Reply.json(HttpResponseStatus.OK, JSON.createObjectNode().put("purged", purged)
-                .put("model", model).put("scope", scope));
+        CompletionStage<Long> shared = sharedCache == null ? CompletableFuture.completedFuture(null)
+                : sharedCache.purge(model, scope);
+        return shared.thenApply(fromRedis -> {
+            LOG.info("admin purged " + purged + " cached answers here" + (fromRedis == null ? "" : " and " + fromRedis
+                    + " in Redis") + " (model " + (model == null ? "any" : model) + ", scope "
+                    + (scope == null ? "any" : scope) + ")");
+            ObjectNode out = JSON.createObjectNode().put("purged", purged).put("model", model).put("scope", scope);
+            if (fromRedis != null) {
+                out.put("shared_purged", fromRedis);
+            }
+            return Reply.json(HttpResponseStatus.OK, out);
+        });
     }
 
     private CompletionStage<Reply> spend(QueryStringDecoder uri) {

@@ -13,7 +13,10 @@ import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.server.access.Caller;
+import dev.tollgate.server.store.RedisResponseCache;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -27,7 +30,10 @@ import java.util.function.Supplier;
 final class CacheStep {
     static final String HEADER = "x-tollgate-cache";
 
+    private static final CompletionStage<ResponseCache.Hit> NONE = CompletableFuture.completedFuture(null);
+
     private final ResponseCache store;
+    private final RedisResponseCache shared;
     private final CacheSettings settings;
     private final CacheControls controls;
     private CacheResult result;
@@ -37,31 +43,55 @@ final class CacheStep {
     private AnswerAssembler transcript;
     private ChatResponse answer;
 
-    CacheStep(ResponseCache store, CacheSettings settings, CacheControls controls) {
+    /** @param shared the second level every replica shares, or null */
+    CacheStep(ResponseCache store, RedisResponseCache shared, CacheSettings settings, CacheControls controls) {
         this.store = store;
+        this.shared = shared;
         this.settings = settings;
         this.controls = controls;
     }
 
     /**
-     * Looks the request up for model group {@code model}, setting the response header. Returns the stored answer
-     * to serve, or null to go upstream. The request is decoded only for a model that caches: a same-dialect
-     * request to any other is relayed without ever being read.
+     * Looks the request up for model group {@code model}: in this process's store, then (on a miss there) in the
+     * shared one, whose answer is kept here too. Completes with the stored answer to serve, or null to go upstream;
+     * at once unless the shared store is asked, and then on the store's thread. The request is decoded only for a
+     * model that caches: a same-dialect request to any other is relayed without ever being read.
      */
-    ResponseCache.Hit lookup(String model, Supplier<ChatRequest> request, Caller caller, HttpHeaders headers) {
+    CompletionStage<ResponseCache.Hit> lookup(String model, Supplier<ChatRequest> request, Caller caller) {
         policy = settings.policy(model);
         if (!policy.enabled() || !policy.cacheable(request.get())) {
             result = CacheResult.BYPASS;
-        } else {
-            key = CacheKey.of(policy.scope().id(caller.keyName(), caller.teamName()), model, request.get());
-            hit = controls.noCache() ? null : store.get(key);
-            result = controls.noCache() ? CacheResult.REFRESH : hit != null ? CacheResult.HIT : CacheResult.MISS;
+            return NONE;
+        }
+        key = CacheKey.of(policy.scope().id(caller.keyName(), caller.teamName()), model, request.get());
+        if (controls.noCache()) {
+            result = CacheResult.REFRESH;
+            return NONE;
+        }
+        ResponseCache.Hit local = store.get(key);
+        if (local != null || shared == null) {
+            return CompletableFuture.completedFuture(local);
+        }
+        CacheKey asked = key;
+        return shared.get(asked).thenApply(remote -> {
+            if (remote != null) {
+                store.put(asked, remote.entry()); // for the rest of its ttl, so this replica asks Redis once
+            }
+            return remote;
+        });
+    }
+
+    /** The lookup's outcome, on the exchange's loop: sets the response's cache headers; returns {@code found}. */
+    ResponseCache.Hit found(ResponseCache.Hit found, HttpHeaders headers) {
+        hit = found;
+        if (result == null) {
+            result = found != null ? CacheResult.HIT : CacheResult.MISS;
         }
         headers.set(HEADER, result.label());
-        if (hit != null) {
-            headers.set("age", Long.toString(hit.age().toSeconds()));
+        if (found != null) {
+            headers.set("age", Long.toString(found.age().toSeconds()));
         }
-        return hit;
+        return found;
     }
 
     /** Whether the upstream's answer is to be kept: a miss or refresh the client did not mark {@code no-store}. */
@@ -107,6 +137,9 @@ final class CacheStep {
         var entry = new CacheEntry(answer, cost, policy.ttlFor(controls.ttl()));
         if (entry.bytes() <= policy.maxEntryBytes()) {
             store.put(key, entry);
+            if (shared != null) {
+                shared.put(key, entry);
+            }
         }
     }
 

@@ -210,7 +210,8 @@ public final class ChatExchange implements UpstreamListener {
             options = RequestControls.read(requestHeaders, snapshot.routing().resilience().client());
             if (operation == Operation.CHAT && snapshot.cache().anyEnabled()) {
                 // Without a cache the request path stays as it was: no cache headers read, no body decoded.
-                cache = new CacheStep(services.cache(), snapshot.cache(), CacheControls.read(requestHeaders));
+                cache = new CacheStep(services.cache(), services.sharedCache(), snapshot.cache(),
+                        CacheControls.read(requestHeaders));
             }
             features = new ChatFeatures(dialect, operation, body, caller, requestHeaders);
             routing = services.router().plan(snapshot.models(), snapshot.routing(),
@@ -493,10 +494,26 @@ public final class ChatExchange implements UpstreamListener {
     private void proceed() {
         if (cache != null && !cacheChecked) {
             cacheChecked = true;
-            if (answeredFromCache()) {
+            CompletableFuture<ResponseCache.Hit> lookup;
+            try {
+                lookup = cache.lookup(routing.model(), features::request, caller).toCompletableFuture();
+            } catch (GatewayException e) {
+                // A body the gateway cannot read in full may still pass through to a same-dialect provider: not cached.
+                lookup = CompletableFuture.completedFuture(null);
+            }
+            if (!lookup.isDone()) {
+                state = State.ADMITTING; // the shared store answers on its own thread
+                lookup.whenComplete((hit, failure) -> lookedUpElsewhere(hit));
+                return;
+            }
+            if (answeredFromCache(lookup.getNow(null))) {
                 return;
             }
         }
+        toProvider();
+    }
+
+    private void toProvider() {
         mirror();
         if (plan == null) {
             countLocally();
@@ -505,18 +522,28 @@ public final class ChatExchange implements UpstreamListener {
         }
     }
 
-    /**
-     * Looks the request up in the cache, after its admission (rate limits count a hit like any request). A hit is
-     * answered here: the deployment's permit and the reservation are given back unused.
-     */
-    private boolean answeredFromCache() {
-        ResponseCache.Hit hit;
+    /** The shared store answered (a failure reads as a miss): back on this loop, unless the exchange ended meanwhile. */
+    private void lookedUpElsewhere(ResponseCache.Hit hit) {
         try {
-            hit = cache.lookup(routing.model(), features::request, caller, headers());
-        } catch (GatewayException e) {
-            // A body the gateway cannot read in full may still pass through to a same-dialect provider: not cached.
-            return false;
+            ctx.executor().execute(() -> {
+                if (state != State.ADMITTING) {
+                    return; // the client left, or the deadline passed: finish() has settled everything
+                }
+                if (!answeredFromCache(hit)) {
+                    toProvider();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down and the exchange with it: nothing is left to do.
         }
+    }
+
+    /**
+     * Answers from the cache when the lookup found an answer (after the request's admission: rate limits count a
+     * hit like any request); the deployment's permit and the reservation are given back unused.
+     */
+    private boolean answeredFromCache(ResponseCache.Hit found) {
+        ResponseCache.Hit hit = cache.found(found, headers());
         if (hit == null) {
             return false;
         }

@@ -8,6 +8,7 @@ import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.health.DeploymentHealth;
+import dev.tollgate.server.store.RedisResponseCache;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.upstream.UpstreamPools;
 import java.util.function.Supplier;
@@ -22,6 +23,7 @@ import java.util.function.Supplier;
  * @param router resolves requests to deployments; keeps round-robin turns and the retry budget
  * @param health each deployment's circuit breaker, bulkhead, latency and provider-reported quota
  * @param cache the response cache's store (it outlives reloads; each model's policy comes from the snapshot)
+ * @param sharedCache the second level in Redis that every replica shares, or null
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -32,7 +34,8 @@ public record ExchangeServices(
         Accounting accounting,
         Router router,
         DeploymentHealth health,
-        ResponseCache cache) {
+        ResponseCache cache,
+        RedisResponseCache sharedCache) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");

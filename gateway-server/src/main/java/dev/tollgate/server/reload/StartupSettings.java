@@ -1,6 +1,5 @@
 package dev.tollgate.server.reload;
 
-import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
@@ -31,7 +30,8 @@ final class StartupSettings {
             new Fixed("storage.spill_dir", s -> s.storage().spillDir()),
             new Fixed("storage.spill_max", s -> s.storage().spillMaxBytes()),
             new Fixed("budgets.time_zone", s -> s.access().zone()),
-            new Fixed("cache.max_bytes", s -> s.cache().maxBytes()));
+            new Fixed("cache.max_bytes", s -> s.cache().maxBytes()),
+            new Fixed("cache.shared", s -> s.cache().shared()));
 
     private final RuntimeSnapshot started;
 
@@ -56,6 +56,6 @@ final class StartupSettings {
         StorageSettings storage = started.storage();
         return new RuntimeSnapshot(next.source(), server, next.providers(), next.models(),
                 next.access().withZoneOf(started.access()), next.prices(), storage, next.routing(),
-                new CacheSettings(started.cache().maxBytes(), next.cache().defaults(), next.cache().models()));
+                next.cache().withStoreOf(started.cache()));
     }
 }
