@@ -22,6 +22,7 @@ import java.util.function.Supplier;
  * @param router resolves requests to deployments; keeps round-robin turns and the retry budget
  * @param health each deployment's circuit breaker, bulkhead, latency and provider-reported quota
  * @param cache the response cache's store (it outlives reloads; each model's policy comes from the snapshot)
+ * @param flights the identical requests in flight, which share one upstream call (request coalescing)
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -32,7 +33,8 @@ public record ExchangeServices(
         Accounting accounting,
         Router router,
         DeploymentHealth health,
-        ResponseCache cache) {
+        ResponseCache cache,
+        Flights flights) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
@@ -43,5 +45,6 @@ public record ExchangeServices(
         requireNonNull(router, "router");
         requireNonNull(health, "health");
         requireNonNull(cache, "cache");
+        requireNonNull(flights, "flights");
     }
 }
