@@ -82,7 +82,7 @@ class CoalescingTest {
         }
     }
 
-    void startGateway(String baseUrl, @TempDir Path dir) throws InterruptedException {
+    void startGateway(String baseUrl, Path dir) throws InterruptedException {
         gateway = RunningGateway.start("""
                 server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
                 storage: { ledger: "sqlite:%s" }
