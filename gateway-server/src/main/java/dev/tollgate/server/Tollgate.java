@@ -13,6 +13,7 @@ import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.admin.AdminApi;
 import dev.tollgate.server.exchange.ExchangeReporter;
 import dev.tollgate.server.exchange.ExchangeServices;
+import dev.tollgate.server.exchange.Flights;
 import dev.tollgate.server.log.AccessLog;
 import dev.tollgate.server.log.JsonLine;
 import dev.tollgate.server.log.LogSink;
@@ -129,7 +130,7 @@ public final class Tollgate implements AutoCloseable {
         }, logs, metrics, Clock.systemUTC());
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
                 state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache(),
-                state.sharedCache());
+                state.sharedCache(), new Flights());
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
                 state.sharedCache(), reloader, Clock.systemUTC());

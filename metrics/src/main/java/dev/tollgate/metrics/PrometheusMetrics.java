@@ -146,7 +146,7 @@ public final class PrometheusMetrics implements GatewayMetrics {
         }
         CacheUse cache = s.cache();
         if (cache != null) {
-            counter(CACHE_REQUESTS, "Chat requests by what the response cache did (hit, miss, bypass, refresh)", null,
+            counter(CACHE_REQUESTS, "Chat requests by what the response cache did (hit, miss, bypass, refresh, coalesced)", null,
                     Tags.of(MODEL, orNone(s.model()), RESULT, cache.result().label())).increment();
             if (!cache.saved().isZero()) {
                 counter(CACHE_SAVED, "Dollars that answers from the response cache did not cost, by model", "usd",

@@ -11,7 +11,12 @@ public enum CacheResult {
     /** Not cacheable (not deterministic, several choices) or the model does not cache: neither looked up nor stored. */
     BYPASS,
     /** The client asked not to be served from the cache ({@code Cache-Control: no-cache}): answered upstream and stored. */
-    REFRESH;
+    REFRESH,
+    /**
+     * Answered by an identical request in flight at the same time: its one upstream call served both
+     * (request coalescing).
+     */
+    COALESCED;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

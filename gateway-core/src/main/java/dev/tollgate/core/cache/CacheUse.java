@@ -7,7 +7,8 @@ import dev.tollgate.core.pricing.Money;
 /**
  * The cache's part in one finished request, for metrics and the access log.
  *
- * @param saved what the original request cost, for a hit; zero otherwise
+ * @param saved what the original request cost, for a hit (what the leader paid, for a coalesced request); zero
+ *     otherwise
  */
 public record CacheUse(CacheResult result, Money saved) {
     public CacheUse {

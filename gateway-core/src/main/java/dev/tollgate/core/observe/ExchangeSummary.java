@@ -69,8 +69,11 @@ public record ExchangeSummary(
         return upstreamNanos >= 0 || !cost.isZero() || cacheHit();
     }
 
-    /** Whether the answer came from the response cache. */
+    /**
+     * Whether the answer came from the response cache, or from an identical request in flight: either way this
+     * one made no upstream call.
+     */
     public boolean cacheHit() {
-        return cache != null && cache.result() == CacheResult.HIT;
+        return cache != null && (cache.result() == CacheResult.HIT || cache.result() == CacheResult.COALESCED);
     }
 }

@@ -12,6 +12,7 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
+import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.quota.Admission;
 import dev.tollgate.core.quota.RateHeaders;
 import dev.tollgate.core.quota.Reservation;
@@ -90,6 +91,8 @@ import javax.net.ssl.SSLException;
  *        +-> STREAMING (2xx event stream, relayed by {@link StreamRelay}) -> DONE
  *  a failure before the commit point: the plan decides -> WAITING (backoff) -> same attempt again,
  *                                                      or the next candidate's attempt, or the error -> DONE
+ *  admitted, first attempt: the response cache -> hit: answered -> DONE
+ *                                                 miss, identical request in flight: FOLLOWING (its answer) -> DONE
  *  any state: client gone -> DONE (upstream closed, never pooled); overall deadline -> error -> DONE
  * </pre>
  *
@@ -108,7 +111,9 @@ public final class ChatExchange implements UpstreamListener {
         void done(boolean connectionContinues);
     }
 
-    private enum State { STARTING, ADMITTING, WAITING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, DONE }
+    private enum State {
+        STARTING, ADMITTING, WAITING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, FOLLOWING, DONE
+    }
 
     private static final int MAX_EVENT_BYTES = 8 << 20;
     private static final Logger LOG = Logger.getLogger(ChatExchange.class.getName());
@@ -170,8 +175,12 @@ public final class ChatExchange implements UpstreamListener {
     private CacheStep cache;
     /** The cache was consulted (once, with the first attempt that was admitted). */
     private boolean cacheChecked;
-    /** The answer came from the cache: nothing is charged. */
+    /** The answer came from the cache or from an identical request in flight: nothing is charged. */
     private boolean servedFromCache;
+    /** Waiting on the identical request in flight; null otherwise. */
+    private FlightFollower follower;
+    /** What the leader of the flight this request followed paid for the answer. */
+    private Money coalescedSaving = Money.ZERO;
 
     /**
      * @param clientHeaders the client headers its dialect carries to a same-dialect upstream
@@ -210,7 +219,7 @@ public final class ChatExchange implements UpstreamListener {
             options = RequestControls.read(requestHeaders, snapshot.routing().resilience().client());
             if (operation == Operation.CHAT && snapshot.cache().anyEnabled()) {
                 // Without a cache the request path stays as it was: no cache headers read, no body decoded.
-                cache = new CacheStep(services.cache(), services.sharedCache(), snapshot.cache(),
+                cache = new CacheStep(services.cache(), services.sharedCache(), services.flights(), snapshot.cache(),
                         CacheControls.read(requestHeaders));
             }
             features = new ChatFeatures(dialect, operation, body, caller, requestHeaders);
@@ -499,7 +508,8 @@ public final class ChatExchange implements UpstreamListener {
                 lookup = cache.lookup(routing.model(), features::request, caller).toCompletableFuture();
             } catch (GatewayException e) {
                 // A body the gateway cannot read in full may still pass through to a same-dialect provider: not cached.
-                lookup = CompletableFuture.completedFuture(null);
+                toProvider();
+                return;
             }
             if (!lookup.isDone()) {
                 state = State.ADMITTING; // the shared store answers on its own thread
@@ -545,9 +555,9 @@ public final class ChatExchange implements UpstreamListener {
     private boolean answeredFromCache(ResponseCache.Hit found) {
         ResponseCache.Hit hit = cache.found(found, headers());
         if (hit == null) {
-            return false;
+            return cache.missed() && following(features.request()); // decoded already, by the lookup
         }
-        ChatRequest request = features.request(); // decoded once, by the lookup
+        ChatRequest request = features.request();
         releasePermit();
         deployment = null; // no deployment served it
         servedFromCache = true;
@@ -555,6 +565,65 @@ public final class ChatExchange implements UpstreamListener {
                 extraHeaders);
         finish(200, null);
         return true;
+    }
+
+    /**
+     * After a miss: waits on the identical request in flight, if there is one that takes followers, instead of
+     * going upstream. The deployment's permit is given back (a follower holds no upstream capacity), the
+     * reservation is kept until the flight lands.
+     */
+    private boolean following(ChatRequest request) {
+        var waiting = new FlightFollower(ctx, dialect, request, streaming(), requestId, keepAlive, extraHeaders,
+                cache.maxEntryBytes(), new Landing());
+        if (!cache.follows(waiting, extraHeaders)) {
+            return false;
+        }
+        waiting.boarded(cache.flight());
+        follower = waiting;
+        releasePermit();
+        state = State.FOLLOWING;
+        return true;
+    }
+
+    /** How a followed flight ends for this exchange; on this loop. */
+    private final class Landing implements FlightFollower.Landing {
+        @Override
+        public void coalesced(Money saved) {
+            if (state != State.FOLLOWING) {
+                return;
+            }
+            follower = null;
+            deployment = null; // no deployment served this request
+            servedFromCache = true;
+            coalescedSaving = saved;
+            finish(200, null);
+        }
+
+        @Override
+        public void cut(GatewayError error) {
+            if (state != State.FOLLOWING) {
+                return;
+            }
+            follower = null;
+            deployment = null;
+            servedFromCache = true;
+            cut = true;
+            finish(200, error.kind());
+        }
+
+        @Override
+        public void orphaned() {
+            if (state != State.FOLLOWING) {
+                return;
+            }
+            follower = null;
+            cache.orphaned(headers());
+            // On its own now, as if it had missed with no flight to join: the same deployment, a fresh permit.
+            if (acquirePermit()) {
+                mirror();
+                connect();
+            }
+        }
     }
 
     /** A provider that cannot count tokens natively: the gateway's estimate, in the dialect's shape. */
@@ -643,7 +712,8 @@ public final class ChatExchange implements UpstreamListener {
             routeHeaders();
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
                     keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders,
-                    cache == null ? null : cache.transcript());
+                    cache == null ? null : cache.transcript(),
+                    cache == null ? null : cache.sharing(deployment.upstreamModel()));
             return;
         }
         state = State.READING_BODY;
@@ -736,10 +806,20 @@ public final class ChatExchange implements UpstreamListener {
                 : "Connection to provider '" + provider + "' closed before the response was complete."));
     }
 
-    /** The client went away: stop the upstream at once and settle with what was seen. */
+    /**
+     * The client went away: stop the upstream at once and settle with what was seen. A follower only stops
+     * waiting: the flight it followed goes on. A leader's followers that have received nothing yet go upstream on
+     * their own, those already streaming are cut (the upstream call is this client's, and ends with it).
+     */
     public void onClientGone() {
         if (state == State.DONE) {
             return;
+        }
+        if (follower != null) {
+            follower.leave();
+            follower = null;
+            deployment = null;
+            servedFromCache = true;
         }
         if (lease != null) {
             lease.discard();
@@ -786,7 +866,7 @@ public final class ChatExchange implements UpstreamListener {
             case ExchangePlan.Answer.Body b when b.error() != null -> attemptFailed(b.error(), b);
             case ExchangePlan.Answer.Body b -> {
                 endPermit(null);
-                if (cache != null && cache.storing()) {
+                if (cache != null && cache.gathering()) {
                     cache.answered(b.chat() != null ? b.chat() : relayedAnswer(whole));
                 }
                 answer(b);
@@ -922,7 +1002,7 @@ public final class ChatExchange implements UpstreamListener {
             reservation = null;
         }
         if (cache != null) {
-            cache.finished(kind == null && status == 200 && !cut, modelName, charge.cost());
+            cache.finished(kind == null && status == 200 && !cut, modelName, charge.cost(), kind);
         }
         long now = System.nanoTime();
         services.reporter().report(new ExchangeSummary(requestId, route.label(), modelName,
@@ -934,7 +1014,7 @@ public final class ChatExchange implements UpstreamListener {
                 caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId,
                 routing == null ? RouteTrace.NONE : new RouteTrace(routing.tier(), routing.tierRule(),
                         routing.variant(), routing.attempts(), routing.tried(), routing.fellBack()),
-                cache == null ? null : cache.use()));
+                cache == null ? null : cache.use(coalescedSaving)));
         onDone.done(keepAlive && !cut);
     }
 
@@ -953,6 +1033,20 @@ public final class ChatExchange implements UpstreamListener {
     private void timedOut(Deadlines.Expired expired) {
         switch (state) {
             case DONE -> { }
+            case FOLLOWING -> {
+                GatewayError error = GatewayError.of(ErrorKind.PROVIDER_TIMEOUT, "The identical request in flight "
+                        + "whose answer this request shared did not finish within the request's deadline.");
+                FlightFollower waiting = follower;
+                follower = null;
+                deployment = null;
+                servedFromCache = true;
+                if (waiting.abandon(error)) {
+                    cut = true;
+                    finish(200, error.kind());
+                } else {
+                    fail(error);
+                }
+            }
             case ADMITTING -> {
                 releasePermit();
                 fail(Refusals.of(new Admission.Unavailable("no answer within the request's deadline",

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
  * @param health each deployment's circuit breaker, bulkhead, latency and provider-reported quota
  * @param cache the response cache's store (it outlives reloads; each model's policy comes from the snapshot)
  * @param sharedCache the second level in Redis that every replica shares, or null
+ * @param flights the identical requests in flight, which share one upstream call (request coalescing)
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -35,7 +36,8 @@ public record ExchangeServices(
         Router router,
         DeploymentHealth health,
         ResponseCache cache,
-        RedisResponseCache sharedCache) {
+        RedisResponseCache sharedCache,
+        Flights flights) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
@@ -46,5 +48,6 @@ public record ExchangeServices(
         requireNonNull(router, "router");
         requireNonNull(health, "health");
         requireNonNull(cache, "cache");
+        requireNonNull(flights, "flights");
     }
 }

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Relays a streamed reply to the client. The upstream's bytes are cut into events by its framing, each event is
@@ -55,6 +56,13 @@ final class StreamRelay {
     private final List<ByteBuf> pending = new ArrayList<>(4);
     /** Gathers the answer for the response cache; null when it is not to be kept. */
     private final AnswerAssembler transcript;
+    /**
+     * Where the committed events go for the followers of a coalesced request; null when none wait. Events before
+     * the commit point wait in {@code unshared}: an attempt that fails before it is retried, and must not have
+     * told anyone.
+     */
+    private final Consumer<StreamEvent> sharing;
+    private final List<StreamEvent> unshared;
 
     private boolean committed;
     private boolean dirty;
@@ -67,7 +75,7 @@ final class StreamRelay {
 
     StreamRelay(ChannelHandlerContext ctx, StreamDecoder decoder, EventFramer framer,
                 Rendering rendering, String requestId, boolean keepAlive, Duration keepAliveInterval, long startNanos,
-                HttpHeaders extraHeaders, AnswerAssembler transcript) {
+                HttpHeaders extraHeaders, AnswerAssembler transcript, Consumer<StreamEvent> sharing) {
         this.ctx = ctx;
         this.decoder = decoder;
         this.framer = framer;
@@ -78,6 +86,8 @@ final class StreamRelay {
         this.startNanos = startNanos;
         this.extraHeaders = extraHeaders;
         this.transcript = transcript;
+        this.sharing = sharing;
+        this.unshared = sharing == null ? null : new ArrayList<>(4);
         long every = keepAliveInterval.toNanos();
         if (every > 0) {
             lastWriteNanos = System.nanoTime();
@@ -196,6 +206,7 @@ final class StreamRelay {
             if (transcript != null) {
                 transcript.accept(e);
             }
+            share(e);
             switch (e) {
                 case StreamEvent.UsageUpdate u -> usage = u.usage();
                 case StreamEvent.Failure f -> failure = f.error();
@@ -208,6 +219,18 @@ final class StreamRelay {
             content |= e.isContent();
         }
         return content;
+    }
+
+    /** Passes a committed event on to the followers; a failure is not passed on (the exchange's end says it). */
+    private void share(StreamEvent e) {
+        if (sharing == null || e instanceof StreamEvent.Failure) {
+            return;
+        }
+        if (committed) {
+            sharing.accept(e);
+        } else {
+            unshared.add(e);
+        }
     }
 
     private void queue(ByteBuf bytes) {
@@ -236,6 +259,10 @@ final class StreamRelay {
             write(b);
         }
         pending.clear();
+        if (sharing != null) {
+            unshared.forEach(sharing);
+            unshared.clear();
+        }
     }
 
     private void write(ByteBuf bytes) {

@@ -95,7 +95,7 @@ class ShadowCallTest {
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
                 new ExchangeReporter(metrics, null, () -> false, null), keys, accounting,
                 new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics),
-                new LocalResponseCache(1 << 20, Ticker.systemTicker()), null);
+                new LocalResponseCache(1 << 20, Ticker.systemTicker()), null, new Flights());
     }
 
     @AfterEach
