@@ -24,8 +24,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The response cache's part in one chat exchange: the lookup once the request is admitted, then (on a miss or a
- * refresh) the answer to store once it is complete and successful. A miss also boards the {@link Flight} of its
+ * The response cache's part in one chat exchange: the lookup before any deployment is tried, then (on a miss or
+ * a refresh) the answer to store once it is complete and successful. A miss also boards the {@link Flight} of its
  * key: it leads it (goes upstream and shares the answer with identical requests that arrive meanwhile) or follows
  * it (waits for that answer instead of going upstream). Event-loop thread only.
  *

@@ -173,10 +173,12 @@ public final class ChatExchange implements UpstreamListener {
     private HttpHeaders extraHeaders;
     /** The response cache's part in a chat exchange; null for other operations and while no model caches. */
     private CacheStep cache;
-    /** The cache was consulted (once, with the first attempt that was admitted). */
+    /** A miss was offered to the identical request in flight (once, with the first attempt that was admitted). */
     private boolean cacheChecked;
     /** The answer came from the cache or from an identical request in flight: nothing is charged. */
     private boolean servedFromCache;
+    /** A stored answer found for this request, served once the request is admitted; null on a miss. */
+    private ResponseCache.Hit cached;
     /** Waiting on the identical request in flight; null otherwise. */
     private FlightFollower follower;
     /** What the leader of the flight this request followed paid for the answer. */
@@ -241,7 +243,11 @@ public final class ChatExchange implements UpstreamListener {
             internal(e);
             return;
         }
-        decide(first, null);
+        if (cache != null) {
+            lookUp(first);
+        } else {
+            decide(first, null);
+        }
     }
 
     /** Whether the caller's key may ask for a name: a model group, a tier or an alias. */
@@ -344,6 +350,11 @@ public final class ChatExchange implements UpstreamListener {
             internal(e);
             return;
         }
+        admitThenProceed();
+    }
+
+    /** Reserves the quote in every scope it names (on the limit store, maybe elsewhere), then proceeds. */
+    private void admitThenProceed() {
         if (!quote.limited()) {
             proceed();
             return;
@@ -499,31 +510,21 @@ public final class ChatExchange implements UpstreamListener {
         return adapter instanceof Passthrough same && same.dialect().equals(dialect.id());
     }
 
-    /** Admitted: from the cache, to the provider, or (token counting the provider cannot do) answered here. */
+    /**
+     * Admitted: the cached answer replayed, the answer of an identical request in flight awaited, or the request
+     * to the provider (or, for token counting the provider cannot do, answered here).
+     */
     private void proceed() {
+        if (cached != null) {
+            replayCached();
+            return;
+        }
         if (cache != null && !cacheChecked) {
-            cacheChecked = true;
-            CompletableFuture<ResponseCache.Hit> lookup;
-            try {
-                lookup = cache.lookup(routing.model(), features::request, caller).toCompletableFuture();
-            } catch (GatewayException e) {
-                // A body the gateway cannot read in full may still pass through to a same-dialect provider: not cached.
-                toProvider();
-                return;
-            }
-            if (!lookup.isDone()) {
-                state = State.ADMITTING; // the shared store answers on its own thread
-                lookup.whenComplete((hit, failure) -> lookedUpElsewhere(hit));
-                return;
-            }
-            if (answeredFromCache(lookup.getNow(null))) {
+            cacheChecked = true; // once, with the first admitted attempt
+            if (cache.missed() && following(features.request())) { // decoded already, by the lookup
                 return;
             }
         }
-        toProvider();
-    }
-
-    private void toProvider() {
         mirror();
         if (plan == null) {
             countLocally();
@@ -532,39 +533,60 @@ public final class ChatExchange implements UpstreamListener {
         }
     }
 
-    /** The shared store answered (a failure reads as a miss): back on this loop, unless the exchange ended meanwhile. */
-    private void lookedUpElsewhere(ResponseCache.Hit hit) {
+    /**
+     * Looks the request up in the cache before any deployment is tried, so that a stored answer is served even
+     * while every deployment is down or out of quota, and uses none of their capacity.
+     */
+    private void lookUp(RetryDecision first) {
+        CompletableFuture<ResponseCache.Hit> lookup;
         try {
-            ctx.executor().execute(() -> {
-                if (state != State.ADMITTING) {
-                    return; // the client left, or the deadline passed: finish() has settled everything
-                }
-                if (!answeredFromCache(hit)) {
-                    toProvider();
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // The loop is shutting down and the exchange with it: nothing is left to do.
+            lookup = cache.lookup(routing.model(), features::request, caller).toCompletableFuture();
+        } catch (GatewayException e) {
+            // A body the gateway cannot read in full may still pass through to a same-dialect provider: not cached.
+            cache = null;
+            decide(first, null);
+            return;
         }
+        if (lookup.isDone()) {
+            lookedUp(lookup.getNow(null), first);
+            return;
+        }
+        state = State.ADMITTING; // the shared store answers on its own thread
+        lookup.whenComplete((hit, failure) -> {
+            try {
+                ctx.executor().execute(() -> {
+                    if (state == State.ADMITTING) { // else the client left or the deadline passed: all settled
+                        lookedUp(hit, first);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // The loop is shutting down and the exchange with it: nothing is left to do.
+            }
+        });
     }
 
     /**
-     * Answers from the cache when the lookup found an answer (after the request's admission: rate limits count a
-     * hit like any request); the deployment's permit and the reservation are given back unused.
+     * A miss routes the request as usual (and, once admitted, it may wait on an identical request in flight). A
+     * hit is admitted against the caller's own rate limits only (a hit counts as a request, but reaches no
+     * deployment and costs nothing), then replayed.
      */
-    private boolean answeredFromCache(ResponseCache.Hit found) {
-        ResponseCache.Hit hit = cache.found(found, headers());
-        if (hit == null) {
-            return cache.missed() && following(features.request()); // decoded already, by the lookup
+    private void lookedUp(ResponseCache.Hit found, RetryDecision first) {
+        cached = cache.found(found, headers());
+        if (cached == null) {
+            decide(first, null);
+            return;
         }
-        ChatRequest request = features.request();
-        releasePermit();
-        deployment = null; // no deployment served it
+        deployment = null; // no deployment serves it
+        quote = services.accounting().quoteCached(snapshot, caller);
+        admitThenProceed();
+    }
+
+    /** The admitted hit, in the client's dialect; the reservation is settled at zero by {@link #finish}. */
+    private void replayCached() {
         servedFromCache = true;
-        CachedReply.send(ctx, dialect, request, hit.entry().response(), streaming(), requestId, keepAlive,
-                extraHeaders);
+        CachedReply.send(ctx, dialect, features.request(), cached.entry().response(), streaming(), requestId,
+                keepAlive, extraHeaders);
         finish(200, null);
-        return true;
     }
 
     /**

@@ -121,20 +121,7 @@ public final class Accounting {
                        boolean billable, Sizer sizer) {
         AccessPolicy policy = snapshot.access();
         Instant now = clock.instant();
-        List<QuotaCheck> checks = new ArrayList<>(4);
-        VirtualKey key = caller.key();
-        if (key != null) {
-            add(checks, key.scope(), key.limits(), billable ? key.budget() : null, now, policy);
-            PerUser perUser = key.perUser();
-            if (perUser != null && caller.user() != null) {
-                add(checks, userScope(key.name(), caller.user()), perUser.limits(),
-                        billable ? perUser.budget() : null, now, policy);
-            }
-        }
-        Team team = caller.team();
-        if (team != null) {
-            add(checks, team.scope(), team.limits(), billable ? team.budget() : null, now, policy);
-        }
+        List<QuotaCheck> checks = callerChecks(policy, caller, billable, now);
         if (!deployment.limits().none()) { // most deployments have none: no scope string to build then
             add(checks, deploymentScope(deployment), deployment.limits(), null, now, policy);
         }
@@ -187,6 +174,34 @@ public final class Accounting {
             perChoice = modelCap > 0 ? modelCap : DEFAULT_OUTPUT_RESERVE;
         }
         return Math.multiplyExact(perChoice, size.choices());
+    }
+
+    /**
+     * What a request answered from the response cache takes: one request in the caller's windows (key, end user,
+     * team), and nothing else. It reaches no deployment, uses no tokens and costs nothing, so no deployment quota,
+     * token limit or budget applies, and a budget spent to the end does not stop a free answer.
+     */
+    public Quote quoteCached(RuntimeSnapshot snapshot, Caller caller) {
+        return new Quote(callerChecks(snapshot.access(), caller, false, clock.instant()), 0, Money.ZERO, null, false);
+    }
+
+    /** The checks of the caller's own scopes: its key, its end user under that key, its team. */
+    private static List<QuotaCheck> callerChecks(AccessPolicy policy, Caller caller, boolean billable, Instant now) {
+        List<QuotaCheck> checks = new ArrayList<>(4);
+        VirtualKey key = caller.key();
+        if (key != null) {
+            add(checks, key.scope(), key.limits(), billable ? key.budget() : null, now, policy);
+            PerUser perUser = key.perUser();
+            if (perUser != null && caller.user() != null) {
+                add(checks, userScope(key.name(), caller.user()), perUser.limits(),
+                        billable ? perUser.budget() : null, now, policy);
+            }
+        }
+        Team team = caller.team();
+        if (team != null) {
+            add(checks, team.scope(), team.limits(), billable ? team.budget() : null, now, policy);
+        }
+        return checks;
     }
 
     private static void add(List<QuotaCheck> checks, String scope, Limits limits, Budget budget, Instant now,

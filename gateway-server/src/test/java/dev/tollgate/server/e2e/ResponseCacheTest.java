@@ -67,6 +67,7 @@ class ResponseCacheTest {
                 models:
                   m: { deployments: [ { provider: up, model: up-model } ] }
                   tools: { deployments: [ { provider: up, model: up-model } ], cache: { cache_tool_calls: true } }
+                  capped: { deployments: [ { provider: up, model: up-model, limits: { rpm: 1 } } ] }
                   retried:
                     deployments:
                       - { provider: up, model: broken-model, priority: 0 }
@@ -368,6 +369,18 @@ class ResponseCacheTest {
         // Only the miss was charged: 10 input and 2 output tokens at 1000 USD per million each.
         assertThat(new BigDecimal(row.at("/cost_usd").asText())).isEqualByComparingTo("0.012");
         assertThat(gateway.logs()).contains("\"cache\":\"hit\"").contains("\"cache\":\"miss\"");
+    }
+
+    @Test
+    void aHitTakesNoDeploymentCapacityAndIsServedWhenNoDeploymentCouldTakeTheRequest() throws Exception {
+        String asked = "{\"model\":\"capped\",\"temperature\":0,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"capped?\"}]}";
+        assertThat(cache(send(ALPHA, asked))).isEqualTo("miss"); // the deployment's one request this minute
+        assertThat(send(ALPHA, asked.replace("capped?", "another?")).statusCode()).isIn(429, 503);
+        var hit = send(ALPHA, asked);
+        assertThat(hit.statusCode()).isEqualTo(200);
+        assertThat(cache(hit)).isEqualTo("hit");
+        assertThat(upstreamCalls()).isEqualTo(1);
     }
 
     @Test
