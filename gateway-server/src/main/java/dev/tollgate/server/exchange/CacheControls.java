@@ -1,6 +1,5 @@
 package dev.tollgate.server.exchange;
 
-import dev.tollgate.config.DurationSyntax;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,14 +40,7 @@ record CacheControls(boolean noCache, boolean noStore, Duration ttl) {
 
     /** Whole seconds ({@code 600}) or a duration as the config writes one ({@code 10m}), at least one second. */
     private static Duration ttl(String text) {
-        String t = text.trim();
-        Duration d;
-        try {
-            d = !t.isEmpty() && t.length() <= 9 && t.chars().allMatch(Character::isDigit)
-                    ? Duration.ofSeconds(Long.parseLong(t)) : DurationSyntax.parse(t);
-        } catch (IllegalArgumentException e) {
-            d = Duration.ZERO;
-        }
+        Duration d = RequestControls.headerDuration(text);
         if (d.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new GatewayException(GatewayError.invalid(TTL, "invalid_header", "Header " + TTL + ": '" + text
                     + "' is not a duration of at least one second such as 600, 90s, 10m or 1h."));

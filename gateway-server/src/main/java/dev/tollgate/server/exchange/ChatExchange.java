@@ -571,11 +571,13 @@ public final class ChatExchange implements UpstreamListener {
      * deployment and costs nothing), then replayed.
      */
     private void lookedUp(ResponseCache.Hit found, RetryDecision first) {
-        cached = cache.found(found, headers());
-        if (cached == null) {
+        if (found == null) {
+            cache.found(null, headers());
             decide(first, null);
             return;
         }
+        // Not a hit yet, for the response header and the records: a hit the caller's limits refuse is a refusal.
+        cached = found;
         deployment = null; // no deployment serves it
         quote = services.accounting().quoteCached(snapshot, caller);
         admitThenProceed();
@@ -583,6 +585,7 @@ public final class ChatExchange implements UpstreamListener {
 
     /** The admitted hit, in the client's dialect; the reservation is settled at zero by {@link #finish}. */
     private void replayCached() {
+        cache.found(cached, headers());
         servedFromCache = true;
         CachedReply.send(ctx, dialect, features.request(), cached.entry().response(), streaming(), requestId,
                 keepAlive, extraHeaders);

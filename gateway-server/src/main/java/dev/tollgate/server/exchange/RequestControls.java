@@ -40,18 +40,21 @@ final class RequestControls {
     }
 
     /**
-     * Whole seconds ({@code 30}, as SDK timeouts are given), or a duration as the config writes one ({@code 1500ms},
-     * {@code 2m}).
+     * A duration header's value: whole seconds ({@code 30}, as SDK timeouts are given), or a duration as the config
+     * writes one ({@code 1500ms}, {@code 2m}); zero when it is neither.
      */
-    private static Duration duration(String text) {
+    static Duration headerDuration(String text) {
         String t = text.trim();
-        Duration d;
         try {
-            d = !t.isEmpty() && t.length() <= 9 && t.chars().allMatch(Character::isDigit)
+            return !t.isEmpty() && t.length() <= 9 && t.chars().allMatch(Character::isDigit)
                     ? Duration.ofSeconds(Long.parseLong(t)) : DurationSyntax.parse(t);
         } catch (IllegalArgumentException e) {
-            d = Duration.ZERO;
+            return Duration.ZERO;
         }
+    }
+
+    private static Duration duration(String text) {
+        Duration d = headerDuration(text);
         if (!d.isPositive()) {
             throw invalid(TIMEOUT, "'" + text + "' is not a positive duration such as 30, 30s, 1500ms or 2m.");
         }

@@ -354,7 +354,9 @@ class ResponseCacheTest {
         var hit = send(LIMITED, ask("limits"));
         assertThat(cache(hit)).isEqualTo("hit");
         assertThat(hit.headers().firstValue("x-tollgate-cost-usd")).isEmpty();
-        assertThat(send(LIMITED, ask("limits")).statusCode()).isEqualTo(429); // rpm 3: hits counted too
+        var refused = send(LIMITED, ask("limits"));
+        assertThat(refused.statusCode()).isEqualTo(429); // rpm 3: hits counted too
+        assertThat(cache(refused)).isNull(); // refused, not served: neither a hit nor a ledger row
         JsonNode row = null;
         for (int i = 0; i < 50 && row == null; i++) {
             JsonNode rows = Http.json(admin("/admin/spend?group_by=key&key=limited")).at("/data");
