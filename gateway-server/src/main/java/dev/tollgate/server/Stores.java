@@ -116,10 +116,12 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
             var cache = new LocalResponseCache(first.cache().maxBytes(), Ticker.systemTicker());
             housekeeping.scheduleWithFixedDelay(() -> metrics.responseCache(cache.stats()), 0,
                     GAUGES_EVERY.toSeconds(), TimeUnit.SECONDS);
-            RedisResponseCache sharedCache = first.cache().shared()
-                    ? new RedisResponseCache(storage.redis().reveal(), storage.redisPrefix(),
-                            RedisResponseCache.DEFAULT_TIMEOUT)
-                    : null;
+            RedisResponseCache sharedCache = null;
+            if (first.cache().shared()) {
+                sharedCache = new RedisResponseCache(storage.redis().reveal(), storage.redisPrefix(),
+                        RedisResponseCache.DEFAULT_TIMEOUT);
+                sharedCache.followPurges(cache::purge); // a purge on any replica empties every replica's memory
+            }
             var stores = new Stores(quotas, ledger, keys, alerts, accounting, health, new ServerLoadPoller(health),
                     cache, sharedCache, housekeeping);
             stores.configured(first);

@@ -29,6 +29,11 @@ final class CacheKeys {
         return prefix + escaped(key.model()) + ':' + escaped(key.scope()) + ':' + escaped(key.digest());
     }
 
+    /** The channel on which replicas tell each other of purges. */
+    String purgeChannel() {
+        return prefix + "purges";
+    }
+
     /** The pattern of every key of {@code model} in {@code scope}; a null matches any. */
     String pattern(String model, String scope) {
         return patternPrefix + (model == null ? "*" : escaped(model)) + ':'

@@ -10,11 +10,14 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 /**
  * One Lettuce connection to Redis, opened lazily and without blocking. Once open, Lettuce reconnects by itself
@@ -29,6 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class RedisLink<K, V> implements AutoCloseable {
     private static final long RETRY_NANOS = Duration.ofSeconds(1).toNanos();
+    static final Duration RESUBSCRIBE_AFTER = Duration.ofSeconds(5);
 
     private final RedisClient client;
     private final RedisURI uri;
@@ -36,6 +40,7 @@ final class RedisLink<K, V> implements AutoCloseable {
     private final AtomicReference<CompletableFuture<StatefulRedisConnection<K, V>>> connection =
             new AtomicReference<>();
     private final AtomicLong nextAttempt = new AtomicLong();
+    private volatile boolean closed;
 
     RedisLink(String redisUri, Duration timeout, RedisCodec<K, V> codec) {
         requireNonNull(redisUri, "redisUri");
@@ -79,9 +84,34 @@ final class RedisLink<K, V> implements AutoCloseable {
         return attempt;
     }
 
+    /**
+     * Delivers every message published on {@code channel} to {@code listener}, on Lettuce's threads, for as long as
+     * this link is open: Lettuce subscribes again after a reconnect, and a Redis that cannot be reached now is
+     * tried again every {@link #RESUBSCRIBE_AFTER}.
+     */
+    void subscribe(K channel, BiConsumer<K, V> listener) {
+        client.connectPubSubAsync(codec, uri).whenComplete((pubSub, error) -> {
+            if (error != null) {
+                if (!closed) {
+                    CompletableFuture.delayedExecutor(RESUBSCRIBE_AFTER.toMillis(), TimeUnit.MILLISECONDS)
+                            .execute(() -> subscribe(channel, listener));
+                }
+                return;
+            }
+            pubSub.addListener(new RedisPubSubAdapter<K, V>() {
+                @Override
+                public void message(K from, V message) {
+                    listener.accept(from, message);
+                }
+            });
+            pubSub.async().subscribe(channel);
+        });
+    }
+
     /** Closes the connection (the client closes every connection it opened) and Lettuce's threads. */
     @Override
     public void close() {
+        closed = true;
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

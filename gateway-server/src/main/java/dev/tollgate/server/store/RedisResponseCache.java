@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -122,8 +123,10 @@ public final class RedisResponseCache implements AutoCloseable {
      */
     public CompletionStage<Long> purge(String model, String scope) {
         ScanArgs match = ScanArgs.Builder.matches(keys.pattern(model, scope)).limit(PURGE_BATCH);
+        byte[] notice = PurgeNotice.encode(model, scope);
         return redis.commands()
-                .thenCompose(c -> purgeFrom(c, ScanCursor.INITIAL, match, 0))
+                .thenCompose(c -> purgeFrom(c, ScanCursor.INITIAL, match, 0)
+                        .thenCompose(removed -> c.publish(keys.purgeChannel(), notice).thenApply(told -> removed)))
                 .whenComplete((removed, error) -> {
                     if (error != null) {
                         failed("SCAN/UNLINK", error);
@@ -131,6 +134,19 @@ public final class RedisResponseCache implements AutoCloseable {
                         answered();
                     }
                 });
+    }
+
+    /**
+     * Tells {@code purgeHere} of every purge made on any replica (this one included), so that the copies each
+     * replica keeps in its own memory go too: {@code (model, scope)}, null for any.
+     */
+    public void followPurges(BiConsumer<String, String> purgeHere) {
+        redis.subscribe(keys.purgeChannel(), (channel, notice) -> {
+            PurgeNotice told = PurgeNotice.decode(notice);
+            if (told != null) {
+                purgeHere.accept(told.model(), told.scope());
+            }
+        });
     }
 
     public Stats stats() {
