@@ -178,7 +178,7 @@ public final class Redaction {
 
     /** Redaction of values known to be secret and of secrets found in free text. */
     private static final class Secrets {
-        private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:[A-Za-z_][A-Za-z0-9_]*}");
+        private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:" + SecretReferences.ENV_NAME_SYNTAX + "}");
         private static final Pattern FILE_REFERENCE = Pattern.compile("\\$\\{file:/[^}\\p{Cntrl}]*}");
         private static final Pattern HASH_VALUE = Pattern.compile("(?i)sha256:[0-9a-f]+");
         private static final Pattern HASH = Pattern.compile("(?i)(sha256:[0-9a-f]{8})[0-9a-f]+");

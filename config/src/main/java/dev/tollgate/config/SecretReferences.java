@@ -30,7 +30,9 @@ final class SecretReferences {
     static final String LITERAL = "(literal)";
 
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z]+):(.*)}", Pattern.DOTALL);
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** An environment variable's name as a reference may give it; {@link Redaction} shows such references. */
+    static final String ENV_NAME_SYNTAX = "[A-Za-z_][A-Za-z0-9_]*";
+    private static final Pattern ENV_NAME = Pattern.compile(ENV_NAME_SYNTAX);
     private static final String INLINE_SECRET =
             "the key is written in the file; use ${env:NAME} or ${file:/path} to keep it out of it";
     private static final String SYNTAX = "expected ${env:NAME} or ${file:/absolute/path}";

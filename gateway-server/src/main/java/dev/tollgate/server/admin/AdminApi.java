@@ -515,7 +515,8 @@ public final class AdminApi {
         return out;
     }
 
-    private static String param(QueryStringDecoder uri, String name) {
+    /** A query parameter's first value; null when it is absent or empty. */
+    static String param(QueryStringDecoder uri, String name) {
         List<String> values = uri.parameters().get(name);
         return values == null || values.isEmpty() || values.getFirst().isEmpty() ? null : values.getFirst();
     }

@@ -1,6 +1,7 @@
 package dev.tollgate.server.admin;
 
 import static dev.tollgate.server.admin.AdminApi.done;
+import static dev.tollgate.server.admin.AdminApi.param;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -211,19 +212,18 @@ final class ConfigRoutes {
         return value == null ? null : number(value);
     }
 
+    /** A boolean parameter: absent is false; given without a value ({@code ?dry_run}) is true. */
     private static boolean flag(QueryStringDecoder uri, String name) {
-        String value = param(uri, name);
-        if (value == null || value.equals("false")) {
+        if (!uri.parameters().containsKey(name)) {
             return false;
         }
-        if (value.equals("true") || value.isEmpty()) {
+        String value = param(uri, name);
+        if (value == null || value.equals("true")) {
             return true;
         }
+        if (value.equals("false")) {
+            return false;
+        }
         throw new IllegalArgumentException(name + " must be true or false.");
-    }
-
-    private static String param(QueryStringDecoder uri, String name) {
-        List<String> values = uri.parameters().get(name);
-        return values == null || values.isEmpty() ? null : values.getFirst();
     }
 }
