@@ -83,7 +83,7 @@ final class ConfigBinder {
     /** @param base the directory relative paths in the file resolve against */
     TollgateConfig bind(YamlNode root, Path base, Diagnostics problems) {
         MappingReader file = MappingReader.of(root, "", ROOT_KEYS, problems);
-        ServerSettings server = ServerSection.bind(file.child("server", ServerSection.KEYS), problems);
+        ServerSettings server = ServerSection.bind(file.child("server", ServerSection.KEYS), base, problems);
         var adminKeys = admin.bind(file.child("admin", AdminSection.KEYS), problems);
         StorageSettings boundStorage = storage.bind(file.child("storage", StorageSection.KEYS), base, problems);
 

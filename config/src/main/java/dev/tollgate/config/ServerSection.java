@@ -1,7 +1,9 @@
 package dev.tollgate.config;
 
 import dev.tollgate.core.runtime.HostPort;
+import dev.tollgate.core.runtime.LogLevel;
 import dev.tollgate.core.runtime.ServerSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 
@@ -14,7 +16,7 @@ final class ServerSection {
     static final Set<String> KEYS = Set.of(
             "listen", "admin_listen", "io_threads", "max_request_bytes", "max_header_bytes", "max_uri_bytes",
             "max_response_bytes", "stream_keep_alive", "access_log", "shutdown_delay", "shutdown_grace",
-            "watch_config");
+            "watch_config", "log_level", "audit_log");
 
     /** Limits below this are almost always a missing unit ({@code max_request_bytes: 10} means ten bytes). */
     static final long MIN_LIMIT_BYTES = 1024;
@@ -24,7 +26,8 @@ final class ServerSection {
 
     private ServerSection() {}
 
-    static ServerSettings bind(MappingReader server, Diagnostics problems) {
+    /** @param base the directory a relative {@code audit_log} path resolves against: the config file's */
+    static ServerSettings bind(MappingReader server, Path base, Diagnostics problems) {
         ServerSettings d = ServerSettings.DEFAULTS;
         HostPort listen = server.parsed("listen", d.listen(), HostPortSyntax::parse, HostPortSyntax.EXPECTED);
         HostPort admin = server.parsed("admin_listen", d.adminListen(), HostPortSyntax::parse, HostPortSyntax.EXPECTED);
@@ -44,7 +47,10 @@ final class ServerSection {
                 server.bool("access_log", d.accessLog()),
                 server.duration("shutdown_delay", d.shutdownDelay(), Duration.ZERO),
                 server.duration("shutdown_grace", d.shutdownGrace(), Duration.ZERO),
-                server.bool("watch_config", d.watchConfig()));
+                server.bool("watch_config", d.watchConfig()),
+                server.parsed("log_level", d.logLevel(), LogLevel::parse, "expected debug, info, warn or error"),
+                server.parsed("audit_log", d.auditLog(), file -> StorageSection.path(file, base),
+                        "expected a file path"));
     }
 
     /** Whether both listeners would bind the same port: same host, or either one on every interface. */

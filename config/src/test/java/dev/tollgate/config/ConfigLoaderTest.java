@@ -23,6 +23,7 @@ import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.runtime.HostPort;
+import dev.tollgate.core.runtime.LogLevel;
 import dev.tollgate.core.runtime.MockEndpoints;
 import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
@@ -66,6 +67,8 @@ class ConfigLoaderTest {
               shutdown_delay: 5s
               shutdown_grace: 2m
               watch_config: false
+              log_level: warn
+              audit_log: /var/log/tollgate/audit.jsonl
             providers:
               openai:
                 type: openai
@@ -111,7 +114,7 @@ class ConfigLoaderTest {
         assertThat(snapshot.source()).isEqualTo("full.yaml");
         assertThat(snapshot.server()).isEqualTo(new ServerSettings(new HostPort("::", 9090), new HostPort("127.0.0.1", 0),
                 4, 2L << 20, 32 << 10, 4000, 1 << 20, Duration.ofSeconds(30), false, Duration.ofSeconds(5),
-                Duration.ofMinutes(2), false));
+                Duration.ofMinutes(2), false, LogLevel.WARN, Path.of("/var/log/tollgate/audit.jsonl")));
 
         assertThat(snapshot.providers()).containsOnlyKeys("openai", "azure", "demo");
         Provider openai = snapshot.providers().get("openai");

@@ -100,7 +100,8 @@ class ProblemMessagesTest {
                         List.of("t.yaml:5:5: providers.openai.authHeader: unknown key 'authHeader' (did you mean 'auth_header'?)")),
                 new Case("unknown key, nothing close", server("colour: red"),
                         List.of("t.yaml:2:3: server.colour: unknown key 'colour'; valid keys: access_log, admin_listen, "
-                                + "io_threads, listen, max_header_bytes, max_request_bytes, max_response_bytes, "
+                                + "audit_log, io_threads, listen, log_level, max_header_bytes, max_request_bytes, "
+                                + "max_response_bytes, "
                                 + "max_uri_bytes, shutdown_delay, shutdown_grace, stream_keep_alive, watch_config")),
                 new Case("unknown deployment key", model("deployments:\n  - { provider: openai, modle: x }"),
                         List.of("t.yaml:6:29: models.m.deployments[0].modle: unknown key 'modle' (did you mean 'model'?)")),
@@ -144,6 +145,9 @@ class ProblemMessagesTest {
                         List.of("t.yaml:4:21: providers.demo.mock.chunks: expected a whole number, got '1.5'")),
                 new Case("yes is not a boolean", server("access_log: yes"),
                         List.of("t.yaml:2:15: server.access_log: expected true or false, got 'yes'")),
+                new Case("unknown log level", server("log_level: verbose"),
+                        List.of("t.yaml:2:14: server.log_level: unknown log level 'verbose'; expected debug, info, "
+                                + "warn or error")),
                 new Case("number expected", mock("mock: { tokens_per_second: fast }"),
                         List.of("t.yaml:4:32: providers.demo.mock.tokens_per_second: expected a number, got 'fast'")),
 

@@ -8,6 +8,7 @@ import dev.tollgate.config.Validation;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.RawKeys;
 import dev.tollgate.core.runtime.HostPort;
+import dev.tollgate.core.runtime.LogLevel;
 import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.cli.AdminCommands;
@@ -90,8 +91,9 @@ public final class Main {
             printProblems(e.problems(), err);
             return 1;
         }
+        tollgate.captureJavaLogging();
         if (file == null) {
-            tollgate.log(LogSink.event("info", "no --config given: serving the built-in demo config (mock models, any"
+            tollgate.log(LogSink.event(LogLevel.INFO, "no --config given: serving the built-in demo config (mock models, any"
                     + " API key accepted). Try: curl -s localhost:" + tollgate.proxyPort() + "/v1/chat/completions"
                     + " -H 'content-type: application/json' -d '{\"model\":\"demo-fast\",\"messages\":[{\"role\":"
                     + "\"user\",\"content\":\"hello\"}]}'"));

@@ -11,6 +11,7 @@ import dev.tollgate.core.quota.LocalQuotaStore;
 import dev.tollgate.core.quota.QuotaStore;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.ModelGroup;
+import dev.tollgate.core.runtime.LogLevel;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.StorageSettings;
 import dev.tollgate.providers.tokens.TiktokenCounter;
@@ -88,17 +89,17 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
                 ledger.catchUp(); // rows an outage left in the spill file count towards the budgets too
                 int seeded = BudgetRebuild.run(policy, keys.all(policy), ledger, quotas, clock.instant(),
                         REBUILD_TIMEOUT);
-                logs.write(LogSink.event("info", "budgets rebuilt from the ledger").field("scopes", seeded));
+                logs.write(LogSink.event(LogLevel.INFO, "budgets rebuilt from the ledger").field("scopes", seeded));
             }
             List<String> unpriced = accounting.unpriced(first);
             if (!unpriced.isEmpty()) {
-                logs.write(LogSink.event("warn", "deployments without a price: requests under a budget are "
+                logs.write(LogSink.event(LogLevel.WARN, "deployments without a price: requests under a budget are "
                         + (policy.unpriced() == Unpriced.REJECT ? "refused" : "charged their reservation")
                         + ", others are recorded at an estimated $0; add them under prices")
                         .field("deployments", String.join(",", unpriced)));
             }
             if (keys.open(policy)) {
-                logs.write(LogSink.event("warn", "no keys are configured: the gateway is open, any client may "
+                logs.write(LogSink.event(LogLevel.WARN, "no keys are configured: the gateway is open, any client may "
                         + "call it (add keys to the config or through the admin API)"));
             }
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(

@@ -6,6 +6,7 @@ import dev.tollgate.config.LoadResult;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RetryBudget;
 import dev.tollgate.core.routing.Router;
+import dev.tollgate.core.runtime.LogLevel;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.metrics.PrometheusMetrics;
@@ -16,6 +17,8 @@ import dev.tollgate.server.exchange.ExchangeServices;
 import dev.tollgate.server.exchange.Flights;
 import dev.tollgate.server.log.AccessLog;
 import dev.tollgate.server.log.JsonLine;
+import dev.tollgate.server.log.AuditLog;
+import dev.tollgate.server.log.JavaLogging;
 import dev.tollgate.server.log.LogSink;
 import dev.tollgate.server.mock.EmbeddedMocks;
 import dev.tollgate.server.reload.ConfigReloader;
@@ -33,6 +36,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -55,11 +59,16 @@ public final class Tollgate implements AutoCloseable {
     private final Stores state;
     private final ConfigReloader reloader;
     private final ConfigWatcher watcher;
+    private final AuditLog audit;
+    /** Whether the JDK's logging writes to this gateway's log; then a reload sets its level too. */
+    private final AtomicBoolean javaLogging;
 
     private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, UpstreamPools upstreams,
                      Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state,
-                     ConfigReloader reloader, ConfigWatcher watcher) {
+                     ConfigReloader reloader, ConfigWatcher watcher, AuditLog audit, AtomicBoolean javaLogging) {
         this.logs = logs;
+        this.audit = audit;
+        this.javaLogging = javaLogging;
         this.mocks = mocks;
         this.workers = workers;
         this.upstreams = upstreams;
@@ -105,10 +114,13 @@ public final class Tollgate implements AutoCloseable {
         }
         var loaded = (LoadResult.Loaded) result;
         for (ConfigProblem warning : loaded.warnings()) {
-            logs.write(LogSink.event("warn", "config: " + warning));
+            logs.write(LogSink.event(LogLevel.WARN, "config: " + warning));
         }
         RuntimeSnapshot first = loaded.snapshot();
+        logs.threshold(first.server().logLevel());
         var current = new AtomicReference<>(first);
+        var audit = new AuditLog(logs, () -> current.get().server().auditLog());
+        var javaLogging = new AtomicBoolean();
         var metrics = new PrometheusMetrics();
         Stores state;
         try {
@@ -125,20 +137,25 @@ public final class Tollgate implements AutoCloseable {
         var upstreams = new UpstreamPools(transport);
         var inertLoader = new ConfigLoader(providerTypes(registry), env, (id, profile) -> INERT_MOCK);
         var reloader = new ConfigReloader(loader, inertLoader, file, loaded, current, applied -> {
+            logs.threshold(applied.server().logLevel());
+            if (javaLogging.get()) {
+                JavaLogging.threshold(applied.server().logLevel());
+            }
             state.configured(applied);
             upstreams.retain(origins(applied));
-        }, logs, metrics, Clock.systemUTC());
+        }, logs, audit, metrics, Clock.systemUTC());
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
                 state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache(),
                 state.sharedCache(), new Flights());
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
-                state.sharedCache(), reloader, Clock.systemUTC());
+                state.sharedCache(), reloader, audit, Clock.systemUTC());
         Gateway gateway;
         try {
             gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape, admin);
         } catch (InterruptedException | RuntimeException e) {
             reloader.close();
+            audit.close();
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             upstreams.close();
             state.close();
@@ -146,7 +163,7 @@ public final class Tollgate implements AutoCloseable {
             logs.close();
             throw e;
         }
-        logs.write(LogSink.event("info", "tollgate started")
+        logs.write(LogSink.event(LogLevel.INFO, "tollgate started")
                 .field("config", first.source())
                 .field("proxy", first.server().listen().host() + ":" + gateway.proxyPort())
                 .field("admin", first.server().adminListen().host() + ":" + gateway.adminPort())
@@ -154,7 +171,7 @@ public final class Tollgate implements AutoCloseable {
                 .field("io_threads", threads)
                 .field("models", String.join(",", first.models().keySet())));
         return new Tollgate(logs, mocks, workers, upstreams, gateway, current, state, reloader,
-                file == null ? null : watch(reloader, current, logs));
+                file == null ? null : watch(reloader, current, logs), audit, javaLogging);
     }
 
     /** Watches the config file; a file system without a watch service leaves reloads to the admin API. */
@@ -162,7 +179,7 @@ public final class Tollgate implements AutoCloseable {
         try {
             return ConfigWatcher.start(reloader, () -> current.get().server().watchConfig());
         } catch (IOException | RuntimeException e) {
-            logs.write(LogSink.event("warn", "the config file cannot be watched; reload it through the admin API "
+            logs.write(LogSink.event(LogLevel.WARN, "the config file cannot be watched; reload it through the admin API "
                     + "(POST /admin/config/reload)").field("error", e.toString()));
             return null;
         }
@@ -189,6 +206,15 @@ public final class Tollgate implements AutoCloseable {
         return snapshot.get();
     }
 
+    /**
+     * Sends the JDK's logging (of the whole process) to this gateway's log, at its {@code server.log_level}. For the
+     * process entry point: there is one JDK logging per process.
+     */
+    public void captureJavaLogging() {
+        JavaLogging.install(logs, snapshot.get().server().logLevel());
+        javaLogging.set(true);
+    }
+
     /** Writes one event line to the gateway's log. */
     public void log(JsonLine line) {
         logs.write(line);
@@ -204,14 +230,14 @@ public final class Tollgate implements AutoCloseable {
     public void close() {
         ServerSettings settings = snapshot.get().server();
         gateway.notReady();
-        logs.write(LogSink.event("info", "stopping").field("delay_ms", settings.shutdownDelay().toMillis())
+        logs.write(LogSink.event(LogLevel.INFO, "stopping").field("delay_ms", settings.shutdownDelay().toMillis())
                 .field("grace_ms", settings.shutdownGrace().toMillis()));
         try {
             Thread.sleep(settings.shutdownDelay());
             gateway.stopAccepting();
             int cut = gateway.awaitIdle(settings.shutdownGrace());
             if (cut > 0) {
-                logs.write(LogSink.event("warn", "shutdown grace period over: cutting the requests still running")
+                logs.write(LogSink.event(LogLevel.WARN, "shutdown grace period over: cutting the requests still running")
                         .field("requests", cut));
             }
         } catch (InterruptedException e) {
@@ -221,12 +247,13 @@ public final class Tollgate implements AutoCloseable {
             watcher.close();
         }
         reloader.close();
+        audit.close();
         gateway.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         upstreams.close();
         state.close(); // after the loops stop: every exchange has settled and recorded its row
         mocks.close();
-        logs.write(LogSink.event("info", "tollgate stopped"));
+        logs.write(LogSink.event(LogLevel.INFO, "tollgate stopped"));
         logs.close();
     }
 

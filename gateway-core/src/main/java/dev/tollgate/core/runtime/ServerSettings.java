@@ -2,6 +2,7 @@ package dev.tollgate.core.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -20,6 +21,9 @@ import java.time.Duration;
  *     load balancers take it out of rotation before its listener closes
  * @param shutdownGrace how long in-flight requests and streams may run on once the listener has closed
  * @param watchConfig whether the config file is watched and reloaded when it changes
+ * @param logLevel the least severe event line written
+ * @param auditLog a file every audit line is also appended to, and forced to disk, before the change it records
+ *     takes effect; null for none
  */
 public record ServerSettings(
         HostPort listen,
@@ -33,12 +37,14 @@ public record ServerSettings(
         boolean accessLog,
         Duration shutdownDelay,
         Duration shutdownGrace,
-        boolean watchConfig) {
+        boolean watchConfig,
+        LogLevel logLevel,
+        Path auditLog) {
 
     public static final ServerSettings DEFAULTS = new ServerSettings(
             new HostPort("0.0.0.0", 8080), new HostPort("127.0.0.1", 8081), 0,
             10L << 20, 16 << 10, 8 << 10, 64L << 20, Duration.ofSeconds(15), true,
-            Duration.ZERO, Duration.ofSeconds(30), true);
+            Duration.ZERO, Duration.ofSeconds(30), true, LogLevel.INFO, null);
 
     public ServerSettings {
         requireNonNull(listen, "listen");
@@ -46,6 +52,7 @@ public record ServerSettings(
         requireNonNull(streamKeepAlive, "streamKeepAlive");
         requireNonNull(shutdownDelay, "shutdownDelay");
         requireNonNull(shutdownGrace, "shutdownGrace");
+        requireNonNull(logLevel, "logLevel");
     }
 
     /**
@@ -55,6 +62,6 @@ public record ServerSettings(
     public ServerSettings withListenersOf(ServerSettings running) {
         return new ServerSettings(running.listen, running.adminListen, running.ioThreads, maxRequestBytes,
                 maxHeaderBytes, maxUriBytes, maxResponseBytes, streamKeepAlive, accessLog, shutdownDelay,
-                shutdownGrace, watchConfig);
+                shutdownGrace, watchConfig, logLevel, auditLog);
     }
 }

@@ -24,6 +24,8 @@ import dev.tollgate.core.quota.QuotaStore;
 import dev.tollgate.core.quota.ScopeUsage;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.server.access.KeyRing;
+import dev.tollgate.server.log.AuditLog;
+import dev.tollgate.server.log.JsonLine;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.reload.ConfigReloader;
 import dev.tollgate.server.store.RedisResponseCache;
@@ -53,6 +55,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -94,6 +97,7 @@ public final class AdminApi {
     private final ResponseCache cache;
     private final RedisResponseCache sharedCache;
     private final SecureRandom random = new SecureRandom();
+    private final AuditLog audit;
 
     /**
      * @param keyStore null when there is no ledger (runtime keys are then unavailable)
@@ -102,7 +106,7 @@ public final class AdminApi {
      */
     public AdminApi(Supplier<RuntimeSnapshot> snapshot, Supplier<List<KeyHash>> adminKeys, KeyRing keys,
                     KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, ResponseCache cache,
-                    RedisResponseCache sharedCache, ConfigReloader reloader, Clock clock) {
+                    RedisResponseCache sharedCache, ConfigReloader reloader, AuditLog audit, Clock clock) {
         this.snapshot = requireNonNull(snapshot, "snapshot");
         this.adminKeys = requireNonNull(adminKeys, "adminKeys");
         this.keys = requireNonNull(keys, "keys");
@@ -113,6 +117,7 @@ public final class AdminApi {
         this.config = new ConfigRoutes(requireNonNull(reloader, "reloader"));
         this.cache = requireNonNull(cache, "cache");
         this.sharedCache = sharedCache;
+        this.audit = requireNonNull(audit, "audit");
     }
 
     /**
@@ -197,25 +202,26 @@ public final class AdminApi {
                         + String.join(", ", new TreeSet<>(params)) + "."));
             }
         }
+        String actor = "admin:" + admin.hex().substring(0, ADMIN_ACTOR_HEX);
         if (parts[0].equals("cache")) {
             return method.equals(HttpMethod.DELETE)
-                    ? purge(param(uri, "model"), param(uri, "scope")) : done(cacheStats(snapshot.get()));
+                    ? purge(param(uri, "model"), param(uri, "scope"), actor) : done(cacheStats(snapshot.get()));
         }
         if (parts[0].equals("config")) {
-            return config.route(parts, uri, "admin:" + admin.hex().substring(0, ADMIN_ACTOR_HEX));
+            return config.route(parts, uri, actor);
         }
         RuntimeSnapshot snap = snapshot.get();
         return switch (parts.length) {
             case 1 -> switch (parts[0]) {
                 case "keys" -> method.equals(HttpMethod.POST)
-                        ? create(request.content().toString(StandardCharsets.UTF_8), snap) : done(list(snap));
+                        ? create(request.content().toString(StandardCharsets.UTF_8), snap, actor) : done(list(snap));
                 case "spend" -> spend(uri);
                 default -> budgets(snap);
             };
             case 2 -> show(parts[1], snap);
             default -> parts[2].equals("revoke")
-                    ? change(parts[1], snap, store -> store.setDisabled(parts[1], true), "revoked")
-                    : change(parts[1], snap, store -> store.setDisabled(parts[1], false), "enabled");
+                    ? change(parts[1], snap, store -> store.setDisabled(parts[1], true), "revoked", actor)
+                    : change(parts[1], snap, store -> store.setDisabled(parts[1], false), "enabled", actor);
         };
     }
 
@@ -256,7 +262,7 @@ public final class AdminApi {
         return match ? hash : null;
     }
 
-    private CompletionStage<Reply> create(String body, RuntimeSnapshot snap) {
+    private CompletionStage<Reply> create(String body, RuntimeSnapshot snap, String actor) {
         if (keyStore == null) {
             return done(Reply.error(HttpResponseStatus.CONFLICT, "Runtime keys need the ledger (storage.ledger)."));
         }
@@ -269,11 +275,13 @@ public final class AdminApi {
         if (keys.byName(key.name(), snap.access()) != null) {
             return done(Reply.error(HttpResponseStatus.CONFLICT, "A key named '" + key.name() + "' exists."));
         }
-        return keyStore.create(key).thenCompose(ok -> refreshed()).thenApply(ok -> {
-            ObjectNode out = view(key);
-            out.put("key", raw); // shown once: only its hash is kept
-            return Reply.json(HttpResponseStatus.CREATED, out);
-        });
+        return audited("key.create", actor, line -> line.field("key", key.name()).field("team", key.team())
+                        .field("key_hash", key.hash().hex().substring(0, ADMIN_ACTOR_HEX)),
+                () -> keyStore.create(key).thenCompose(ok -> refreshed()).thenApply(ok -> {
+                    ObjectNode out = view(key);
+                    out.put("key", raw); // shown once: only its hash is kept
+                    return Reply.json(HttpResponseStatus.CREATED, out);
+                }));
     }
 
     private Reply list(RuntimeSnapshot snap) {
@@ -304,7 +312,8 @@ public final class AdminApi {
         CompletionStage<Boolean> apply(KeyStore store);
     }
 
-    private CompletionStage<Reply> change(String name, RuntimeSnapshot snap, KeyChange change, String done) {
+    private CompletionStage<Reply> change(String name, RuntimeSnapshot snap, KeyChange change, String done,
+                                          String actor) {
         VirtualKey key = keys.byName(name, snap.access());
         if (key != null && key.source() == VirtualKey.Source.CONFIG) {
             return done(Reply.error(HttpResponseStatus.CONFLICT, "The key '" + name
@@ -313,9 +322,12 @@ public final class AdminApi {
         if (keyStore == null) {
             return done(Reply.error(HttpResponseStatus.NOT_FOUND, "No key named '" + name + "'."));
         }
-        return change.apply(keyStore).thenCompose(found -> refreshed().thenApply(ok -> found
-                ? Reply.json(HttpResponseStatus.OK, JSON.createObjectNode().put("name", name).put("status", done))
-                : Reply.error(HttpResponseStatus.NOT_FOUND, "No runtime key named '" + name + "'.")));
+        String action = done.equals("revoked") ? "key.revoke" : "key.enable";
+        return audited(action, actor, line -> line.field("key", name),
+                () -> change.apply(keyStore).thenCompose(found -> refreshed().thenApply(ok -> found
+                        ? Reply.json(HttpResponseStatus.OK, JSON.createObjectNode().put("name", name)
+                                .put("status", done))
+                        : Reply.error(HttpResponseStatus.NOT_FOUND, "No runtime key named '" + name + "'."))));
     }
 
     /**
@@ -350,19 +362,44 @@ public final class AdminApi {
      * Removes cached answers: of one model group, one scope ({@code team:<name>}, ...), both, or all; from this
      * replica's store and from the shared one (whose purge every replica then sees).
      */
-    private CompletionStage<Reply> purge(String model, String scope) {
-        long purged = cache.purge(model, scope);
-        CompletionStage<Long> shared = sharedCache == null ? CompletableFuture.completedFuture(null)
-                : sharedCache.purge(model, scope);
-        return shared.thenApply(fromRedis -> {
-            LOG.info("admin purged " + purged + " cached answers here" + (fromRedis == null ? "" : " and " + fromRedis
-                    + " in Redis") + " (model " + (model == null ? "any" : model) + ", scope "
-                    + (scope == null ? "any" : scope) + ")");
-            ObjectNode out = JSON.createObjectNode().put("purged", purged).put("model", model).put("scope", scope);
-            if (fromRedis != null) {
-                out.put("shared_purged", fromRedis);
+    private CompletionStage<Reply> purge(String model, String scope, String actor) {
+        return audited("cache.purge", actor, line -> line.field("model", model).field("scope", scope), () -> {
+            long purged = cache.purge(model, scope);
+            CompletionStage<Long> shared = sharedCache == null ? CompletableFuture.completedFuture(null)
+                    : sharedCache.purge(model, scope);
+            return shared.thenApply(fromRedis -> purged(model, scope, purged, fromRedis));
+        });
+    }
+
+    private static Reply purged(String model, String scope, long purged, Long fromRedis) {
+        ObjectNode out = JSON.createObjectNode().put("purged", purged).put("model", model).put("scope", scope);
+        if (fromRedis != null) {
+            out.put("shared_purged", fromRedis);
+        }
+        return Reply.json(HttpResponseStatus.OK, out);
+    }
+
+    /**
+     * Makes a change once its audit line is on record (stage {@code intent}), then records how it ended (stage
+     * {@code done}, with the status answered). A change the audit log cannot record is not made: 503.
+     *
+     * @param details adds what the change is about to both lines; never a secret
+     */
+    private CompletionStage<Reply> audited(String action, String actor, Consumer<JsonLine> details,
+                                           Supplier<CompletionStage<Reply>> change) {
+        JsonLine intent = AuditLog.entry(action, actor).field("stage", "intent");
+        details.accept(intent);
+        return audit.record(intent).handle((ok, failure) -> failure).thenCompose(failure -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+                return done(Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage()));
             }
-            return Reply.json(HttpResponseStatus.OK, out);
+            return change.get().whenComplete((reply, error) -> {
+                JsonLine outcome = AuditLog.entry(action, actor).field("stage", "done")
+                        .field("status", reply != null ? reply.status().code() : 500);
+                details.accept(outcome);
+                audit.record(outcome); // the change is made: a failure to record its end is in the event log
+            });
         });
     }
 

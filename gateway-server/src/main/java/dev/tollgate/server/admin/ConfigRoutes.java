@@ -170,8 +170,11 @@ final class ConfigRoutes {
                         .set("problems", problems(r.problems()));
                 yield Reply.json(UNPROCESSABLE, out);
             }
-            case ReloadResult.Refused r -> Reply.error(r.notFound() ? HttpResponseStatus.NOT_FOUND
-                    : HttpResponseStatus.CONFLICT, r.reason());
+            case ReloadResult.Refused r -> Reply.error(switch (r.cause()) {
+                case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+                case CONFLICT -> HttpResponseStatus.CONFLICT;
+                case UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            }, r.reason());
         };
     }
 

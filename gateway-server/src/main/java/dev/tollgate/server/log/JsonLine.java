@@ -1,11 +1,27 @@
 package dev.tollgate.server.log;
 
+import dev.tollgate.core.runtime.LogLevel;
+
 /**
  * Builds one JSON object on a single line, field by field, without a tree or a library: log lines are written on
  * event loops, so this is cheap. Strings are escaped per RFC 8259, control characters included.
  */
 public final class JsonLine {
     private final StringBuilder out = new StringBuilder(256).append('{');
+    /** The event level, filtered by {@link LogSink}; null for lines no threshold applies to (access, audit). */
+    private final LogLevel level;
+
+    public JsonLine() {
+        this(null);
+    }
+
+    JsonLine(LogLevel level) {
+        this.level = level;
+    }
+
+    LogLevel level() {
+        return level;
+    }
 
     public JsonLine field(String name, String value) {
         key(name);

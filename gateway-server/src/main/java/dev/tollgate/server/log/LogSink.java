@@ -1,5 +1,6 @@
 package dev.tollgate.server.log;
 
+import dev.tollgate.core.runtime.LogLevel;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
  * Handing a line over is a lock-free enqueue with no wake-up: the writer drains the queue every few milliseconds
  * (a wake-up per line would cost a system call per request). The queue is bounded: when the writer falls behind,
  * lines are dropped and counted (the count is logged once it catches up), never buffered without limit.
+ * Event lines below the threshold ({@code server.log_level}) are dropped before they are queued.
  */
 public final class LogSink implements AutoCloseable {
     /** How long the writer sleeps when the queue is empty: the most a line waits before it is written. */
@@ -30,6 +32,7 @@ public final class LogSink implements AutoCloseable {
     private final BufferedWriter writer;
     private final Thread thread;
     private volatile boolean stopping;
+    private volatile LogLevel threshold = LogLevel.INFO;
 
     public LogSink(OutputStream out, int capacity) {
         this.capacity = capacity;
@@ -38,13 +41,37 @@ public final class LogSink implements AutoCloseable {
     }
 
     /** The start of an event line (time, level, message); add fields, then {@link #write(JsonLine)} it. */
-    public static JsonLine event(String level, String message) {
-        return new JsonLine().field("ts", Instant.now().toString()).field("level", level).field("msg", message);
+    public static JsonLine event(LogLevel level, String message) {
+        return new JsonLine(level).field("ts", Instant.now().toString()).field("level", level.label())
+                .field("msg", message);
+    }
+
+    /** The least severe event line written from now on; set at start and by every applied config. */
+    public void threshold(LogLevel level) {
+        threshold = level;
+    }
+
+    /** Whether an event line at {@code level} would be written: lets a caller skip building one. */
+    public boolean admits(LogLevel level) {
+        return threshold.admits(level);
     }
 
     public void write(JsonLine line) {
+        if (line.level() != null && !threshold.admits(line.level())) {
+            return;
+        }
         String text = line.toString();
         write(() -> text);
+    }
+
+    /**
+     * Queues a line even when the queue is full: for the few lines that must not be lost (audit lines), which
+     * come too rarely to flood it.
+     */
+    void writeAlways(JsonLine line) {
+        String text = line.toString();
+        queued.incrementAndGet();
+        queue.offer(() -> text);
     }
 
     /**
@@ -89,7 +116,7 @@ public final class LogSink implements AutoCloseable {
         queued.addAndGet(-written);
         long lost = dropped.getAndSet(0);
         if (lost > 0) {
-            writer.write(event("warn", "log lines dropped: the writer fell behind").field("dropped", lost) + "\n");
+            writer.write(event(LogLevel.WARN, "log lines dropped: the writer fell behind").field("dropped", lost) + "\n");
         }
         writer.flush();
         return true;

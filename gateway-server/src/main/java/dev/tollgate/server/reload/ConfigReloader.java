@@ -8,7 +8,9 @@ import dev.tollgate.config.ConfigProblem;
 import dev.tollgate.config.LoadResult;
 import dev.tollgate.config.Redaction;
 import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.runtime.LogLevel;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.server.log.AuditLog;
 import dev.tollgate.server.log.LogSink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,6 +57,7 @@ public final class ConfigReloader implements AutoCloseable {
     private final ConfigHistory history = new ConfigHistory();
     private final Consumer<RuntimeSnapshot> onApplied;
     private final LogSink logs;
+    private final AuditLog audit;
     private final GatewayMetrics metrics;
     private final Clock clock;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
@@ -80,7 +83,7 @@ public final class ConfigReloader implements AutoCloseable {
      */
     public ConfigReloader(ConfigLoader loader, ConfigLoader inertLoader, Path file, LoadResult.Loaded loaded,
                           AtomicReference<RuntimeSnapshot> current, Consumer<RuntimeSnapshot> onApplied,
-                          LogSink logs, GatewayMetrics metrics, Clock clock) {
+                          LogSink logs, AuditLog audit, GatewayMetrics metrics, Clock clock) {
         this.loader = requireNonNull(loader, "loader");
         this.inertLoader = requireNonNull(inertLoader, "inertLoader");
         this.file = file;
@@ -88,6 +91,7 @@ public final class ConfigReloader implements AutoCloseable {
         this.startup = new StartupSettings(loaded.snapshot());
         this.onApplied = requireNonNull(onApplied, "onApplied");
         this.logs = requireNonNull(logs, "logs");
+        this.audit = requireNonNull(audit, "audit");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
         history.add(loaded.text(), clock.instant(), "startup", null);
@@ -149,7 +153,7 @@ public final class ConfigReloader implements AutoCloseable {
     public synchronized ReloadResult reload(String actor, boolean dryRun) {
         if (file == null) {
             return new ReloadResult.Refused("This gateway runs the built-in demo config, which has no file to "
-                    + "reload; start it with --config FILE.", false);
+                    + "reload; start it with --config FILE.", ReloadResult.Cause.CONFLICT);
         }
         String text = readQuietly(file);
         if (dryRun) {
@@ -181,7 +185,7 @@ public final class ConfigReloader implements AutoCloseable {
         ConfigVersion target = history.get(number);
         if (target == null) {
             return new ReloadResult.Refused("No config version " + number + "; kept: " + history.oldest() + " to "
-                    + history.current().number() + ".", true);
+                    + history.current().number() + ".", ReloadResult.Cause.NOT_FOUND);
         }
         LoadResult loaded = file == null ? loader.parse(current.get().source(), target.text())
                 : loader.load(file, target.text());
@@ -213,13 +217,18 @@ public final class ConfigReloader implements AutoCloseable {
     private ReloadResult apply(LoadResult result, String actor, String note) {
         if (result instanceof LoadResult.Invalid invalid) {
             metrics.configReloaded("rejected", history.current().number(), !pending.isEmpty());
-            logs.write(LogSink.event("warn", "config rejected; the running config keeps serving")
-                    .field("audit", "config.rejected")
+            logs.write(LogSink.event(LogLevel.WARN, "config rejected; the running config keeps serving")
                     .field("actor", actor)
                     .field("version_in_force", history.current().number())
-                    .field("problems", invalid.problems().size())
                     .field("detail", invalid.problems().stream().map(ConfigProblem::toString)
                             .collect(Collectors.joining("\n"))));
+            try {
+                audit.recordNow(AuditLog.entry("config.rejected", actor)
+                        .field("version_in_force", history.current().number())
+                        .field("problems", invalid.problems().size()));
+            } catch (AuditLog.Unwritable e) {
+                // nothing changed, so nothing is refused: the event log holds the line and the failure
+            }
             return new ReloadResult.Rejected(invalid.problems());
         }
         var loaded = (LoadResult.Loaded) result;
@@ -233,25 +242,34 @@ public final class ConfigReloader implements AutoCloseable {
         String why = sameText && note == null ? "secrets re-read" : note;
         RuntimeSnapshot next = startup.inForce(loaded.snapshot());
         List<String> waiting = startup.pending(loaded.snapshot());
+        var stats = ConfigDiff.stats(previous.text(), loaded.text());
+        try {
+            // Before the new config is in force; the version number is the next one, as versions are added
+            // only here, under this object's lock.
+            audit.recordNow(AuditLog.entry("config.applied", actor)
+                    .field("version", previous.number() + 1)
+                    .field("previous", previous.number())
+                    .field("hash", ConfigVersion.hashOf(loaded.text()))
+                    .field("note", why)
+                    .field("lines_added", stats.added())
+                    .field("lines_removed", stats.removed())
+                    .field("restart_required", String.join(",", waiting)), next.server().auditLog());
+        } catch (AuditLog.Unwritable e) {
+            metrics.configReloaded("rejected", previous.number(), !pending.isEmpty());
+            return new ReloadResult.Refused(e.getMessage(), ReloadResult.Cause.UNAVAILABLE);
+        }
         current.set(next);
         ConfigVersion version = history.add(loaded.text(), clock.instant(), actor, why);
         pending = waiting;
         onApplied.accept(next);
         String diff = diff(previous, version);
-        var stats = ConfigDiff.stats(previous.text(), version.text());
         metrics.configReloaded("applied", version.number(), !waiting.isEmpty());
-        logs.write(LogSink.event("info", "config applied")
-                .field("audit", "config.applied")
+        logs.write(LogSink.event(LogLevel.INFO, "config applied")
                 .field("version", version.number())
-                .field("previous", previous.number())
-                .field("hash", version.hash())
                 .field("actor", actor)
-                .field("note", why)
-                .field("lines_added", stats.added())
-                .field("lines_removed", stats.removed())
-                .field("restart_required", String.join(",", waiting)));
+                .field("note", why));
         for (ConfigProblem warning : loaded.warnings()) {
-            logs.write(LogSink.event("warn", "config: " + warning));
+            logs.write(LogSink.event(LogLevel.WARN, "config: " + warning));
         }
         return new ReloadResult.Applied(version, diff, waiting, loaded.warnings(), null);
     }
@@ -317,7 +335,7 @@ public final class ConfigReloader implements AutoCloseable {
             String note = "the rolled-back config is in force, but " + file + " could not be rewritten ("
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + "); it still holds the newer text, which "
                     + "a restart or an explicit reload would apply again";
-            logs.write(LogSink.event("warn", "config rollback: " + note));
+            logs.write(LogSink.event(LogLevel.WARN, "config rollback: " + note));
             return note;
         }
     }

@@ -55,6 +55,17 @@ public sealed interface ReloadResult {
         }
     }
 
-    /** The request cannot be carried out as asked: no file to reload, an unknown version. */
-    record Refused(String reason, boolean notFound) implements ReloadResult {}
+    /**
+     * The request cannot be carried out as asked: no file to reload, an unknown version, or an audit file that
+     * cannot record the change.
+     */
+    record Refused(String reason, Cause cause) implements ReloadResult {
+        public Refused {
+            requireNonNull(reason, "reason");
+            requireNonNull(cause, "cause");
+        }
+    }
+
+    /** Why a request was refused, as the admin API answers it (404, 409, 503). */
+    enum Cause { NOT_FOUND, CONFLICT, UNAVAILABLE }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.access.AlertWebhook;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.quota.BudgetCrossing;
+import dev.tollgate.core.runtime.LogLevel;
 import dev.tollgate.server.log.JsonLine;
 import dev.tollgate.server.log.LogSink;
 import java.net.http.HttpClient;
@@ -53,7 +54,7 @@ public final class BudgetAlerts implements AutoCloseable {
 
     public void fire(BudgetCrossing c) {
         metrics.budgetAlert(Refusals.kind(c.scope()), c.threshold());
-        log.accept(LogSink.event("warn", "budget alert")
+        log.accept(LogSink.event(LogLevel.WARN, "budget alert")
                 .field("scope", c.scope())
                 .field("threshold", c.threshold())
                 .field("spent_usd", c.spent().usd())
@@ -65,7 +66,7 @@ public final class BudgetAlerts implements AutoCloseable {
         }
         if (pending.incrementAndGet() > MAX_PENDING) {
             pending.decrementAndGet();
-            log.accept(LogSink.event("error", "budget alert webhook backlog full; alert not delivered")
+            log.accept(LogSink.event(LogLevel.ERROR, "budget alert webhook backlog full; alert not delivered")
                     .field("scope", c.scope()));
             return;
         }
@@ -87,7 +88,7 @@ public final class BudgetAlerts implements AutoCloseable {
             String why = e != null ? e.getClass().getSimpleName() : "HTTP " + response.statusCode();
             if (attempt == ATTEMPTS) {
                 pending.decrementAndGet();
-                log.accept(LogSink.event("error", "budget alert webhook failed; giving up")
+                log.accept(LogSink.event(LogLevel.ERROR, "budget alert webhook failed; giving up")
                         .field("scope", c.scope()).field("threshold", c.threshold())
                         .field("attempts", attempt).field("reason", why));
                 return;

@@ -67,13 +67,13 @@ class ConfigReloadTest {
         assertThat(current.path("restart_required").size()).isZero();
         assertThat(models()).contains("alpha", "beta");
         assertThat(chat("beta").statusCode()).isEqualTo(200);
-        awaitLog("\"audit\":\"config.applied\"");
+        awaitLog("\"action\":\"config.applied\"");
     }
 
     @Test
     void aBrokenFileIsRejectedWholeAndTheRunningConfigKeepsServing() throws Exception {
         gateway.writeConfig(BROKEN);
-        awaitLog("\"audit\":\"config.rejected\"");
+        awaitLog("\"action\":\"config.rejected\"");
 
         assertThat(Http.json(admin("GET", "/admin/config")).path("version").asInt()).isEqualTo(1);
         assertThat(models()).doesNotContain("gamma", "delta");
@@ -91,14 +91,14 @@ class ConfigReloadTest {
     @Test
     void aMissingFileIsReportedOnceAndItsReturnIsApplied() throws Exception {
         Files.delete(gateway.configFile());
-        awaitLog("\"audit\":\"config.rejected\"");
+        awaitLog("\"action\":\"config.rejected\"");
 
         // Other files in the directory change: the watch reads the config file again and finds it still missing.
         for (int i = 0; i < 3; i++) {
             Files.writeString(gateway.configFile().resolveSibling("unrelated-" + i + ".txt"), "x");
             Thread.sleep(500);
         }
-        assertThat(gateway.logs().lines().filter(l -> l.contains("\"audit\":\"config.rejected\""))).hasSize(1);
+        assertThat(gateway.logs().lines().filter(l -> l.contains("\"action\":\"config.rejected\""))).hasSize(1);
 
         gateway.writeConfig(V2);
         awaitConfig(c -> c.path("version").asInt() == 2);
@@ -177,7 +177,7 @@ class ConfigReloadTest {
     @Test
     void aRollbackToTheVersionInForceRestoresAFileHoldingARejectedEdit() throws Exception {
         gateway.writeConfig(BROKEN);
-        awaitLog("\"audit\":\"config.rejected\"");
+        awaitLog("\"action\":\"config.rejected\"");
 
         JsonNode rolled = Http.json(admin("POST", "/admin/config/versions/1/rollback"));
         assertThat(rolled.path("reason").asText()).isEqualTo("unchanged");

@@ -74,7 +74,7 @@ class ReloadUnderLoadTest {
             gateway.writeConfig(v2);
             awaitVersion(http, gateway, 2);
             gateway.writeConfig(broken);
-            awaitLog(gateway, "\"audit\":\"config.rejected\"");
+            awaitLog(gateway, "\"action\":\"config.rejected\"");
             gateway.writeConfig(v3);
             awaitVersion(http, gateway, 3);
             JsonNode rolledBack = Http.json(admin(http, gateway, "POST", "/admin/config/versions/1/rollback"));
@@ -99,8 +99,8 @@ class ReloadUnderLoadTest {
                 assertThat(yaml).doesNotContain("nowhere");
             }
             String logs = gateway.logs();
-            assertThat(count(logs, "\"audit\":\"config.applied\"")).isEqualTo(3);
-            assertThat(count(logs, "\"audit\":\"config.rejected\"")).isGreaterThanOrEqualTo(1);
+            assertThat(count(logs, "\"action\":\"config.applied\"")).isEqualTo(3);
+            assertThat(count(logs, "\"action\":\"config.rejected\"")).isGreaterThanOrEqualTo(1);
         }
     }
 
