@@ -21,7 +21,7 @@ public record RoutingTable(Map<String, Tier> tiers, AutoTier autoTier, Map<Strin
     public RoutingTable {
         tiers = Collections.unmodifiableMap(new LinkedHashMap<>(tiers));
         requireNonNull(autoTier, "autoTier");
-        splits = Map.copyOf(splits);
+        splits = Collections.unmodifiableMap(new LinkedHashMap<>(splits));
         shadows = Map.copyOf(shadows);
         requireNonNull(resilience, "resilience");
     }

@@ -8,8 +8,14 @@ import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RoutingTable;
+import dev.tollgate.core.routing.Split;
+import dev.tollgate.core.routing.Tier;
+import dev.tollgate.core.spi.ListedModel;
+import dev.tollgate.core.spi.Operation;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,5 +56,30 @@ public record RuntimeSnapshot(
     /** The group for a public model name, or null. */
     public ModelGroup model(String name) {
         return models.get(name);
+    }
+
+    /**
+     * Every name a client may send as its model, in config order: the model groups, then the tiers (chat), the
+     * automatic-tier aliases (chat), and the splits whose name is not already a group (with the operation of the
+     * models they split between).
+     */
+    public List<ListedModel> listedModels() {
+        List<ListedModel> listed = new ArrayList<>(models.size() + routing.tiers().size());
+        for (ModelGroup group : models.values()) {
+            listed.add(new ListedModel(group.name(), group.operation()));
+        }
+        for (String tier : routing.tiers().keySet()) {
+            listed.add(new ListedModel(Tier.PREFIX + tier, Operation.CHAT));
+        }
+        for (String alias : routing.autoTier().aliases()) {
+            listed.add(new ListedModel(alias, Operation.CHAT));
+        }
+        for (Split split : routing.splits().values()) {
+            ModelGroup first = models.get(split.variants().getFirst().model());
+            if (!models.containsKey(split.model()) && first != null) {
+                listed.add(new ListedModel(split.model(), first.operation()));
+            }
+        }
+        return listed;
     }
 }

@@ -3,7 +3,6 @@ package dev.tollgate.core.spi;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.GatewayError;
-import dev.tollgate.core.routing.ModelGroup;
 import java.util.Collection;
 import java.util.Set;
 
@@ -45,6 +44,6 @@ public interface ClientDialect {
      */
     Set<String> passthroughHeaders();
 
-    /** The public model list, in config order, in the shape of the dialect's {@code GET /v1/models}. */
-    byte[] encodeModelList(Collection<ModelGroup> models);
+    /** The names a caller may send, in config order, in the shape of the dialect's {@code GET /v1/models}. */
+    byte[] encodeModelList(Collection<ListedModel> models);
 }

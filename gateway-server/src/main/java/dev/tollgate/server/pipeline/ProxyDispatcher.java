@@ -5,11 +5,11 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.Header;
+import dev.tollgate.core.spi.ListedModel;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
-import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.server.access.Authentication;
 import dev.tollgate.server.access.Caller;
@@ -30,7 +30,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -238,15 +237,16 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                 Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null));
     }
 
-    /** The models a caller may use: all of them on an open gateway or for a key without model scopes. */
-    private static Collection<ModelGroup> visibleModels(RuntimeSnapshot snapshot, Caller caller) {
+    /** The model names a caller may send: all of them on an open gateway or for a key without model scopes. */
+    private static List<ListedModel> visibleModels(RuntimeSnapshot snapshot, Caller caller) {
+        List<ListedModel> listed = snapshot.listedModels();
         if (caller.key() == null || caller.key().models().isEmpty()) {
-            return snapshot.models().values();
+            return listed;
         }
-        List<ModelGroup> visible = new ArrayList<>();
-        for (ModelGroup group : snapshot.models().values()) {
-            if (caller.key().allowsModel(group.name())) {
-                visible.add(group);
+        List<ListedModel> visible = new ArrayList<>(listed.size());
+        for (ListedModel model : listed) {
+            if (caller.key().allowsModel(model.name())) {
+                visible.add(model);
             }
         }
         return visible;

@@ -30,9 +30,13 @@ final class Http {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<String> get(URI uri) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** @param headers name, value, name, value... */
+    static HttpResponse<String> get(URI uri, String... headers) throws Exception {
+        var request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static JsonNode json(HttpResponse<String> response) throws IOException {

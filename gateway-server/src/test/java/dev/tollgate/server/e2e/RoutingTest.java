@@ -19,6 +19,7 @@ import dev.tollgate.server.testing.ScriptedUpstream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -338,6 +339,38 @@ class RoutingTest {
             assertThat(header(r, "x-tollgate-deployment")).isEqualTo("backup/b/model-b");
             assertThat(r.body()).contains("fine").contains("[DONE]").doesNotContain("overloaded");
         }
+    }
+
+    @Test
+    void theModelListNamesTiersAliasesAndSplitsTooWithinTheKeysScope() throws Exception {
+        try (var g = RunningGateway.start(config("""
+                models:
+                  cheap: { deployments: [ { provider: a, model: model-a } ] }
+                  strong: { deployments: [ { provider: b, model: model-b } ] }
+                  embed: { mode: embeddings, deployments: [ { provider: c, model: model-c } ] }
+                tiers:
+                  economy: [cheap]
+                  premium: [strong]
+                auto_tier: { default: economy }
+                splits:
+                  trial: { model: assistant, variants: { cheap: 1, strong: 1 } }
+                """).replace("- { name: other, hash:", "- { name: other, models: [\"tier:*\", cheap], hash:"),
+                Map.of())) {
+            assertThat(listed(g, KEY)).containsExactly("cheap", "strong", "embed", "tier:economy", "tier:premium",
+                    "auto", "assistant");
+            assertThat(listed(g, OTHER_KEY)).containsExactly("cheap", "tier:economy", "tier:premium");
+            HttpResponse<String> anthropic = Http.get(g.url("/v1/models"), "x-api-key", KEY,
+                    "anthropic-version", "2023-06-01");
+            assertThat(Http.json(anthropic).path("data")).extracting(m -> m.path("id").asText())
+                    .containsExactly("cheap", "strong", "tier:economy", "tier:premium", "auto", "assistant");
+        }
+    }
+
+    private static List<String> listed(RunningGateway g, String key) throws Exception {
+        List<String> ids = new ArrayList<>();
+        Http.json(Http.get(g.url("/v1/models"), "authorization", "Bearer " + key)).path("data")
+                .forEach(m -> ids.add(m.path("id").asText()));
+        return ids;
     }
 
     @Test

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.GatewayError;
-import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.spi.ClientDialect;
+import dev.tollgate.core.spi.ListedModel;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.StreamEncoder;
@@ -106,9 +106,9 @@ public final class AnthropicDialect implements ClientDialect, TokenCounting {
     }
 
     @Override
-    public byte[] encodeModelList(Collection<ModelGroup> models) {
+    public byte[] encodeModelList(Collection<ListedModel> models) {
         List<String> names = new ArrayList<>(models.size());
-        for (ModelGroup model : models) {
+        for (ListedModel model : models) {
             if (model.operation() == Operation.CHAT) {
                 names.add(model.name());
             }

@@ -7,9 +7,9 @@ import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.EmbeddingRequest;
 import dev.tollgate.core.model.EmbeddingResponse;
 import dev.tollgate.core.model.GatewayError;
-import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.EmbeddingsDialect;
+import dev.tollgate.core.spi.ListedModel;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.StreamEncoder;
@@ -103,13 +103,13 @@ public final class OpenAiDialect implements ClientDialect, EmbeddingsDialect {
 
     /** {@code {"object":"list","data":[{"id","object":"model","created":0,"owned_by":"tollgate"}]}}. */
     @Override
-    public byte[] encodeModelList(Collection<ModelGroup> models) {
+    public byte[] encodeModelList(Collection<ListedModel> models) {
         var out = new ByteArrayBuilder(64 + models.size() * 80);
         try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
-            for (ModelGroup model : models) {
+            for (ListedModel model : models) {
                 g.writeStartObject();
                 g.writeStringField("id", model.name());
                 g.writeStringField("object", "model");

@@ -18,7 +18,7 @@ import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
 import dev.tollgate.core.model.Usage;
-import dev.tollgate.core.routing.ModelGroup;
+import dev.tollgate.core.spi.ListedModel;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.UpstreamReply;
 import dev.tollgate.providers.ClientBodies;
@@ -395,10 +395,8 @@ class AnthropicDialectTest {
 
     @Test
     void modelListHasAnthropicsShapeWithChatModelsOnly() {
-        var deployment = AnthropicAdapterTest.deployment(URI.create("https://api.anthropic.test"), null);
-        var models = List.of(new ModelGroup("claude-sonnet", Operation.CHAT, List.of(deployment)),
-                new ModelGroup("embed", Operation.EMBEDDINGS, List.of(deployment)),
-                new ModelGroup("claude-haiku", Operation.CHAT, List.of(deployment)));
+        var models = List.of(new ListedModel("claude-sonnet", Operation.CHAT),
+                new ListedModel("embed", Operation.EMBEDDINGS), new ListedModel("claude-haiku", Operation.CHAT));
         assertThat(new String(dialect.encodeModelList(models), StandardCharsets.UTF_8)).isEqualTo("{\"data\":["
                 + "{\"type\":\"model\",\"id\":\"claude-sonnet\",\"display_name\":\"claude-sonnet\",\"created_at\":\"1970-01-01T00:00:00Z\",\"lifecycle\":\"active\"},"
                 + "{\"type\":\"model\",\"id\":\"claude-haiku\",\"display_name\":\"claude-haiku\",\"created_at\":\"1970-01-01T00:00:00Z\",\"lifecycle\":\"active\"}],"

@@ -23,9 +23,9 @@ import dev.tollgate.core.model.ToolChoice;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.routing.Deployment;
-import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
+import dev.tollgate.core.spi.ListedModel;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.providers.ClientBodies;
@@ -439,9 +439,8 @@ class OpenAiDialectTest {
 
     @Test
     void listsModelsInConfigOrder() throws IOException {
-        JsonNode list = JSON.readTree(dialect.encodeModelList(List.of(
-                new ModelGroup("b-model", Operation.CHAT, List.of(deployment())),
-                new ModelGroup("a-model", Operation.EMBEDDINGS, List.of(deployment())))));
+        JsonNode list = JSON.readTree(dialect.encodeModelList(List.of(new ListedModel("b-model", Operation.CHAT),
+                new ListedModel("a-model", Operation.EMBEDDINGS))));
         assertThat(list.path("object").asText()).isEqualTo("list");
         assertThat(list.path("data")).extracting(n -> n.path("id").asText()).containsExactly("b-model", "a-model");
         assertThat(list.path("data").get(0).path("object").asText()).isEqualTo("model");
