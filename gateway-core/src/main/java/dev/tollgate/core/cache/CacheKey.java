@@ -64,7 +64,7 @@ public record CacheKey(String scope, String model, String digest) {
         }
         w.field("tools").count(request.tools().size());
         for (Tool t : request.tools()) {
-            w.text(t.name()).text(t.description()).json(t.parameters());
+            w.text(t.name()).text(t.description()).json(t.parameters()).text(Boolean.toString(t.strict()));
         }
         w.field("tool_choice");
         switch (request.toolChoice()) {
@@ -80,8 +80,8 @@ public record CacheKey(String scope, String model, String digest) {
             case null -> w.text(null);
             case ResponseFormat.Text t -> w.text("text");
             case ResponseFormat.JsonObject j -> w.text("json_object");
-            case ResponseFormat.JsonSchema s -> w.text("json_schema").text(s.name()).json(s.schema())
-                    .text(Boolean.toString(s.strict()));
+            case ResponseFormat.JsonSchema s -> w.text("json_schema").text(s.name()).text(s.description())
+                    .json(s.schema()).text(Boolean.toString(s.strict()));
         }
         var extensions = new TreeMap<String, RawJson>(request.extensions());
         extensions.keySet().removeAll(IGNORED_EXTENSIONS);

@@ -8,10 +8,15 @@ public sealed interface ResponseFormat {
 
     record JsonObject() implements ResponseFormat {}
 
-    record JsonSchema(String name, RawJson schema, boolean strict) implements ResponseFormat {
+    /** @param description what the answer is for, which guides the model; may be null */
+    record JsonSchema(String name, String description, RawJson schema, boolean strict) implements ResponseFormat {
         public JsonSchema {
             requireNonNull(name, "name");
             requireNonNull(schema, "schema");
+        }
+
+        public JsonSchema(String name, RawJson schema, boolean strict) {
+            this(name, null, schema, strict);
         }
     }
 }

@@ -79,6 +79,8 @@ class CacheKeyTest {
                 r -> request(r.messages(), r.sampling(), r.tools(), null, null, r.extensions()),
                 r -> request(r.messages(), r.sampling(), r.tools(), r.toolChoice(), new ResponseFormat.JsonObject(), r.extensions()),
                 r -> request(r.messages(), r.sampling(), r.tools(), r.toolChoice(), new ResponseFormat.JsonSchema("s", new RawJson("{}"), true), r.extensions()),
+                r -> request(r.messages(), r.sampling(), r.tools(), r.toolChoice(), new ResponseFormat.JsonSchema("s", "a city", new RawJson("{}"), true), r.extensions()),
+                r -> request(r.messages(), r.sampling(), List.of(new Tool("lookup", "finds", r.tools().get(0).parameters(), true)), r.toolChoice(), null, r.extensions()),
                 r -> request(r.messages(), r.sampling(), r.tools(), r.toolChoice(), null, Map.of()),
                 r -> request(r.messages(), r.sampling(), r.tools(), r.toolChoice(), null, Map.of("logprobs", new RawJson("true"), "top_logprobs", new RawJson("2"))),
                 // numbers stay as written: 1 and 1.0 may mean different things to a provider

@@ -169,6 +169,7 @@ final class ChatRequestReader {
         String name = null;
         String description = null;
         RawJson parameters = NO_PARAMETERS;
+        boolean strict = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
@@ -181,11 +182,11 @@ final class ChatRequestReader {
                         parameters = Json.raw(p, body);
                     }
                 }
-                // strict has no canonical slot yet; the same-dialect passthrough keeps it.
+                case "strict" -> strict = Boolean.TRUE.equals(WireJson.nullableBoolean(p, at + ".strict"));
                 default -> Json.consumeValue(p);
             }
         }
-        return new Tool(WireJson.required(name, at + ".name"), description, parameters);
+        return new Tool(WireJson.required(name, at + ".name"), description, parameters, strict);
     }
 
     private static ToolChoice readToolChoice(JsonParser p) throws IOException {
@@ -239,6 +240,7 @@ final class ChatRequestReader {
         WireJson.expect(p, JsonToken.START_OBJECT, "response_format", "an object");
         String type = null;
         String name = null;
+        String description = null;
         RawJson schema = null;
         boolean strict = false;
         boolean hasSchemaObject = false;
@@ -261,7 +263,8 @@ final class ChatRequestReader {
                             }
                             case "strict" -> strict = Boolean.TRUE.equals(
                                     WireJson.nullableBoolean(p, "response_format.json_schema.strict"));
-                            // description has no canonical slot; the same-dialect passthrough keeps it.
+                            case "description" -> description = WireJson.nullableString(p,
+                                    "response_format.json_schema.description");
                             default -> Json.consumeValue(p);
                         }
                     }
@@ -278,7 +281,7 @@ final class ChatRequestReader {
                 }
                 // OpenAI makes the schema optional; an empty schema admits any JSON.
                 yield new ResponseFormat.JsonSchema(WireJson.required(name, "response_format.json_schema.name"),
-                        schema == null ? new RawJson("{}") : schema, strict);
+                        description, schema == null ? new RawJson("{}") : schema, strict);
             }
             default -> throw WireJson.invalidValue("response_format.type", "Invalid value: '" + type
                     + "'. Supported values are: 'text', 'json_object' and 'json_schema'.");

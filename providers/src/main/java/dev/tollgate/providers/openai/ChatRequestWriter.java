@@ -219,6 +219,9 @@ final class ChatRequestWriter {
         }
         g.writeFieldName("parameters");
         g.writeRawValue(tool.parameters().json());
+        if (tool.strict()) {
+            g.writeBooleanField("strict", true);
+        }
         g.writeEndObject();
         g.writeEndObject();
     }
@@ -248,6 +251,9 @@ final class ChatRequestWriter {
                 g.writeStringField("type", "json_schema");
                 g.writeObjectFieldStart("json_schema");
                 g.writeStringField("name", s.name());
+                if (s.description() != null) {
+                    g.writeStringField("description", s.description());
+                }
                 g.writeFieldName("schema");
                 g.writeRawValue(s.schema().json());
                 if (s.strict()) {

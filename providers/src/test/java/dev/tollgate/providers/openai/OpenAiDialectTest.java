@@ -82,7 +82,8 @@ class OpenAiDialectTest {
         assertThat(request.includeUsage()).isFalse();
         assertThat(request.toolChoice()).isEqualTo(new ToolChoice.Named("get_weather"));
         assertThat(request.responseFormat()).isEqualTo(
-                new ResponseFormat.JsonSchema("weather", new RawJson("{\"type\": \"object\"}"), true));
+                new ResponseFormat.JsonSchema("weather", "Today's weather", new RawJson("{\"type\": \"object\"}"), true));
+        assertThat(request.tools().getFirst().strict()).isTrue();
         assertThat(request.user()).isEqualTo("end-user-7");
         assertThat(request.extensions()).containsOnlyKeys("logit_bias", "parallel_tool_calls", "metadata",
                 "reasoning_effort", "logprobs", "top_logprobs", "store", "service_tier");
