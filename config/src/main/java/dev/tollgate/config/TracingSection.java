@@ -28,8 +28,8 @@ final class TracingSection {
     static final Duration MIN_EXPORT_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_EXPORT_TIMEOUT = Duration.ofMinutes(1);
     static final int MAX_QUEUE = 1_000_000;
-    /** Written by the exporter itself. */
-    private static final Set<String> EXPORTER_HEADERS = Set.of("content-type", "content-encoding");
+    /** Written by the exporter itself, or refused by its HTTP client. */
+    private static final Set<String> EXPORTER_HEADERS = Set.of("content-type", "content-encoding", "expect");
     private static final String EXAMPLE = "http://127.0.0.1:4318";
 
     private final SecretReferences secrets;

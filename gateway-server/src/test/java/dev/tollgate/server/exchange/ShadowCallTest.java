@@ -11,6 +11,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.observe.trace.TraceSettings;
+import dev.tollgate.core.observe.trace.Tracer;
 import dev.tollgate.core.cache.LocalResponseCache;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ErrorKind;
@@ -96,7 +97,8 @@ class ShadowCallTest {
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
                 new ExchangeReporter(metrics, null, () -> false, null), keys, accounting,
                 new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics),
-                new LocalResponseCache(1 << 20, Ticker.systemTicker()), null, new Flights());
+                new LocalResponseCache(1 << 20, Ticker.systemTicker()), null, new Flights(),
+                Tracer.system(span -> { }));
     }
 
     @AfterEach

@@ -144,6 +144,11 @@ public final class Span {
         return parentSpanId;
     }
 
+    /** The parent span's id as 16 hex digits, or null for a root span. */
+    public String parentSpanIdHex() {
+        return parentSpanId == 0 ? null : Hex.of(parentSpanId);
+    }
+
     public long startEpochNanos() {
         return startEpochNanos;
     }

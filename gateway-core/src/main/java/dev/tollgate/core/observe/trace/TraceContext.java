@@ -83,6 +83,12 @@ public record TraceContext(long traceIdHigh, long traceIdLow, long spanId, byte 
         return new TraceContext(high, low, span, known, usableState(tracestate));
     }
 
+    /** The trace id of a {@code traceparent} value as 32 hex digits; null when absent or not valid. */
+    public static String traceIdOf(String traceparent) {
+        TraceContext c = parse(traceparent, null);
+        return c == null ? null : c.traceIdHex();
+    }
+
     /**
      * The {@code tracestate} worth passing on: trimmed, printable ASCII, within {@link #MAX_TRACESTATE}; null
      * otherwise. The gateway never edits the members (it has no vendor entry of its own), so their syntax is the

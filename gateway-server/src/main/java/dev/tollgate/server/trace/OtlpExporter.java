@@ -1,0 +1,231 @@
+package dev.tollgate.server.trace;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.core.observe.trace.Span;
+import dev.tollgate.core.observe.trace.SpanSink;
+import dev.tollgate.core.observe.trace.TraceSettings;
+import dev.tollgate.core.spi.Header;
+import dev.tollgate.server.log.LogSink;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Sends finished spans to an OpenTelemetry collector over OTLP/HTTP with the JSON encoding
+ * ({@code POST <endpoint>/v1/traces}, {@code application/json}).
+ *
+ * <p>Event loops only queue: {@link #accept} is a lock-free bounded enqueue, and a span that finds the queue full
+ * is dropped and counted, never waited for. One thread of its own (started with the first span, so a gateway that
+ * traces nothing runs none) takes batches of up to {@code batch_size} spans, as soon as that many wait or after
+ * {@link #INTERVAL}, encodes them and posts them. A 429, 502, 503 or 504 answer, or a connection failure, is
+ * retried (the collector's {@code Retry-After} honoured, within {@link #MAX_BACKOFF}) up to {@link #MAX_RETRIES}
+ * times, as the OTLP specification advises; any other answer fails the batch. {@link #close()} sends what is
+ * queued, once each and within a bound, then logs the counts.
+ */
+public final class OtlpExporter implements SpanSink, AutoCloseable {
+    /** The longest a span waits for a batch to fill. */
+    static final Duration INTERVAL = Duration.ofSeconds(1);
+    static final int MAX_RETRIES = 3;
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Between two warnings about failed exports: a collector that is down must not flood the log. */
+    private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+
+    /** How many spans were sent, failed to send, and were dropped because the queue was full or closed. */
+    public record Counts(long exported, long failed, long dropped) {}
+
+    private final TraceSettings settings;
+    private final URI target;
+    private final LogSink log;
+    private final ConcurrentLinkedQueue<Span> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong exported = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final Object lifecycle = new Object();
+    private volatile Thread worker;
+    private volatile boolean closing;
+    /** Worker thread only. */
+    private HttpClient client;
+    private long lastWarning = System.nanoTime() - WARN_EVERY_NANOS;
+
+    /** @param settings the exporter's settings; whether tracing is on is the tracer's business, not this one's */
+    public OtlpExporter(TraceSettings settings, LogSink log) {
+        this.settings = requireNonNull(settings, "settings");
+        this.target = URI.create(settings.endpoint() + "/v1/traces");
+        this.log = requireNonNull(log, "log");
+    }
+
+    @Override
+    public void accept(Span span) {
+        if (closing) {
+            dropped.incrementAndGet();
+            return;
+        }
+        int size = queued.incrementAndGet();
+        if (size > settings.maxQueue()) {
+            queued.decrementAndGet();
+            dropped.incrementAndGet();
+            return;
+        }
+        queue.add(span);
+        Thread running = worker;
+        if (running == null) {
+            start();
+        } else if (size >= settings.batchSize()) {
+            LockSupport.unpark(running);
+        }
+    }
+
+    /** Starts the export thread, once: this is the only lock, taken by the first span (and a race with it). */
+    private void start() {
+        synchronized (lifecycle) {
+            if (worker == null && !closing) {
+                worker = Thread.ofPlatform().name("tollgate-span-export").daemon().start(this::run);
+            }
+        }
+    }
+
+    public Counts counts() {
+        return new Counts(exported.get(), failed.get(), dropped.get());
+    }
+
+    private void run() {
+        client = HttpClient.newBuilder().connectTimeout(settings.exportTimeout()).build();
+        try {
+            while (!closing) {
+                if (queued.get() < settings.batchSize()) {
+                    LockSupport.parkNanos(INTERVAL.toNanos());
+                }
+                List<Span> batch = take();
+                if (!batch.isEmpty()) {
+                    send(batch, MAX_RETRIES);
+                }
+            }
+            // Closing: what is queued goes once, without retries, so that shutdown stays bounded.
+            List<Span> batch;
+            while (!(batch = take()).isEmpty()) {
+                send(batch, 0);
+            }
+        } finally {
+            client.close();
+        }
+    }
+
+    private List<Span> take() {
+        var batch = new ArrayList<Span>(Math.min(queued.get(), settings.batchSize()));
+        Span span;
+        while (batch.size() < settings.batchSize() && (span = queue.poll()) != null) {
+            queued.decrementAndGet();
+            batch.add(span);
+        }
+        return batch;
+    }
+
+    private void send(List<Span> batch, int retries) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(target)
+                .timeout(settings.exportTimeout())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(OtlpJson.encode(batch, settings.serviceName())));
+        for (Header h : settings.headers()) {
+            request.header(h.name(), h.value());
+        }
+        HttpRequest built = request.build();
+        Duration backoff = FIRST_BACKOFF;
+        String problem;
+        for (int attempt = 0; ; attempt++) {
+            Duration wait = null;
+            try {
+                HttpResponse<Void> response = client.send(built, HttpResponse.BodyHandlers.discarding());
+                int status = response.statusCode();
+                if (status / 100 == 2) {
+                    exported.addAndGet(batch.size());
+                    return;
+                }
+                problem = "the collector answered " + status;
+                if (!(status == 429 || status == 502 || status == 503 || status == 504)) {
+                    break;
+                }
+                wait = retryAfter(response);
+            } catch (IOException e) {
+                problem = "the collector cannot be reached: " + e.getClass().getSimpleName();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                problem = "interrupted";
+                break;
+            }
+            if (attempt >= retries || closing) {
+                break;
+            }
+            Duration pause = wait != null ? min(wait, MAX_BACKOFF) : backoff;
+            LockSupport.parkNanos(pause.toNanos());
+            backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+        }
+        failed.addAndGet(batch.size());
+        warn(problem, batch.size());
+    }
+
+    /** The collector's {@code Retry-After} in seconds, or null. */
+    private static Duration retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").map(v -> {
+            try {
+                long seconds = Long.parseLong(v.strip());
+                return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
+            } catch (NumberFormatException e) {
+                return null; // an HTTP date: the usual backoff is close enough
+            }
+        }).orElse(null);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private void warn(String problem, int spans) {
+        long now = System.nanoTime();
+        if (now - lastWarning < WARN_EVERY_NANOS && !closing) {
+            return;
+        }
+        lastWarning = now;
+        Counts c = counts();
+        log.write(LogSink.event("warn", "tracing: spans could not be exported; " + problem)
+                .field("endpoint", target.toString()).field("spans", spans).field("exported", c.exported())
+                .field("failed", c.failed()).field("dropped", c.dropped()));
+    }
+
+    /**
+     * Stops taking spans, sends those queued (each batch once, within the export timeout per batch), and logs the
+     * counts. Called after the event loops stopped, so no span arrives meanwhile.
+     */
+    @Override
+    public void close() {
+        Thread running;
+        synchronized (lifecycle) {
+            closing = true;
+            running = worker;
+        }
+        if (running == null) {
+            return; // nothing was ever traced
+        }
+        LockSupport.unpark(running);
+        long batches = 1 + queued.get() / settings.batchSize();
+        try {
+            running.join(settings.exportTimeout().multipliedBy(batches).plus(MAX_BACKOFF));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Counts c = counts();
+        log.write(LogSink.event("info", "tracing: exporter stopped").field("exported", c.exported())
+                .field("failed", c.failed()).field("dropped", c.dropped() + queued.get()));
+    }
+}
