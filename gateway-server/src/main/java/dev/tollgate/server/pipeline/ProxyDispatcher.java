@@ -90,8 +90,8 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {
                 Route named = decoded.cause() instanceof BoundedAggregator.BodyTooLarge ? Route.of(request.uri()) : null;
-                refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, traceId, start, "other",
-                        malformed(decoded.cause()), false);
+                refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, traceId, start,
+                        "other", malformed(decoded.cause()), false);
                 return;
             }
             // While draining, every answer closes its connection so the client reconnects to another replica.

@@ -10,9 +10,10 @@ import java.util.function.Function;
 
 /**
  * The settings the gateway took when it started and keeps until it restarts: its listeners and threads, the ledger
- * and counter stores it opened, the time zone those counters roll their budget periods in, and the span exporter. A reload puts
- * everything else in force; these are reported as waiting for a restart, and the snapshot in force keeps the
- * running values, so that nothing reading it is told of a listener or a store the process does not have.
+ * and counter stores it opened, the time zone those counters roll their budget periods in, and the span exporter's
+ * settings. A reload puts everything else in force; these are reported as waiting for a restart, and the snapshot
+ * in force keeps the running values, so that nothing reading it is told of a listener or a store the process does
+ * not have.
  */
 final class StartupSettings {
     /** A setting a reload cannot change: its path in the file and how to read it from a snapshot. */

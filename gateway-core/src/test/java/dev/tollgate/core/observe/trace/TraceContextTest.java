@@ -65,8 +65,8 @@ class TraceContextTest {
 
     @Test
     void readsAFutureVersionLikeVersion00() {
-        TraceContext c = TraceContext.parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09-what-the-future-holds",
-                null);
+        TraceContext c = TraceContext.parse(
+                "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09-what-the-future-holds", null);
         assertThat(c.traceIdHex()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
         assertThat(c.sampled()).isTrue();
         // Passed on as version 00, with only the flags version 00 defines.
