@@ -201,6 +201,37 @@ class TracingTest {
     }
 
     @Test
+    void aStreamedAnswerDescribesItselfInTheRequestsSpan() throws Exception {
+        String chunk = "{\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+                + "\"model\":\"model-a-2026\",\"choices\":[%s]%s}";
+        String sse = "data: " + chunk.formatted("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"},"
+                + "\"finish_reason\":null}", "") + "\n\n"
+                + "data: " + chunk.formatted("{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}", "") + "\n\n"
+                + "data: " + chunk.formatted("", ",\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,"
+                + "\"total_tokens\":6}") + "\n\n"
+                + "data: [DONE]\n\n";
+        wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(sse)));
+        try (var g = RunningGateway.start(config(tracingOn(), ""), Map.of("COLLECTOR_KEY", "collector-secret"))) {
+            String body = "{\"model\":\"main\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            HttpResponse<String> r = Http.post(g.url("/v1/chat/completions"), body, "traceparent", TRACEPARENT);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("Hi");
+
+            List<JsonNode> spans = awaitSpans(2);
+            Map<String, String> s = attributes(ofKind(spans, 2));
+            assertThat(s).containsEntry("gen_ai.response.id", "chatcmpl-s")
+                    .containsEntry("gen_ai.response.model", "model-a-2026")
+                    .containsEntry("gen_ai.response.finish_reasons", "length")
+                    .containsEntry("gen_ai.usage.input_tokens", "5")
+                    .containsEntry("gen_ai.usage.output_tokens", "1")
+                    .containsEntry("tollgate.stream", "true");
+            assertThat(ofKind(spans, 3).has("status")).isFalse();
+        }
+    }
+
+    @Test
     void aRetriedProviderErrorGivesOneClientSpanPerAttemptAndAnErrorStatus() throws Exception {
         wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(aResponse().withStatus(503)
                 .withHeader("Content-Type", "application/json")
