@@ -133,7 +133,7 @@ public final class Tollgate implements AutoCloseable {
             upstreams.retain(origins(applied));
         }, logs, metrics, Clock.systemUTC());
         // Built whether or not tracing is on: its thread starts with the first span, so a reload can turn it on.
-        var spans = new OtlpExporter(first.tracing(), logs);
+        var spans = new OtlpExporter(() -> current.get().tracing(), logs);
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
                 state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache(),
                 state.sharedCache(), new Flights(), Tracer.system(spans));

@@ -10,10 +10,9 @@ import java.util.function.Function;
 
 /**
  * The settings the gateway took when it started and keeps until it restarts: its listeners and threads, the ledger
- * and counter stores it opened, the time zone those counters roll their budget periods in, and the span exporter's
- * settings. A reload puts everything else in force; these are reported as waiting for a restart, and the snapshot
- * in force keeps the running values, so that nothing reading it is told of a listener or a store the process does
- * not have.
+ * and counter stores it opened, and the time zone those counters roll their budget periods in. A reload puts
+ * everything else in force; these are reported as waiting for a restart, and the snapshot in force keeps the
+ * running values, so that nothing reading it is told of a listener or a store the process does not have.
  */
 final class StartupSettings {
     /** A setting a reload cannot change: its path in the file and how to read it from a snapshot. */
@@ -32,13 +31,7 @@ final class StartupSettings {
             new Fixed("storage.spill_max", s -> s.storage().spillMaxBytes()),
             new Fixed("budgets.time_zone", s -> s.access().zone()),
             new Fixed("cache.max_bytes", s -> s.cache().maxBytes()),
-            new Fixed("cache.shared", s -> s.cache().shared()),
-            new Fixed("tracing.endpoint", s -> s.tracing().endpoint()),
-            new Fixed("tracing.headers", s -> s.tracing().headers()),
-            new Fixed("tracing.service_name", s -> s.tracing().serviceName()),
-            new Fixed("tracing.export_timeout", s -> s.tracing().exportTimeout()),
-            new Fixed("tracing.max_queue", s -> s.tracing().maxQueue()),
-            new Fixed("tracing.batch_size", s -> s.tracing().batchSize()));
+            new Fixed("cache.shared", s -> s.cache().shared()));
 
     private final RuntimeSnapshot started;
 
@@ -63,6 +56,6 @@ final class StartupSettings {
         StorageSettings storage = started.storage();
         return new RuntimeSnapshot(next.source(), server, next.providers(), next.models(),
                 next.access().withZoneOf(started.access()), next.prices(), storage, next.routing(),
-                next.cache().withStoreOf(started.cache()), next.tracing().withExporterOf(started.tracing()));
+                next.cache().withStoreOf(started.cache()), next.tracing());
     }
 }

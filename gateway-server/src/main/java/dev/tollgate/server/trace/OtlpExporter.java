@@ -19,10 +19,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * Sends finished spans to an OpenTelemetry collector over OTLP/HTTP with the JSON encoding
- * ({@code POST <endpoint>/v1/traces}, {@code application/json}).
+ * ({@code POST <endpoint>/v1/traces}, {@code application/json}). The settings are those in force: read for each
+ * span (the queue's bound) and each batch (everything else), so a reload changes them without a restart.
  *
  * <p>Event loops only queue: {@link #accept} is a lock-free bounded enqueue, and a span that finds the queue full
  * is dropped and counted, never waited for. One thread of its own (started with the first span, so a gateway that
@@ -44,8 +46,7 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
     /** How many spans were sent, failed to send, and were dropped because the queue was full or closed. */
     public record Counts(long exported, long failed, long dropped) {}
 
-    private final TraceSettings settings;
-    private final URI target;
+    private final Supplier<TraceSettings> settings;
     private final LogSink log;
     private final ConcurrentLinkedQueue<Span> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -55,14 +56,17 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
     private final Object lifecycle = new Object();
     private volatile Thread worker;
     private volatile boolean closing;
-    /** Worker thread only. */
+    /** Worker thread only: the client, built for the connect timeout it has. */
     private HttpClient client;
+    private Duration clientTimeout;
     private long lastWarning = System.nanoTime() - WARN_EVERY_NANOS;
 
-    /** @param settings the exporter's settings; whether tracing is on is the tracer's business, not this one's */
-    public OtlpExporter(TraceSettings settings, LogSink log) {
+    /**
+     * @param settings the settings in force (whether tracing is on is the tracer's business, not this one's); read
+     *     on event loops, so it must be cheap: a field of the current snapshot
+     */
+    public OtlpExporter(Supplier<TraceSettings> settings, LogSink log) {
         this.settings = requireNonNull(settings, "settings");
-        this.target = URI.create(settings.endpoint() + "/v1/traces");
         this.log = requireNonNull(log, "log");
     }
 
@@ -73,7 +77,8 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
             return;
         }
         int size = queued.incrementAndGet();
-        if (size > settings.maxQueue()) {
+        TraceSettings now = settings.get();
+        if (size > now.maxQueue()) {
             queued.decrementAndGet();
             dropped.incrementAndGet();
             return;
@@ -82,7 +87,7 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
         Thread running = worker;
         if (running == null) {
             start();
-        } else if (size >= settings.batchSize()) {
+        } else if (size >= now.batchSize()) {
             LockSupport.unpark(running);
         }
     }
@@ -101,52 +106,70 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
     }
 
     private void run() {
-        client = HttpClient.newBuilder().connectTimeout(settings.exportTimeout()).build();
         try {
             while (!closing) {
-                if (queued.get() < settings.batchSize()) {
+                if (queued.get() < settings.get().batchSize()) {
                     LockSupport.parkNanos(INTERVAL.toNanos());
                 }
-                List<Span> batch = take();
+                TraceSettings now = settings.get();
+                List<Span> batch = take(now.batchSize());
                 if (!batch.isEmpty()) {
-                    send(batch, MAX_RETRIES);
+                    send(batch, now, MAX_RETRIES);
                 }
             }
             // Closing: what is queued goes once, without retries, so that shutdown stays bounded.
+            TraceSettings last = settings.get();
             List<Span> batch;
-            while (!(batch = take()).isEmpty()) {
-                send(batch, 0);
+            while (!(batch = take(last.batchSize())).isEmpty()) {
+                send(batch, last, 0);
             }
         } finally {
-            client.close();
+            if (client != null) {
+                client.close();
+            }
         }
     }
 
-    private List<Span> take() {
-        var batch = new ArrayList<Span>(Math.min(queued.get(), settings.batchSize()));
+    /** The client for {@code timeout}: a new one when a reload changed it (this thread is its only user). */
+    private HttpClient client(Duration timeout) {
+        if (client == null || !timeout.equals(clientTimeout)) {
+            if (client != null) {
+                client.close();
+            }
+            // HTTP/1.1: every OTLP/HTTP receiver speaks it, and a cleartext HTTP/2 upgrade would not help a batch.
+            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+            clientTimeout = timeout;
+        }
+        return client;
+    }
+
+    private List<Span> take(int batchSize) {
+        var batch = new ArrayList<Span>(Math.min(queued.get(), batchSize));
         Span span;
-        while (batch.size() < settings.batchSize() && (span = queue.poll()) != null) {
+        while (batch.size() < batchSize && (span = queue.poll()) != null) {
             queued.decrementAndGet();
             batch.add(span);
         }
         return batch;
     }
 
-    private void send(List<Span> batch, int retries) {
+    private void send(List<Span> batch, TraceSettings now, int retries) {
+        URI target = target(now);
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
-                .timeout(settings.exportTimeout())
+                .timeout(now.exportTimeout())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(OtlpJson.encode(batch, settings.serviceName())));
-        for (Header h : settings.headers()) {
+                .POST(HttpRequest.BodyPublishers.ofByteArray(OtlpJson.encode(batch, now.serviceName())));
+        for (Header h : now.headers()) {
             request.header(h.name(), h.value());
         }
         HttpRequest built = request.build();
+        HttpClient http = client(now.exportTimeout());
         Duration backoff = FIRST_BACKOFF;
         String problem;
         for (int attempt = 0; ; attempt++) {
             Duration wait = null;
             try {
-                HttpResponse<Void> response = client.send(built, HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response = http.send(built, HttpResponse.BodyHandlers.discarding());
                 int status = response.statusCode();
                 if (status / 100 == 2) {
                     exported.addAndGet(batch.size());
@@ -172,7 +195,12 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
             backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
         }
         failed.addAndGet(batch.size());
-        warn(problem, batch.size());
+        warn(problem, target, batch.size());
+    }
+
+    /** Where a batch goes: the signal path under the collector's base URL. */
+    static URI target(TraceSettings settings) {
+        return URI.create(settings.endpoint() + "/v1/traces");
     }
 
     /** The collector's {@code Retry-After} in seconds, or null. */
@@ -191,7 +219,7 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private void warn(String problem, int spans) {
+    private void warn(String problem, URI target, int spans) {
         long now = System.nanoTime();
         if (now - lastWarning < WARN_EVERY_NANOS && !closing) {
             return;
@@ -218,9 +246,10 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
             return; // nothing was ever traced
         }
         LockSupport.unpark(running);
-        long batches = 1 + queued.get() / settings.batchSize();
+        TraceSettings now = settings.get();
+        long batches = 1 + queued.get() / now.batchSize();
         try {
-            running.join(settings.exportTimeout().multipliedBy(batches).plus(MAX_BACKOFF));
+            running.join(now.exportTimeout().multipliedBy(batches).plus(MAX_BACKOFF));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -294,6 +294,22 @@ class TracingTest {
     }
 
     @Test
+    void aReloadTurnsTracingOnWithoutARestart() throws Exception {
+        wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(okJson(ANSWER)));
+        try (var g = RunningGateway.start(config("", ""), Map.of("COLLECTOR_KEY", "collector-secret"))) {
+            assertThat(chat(g).statusCode()).isEqualTo(200);
+            g.writeConfig(config(tracingOn(), ""));
+            // The file watch may take a while to notice (polling file systems); then the export interval.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (exportedSpans().isEmpty() && System.nanoTime() < deadline) {
+                assertThat(chat(g).statusCode()).isEqualTo(200);
+                Thread.sleep(100);
+            }
+            assertThat(exportedSpans()).isNotEmpty(); // to the endpoint the reload named, with its headers
+        }
+    }
+
+    @Test
     void aCollectorThatIsDownNeverAffectsRequestsAndIsCounted() throws Exception {
         wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(okJson(ANSWER)));
         int closedPort;

@@ -76,7 +76,7 @@ class OtlpExporterTest {
                 .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "0")).willSetStateTo("ok"));
         collector.stubFor(post(urlEqualTo("/base/v1/traces")).inScenario("busy").whenScenarioStateIs("ok")
                 .willReturn(okJson("{}")));
-        var exporter = new OtlpExporter(settings(100, 3), log);
+        var exporter = new OtlpExporter(() -> settings(100, 3), log);
         record(Tracer.system(exporter), 3);
         await(() -> exporter.counts().exported() == 3);
         assertThat(exporter.counts()).isEqualTo(new OtlpExporter.Counts(3, 0, 0));
@@ -99,7 +99,7 @@ class OtlpExporterTest {
     @Test
     void aRefusedBatchFailsWithoutRetryAndIsLoggedWithoutTheHeaders() throws Exception {
         collector.stubFor(post(urlEqualTo("/base/v1/traces")).willReturn(aResponse().withStatus(400)));
-        var exporter = new OtlpExporter(settings(100, 2), log);
+        var exporter = new OtlpExporter(() -> settings(100, 2), log);
         record(Tracer.system(exporter), 2);
         await(() -> exporter.counts().failed() == 2);
         assertThat(collector.findAll(postRequestedFor(urlEqualTo("/base/v1/traces")))).hasSize(1);
@@ -113,14 +113,14 @@ class OtlpExporterTest {
     @Test
     void aFullQueueDropsAndCloseSendsWhatIsQueued() throws Exception {
         collector.stubFor(post(urlEqualTo("/base/v1/traces")).willReturn(okJson("{}")));
-        var exporter = new OtlpExporter(settings(5, 5), log);
+        var exporter = new OtlpExporter(() -> settings(5, 5), log);
         Tracer tracer = Tracer.system(exporter);
         // Below a full batch nothing is sent before the interval: close sends the four.
         record(tracer, 4);
         exporter.close();
         record(tracer, 1); // after close: dropped, never sent
         assertThat(exporter.counts()).isEqualTo(new OtlpExporter.Counts(4, 0, 1));
-        var fresh = new OtlpExporter(settings(2, 2), log);
+        var fresh = new OtlpExporter(() -> settings(2, 2), log);
         Tracer other = Tracer.system(fresh);
         // The queue holds two; whatever the thread has not taken yet is dropped beyond that.
         for (int i = 0; i < 50; i++) {
@@ -134,7 +134,7 @@ class OtlpExporterTest {
 
     @Test
     void aGatewayThatTracesNothingStartsNoThread() {
-        var exporter = new OtlpExporter(settings(10, 10), log);
+        var exporter = new OtlpExporter(() -> settings(10, 10), log);
         exporter.close();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("tollgate-span-export"));
         assertThat(exporter.counts()).isEqualTo(new OtlpExporter.Counts(0, 0, 0));

@@ -42,10 +42,14 @@ public final class Span {
     private String statusMessage;
     private long endEpochNanos;
 
-    /** The time source a span reads its end from. */
+    /** The time source a span reads its end from, shared by the spans of one request. */
     @FunctionalInterface
     interface Clock {
         long epochNanos();
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     Span(SpanKind kind, String name, TraceContext context, long parentSpanId, long startEpochNanos, boolean recording,

@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The {@code tracing} section. {@link #enabled()} and {@link #sampleRatio()} apply to each request as it arrives,
- * so a reload changes them; the exporter's settings (everything else) are read once, when the gateway starts.
+ * The {@code tracing} section. Every setting applies on reload: {@link #enabled()} and {@link #sampleRatio()} to the
+ * requests that arrive after it, the exporter's settings to the spans queued and the batches sent after it.
  *
  * @param endpoint the OTLP/HTTP collector's base URL; spans are posted to {@code <endpoint>/v1/traces}
  * @param headers sent with every export (a collector's or vendor's auth, say); values may be secrets
@@ -52,9 +52,4 @@ public record TraceSettings(
         }
     }
 
-    /** These settings with the exporter's ({@code started}'s): what a reload can change, on a running exporter. */
-    public TraceSettings withExporterOf(TraceSettings started) {
-        return new TraceSettings(enabled, started.endpoint, started.headers, sampleRatio, started.serviceName,
-                started.exportTimeout, started.maxQueue, started.batchSize);
-    }
 }

@@ -7,8 +7,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Starts spans: decides sampling, makes ids, and stamps times. Cheap enough for an event loop: ids come from
- * {@link ThreadLocalRandom} (unpredictable ids are not a goal, unique ones are: 128 random bits), times from
- * {@code nanoTime} laid over one reading of the wall clock, and nothing is encoded until export.
+ * {@link ThreadLocalRandom} (unpredictable ids are not a goal, unique ones are: 128 random bits), and nothing is
+ * encoded until export. Times are {@code nanoTime} readings laid over one wall-clock reading per request: the spans
+ * of one request are exact relative to each other, and a long-running process never drifts from the wall clock
+ * (which {@code nanoTime} alone would, over days).
  *
  * <p>Sampling is parent-based: a request whose {@code traceparent} says sampled or not is recorded or not
  * accordingly; a request that starts a trace is recorded with probability {@link TraceSettings#sampleRatio()}.
@@ -16,26 +18,21 @@ import java.util.function.LongSupplier;
 public final class Tracer {
     private final SpanSink sink;
     private final LongSupplier nanoTime;
-    private final long epochNanosAtZero;
+    private final LongSupplier epochMillis;
 
     /**
      * @param nanoTime a monotonic clock ({@code System::nanoTime})
-     * @param epochNanosNow the wall-clock time now, in nanoseconds since the epoch
+     * @param epochMillis the wall clock ({@code System::currentTimeMillis})
      */
-    public Tracer(SpanSink sink, LongSupplier nanoTime, long epochNanosNow) {
+    public Tracer(SpanSink sink, LongSupplier nanoTime, LongSupplier epochMillis) {
         this.sink = requireNonNull(sink, "sink");
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
-        this.epochNanosAtZero = epochNanosNow - nanoTime.getAsLong();
+        this.epochMillis = requireNonNull(epochMillis, "epochMillis");
     }
 
     /** A tracer on the system clocks. */
     public static Tracer system(SpanSink sink) {
-        return new Tracer(sink, System::nanoTime, System.currentTimeMillis() * 1_000_000L);
-    }
-
-    /** The wall-clock time of a {@code nanoTime} reading, in nanoseconds since the epoch. */
-    public long epochNanos(long nanoTimeReading) {
-        return epochNanosAtZero + nanoTimeReading;
+        return new Tracer(sink, System::nanoTime, System::currentTimeMillis);
     }
 
     /**
@@ -51,19 +48,19 @@ public final class Tracer {
         TraceContext context = parent != null ? parent.child(spanId, sampled)
                 : new TraceContext(random.nextLong(), nonZero(random), spanId, sampled ? TraceContext.SAMPLED : 0,
                         null);
-        return new Span(SpanKind.SERVER, name, context, parent == null ? 0 : parent.spanId(),
-                epochNanos(startNanoTime), sampled, sink, this::now);
+        // This request's anchor: nanoTime readings plus this offset are wall-clock nanoseconds.
+        long offset = epochMillis.getAsLong() * 1_000_000L - nanoTime.getAsLong();
+        Span.Clock clock = () -> offset + nanoTime.getAsLong();
+        return new Span(SpanKind.SERVER, name, context, parent == null ? 0 : parent.spanId(), offset + startNanoTime,
+                sampled, sink, clock);
     }
 
     /** A call the gateway makes on behalf of {@code parent}'s request, starting now; recorded if the parent is. */
     public Span client(Span parent, String name) {
         TraceContext context = parent.context().child(nonZero(ThreadLocalRandom.current()), parent.recording());
-        return new Span(SpanKind.CLIENT, name, context, parent.context().spanId(), now(), parent.recording(), sink,
-                this::now);
-    }
-
-    private long now() {
-        return epochNanos(nanoTime.getAsLong());
+        Span.Clock clock = parent.clock();
+        return new Span(SpanKind.CLIENT, name, context, parent.context().spanId(), clock.epochNanos(),
+                parent.recording(), sink, clock);
     }
 
     private static long nonZero(ThreadLocalRandom random) {

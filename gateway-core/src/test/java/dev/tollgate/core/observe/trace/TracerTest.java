@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class TracerTest {
     final List<Span> exported = new ArrayList<>();
     final AtomicLong nanos = new AtomicLong(1_000);
-    final Tracer tracer = new Tracer(exported::add, nanos::get, 1_700_000_000_000_000_000L);
+    final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
+    final Tracer tracer = new Tracer(exported::add, nanos::get, millis::get);
     final TraceSettings all = TraceSettings.OFF;
     final TraceSettings none = new TraceSettings(true, TraceSettings.DEFAULT_ENDPOINT, List.of(), 0.0, "t",
             TraceSettings.DEFAULT_EXPORT_TIMEOUT, 10, 10);
@@ -55,6 +56,7 @@ class TracerTest {
     @Test
     void aRecordedSpanIsExportedOnceWithItsTimesAndAttributes() {
         Span server = tracer.server(all, null, "chat m", 1_000);
+        millis.addAndGet(60_000); // the wall clock steps: this request's spans keep their anchor
         nanos.set(5_000);
         Span client = tracer.client(server, "chat upstream");
         client.put("gen_ai.request.model", "upstream").put("missing", (String) null).put("tokens", 3L);
@@ -72,5 +74,10 @@ class TracerTest {
         assertThat(client.attributes()).containsExactly(new Attribute("gen_ai.request.model", "upstream"),
                 new Attribute("tokens", 3L), new Attribute("error.type", "rate_limited"));
         assertThat(server.startEpochNanos()).isEqualTo(1_700_000_000_000_000_000L);
+        assertThat(server.endEpochNanos()).isEqualTo(1_700_000_000_000_000_000L + 8_000);
+
+        Span next = tracer.server(all, null, "chat m", 9_000);
+        assertThat(next.startEpochNanos()).as("the next request anchors on the wall clock anew")
+                .isEqualTo(1_700_000_060_000_000_000L);
     }
 }
