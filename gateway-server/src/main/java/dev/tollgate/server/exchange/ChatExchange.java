@@ -685,6 +685,7 @@ public final class ChatExchange implements UpstreamListener {
             if (acquired.cause() instanceof PoolExhaustedException) {
                 // This gateway's own queue for the origin is full, not the deployment's fault: another may serve.
                 releasePermit();
+                trace.attemptNotSent("pool_exhausted");
                 decide(routing.unavailable(Duration.ofSeconds(1)), null);
                 return;
             }

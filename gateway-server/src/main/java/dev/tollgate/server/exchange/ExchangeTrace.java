@@ -149,6 +149,17 @@ final class ExchangeTrace {
         attempt = null;
     }
 
+    /**
+     * The current attempt never reached its deployment (this gateway's own connection queue to it was full): ended
+     * as failed, so the next deployment's attempt gets a span of its own.
+     */
+    void attemptNotSent(String errorType) {
+        if (attempt != null) {
+            attempt.failed(errorType, null);
+        }
+        attemptEnded((GatewayError) null);
+    }
+
     /** The same, for an attempt cut short by the exchange's end (the client left, the deadline passed). */
     private void attemptEnded(ErrorKind kind) {
         if (attempt != null && kind != null) {

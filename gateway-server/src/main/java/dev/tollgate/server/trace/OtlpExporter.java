@@ -114,14 +114,14 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
                 TraceSettings now = settings.get();
                 List<Span> batch = take(now.batchSize());
                 if (!batch.isEmpty()) {
-                    send(batch, now, MAX_RETRIES);
+                    sendOrCount(batch, now, MAX_RETRIES);
                 }
             }
             // Closing: what is queued goes once, without retries, so that shutdown stays bounded.
             TraceSettings last = settings.get();
             List<Span> batch;
             while (!(batch = take(last.batchSize())).isEmpty()) {
-                send(batch, last, 0);
+                sendOrCount(batch, last, 0);
             }
         } finally {
             if (client != null) {
@@ -151,6 +151,16 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
             batch.add(span);
         }
         return batch;
+    }
+
+    /** Sends a batch; a failure of the exporter itself fails the batch, never the thread that serves the rest. */
+    private void sendOrCount(List<Span> batch, TraceSettings now, int retries) {
+        try {
+            send(batch, now, retries);
+        } catch (RuntimeException e) {
+            failed.addAndGet(batch.size());
+            warn("the exporter failed: " + e.getClass().getSimpleName(), target(now), batch.size());
+        }
     }
 
     private void send(List<Span> batch, TraceSettings now, int retries) {
