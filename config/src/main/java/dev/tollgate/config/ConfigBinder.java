@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
@@ -19,15 +20,18 @@ import java.util.Set;
 final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
             "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
-            "auto_tier", "splits", "shadow", "resilience", "cache");
+            "auto_tier", "splits", "shadow", "resilience", "cache", "tracing");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
     private final BudgetsSection budgets;
     private final AdminSection admin;
+    private final TracingSection tracing;
 
-    ConfigBinder(ProvidersSection providers, StorageSection storage, BudgetsSection budgets, AdminSection admin) {
+    ConfigBinder(ProvidersSection providers, StorageSection storage, BudgetsSection budgets, AdminSection admin,
+                 TracingSection tracing) {
         this.providers = requireNonNull(providers, "providers");
+        this.tracing = requireNonNull(tracing, "tracing");
         this.admin = requireNonNull(admin, "admin");
         this.storage = requireNonNull(storage, "storage");
         this.budgets = requireNonNull(budgets, "budgets");
@@ -77,7 +81,8 @@ final class ConfigBinder {
                 Map.entry("resilience.circuit_breaker", ResilienceSection.BREAKER_KEYS),
                 Map.entry("resilience.client", ResilienceSection.CLIENT_KEYS),
                 Map.entry("cache", CacheSection.KEYS),
-                Map.entry("models.*.cache", CacheSection.MODEL_KEYS));
+                Map.entry("models.*.cache", CacheSection.MODEL_KEYS),
+                Map.entry("tracing", TracingSection.KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -104,7 +109,8 @@ final class ConfigBinder {
         Resilience resilience = ResilienceSection.bind(file.child("resilience", ResilienceSection.KEYS), problems);
         CacheSettings cache = CacheSection.bind(file.child("cache", CacheSection.KEYS), boundStorage.redis() != null,
                 problems);
+        TraceSettings boundTracing = tracing.bind(file.child("tracing", TracingSection.KEYS), problems);
         return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
-                prices, tiers, autoTier, splits, shadows, resilience, cache);
+                prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing);
     }
 }

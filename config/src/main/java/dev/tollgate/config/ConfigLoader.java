@@ -47,7 +47,7 @@ public final class ConfigLoader {
         var secrets = new SecretReferences(env);
         this.binder = new ConfigBinder(
                 new ProvidersSection(providerTypes, secrets), new StorageSection(secrets), new BudgetsSection(secrets),
-                new AdminSection(secrets));
+                new AdminSection(secrets), new TracingSection(secrets, env));
         this.compiler = new SnapshotCompiler(mocks);
     }
 

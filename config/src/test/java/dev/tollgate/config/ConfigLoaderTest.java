@@ -542,7 +542,7 @@ class ConfigLoaderTest {
         Files.writeString(file, Fixtures.MINIMAL + "extra: 1\n");
         assertThat(problems(loader().load(file))).containsExactly(file + ":9:1: extra: unknown key 'extra'; valid keys: "
                 + "admin, auto_tier, budgets, cache, keys, models, prices, providers, resilience, server, shadow, splits, "
-                + "storage, teams, tiers");
+                + "storage, teams, tiers, tracing");
     }
 
     @Test

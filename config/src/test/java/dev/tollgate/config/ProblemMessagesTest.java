@@ -718,6 +718,28 @@ class ProblemMessagesTest {
                 new Case("model cache on embeddings", model("mode: embeddings\ndeployments: [{ provider: openai }]\ncache: { enabled: true }"),
                         List.of("t.yaml:7:5: models.m.cache: not allowed on an embeddings model: the response cache serves chat models only")),
 
+                // Tracing.
+                new Case("tracing: unknown key", Fixtures.MINIMAL + "tracing: { enabled: true, sample_rate: 0.5 }\n",
+                        List.of("t.yaml:9:27: tracing.sample_rate: unknown key 'sample_rate' (did you mean 'sample_ratio'?)")),
+                new Case("tracing: ratio above 1", Fixtures.MINIMAL + "tracing: { sample_ratio: 1.5 }\n",
+                        List.of("t.yaml:9:26: tracing.sample_ratio: must be between 0 and 1, got 1.5")),
+                new Case("tracing: endpoint not http", Fixtures.MINIMAL + "tracing: { endpoint: \"grpc://otel:4317\" }\n",
+                        List.of("t.yaml:9:22: tracing.endpoint: expected an absolute http or https URL, such as http://127.0.0.1:4318")),
+                new Case("tracing: endpoint with the signal path", Fixtures.MINIMAL
+                        + "tracing: { endpoint: \"http://otel:4318/v1/traces\" }\n",
+                        List.of("t.yaml:9:22: tracing.endpoint: is the collector's base URL, without /v1/traces (it is added)")),
+                new Case("tracing: batch larger than the queue", Fixtures.MINIMAL
+                        + "tracing: { max_queue: 100, batch_size: 200 }\n",
+                        List.of("t.yaml:9:40: tracing.batch_size: batch_size (200) cannot be larger than max_queue (100)")),
+                new Case("tracing: export timeout too long", Fixtures.MINIMAL + "tracing: { export_timeout: 5m }\n",
+                        List.of("t.yaml:9:28: tracing.export_timeout: must be at most 1m, got 5m")),
+                new Case("tracing: content-type header", Fixtures.MINIMAL
+                        + "tracing: { headers: { Content-Type: text/plain } }\n",
+                        List.of("t.yaml:9:23: tracing.headers.Content-Type: header Content-Type is set by the exporter (OTLP/HTTP JSON)")),
+                new Case("tracing: unset secret in a header", Fixtures.MINIMAL
+                        + "tracing: { headers: { x-api-key: \"${env:NO_SUCH_VAR}\" } }\n",
+                        List.of("t.yaml:9:34: tracing.headers.x-api-key: environment variable NO_SUCH_VAR is not set (referenced as ${env:NO_SUCH_VAR})")),
+
                 // YAML-level problems, reported with the binding problems.
                 new Case("duplicate key", provider("type: mock"),
                         List.of("t.yaml:5:5: providers.openai.type: duplicate key 'type' (first defined at line 3)")),

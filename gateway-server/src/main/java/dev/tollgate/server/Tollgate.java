@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigProblem;
 import dev.tollgate.config.LoadResult;
+import dev.tollgate.core.observe.trace.Tracer;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RetryBudget;
 import dev.tollgate.core.routing.Router;
@@ -23,6 +24,7 @@ import dev.tollgate.server.log.LogSink;
 import dev.tollgate.server.mock.EmbeddedMocks;
 import dev.tollgate.server.reload.ConfigReloader;
 import dev.tollgate.server.reload.ConfigWatcher;
+import dev.tollgate.server.trace.OtlpExporter;
 import dev.tollgate.server.upstream.Origin;
 import dev.tollgate.server.upstream.UpstreamPools;
 import io.netty.channel.EventLoopGroup;
@@ -62,10 +64,12 @@ public final class Tollgate implements AutoCloseable {
     private final AuditLog audit;
     /** Whether the JDK's logging writes to this gateway's log; then a reload sets its level too. */
     private final AtomicBoolean javaLogging;
+    private final OtlpExporter spans;
 
     private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, UpstreamPools upstreams,
                      Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state,
-                     ConfigReloader reloader, ConfigWatcher watcher, AuditLog audit, AtomicBoolean javaLogging) {
+                     ConfigReloader reloader, ConfigWatcher watcher, AuditLog audit, AtomicBoolean javaLogging,
+                     OtlpExporter spans) {
         this.logs = logs;
         this.audit = audit;
         this.javaLogging = javaLogging;
@@ -77,6 +81,7 @@ public final class Tollgate implements AutoCloseable {
         this.state = state;
         this.reloader = reloader;
         this.watcher = watcher;
+        this.spans = spans;
     }
 
     /** The provider types a config may use with this build. */
@@ -144,9 +149,11 @@ public final class Tollgate implements AutoCloseable {
             state.configured(applied);
             upstreams.retain(origins(applied));
         }, logs, audit, metrics, Clock.systemUTC());
+        // Built whether or not tracing is on: its thread starts with the first span, so a reload can turn it on.
+        var spans = new OtlpExporter(() -> current.get().tracing(), logs);
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
                 state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache(),
-                state.sharedCache(), new Flights());
+                state.sharedCache(), new Flights(), Tracer.system(spans));
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
                 state.sharedCache(), reloader, audit, Clock.systemUTC());
@@ -171,7 +178,7 @@ public final class Tollgate implements AutoCloseable {
                 .field("io_threads", threads)
                 .field("models", String.join(",", first.models().keySet())));
         return new Tollgate(logs, mocks, workers, upstreams, gateway, current, state, reloader,
-                file == null ? null : watch(reloader, current, logs), audit, javaLogging);
+                file == null ? null : watch(reloader, current, logs), audit, javaLogging, spans);
     }
 
     /** Watches the config file; a file system without a watch service leaves reloads to the admin API. */
@@ -215,6 +222,11 @@ public final class Tollgate implements AutoCloseable {
         javaLogging.set(true);
     }
 
+    /** How many spans were exported, failed to export, and were dropped so far. */
+    public OtlpExporter.Counts spanExports() {
+        return spans.counts();
+    }
+
     /** Writes one event line to the gateway's log. */
     public void log(JsonLine line) {
         logs.write(line);
@@ -224,7 +236,8 @@ public final class Tollgate implements AutoCloseable {
      * Stops gracefully, with the {@code server.shutdown_*} settings in force: readiness turns false at once, the
      * proxy keeps serving for the shutdown delay (load balancers see the failed probe and stop sending), then its
      * listener closes, idle connections close, and running requests and streams get the grace period to finish.
-     * Whatever still runs after it is cut (and charged for what it used). Then the ledger is flushed.
+     * Whatever still runs after it is cut (and charged for what it used). Then the ledger is flushed, and the spans
+     * still queued are exported.
      */
     @Override
     public void close() {
@@ -252,6 +265,7 @@ public final class Tollgate implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         upstreams.close();
         state.close(); // after the loops stop: every exchange has settled and recorded its row
+        spans.close(); // likewise: every exchange has ended its spans
         mocks.close();
         logs.write(LogSink.event(LogLevel.INFO, "tollgate stopped"));
         logs.close();

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
@@ -30,6 +31,7 @@ import java.util.Map;
  * @param storage where the ledger and shared counters live; changes take effect at the next restart only
  * @param routing tiers, automatic tier selection, splits, shadows and resilience settings
  * @param cache the response cache's size and each model group's policy
+ * @param tracing whether requests are traced, how many, and where spans go
  */
 public record RuntimeSnapshot(
         String source,
@@ -40,7 +42,8 @@ public record RuntimeSnapshot(
         Map<String, Price> prices,
         StorageSettings storage,
         RoutingTable routing,
-        CacheSettings cache) {
+        CacheSettings cache,
+        TraceSettings tracing) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -51,6 +54,7 @@ public record RuntimeSnapshot(
         requireNonNull(storage, "storage");
         requireNonNull(routing, "routing");
         requireNonNull(cache, "cache");
+        requireNonNull(tracing, "tracing");
     }
 
     /** The group for a public model name, or null. */

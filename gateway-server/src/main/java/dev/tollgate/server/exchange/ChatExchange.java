@@ -6,6 +6,7 @@ import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
+import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
@@ -131,6 +132,8 @@ public final class ChatExchange implements UpstreamListener {
     private final HttpHeaders requestHeaders;
     private final Done onDone;
     private final long startNanos = System.nanoTime();
+    /** The request's span and its attempts' spans, or the client's trace context passed on. */
+    private final ExchangeTrace trace;
     private Caller caller;
 
     private State state = State.STARTING;
@@ -208,6 +211,8 @@ public final class ChatExchange implements UpstreamListener {
         this.requestHeaders = requestHeaders;
         this.onDone = onDone;
         this.deadlines = new Deadlines(ctx.executor(), () -> readWanted, this::timedOut);
+        this.trace = ExchangeTrace.begin(services.tracer(), snapshot.tracing(), requestHeaders, route.operation(),
+                startNanos);
     }
 
     /** Decodes and routes, then starts the first attempt. Everything after happens in callbacks on this loop. */
@@ -667,6 +672,7 @@ public final class ChatExchange implements UpstreamListener {
 
     private void connect() {
         state = State.ACQUIRING;
+        trace.attemptStarted(deployment, origin);
         services.upstreams().acquire(ctx.channel().eventLoop(),
                 origin, deployment.provider().timeouts().connect(), this, this::onAcquired);
     }
@@ -679,6 +685,7 @@ public final class ChatExchange implements UpstreamListener {
             if (acquired.cause() instanceof PoolExhaustedException) {
                 // This gateway's own queue for the origin is full, not the deployment's fault: another may serve.
                 releasePermit();
+                trace.attemptNotSent("pool_exhausted");
                 decide(routing.unavailable(Duration.ofSeconds(1)), null);
                 return;
             }
@@ -695,7 +702,8 @@ public final class ChatExchange implements UpstreamListener {
         upstreamStartNanos = System.nanoTime();
         deadlines.arm(deployment.provider().timeouts().firstByte());
         UpstreamLease sent = lease;
-        sent.send(UpstreamRequests.build(plan.call(), origin, plan.body(ctx.alloc()), streaming(), requestId))
+        sent.send(UpstreamRequests.build(plan.call(), origin, plan.body(ctx.alloc()), streaming(), requestId,
+                        trace))
                 .addListener(w -> {
                     if (!w.isSuccess() && lease == sent) {
                         onClosed(w.cause());
@@ -729,6 +737,7 @@ public final class ChatExchange implements UpstreamListener {
         if (permit != null) {
             permit.head(head.status().code(), head.headers());
         }
+        trace.upstreamStatus(head.status().code());
         deadlines.arm(deployment.provider().timeouts().idle());
         boolean ok = head.status().codeClass() == HttpStatusClass.SUCCESS;
         EventFramer framer = ok && streaming() ? framerFor(head.headers().get(HttpHeaderNames.CONTENT_TYPE, "")) : null;
@@ -868,6 +877,7 @@ public final class ChatExchange implements UpstreamListener {
                 deadlines.cancel();
                 releaseLease();
                 endPermit(null);
+                trace.attemptEnded((GatewayError) null);
                 streamComplete = true;
                 if (cache != null) {
                     cache.streamed(deployment.upstreamModel(), relay.usage());
@@ -891,8 +901,16 @@ public final class ChatExchange implements UpstreamListener {
             case ExchangePlan.Answer.Body b when b.error() != null -> attemptFailed(b.error(), b);
             case ExchangePlan.Answer.Body b -> {
                 endPermit(null);
-                if (cache != null && cache.gathering()) {
-                    cache.answered(b.chat() != null ? b.chat() : relayedAnswer(whole));
+                trace.attemptEnded((GatewayError) null);
+                boolean gathering = cache != null && cache.gathering();
+                // A relayed answer is read only when the cache or a sampled trace wants what it says.
+                ChatResponse chat = b.chat() != null || route.operation() != Operation.CHAT
+                        || !(gathering || trace.recording()) ? b.chat() : relayedAnswer(whole);
+                if (gathering) {
+                    cache.answered(chat);
+                }
+                if (chat != null) {
+                    trace.answered(chat.id(), chat.model(), chat.finishReason());
                 }
                 answer(b);
             }
@@ -944,6 +962,7 @@ public final class ChatExchange implements UpstreamListener {
         if (relay != null && relay.committed()) {
             deadlines.cancel();
             endPermit(error);
+            trace.attemptEnded(error);
             services.reporter().metrics().upstreamAttempt(deployment.id(), error.kind(), NextStep.NONE);
             relay.abort(error);
             cut = true;
@@ -961,6 +980,7 @@ public final class ChatExchange implements UpstreamListener {
      */
     private void attemptFailed(GatewayError error, ExchangePlan.Answer.Body relayable) {
         endPermit(error);
+        trace.attemptEnded(error);
         deadlines.disarmRead();
         if (relay != null) {
             relay.close();
@@ -1014,6 +1034,7 @@ public final class ChatExchange implements UpstreamListener {
                 usage = usage.cutShort(plan.estimate(relay.outputChars())); // charged for what was generated
             }
             ttft = relay.firstTokenNanos();
+            relay.describe(trace);
             relay.close();
         }
         if (reply != null) {
@@ -1030,7 +1051,7 @@ public final class ChatExchange implements UpstreamListener {
             cache.finished(kind == null && status == 200 && !cut, modelName, charge.cost(), kind);
         }
         long now = System.nanoTime();
-        services.reporter().report(new ExchangeSummary(requestId, route.label(), modelName,
+        var summary = new ExchangeSummary(requestId, route.label(), modelName,
                 deployment == null ? null : deployment.id(),
                 deployment == null ? null : deployment.provider().id(),
                 status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind,
@@ -1039,8 +1060,23 @@ public final class ChatExchange implements UpstreamListener {
                 caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId,
                 routing == null ? RouteTrace.NONE : new RouteTrace(routing.tier(), routing.tierRule(),
                         routing.variant(), routing.attempts(), routing.tried(), routing.fellBack()),
-                cache == null ? null : cache.use(coalescedSaving)));
+                cache == null ? null : cache.use(coalescedSaving));
+        trace.finished(summary, envelope == null ? null : envelope.model(), tracedSampling(), deployment);
+        services.reporter().report(summary, trace.traceId());
         onDone.done(keepAlive && !cut);
+    }
+
+    /** The request's generation parameters for a sampled trace; null otherwise, or when the body does not read. */
+    private Sampling tracedSampling() {
+        if (!trace.recording() || features == null || route.operation() == Operation.EMBEDDINGS) {
+            return null;
+        }
+        try {
+            ChatRequest request = features.request(); // decoded once per exchange; usually already
+            return request == null ? null : request.sampling();
+        } catch (RuntimeException e) {
+            return null; // a body only a same-dialect provider reads: its parameters go unrecorded
+        }
     }
 
     private GatewayError connectError(Throwable cause) {

@@ -38,9 +38,14 @@ public final class ExchangeReporter {
     }
 
     public void report(ExchangeSummary s) {
+        report(s, null);
+    }
+
+    /** @param traceId the request's trace, for the access log; null when it has none */
+    public void report(ExchangeSummary s, String traceId) {
         metrics.exchangeFinished(s);
         if (accessLog != null && accessLogOn.getAsBoolean()) {
-            accessLog.write(s);
+            accessLog.write(s, traceId);
         }
         if (ledger != null && s.billable()) {
             ledger.record(new SpendRow(s.spendId(), Instant.now(), s.key(), s.team(), s.user(), s.route(),

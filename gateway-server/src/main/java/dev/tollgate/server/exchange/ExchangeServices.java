@@ -3,6 +3,7 @@ package dev.tollgate.server.exchange;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.observe.trace.Tracer;
 import dev.tollgate.core.routing.Router;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.providers.ProviderRegistry;
@@ -25,6 +26,7 @@ import java.util.function.Supplier;
  * @param cache the response cache's store (it outlives reloads; each model's policy comes from the snapshot)
  * @param sharedCache the second level in Redis that every replica shares, or null
  * @param flights the identical requests in flight, which share one upstream call (request coalescing)
+ * @param tracer starts the spans of traced requests (whether a request is traced is the snapshot's say)
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -37,7 +39,8 @@ public record ExchangeServices(
         DeploymentHealth health,
         ResponseCache cache,
         RedisResponseCache sharedCache,
-        Flights flights) {
+        Flights flights,
+        Tracer tracer) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
@@ -49,5 +52,6 @@ public record ExchangeServices(
         requireNonNull(health, "health");
         requireNonNull(cache, "cache");
         requireNonNull(flights, "flights");
+        requireNonNull(tracer, "tracer");
     }
 }

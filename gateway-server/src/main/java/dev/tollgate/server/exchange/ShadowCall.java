@@ -201,7 +201,7 @@ public final class ShadowCall implements UpstreamListener {
         upstreamStartNanos = System.nanoTime();
         deadlines.arm(deployment.provider().timeouts().firstByte());
         UpstreamLease sent = lease;
-        sent.send(UpstreamRequests.build(call, origin, Unpooled.wrappedBuffer(call.body()), false, requestId))
+        sent.send(UpstreamRequests.build(call, origin, Unpooled.wrappedBuffer(call.body()), false, requestId, null))
                 .addListener(w -> {
                     if (!w.isSuccess() && lease == sent) {
                         onClosed(w.cause());

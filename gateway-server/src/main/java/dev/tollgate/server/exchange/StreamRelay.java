@@ -1,6 +1,7 @@
 package dev.tollgate.server.exchange;
 
 import dev.tollgate.core.cache.AnswerAssembler;
+import dev.tollgate.core.model.FinishReason;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.Usage;
@@ -69,6 +70,10 @@ final class StreamRelay {
     private GatewayError failure;
     private Usage usage = Usage.UNKNOWN;
     private long outputChars;
+    /** What the stream said about the answer (for the trace); null until it says. */
+    private String responseId;
+    private String responseModel;
+    private FinishReason finishReason;
     private long firstTokenNanos = -1;
     private long lastWriteNanos;
     private ScheduledFuture<?> keepAliveTimer;
@@ -160,6 +165,11 @@ final class StreamRelay {
         return outputChars;
     }
 
+    /** Passes what the stream said about its answer (id, model, finish reason) to {@code trace}. */
+    void describe(ExchangeTrace trace) {
+        trace.answered(responseId, responseModel, finishReason);
+    }
+
     long firstTokenNanos() {
         return firstTokenNanos;
     }
@@ -213,8 +223,11 @@ final class StreamRelay {
                 case StreamEvent.TextDelta t -> outputChars += t.text().length();
                 case StreamEvent.ToolCallDelta t -> outputChars += t.argumentsFragment() == null
                         ? 0 : t.argumentsFragment().length();
-                case StreamEvent.Start s -> { }
-                case StreamEvent.Finish f -> { }
+                case StreamEvent.Start s -> {
+                    responseId = s.id();
+                    responseModel = s.model();
+                }
+                case StreamEvent.Finish f -> finishReason = f.reason();
             }
             content |= e.isContent();
         }

@@ -19,7 +19,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.util.List;
 
-/** Builds the HTTP request sent upstream. Only config-derived parts (URI, auth) and the body leave the gateway. */
+/**
+ * Builds the HTTP request sent upstream. Only config-derived parts (URI, auth), the body and the trace context
+ * leave the gateway.
+ */
 final class UpstreamRequests {
     private static final String USER_AGENT = "tollgate/0.1";
 
@@ -50,7 +53,9 @@ final class UpstreamRequests {
         return out;
     }
 
-    static FullHttpRequest build(UpstreamCall call, Origin origin, ByteBuf body, boolean stream, String requestId) {
+    /** @param trace sets the trace headers, last, so no configured header can stand in for them; null for none */
+    static FullHttpRequest build(UpstreamCall call, Origin origin, ByteBuf body, boolean stream, String requestId,
+                                 ExchangeTrace trace) {
         URI uri = call.uri();
         String target = uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
         var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(call.method()), target, body);
@@ -63,6 +68,9 @@ final class UpstreamRequests {
         h.set(RequestId.HEADER, requestId);
         for (Header header : call.headers()) {
             h.set(header.name(), header.value());
+        }
+        if (trace != null) {
+            trace.inject(h);
         }
         return request;
     }

@@ -21,15 +21,24 @@ public final class AccessLog {
 
     /** Captures the time now; the line itself is built on the log's own thread, off the event loop. */
     public void write(ExchangeSummary summary) {
-        long now = System.currentTimeMillis();
-        sink.write(() -> render(summary, now));
+        write(summary, null);
     }
 
-    private String render(ExchangeSummary s, long epochMillis) {
+    /**
+     * As {@link #write(ExchangeSummary)}, with the request's trace id (32 hex digits; null when it has no trace),
+     * so that log lines and traces join.
+     */
+    public void write(ExchangeSummary summary, String traceId) {
+        long now = System.currentTimeMillis();
+        sink.write(() -> render(summary, traceId, now));
+    }
+
+    private String render(ExchangeSummary s, String traceId, long epochMillis) {
         return new JsonLine()
                 .field("ts", timestamp(epochMillis))
                 .field("type", "access")
                 .field("request_id", s.requestId())
+                .field("trace_id", traceId)
                 // The ledger row's id, where it is not the request id (a client-supplied id, made unique).
                 .field("spend_id", s.spendId().equals(s.requestId()) ? null : s.spendId())
                 .field("route", s.route())

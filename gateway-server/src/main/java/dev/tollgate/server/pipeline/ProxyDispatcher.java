@@ -8,6 +8,7 @@ import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.spi.ListedModel;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
+import dev.tollgate.core.observe.trace.TraceContext;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
@@ -82,12 +83,14 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         long start = System.nanoTime();
         String clientId = request.headers().get(RequestId.HEADER);
         String requestId = RequestId.accept(clientId);
+        // A refusal has no span, but its log line still joins the client's trace.
+        String traceId = TraceContext.traceIdOf(request.headers().get(TraceContext.TRACEPARENT));
         try {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {
                 Route named = decoded.cause() instanceof BoundedAggregator.BodyTooLarge ? Route.of(request.uri()) : null;
-                refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, start, "other",
-                        malformed(decoded.cause()), false);
+                refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, traceId, start,
+                        "other", malformed(decoded.cause()), false);
                 return;
             }
             // While draining, every answer closes its connection so the client reconnects to another replica.
@@ -95,26 +98,26 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             Route route = Route.of(request.uri());
             ClientDialect dialect = services.providers().dialect(Route.dialectOf(route, request));
             if (route == null) {
-                refuse(dialect, requestId, start, "other", GatewayError.of(ErrorKind.NOT_FOUND,
+                refuse(dialect, requestId, traceId, start, "other", GatewayError.of(ErrorKind.NOT_FOUND,
                         "Unknown request URL: " + request.method() + " " + Route.normalise(request.uri())), keepAlive);
                 return;
             }
             if (!route.method().equals(request.method())) {
-                refuse(dialect, requestId, start, route.label(), GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED,
+                refuse(dialect, requestId, traceId, start, route.label(), GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED,
                         request.method() + " is not allowed here; use " + route.method() + "."), keepAlive);
                 return;
             }
             RuntimeSnapshot snapshot = services.snapshot().get();
             Authentication auth = services.keys().authenticate(request.headers(), route.label(), snapshot.access());
             if (auth instanceof Authentication.Refused refused) {
-                refuse(dialect, requestId, start, route.label(), refused.error(), keepAlive);
+                refuse(dialect, requestId, traceId, start, route.label(), refused.error(), keepAlive);
                 return;
             }
             Caller caller = ((Authentication.Allowed) auth).caller();
             if (route == Route.MODELS) {
                 byte[] list = dialect.encodeModelList(visibleModels(snapshot, caller));
                 HttpReplies.json(ctx, HttpResponseStatus.OK, list, requestId, keepAlive);
-                report(requestId, start, route.label(), 200, null);
+                report(requestId, traceId, start, route.label(), 200, null);
                 if (!keepAlive) {
                     closing();
                 }
@@ -222,19 +225,19 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void refuse(ClientDialect dialect, String requestId, long start, String route, GatewayError error,
-                        boolean keepAlive) {
+    private void refuse(ClientDialect dialect, String requestId, String traceId, long start, String route,
+                        GatewayError error, boolean keepAlive) {
         HttpReplies.error(ctx, dialect, error, requestId, keepAlive);
         if (!keepAlive) {
             closing();
         }
-        report(requestId, start, route, error.httpStatus(), error.kind());
+        report(requestId, traceId, start, route, error.httpStatus(), error.kind());
     }
 
-    private void report(String requestId, long start, String route, int status, ErrorKind kind) {
+    private void report(String requestId, String traceId, long start, String route, int status, ErrorKind kind) {
         services.reporter().report(new ExchangeSummary(requestId, route, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
-                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null));
+                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null), traceId);
     }
 
     /** The model names a caller may send: all of them on an open gateway or for a key without model scopes. */

@@ -10,6 +10,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.observe.trace.TraceSettings;
+import dev.tollgate.core.observe.trace.Tracer;
 import dev.tollgate.core.cache.LocalResponseCache;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ErrorKind;
@@ -91,11 +93,12 @@ class ShadowCallTest {
         snapshot = new RuntimeSnapshot("test", ServerSettings.DEFAULTS, Map.of(), Map.of(), AccessPolicy.OPEN,
                 Map.of("gpt-x", PRICE), new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
-                CacheSettings.OFF);
+                CacheSettings.OFF, TraceSettings.OFF);
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
                 new ExchangeReporter(metrics, null, () -> false, null), keys, accounting,
                 new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics),
-                new LocalResponseCache(1 << 20, Ticker.systemTicker()), null, new Flights());
+                new LocalResponseCache(1 << 20, Ticker.systemTicker()), null, new Flights(),
+                Tracer.system(span -> { }));
     }
 
     @AfterEach

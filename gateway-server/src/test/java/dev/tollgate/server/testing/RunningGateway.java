@@ -100,6 +100,11 @@ public final class RunningGateway implements AutoCloseable {
         return "http://127.0.0.1:" + tollgate.proxyPort() + "/v1";
     }
 
+    /** How many spans the gateway exported, failed to export, and dropped so far. */
+    public dev.tollgate.server.trace.OtlpExporter.Counts spanExports() {
+        return tollgate.spanExports();
+    }
+
     /** Everything logged so far (the log writer is asynchronous: poll for lines that should come). */
     public String logs() {
         synchronized (logs) {

@@ -1,0 +1,2 @@
+/** Span export: OTLP over HTTP with the JSON encoding, batched on a thread of its own. */
+package dev.tollgate.server.trace;
