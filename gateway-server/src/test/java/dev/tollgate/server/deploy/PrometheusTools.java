@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The {@code prometheus} and {@code promtool} binaries (Debian's {@code prometheus} package), found on the PATH.
@@ -36,9 +36,8 @@ record PrometheusTools(Path prometheus, Path promtool) {
             throw new AssertionError(missing + " is not on the PATH although " + REQUIRE_ENV
                     + "=1 requires it: install Debian's prometheus package (.ci/install-prometheus)");
         }
-        Assumptions.abort(missing + " is not on the PATH: install Debian's prometheus package"
+        throw new TestAbortedException(missing + " is not on the PATH: install Debian's prometheus package"
                 + " (.ci/install-prometheus) to run this test, or set " + REQUIRE_ENV + "=1 to fail without it");
-        throw new AssertionError("unreachable");
     }
 
     /** Runs promtool; fails, with its output, when it exits with an error or takes more than a minute. */
