@@ -112,11 +112,21 @@ final class LocalPrometheus implements AutoCloseable {
     boolean anySample(String promql, Predicate<Double> test) throws IOException, InterruptedException {
         JsonNode answer = query(promql, Instant.now());
         for (JsonNode sample : answer.path("data").path("result")) {
-            if (test.test(Double.parseDouble(sample.path("value").path(1).asText()))) {
+            if (test.test(value(sample))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The value of one sample of an instant vector, as Prometheus writes it ("1.5", "NaN", "+Inf"). */
+    static double value(JsonNode sample) {
+        String text = sample.path("value").path(1).asText();
+        return switch (text) {
+            case "+Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(text);
+        };
     }
 
     /** The last 4,000 characters of the server's log. */
