@@ -2,8 +2,8 @@ package dev.tollgate.server.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.cache.CacheResult;
+import dev.tollgate.core.cache.CacheUse;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.DeploymentState;
@@ -13,9 +13,6 @@ import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.metrics.PrometheusMetrics;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,17 +22,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * The alert rules and Grafana dashboards read only metrics, labels and label values the gateway exports today:
- * a rule on a misspelt metric never fires and a panel on one stays empty, and neither says so.
+ * a rule on a misspelt metric never fires and a panel on one stays empty, and neither says so. Two kinds of
+ * metric are known without being exported by this build: those of the issue 7 metric contract that another
+ * branch adds ({@link #CONTRACTED_NOT_YET_EXPORTED}), and those of self-hosted model servers, which Prometheus
+ * scrapes from them directly ({@link #MODEL_SERVER_SERIES}).
  */
 class AlertsAndDashboardsTest {
-    private static final Path ALERTS = Repo.DOCKER.resolve("prometheus/alerts.yml");
-    private static final Path PROMETHEUS = Repo.DOCKER.resolve("prometheus/prometheus.yml");
-    private static final Path DASHBOARDS = Repo.DOCKER.resolve("grafana/dashboards");
     /** Series Prometheus makes itself for every target. */
     private static final Set<String> PROMETHEUS_SERIES = Set.of("up");
     /** Labels Prometheus adds to every scraped series. */
@@ -45,13 +41,46 @@ class AlertsAndDashboardsTest {
     private static final Pattern SERIES_LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern WORD_ALTERNATIVES = Pattern.compile("[a-z0-9_]+(\\|[a-z0-9_]+)*");
 
+    /**
+     * Metrics of the issue 7 metric contract (Prometheus names and label keys) that the metrics branch adds and this
+     * build does not export yet. Once it does, delete each entry here: the test then holds the panels and rules
+     * that read it to what is really exported, label values included.
+     */
+    private static final Map<String, Set<String>> CONTRACTED_NOT_YET_EXPORTED = merge(
+            histogram("gen_ai_server_time_per_output_token_seconds",
+                    "gen_ai_operation_name", "gen_ai_request_model", "gen_ai_provider_name"),
+            histogram("tollgate_overhead_seconds", "route", "stream"),
+            histogram("tollgate_upstream_duration_seconds", "deployment", "gen_ai_provider_name"),
+            Map.of("tollgate_inflight_requests", Set.of(), "tollgate_inflight_streams", Set.of(),
+                    "tollgate_tokens_total", Set.of("gen_ai_request_model", "team", "type"),
+                    "tollgate_key_requests_total", Set.of("key", "team", "outcome"),
+                    "tollgate_key_cost_usd_total", Set.of("key", "team"),
+                    "tollgate_budget_remaining_usd", Set.of("scope"),
+                    "tollgate_ledger_queue_rows", Set.of(),
+                    "tollgate_review_samples_total", Set.of("result")),
+            histogram("tollgate_feedback_score", "gen_ai_request_model", "tier", "variant"),
+            Map.of("jvm_memory_used_bytes", Set.of("area", "id"),
+                    "jvm_gc_pause_seconds_sum", Set.of("action", "cause", "gc"),
+                    "jvm_threads_live_threads", Set.of(), "process_cpu_usage", Set.of(),
+                    "system_cpu_usage", Set.of(), "process_uptime_seconds", Set.of(),
+                    "tollgate_netty_allocator_used_bytes", Set.of("memory"),
+                    "tollgate_event_loop_pending_tasks", Set.of()));
+    /** Self-hosted model servers' own metrics, which only the dashboard's model-server row reads. */
+    private static final Map<String, Set<String>> MODEL_SERVER_SERIES = Map.of(
+            "vllm:num_requests_waiting", Set.of("model_name"),
+            "vllm:num_requests_running", Set.of("model_name"),
+            "vllm:gpu_cache_usage_perc", Set.of("model_name"),   // vLLM before 0.10
+            "vllm:kv_cache_usage_perc", Set.of("model_name"),    // vLLM 0.10 and later
+            "tgi_queue_size", Set.of(),
+            "tgi_batch_current_size", Set.of());
+
     /** Every series the gateway exports, by metric name: each one's labels. */
     private final Map<String, List<Map<String, String>>> exported = exportedSeries();
 
     @Test
     void everyAlertRuleWaitsCarriesASeverityAndExplainsItself() {
         var names = new HashSet<String>();
-        List<YamlTree> rules = alertRules();
+        List<YamlTree> rules = MonitoringFiles.alertRules();
         assertThat(rules).isNotEmpty();
         for (YamlTree rule : rules) {
             String name = rule.get("alert").text();
@@ -66,27 +95,27 @@ class AlertsAndDashboardsTest {
 
     @Test
     void alertRulesReadOnlyWhatTheGatewayExports() {
-        for (YamlTree rule : alertRules()) {
+        for (YamlTree rule : MonitoringFiles.alertRules()) {
             assertReadsExportedSeries(rule.get("alert").text(), new PromQl(rule.get("expr").text()));
         }
     }
 
     @Test
-    void dashboardPanelsReadOnlyWhatTheGatewayExports() throws IOException {
+    void dashboardPanelsReadOnlyWhatTheGatewayExports() {
         int queries = 0;
-        try (Stream<Path> files = Files.list(DASHBOARDS)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
-                JsonNode dashboard = new ObjectMapper().readTree(file.toFile());
-                for (JsonNode panel : panels(dashboard)) {
-                    for (JsonNode target : panel.path("targets")) {
-                        assertReadsExportedSeries(file.getFileName() + ": " + panel.get("title").asText(),
-                                new PromQl(target.get("expr").asText()));
-                        queries++;
-                    }
-                }
+        for (MonitoringFiles.Dashboard dashboard : MonitoringFiles.dashboards()) {
+            for (MonitoringFiles.PanelQuery query : dashboard.queries()) {
+                assertReadsExportedSeries(query.where(), new PromQl(query.expr()));
+                queries++;
             }
         }
         assertThat(queries).isPositive();
+    }
+
+    @Test
+    void theNotYetExportedListHoldsOnlyWhatTheGatewayDoesNotExport() {
+        // An entry left behind after the metrics branch is merged would exempt an exported metric's label values.
+        assertThat(CONTRACTED_NOT_YET_EXPORTED.keySet()).doesNotContainAnyElementsOf(exported.keySet());
     }
 
     private void assertReadsExportedSeries(String where, PromQl query) {
@@ -94,7 +123,11 @@ class AlertsAndDashboardsTest {
         assertThat(metrics).as("%s: metrics in %s", where, query.expression()).isNotEmpty();
         var labels = new HashSet<>(TARGET_LABELS);
         for (String metric : metrics) {
-            if (!PROMETHEUS_SERIES.contains(metric)) {
+            if (CONTRACTED_NOT_YET_EXPORTED.containsKey(metric)) {
+                labels.addAll(CONTRACTED_NOT_YET_EXPORTED.get(metric));
+            } else if (MODEL_SERVER_SERIES.containsKey(metric)) {
+                labels.addAll(MODEL_SERVER_SERIES.get(metric));
+            } else if (!PROMETHEUS_SERIES.contains(metric)) {
                 assertThat(exported).as("%s: metric %s", where, metric).containsKey(metric);
                 exported.get(metric).forEach(series -> labels.addAll(series.keySet()));
             }
@@ -121,26 +154,26 @@ class AlertsAndDashboardsTest {
         return WORD_ALTERNATIVES.matcher(match.value()).matches() ? List.of(match.value().split("\\|")) : List.of();
     }
 
-    private static List<YamlTree> alertRules() {
-        var rules = new ArrayList<YamlTree>();
-        YamlTree.load(ALERTS).get("groups").items().forEach(g -> rules.addAll(g.get("rules").items()));
-        return rules;
-    }
-
     private static Set<String> scrapeJobs() {
         var jobs = new HashSet<String>();
-        YamlTree.load(PROMETHEUS).get("scrape_configs").items().forEach(j -> jobs.add(j.get("job_name").text()));
+        YamlTree.load(MonitoringFiles.PROMETHEUS).get("scrape_configs").items().forEach(j -> jobs.add(j.get("job_name").text()));
         return jobs;
     }
 
-    /** Every panel, including those inside collapsed rows. */
-    private static List<JsonNode> panels(JsonNode dashboard) {
-        var panels = new ArrayList<JsonNode>();
-        for (JsonNode panel : dashboard.path("panels")) {
-            panels.add(panel);
-            panel.path("panels").forEach(panels::add);
+    /** A histogram's three series: buckets (with le), sum and count. */
+    private static Map<String, Set<String>> histogram(String name, String... labels) {
+        var withLe = new HashSet<>(Set.of(labels));
+        withLe.add("le");
+        return Map.of(name + "_bucket", withLe, name + "_sum", Set.of(labels), name + "_count", Set.of(labels));
+    }
+
+    @SafeVarargs
+    private static Map<String, Set<String>> merge(Map<String, Set<String>>... maps) {
+        var merged = new HashMap<String, Set<String>>();
+        for (Map<String, Set<String>> map : maps) {
+            merged.putAll(map);
         }
-        return panels;
+        return Map.copyOf(merged);
     }
 
     /**
@@ -149,8 +182,28 @@ class AlertsAndDashboardsTest {
      */
     private static Map<String, List<Map<String, String>>> exportedSeries() {
         var metrics = new PrometheusMetrics();
-        metrics.exchangeFinished(summary(200, Outcome.SUCCESS, null, true));
-        metrics.exchangeFinished(summary(502, Outcome.PROVIDER_ERROR, ErrorKind.PROVIDER_ERROR, false));
+        metrics.exchangeFinished(summary(200, Outcome.SUCCESS, null, true, null, RouteTrace.NONE));
+        for (Outcome outcome : Outcome.values()) {
+            ErrorKind error = switch (outcome) {
+                case SUCCESS -> null;
+                case CALLER_ERROR -> ErrorKind.INVALID_REQUEST;
+                case POLICY_DENIED -> ErrorKind.RATE_LIMITED;
+                case PROVIDER_ERROR -> ErrorKind.PROVIDER_ERROR;
+                case GATEWAY_ERROR -> ErrorKind.INTERNAL;
+                case CLIENT_CANCELLED -> ErrorKind.CLIENT_CANCELLED;
+            };
+            metrics.exchangeFinished(summary(error == null ? 200 : error.defaultStatus(), outcome, error, false, null,
+                    RouteTrace.NONE));
+        }
+        for (CacheResult result : CacheResult.values()) {
+            metrics.exchangeFinished(summary(200, Outcome.SUCCESS, null, false, new CacheUse(result,
+                    result == CacheResult.HIT ? Money.ofUsd("0.25") : Money.ZERO), RouteTrace.NONE));
+        }
+        metrics.exchangeFinished(summary(200, Outcome.SUCCESS, null, false, null,
+                new RouteTrace("fast", null, "canary/fast", 1, List.of("fast/mock/m1"), false)));
+        for (String result : List.of("applied", "unchanged", "rejected")) {
+            metrics.configReloaded(result, 2, false);
+        }
         metrics.quotaDenied("key", "requests");
         metrics.budgetAlert("global", 0.8);
         for (String state : List.of("written", "spilled", "replayed", "lost")) {
@@ -177,9 +230,10 @@ class AlertsAndDashboardsTest {
         return series;
     }
 
-    private static ExchangeSummary summary(int status, Outcome outcome, ErrorKind error, boolean stream) {
+    private static ExchangeSummary summary(int status, Outcome outcome, ErrorKind error, boolean stream,
+                                           CacheUse cache, RouteTrace routing) {
         return new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m1", "mock", status, outcome, error, stream,
                 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
-                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE, null);
+                Money.ofUsd("0.25"), false, "req_1", routing, cache);
     }
 }

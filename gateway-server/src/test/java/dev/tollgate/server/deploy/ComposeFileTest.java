@@ -175,12 +175,27 @@ class ComposeFileTest {
             }
         }
         assertThat(dashboards).isNotEmpty();
+        // A panel names the provisioned datasource by its uid, or through a datasource variable of its type,
+        // which Grafana sets to the default datasource of that type: the provisioned one, when it is the default.
+        String type = datasource.get("type").text();
+        boolean isDefault = datasource.find("isDefault").map(d -> d.text().equals("true")).orElse(false);
         for (Path dashboard : dashboards) {
-            JsonNode root = new ObjectMapper().readTree(dashboard.toFile());
-            for (JsonNode panel : root.get("panels")) {
+            var file = new MonitoringFiles.Dashboard(dashboard.getFileName().toString(),
+                    new ObjectMapper().readTree(dashboard.toFile()));
+            var variables = new HashSet<String>();
+            for (JsonNode variable : file.variables()) {
+                if (variable.path("type").asText().equals("datasource") && variable.path("query").asText().equals(type)
+                        && isDefault) {
+                    variables.add("${" + variable.path("name").asText() + "}");
+                }
+            }
+            for (JsonNode panel : file.panels()) {
                 if (!panel.get("type").asText().equals("row")) {
-                    assertThat(panel.at("/datasource/uid").asText()).as("%s: %s", dashboard.getFileName(),
-                            panel.get("title").asText()).isEqualTo(uid);
+                    String where = file.file() + ": " + panel.get("title").asText();
+                    assertThat(panel.at("/datasource/type").asText()).as(where).isEqualTo(type);
+                    String named = panel.at("/datasource/uid").asText();
+                    assertThat(named.equals(uid) || variables.contains(named))
+                            .as("%s: datasource %s is %s or a %s datasource variable", where, named, uid, type).isTrue();
                 }
             }
         }

@@ -24,7 +24,8 @@ record PromQl(String expression) {
     private static final Pattern RANGE = Pattern.compile("\\[[^]]*]");
     /** An identifier; group 1 is set when a '(' follows, which makes it a function or an aggregation. */
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\s*\\()?");
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "inf", "nan");
+    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "inf", "nan",
+            "group_left", "group_right");
 
     /** The metric names read. */
     Set<String> metrics() {

@@ -1,0 +1,324 @@
+package dev.tollgate.server.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.server.testing.RunningGateway;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The alert rules and dashboard queries on a real Prometheus (Debian's package; see {@link PrometheusTools} for
+ * when this is skipped): promtool accepts the rules and the scrape config, and a Prometheus scraping a gateway
+ * that has served chat requests, streams, cache hits and a rate-limit refusal evaluates every rule and every panel
+ * query, and finds data for the traffic panels.
+ *
+ * <p>The traffic comes in two rounds, one before Prometheus starts and one after its first scrape: a counter that
+ * first appears between two scrapes has no rate yet, so only the second round makes the rates of the panels
+ * non-zero.
+ */
+class PrometheusQueriesTest {
+    /** Panels over metrics this build exports, which the traffic below must fill. */
+    static final Set<String> TRAFFIC_PANELS = Set.of(
+            "Requests per second", "Requests per second by model", "Requests per second by route",
+            "Request duration by model (non-streaming)", "Time to first token by model", "Error ratio by fault domain",
+            "Tokens per second by model and type", "Tokens per request by model",
+            "Cost in the time range", "Cost per hour by team", "Cost per hour by model",
+            "Cache hit ratio by model", "Cache requests by result", "Dollars saved by the cache per hour",
+            "Saved in the time range", "Cache entries", "Cache size",
+            "Budget used", "Refused by limits and budgets", "Upstream attempts by deployment and result",
+            "Gateways up", "Ledger up", "Config version by gateway");
+    /**
+     * Panels over metrics of the issue 7 contract that the metrics branch adds: they must evaluate already, and
+     * once that branch is merged they belong in {@link #TRAFFIC_PANELS} (the traffic below fills them: streams of
+     * several tokens, a team and its keys, a budget).
+     */
+    static final Set<String> TRAFFIC_PANELS_AFTER_THE_METRICS_BRANCH = Set.of(
+            "Time per output token by model", "Gateway overhead", "Upstream latency by deployment", "In flight",
+            "In-flight requests and streams", "Tokens per second by team and type",
+            "Cost by key in the time range (top 10)", "Requests per key by outcome (top 10)", "Budget remaining",
+            "Spend ledger", "JVM memory used", "CPU", "Netty allocator", "Live threads and uptime");
+
+    /**
+     * What Grafana puts in for its built-in variables here: a one-minute rate window holds samples from before
+     * and after the second round of traffic, at a 1 s scrape interval.
+     */
+    static final Map<String, String> GRAFANA_BUILTINS = Map.of(
+            "__rate_interval", "1m", "__interval", "15s", "__range", "1h", "__range_s", "3600");
+    /** {@code $name}, {@code ${name}} or {@code ${name:format}}. */
+    private static final Pattern VARIABLE = Pattern.compile("\\$(?:\\{(\\w+)(?::\\w+)?}|(\\w+))");
+    private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*(.+?)\\s*,\\s*(\\w+)\\s*\\)");
+    private static final Duration SCRAPED_TIMEOUT = Duration.ofSeconds(60);
+    private static final String MODEL = "assistant";
+    private static final String BOT_KEY = "tg-prometheus-bot";
+    private static final String CAPPED_KEY = "tg-prometheus-capped";
+
+    @TempDir
+    static Path tmp;
+    static PrometheusTools tools;
+    static RunningGateway gateway;
+    static LocalPrometheus prometheus;
+    /** Requests sent to the gateway so far (every one ends up in tollgate_requests_total). */
+    static int requestsSent;
+    /** When every query is evaluated: after the second round of traffic was scraped. */
+    static Instant evaluatedAt;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void serveTrafficAndScrapeIt() throws Exception {
+        tools = PrometheusTools.findOrSkip();
+        gateway = RunningGateway.start("""
+                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                providers:
+                  mock: { type: mock, mock: { latency: 5ms, chunks: 4, answer_words: 12 } }
+                models:
+                  %s: { deployments: [ { provider: mock } ] }
+                prices:
+                  %1$s: { input: 1, output: 2 }
+                budgets: { global: { usd: 1000, period: monthly } }
+                teams:
+                  support: { budget: { usd: 100, period: monthly } }
+                keys:
+                  - { name: bot, hash: "%s", team: support }
+                  - { name: capped, hash: "%s", team: support, limits: { rpm: 1 } }
+                cache: { enabled: true, ttl: 10m }
+                """.formatted(MODEL, KeyHash.of(BOT_KEY), KeyHash.of(CAPPED_KEY)), Map.of());
+        traffic(1);
+        int firstRound = requestsSent;
+        prometheus = LocalPrometheus.start(tools, scrapeConfig(), Files.createDirectories(tmp.resolve("prometheus")));
+        prometheus.await("a scrape of the gateway", SCRAPED_TIMEOUT,
+                p -> p.anySample("up{job=\"tollgate\"}", up -> up == 1));
+        prometheus.await("the first round's requests in a scrape", SCRAPED_TIMEOUT,
+                p -> p.anySample("sum(tollgate_requests_total)", n -> n >= firstRound));
+        traffic(2);
+        int total = requestsSent;
+        prometheus.await("the second round's requests in a scrape", SCRAPED_TIMEOUT,
+                p -> p.anySample("sum(tollgate_requests_total)", n -> n >= total));
+        prometheus.await("every alert rule evaluated", SCRAPED_TIMEOUT, p -> {
+            List<JsonNode> rules = loadedRules(p);
+            return !rules.isEmpty() && rules.stream().noneMatch(r -> r.path("health").asText().equals("unknown"));
+        });
+        evaluatedAt = Instant.now();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void promtoolAcceptsTheAlertRules() {
+        String output = tools.promtool(tmp, "check", "rules", MonitoringFiles.ALERTS.toString());
+        assertThat(output).contains("SUCCESS: " + MonitoringFiles.alertRules().size() + " rules found");
+    }
+
+    @Test
+    void promtoolAcceptsTheComposeScrapeConfig() throws IOException {
+        // As compose.yaml mounts it, except the rule file's path, which is the container's.
+        Map<String, Object> config = new Yaml().load(Files.readString(MonitoringFiles.PROMETHEUS));
+        config.put("rule_files", List.of(MonitoringFiles.ALERTS.toString()));
+        Path file = Files.writeString(tmp.resolve("compose-prometheus.yml"), yaml(config));
+        assertThat(tools.promtool(tmp, "check", "config", file.toString())).contains("SUCCESS");
+    }
+
+    @Test
+    void promtoolAcceptsTheTestsScrapeConfig() throws IOException {
+        Path file = Files.writeString(tmp.resolve("test-prometheus.yml"), scrapeConfig());
+        assertThat(tools.promtool(tmp, "check", "config", file.toString())).contains("SUCCESS");
+    }
+
+    @Test
+    void everyAlertRuleIsLoadedAndEvaluatesWithoutError() throws Exception {
+        List<JsonNode> rules = loadedRules(prometheus);
+        assertThat(rules).extracting(r -> r.path("name").asText()).containsExactlyInAnyOrderElementsOf(
+                MonitoringFiles.alertRules().stream().map(r -> r.get("alert").text()).toList());
+        for (JsonNode rule : rules) {
+            assertThat(rule.path("health").asText()).as("%s: %s", rule.path("name").asText(),
+                    rule.path("lastError").asText()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void everyAlertExpressionEvaluates() throws Exception {
+        var rejected = new ArrayList<String>();
+        for (YamlTree rule : MonitoringFiles.alertRules()) {
+            evaluate(rule.get("alert").text(), rule.get("expr").text(), rejected);
+        }
+        assertThat(rejected).as("alert expressions Prometheus rejects").isEmpty();
+    }
+
+    @Test
+    void everyPanelQueryEvaluatesAndTheTrafficPanelsHaveData() throws Exception {
+        var titles = new ArrayList<String>();
+        var rejected = new ArrayList<String>();
+        var empty = new ArrayList<String>();
+        for (MonitoringFiles.Dashboard dashboard : MonitoringFiles.dashboards()) {
+            Map<String, String> variables = variables(dashboard);
+            for (MonitoringFiles.PanelQuery query : dashboard.queries()) {
+                titles.add(query.panel());
+                String promql = substitute(query.where(), query.expr(), variables);
+                JsonNode result = evaluate(query.where(), promql, rejected);
+                if (TRAFFIC_PANELS.contains(query.panel()) && !hasFiniteSample(result)) {
+                    empty.add(query.where() + ": " + promql + " -> " + result);
+                }
+            }
+        }
+        assertThat(rejected).as("panel queries Prometheus rejects").isEmpty();
+        assertThat(titles).as("panels named in TRAFFIC_PANELS").containsAll(TRAFFIC_PANELS);
+        assertThat(titles).as("panels named in TRAFFIC_PANELS_AFTER_THE_METRICS_BRANCH")
+                .containsAll(TRAFFIC_PANELS_AFTER_THE_METRICS_BRANCH);
+        assertThat(empty).as("traffic panels without a number").isEmpty();
+    }
+
+    @Test
+    void everyQueryVariableFindsValues() throws Exception {
+        for (MonitoringFiles.Dashboard dashboard : MonitoringFiles.dashboards()) {
+            for (JsonNode variable : dashboard.variables()) {
+                if (!variable.path("type").asText().equals("query")) {
+                    continue;
+                }
+                String where = dashboard.file() + ": variable " + variable.path("name").asText();
+                Matcher m = LABEL_VALUES.matcher(variable.path("query").asText());
+                assertThat(m.matches()).as("%s: a label_values(metric, label) query", where).isTrue();
+                var rejected = new ArrayList<String>();
+                JsonNode result = evaluate(where, "count by (" + m.group(2) + ") (" + m.group(1) + ")", rejected);
+                assertThat(rejected).isEmpty();
+                assertThat(result).as("%s: values", where).isNotEmpty();
+            }
+        }
+    }
+
+    /** Sends one round of traffic; fails on an unexpected answer. */
+    private static void traffic(int round) throws Exception {
+        // The same deterministic question in both rounds: a miss the first time, then hits.
+        String repeated = chat("What is the capital of France?", false, 0);
+        assertThat(send(BOT_KEY, repeated)).isEqualTo(200);
+        assertThat(send(BOT_KEY, repeated)).isEqualTo(200);
+        // A new question each round: a miss (and a cost) in both.
+        assertThat(send(BOT_KEY, chat("Question of round " + round, false, 0))).isEqualTo(200);
+        // Streams, which the cache leaves alone when they are not deterministic: time to first token.
+        assertThat(send(BOT_KEY, chat("Tell a story", true, 0.7))).isEqualTo(200);
+        assertThat(send(BOT_KEY, chat("Tell another story", true, 0.7))).isEqualTo(200);
+        // One request a minute for this key: the first round's first request passes, and the second round's too
+        // when it comes more than a minute later. Each round's second one is refused.
+        int first = send(CAPPED_KEY, chat("Limited", false, 0.7));
+        if (round == 1) {
+            assertThat(first).isEqualTo(200);
+        } else {
+            assertThat(first).isIn(200, 429);
+        }
+        assertThat(send(CAPPED_KEY, chat("Limited again", false, 0.7))).isEqualTo(429);
+    }
+
+    private static String chat(String prompt, boolean stream, double temperature) {
+        return "{\"model\":\"" + MODEL + "\",\"stream\":" + stream + ",\"temperature\":" + temperature
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
+    }
+
+    /** POSTs a chat request, reads the whole answer (a stream to its end), counts it and returns the status. */
+    private static int send(String key, String body) throws Exception {
+        requestsSent++;
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(gateway.url("/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
+                .header("authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode();
+    }
+
+    /** Prometheus scraping the gateway's admin port every second, with the alert rules evaluated every second. */
+    private static String scrapeConfig() {
+        URI admin = gateway.adminUrl("/metrics");
+        var config = new LinkedHashMap<String, Object>();
+        config.put("global", Map.of("scrape_interval", "1s", "evaluation_interval", "1s"));
+        config.put("rule_files", List.of(MonitoringFiles.ALERTS.toString()));
+        // The job name the alert rules and dashboard select (job="tollgate").
+        config.put("scrape_configs", List.of(Map.of("job_name", "tollgate", "metrics_path", admin.getPath(),
+                "static_configs", List.of(Map.of("targets", List.of(admin.getHost() + ":" + admin.getPort()))))));
+        return yaml(config);
+    }
+
+    private static String yaml(Map<String, Object> document) {
+        var options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        return new Yaml(options).dump(document);
+    }
+
+    private static List<JsonNode> loadedRules(LocalPrometheus p) throws IOException, InterruptedException {
+        var rules = new ArrayList<JsonNode>();
+        for (JsonNode group : p.get("/api/v1/rules?type=alert").path("data").path("groups")) {
+            group.path("rules").forEach(rules::add);
+        }
+        return rules;
+    }
+
+    /**
+     * Evaluates {@code promql} at {@link #evaluatedAt} and returns its samples; when Prometheus rejects it, adds
+     * why to {@code rejected} and returns none.
+     */
+    private static JsonNode evaluate(String where, String promql, List<String> rejected)
+            throws IOException, InterruptedException {
+        JsonNode answer = prometheus.query(promql, evaluatedAt);
+        if (!answer.path("status").asText().equals("success")) {
+            rejected.add(where + ": " + promql + " -> " + answer);
+        }
+        return answer.path("data").path("result");
+    }
+
+    private static boolean hasFiniteSample(JsonNode result) {
+        for (JsonNode sample : result) {
+            if (Double.isFinite(LocalPrometheus.value(sample))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The value each template variable takes when "All" is chosen, by name. */
+    private static Map<String, String> variables(MonitoringFiles.Dashboard dashboard) {
+        var values = new LinkedHashMap<String, String>(GRAFANA_BUILTINS);
+        for (JsonNode variable : dashboard.variables()) {
+            if (variable.path("includeAll").asBoolean()) {
+                values.put(variable.path("name").asText(), variable.path("allValue").asText(".*"));
+            }
+        }
+        return values;
+    }
+
+    /** {@code expr} with every variable replaced; fails on a variable the dashboard does not define. */
+    private static String substitute(String where, String expr, Map<String, String> variables) {
+        Matcher m = VARIABLE.matcher(expr);
+        var out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(2);
+            assertThat(variables).as("%s: variable $%s in %s", where, name, expr).containsKey(name);
+            m.appendReplacement(out, Matcher.quoteReplacement(variables.get(name)));
+        }
+        return m.appendTail(out).toString();
+    }
+}
