@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.routing.Resilience;
+import dev.tollgate.core.runtime.MetricsSettings;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import java.util.Set;
 final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
             "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
-            "auto_tier", "splits", "shadow", "resilience", "cache");
+            "auto_tier", "splits", "shadow", "resilience", "cache", "metrics");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
@@ -77,7 +78,8 @@ final class ConfigBinder {
                 Map.entry("resilience.circuit_breaker", ResilienceSection.BREAKER_KEYS),
                 Map.entry("resilience.client", ResilienceSection.CLIENT_KEYS),
                 Map.entry("cache", CacheSection.KEYS),
-                Map.entry("models.*.cache", CacheSection.MODEL_KEYS));
+                Map.entry("models.*.cache", CacheSection.MODEL_KEYS),
+                Map.entry("metrics", MetricsSection.KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -104,7 +106,8 @@ final class ConfigBinder {
         Resilience resilience = ResilienceSection.bind(file.child("resilience", ResilienceSection.KEYS), problems);
         CacheSettings cache = CacheSection.bind(file.child("cache", CacheSection.KEYS), boundStorage.redis() != null,
                 problems);
+        MetricsSettings metrics = MetricsSection.bind(file.child("metrics", MetricsSection.KEYS));
         return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
-                prices, tiers, autoTier, splits, shadows, resilience, cache);
+                prices, tiers, autoTier, splits, shadows, resilience, cache, metrics);
     }
 }

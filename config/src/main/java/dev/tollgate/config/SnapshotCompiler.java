@@ -71,7 +71,7 @@ final class SnapshotCompiler {
         }
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
-                        prices(config), config.storage(), routing(config), cache(config)),
+                        prices(config), config.storage(), routing(config), cache(config), config.metrics()),
                 problems.warnings(), text);
     }
 

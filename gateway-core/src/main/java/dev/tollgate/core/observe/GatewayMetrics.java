@@ -9,6 +9,18 @@ import dev.tollgate.core.pricing.Money;
  * once per finished exchange.
  */
 public interface GatewayMetrics {
+    /**
+     * A client request began its exchange with a model (it decoded; refusals before that never start one). Each
+     * call is paired with one {@link #exchangeEnded} with the same {@code stream}: together they make the
+     * in-flight gauges.
+     *
+     * @param stream whether the client asked for a streamed answer
+     */
+    void exchangeStarted(boolean stream);
+
+    /** An exchange {@link #exchangeStarted} counted is over, however it ended. */
+    void exchangeEnded(boolean stream);
+
     void exchangeFinished(ExchangeSummary summary);
 
     /**

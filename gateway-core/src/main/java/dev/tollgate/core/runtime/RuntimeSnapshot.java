@@ -24,6 +24,7 @@ import java.util.Map;
  * @param storage where the ledger and shared counters live; changes take effect at the next restart only
  * @param routing tiers, automatic tier selection, splits, shadows and resilience settings
  * @param cache the response cache's size and each model group's policy
+ * @param metrics what the metrics export may label
  */
 public record RuntimeSnapshot(
         String source,
@@ -34,7 +35,8 @@ public record RuntimeSnapshot(
         Map<String, Price> prices,
         StorageSettings storage,
         RoutingTable routing,
-        CacheSettings cache) {
+        CacheSettings cache,
+        MetricsSettings metrics) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -45,6 +47,7 @@ public record RuntimeSnapshot(
         requireNonNull(storage, "storage");
         requireNonNull(routing, "routing");
         requireNonNull(cache, "cache");
+        requireNonNull(metrics, "metrics");
     }
 
     /** The group for a public model name, or null. */
