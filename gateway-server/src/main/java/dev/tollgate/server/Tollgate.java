@@ -55,10 +55,11 @@ public final class Tollgate implements AutoCloseable {
     private final Stores state;
     private final ConfigReloader reloader;
     private final ConfigWatcher watcher;
+    private final PrometheusMetrics metrics;
 
     private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, UpstreamPools upstreams,
                      Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state,
-                     ConfigReloader reloader, ConfigWatcher watcher) {
+                     ConfigReloader reloader, ConfigWatcher watcher, PrometheusMetrics metrics) {
         this.logs = logs;
         this.mocks = mocks;
         this.workers = workers;
@@ -68,6 +69,7 @@ public final class Tollgate implements AutoCloseable {
         this.state = state;
         this.reloader = reloader;
         this.watcher = watcher;
+        this.metrics = metrics;
     }
 
     /** The provider types a config may use with this build. */
@@ -110,6 +112,7 @@ public final class Tollgate implements AutoCloseable {
         RuntimeSnapshot first = loaded.snapshot();
         var current = new AtomicReference<>(first);
         var metrics = new PrometheusMetrics();
+        metrics.perKeyLabels(first.metrics().perKeyLabels());
         Stores state;
         try {
             state = Stores.open(current::get, metrics, logs);
@@ -127,6 +130,7 @@ public final class Tollgate implements AutoCloseable {
         var reloader = new ConfigReloader(loader, inertLoader, file, loaded, current, applied -> {
             state.configured(applied);
             upstreams.retain(origins(applied));
+            metrics.perKeyLabels(applied.metrics().perKeyLabels());
         }, logs, metrics, Clock.systemUTC());
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
                 state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache(),
@@ -134,6 +138,7 @@ public final class Tollgate implements AutoCloseable {
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
                 state.sharedCache(), reloader, Clock.systemUTC());
+        metrics.bindRuntime(RuntimeReadings.of(state.ledger(), workers));
         Gateway gateway;
         try {
             gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape, admin);
@@ -142,6 +147,7 @@ public final class Tollgate implements AutoCloseable {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             upstreams.close();
             state.close();
+            metrics.close();
             mocks.close();
             logs.close();
             throw e;
@@ -154,7 +160,7 @@ public final class Tollgate implements AutoCloseable {
                 .field("io_threads", threads)
                 .field("models", String.join(",", first.models().keySet())));
         return new Tollgate(logs, mocks, workers, upstreams, gateway, current, state, reloader,
-                file == null ? null : watch(reloader, current, logs));
+                file == null ? null : watch(reloader, current, logs), metrics);
     }
 
     /** Watches the config file; a file system without a watch service leaves reloads to the admin API. */
@@ -225,6 +231,7 @@ public final class Tollgate implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         upstreams.close();
         state.close(); // after the loops stop: every exchange has settled and recorded its row
+        metrics.close();
         mocks.close();
         logs.write(LogSink.event("info", "tollgate stopped"));
         logs.close();

@@ -45,10 +45,11 @@ public interface GatewayMetrics {
     void ledgerUp(boolean up);
 
     /**
-     * A team's or the global budget as it stands (sampled off the request path): what was spent in the current
-     * period and the limit. Keys and end users are left out: there can be too many of them for metric labels.
+     * A budget as it stands (sampled off the request path): what was spent in the current period and the limit.
+     * End users are left out (there can be too many of them for metric labels), and so are keys while the config
+     * keeps them out of labels ({@code metrics.per_key_labels}).
      *
-     * @param scope {@code team:<name>} or {@code global}
+     * @param scope {@code global}, {@code team:<name>} or {@code key:<name>}
      */
     void budgetLevel(String scope, Money spent, Money limit);
 

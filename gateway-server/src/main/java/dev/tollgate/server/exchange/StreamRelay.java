@@ -70,6 +70,8 @@ final class StreamRelay {
     private Usage usage = Usage.UNKNOWN;
     private long outputChars;
     private long firstTokenNanos = -1;
+    /** The model the stream's start event names, or null before it (or when the provider names none). */
+    private String servedModel;
     private long lastWriteNanos;
     private ScheduledFuture<?> keepAliveTimer;
 
@@ -164,6 +166,11 @@ final class StreamRelay {
         return firstTokenNanos;
     }
 
+    /** The model the provider says is answering, as its stream's start names it; null when it named none. */
+    String servedModel() {
+        return servedModel;
+    }
+
     /** Frees what is still held; idempotent. */
     void close() {
         if (keepAliveTimer != null) {
@@ -213,7 +220,7 @@ final class StreamRelay {
                 case StreamEvent.TextDelta t -> outputChars += t.text().length();
                 case StreamEvent.ToolCallDelta t -> outputChars += t.argumentsFragment() == null
                         ? 0 : t.argumentsFragment().length();
-                case StreamEvent.Start s -> { }
+                case StreamEvent.Start s -> servedModel = s.model();
                 case StreamEvent.Finish f -> { }
             }
             content |= e.isContent();

@@ -12,6 +12,7 @@ import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.spi.Operation;
 import dev.tollgate.metrics.PrometheusMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -178,7 +179,8 @@ class AlertsAndDashboardsTest {
     }
 
     private static ExchangeSummary summary(int status, Outcome outcome, ErrorKind error, boolean stream) {
-        return new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m1", "mock", status, outcome, error, stream,
+        return new ExchangeSummary("req_1", "chat", Operation.CHAT, "fast", "m1", "fast/mock/m1", "mock", status,
+                outcome, error, stream,
                 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
                 Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE, null);
     }
