@@ -186,7 +186,7 @@ public final class ChatExchange implements UpstreamListener {
     private Money coalescedSaving = Money.ZERO;
     /** Counted in the in-flight gauges (from the decoded envelope on), so {@link #finish} uncounts it. */
     private boolean inFlight;
-    /** The model a complete answer came from, bounded by {@link ResponseModel}; null while none came. */
+    /** The model that answered (in full, or a stream that began), bounded by {@link ResponseModel}; else null. */
     private String answeredBy;
 
     /**
