@@ -57,7 +57,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The gateway's meters in a Prometheus registry. The request path ({@link #exchangeStarted}, {@link #exchangeEnded},
- * {@link #exchangeFinished}) runs on event loops, once or twice per request, and is lock-free: see
+ * {@link #exchangeFinished}) runs on event loops, three calls per request, and is lock-free: see
  * {@link ExchangeMeters}. Every label value comes from config or from closed sets, never from a client.
  *
  * <p>{@link #bindRuntime} adds the JVM's and the server's own gauges once the server is up; {@link #close} releases
@@ -65,8 +65,8 @@ import java.util.function.LongSupplier;
  */
 public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     /** The content types {@link PrometheusMeterRegistry#scrape(String)} writes; it picks its writer by them. */
-    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-    static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private static final String KEY_SCOPE_PREFIX = "key:";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
