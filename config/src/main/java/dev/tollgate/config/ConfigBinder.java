@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.routing.Resilience;
+import dev.tollgate.core.runtime.MetricsSettings;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import java.util.Set;
 final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
             "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
-            "auto_tier", "splits", "shadow", "resilience", "cache", "tracing");
+            "auto_tier", "splits", "shadow", "resilience", "cache", "tracing", "metrics");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
@@ -82,7 +83,8 @@ final class ConfigBinder {
                 Map.entry("resilience.client", ResilienceSection.CLIENT_KEYS),
                 Map.entry("cache", CacheSection.KEYS),
                 Map.entry("models.*.cache", CacheSection.MODEL_KEYS),
-                Map.entry("tracing", TracingSection.KEYS));
+                Map.entry("tracing", TracingSection.KEYS),
+                Map.entry("metrics", MetricsSection.KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -110,7 +112,8 @@ final class ConfigBinder {
         CacheSettings cache = CacheSection.bind(file.child("cache", CacheSection.KEYS), boundStorage.redis() != null,
                 problems);
         TraceSettings boundTracing = tracing.bind(file.child("tracing", TracingSection.KEYS), problems);
+        MetricsSettings metrics = MetricsSection.bind(file.child("metrics", MetricsSection.KEYS));
         return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
-                prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing);
+                prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics);
     }
 }

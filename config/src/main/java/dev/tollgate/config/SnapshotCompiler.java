@@ -71,7 +71,8 @@ final class SnapshotCompiler {
         }
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
-                        prices(config), config.storage(), routing(config), cache(config), config.tracing()),
+                        prices(config), config.storage(), routing(config), cache(config), config.tracing(),
+                        config.metrics()),
                 problems.warnings(), text);
     }
 

@@ -7,6 +7,7 @@ import dev.tollgate.core.access.Team;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.routing.Resilience;
+import dev.tollgate.core.runtime.MetricsSettings;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import java.util.Collections;
@@ -30,6 +31,7 @@ import java.util.Map;
  * @param shadows in file order
  * @param cache the {@code cache} section, without the models' own settings (the compiler lays those over it)
  * @param tracing the {@code tracing} section
+ * @param metrics the {@code metrics} section
  */
 record TollgateConfig(
         ServerSettings server,
@@ -47,7 +49,8 @@ record TollgateConfig(
         List<ShadowConfig> shadows,
         Resilience resilience,
         CacheSettings cache,
-        TraceSettings tracing) {
+        TraceSettings tracing,
+        MetricsSettings metrics) {
     TollgateConfig {
         requireNonNull(server, "server");
         adminKeys = List.copyOf(adminKeys);
@@ -64,5 +67,6 @@ record TollgateConfig(
         requireNonNull(resilience, "resilience");
         requireNonNull(cache, "cache");
         requireNonNull(tracing, "tracing");
+        requireNonNull(metrics, "metrics");
     }
 }

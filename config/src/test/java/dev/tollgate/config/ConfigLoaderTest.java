@@ -24,6 +24,7 @@ import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.runtime.HostPort;
 import dev.tollgate.core.runtime.LogLevel;
+import dev.tollgate.core.runtime.MetricsSettings;
 import dev.tollgate.core.runtime.MockEndpoints;
 import dev.tollgate.core.runtime.MockProfile;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
@@ -464,6 +465,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theMetricsSectionSaysWhetherKeysGetSeriesOfTheirOwn() {
+        assertThat(loaded(loader().parse("t.yaml", Fixtures.MINIMAL)).snapshot().metrics())
+                .isEqualTo(MetricsSettings.DEFAULTS);
+        assertThat(MetricsSettings.DEFAULTS.perKeyLabels()).isTrue();
+        assertThat(loaded(loader().parse("t.yaml", Fixtures.MINIMAL + "metrics: { per_key_labels: false }\n"))
+                .snapshot().metrics().perKeyLabels()).isFalse();
+        assertThat(problems(loader().parse("t.yaml", Fixtures.MINIMAL + "metrics:\n  per_key_labels: sometimes\n"
+                + "  per_team_labels: true\n"))).containsExactly(
+                "t.yaml:10:19: metrics.per_key_labels: expected true or false, got 'sometimes'",
+                "t.yaml:11:3: metrics.per_team_labels: unknown key 'per_team_labels' (did you mean 'per_key_labels'?)");
+    }
+
+    @Test
     void emptyMockSectionMeansDefaultProfile() {
         var mocks = new Fixtures.RecordingMocks();
         loaded(loader(mocks).parse("t.yaml", "providers:\n  m: { type: mock }\nmodels:\n  x: { deployments: [{ provider: m }] }\n"));
@@ -541,8 +555,8 @@ class ConfigLoaderTest {
         assertThat(loaded(loader().load(file)).snapshot().source()).isEqualTo(file.toString());
         Files.writeString(file, Fixtures.MINIMAL + "extra: 1\n");
         assertThat(problems(loader().load(file))).containsExactly(file + ":9:1: extra: unknown key 'extra'; valid keys: "
-                + "admin, auto_tier, budgets, cache, keys, models, prices, providers, resilience, server, shadow, splits, "
-                + "storage, teams, tiers, tracing");
+                + "admin, auto_tier, budgets, cache, keys, metrics, models, prices, providers, resilience, server, shadow, "
+                + "splits, storage, teams, tiers, tracing");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import dev.tollgate.core.runtime.HostPort;
 import dev.tollgate.core.runtime.ServerSettings;
+import dev.tollgate.metrics.Exposition;
 import dev.tollgate.server.admin.AdminApi;
 import dev.tollgate.server.admin.AdminHandler;
 import dev.tollgate.server.exchange.ExchangeServices;
@@ -22,7 +23,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The two listeners and their event loops: the proxy port and the admin port. The upstream connections of a
@@ -55,7 +56,7 @@ public final class Gateway implements AutoCloseable {
      * caller built the {@link ExchangeServices} upstream client for the same transport).
      */
     public static Gateway start(Transport transport, EventLoopGroup workers, ServerSettings settings,
-                                ExchangeServices services, Supplier<String> metrics, AdminApi adminApi)
+                                ExchangeServices services, Function<String, Exposition> metrics, AdminApi adminApi)
             throws InterruptedException {
         EventLoopGroup acceptors = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         var ready = new AtomicBoolean();

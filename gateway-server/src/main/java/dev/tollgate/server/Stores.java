@@ -109,8 +109,8 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
                 housekeeping.scheduleWithFixedDelay(reconcile(snapshot, ledger, quotas, keys, clock), every, every,
                         TimeUnit.SECONDS);
             }
-            housekeeping.scheduleWithFixedDelay(gauges(snapshot, quotas, metrics, clock), 0, GAUGES_EVERY.toSeconds(),
-                    TimeUnit.SECONDS);
+            housekeeping.scheduleWithFixedDelay(gauges(snapshot, quotas, keys, metrics, clock), 0,
+                    GAUGES_EVERY.toSeconds(), TimeUnit.SECONDS);
             var health = new DeploymentHealth(metrics);
             housekeeping.scheduleWithFixedDelay(states(health), STATES_EVERY.toSeconds(), STATES_EVERY.toSeconds(),
                     TimeUnit.SECONDS);
@@ -180,11 +180,15 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
         };
     }
 
-    private static Runnable gauges(Supplier<RuntimeSnapshot> snapshot, QuotaStore quotas, GatewayMetrics metrics,
-                                   Clock clock) {
+    private static Runnable gauges(Supplier<RuntimeSnapshot> snapshot, QuotaStore quotas, KeyRing keys,
+                                   GatewayMetrics metrics, Clock clock) {
         return () -> {
             try {
-                BudgetGauges.sample(snapshot.get().access(), quotas, metrics, clock.instant());
+                RuntimeSnapshot now = snapshot.get();
+                AccessPolicy policy = now.access();
+                // Keys' budgets only while keys may be labels: there can be many, each a store call here.
+                BudgetGauges.sample(policy, now.metrics().perKeyLabels() ? keys.all(policy) : List.of(), quotas,
+                        metrics, clock.instant());
             } catch (Exception e) {
                 LOG.log(Level.FINE, "budget gauges not sampled this time: " + e);
             }

@@ -65,11 +65,12 @@ public final class Tollgate implements AutoCloseable {
     /** Whether the JDK's logging writes to this gateway's log; then a reload sets its level too. */
     private final AtomicBoolean javaLogging;
     private final OtlpExporter spans;
+    private final PrometheusMetrics metrics;
 
     private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, UpstreamPools upstreams,
                      Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state,
                      ConfigReloader reloader, ConfigWatcher watcher, AuditLog audit, AtomicBoolean javaLogging,
-                     OtlpExporter spans) {
+                     OtlpExporter spans, PrometheusMetrics metrics) {
         this.logs = logs;
         this.audit = audit;
         this.javaLogging = javaLogging;
@@ -82,6 +83,7 @@ public final class Tollgate implements AutoCloseable {
         this.reloader = reloader;
         this.watcher = watcher;
         this.spans = spans;
+        this.metrics = metrics;
     }
 
     /** The provider types a config may use with this build. */
@@ -127,6 +129,7 @@ public final class Tollgate implements AutoCloseable {
         var audit = new AuditLog(logs, () -> current.get().server().auditLog());
         var javaLogging = new AtomicBoolean();
         var metrics = new PrometheusMetrics();
+        metrics.perKeyLabels(first.metrics().perKeyLabels());
         Stores state;
         try {
             state = Stores.open(current::get, metrics, logs);
@@ -148,6 +151,7 @@ public final class Tollgate implements AutoCloseable {
             }
             state.configured(applied);
             upstreams.retain(origins(applied));
+            metrics.perKeyLabels(applied.metrics().perKeyLabels());
         }, logs, audit, metrics, Clock.systemUTC());
         // Built whether or not tracing is on: its thread starts with the first span, so a reload can turn it on.
         var spans = new OtlpExporter(() -> current.get().tracing(), logs);
@@ -157,6 +161,7 @@ public final class Tollgate implements AutoCloseable {
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
                 state.sharedCache(), reloader, audit, Clock.systemUTC());
+        metrics.bindRuntime(RuntimeReadings.of(state.ledger(), workers));
         Gateway gateway;
         try {
             gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape, admin);
@@ -166,6 +171,7 @@ public final class Tollgate implements AutoCloseable {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             upstreams.close();
             state.close();
+            metrics.close();
             mocks.close();
             logs.close();
             throw e;
@@ -178,7 +184,8 @@ public final class Tollgate implements AutoCloseable {
                 .field("io_threads", threads)
                 .field("models", String.join(",", first.models().keySet())));
         return new Tollgate(logs, mocks, workers, upstreams, gateway, current, state, reloader,
-                file == null ? null : watch(reloader, current, logs), audit, javaLogging, spans);
+                file == null ? null : watch(reloader, current, logs), audit, javaLogging, spans,
+                metrics);
     }
 
     /** Watches the config file; a file system without a watch service leaves reloads to the admin API. */
@@ -266,6 +273,7 @@ public final class Tollgate implements AutoCloseable {
         upstreams.close();
         state.close(); // after the loops stop: every exchange has settled and recorded its row
         spans.close(); // likewise: every exchange has ended its spans
+        metrics.close();
         mocks.close();
         logs.write(LogSink.event(LogLevel.INFO, "tollgate stopped"));
         logs.close();

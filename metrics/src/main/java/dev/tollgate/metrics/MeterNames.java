@@ -2,17 +2,33 @@ package dev.tollgate.metrics;
 
 /**
  * Every meter name and tag key, in one place. Shared concepts use the OpenTelemetry GenAI semantic conventions
- * (dots become underscores in Prometheus); the rest are {@code tollgate.*}. No tag holds an unbounded value
- * (no key, user or request id): model and deployment names come from config.
+ * (dots become underscores in Prometheus); the rest are {@code tollgate.*}. No tag holds an unbounded value (no
+ * user or request id, no secret): model, deployment, team and key names come from config (keys also from the admin
+ * API, by name, and only while {@code metrics.per_key_labels} is on), the rest from closed sets. docs/operations.md
+ * lists every meter as scraped.
  */
 final class MeterNames {
     static final String REQUESTS = "tollgate.requests";
     static final String REQUEST_DURATION = "gen_ai.client.operation.duration";
     static final String TIME_TO_FIRST_TOKEN = "gen_ai.server.time_to_first_token";
     static final String TOKEN_USAGE = "gen_ai.client.token.usage";
+    static final String TIME_PER_OUTPUT_TOKEN = "gen_ai.server.time_per_output_token";
+    static final String OVERHEAD = "tollgate.overhead";
+    static final String UPSTREAM_DURATION = "tollgate.upstream.duration";
+    static final String INFLIGHT_REQUESTS = "tollgate.inflight.requests";
+    static final String INFLIGHT_STREAMS = "tollgate.inflight.streams";
+    static final String TOKENS = "tollgate.tokens";
+    static final String KEY_REQUESTS = "tollgate.key.requests";
+    static final String KEY_COST = "tollgate.key.cost";
+    static final String BUDGET_REMAINING = "tollgate.budget.remaining";
+    static final String LEDGER_QUEUE = "tollgate.ledger.queue";
+    static final String NETTY_ALLOCATOR_USED = "tollgate.netty.allocator.used";
+    static final String EVENT_LOOP_PENDING_TASKS = "tollgate.event.loop.pending.tasks";
 
     static final String ROUTE = "route";
     static final String MODEL = "gen_ai.request.model";
+    static final String RESPONSE_MODEL = "gen_ai.response.model";
+    static final String OPERATION = "gen_ai.operation.name";
     static final String DEPLOYMENT = "deployment";
     static final String PROVIDER = "gen_ai.provider.name";
     static final String STATUS = "status";
@@ -50,6 +66,9 @@ final class MeterNames {
     static final String STATE = "state";
     static final String RESULT = "result";
     static final String NEXT = "next";
+    static final String KEY = "key";
+    static final String TYPE = "type";
+    static final String MEMORY = "memory";
 
     private MeterNames() {}
 }

@@ -1,93 +1,83 @@
 package dev.tollgate.metrics;
 
 import static dev.tollgate.metrics.MeterNames.BUDGET_ALERTS;
+import static dev.tollgate.metrics.MeterNames.BUDGET_LIMIT;
+import static dev.tollgate.metrics.MeterNames.BUDGET_REMAINING;
+import static dev.tollgate.metrics.MeterNames.BUDGET_SPENT;
 import static dev.tollgate.metrics.MeterNames.CACHE_ENTRIES;
 import static dev.tollgate.metrics.MeterNames.CACHE_EVICTIONS;
-import static dev.tollgate.metrics.MeterNames.CACHE_REQUESTS;
-import static dev.tollgate.metrics.MeterNames.CACHE_SAVED;
 import static dev.tollgate.metrics.MeterNames.CACHE_SIZE;
-import static dev.tollgate.metrics.MeterNames.BUDGET_LIMIT;
-import static dev.tollgate.metrics.MeterNames.BUDGET_SPENT;
 import static dev.tollgate.metrics.MeterNames.CONFIG_RELOADS;
 import static dev.tollgate.metrics.MeterNames.CONFIG_RESTART_PENDING;
 import static dev.tollgate.metrics.MeterNames.CONFIG_VERSION;
-import static dev.tollgate.metrics.MeterNames.COST;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT_STATE;
 import static dev.tollgate.metrics.MeterNames.DIMENSION;
+import static dev.tollgate.metrics.MeterNames.EVENT_LOOP_PENDING_TASKS;
+import static dev.tollgate.metrics.MeterNames.INFLIGHT_REQUESTS;
+import static dev.tollgate.metrics.MeterNames.INFLIGHT_STREAMS;
+import static dev.tollgate.metrics.MeterNames.LEDGER_QUEUE;
 import static dev.tollgate.metrics.MeterNames.LEDGER_ROWS;
 import static dev.tollgate.metrics.MeterNames.LEDGER_UP;
+import static dev.tollgate.metrics.MeterNames.MEMORY;
+import static dev.tollgate.metrics.MeterNames.NETTY_ALLOCATOR_USED;
+import static dev.tollgate.metrics.MeterNames.NEXT;
 import static dev.tollgate.metrics.MeterNames.QUOTA_DENIED;
+import static dev.tollgate.metrics.MeterNames.RESULT;
 import static dev.tollgate.metrics.MeterNames.SCOPE;
 import static dev.tollgate.metrics.MeterNames.STATE;
-import static dev.tollgate.metrics.MeterNames.TEAM;
-import static dev.tollgate.metrics.MeterNames.TIER;
 import static dev.tollgate.metrics.MeterNames.THRESHOLD;
-import static dev.tollgate.metrics.MeterNames.ERROR_TYPE;
-import static dev.tollgate.metrics.MeterNames.MODEL;
-import static dev.tollgate.metrics.MeterNames.NEXT;
-import static dev.tollgate.metrics.MeterNames.NONE;
-import static dev.tollgate.metrics.MeterNames.OUTCOME;
-import static dev.tollgate.metrics.MeterNames.PROVIDER;
-import static dev.tollgate.metrics.MeterNames.REQUESTS;
-import static dev.tollgate.metrics.MeterNames.REQUEST_DURATION;
-import static dev.tollgate.metrics.MeterNames.RESULT;
-import static dev.tollgate.metrics.MeterNames.ROUTED;
-import static dev.tollgate.metrics.MeterNames.ROUTE;
-import static dev.tollgate.metrics.MeterNames.STATUS;
-import static dev.tollgate.metrics.MeterNames.STREAM;
-import static dev.tollgate.metrics.MeterNames.TIME_TO_FIRST_TOKEN;
-import static dev.tollgate.metrics.MeterNames.TOKEN_TYPE;
-import static dev.tollgate.metrics.MeterNames.TOKEN_USAGE;
-import static dev.tollgate.metrics.MeterNames.VARIANT;
 import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
 
-import dev.tollgate.core.cache.CacheUse;
 import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
+import dev.tollgate.core.observe.DeploymentState;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
-import dev.tollgate.core.observe.DeploymentState;
 import dev.tollgate.core.observe.NextStep;
-import dev.tollgate.core.observe.Outcome;
-import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
- * The gateway's meters in a Prometheus registry. {@link #exchangeFinished} runs on event loops, once per request:
- * the meters of one label combination are registered once and then found with a single map lookup, and
- * recording is lock-free. Every label value comes from config or from closed sets, never from a client.
+ * The gateway's meters in a Prometheus registry. The request path ({@link #exchangeStarted}, {@link #exchangeEnded},
+ * {@link #exchangeFinished}) runs on event loops, three calls per request, and is lock-free: see
+ * {@link ExchangeMeters}. Every label value comes from config or from closed sets, never from a client.
+ *
+ * <p>{@link #bindRuntime} adds the JVM's and the server's own gauges once the server is up; {@link #close} releases
+ * what they hold.
  */
-public final class PrometheusMetrics implements GatewayMetrics {
-    /** Buckets for whole-request latency: LLM calls run from milliseconds to minutes. */
-    private static final Duration[] LATENCY_SLOS = {
-        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
-        Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300)
-    };
-    private static final double[] TOKEN_SLOS = {16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
-    /** The states {@link #deploymentState} knows; each deployment gets a gauge for every one of them. */
+public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
+    /** The content types {@link PrometheusMeterRegistry#scrape(String)} writes; it picks its writer by them. */
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    private static final String KEY_SCOPE_PREFIX = "key:";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ConcurrentHashMap<Labels, Meters> meters = new ConcurrentHashMap<>();
-    /** Counters with few labels (model and team, scope and dimension...), keyed by name and tags. */
+    private final ExchangeMeters exchanges = new ExchangeMeters(registry);
+    private final KeySeries keys = new KeySeries(registry);
+    /** Counters off the request path (ledger rows, reloads, alerts), keyed by name and tags. */
     private final ConcurrentHashMap<Tags, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Attempt, Counter> attempts = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Routed, Counter> routed = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Denial, Counter> denials = new ConcurrentHashMap<>();
+    private final LongAdder inflightRequests = new LongAdder();
+    private final LongAdder inflightStreams = new LongAdder();
     private final AtomicInteger ledgerUp = new AtomicInteger(1);
     private final AtomicInteger configVersion = new AtomicInteger(1);
     private final AtomicInteger restartPending = new AtomicInteger();
@@ -97,6 +87,8 @@ public final class PrometheusMetrics implements GatewayMetrics {
     /** The current state of each deployment, by id; its state gauges read it. */
     private final ConcurrentHashMap<String, AtomicReference<DeploymentState>> deploymentStates =
             new ConcurrentHashMap<>();
+    /** Set by {@link #bindRuntime}: it holds a listener on the JVM's collectors until closed. */
+    private volatile JvmGcMetrics gcMetrics;
 
     public PrometheusMetrics() {
         Gauge.builder(LEDGER_UP, ledgerUp, AtomicInteger::get)
@@ -115,59 +107,100 @@ public final class PrometheusMetrics implements GatewayMetrics {
         FunctionCounter.builder(CACHE_EVICTIONS, this, m -> m.cacheStats.evictions())
                 .description("Answers the response cache dropped, to stay within its size or because they expired")
                 .register(registry);
+        Gauge.builder(INFLIGHT_REQUESTS, inflightRequests, LongAdder::sum)
+                .description("Requests to a model being served now, streams included").register(registry);
+        Gauge.builder(INFLIGHT_STREAMS, inflightStreams, LongAdder::sum)
+                .description("Streamed requests being served now").register(registry);
     }
 
-    /** One label combination of a finished request. */
-    private record Labels(String route, String model, String provider, String deployment, int status,
-                          Outcome outcome, ErrorKind error, boolean stream) {}
+    /**
+     * Adds the gauges of the process: the JVM's (memory, collections, threads, CPU, uptime, from Micrometer's
+     * binders) and the server's own ({@code probes}). Call once, when the server is up.
+     */
+    public synchronized void bindRuntime(RuntimeProbes probes) {
+        if (gcMetrics != null) {
+            throw new IllegalStateException("the runtime gauges are bound already");
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        var gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        gcMetrics = gc;
+        probe(LEDGER_QUEUE, "rows", "Spend-ledger rows waiting to be written", probes.ledgerQueueRows(), Tags.empty());
+        probe(NETTY_ALLOCATOR_USED, "bytes", "Memory the network buffer allocator holds, heap or direct",
+                probes.allocatorHeapBytes(), Tags.of(MEMORY, "heap"));
+        probe(NETTY_ALLOCATOR_USED, "bytes", "Memory the network buffer allocator holds, heap or direct",
+                probes.allocatorDirectBytes(), Tags.of(MEMORY, "direct"));
+        probe(EVENT_LOOP_PENDING_TASKS, null, "Tasks waiting on the event loops, summed over the loops",
+                probes.eventLoopPendingTasks(), Tags.empty());
+    }
 
-    /** The meters of one combination; the per-model ones (first token, tokens) are null where they do not apply. */
-    private record Meters(Counter requests, Timer duration, Timer firstToken, DistributionSummary input,
-                          DistributionSummary output) {}
+    private void probe(String name, String unit, String description, LongSupplier reading, Tags tags) {
+        // A strong reference: the supplier is often a lambda nothing else holds.
+        Gauge.builder(name, reading, r -> r.getAsLong()).strongReference(true).baseUnit(unit)
+                .description(description).tags(tags).register(registry);
+    }
+
+    /** Stops the collectors' listener {@link #bindRuntime} added. */
+    @Override
+    public synchronized void close() {
+        if (gcMetrics != null) {
+            gcMetrics.close();
+        }
+    }
+
+    /**
+     * Whether virtual keys get series of their own ({@code metrics.per_key_labels}); turning it off removes them.
+     * Called at start and on every reload.
+     */
+    public void perKeyLabels(boolean on) {
+        keys.on(on);
+        if (!on) {
+            removeKeyBudgets();
+        }
+    }
+
+    private void removeKeyBudgets() {
+        for (var it = budgets.entrySet().iterator(); it.hasNext(); ) {
+            var budget = it.next();
+            if (budget.getKey().startsWith(KEY_SCOPE_PREFIX)) {
+                budget.getValue().gauges().forEach(registry::remove);
+                it.remove();
+            }
+        }
+    }
+
+    @Override
+    public void exchangeStarted(boolean stream) {
+        inflightRequests.increment();
+        if (stream) {
+            inflightStreams.increment();
+        }
+    }
+
+    @Override
+    public void exchangeEnded(boolean stream) {
+        inflightRequests.decrement();
+        if (stream) {
+            inflightStreams.decrement();
+        }
+    }
 
     @Override
     public void exchangeFinished(ExchangeSummary s) {
-        var labels = new Labels(s.route(), s.model(), s.provider(), s.deployment(), s.status(), s.outcome(),
-                s.errorKind(), s.stream());
-        Meters m = meters.computeIfAbsent(labels, this::register);
-        m.requests().increment();
-        m.duration().record(s.latencyNanos(), TimeUnit.NANOSECONDS);
-        if (m.firstToken() != null && s.firstTokenNanos() >= 0) {
-            m.firstToken().record(s.firstTokenNanos(), TimeUnit.NANOSECONDS);
-        }
-        if (m.input() != null && (s.usage().inputTokens() > 0 || s.usage().outputTokens() > 0)) {
-            m.input().record(s.usage().inputTokens());
-            m.output().record(s.usage().outputTokens());
-        }
-        if (!s.cost().isZero()) {
-            counter(COST, "Dollars charged for requests, by model and team", "usd",
-                    Tags.of(MODEL, orNone(s.model()), TEAM, orNone(s.team())))
-                    .increment(s.cost().nanos() / 1e9);
-        }
-        CacheUse cache = s.cache();
-        if (cache != null) {
-            counter(CACHE_REQUESTS, "Chat requests by what the response cache did (hit, miss, bypass, refresh, coalesced)", null,
-                    Tags.of(MODEL, orNone(s.model()), RESULT, cache.result().label())).increment();
-            if (!cache.saved().isZero()) {
-                counter(CACHE_SAVED, "Dollars that answers from the response cache did not cost, by model", "usd",
-                        Tags.of(MODEL, orNone(s.model()))).increment(cache.saved().nanos() / 1e9);
-            }
-        }
-        RouteTrace routing = s.routing();
-        if (routing.tier() != null || routing.variant() != null) {
-            // The served model is already a label of every request meter; this adds how it was chosen, so a
-            // dashboard can compare a split's variants or watch the share of each tier.
-            routed.computeIfAbsent(new Routed(routing.tier(), routing.variant(), s.model()), r -> counter(ROUTED,
-                    "Requests routed through a tier or a split, by tier, split variant and served model", null,
-                    Tags.of(TIER, orNone(r.tier()), VARIANT, orNone(r.variant()), MODEL, orNone(r.model()))))
-                    .increment();
-        }
+        exchanges.record(s);
+        keys.record(s);
     }
+
+    private record Denial(String scopeKind, String dimension) {}
 
     @Override
     public void quotaDenied(String scopeKind, String dimension) {
-        counter(QUOTA_DENIED, "Requests refused by a rate limit or budget, by scope kind and dimension", null,
-                Tags.of(SCOPE, scopeKind, DIMENSION, dimension)).increment();
+        denials.computeIfAbsent(new Denial(scopeKind, dimension), d -> Counter.builder(QUOTA_DENIED)
+                .description("Requests refused by a rate limit or budget, by scope kind and dimension")
+                .tags(SCOPE, d.scopeKind(), DIMENSION, d.dimension()).register(registry)).increment();
     }
 
     @Override
@@ -200,24 +233,34 @@ public final class PrometheusMetrics implements GatewayMetrics {
         cacheStats = stats;
     }
 
+    /**
+     * A key's scope is dropped while per-key series are off: keys are labelled only while the config says so (and,
+     * as in {@link KeySeries}, a gauge registered while the switch flipped is removed again).
+     */
     @Override
     public void budgetLevel(String scope, Money spent, Money limit) {
+        boolean key = scope.startsWith(KEY_SCOPE_PREFIX);
+        if (key && !keys.on()) {
+            return;
+        }
         budgets.computeIfAbsent(scope, this::registerBudget).set(spent, limit);
+        if (key && !keys.on()) {
+            removeKeyBudgets();
+        }
     }
 
     /** The labels of one upstream-attempts counter. */
     private record Attempt(String deployment, String result, NextStep next) {}
 
-    /** The labels of one routed-requests counter; tier and variant may be null. */
-    private record Routed(String tier, String variant, String model) {}
-
     @Override
     public void upstreamAttempt(String deployment, ErrorKind failure, NextStep next) {
         String result = failure == null ? "ok" : failure.label();
         // Once per attempt: found by a plain record key, without building and sorting a tag set each time.
-        attempts.computeIfAbsent(new Attempt(deployment, result, next), a -> counter(UPSTREAM_ATTEMPTS,
-                "Upstream attempts, by deployment, result (ok or error type) and what the request did next", null,
-                Tags.of(DEPLOYMENT, a.deployment(), RESULT, a.result(), NEXT, a.next().label()))).increment();
+        attempts.computeIfAbsent(new Attempt(deployment, result, next), a -> Counter.builder(UPSTREAM_ATTEMPTS)
+                .description("Upstream attempts, by deployment, result (ok or error type) and what the request did "
+                        + "next")
+                .tags(DEPLOYMENT, a.deployment(), RESULT, a.result(), NEXT, a.next().label())
+                .register(registry)).increment();
     }
 
     /**
@@ -241,25 +284,33 @@ public final class PrometheusMetrics implements GatewayMetrics {
         return current;
     }
 
-    /** The latest level of one budget; its two gauges read it. */
+    /** The latest level of one budget, and the gauges that read it. */
     private static final class BudgetLevel {
         private volatile double spentUsd;
         private volatile double limitUsd;
+        private List<Gauge> gauges = List.of();
 
         void set(Money spent, Money limit) {
             spentUsd = spent.nanos() / 1e9;
             limitUsd = limit.nanos() / 1e9;
         }
+
+        List<Gauge> gauges() {
+            return gauges;
+        }
     }
 
     private BudgetLevel registerBudget(String scope) {
         var level = new BudgetLevel();
-        Gauge.builder(BUDGET_SPENT, level, l -> l.spentUsd).baseUnit("usd")
-                .description("Spend in the budget's current period, by team or global").tag(SCOPE, scope)
-                .register(registry);
-        Gauge.builder(BUDGET_LIMIT, level, l -> l.limitUsd).baseUnit("usd")
-                .description("The budget's limit, by team or global").tag(SCOPE, scope)
-                .register(registry);
+        level.gauges = List.of(
+                Gauge.builder(BUDGET_SPENT, level, l -> l.spentUsd).baseUnit("usd")
+                        .description("Spend in the budget's current period, by scope (global, team:<name>, "
+                                + "key:<name>)").tag(SCOPE, scope).register(registry),
+                Gauge.builder(BUDGET_LIMIT, level, l -> l.limitUsd).baseUnit("usd")
+                        .description("The budget's limit, by scope").tag(SCOPE, scope).register(registry),
+                Gauge.builder(BUDGET_REMAINING, level, l -> Math.max(0, l.limitUsd - l.spentUsd)).baseUnit("usd")
+                        .description("What is left of the budget in its current period (never below 0), by scope")
+                        .tag(SCOPE, scope).register(registry));
         return level;
     }
 
@@ -269,47 +320,21 @@ public final class PrometheusMetrics implements GatewayMetrics {
                 .description(description).baseUnit(unit).tags(tags).register(registry));
     }
 
-    private Meters register(Labels l) {
-        String error = l.error() == null ? NONE : l.error().label();
-        Tags base = Tags.of(ROUTE, l.route(), MODEL, orNone(l.model()), PROVIDER, orNone(l.provider()));
-        Counter requests = Counter.builder(REQUESTS)
-                .description("Requests finished, by route, model, deployment, status and outcome")
-                .tags(base)
-                .tags(DEPLOYMENT, orNone(l.deployment()), STATUS, Integer.toString(l.status()),
-                        OUTCOME, l.outcome().label(), ERROR_TYPE, error)
-                .register(registry);
-        Timer duration = Timer.builder(REQUEST_DURATION)
-                .description("Time from admission to the last byte sent to the client")
-                .tags(base)
-                .tags(STREAM, Boolean.toString(l.stream()), ERROR_TYPE, error)
-                .serviceLevelObjectives(LATENCY_SLOS)
-                .register(registry);
-        Timer firstToken = !l.stream() ? null : Timer.builder(TIME_TO_FIRST_TOKEN)
-                .description("Time from admission to the first content sent to a streaming client")
-                .tags(base)
-                .serviceLevelObjectives(LATENCY_SLOS)
-                .register(registry);
-        boolean modelCall = l.model() != null && l.deployment() != null;
-        return new Meters(requests, duration, firstToken,
-                modelCall ? tokens(base, "input") : null, modelCall ? tokens(base, "output") : null);
-    }
-
-    private DistributionSummary tokens(Tags base, String type) {
-        return DistributionSummary.builder(TOKEN_USAGE)
-                .description("Tokens per request, by type")
-                .baseUnit("tokens")
-                .tags(base)
-                .tag(TOKEN_TYPE, type)
-                .serviceLevelObjectives(TOKEN_SLOS)
-                .register(registry);
-    }
-
-    private static String orNone(String value) {
-        return value == null ? NONE : value;
-    }
-
-    /** The Prometheus text exposition of every meter. */
+    /** The Prometheus text exposition (format 0.0.4) of every meter. */
     public String scrape() {
-        return registry.scrape();
+        return registry.scrape(PROMETHEUS_TEXT);
+    }
+
+    /**
+     * Every meter in the format an HTTP {@code Accept} header asks for: OpenMetrics 1.0 when it names
+     * {@code application/openmetrics-text} (as Prometheus does by default), the Prometheus text format 0.0.4
+     * otherwise (a missing header, a browser, curl).
+     *
+     * @param accept the request's {@code Accept} header, or null
+     */
+    public Exposition scrape(String accept) {
+        String type = accept != null && accept.toLowerCase(Locale.ROOT).contains("application/openmetrics-text")
+                ? OPENMETRICS : PROMETHEUS_TEXT;
+        return new Exposition(type, registry.scrape(type));
     }
 }

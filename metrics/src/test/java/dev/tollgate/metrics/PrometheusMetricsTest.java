@@ -1,6 +1,7 @@
 package dev.tollgate.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.cache.CacheResult;
 import dev.tollgate.core.cache.CacheUse;
@@ -13,14 +14,17 @@ import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.spi.Operation;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class PrometheusMetricsTest {
     private final PrometheusMetrics metrics = new PrometheusMetrics();
 
     private static ExchangeSummary ok(boolean stream) {
-        return new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m1", "mock", 200, Outcome.SUCCESS, null,
+        return new ExchangeSummary("req_1", "chat", Operation.CHAT, "fast", "m1-2026", "fast/mock/m1", "mock", 200,
+                Outcome.SUCCESS, null,
                 stream, 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
                 Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE, null);
     }
@@ -35,11 +39,13 @@ class PrometheusMetricsTest {
                 + "gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\",outcome=\"success\",route=\"chat\","
                 + "status=\"200\"} 3.0");
         assertThat(text).contains("gen_ai_client_operation_duration_seconds_count{error_type=\"none\","
-                + "gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\",route=\"chat\",stream=\"false\"} 2");
-        assertThat(text).contains("gen_ai_server_time_to_first_token_seconds_count{gen_ai_provider_name=\"mock\","
-                + "gen_ai_request_model=\"fast\",route=\"chat\"} 1");
-        assertThat(text).contains("gen_ai_client_token_usage_tokens_sum{gen_ai_provider_name=\"mock\","
-                + "gen_ai_request_model=\"fast\",gen_ai_token_type=\"output\",route=\"chat\"} 90.0");
+                + "gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\","
+                + "gen_ai_response_model=\"m1-2026\",route=\"chat\",stream=\"false\"} 2");
+        assertThat(text).contains("gen_ai_server_time_to_first_token_seconds_count{gen_ai_operation_name=\"chat\","
+                + "gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\",route=\"chat\"} 1");
+        assertThat(text).contains("gen_ai_client_token_usage_tokens_sum{gen_ai_operation_name=\"chat\","
+                + "gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\",gen_ai_token_type=\"output\","
+                + "route=\"chat\"} 90.0");
     }
 
     @Test
@@ -59,14 +65,16 @@ class PrometheusMetricsTest {
     }
 
     private static ExchangeSummary withCache(ExchangeSummary s, CacheUse cache) {
-        return new ExchangeSummary(s.requestId(), s.route(), s.model(), s.deployment(), s.provider(), s.status(),
+        return new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(), s.responseModel(),
+                s.deployment(), s.provider(), s.status(),
                 s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(), s.firstTokenNanos(), s.upstreamNanos(),
                 s.usage(), s.key(), s.team(), s.user(), s.cost(), s.costEstimated(), s.spendId(), s.routing(), cache);
     }
 
     @Test
     void requestsThatReachedNoModelGetNoneLabelsAndNoTokenSeries() {
-        metrics.exchangeFinished(new ExchangeSummary("req_2", "chat", null, null, null, 404, Outcome.CALLER_ERROR,
+        metrics.exchangeFinished(new ExchangeSummary("req_2", "chat", Operation.CHAT, null, null, null, null, 404,
+                Outcome.CALLER_ERROR,
                 ErrorKind.MODEL_NOT_FOUND, false, 100_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
                 "req_2", RouteTrace.NONE, null));
         String text = metrics.scrape();
@@ -105,7 +113,8 @@ class PrometheusMetricsTest {
 
     @Test
     void requestsRoutedThroughATierOrSplitAreCountedByBoth() {
-        metrics.exchangeFinished(new ExchangeSummary("req_3", "chat", "next", "next/mock/m2", "mock", 200,
+        metrics.exchangeFinished(new ExchangeSummary("req_3", "chat", Operation.CHAT, "next", "m2", "next/mock/m2",
+                "mock", 200,
                 Outcome.SUCCESS, null, false, 1_000_000, -1, 900_000, Usage.reported(1, 1), null, null, null,
                 Money.ZERO, false, "req_3",
                 new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"), false), null));
@@ -144,5 +153,157 @@ class PrometheusMetricsTest {
         assertThat(metrics.scrape())
                 .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"closed\"} 1.0")
                 .contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"half_open\"} 0.0");
+    }
+
+    @Test
+    void streamsGetTheTimePerOutputTokenAfterTheFirst() {
+        metrics.exchangeFinished(ok(true)); // 1 ms after the first of 30 tokens: 1 ms / 29 each
+        metrics.exchangeFinished(ok(false)); // not a stream: no first token, no time per token
+        String text = metrics.scrape();
+        assertThat(text)
+                .contains("gen_ai_server_time_per_output_token_seconds_count{gen_ai_operation_name=\"chat\","
+                        + "gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\"} 1")
+                .contains("gen_ai_server_time_per_output_token_seconds_sum{gen_ai_operation_name=\"chat\","
+                        + "gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\"} 3.4482E-5")
+                .contains("gen_ai_server_time_per_output_token_seconds_bucket{gen_ai_operation_name=\"chat\","
+                        + "gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\",le=\"0.001\"} 1");
+        var oneToken = withUsage(ok(true), Usage.reported(12, 1));
+        metrics.exchangeFinished(oneToken); // nothing follows the first token: nothing to spread
+        assertThat(metrics.scrape()).contains("gen_ai_server_time_per_output_token_seconds_count{"
+                + "gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\"} 1");
+    }
+
+    @Test
+    void overheadIsTheRequestMinusItsUpstreamCallInMicrosecondBuckets() {
+        metrics.exchangeFinished(ok(false)); // 2 ms in all, 1.5 ms upstream
+        String text = metrics.scrape();
+        assertThat(text)
+                .contains("tollgate_overhead_seconds_sum{route=\"chat\",stream=\"false\"} 5.0E-4")
+                .contains("tollgate_overhead_seconds_bucket{route=\"chat\",stream=\"false\",le=\"1.0E-5\"} 0")
+                .contains("tollgate_overhead_seconds_bucket{route=\"chat\",stream=\"false\",le=\"5.0E-4\"} 1")
+                .contains("tollgate_overhead_seconds_bucket{route=\"chat\",stream=\"false\",le=\"0.1\"} 1")
+                .contains("tollgate_upstream_duration_seconds_sum{deployment=\"fast/mock/m1\","
+                        + "gen_ai_provider_name=\"mock\"} 0.0015")
+                .contains("tollgate_upstream_duration_seconds_bucket{deployment=\"fast/mock/m1\","
+                        + "gen_ai_provider_name=\"mock\",le=\"300.0\"} 1");
+    }
+
+    @Test
+    void aRefusalThatReachedNoProviderHasNoOverheadOrUpstreamSeries() {
+        metrics.exchangeFinished(new ExchangeSummary("req_4", "models", null, null, null, null, null, 401,
+                Outcome.CALLER_ERROR, ErrorKind.UNAUTHENTICATED, false, 50_000, -1, -1, Usage.UNKNOWN, null, null,
+                null, Money.ZERO, false, "req_4", RouteTrace.NONE, null));
+        assertThat(metrics.scrape()).doesNotContain("tollgate_overhead_seconds_count")
+                .doesNotContain("tollgate_upstream_duration_seconds_count")
+                .doesNotContain("tollgate_tokens_total")
+                .contains("gen_ai_client_operation_duration_seconds_count{error_type=\"unauthenticated\","
+                        + "gen_ai_operation_name=\"none\",gen_ai_provider_name=\"none\",gen_ai_request_model=\"none\","
+                        + "gen_ai_response_model=\"none\",route=\"models\",stream=\"false\"} 1");
+    }
+
+    @Test
+    void tokensAreCountedByTypeModelAndTeam() {
+        metrics.exchangeFinished(withUsage(ok(false), new Usage(100, 40, 60, 10, 25, true)));
+        metrics.exchangeFinished(withUsage(withKey(ok(false), null, null), new Usage(7, 3, 0, 0, 0, true)));
+        String text = metrics.scrape();
+        String support = "tollgate_tokens_total{gen_ai_request_model=\"fast\",team=\"support\",type=";
+        assertThat(text).contains(support + "\"input\"} 100.0", support + "\"output\"} 40.0",
+                support + "\"cached_input\"} 60.0", support + "\"cache_write\"} 10.0",
+                support + "\"reasoning\"} 25.0")
+                .contains("tollgate_tokens_total{gen_ai_request_model=\"fast\",team=\"none\",type=\"input\"} 7.0");
+    }
+
+    @Test
+    void keysAreCountedByNameUntilPerKeyLabelsIsTurnedOff() {
+        metrics.exchangeFinished(ok(false));
+        metrics.exchangeFinished(withKey(ok(false), "ops-bot", null));
+        metrics.budgetLevel("key:bot", Money.ofUsd("2"), Money.ofUsd("10"));
+        String text = metrics.scrape();
+        assertThat(text)
+                .contains("tollgate_key_requests_total{key=\"bot\",outcome=\"success\",team=\"support\"} 1.0")
+                .contains("tollgate_key_requests_total{key=\"ops-bot\",outcome=\"success\",team=\"none\"} 1.0")
+                .contains("tollgate_key_cost_usd_total{key=\"bot\",team=\"support\"} 0.25")
+                .contains("tollgate_budget_remaining_usd{scope=\"key:bot\"} 8.0");
+
+        metrics.perKeyLabels(false);
+        metrics.exchangeFinished(ok(false));
+        metrics.budgetLevel("key:bot", Money.ofUsd("3"), Money.ofUsd("10"));
+        metrics.budgetLevel("team:support", Money.ofUsd("3"), Money.ofUsd("10"));
+        text = metrics.scrape();
+        assertThat(text).doesNotContain("tollgate_key_").doesNotContain("key:bot")
+                .contains("tollgate_budget_spent_usd{scope=\"team:support\"} 3.0")
+                .contains("tollgate_cost_usd_total{gen_ai_request_model=\"fast\",team=\"support\"} 0.5");
+
+        metrics.perKeyLabels(true);
+        metrics.exchangeFinished(ok(false));
+        assertThat(metrics.scrape())
+                .contains("tollgate_key_requests_total{key=\"bot\",outcome=\"success\",team=\"support\"} 1.0");
+    }
+
+    @Test
+    void budgetRemainingIsTheLimitLessTheSpendAndNeverBelowZero() {
+        metrics.budgetLevel("global", Money.ofUsd("40"), Money.ofUsd("100"));
+        metrics.budgetLevel("team:support", Money.ofUsd("120"), Money.ofUsd("100"));
+        assertThat(metrics.scrape()).contains("tollgate_budget_remaining_usd{scope=\"global\"} 60.0")
+                .contains("tollgate_budget_remaining_usd{scope=\"team:support\"} 0.0");
+    }
+
+    @Test
+    void inFlightGaugesCountStartedExchangesUntilTheyEnd() {
+        metrics.exchangeStarted(false);
+        metrics.exchangeStarted(true);
+        metrics.exchangeStarted(true);
+        assertThat(metrics.scrape()).contains("tollgate_inflight_requests 3.0").contains("tollgate_inflight_streams 2.0");
+        metrics.exchangeEnded(true);
+        metrics.exchangeEnded(false);
+        assertThat(metrics.scrape()).contains("tollgate_inflight_requests 1.0").contains("tollgate_inflight_streams 1.0");
+    }
+
+    @Test
+    void theScrapeIsOpenMetricsOnlyWhenAsked() {
+        metrics.exchangeFinished(ok(false));
+        Exposition open = metrics.scrape("application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+                + "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+        assertThat(open.contentType()).isEqualTo("application/openmetrics-text; version=1.0.0; charset=utf-8");
+        assertThat(open.body()).endsWith("# EOF\n").contains("# TYPE tollgate_requests counter");
+        for (String accept : new String[] {null, "*/*", "text/plain"}) {
+            Exposition text = metrics.scrape(accept);
+            assertThat(text.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(text.body()).doesNotContain("# EOF").contains("# TYPE tollgate_requests_total counter");
+        }
+    }
+
+    @Test
+    void runtimeGaugesReadTheJvmAndTheServersProbes() {
+        var pending = new AtomicLong(3);
+        metrics.bindRuntime(new RuntimeProbes(() -> 17, () -> 4096, () -> 65536, pending::get));
+        try {
+            pending.set(5);
+            String text = metrics.scrape();
+            assertThat(text).contains("tollgate_ledger_queue_rows 17.0")
+                    .contains("tollgate_netty_allocator_used_bytes{memory=\"heap\"} 4096.0")
+                    .contains("tollgate_netty_allocator_used_bytes{memory=\"direct\"} 65536.0")
+                    .contains("tollgate_event_loop_pending_tasks 5.0")
+                    .contains("jvm_memory_used_bytes{area=\"heap\"", "jvm_threads_live_threads ",
+                            "process_cpu_usage ", "system_cpu_usage ", "process_uptime_seconds ");
+            assertThatThrownBy(() -> metrics.bindRuntime(new RuntimeProbes(() -> 0, () -> 0, () -> 0, () -> 0)))
+                    .isInstanceOf(IllegalStateException.class);
+        } finally {
+            metrics.close();
+        }
+    }
+
+    private static ExchangeSummary withUsage(ExchangeSummary s, Usage usage) {
+        return new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(), s.responseModel(),
+                s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(),
+                s.firstTokenNanos(), s.upstreamNanos(), usage, s.key(), s.team(), s.user(), s.cost(),
+                s.costEstimated(), s.spendId(), s.routing(), s.cache());
+    }
+
+    private static ExchangeSummary withKey(ExchangeSummary s, String key, String team) {
+        return new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(), s.responseModel(),
+                s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(),
+                s.firstTokenNanos(), s.upstreamNanos(), s.usage(), key, team, s.user(), s.cost(), s.costEstimated(),
+                s.spendId(), s.routing(), s.cache());
     }
 }

@@ -7,13 +7,18 @@ import dev.tollgate.core.cache.CacheUse;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.spi.Operation;
 
 /**
  * What one request did, written once when it ends: the access-log line and the metrics come from this record.
  * Never holds a secret or a prompt.
  *
  * @param route the API route ({@code chat}, {@code embeddings}, {@code models}, or {@code other})
- * @param model the public model name asked for, or null before it was known
+ * @param operation what the route asks of a model, or null for a route that calls none (the model list, an
+ *     unknown URL)
+ * @param model the configured model group that served it (or was to), or null when the request named none that
+ *     exists: never the client's own string
+ * @param responseModel the model that answered, as {@link ResponseModel#of} bounds it; null when none answered
  * @param deployment the deployment id that served it, or null when none was tried
  * @param provider that deployment's provider id, or null
  * @param errorKind null on success
@@ -32,7 +37,9 @@ import dev.tollgate.core.pricing.Money;
 public record ExchangeSummary(
         String requestId,
         String route,
+        Operation operation,
         String model,
+        String responseModel,
         String deployment,
         String provider,
         int status,

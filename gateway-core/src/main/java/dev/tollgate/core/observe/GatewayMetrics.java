@@ -9,6 +9,18 @@ import dev.tollgate.core.pricing.Money;
  * once per finished exchange.
  */
 public interface GatewayMetrics {
+    /**
+     * A client request began its exchange with a model (it decoded; refusals before that never start one). Each
+     * call is paired with one {@link #exchangeEnded} with the same {@code stream}: together they make the
+     * in-flight gauges.
+     *
+     * @param stream whether the client asked for a streamed answer
+     */
+    void exchangeStarted(boolean stream);
+
+    /** An exchange {@link #exchangeStarted} counted is over, however it ended. */
+    void exchangeEnded(boolean stream);
+
     void exchangeFinished(ExchangeSummary summary);
 
     /**
@@ -33,10 +45,11 @@ public interface GatewayMetrics {
     void ledgerUp(boolean up);
 
     /**
-     * A team's or the global budget as it stands (sampled off the request path): what was spent in the current
-     * period and the limit. Keys and end users are left out: there can be too many of them for metric labels.
+     * A budget as it stands (sampled off the request path): what was spent in the current period and the limit.
+     * End users are left out (there can be too many of them for metric labels), and so are keys while the config
+     * keeps them out of labels ({@code metrics.per_key_labels}).
      *
-     * @param scope {@code team:<name>} or {@code global}
+     * @param scope {@code global}, {@code team:<name>} or {@code key:<name>}
      */
     void budgetLevel(String scope, Money spent, Money limit);
 

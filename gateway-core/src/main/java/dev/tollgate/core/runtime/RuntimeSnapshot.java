@@ -32,6 +32,7 @@ import java.util.Map;
  * @param routing tiers, automatic tier selection, splits, shadows and resilience settings
  * @param cache the response cache's size and each model group's policy
  * @param tracing whether requests are traced, how many, and where spans go
+ * @param metrics what the metrics export may label
  */
 public record RuntimeSnapshot(
         String source,
@@ -43,7 +44,8 @@ public record RuntimeSnapshot(
         StorageSettings storage,
         RoutingTable routing,
         CacheSettings cache,
-        TraceSettings tracing) {
+        TraceSettings tracing,
+        MetricsSettings metrics) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -55,6 +57,7 @@ public record RuntimeSnapshot(
         requireNonNull(routing, "routing");
         requireNonNull(cache, "cache");
         requireNonNull(tracing, "tracing");
+        requireNonNull(metrics, "metrics");
     }
 
     /** The group for a public model name, or null. */

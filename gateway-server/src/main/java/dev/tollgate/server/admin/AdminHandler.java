@@ -1,5 +1,6 @@
 package dev.tollgate.server.admin;
 
+import dev.tollgate.metrics.Exposition;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.pipeline.RequestId;
 import io.netty.buffer.ByteBufUtil;
@@ -7,26 +8,28 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The admin port's routes: {@code GET /healthz} (the process is up), {@code GET /readyz} (it serves traffic),
- * {@code GET /metrics} (Prometheus text). Nothing here is reachable from the proxy port.
+ * {@code GET /metrics} (OpenMetrics when the {@code Accept} header asks for it, as Prometheus does; the Prometheus
+ * text format otherwise). Nothing here is reachable from the proxy port.
  */
 @ChannelHandler.Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON = "application/json";
 
     private final BooleanSupplier ready;
-    private final Supplier<String> metrics;
+    private final Function<String, Exposition> metrics;
     private final AdminApi api;
 
-    public AdminHandler(BooleanSupplier ready, Supplier<String> metrics, AdminApi api) {
+    /** @param metrics a scrape in the format an {@code Accept} header (or null) asks for */
+    public AdminHandler(BooleanSupplier ready, Function<String, Exposition> metrics, AdminApi api) {
         this.ready = ready;
         this.metrics = metrics;
         this.api = api;
@@ -57,7 +60,8 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             reply(ctx, up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, JSON,
                     up ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}", requestId, keepAlive);
         } else {
-            reply(ctx, HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.get(), requestId, keepAlive);
+            Exposition scrape = metrics.apply(request.headers().get(HttpHeaderNames.ACCEPT));
+            reply(ctx, HttpResponseStatus.OK, scrape.contentType(), scrape.body(), requestId, keepAlive);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.observe.ResponseModel;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.quota.Admission;
@@ -186,6 +187,10 @@ public final class ChatExchange implements UpstreamListener {
     private FlightFollower follower;
     /** What the leader of the flight this request followed paid for the answer. */
     private Money coalescedSaving = Money.ZERO;
+    /** Counted in the in-flight gauges (from the decoded envelope on), so {@link #finish} uncounts it. */
+    private boolean inFlight;
+    /** The model that answered (in full, or a stream that began), bounded by {@link ResponseModel}; else null. */
+    private String answeredBy;
 
     /**
      * @param clientHeaders the client headers its dialect carries to a same-dialect upstream
@@ -222,6 +227,8 @@ public final class ChatExchange implements UpstreamListener {
         RequestOptions options;
         try {
             envelope = dialect.envelope(body, operation);
+            inFlight = true;
+            services.reporter().metrics().exchangeStarted(streaming());
             caller = caller.withBodyUser(envelope.user());
             options = RequestControls.read(requestHeaders, snapshot.routing().resilience().client());
             if (operation == Operation.CHAT && snapshot.cache().anyEnabled()) {
@@ -592,6 +599,7 @@ public final class ChatExchange implements UpstreamListener {
     private void replayCached() {
         cache.found(cached, headers());
         servedFromCache = true;
+        answeredBy = ResponseModel.of(cached.entry().response().model(), null);
         CachedReply.send(ctx, dialect, features.request(), cached.entry().response(), streaming(), requestId,
                 keepAlive, extraHeaders);
         finish(200, null);
@@ -940,6 +948,10 @@ public final class ChatExchange implements UpstreamListener {
         if (b.error() != null && b.error().retryAfter() != null) {
             HttpReplies.retryAfter(headers(), b.error().retryAfter()); // the provider's own wait, passed on
         }
+        if (b.error() == null) {
+            // A translated answer names its model; a relayed one is not read for it: the configured name serves.
+            answeredBy = ResponseModel.of(b.chat() == null ? null : b.chat().model(), deployment.upstreamModel());
+        }
         routeHeaders();
         HttpReplies.send(ctx, HttpResponseStatus.valueOf(b.status()), b.contentType(),
                 Unpooled.wrappedBuffer(b.bytes()), requestId, keepAlive, extraHeaders);
@@ -1035,6 +1047,9 @@ public final class ChatExchange implements UpstreamListener {
             }
             ttft = relay.firstTokenNanos();
             relay.describe(trace);
+            if (relay.committed()) {
+                answeredBy = ResponseModel.of(relay.servedModel(), deployment.upstreamModel());
+            }
             relay.close();
         }
         if (reply != null) {
@@ -1050,9 +1065,12 @@ public final class ChatExchange implements UpstreamListener {
         if (cache != null) {
             cache.finished(kind == null && status == 200 && !cut, modelName, charge.cost(), kind);
         }
+        if (inFlight) {
+            services.reporter().metrics().exchangeEnded(streaming());
+        }
         long now = System.nanoTime();
-        var summary = new ExchangeSummary(requestId, route.label(), modelName,
-                deployment == null ? null : deployment.id(),
+        var summary = new ExchangeSummary(requestId, route.label(), route.operation(), modelName,
+                answeredBy, deployment == null ? null : deployment.id(),
                 deployment == null ? null : deployment.provider().id(),
                 status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind,
                 envelope != null && streaming(), now - startNanos, ttft,

@@ -9,9 +9,11 @@ import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
+import dev.tollgate.core.observe.ResponseModel;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.ProviderAdapter;
 import dev.tollgate.core.spi.UpstreamCall;
 import dev.tollgate.core.spi.UpstreamReply;
@@ -115,6 +117,8 @@ public final class ShadowCall implements UpstreamListener {
     private long upstreamStartNanos = -1;
     private ReplyCollector reply;
     private Usage usage = Usage.UNKNOWN;
+    /** The model that answered, bounded for labels; null until an answer came. */
+    private String answeredBy;
 
     private ShadowCall(Cap cap, EventLoop loop, ExchangeServices services, RuntimeSnapshot snapshot, String model,
                        Deployment deployment, ChatRequest request, String parentRequestId) {
@@ -296,6 +300,7 @@ public final class ShadowCall implements UpstreamListener {
                         ? Usage.estimated(TokenEstimate.input(request),
                                 TokenEstimate.text(new String(whole.body(), StandardCharsets.UTF_8)))
                         : response.usage();
+                answeredBy = ResponseModel.of(response.model(), deployment.upstreamModel());
                 finish(200, null);
                 return;
             } catch (GatewayException e) {
@@ -339,7 +344,8 @@ public final class ShadowCall implements UpstreamListener {
         try {
             Charge charge = services.accounting().charge(snapshot, deployment, usage);
             long now = System.nanoTime();
-            services.reporter().report(new ExchangeSummary(requestId, ROUTE, model, deployment.id(),
+            services.reporter().report(new ExchangeSummary(requestId, ROUTE, Operation.CHAT, model, answeredBy,
+                    deployment.id(),
                     deployment.provider().id(), status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false,
                     now - startNanos, -1, upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage,
                     null, null, null, charge.cost(), charge.estimated(), spendId, RouteTrace.NONE, null));

@@ -70,8 +70,9 @@ final class StreamRelay {
     private GatewayError failure;
     private Usage usage = Usage.UNKNOWN;
     private long outputChars;
-    /** What the stream said about the answer (for the trace); null until it says. */
+    /** What the stream said about the answer (for the trace and metrics); null until it says. */
     private String responseId;
+    /** The model the stream's start event names, or null before it (or when the provider names none). */
     private String responseModel;
     private FinishReason finishReason;
     private long firstTokenNanos = -1;
@@ -172,6 +173,11 @@ final class StreamRelay {
 
     long firstTokenNanos() {
         return firstTokenNanos;
+    }
+
+    /** The model the provider says is answering, as its stream's start names it; null when it named none. */
+    String servedModel() {
+        return responseModel;
     }
 
     /** Frees what is still held; idempotent. */

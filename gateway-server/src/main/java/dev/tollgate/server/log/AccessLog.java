@@ -43,6 +43,7 @@ public final class AccessLog {
                 .field("spend_id", s.spendId().equals(s.requestId()) ? null : s.spendId())
                 .field("route", s.route())
                 .field("model", s.model())
+                .field("response_model", s.responseModel())
                 .field("deployment", s.deployment())
                 .field("provider", s.provider())
                 .field("status", s.status())

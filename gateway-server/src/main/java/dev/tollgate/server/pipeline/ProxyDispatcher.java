@@ -89,8 +89,8 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {
                 Route named = decoded.cause() instanceof BoundedAggregator.BodyTooLarge ? Route.of(request.uri()) : null;
-                refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, traceId, start,
-                        "other", malformed(decoded.cause()), false);
+                refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, traceId, start, null,
+                        malformed(decoded.cause()), false);
                 return;
             }
             // While draining, every answer closes its connection so the client reconnects to another replica.
@@ -98,26 +98,26 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             Route route = Route.of(request.uri());
             ClientDialect dialect = services.providers().dialect(Route.dialectOf(route, request));
             if (route == null) {
-                refuse(dialect, requestId, traceId, start, "other", GatewayError.of(ErrorKind.NOT_FOUND,
+                refuse(dialect, requestId, traceId, start, null, GatewayError.of(ErrorKind.NOT_FOUND,
                         "Unknown request URL: " + request.method() + " " + Route.normalise(request.uri())), keepAlive);
                 return;
             }
             if (!route.method().equals(request.method())) {
-                refuse(dialect, requestId, traceId, start, route.label(), GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED,
+                refuse(dialect, requestId, traceId, start, route, GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED,
                         request.method() + " is not allowed here; use " + route.method() + "."), keepAlive);
                 return;
             }
             RuntimeSnapshot snapshot = services.snapshot().get();
             Authentication auth = services.keys().authenticate(request.headers(), route.label(), snapshot.access());
             if (auth instanceof Authentication.Refused refused) {
-                refuse(dialect, requestId, traceId, start, route.label(), refused.error(), keepAlive);
+                refuse(dialect, requestId, traceId, start, route, refused.error(), keepAlive);
                 return;
             }
             Caller caller = ((Authentication.Allowed) auth).caller();
             if (route == Route.MODELS) {
                 byte[] list = dialect.encodeModelList(visibleModels(snapshot, caller));
                 HttpReplies.json(ctx, HttpResponseStatus.OK, list, requestId, keepAlive);
-                report(requestId, traceId, start, route.label(), 200, null);
+                report(requestId, traceId, start, route, 200, null);
                 if (!keepAlive) {
                     closing();
                 }
@@ -225,7 +225,9 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void refuse(ClientDialect dialect, String requestId, String traceId, long start, String route,
+    /** @param route null when the request named no route */
+    /** @param route null when the request named no route */
+    private void refuse(ClientDialect dialect, String requestId, String traceId, long start, Route route,
                         GatewayError error, boolean keepAlive) {
         HttpReplies.error(ctx, dialect, error, requestId, keepAlive);
         if (!keepAlive) {
@@ -234,8 +236,10 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         report(requestId, traceId, start, route, error.httpStatus(), error.kind());
     }
 
-    private void report(String requestId, String traceId, long start, String route, int status, ErrorKind kind) {
-        services.reporter().report(new ExchangeSummary(requestId, route, null, null, null, status,
+    /** A request answered without an exchange: a refusal, or the model list. */
+    private void report(String requestId, String traceId, long start, Route route, int status, ErrorKind kind) {
+        services.reporter().report(new ExchangeSummary(requestId, route == null ? "other" : route.label(),
+                route == null ? null : route.operation(), null, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
                 Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null), traceId);
     }

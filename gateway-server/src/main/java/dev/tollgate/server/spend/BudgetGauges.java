@@ -2,6 +2,7 @@ package dev.tollgate.server.spend;
 
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.access.Team;
+import dev.tollgate.core.access.VirtualKey;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.quota.Budget;
 import dev.tollgate.core.quota.Limits;
@@ -9,25 +10,32 @@ import dev.tollgate.core.quota.QuotaCheck;
 import dev.tollgate.core.quota.QuotaStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Samples the global and team budgets into the metrics port, for budget-burn dashboards and alerts. Runs on a
- * housekeeping thread and may block there on the store, within {@link #TIMEOUT} per budget.
+ * Samples the global, team and (when asked) key budgets into the metrics port, for budget-burn dashboards and
+ * alerts. Runs on a housekeeping thread and may block there on the store, within {@link #TIMEOUT} per budget.
  */
 public final class BudgetGauges {
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private BudgetGauges() {}
 
-    public static void sample(AccessPolicy policy, QuotaStore store, GatewayMetrics metrics, Instant now)
-            throws Exception {
+    /** @param keys the keys whose budgets to sample too; empty while keys are not metric labels */
+    public static void sample(AccessPolicy policy, List<VirtualKey> keys, QuotaStore store, GatewayMetrics metrics,
+                              Instant now) throws Exception {
         if (policy.globalBudget() != null) {
             level(AccessPolicy.GLOBAL_SCOPE, policy.globalBudget(), policy, store, metrics, now);
         }
         for (Team team : policy.teams().values()) {
             if (team.budget() != null) {
                 level(team.scope(), team.budget(), policy, store, metrics, now);
+            }
+        }
+        for (VirtualKey key : keys) {
+            if (key.budget() != null) {
+                level(key.scope(), key.budget(), policy, store, metrics, now);
             }
         }
     }

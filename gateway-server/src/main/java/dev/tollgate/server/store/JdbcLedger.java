@@ -94,6 +94,11 @@ public final class JdbcLedger implements SpendLedger {
         return keys;
     }
 
+    /** Rows queued for the writer and not yet taken: the backlog a slow database leaves. */
+    public int queued() {
+        return writer.queued();
+    }
+
     /** Queues a row for the writer; a null row is ignored. */
     @Override
     public void record(SpendRow row) {

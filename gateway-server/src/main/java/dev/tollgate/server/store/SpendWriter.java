@@ -90,6 +90,11 @@ final class SpendWriter implements AutoCloseable {
         }
     }
 
+    /** Items waiting in the queue (rows, and the rare flush marker); any thread. */
+    int queued() {
+        return queue.size();
+    }
+
     /** Blocks until every row recorded before the call is in the database, in the spill file, or counted lost. */
     void flush() {
         await(new Flush(new CountDownLatch(1), false));

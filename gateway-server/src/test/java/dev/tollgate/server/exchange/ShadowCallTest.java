@@ -33,6 +33,7 @@ import dev.tollgate.core.routing.Router;
 import dev.tollgate.core.routing.RoutingTable;
 import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.runtime.MetricsSettings;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import dev.tollgate.providers.ProviderRegistry;
@@ -93,7 +94,7 @@ class ShadowCallTest {
         snapshot = new RuntimeSnapshot("test", ServerSettings.DEFAULTS, Map.of(), Map.of(), AccessPolicy.OPEN,
                 Map.of("gpt-x", PRICE), new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
-                CacheSettings.OFF, TraceSettings.OFF);
+                CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS);
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
                 new ExchangeReporter(metrics, null, () -> false, null), keys, accounting,
                 new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics),

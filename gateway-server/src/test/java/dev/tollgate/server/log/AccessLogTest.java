@@ -9,6 +9,7 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.spi.Operation;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -21,11 +22,12 @@ class AccessLogTest {
         var out = new ByteArrayOutputStream();
         var sink = new LogSink(out, 16);
         var log = new AccessLog(sink);
-        log.write(new ExchangeSummary("req_1", "chat", "fast", "fast/mock/m", "mock", 200, Outcome.SUCCESS, null,
+        log.write(new ExchangeSummary("req_1", "chat", Operation.CHAT, "fast", "m-2026", "fast/mock/m", "mock", 200,
+                Outcome.SUCCESS, null,
                 true, 12_345_678, 2_500_000, 11_000_000, new Usage(10, 20, 4, 0, 3, true), "bot", "support", "alice",
                 Money.ofUsd("0.0125"), false, "req_1",
                 new RouteTrace("premium", "long-prompts", null, 2, List.of("fast/mock/x", "fast/mock/m"), false), null));
-        log.write(new ExchangeSummary("req_2", "other", null, null, null, 404, Outcome.CALLER_ERROR,
+        log.write(new ExchangeSummary("req_2", "other", null, null, null, null, null, 404, Outcome.CALLER_ERROR,
                 ErrorKind.NOT_FOUND, false, 90_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
                 "req_2", RouteTrace.NONE, null));
         sink.close();
@@ -54,6 +56,8 @@ class AccessLogTest {
         assertThat(first.get("fell_back").asBoolean()).isFalse();
         assertThat(second.get("tried").isNull()).isTrue();
         assertThat(second.get("model").isNull()).isTrue();
+        assertThat(first.get("response_model").asText()).isEqualTo("m-2026");
+        assertThat(second.get("response_model").isNull()).isTrue();
         assertThat(second.get("error_type").asText()).isEqualTo("not_found");
         assertThat(second.get("ttft_ms").asInt()).isEqualTo(-1);
     }

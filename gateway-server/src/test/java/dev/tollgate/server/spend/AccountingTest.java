@@ -27,6 +27,7 @@ import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RoutingTable;
 import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
+import dev.tollgate.core.runtime.MetricsSettings;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import dev.tollgate.server.access.Caller;
@@ -72,7 +73,7 @@ class AccountingTest {
         return new RuntimeSnapshot("test", ServerSettings.DEFAULTS, Map.of(), Map.of(), access, prices,
                 new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
-                CacheSettings.OFF, TraceSettings.OFF);
+                CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS);
     }
 
     static AccessPolicy policy(Unpriced unpriced, Price unpricedPrice, Budget global) {

@@ -11,6 +11,12 @@ import dev.tollgate.core.pricing.Money;
 /** A metrics port that records nothing; tests extend it to keep the one kind of event they check. */
 public class NoMetrics implements GatewayMetrics {
     @Override
+    public void exchangeStarted(boolean stream) {}
+
+    @Override
+    public void exchangeEnded(boolean stream) {}
+
+    @Override
     public void exchangeFinished(ExchangeSummary summary) {}
 
     @Override
