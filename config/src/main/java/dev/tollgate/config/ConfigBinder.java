@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
@@ -19,7 +20,7 @@ import java.util.Set;
 final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
             "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
-            "auto_tier", "splits", "shadow", "resilience", "cache");
+            "auto_tier", "splits", "shadow", "resilience", "cache", "review");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
@@ -77,7 +78,9 @@ final class ConfigBinder {
                 Map.entry("resilience.circuit_breaker", ResilienceSection.BREAKER_KEYS),
                 Map.entry("resilience.client", ResilienceSection.CLIENT_KEYS),
                 Map.entry("cache", CacheSection.KEYS),
-                Map.entry("models.*.cache", CacheSection.MODEL_KEYS));
+                Map.entry("models.*.cache", CacheSection.MODEL_KEYS),
+                Map.entry("review", ReviewSection.KEYS),
+                Map.entry("models.*.review", ReviewSection.MODEL_KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -90,7 +93,7 @@ final class ConfigBinder {
         var providerEntries = file.requiredEntries("providers", "at least one provider is required");
         var boundProviders = providers.bind(providerEntries, file.path("providers"), problems);
         var modelEntries = file.requiredEntries("models", "at least one model is required");
-        var models = ModelsSection.bind(modelEntries, file.path("models"), problems);
+        var models = ModelsSection.bind(modelEntries, file.path("models"), boundStorage.ledger() != null, problems);
         BudgetsConfig boundBudgets = budgets.bind(file.child("budgets", BudgetsSection.KEYS), problems);
         var teams = TeamsSection.bind(file.entries("teams"), file.path("teams"), problems);
         var keyItems = file.items("keys", null);
@@ -104,7 +107,9 @@ final class ConfigBinder {
         Resilience resilience = ResilienceSection.bind(file.child("resilience", ResilienceSection.KEYS), problems);
         CacheSettings cache = CacheSection.bind(file.child("cache", CacheSection.KEYS), boundStorage.redis() != null,
                 problems);
+        ReviewSettings review = ReviewSection.bind(file.child("review", ReviewSection.KEYS),
+                boundStorage.ledger() != null, problems);
         return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
-                prices, tiers, autoTier, splits, shadows, resilience, cache);
+                prices, tiers, autoTier, splits, shadows, resilience, cache, review);
     }
 }

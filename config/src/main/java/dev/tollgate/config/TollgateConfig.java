@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
@@ -28,6 +29,7 @@ import java.util.Map;
  * @param splits split name to split, in file order
  * @param shadows in file order
  * @param cache the {@code cache} section, without the models' own settings (the compiler lays those over it)
+ * @param review the {@code review} section, without the models' own rates (the compiler adds those)
  */
 record TollgateConfig(
         ServerSettings server,
@@ -44,7 +46,8 @@ record TollgateConfig(
         Map<String, SplitConfig> splits,
         List<ShadowConfig> shadows,
         Resilience resilience,
-        CacheSettings cache) {
+        CacheSettings cache,
+        ReviewSettings review) {
     TollgateConfig {
         requireNonNull(server, "server");
         adminKeys = List.copyOf(adminKeys);
@@ -60,5 +63,6 @@ record TollgateConfig(
         shadows = List.copyOf(shadows);
         requireNonNull(resilience, "resilience");
         requireNonNull(cache, "cache");
+        requireNonNull(review, "review");
     }
 }

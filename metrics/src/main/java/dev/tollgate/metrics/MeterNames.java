@@ -50,6 +50,8 @@ final class MeterNames {
     static final String STATE = "state";
     static final String RESULT = "result";
     static final String NEXT = "next";
+    static final String FEEDBACK_SCORE = "tollgate.feedback.score";
+    static final String REVIEW_SAMPLES = "tollgate.review.samples";
 
     private MeterNames() {}
 }

@@ -41,6 +41,8 @@ import static dev.tollgate.metrics.MeterNames.TOKEN_TYPE;
 import static dev.tollgate.metrics.MeterNames.TOKEN_USAGE;
 import static dev.tollgate.metrics.MeterNames.VARIANT;
 import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
+import static dev.tollgate.metrics.MeterNames.FEEDBACK_SCORE;
+import static dev.tollgate.metrics.MeterNames.REVIEW_SAMPLES;
 
 import dev.tollgate.core.cache.CacheUse;
 import dev.tollgate.core.cache.ResponseCache;
@@ -60,6 +62,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Histogram;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +83,8 @@ public final class PrometheusMetrics implements GatewayMetrics {
         Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300)
     };
     private static final double[] TOKEN_SLOS = {16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
+    /** Normalised feedback takes these values only: thumbs are 0 and 1, stars 0, 0.25, ... 1. */
+    private static final double[] FEEDBACK_BOUNDS = {0, 0.25, 0.5, 0.75, 1};
     /** The states {@link #deploymentState} knows; each deployment gets a gauge for every one of them. */
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -88,6 +93,7 @@ public final class PrometheusMetrics implements GatewayMetrics {
     private final ConcurrentHashMap<Tags, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Attempt, Counter> attempts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Routed, Counter> routed = new ConcurrentHashMap<>();
+    private final Histogram feedback = registerFeedback();
     private final AtomicInteger ledgerUp = new AtomicInteger(1);
     private final AtomicInteger configVersion = new AtomicInteger(1);
     private final AtomicInteger restartPending = new AtomicInteger();
@@ -306,6 +312,37 @@ public final class PrometheusMetrics implements GatewayMetrics {
 
     private static String orNone(String value) {
         return value == null ? NONE : value;
+    }
+
+    /**
+     * Registered with the Prometheus client itself rather than through Micrometer: Micrometer refuses a bucket
+     * bound of 0, and the {@code le="0.0"} bucket is exactly the count of thumbs down and one-star ratings.
+     */
+    private Histogram registerFeedback() {
+        return Histogram.builder()
+                .name(prometheusName(FEEDBACK_SCORE))
+                .help("Callers' feedback on answers, normalised to 0 (worst) .. 1 (best), by model group, tier and "
+                        + "split variant")
+                .labelNames(prometheusName(MODEL), TIER, VARIANT)
+                .classicOnly()
+                .withoutExemplars()
+                .classicUpperBounds(FEEDBACK_BOUNDS)
+                .register(registry.getPrometheusRegistry());
+    }
+
+    private static String prometheusName(String meterName) {
+        return meterName.replace('.', '_');
+    }
+
+    @Override
+    public void feedback(String model, String tier, String variant, double score) {
+        feedback.labelValues(orNone(model), orNone(tier), orNone(variant)).observe(score);
+    }
+
+    @Override
+    public void reviewSamples(String result, long samples) {
+        counter(REVIEW_SAMPLES, "Review samples by what became of them (written, dropped)", null,
+                Tags.of(RESULT, result)).increment(samples);
     }
 
     /** The Prometheus text exposition of every meter. */

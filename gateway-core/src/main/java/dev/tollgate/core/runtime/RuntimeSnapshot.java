@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.pricing.Price;
+import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RoutingTable;
@@ -24,6 +25,7 @@ import java.util.Map;
  * @param storage where the ledger and shared counters live; changes take effect at the next restart only
  * @param routing tiers, automatic tier selection, splits, shadows and resilience settings
  * @param cache the response cache's size and each model group's policy
+ * @param review which requests are sampled for review, and how they are kept
  */
 public record RuntimeSnapshot(
         String source,
@@ -34,7 +36,8 @@ public record RuntimeSnapshot(
         Map<String, Price> prices,
         StorageSettings storage,
         RoutingTable routing,
-        CacheSettings cache) {
+        CacheSettings cache,
+        ReviewSettings review) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -45,6 +48,7 @@ public record RuntimeSnapshot(
         requireNonNull(storage, "storage");
         requireNonNull(routing, "routing");
         requireNonNull(cache, "cache");
+        requireNonNull(review, "review");
     }
 
     /** The group for a public model name, or null. */

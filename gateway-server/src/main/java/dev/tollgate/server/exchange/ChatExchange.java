@@ -1,5 +1,6 @@
 package dev.tollgate.server.exchange;
 
+import dev.tollgate.core.cache.AnswerAssembler;
 import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ChatResponse;
@@ -35,6 +36,7 @@ import dev.tollgate.server.access.Caller;
 import dev.tollgate.server.health.DeploymentHealth;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.pipeline.Route;
+import dev.tollgate.server.quality.ReviewDraft;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.spend.Charge;
 import dev.tollgate.server.spend.Quote;
@@ -102,7 +104,7 @@ import javax.net.ssl.SSLException;
  * previous reservation with nothing and admits the new deployment's quote (without counting the request again),
  * and however the exchange ends, the last reservation is settled once with what was used, in {@link #finish}.
  */
-public final class ChatExchange implements UpstreamListener {
+public final class ChatExchange implements UpstreamListener, ProxyExchange {
 
     /** Called once when the exchange is over, on its loop. */
     @FunctionalInterface
@@ -183,6 +185,15 @@ public final class ChatExchange implements UpstreamListener {
     private FlightFollower follower;
     /** What the leader of the flight this request followed paid for the answer. */
     private Money coalescedSaving = Money.ZERO;
+    /**
+     * Drawn for review sampling (decided once routed, by request id): only then are the prompt and answer kept
+     * for the review store, so an unsampled request pays nothing for the feature.
+     */
+    private boolean sampled;
+    /** A sampled stream's events, gathered into its answer; null otherwise. */
+    private AnswerAssembler reviewTranscript;
+    /** A sampled complete answer; null otherwise. */
+    private ChatResponse reviewAnswer;
 
     /**
      * @param clientHeaders the client headers its dialect carries to a same-dialect upstream
@@ -211,6 +222,7 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     /** Decodes and routes, then starts the first attempt. Everything after happens in callbacks on this loop. */
+    @Override
     public void start() {
         Operation operation = route.operation();
         RetryDecision first;
@@ -230,6 +242,7 @@ public final class ChatExchange implements UpstreamListener {
                             this::mayAsk, caller.user(), options),
                     services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
             modelName = routing.model();
+            sampled = operation == Operation.CHAT && snapshot.review().sampled(requestId, modelName);
             first = routing.first();
             if (first instanceof RetryDecision.TryNext next) {
                 Duration overall = options.timeout() != null ? options.timeout()
@@ -587,6 +600,9 @@ public final class ChatExchange implements UpstreamListener {
     private void replayCached() {
         cache.found(cached, headers());
         servedFromCache = true;
+        if (sampled) {
+            reviewAnswer = cached.entry().response();
+        }
         CachedReply.send(ctx, dialect, features.request(), cached.entry().response(), streaming(), requestId,
                 keepAlive, extraHeaders);
         finish(200, null);
@@ -735,9 +751,14 @@ public final class ChatExchange implements UpstreamListener {
         if (framer != null) {
             state = State.STREAMING;
             routeHeaders();
+            AnswerAssembler transcript = cache == null ? null : cache.transcript();
+            if (sampled) {
+                // The cache's transcript, when it keeps one, is the same answer: one assembler serves both.
+                reviewTranscript = transcript != null ? transcript : new AnswerAssembler();
+                transcript = reviewTranscript;
+            }
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
-                    keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders,
-                    cache == null ? null : cache.transcript(),
+                    keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders, transcript,
                     cache == null ? null : cache.sharing(deployment.upstreamModel()));
             return;
         }
@@ -801,6 +822,7 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     /** The client's socket drained below its low watermark. */
+    @Override
     public void onClientWritable() {
         if (readWanted && state == State.STREAMING && ctx.channel().isWritable()) {
             readWanted = false;
@@ -836,6 +858,7 @@ public final class ChatExchange implements UpstreamListener {
      * waiting: the flight it followed goes on. A leader's followers that have received nothing yet go upstream on
      * their own, those already streaming are cut (the upstream call is this client's, and ends with it).
      */
+    @Override
     public void onClientGone() {
         if (state == State.DONE) {
             return;
@@ -891,9 +914,12 @@ public final class ChatExchange implements UpstreamListener {
             case ExchangePlan.Answer.Body b when b.error() != null -> attemptFailed(b.error(), b);
             case ExchangePlan.Answer.Body b -> {
                 endPermit(null);
-                if (cache != null && cache.gathering()) {
-                    cache.answered(b.chat() != null ? b.chat() : relayedAnswer(whole));
+                boolean caching = cache != null && cache.gathering();
+                ChatResponse chat = caching || sampled ? (b.chat() != null ? b.chat() : relayedAnswer(whole)) : null;
+                if (caching) {
+                    cache.answered(chat);
                 }
+                reviewAnswer = sampled ? chat : null;
                 answer(b);
             }
             case ExchangePlan.Answer.Failed f -> attemptFailed(f.error(), null);
@@ -1030,6 +1056,7 @@ public final class ChatExchange implements UpstreamListener {
             cache.finished(kind == null && status == 200 && !cut, modelName, charge.cost(), kind);
         }
         long now = System.nanoTime();
+        ReviewDraft review = kind == null && status == 200 && !cut ? reviewDraft(usage) : null;
         services.reporter().report(new ExchangeSummary(requestId, route.label(), modelName,
                 deployment == null ? null : deployment.id(),
                 deployment == null ? null : deployment.provider().id(),
@@ -1039,8 +1066,29 @@ public final class ChatExchange implements UpstreamListener {
                 caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId,
                 routing == null ? RouteTrace.NONE : new RouteTrace(routing.tier(), routing.tierRule(),
                         routing.variant(), routing.attempts(), routing.tried(), routing.fellBack()),
-                cache == null ? null : cache.use(coalescedSaving)));
+                cache == null ? null : cache.use(coalescedSaving)), review);
         onDone.done(keepAlive && !cut);
+    }
+
+    /**
+     * A sampled, completed request's texts for the review store; null when it was not sampled or there is no
+     * answer to keep (a follower of a coalesced request, an answer that does not read).
+     */
+    private ReviewDraft reviewDraft(Usage usage) {
+        if (!sampled) {
+            return null;
+        }
+        ChatResponse answer = reviewTranscript != null ? reviewTranscript.result(modelName, usage) : reviewAnswer;
+        if (answer == null) {
+            return null;
+        }
+        try {
+            return ReviewDraft.of(features.request(), answer, snapshot.review().maxChars());
+        } catch (RuntimeException e) {
+            // A relayed request the gateway never decoded may not read: it is not sampled, and still answered.
+            LOG.log(Level.FINE, "request " + requestId + ": not sampled for review, it does not read", e);
+            return null;
+        }
     }
 
     private GatewayError connectError(Throwable cause) {

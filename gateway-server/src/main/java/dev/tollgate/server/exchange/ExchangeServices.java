@@ -8,6 +8,7 @@ import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.health.DeploymentHealth;
+import dev.tollgate.server.quality.FeedbackDesk;
 import dev.tollgate.server.store.RedisResponseCache;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.upstream.UpstreamPools;
@@ -25,6 +26,7 @@ import java.util.function.Supplier;
  * @param cache the response cache's store (it outlives reloads; each model's policy comes from the snapshot)
  * @param sharedCache the second level in Redis that every replica shares, or null
  * @param flights the identical requests in flight, which share one upstream call (request coalescing)
+ * @param feedback takes {@code POST /v1/feedback}
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -37,7 +39,8 @@ public record ExchangeServices(
         DeploymentHealth health,
         ResponseCache cache,
         RedisResponseCache sharedCache,
-        Flights flights) {
+        Flights flights,
+        FeedbackDesk feedback) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
@@ -49,5 +52,6 @@ public record ExchangeServices(
         requireNonNull(health, "health");
         requireNonNull(cache, "cache");
         requireNonNull(flights, "flights");
+        requireNonNull(feedback, "feedback");
     }
 }

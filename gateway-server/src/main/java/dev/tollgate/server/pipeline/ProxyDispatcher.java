@@ -15,6 +15,7 @@ import dev.tollgate.server.access.Authentication;
 import dev.tollgate.server.access.Caller;
 import dev.tollgate.server.exchange.ChatExchange;
 import dev.tollgate.server.exchange.ExchangeServices;
+import dev.tollgate.server.exchange.ProxyExchange;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -46,7 +47,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private final ExchangeServices services;
     private final Drain drain;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(1);
-    private ChatExchange current;
+    private ProxyExchange current;
     private boolean closing;
     private ChannelHandlerContext ctx;
     private BoundedAggregator aggregator;
@@ -122,9 +123,13 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
-            current = new ChatExchange(ctx, services, snapshot, dialect, route, requestId,
-                    RequestId.spendId(requestId, clientId), keepAlive, body,
-                    passthroughHeaders(dialect, request), request.headers(), caller, this::exchangeDone);
+            current = route == Route.FEEDBACK
+                    ? new FeedbackExchange(ctx, services.feedback(), dialect, caller.keyName(), body, requestId,
+                            keepAlive, (status, kind) -> report(requestId, start, route.label(), status, kind),
+                            this::exchangeDone)
+                    : new ChatExchange(ctx, services, snapshot, dialect, route, requestId,
+                            RequestId.spendId(requestId, clientId), keepAlive, body,
+                            passthroughHeaders(dialect, request), request.headers(), caller, this::exchangeDone);
         } finally {
             request.release();
         }

@@ -56,6 +56,6 @@ final class StartupSettings {
         StorageSettings storage = started.storage();
         return new RuntimeSnapshot(next.source(), server, next.providers(), next.models(),
                 next.access().withZoneOf(started.access()), next.prices(), storage, next.routing(),
-                next.cache().withStoreOf(started.cache()));
+                next.cache().withStoreOf(started.cache()), next.review());
     }
 }

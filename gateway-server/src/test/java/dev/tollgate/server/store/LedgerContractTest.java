@@ -99,7 +99,7 @@ abstract class LedgerContractTest {
         ledger.record(row("c1", T0, "gamma", "blue", 300));
         ledger.record(row("c2", T0, "gamma", "blue", 0)); // free, and still a request
         ledger.record(new SpendRow("open-1", T0, null, null, null, "chat", null, null, null, Usage.UNKNOWN,
-                Money.ZERO, false, Outcome.CALLER_ERROR, 400, false, false, 3));
+                Money.ZERO, false, Outcome.CALLER_ERROR, 400, false, false, 3, null, null, null));
         ledger.record(SpendRows.unusual("odd-1", T0));
         ledger.flush();
 

@@ -1,0 +1,24 @@
+package dev.tollgate.core.quality;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * A listing of review samples or feedback, newest first.
+ *
+ * @param model only this model group, or null for all
+ * @param key only this key's requests, or null for all
+ * @param since only those at or after this instant
+ * @param limit at most this many
+ */
+public record ReviewQuery(String model, String key, Instant since, int limit) {
+    public static final int MAX_LIMIT = 1_000;
+
+    public ReviewQuery {
+        requireNonNull(since, "since");
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit runs from 1 to " + MAX_LIMIT);
+        }
+    }
+}
