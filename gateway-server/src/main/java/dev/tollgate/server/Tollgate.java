@@ -140,7 +140,8 @@ public final class Tollgate implements AutoCloseable {
                 state.sharedCache(), new Flights(), feedback);
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
-                state.sharedCache(), reloader, Clock.systemUTC());
+                state.sharedCache(), state.ledger() == null ? null : state.ledger().quality(), reloader,
+                Clock.systemUTC());
         Gateway gateway;
         try {
             gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape, admin);

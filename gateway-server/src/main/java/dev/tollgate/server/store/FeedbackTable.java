@@ -83,7 +83,8 @@ final class FeedbackTable {
     }
 
     static List<Feedback> list(Connection connection, ReviewQuery query) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM feedback WHERE at_ms >= ?");
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
+                .append(" FROM feedback WHERE at_ms >= ? AND at_ms < ?");
         if (query.model() != null) {
             sql.append(" AND model = ?");
         }
@@ -94,6 +95,7 @@ final class FeedbackTable {
         try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
             int i = 0;
             select.setLong(++i, SpendTable.epochMillis(query.since()));
+            select.setLong(++i, SpendTable.epochMillis(query.before()));
             if (query.model() != null) {
                 select.setString(++i, query.model());
             }

@@ -33,7 +33,7 @@ final class ReviewTable {
                 f.request_id, f.client_request_id, f.request_at_ms, f.key_name, f.team, f.model, f.tier, f.variant,
                 f.at_ms, f.score, f.comment
             FROM review_samples r LEFT JOIN feedback f ON f.request_id = r.request_id
-            WHERE r.at_ms >= ?""";
+            WHERE r.at_ms >= ? AND r.at_ms < ?""";
     private static final int FEEDBACK_FIRST_COLUMN = 21;
 
     private ReviewTable() {}
@@ -96,6 +96,7 @@ final class ReviewTable {
         try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
             int i = 0;
             select.setLong(++i, SpendTable.epochMillis(query.since()));
+            select.setLong(++i, SpendTable.epochMillis(query.before()));
             if (query.model() != null) {
                 select.setString(++i, query.model());
             }
