@@ -19,8 +19,9 @@ import java.util.function.BooleanSupplier;
  * Where a finished exchange's summary goes: the metrics port, the access log while the config in force turns it on,
  * and the spend ledger
  * for requests that reached a provider or were charged (refusals before that cost nothing and are counted in
- * metrics and the access log only, so a misbehaving client cannot flood the ledger). Chat requests also go to the
- * index of recent requests that feedback is checked against, and a sampled one's texts to the review writer.
+ * metrics and the access log only, so a misbehaving client cannot flood the ledger). Those of them that are chat
+ * requests also go to the index of recent requests that feedback is checked against (so the index and the ledger
+ * know the same requests), and a sampled one's texts to the review writer.
  */
 public final class ExchangeReporter {
     /** The chat routes, whose answers can be rated and sampled. */
@@ -72,7 +73,7 @@ public final class ExchangeReporter {
                     s.status(), s.cacheHit(), s.stream(), s.latencyNanos() / 1_000_000,
                     s.requestId().equals(s.spendId()) ? null : s.requestId(), tier, variant));
         }
-        if (s.model() != null && RATEABLE_ROUTES.contains(s.route())) {
+        if (s.model() != null && s.billable() && RATEABLE_ROUTES.contains(s.route())) {
             var facts = new RequestFacts(s.requestId(), s.spendId(), now, s.key(), s.team(), s.model(), tier,
                     variant);
             recent.add(facts);
