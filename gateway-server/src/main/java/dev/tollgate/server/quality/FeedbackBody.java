@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.quality.Feedback;
 import dev.tollgate.core.quality.FeedbackScore;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.Set;
 
@@ -43,7 +44,7 @@ final class FeedbackBody {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
             return invalid(null, "invalid_json", "The request body is not valid JSON.");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return invalid(null, "invalid_json", "The request body could not be read.");
         }
         if (root == null || !root.isObject()) {
