@@ -7,13 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.quality.Feedback;
-import dev.tollgate.core.quality.FeedbackScore;
 import dev.tollgate.core.quality.QualityStore;
 import dev.tollgate.core.quality.RequestFacts;
 import dev.tollgate.core.quality.ReviewQuery;
 import dev.tollgate.core.quality.ReviewRecord;
 import dev.tollgate.core.quality.ReviewSample;
 import dev.tollgate.server.admin.AdminApi.Reply;
+import dev.tollgate.server.quality.ScoreJson;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -149,12 +149,7 @@ final class QualityRoutes {
     }
 
     private static ObjectNode rating(Feedback f) {
-        ObjectNode out = JSON.createObjectNode();
-        switch (f.score()) {
-            case FeedbackScore.Stars s -> out.put("score", s.stars());
-            case FeedbackScore.Thumbs t -> out.put("score", t.label());
-        }
-        return out.put("normalized_score", f.score().normalised()).put("comment", f.comment())
+        return ScoreJson.put(JSON.createObjectNode(), f.score()).put("comment", f.comment())
                 .put("rated_at", f.at().toString());
     }
 }

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.quality.Feedback;
-import dev.tollgate.core.quality.FeedbackScore;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.server.exchange.ChatExchange;
 import dev.tollgate.server.exchange.ProxyExchange;
 import dev.tollgate.server.quality.FeedbackDesk;
+import dev.tollgate.server.quality.ScoreJson;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
@@ -85,11 +85,7 @@ final class FeedbackExchange implements ProxyExchange {
         Feedback f = a.feedback();
         ObjectNode out = JSON.createObjectNode().put("object", "feedback")
                 .put("request_id", f.request().requestId());
-        switch (f.score()) {
-            case FeedbackScore.Stars s -> out.put("score", s.stars());
-            case FeedbackScore.Thumbs t -> out.put("score", t.label());
-        }
-        out.put("normalized_score", f.score().normalised()).put("model", f.request().model())
+        ScoreJson.put(out, f.score()).put("model", f.request().model())
                 .put("tier", f.request().tier()).put("variant", f.request().variant()).put("stored", a.stored());
         return out.toString();
     }
