@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.observe.trace.TraceSettings;
+import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.runtime.MetricsSettings;
 import dev.tollgate.core.runtime.ServerSettings;
@@ -21,7 +22,8 @@ import java.util.Set;
 final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
             "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
-            "auto_tier", "splits", "shadow", "resilience", "cache", "tracing", "metrics");
+            "auto_tier", "splits", "shadow", "resilience", "cache", "tracing", "metrics",
+            "review");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
@@ -84,7 +86,9 @@ final class ConfigBinder {
                 Map.entry("cache", CacheSection.KEYS),
                 Map.entry("models.*.cache", CacheSection.MODEL_KEYS),
                 Map.entry("tracing", TracingSection.KEYS),
-                Map.entry("metrics", MetricsSection.KEYS));
+                Map.entry("metrics", MetricsSection.KEYS),
+                Map.entry("review", ReviewSection.KEYS),
+                Map.entry("models.*.review", ReviewSection.MODEL_KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -97,7 +101,7 @@ final class ConfigBinder {
         var providerEntries = file.requiredEntries("providers", "at least one provider is required");
         var boundProviders = providers.bind(providerEntries, file.path("providers"), problems);
         var modelEntries = file.requiredEntries("models", "at least one model is required");
-        var models = ModelsSection.bind(modelEntries, file.path("models"), problems);
+        var models = ModelsSection.bind(modelEntries, file.path("models"), boundStorage.ledger() != null, problems);
         BudgetsConfig boundBudgets = budgets.bind(file.child("budgets", BudgetsSection.KEYS), problems);
         var teams = TeamsSection.bind(file.entries("teams"), file.path("teams"), problems);
         var keyItems = file.items("keys", null);
@@ -113,7 +117,9 @@ final class ConfigBinder {
                 problems);
         TraceSettings boundTracing = tracing.bind(file.child("tracing", TracingSection.KEYS), problems);
         MetricsSettings metrics = MetricsSection.bind(file.child("metrics", MetricsSection.KEYS));
+        ReviewSettings review = ReviewSection.bind(file.child("review", ReviewSection.KEYS),
+                boundStorage.ledger() != null, problems);
         return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
-                prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics);
+                prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics, review);
     }
 }

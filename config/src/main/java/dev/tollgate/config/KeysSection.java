@@ -30,7 +30,8 @@ final class KeysSection {
             "per_user");
     static final Set<String> PER_USER_KEYS = Set.of("limits", "budget");
     /** The route labels a key may be scoped to, in documentation order. */
-    static final List<String> ENDPOINTS = List.of("chat", "messages", "embeddings", "count_tokens", "models");
+    static final List<String> ENDPOINTS = List.of("chat", "messages", "embeddings", "count_tokens", "models",
+            "feedback");
     /** The accepted hash form, also the JSON Schema pattern. */
     static final String HASH_PATTERN = "^sha256:[0-9a-f]{64}$";
 

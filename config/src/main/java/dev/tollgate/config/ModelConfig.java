@@ -13,9 +13,11 @@ import java.util.List;
  * @param operation from {@code mode}
  * @param rules in file order
  * @param cache the model's own cache settings, or null when it takes the {@code cache} section's
+ * @param reviewRate the model's own review sample rate, or null when it takes the {@code review} section's
  */
 record ModelConfig(String name, Origin origin, Operation operation, List<DeploymentConfig> deployments,
-        Strategy strategy, List<RouteRuleConfig> rules, FallbacksConfig fallbacks, CacheSection.Override cache) {
+        Strategy strategy, List<RouteRuleConfig> rules, FallbacksConfig fallbacks, CacheSection.Override cache,
+        Double reviewRate) {
     ModelConfig {
         requireNonNull(name, "name");
         requireNonNull(origin, "origin");

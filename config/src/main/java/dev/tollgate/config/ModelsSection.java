@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  */
 final class ModelsSection {
     static final Set<String> KEYS = Set.of(
-            "mode", "strategy", "deployments", "rules", "fallbacks", "context_fallbacks", "content_fallbacks", "cache");
+            "mode", "strategy", "deployments", "rules", "fallbacks", "context_fallbacks", "content_fallbacks", "cache",
+            "review");
     static final Set<String> DEPLOYMENT_KEYS = Set.of(
             "provider", "model", "weight", "priority", "context_window", "tags", "load_metrics", "limits");
     static final Set<String> RULE_KEYS = Set.of("name", "when", "tags");
@@ -60,12 +61,14 @@ final class ModelsSection {
 
     private ModelsSection() {}
 
-    static Map<String, ModelConfig> bind(List<YamlNode.Entry> entries, String path, Diagnostics problems) {
+    /** @param ledger whether {@code storage.ledger} is set (a model's review samples are kept there) */
+    static Map<String, ModelConfig> bind(List<YamlNode.Entry> entries, String path, boolean ledger,
+                                         Diagnostics problems) {
         var models = new LinkedHashMap<String, ModelConfig>();
         for (YamlNode.Entry entry : entries) {
             String modelPath = Origin.keyPath(path, entry.key());
             checkName(entry, modelPath, problems);
-            models.put(entry.key(), model(entry, modelPath, problems));
+            models.put(entry.key(), model(entry, modelPath, ledger, problems));
         }
         return models;
     }
@@ -98,7 +101,7 @@ final class ModelsSection {
         return null;
     }
 
-    private static ModelConfig model(YamlNode.Entry entry, String path, Diagnostics problems) {
+    private static ModelConfig model(YamlNode.Entry entry, String path, boolean ledger, Diagnostics problems) {
         MappingReader m = MappingReader.of(entry.value(), path, KEYS, problems);
         Operation operation = Operation.CHAT;
         String mode = m.string("mode");
@@ -135,9 +138,12 @@ final class ModelsSection {
                 m.names("content_fallbacks", "model", null));
         if (operation != Operation.CHAT) {
             m.forbid("cache", "on an embeddings model: the response cache serves chat models only");
+            m.forbid("review", "on an embeddings model: review sampling keeps chat requests only");
         }
+        boolean chat = operation == Operation.CHAT;
         return new ModelConfig(entry.key(), entry.origin(path), operation, deployments, strategy(m, problems),
-                rules, fallbacks, operation == Operation.CHAT ? CacheSection.bindModel(m, problems) : null);
+                rules, fallbacks, chat ? CacheSection.bindModel(m, problems) : null,
+                chat ? ReviewSection.bindModel(m, ledger, problems) : null);
     }
 
     private static Strategy strategy(MappingReader m, Diagnostics problems) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CachePolicy;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.routing.AutoTier;
@@ -72,7 +73,7 @@ final class SnapshotCompiler {
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
                         prices(config), config.storage(), routing(config), cache(config), config.tracing(),
-                        config.metrics()),
+                        config.metrics(), review(config)),
                 problems.warnings(), text);
     }
 
@@ -127,6 +128,18 @@ final class SnapshotCompiler {
             models.put(model.name(), new ModelGroup(model.name(), model.operation(), deployments, policy));
         }
         return models;
+    }
+
+    /** The review section with each chat model's own rate. */
+    private static ReviewSettings review(TollgateConfig config) {
+        ReviewSettings section = config.review();
+        var rates = new LinkedHashMap<String, Double>();
+        for (ModelConfig model : config.models().values()) {
+            if (model.reviewRate() != null) {
+                rates.put(model.name(), model.reviewRate());
+            }
+        }
+        return new ReviewSettings(section.sampleRate(), rates, section.maxChars(), section.retention());
     }
 
     /** The cache section with each model's override laid over it. */

@@ -6,6 +6,7 @@ import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.observe.trace.TraceSettings;
+import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.runtime.MetricsSettings;
 import dev.tollgate.core.runtime.ServerSettings;
@@ -32,6 +33,7 @@ import java.util.Map;
  * @param cache the {@code cache} section, without the models' own settings (the compiler lays those over it)
  * @param tracing the {@code tracing} section
  * @param metrics the {@code metrics} section
+ * @param review the {@code review} section, without the models' own rates (the compiler adds those)
  */
 record TollgateConfig(
         ServerSettings server,
@@ -50,7 +52,8 @@ record TollgateConfig(
         Resilience resilience,
         CacheSettings cache,
         TraceSettings tracing,
-        MetricsSettings metrics) {
+        MetricsSettings metrics,
+        ReviewSettings review) {
     TollgateConfig {
         requireNonNull(server, "server");
         adminKeys = List.copyOf(adminKeys);
@@ -68,5 +71,6 @@ record TollgateConfig(
         requireNonNull(cache, "cache");
         requireNonNull(tracing, "tracing");
         requireNonNull(metrics, "metrics");
+        requireNonNull(review, "review");
     }
 }

@@ -443,7 +443,7 @@ class ProblemMessagesTest {
                         keys:
                           - { name: bot, hash: "HASH_A", endpoints: [chat, embedding] }
                         """), List.of(
-                        "t.yaml:10:117: keys[0].endpoints[1]: unknown endpoint 'embedding' (did you mean 'embeddings'?); expected chat, messages, embeddings, count_tokens, models")),
+                        "t.yaml:10:117: keys[0].endpoints[1]: unknown endpoint 'embedding' (did you mean 'embeddings'?); expected chat, messages, embeddings, count_tokens, models, feedback")),
                 new Case("expires malformed", access("""
                         keys:
                           - { name: bot, hash: "HASH_A", expires: 2027-02-30 }
@@ -739,6 +739,25 @@ class ProblemMessagesTest {
                 new Case("tracing: unset secret in a header", Fixtures.MINIMAL
                         + "tracing: { headers: { x-api-key: \"${env:NO_SUCH_VAR}\" } }\n",
                         List.of("t.yaml:9:34: tracing.headers.x-api-key: environment variable NO_SUCH_VAR is not set (referenced as ${env:NO_SUCH_VAR})")),
+
+                // Review sampling.
+                new Case("review: rate out of range", Fixtures.MINIMAL + "review: { sample_rate: 1.5 }\n",
+                        List.of("t.yaml:9:24: review.sample_rate: must be between 0 and 1, got 1.5")),
+                new Case("review: sampling without a ledger", Fixtures.MINIMAL
+                        + "storage: { ledger: none }\nreview: { sample_rate: 0.1 }\n",
+                        List.of("t.yaml:10:24: review.sample_rate: needs storage.ledger: review samples are kept in "
+                                + "the ledger database")),
+                new Case("review: max_chars too small", Fixtures.MINIMAL + "review: { max_chars: 10 }\n",
+                        List.of("t.yaml:9:22: review.max_chars: must be between 100 and 1000000, got 10")),
+                new Case("review: retention too long", Fixtures.MINIMAL + "review: { retention: 100000h }\n",
+                        List.of("t.yaml:9:22: review.retention: must be at most 87600h, got 100000h")),
+                new Case("review: unknown key", Fixtures.MINIMAL + "review: { rate: 0.1 }\n",
+                        List.of("t.yaml:9:11: review.rate: unknown key 'rate'; valid keys: "
+                                + "max_chars, retention, sample_rate")),
+                new Case("model review on embeddings", model("mode: embeddings\ndeployments: [{ provider: openai }]\n"
+                        + "review: { sample_rate: 0 }"),
+                        List.of("t.yaml:7:5: models.m.review: not allowed on an embeddings model: review sampling keeps "
+                                + "chat requests only")),
 
                 // YAML-level problems, reported with the binding problems.
                 new Case("duplicate key", provider("type: mock"),

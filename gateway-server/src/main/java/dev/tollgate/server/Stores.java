@@ -6,6 +6,8 @@ import dev.tollgate.core.cache.LocalResponseCache;
 import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.ledger.SpendLedger;
 import dev.tollgate.core.observe.GatewayMetrics;
+import dev.tollgate.core.pii.PiiDetector;
+import dev.tollgate.core.pii.PiiRedactor;
 import dev.tollgate.core.pricing.Unpriced;
 import dev.tollgate.core.quota.LocalQuotaStore;
 import dev.tollgate.core.quota.QuotaStore;
@@ -23,6 +25,7 @@ import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.spend.BudgetAlerts;
 import dev.tollgate.server.spend.BudgetGauges;
 import dev.tollgate.server.spend.BudgetRebuild;
+import dev.tollgate.server.quality.ReviewWriter;
 import dev.tollgate.server.store.JdbcLedger;
 import dev.tollgate.server.store.LedgerListener;
 import dev.tollgate.server.store.RedisQuotaStore;
@@ -49,16 +52,19 @@ import java.util.logging.Logger;
  * to take, Redis down for a moment, without ever undoing one it took), and team and global budgets are sampled
  * into the metrics every {@link #GAUGES_EVERY}, deployment states every {@link #STATES_EVERY} (and at once on a
  * breaker's transition), the response cache's size every {@link #GAUGES_EVERY}. The response cache is sized from
- * the first config ({@code cache.max_bytes} applies at restart only) and keeps its answers across reloads.
+ * the first config ({@code cache.max_bytes} applies at restart only) and keeps its answers across reloads. With a
+ * ledger, review samples are written to it by their own writer, and those older than {@code review.retention} (as
+ * the config in force says) are pruned every {@link #PRUNE_EVERY}.
  */
 record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts alerts, Accounting accounting,
               DeploymentHealth health, ServerLoadPoller loadPoller, ResponseCache cache, RedisResponseCache sharedCache,
-              ScheduledExecutorService housekeeping)
+              ReviewWriter reviews, ScheduledExecutorService housekeeping)
         implements AutoCloseable {
     private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(30);
     static final Duration RECONCILE_EVERY = Duration.ofMinutes(5);
     static final Duration GAUGES_EVERY = Duration.ofSeconds(15);
     static final Duration STATES_EVERY = Duration.ofSeconds(5);
+    static final Duration PRUNE_EVERY = Duration.ofHours(1);
     private static final Logger LOG = Logger.getLogger(Stores.class.getName());
 
     /** Blocking: connects to the ledger and Redis, reads runtime keys and rebuilds budget counters. */
@@ -123,8 +129,15 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
                         RedisResponseCache.DEFAULT_TIMEOUT);
                 sharedCache.followPurges(cache::purge); // a purge on any replica empties every replica's memory
             }
+            ReviewWriter reviews = null;
+            if (ledger != null) {
+                reviews = new ReviewWriter(ledger.quality(), metrics, new PiiRedactor(PiiDetector.all()),
+                        ReviewWriter.DEFAULT_CAPACITY).start();
+                housekeeping.scheduleWithFixedDelay(prune(snapshot, ledger, logs, clock), 1,
+                        PRUNE_EVERY.toMinutes(), TimeUnit.MINUTES);
+            }
             var stores = new Stores(quotas, ledger, keys, alerts, accounting, health, new ServerLoadPoller(health),
-                    cache, sharedCache, housekeeping);
+                    cache, sharedCache, reviews, housekeeping);
             stores.configured(first);
             stores.loadPoller().start();
             return stores;
@@ -195,6 +208,23 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
         };
     }
 
+    /** Deletes review samples past the retention of the config in force; waits for it, on housekeeping's thread. */
+    private static Runnable prune(Supplier<RuntimeSnapshot> snapshot, JdbcLedger ledger, LogSink logs, Clock clock) {
+        return () -> {
+            try {
+                int pruned = ledger.quality().pruneReviews(clock.instant().minus(snapshot.get().review().retention()))
+                        .toCompletableFuture().get(REBUILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                if (pruned > 0) {
+                    logs.write(LogSink.event(LogLevel.INFO, "review samples past their retention deleted")
+                            .field("samples", pruned));
+                }
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "review samples could not be pruned; next try in " + PRUNE_EVERY.toMinutes()
+                        + " min: " + e);
+            }
+        };
+    }
+
     private static Runnable states(DeploymentHealth health) {
         return () -> {
             try {
@@ -237,7 +267,7 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
     @Override
     public void close() {
         housekeeping.shutdownNow();
-        closeAll(loadPoller, sharedCache, keys, alerts, quotas, ledger);
+        closeAll(loadPoller, sharedCache, keys, alerts, quotas, reviews, ledger);
     }
 
     private static void closeAll(AutoCloseable... parts) {

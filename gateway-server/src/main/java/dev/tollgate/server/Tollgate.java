@@ -4,6 +4,8 @@ import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigProblem;
 import dev.tollgate.config.LoadResult;
 import dev.tollgate.core.observe.trace.Tracer;
+import dev.tollgate.core.pii.PiiDetector;
+import dev.tollgate.core.pii.PiiRedactor;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RetryBudget;
 import dev.tollgate.core.routing.Router;
@@ -22,6 +24,8 @@ import dev.tollgate.server.log.AuditLog;
 import dev.tollgate.server.log.JavaLogging;
 import dev.tollgate.server.log.LogSink;
 import dev.tollgate.server.mock.EmbeddedMocks;
+import dev.tollgate.server.quality.FeedbackDesk;
+import dev.tollgate.server.quality.RecentRequests;
 import dev.tollgate.server.reload.ConfigReloader;
 import dev.tollgate.server.reload.ConfigWatcher;
 import dev.tollgate.server.trace.OtlpExporter;
@@ -138,8 +142,11 @@ public final class Tollgate implements AutoCloseable {
             logs.close();
             throw e;
         }
+        var recent = new RecentRequests(RecentRequests.DEFAULT_MAX, RecentRequests.DEFAULT_AGE);
         var reporter = new ExchangeReporter(metrics, new AccessLog(logs), () -> current.get().server().accessLog(),
-                state.ledger());
+                state.ledger(), recent, state.reviews());
+        var feedback = new FeedbackDesk(recent, state.ledger() == null ? null : state.ledger().quality(), metrics,
+                new PiiRedactor(PiiDetector.all()), Clock.systemUTC());
         int threads = first.server().ioThreads() > 0 ? first.server().ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         var upstreams = new UpstreamPools(transport);
@@ -157,10 +164,11 @@ public final class Tollgate implements AutoCloseable {
         var spans = new OtlpExporter(() -> current.get().tracing(), logs);
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
                 state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache(),
-                state.sharedCache(), new Flights(), Tracer.system(spans));
+                state.sharedCache(), new Flights(), Tracer.system(spans), feedback);
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
-                state.sharedCache(), reloader, audit, Clock.systemUTC());
+                state.sharedCache(), state.ledger() == null ? null : state.ledger().quality(), reloader, audit,
+                Clock.systemUTC());
         metrics.bindRuntime(RuntimeReadings.of(state.ledger(), workers));
         Gateway gateway;
         try {

@@ -69,6 +69,8 @@ final class MeterNames {
     static final String KEY = "key";
     static final String TYPE = "type";
     static final String MEMORY = "memory";
+    static final String FEEDBACK_SCORE = "tollgate.feedback.score";
+    static final String REVIEW_SAMPLES = "tollgate.review.samples";
 
     private MeterNames() {}
 }

@@ -14,20 +14,25 @@ import static dev.tollgate.metrics.MeterNames.DEPLOYMENT;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT_STATE;
 import static dev.tollgate.metrics.MeterNames.DIMENSION;
 import static dev.tollgate.metrics.MeterNames.EVENT_LOOP_PENDING_TASKS;
+import static dev.tollgate.metrics.MeterNames.FEEDBACK_SCORE;
 import static dev.tollgate.metrics.MeterNames.INFLIGHT_REQUESTS;
 import static dev.tollgate.metrics.MeterNames.INFLIGHT_STREAMS;
 import static dev.tollgate.metrics.MeterNames.LEDGER_QUEUE;
 import static dev.tollgate.metrics.MeterNames.LEDGER_ROWS;
 import static dev.tollgate.metrics.MeterNames.LEDGER_UP;
 import static dev.tollgate.metrics.MeterNames.MEMORY;
+import static dev.tollgate.metrics.MeterNames.MODEL;
 import static dev.tollgate.metrics.MeterNames.NETTY_ALLOCATOR_USED;
 import static dev.tollgate.metrics.MeterNames.NEXT;
 import static dev.tollgate.metrics.MeterNames.QUOTA_DENIED;
 import static dev.tollgate.metrics.MeterNames.RESULT;
+import static dev.tollgate.metrics.MeterNames.REVIEW_SAMPLES;
 import static dev.tollgate.metrics.MeterNames.SCOPE;
 import static dev.tollgate.metrics.MeterNames.STATE;
 import static dev.tollgate.metrics.MeterNames.THRESHOLD;
+import static dev.tollgate.metrics.MeterNames.TIER;
 import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
+import static dev.tollgate.metrics.MeterNames.VARIANT;
 
 import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
@@ -47,6 +52,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Histogram;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +74,8 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private static final String KEY_SCOPE_PREFIX = "key:";
+    /** Normalised feedback takes these values only: thumbs are 0 and 1, stars 0, 0.25, ... 1. */
+    private static final double[] FEEDBACK_BOUNDS = {0, 0.25, 0.5, 0.75, 1};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ExchangeMeters exchanges = new ExchangeMeters(registry);
@@ -78,6 +86,7 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     private final ConcurrentHashMap<Denial, Counter> denials = new ConcurrentHashMap<>();
     private final LongAdder inflightRequests = new LongAdder();
     private final LongAdder inflightStreams = new LongAdder();
+    private final Histogram feedback = registerFeedback();
     private final AtomicInteger ledgerUp = new AtomicInteger(1);
     private final AtomicInteger configVersion = new AtomicInteger(1);
     private final AtomicInteger restartPending = new AtomicInteger();
@@ -318,6 +327,38 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     private Counter counter(String name, String description, String unit, Tags tags) {
         return counters.computeIfAbsent(tags.and("__name", name), k -> Counter.builder(name)
                 .description(description).baseUnit(unit).tags(tags).register(registry));
+    }
+
+    /**
+     * Registered with the Prometheus client itself rather than through Micrometer: Micrometer refuses a bucket
+     * bound of 0, and the {@code le="0.0"} bucket is exactly the count of thumbs down and one-star ratings.
+     */
+    private Histogram registerFeedback() {
+        return Histogram.builder()
+                .name(prometheusName(FEEDBACK_SCORE))
+                .help("Callers' feedback on answers, normalised to 0 (worst) .. 1 (best), by model group, tier and "
+                        + "split variant")
+                .labelNames(prometheusName(MODEL), TIER, VARIANT)
+                .classicOnly()
+                .withoutExemplars()
+                .classicUpperBounds(FEEDBACK_BOUNDS)
+                .register(registry.getPrometheusRegistry());
+    }
+
+    private static String prometheusName(String meterName) {
+        return meterName.replace('.', '_');
+    }
+
+    @Override
+    public void feedback(String model, String tier, String variant, double score) {
+        feedback.labelValues(ExchangeMeters.orNone(model), ExchangeMeters.orNone(tier),
+                ExchangeMeters.orNone(variant)).observe(score);
+    }
+
+    @Override
+    public void reviewSamples(String result, long samples) {
+        counter(REVIEW_SAMPLES, "Review samples by what became of them (written, dropped)", null,
+                Tags.of(RESULT, result)).increment(samples);
     }
 
     /** The Prometheus text exposition (format 0.0.4) of every meter. */

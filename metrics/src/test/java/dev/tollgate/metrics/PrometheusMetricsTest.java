@@ -306,4 +306,30 @@ class PrometheusMetricsTest {
                 s.firstTokenNanos(), s.upstreamNanos(), s.usage(), key, team, s.user(), s.cost(), s.costEstimated(),
                 s.spendId(), s.routing(), s.cache());
     }
+
+    @Test
+    void feedbackIsAHistogramOfTheNormalisedScoreByModelTierAndVariant() {
+        metrics.feedback("fast", "economy", null, 1);
+        metrics.feedback("fast", "economy", null, 0.25);
+        metrics.feedback("next", null, "canary/next", 0);
+        String text = metrics.scrape();
+        assertThat(text)
+                .contains("tollgate_feedback_score_count{gen_ai_request_model=\"fast\",tier=\"economy\","
+                        + "variant=\"none\"} 2")
+                .contains("tollgate_feedback_score_sum{gen_ai_request_model=\"fast\",tier=\"economy\","
+                        + "variant=\"none\"} 1.25")
+                .contains("tollgate_feedback_score_bucket{gen_ai_request_model=\"fast\",tier=\"economy\","
+                        + "variant=\"none\",le=\"0.25\"} 1")
+                .contains("tollgate_feedback_score_bucket{gen_ai_request_model=\"next\",tier=\"none\","
+                        + "variant=\"canary/next\",le=\"0.0\"} 1");
+    }
+
+    @Test
+    void reviewSamplesAreCountedByResult() {
+        metrics.reviewSamples("written", 3);
+        metrics.reviewSamples("dropped", 1);
+        assertThat(metrics.scrape())
+                .contains("tollgate_review_samples_total{result=\"written\"} 3.0")
+                .contains("tollgate_review_samples_total{result=\"dropped\"} 1.0");
+    }
 }

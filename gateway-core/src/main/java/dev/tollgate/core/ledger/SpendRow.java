@@ -20,6 +20,10 @@ import java.time.Instant;
  * @param usage tokens; {@link Usage#reported()} false when the gateway estimated them
  * @param cost what this request was charged (zero for a refusal or a cache hit)
  * @param costEstimated true when the cost comes from estimated tokens or from the reservation of an unpriced model
+ * @param clientRequestId the id the client was given ({@code x-request-id}) when it differs from {@code requestId}
+ *     (the client chose it), else null: feedback names a request by it
+ * @param tier the tier the request went through, or null
+ * @param variant {@code <split>/<variant model>} when a split assigned it, or null
  */
 public record SpendRow(
         String requestId,
@@ -38,7 +42,10 @@ public record SpendRow(
         int status,
         boolean cacheHit,
         boolean stream,
-        long latencyMillis) {
+        long latencyMillis,
+        String clientRequestId,
+        String tier,
+        String variant) {
     public SpendRow {
         requireNonNull(requestId, "requestId");
         requireNonNull(at, "at");

@@ -76,4 +76,21 @@ public interface GatewayMetrics {
 
     /** The response cache's size and counts, sampled off the request path. */
     void responseCache(ResponseCache.CacheStats stats);
+
+    /**
+     * A caller rated a request. Labels come from config (the model group, tier and split variant the request went
+     * through), never from the caller.
+     *
+     * @param tier null when the request went through no tier
+     * @param variant null when no split assigned it
+     * @param score 0 (worst) to 1 (best)
+     */
+    void feedback(String model, String tier, String variant, double score);
+
+    /**
+     * Review samples that left the review queue, off the request path.
+     *
+     * @param result {@code written}, or {@code dropped} (the queue was full or the database failed)
+     */
+    void reviewSamples(String result, long samples);
 }

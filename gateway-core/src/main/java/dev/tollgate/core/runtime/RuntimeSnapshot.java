@@ -6,6 +6,7 @@ import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.pricing.Price;
+import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RoutingTable;
@@ -33,6 +34,7 @@ import java.util.Map;
  * @param cache the response cache's size and each model group's policy
  * @param tracing whether requests are traced, how many, and where spans go
  * @param metrics what the metrics export may label
+ * @param review which requests are sampled for review, and how they are kept
  */
 public record RuntimeSnapshot(
         String source,
@@ -45,7 +47,8 @@ public record RuntimeSnapshot(
         RoutingTable routing,
         CacheSettings cache,
         TraceSettings tracing,
-        MetricsSettings metrics) {
+        MetricsSettings metrics,
+        ReviewSettings review) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -58,6 +61,7 @@ public record RuntimeSnapshot(
         requireNonNull(cache, "cache");
         requireNonNull(tracing, "tracing");
         requireNonNull(metrics, "metrics");
+        requireNonNull(review, "review");
     }
 
     /** The group for a public model name, or null. */

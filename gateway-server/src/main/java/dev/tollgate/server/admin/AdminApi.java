@@ -17,6 +17,7 @@ import dev.tollgate.core.ledger.KeyStore;
 import dev.tollgate.core.ledger.ReportQuery;
 import dev.tollgate.core.ledger.ReportRow;
 import dev.tollgate.core.ledger.SpendLedger;
+import dev.tollgate.core.quality.QualityStore;
 import dev.tollgate.core.quota.Budget;
 import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.quota.QuotaCheck;
@@ -76,6 +77,8 @@ import java.util.stream.Collectors;
  *  GET    /admin/cache                the response cache's size, hits, misses and evictions
  *  DELETE /admin/cache                purge cached answers: ?model=&amp;scope= narrow it (team:NAME, key:NAME, global)
  *  ...    /admin/config...            config versions, reload and rollback: see {@link ConfigRoutes}
+ *  GET    /admin/reviews[/export]     review samples with their feedback, JSON or JSON lines: see {@link QualityRoutes}
+ *  GET    /admin/feedback             feedback on answers: see {@link QualityRoutes}
  * </pre>
  */
 public final class AdminApi {
@@ -96,6 +99,7 @@ public final class AdminApi {
     private final ConfigRoutes config;
     private final ResponseCache cache;
     private final RedisResponseCache sharedCache;
+    private final QualityRoutes quality;
     private final SecureRandom random = new SecureRandom();
     private final AuditLog audit;
 
@@ -103,10 +107,12 @@ public final class AdminApi {
      * @param keyStore null when there is no ledger (runtime keys are then unavailable)
      * @param ledger null when there is no ledger (spend reports are then unavailable)
      * @param sharedCache the response cache's level in Redis, or null
+     * @param qualityStore null when there is no ledger (feedback and review samples are then unavailable)
      */
     public AdminApi(Supplier<RuntimeSnapshot> snapshot, Supplier<List<KeyHash>> adminKeys, KeyRing keys,
                     KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, ResponseCache cache,
-                    RedisResponseCache sharedCache, ConfigReloader reloader, AuditLog audit, Clock clock) {
+                    RedisResponseCache sharedCache, QualityStore qualityStore, ConfigReloader reloader,
+                    AuditLog audit, Clock clock) {
         this.snapshot = requireNonNull(snapshot, "snapshot");
         this.adminKeys = requireNonNull(adminKeys, "adminKeys");
         this.keys = requireNonNull(keys, "keys");
@@ -118,6 +124,7 @@ public final class AdminApi {
         this.cache = requireNonNull(cache, "cache");
         this.sharedCache = sharedCache;
         this.audit = requireNonNull(audit, "audit");
+        this.quality = new QualityRoutes(qualityStore, clock);
     }
 
     /**
@@ -193,6 +200,7 @@ public final class AdminApi {
             case "spend" -> SPEND_PARAMS;
             case "config" -> ConfigRoutes.params(parts);
             case "cache" -> method.equals(HttpMethod.DELETE) ? PURGE_PARAMS : Set.of();
+            case "reviews", "feedback" -> QualityRoutes.params();
             default -> Set.of();
         };
         for (String given : uri.parameters().keySet()) {
@@ -209,6 +217,9 @@ public final class AdminApi {
         }
         if (parts[0].equals("config")) {
             return config.route(parts, uri, actor);
+        }
+        if (parts[0].equals("reviews") || parts[0].equals("feedback")) {
+            return quality.route(parts, uri);
         }
         RuntimeSnapshot snap = snapshot.get();
         return switch (parts.length) {
@@ -239,6 +250,7 @@ public final class AdminApi {
             case "spend", "budgets" -> parts.length == 1 ? Set.of(HttpMethod.GET) : Set.of();
             case "config" -> ConfigRoutes.methods(parts);
             case "cache" -> parts.length == 1 ? Set.of(HttpMethod.GET, HttpMethod.DELETE) : Set.of();
+            case "reviews", "feedback" -> QualityRoutes.methods(parts);
             default -> Set.of();
         };
     }
@@ -559,7 +571,7 @@ public final class AdminApi {
     }
 
     /** {@code 2026-11-01} (start of that day, UTC) or an ISO instant. */
-    private static Instant instant(String text, Instant fallback, String name) {
+    static Instant instant(String text, Instant fallback, String name) {
         if (text == null) {
             return fallback;
         }

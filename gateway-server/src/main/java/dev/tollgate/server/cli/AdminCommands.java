@@ -6,12 +6,12 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The admin commands, {@code tollgate keys|spend|config ...}. Exit codes: 0 done, 1 the gateway refused or failed
+ * The admin commands, {@code tollgate keys|spend|config|reviews ...}. Exit codes: 0 done, 1 the gateway refused or failed
  * the request, 2 a command line that does not fit the command, 3 no answer from the admin API.
  */
 public final class AdminCommands {
     /** The command names this class runs. */
-    public static final Set<String> NAMES = Set.of("keys", "spend", "config");
+    public static final Set<String> NAMES = Set.of("keys", "spend", "config", "reviews");
 
     static final int REFUSED = 1;
     static final int BAD_USAGE = 2;
@@ -39,6 +39,7 @@ public final class AdminCommands {
         return switch (name) {
             case "keys" -> commands.group(KeysCommand.GROUP, args);
             case "config" -> commands.group(ConfigCommand.GROUP, args);
+            case "reviews" -> commands.group(ReviewsCommand.GROUP, args);
             case "spend" -> commands.command(SpendCommand.COMMAND, args);
             default -> throw new IllegalArgumentException("not an admin command: " + name);
         };

@@ -1,5 +1,6 @@
 package dev.tollgate.server.exchange;
 
+import dev.tollgate.core.cache.AnswerAssembler;
 import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ChatResponse;
@@ -37,6 +38,7 @@ import dev.tollgate.server.access.Caller;
 import dev.tollgate.server.health.DeploymentHealth;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.pipeline.Route;
+import dev.tollgate.server.quality.ReviewDraft;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.spend.Charge;
 import dev.tollgate.server.spend.Quote;
@@ -104,7 +106,7 @@ import javax.net.ssl.SSLException;
  * previous reservation with nothing and admits the new deployment's quote (without counting the request again),
  * and however the exchange ends, the last reservation is settled once with what was used, in {@link #finish}.
  */
-public final class ChatExchange implements UpstreamListener {
+public final class ChatExchange implements UpstreamListener, ProxyExchange {
 
     /** Called once when the exchange is over, on its loop. */
     @FunctionalInterface
@@ -191,6 +193,15 @@ public final class ChatExchange implements UpstreamListener {
     private boolean inFlight;
     /** The model that answered (in full, or a stream that began), bounded by {@link ResponseModel}; else null. */
     private String answeredBy;
+    /**
+     * Drawn for review sampling (decided once routed, by request id): only then are the prompt and answer kept
+     * for the review store, so an unsampled request pays nothing for the feature.
+     */
+    private boolean sampled;
+    /** A sampled stream's events, gathered into its answer; null otherwise. */
+    private AnswerAssembler reviewTranscript;
+    /** A sampled complete answer; null otherwise. */
+    private ChatResponse reviewAnswer;
 
     /**
      * @param clientHeaders the client headers its dialect carries to a same-dialect upstream
@@ -221,6 +232,7 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     /** Decodes and routes, then starts the first attempt. Everything after happens in callbacks on this loop. */
+    @Override
     public void start() {
         Operation operation = route.operation();
         RetryDecision first;
@@ -242,6 +254,7 @@ public final class ChatExchange implements UpstreamListener {
                             this::mayAsk, caller.user(), options),
                     services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
             modelName = routing.model();
+            sampled = operation == Operation.CHAT && snapshot.review().sampled(requestId, modelName);
             first = routing.first();
             if (first instanceof RetryDecision.TryNext next) {
                 Duration overall = options.timeout() != null ? options.timeout()
@@ -600,6 +613,9 @@ public final class ChatExchange implements UpstreamListener {
         cache.found(cached, headers());
         servedFromCache = true;
         answeredBy = ResponseModel.of(cached.entry().response().model(), null);
+        if (sampled) {
+            reviewAnswer = cached.entry().response();
+        }
         CachedReply.send(ctx, dialect, features.request(), cached.entry().response(), streaming(), requestId,
                 keepAlive, extraHeaders);
         finish(200, null);
@@ -752,9 +768,14 @@ public final class ChatExchange implements UpstreamListener {
         if (framer != null) {
             state = State.STREAMING;
             routeHeaders();
+            AnswerAssembler transcript = cache == null ? null : cache.transcript();
+            if (sampled) {
+                // The cache's transcript, when it keeps one, is the same answer: one assembler serves both.
+                reviewTranscript = transcript != null ? transcript : new AnswerAssembler();
+                transcript = reviewTranscript;
+            }
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
-                    keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders,
-                    cache == null ? null : cache.transcript(),
+                    keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders, transcript,
                     cache == null ? null : cache.sharing(deployment.upstreamModel()));
             return;
         }
@@ -818,6 +839,7 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     /** The client's socket drained below its low watermark. */
+    @Override
     public void onClientWritable() {
         if (readWanted && state == State.STREAMING && ctx.channel().isWritable()) {
             readWanted = false;
@@ -853,6 +875,7 @@ public final class ChatExchange implements UpstreamListener {
      * waiting: the flight it followed goes on. A leader's followers that have received nothing yet go upstream on
      * their own, those already streaming are cut (the upstream call is this client's, and ends with it).
      */
+    @Override
     public void onClientGone() {
         if (state == State.DONE) {
             return;
@@ -911,15 +934,17 @@ public final class ChatExchange implements UpstreamListener {
                 endPermit(null);
                 trace.attemptEnded((GatewayError) null);
                 boolean gathering = cache != null && cache.gathering();
-                // A relayed answer is read only when the cache or a sampled trace wants what it says.
+                // A relayed answer is read only when the cache, a sampled trace or review sampling wants what it
+                // says.
                 ChatResponse chat = b.chat() != null || route.operation() != Operation.CHAT
-                        || !(gathering || trace.recording()) ? b.chat() : relayedAnswer(whole);
+                        || !(gathering || trace.recording() || sampled) ? b.chat() : relayedAnswer(whole);
                 if (gathering) {
                     cache.answered(chat);
                 }
                 if (chat != null) {
                     trace.answered(chat.id(), chat.model(), chat.finishReason());
                 }
+                reviewAnswer = sampled ? chat : null;
                 answer(b);
             }
             case ExchangePlan.Answer.Failed f -> attemptFailed(f.error(), null);
@@ -1069,6 +1094,7 @@ public final class ChatExchange implements UpstreamListener {
             services.reporter().metrics().exchangeEnded(streaming());
         }
         long now = System.nanoTime();
+        ReviewDraft review = kind == null && status == 200 && !cut ? reviewDraft(usage) : null;
         var summary = new ExchangeSummary(requestId, route.label(), route.operation(), modelName,
                 answeredBy, deployment == null ? null : deployment.id(),
                 deployment == null ? null : deployment.provider().id(),
@@ -1080,7 +1106,7 @@ public final class ChatExchange implements UpstreamListener {
                         routing.variant(), routing.attempts(), routing.tried(), routing.fellBack()),
                 cache == null ? null : cache.use(coalescedSaving));
         trace.finished(summary, envelope == null ? null : envelope.model(), tracedSampling(), deployment);
-        services.reporter().report(summary, trace.traceId());
+        services.reporter().report(summary, trace.traceId(), review);
         onDone.done(keepAlive && !cut);
     }
 
@@ -1094,6 +1120,27 @@ public final class ChatExchange implements UpstreamListener {
             return request == null ? null : request.sampling();
         } catch (RuntimeException e) {
             return null; // a body only a same-dialect provider reads: its parameters go unrecorded
+        }
+    }
+
+    /**
+     * A sampled, completed request's texts for the review store; null when it was not sampled or there is no
+     * answer to keep (a follower of a coalesced request, an answer that does not read).
+     */
+    private ReviewDraft reviewDraft(Usage usage) {
+        if (!sampled) {
+            return null;
+        }
+        ChatResponse answer = reviewTranscript != null ? reviewTranscript.result(modelName, usage) : reviewAnswer;
+        if (answer == null) {
+            return null;
+        }
+        try {
+            return ReviewDraft.of(features.request(), answer, snapshot.review().maxChars());
+        } catch (RuntimeException e) {
+            // A relayed request the gateway never decoded may not read: it is not sampled, and still answered.
+            LOG.log(Level.FINE, "request " + requestId + ": not sampled for review, it does not read", e);
+            return null;
         }
     }
 

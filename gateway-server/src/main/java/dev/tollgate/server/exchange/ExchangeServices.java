@@ -9,6 +9,7 @@ import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.health.DeploymentHealth;
+import dev.tollgate.server.quality.FeedbackDesk;
 import dev.tollgate.server.store.RedisResponseCache;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.upstream.UpstreamPools;
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
  * @param sharedCache the second level in Redis that every replica shares, or null
  * @param flights the identical requests in flight, which share one upstream call (request coalescing)
  * @param tracer starts the spans of traced requests (whether a request is traced is the snapshot's say)
+ * @param feedback takes {@code POST /v1/feedback}
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -40,7 +42,8 @@ public record ExchangeServices(
         ResponseCache cache,
         RedisResponseCache sharedCache,
         Flights flights,
-        Tracer tracer) {
+        Tracer tracer,
+        FeedbackDesk feedback) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
@@ -53,5 +56,6 @@ public record ExchangeServices(
         requireNonNull(cache, "cache");
         requireNonNull(flights, "flights");
         requireNonNull(tracer, "tracer");
+        requireNonNull(feedback, "feedback");
     }
 }

@@ -16,6 +16,7 @@ import dev.tollgate.server.access.Authentication;
 import dev.tollgate.server.access.Caller;
 import dev.tollgate.server.exchange.ChatExchange;
 import dev.tollgate.server.exchange.ExchangeServices;
+import dev.tollgate.server.exchange.ProxyExchange;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -46,7 +47,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     private final ExchangeServices services;
     private final Drain drain;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(1);
-    private ChatExchange current;
+    private ProxyExchange current;
     private boolean closing;
     private ChannelHandlerContext ctx;
     private BoundedAggregator aggregator;
@@ -124,9 +125,13 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
-            current = new ChatExchange(ctx, services, snapshot, dialect, route, requestId,
-                    RequestId.spendId(requestId, clientId), keepAlive, body,
-                    passthroughHeaders(dialect, request), request.headers(), caller, this::exchangeDone);
+            current = route == Route.FEEDBACK
+                    ? new FeedbackExchange(ctx, services.feedback(), dialect, caller.keyName(), body, requestId,
+                            keepAlive, (status, kind) -> report(requestId, traceId, start, route, status, kind),
+                            this::exchangeDone)
+                    : new ChatExchange(ctx, services, snapshot, dialect, route, requestId,
+                            RequestId.spendId(requestId, clientId), keepAlive, body,
+                            passthroughHeaders(dialect, request), request.headers(), caller, this::exchangeDone);
         } finally {
             request.release();
         }
@@ -241,7 +246,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         services.reporter().report(new ExchangeSummary(requestId, route == null ? "other" : route.label(),
                 route == null ? null : route.operation(), null, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
-                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null), traceId);
+                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null), traceId, null);
     }
 
     /** The model names a caller may send: all of them on an open gateway or for a key without model scopes. */

@@ -14,7 +14,9 @@ public enum Route {
     /** Both APIs list models here; the dialect is the caller's (see {@link #dialectOf}). */
     MODELS("/models", HttpMethod.GET, null, "models", null),
     MESSAGES("/messages", HttpMethod.POST, Operation.CHAT, "messages", Route.ANTHROPIC),
-    COUNT_TOKENS("/messages/count_tokens", HttpMethod.POST, Operation.COUNT_TOKENS, "count_tokens", Route.ANTHROPIC);
+    COUNT_TOKENS("/messages/count_tokens", HttpMethod.POST, Operation.COUNT_TOKENS, "count_tokens", Route.ANTHROPIC),
+    /** Feedback on an answer this key received (see {@code FeedbackDesk}); answered in the OpenAI dialect. */
+    FEEDBACK("/feedback", HttpMethod.POST, null, "feedback", Route.OPENAI);
 
     /** Dialect ids, as {@code ClientDialect.id()} gives them. */
     public static final String OPENAI = "openai";

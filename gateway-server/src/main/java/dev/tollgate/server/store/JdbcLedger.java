@@ -7,6 +7,7 @@ import dev.tollgate.core.ledger.ReportQuery;
 import dev.tollgate.core.ledger.ReportRow;
 import dev.tollgate.core.ledger.SpendLedger;
 import dev.tollgate.core.ledger.SpendRow;
+import dev.tollgate.core.quality.QualityStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ public final class JdbcLedger implements SpendLedger {
     private final SpillFile spill;
     private final SpendWriter writer;
     private final JdbcKeyStore keys;
+    private final JdbcQualityStore quality;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private JdbcLedger(LedgerDatabase database, SpillFile spill, LedgerListener listener, LedgerTuning tuning) {
@@ -34,6 +36,7 @@ public final class JdbcLedger implements SpendLedger {
         this.spill = spill;
         this.writer = new SpendWriter(database, spill, listener, tuning);
         this.keys = new JdbcKeyStore(database);
+        this.quality = new JdbcQualityStore(database);
     }
 
     /** {@link #open(String, Path, long, LedgerListener, LedgerTuning)} with {@link LedgerTuning#DEFAULTS}. */
@@ -97,6 +100,11 @@ public final class JdbcLedger implements SpendLedger {
     /** Rows queued for the writer and not yet taken: the backlog a slow database leaves. */
     public int queued() {
         return writer.queued();
+    }
+
+    /** Feedback and review samples, in the same database. Usable until {@link #close}. */
+    public QualityStore quality() {
+        return quality;
     }
 
     /** Queues a row for the writer; a null row is ignored. */

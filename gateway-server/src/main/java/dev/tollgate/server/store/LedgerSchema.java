@@ -54,7 +54,61 @@ final class LedgerSchema {
                 spec TEXT NOT NULL
             )""");
 
-    private static final List<List<String>> MIGRATIONS = List.of(VERSION_1);
+    /**
+     * Version 2: what feedback and review sampling need. Spend rows gain the id the client was given (when it chose
+     * its own) and the tier and split variant, so feedback on a row can be checked and attributed; feedback (one row
+     * per request, the latest wins) and review samples get tables of their own, keyed like spend rows.
+     */
+    private static final List<String> VERSION_2 = List.of(
+            "ALTER TABLE spend ADD COLUMN client_request_id TEXT",
+            "ALTER TABLE spend ADD COLUMN tier TEXT",
+            "ALTER TABLE spend ADD COLUMN variant TEXT",
+            "CREATE INDEX IF NOT EXISTS spend_client_request ON spend (client_request_id)",
+            """
+            CREATE TABLE IF NOT EXISTS feedback (
+                request_id TEXT PRIMARY KEY,
+                client_request_id TEXT NOT NULL,
+                request_at_ms BIGINT NOT NULL,
+                at_ms BIGINT NOT NULL,
+                key_name TEXT,
+                team TEXT,
+                model TEXT NOT NULL,
+                tier TEXT,
+                variant TEXT,
+                score TEXT NOT NULL,
+                score_value DOUBLE PRECISION NOT NULL,
+                comment TEXT
+            )""",
+            "CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at_ms)",
+            "CREATE INDEX IF NOT EXISTS feedback_model_at ON feedback (model, at_ms)",
+            """
+            CREATE TABLE IF NOT EXISTS review_samples (
+                request_id TEXT PRIMARY KEY,
+                client_request_id TEXT NOT NULL,
+                at_ms BIGINT NOT NULL,
+                key_name TEXT,
+                team TEXT,
+                model TEXT NOT NULL,
+                deployment TEXT,
+                tier TEXT,
+                variant TEXT,
+                input_tokens BIGINT NOT NULL,
+                output_tokens BIGINT NOT NULL,
+                cost_nanos BIGINT NOT NULL,
+                latency_ms BIGINT NOT NULL,
+                stream INTEGER NOT NULL,
+                prompt TEXT NOT NULL,
+                prompt_truncated INTEGER NOT NULL,
+                prompt_redactions INTEGER NOT NULL,
+                answer TEXT NOT NULL,
+                answer_truncated INTEGER NOT NULL,
+                answer_redactions INTEGER NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS review_at ON review_samples (at_ms)",
+            "CREATE INDEX IF NOT EXISTS review_model_at ON review_samples (model, at_ms)",
+            "CREATE INDEX IF NOT EXISTS review_key_at ON review_samples (key_name, at_ms)");
+
+    private static final List<List<String>> MIGRATIONS = List.of(VERSION_1, VERSION_2);
 
     /** The version this code reads and writes. */
     static final int CURRENT = MIGRATIONS.size();

@@ -26,8 +26,9 @@ final class SpendTable {
     private static final String INSERT = """
             INSERT INTO spend (request_id, at_ms, day, key_name, team, user_name, route, model, deployment, provider,
                 input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, usage_reported,
-                cost_nanos, cost_estimated, outcome, status, cache_hit, stream, latency_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                cost_nanos, cost_estimated, outcome, status, cache_hit, stream, latency_ms, client_request_id, tier,
+                variant)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (request_id) DO NOTHING""";
 
     private static final String SUCCESS = Outcome.SUCCESS.label();
@@ -86,6 +87,9 @@ final class SpendTable {
         insert.setInt(++i, flag(row.cacheHit()));
         insert.setInt(++i, flag(row.stream()));
         insert.setLong(++i, row.latencyMillis());
+        insert.setString(++i, text(row.clientRequestId()));
+        insert.setString(++i, text(row.tier()));
+        insert.setString(++i, text(row.variant()));
     }
 
     /**
@@ -163,7 +167,7 @@ final class SpendTable {
      * PostgreSQL refuses text holding U+0000, and a client chooses the user name: a NUL would make the whole
      * batch fail. It becomes U+FFFD, as any other unreadable character would.
      */
-    private static String text(String value) {
+    static String text(String value) {
         return value == null || value.indexOf('\0') < 0 ? value : value.replace('\0', '\uFFFD');
     }
 

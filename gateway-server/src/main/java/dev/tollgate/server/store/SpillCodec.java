@@ -45,7 +45,10 @@ final class SpillCodec {
                 .put("status", row.status())
                 .put("cache_hit", row.cacheHit())
                 .put("stream", row.stream())
-                .put("latency_ms", row.latencyMillis());
+                .put("latency_ms", row.latencyMillis())
+                .put("client_request_id", row.clientRequestId())
+                .put("tier", row.tier())
+                .put("variant", row.variant());
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -89,7 +92,10 @@ final class SpillCodec {
                     node.required("status").asInt(),
                     node.required("cache_hit").asBoolean(),
                     node.required("stream").asBoolean(),
-                    node.required("latency_ms").asLong());
+                    node.required("latency_ms").asLong(),
+                    text(node, "client_request_id"), // absent in rows spilled before schema version 2
+                    text(node, "tier"),
+                    text(node, "variant"));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a spend row: " + e.getMessage(), e);
         }

@@ -28,10 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The alert rules and Grafana dashboards read only metrics, labels and label values the gateway exports today:
- * a rule on a misspelt metric never fires and a panel on one stays empty, and neither says so. Two kinds of
- * metric are known without being exported by this build: those of the issue 7 metric contract that another
- * branch adds ({@link #CONTRACTED_NOT_YET_EXPORTED}), and those of self-hosted model servers, which Prometheus
- * scrapes from them directly ({@link #MODEL_SERVER_SERIES}).
+ * a rule on a misspelt metric never fires and a panel on one stays empty, and neither says so. One kind of metric
+ * is known without being exported: that of self-hosted model servers, which Prometheus scrapes from them directly
+ * ({@link #MODEL_SERVER_SERIES}).
  */
 class AlertsAndDashboardsTest {
     /** Series Prometheus makes itself for every target. */
@@ -43,14 +42,6 @@ class AlertsAndDashboardsTest {
     private static final Pattern SERIES_LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern WORD_ALTERNATIVES = Pattern.compile("[a-z0-9_]+(\\|[a-z0-9_]+)*");
 
-    /**
-     * Metrics of the issue 7 metric contract (Prometheus names and label keys) that the metrics branch adds and this
-     * build does not export yet. Once it does, delete each entry here: the test then holds the panels and rules
-     * that read it to what is really exported, label values included.
-     */
-    private static final Map<String, Set<String>> CONTRACTED_NOT_YET_EXPORTED = merge(
-            Map.of("tollgate_review_samples_total", Set.of("result")),
-            histogram("tollgate_feedback_score", "gen_ai_request_model", "tier", "variant"));
     /** Self-hosted model servers' own metrics, which only the dashboard's model-server row reads. */
     private static final Map<String, Set<String>> MODEL_SERVER_SERIES = Map.of(
             "vllm:num_requests_waiting", Set.of("model_name"),
@@ -98,20 +89,12 @@ class AlertsAndDashboardsTest {
         assertThat(queries).isPositive();
     }
 
-    @Test
-    void theNotYetExportedListHoldsOnlyWhatTheGatewayDoesNotExport() {
-        // An entry left behind after the metrics branch is merged would exempt an exported metric's label values.
-        assertThat(CONTRACTED_NOT_YET_EXPORTED.keySet()).doesNotContainAnyElementsOf(exported.keySet());
-    }
-
     private void assertReadsExportedSeries(String where, PromQl query) {
         Set<String> metrics = query.metrics();
         assertThat(metrics).as("%s: metrics in %s", where, query.expression()).isNotEmpty();
         var labels = new HashSet<>(TARGET_LABELS);
         for (String metric : metrics) {
-            if (CONTRACTED_NOT_YET_EXPORTED.containsKey(metric)) {
-                labels.addAll(CONTRACTED_NOT_YET_EXPORTED.get(metric));
-            } else if (MODEL_SERVER_SERIES.containsKey(metric)) {
+            if (MODEL_SERVER_SERIES.containsKey(metric)) {
                 labels.addAll(MODEL_SERVER_SERIES.get(metric));
             } else if (!PROMETHEUS_SERIES.contains(metric)) {
                 assertThat(exported).as("%s: metric %s", where, metric).containsKey(metric);
@@ -144,22 +127,6 @@ class AlertsAndDashboardsTest {
         var jobs = new HashSet<String>();
         YamlTree.load(MonitoringFiles.PROMETHEUS).get("scrape_configs").items().forEach(j -> jobs.add(j.get("job_name").text()));
         return jobs;
-    }
-
-    /** A histogram's three series: buckets (with le), sum and count. */
-    private static Map<String, Set<String>> histogram(String name, String... labels) {
-        var withLe = new HashSet<>(Set.of(labels));
-        withLe.add("le");
-        return Map.of(name + "_bucket", withLe, name + "_sum", Set.of(labels), name + "_count", Set.of(labels));
-    }
-
-    @SafeVarargs
-    private static Map<String, Set<String>> merge(Map<String, Set<String>>... maps) {
-        var merged = new HashMap<String, Set<String>>();
-        for (Map<String, Set<String>> map : maps) {
-            merged.putAll(map);
-        }
-        return Map.copyOf(merged);
     }
 
     /**
@@ -198,6 +165,10 @@ class AlertsAndDashboardsTest {
             metrics.ledgerRows(state, 1);
         }
         metrics.ledgerUp(true);
+        metrics.feedback("fast", "economy", "canary/fast", 1);
+        for (String result : List.of("written", "dropped")) {
+            metrics.reviewSamples(result, 1);
+        }
         metrics.budgetLevel("global", Money.ofUsd("80"), Money.ofUsd("100"));
         metrics.upstreamAttempt("fast/mock/m1", null, NextStep.NONE);
         for (DeploymentState state : DeploymentState.values()) {

@@ -52,7 +52,8 @@ class PrometheusQueriesTest {
             "Time per output token by model", "Gateway overhead", "Upstream latency by deployment", "In flight",
             "In-flight requests and streams", "Tokens per second by team and type",
             "Cost by key in the time range (top 10)", "Requests per key by outcome (top 10)", "Budget remaining",
-            "Spend ledger", "JVM memory used", "CPU", "Netty allocator", "Live threads and uptime");
+            "Spend ledger", "JVM memory used", "CPU", "Netty allocator", "Live threads and uptime",
+            "Mean feedback score in the time range", "Feedback and review samples");
 
     /**
      * What Grafana puts in for its built-in variables here: a one-minute rate window holds samples from before
@@ -97,6 +98,7 @@ class PrometheusQueriesTest {
                   - { name: bot, hash: "%s", team: support }
                   - { name: capped, hash: "%s", team: support, limits: { rpm: 1 } }
                 cache: { enabled: true, ttl: 10m }
+                review: { sample_rate: 1 }
                 """.formatted(MODEL, KeyHash.of(BOT_KEY), KeyHash.of(CAPPED_KEY)), Map.of());
         traffic(1);
         int firstRound = requestsSent;
@@ -212,8 +214,10 @@ class PrometheusQueriesTest {
         String repeated = chat("What is the capital of France?", false, 0);
         assertThat(send(BOT_KEY, repeated)).isEqualTo(200);
         assertThat(send(BOT_KEY, repeated)).isEqualTo(200);
-        // A new question each round: a miss (and a cost) in both.
-        assertThat(send(BOT_KEY, chat("Question of round " + round, false, 0))).isEqualTo(200);
+        // A new question each round: a miss (and a cost) in both; sampled for review, and rated.
+        String id = "prometheus-round-" + round;
+        assertThat(send(BOT_KEY, chat("Question of round " + round, false, 0), "x-request-id", id)).isEqualTo(200);
+        assertThat(post(BOT_KEY, "/v1/feedback", "{\"request_id\":\"" + id + "\",\"score\":5}")).isEqualTo(200);
         // Streams, which the cache leaves alone when they are not deterministic: time to first token.
         assertThat(send(BOT_KEY, chat("Tell a story", true, 0.7))).isEqualTo(200);
         assertThat(send(BOT_KEY, chat("Tell another story", true, 0.7))).isEqualTo(200);
@@ -234,13 +238,20 @@ class PrometheusQueriesTest {
     }
 
     /** POSTs a chat request, reads the whole answer (a stream to its end), counts it and returns the status. */
-    private static int send(String key, String body) throws Exception {
+    private static int send(String key, String body, String... headers) throws Exception {
+        return post(key, "/v1/chat/completions", body, headers);
+    }
+
+    /** @param headers name, value, name, value... */
+    private static int post(String key, String path, String body, String... headers) throws Exception {
         requestsSent++;
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(gateway.url("/v1/chat/completions"))
-                .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
-                .header("authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.statusCode();
+        var request = HttpRequest.newBuilder(gateway.url(path)).timeout(Duration.ofSeconds(20))
+                .header("content-type", "application/json").header("authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     /** Prometheus scraping the gateway's admin port every second, with the alert rules evaluated every second. */

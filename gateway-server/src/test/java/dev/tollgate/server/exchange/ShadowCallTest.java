@@ -12,6 +12,9 @@ import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.observe.trace.Tracer;
+import dev.tollgate.core.pii.PiiDetector;
+import dev.tollgate.core.pii.PiiRedactor;
+import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.cache.LocalResponseCache;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ErrorKind;
@@ -40,6 +43,8 @@ import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.Transport;
 import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.health.DeploymentHealth;
+import dev.tollgate.server.quality.FeedbackDesk;
+import dev.tollgate.server.quality.RecentRequests;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.spend.BudgetAlerts;
 import dev.tollgate.server.testing.NoMetrics;
@@ -94,12 +99,14 @@ class ShadowCallTest {
         snapshot = new RuntimeSnapshot("test", ServerSettings.DEFAULTS, Map.of(), Map.of(), AccessPolicy.OPEN,
                 Map.of("gpt-x", PRICE), new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
-                CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS);
+                CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS, ReviewSettings.OFF);
+        var recent = new RecentRequests(100, Duration.ofMinutes(1));
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
-                new ExchangeReporter(metrics, null, () -> false, null), keys, accounting,
+                new ExchangeReporter(metrics, null, () -> false, null, recent, null), keys, accounting,
                 new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics),
                 new LocalResponseCache(1 << 20, Ticker.systemTicker()), null, new Flights(),
-                Tracer.system(span -> { }));
+                Tracer.system(span -> { }),
+                new FeedbackDesk(recent, null, metrics, new PiiRedactor(PiiDetector.all()), clock));
     }
 
     @AfterEach

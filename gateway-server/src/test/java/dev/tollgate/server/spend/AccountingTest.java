@@ -11,6 +11,7 @@ import dev.tollgate.core.access.Team;
 import dev.tollgate.core.access.VirtualKey;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.observe.trace.TraceSettings;
+import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Usage;
@@ -73,7 +74,7 @@ class AccountingTest {
         return new RuntimeSnapshot("test", ServerSettings.DEFAULTS, Map.of(), Map.of(), access, prices,
                 new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
-                CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS);
+                CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS, ReviewSettings.OFF);
     }
 
     static AccessPolicy policy(Unpriced unpriced, Price unpricedPrice, Budget global) {

@@ -29,6 +29,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import dev.tollgate.core.quality.Feedback;
+import dev.tollgate.core.quality.FeedbackScore;
+import dev.tollgate.core.quality.QualityStore;
+import dev.tollgate.core.quality.RequestFacts;
+import dev.tollgate.core.quality.ReviewQuery;
+import dev.tollgate.core.quality.ReviewRecord;
+import dev.tollgate.core.quality.ReviewSample;
+import dev.tollgate.core.quality.ReviewText;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -99,7 +107,7 @@ abstract class LedgerContractTest {
         ledger.record(row("c1", T0, "gamma", "blue", 300));
         ledger.record(row("c2", T0, "gamma", "blue", 0)); // free, and still a request
         ledger.record(new SpendRow("open-1", T0, null, null, null, "chat", null, null, null, Usage.UNKNOWN,
-                Money.ZERO, false, Outcome.CALLER_ERROR, 400, false, false, 3));
+                Money.ZERO, false, Outcome.CALLER_ERROR, 400, false, false, 3, null, null, null));
         ledger.record(SpendRows.unusual("odd-1", T0));
         ledger.flush();
 
@@ -247,5 +255,92 @@ abstract class LedgerContractTest {
 
     static org.assertj.core.groups.Tuple tuple(Object... values) {
         return org.assertj.core.groups.Tuple.tuple(values);
+    }
+
+    private static final RequestFacts RATED = new RequestFacts("req-a", "req-a", T0, "k1", "t1", "gpt-4o-mini", null,
+            null);
+    private static final RequestFacts OTHER = new RequestFacts("client-odd", "odd-1", T0, "k-odd", "t-odd", "claude",
+            "premium", "canary/claude");
+
+    private static ReviewQuery everything() {
+        return new ReviewQuery(null, null, ALL_FROM, ALL_TO, 100);
+    }
+
+    @Test
+    void aRatedRequestIsFoundByEitherIdButOnlyForItsOwnKey() {
+        JdbcLedger ledger = open();
+        ledger.record(row("req-a", T0, "k1", "t1", 100));
+        ledger.record(SpendRows.unusual("odd-1", T0)); // the client chose its id: client-odd
+        ledger.record(new SpendRow("open-1", T0, null, null, null, "chat", "m", "m/mock", "mock", Usage.UNKNOWN,
+                Money.ZERO, false, Outcome.SUCCESS, 200, false, false, 3, null, null, null));
+        ledger.record(new SpendRow("emb-1", T0, "k1", null, null, "embeddings", "e", "e/mock", "mock", Usage.UNKNOWN,
+                Money.ZERO, false, Outcome.SUCCESS, 200, false, false, 3, null, null, null));
+        ledger.flush();
+        QualityStore quality = ledger.quality();
+
+        assertThat(await(quality.findRequest("req-a", "k1"))).isEqualTo(RATED);
+        assertThat(await(quality.findRequest("client-odd", "k-odd"))).isEqualTo(OTHER);
+        assertThat(await(quality.findRequest("open-1", null)).model()).isEqualTo("m");
+        // Another key's request, a key's request asked for without a key, an unknown id, and no chat at all.
+        assertThat(await(quality.findRequest("req-a", "k2"))).isNull();
+        assertThat(await(quality.findRequest("req-a", null))).isNull();
+        assertThat(await(quality.findRequest("open-1", "k1"))).isNull();
+        assertThat(await(quality.findRequest("odd-1-x", "k-odd"))).isNull();
+        assertThat(await(quality.findRequest("emb-1", "k1"))).isNull();
+    }
+
+    @Test
+    void theLatestFeedbackOnARequestWinsAndListingsFilterNewestFirst() {
+        QualityStore quality = open().quality();
+        await(quality.saveFeedback(new Feedback(RATED, T0.plusSeconds(10), new FeedbackScore.Stars(2), "meh")));
+        await(quality.saveFeedback(new Feedback(OTHER, T0.plusSeconds(15), new FeedbackScore.Stars(5), "great")));
+        var latest = new Feedback(RATED, T0.plusSeconds(20), new FeedbackScore.Thumbs(true), null);
+        await(quality.saveFeedback(latest));
+
+        assertThat(await(quality.feedback(everything()))).containsExactly(latest,
+                new Feedback(OTHER, T0.plusSeconds(15), new FeedbackScore.Stars(5), "great"));
+        assertThat(await(quality.feedback(new ReviewQuery("claude", null, ALL_FROM, ALL_TO, 10))))
+                .extracting(f -> f.request().spendId()).containsExactly("odd-1");
+        assertThat(await(quality.feedback(new ReviewQuery(null, "k1", ALL_FROM, ALL_TO, 10)))).containsExactly(latest);
+        assertThat(await(quality.feedback(new ReviewQuery(null, null, T0.plusSeconds(16), ALL_TO, 10))))
+                .containsExactly(latest);
+        assertThat(await(quality.feedback(new ReviewQuery(null, null, ALL_FROM, T0.plusSeconds(20), 10))))
+                .extracting(f -> f.request().spendId()).containsExactly("odd-1");
+        assertThat(await(quality.feedback(new ReviewQuery(null, null, ALL_FROM, ALL_TO, 1)))).containsExactly(latest);
+    }
+
+    @Test
+    void reviewSamplesAreKeptOnceListedWithTheirFeedbackAndPrunedByAge() throws Exception {
+        QualityStore quality = open().quality();
+        var old = new ReviewSample(OTHER, "claude/anthropic", Usage.reported(7, 3), new Money(999), 1234, true,
+                new ReviewText("user: hi [EMAIL]\u0000", false, 1), new ReviewText("hello", true, 0));
+        var recent = new ReviewSample(new RequestFacts("req-b", "req-b", T0.plusSeconds(60), "k1", "t1",
+                "gpt-4o-mini", null, null), "gpt-4o-mini/openai", Usage.reported(1, 2), Money.ZERO, 5, false,
+                new ReviewText("user: yo", false, 0), ReviewText.EMPTY);
+        quality.saveReviews(List.of(old, recent));
+        quality.saveReviews(List.of(old)); // again: kept once
+        var rating = new Feedback(OTHER, T0.plusSeconds(5), new FeedbackScore.Stars(4), "ok");
+        await(quality.saveFeedback(rating));
+
+        List<ReviewRecord> all = await(quality.reviews(everything()));
+        assertThat(all).extracting(r -> r.sample().request().spendId()).containsExactly("req-b", "odd-1");
+        assertThat(all.get(0).feedback()).isNull();
+        assertThat(all.get(1).feedback()).isEqualTo(rating);
+        // Read back exactly, but for the NUL that PostgreSQL cannot hold and the usage flag (stored are counts).
+        ReviewSample back = all.get(1).sample();
+        assertThat(back.prompt()).isEqualTo(new ReviewText("user: hi [EMAIL]\uFFFD", false, 1));
+        assertThat(back.answer()).isEqualTo(old.answer());
+        assertThat(back.request()).isEqualTo(OTHER);
+        assertThat(back).extracting(ReviewSample::deployment, ReviewSample::cost, ReviewSample::latencyMillis,
+                ReviewSample::stream).containsExactly("claude/anthropic", new Money(999), 1234L, true);
+        assertThat(back.usage().inputTokens()).isEqualTo(7);
+        assertThat(await(quality.reviews(new ReviewQuery("gpt-4o-mini", null, ALL_FROM, ALL_TO, 10))))
+                .extracting(r -> r.sample().request().spendId()).containsExactly("req-b");
+        assertThat(await(quality.reviews(new ReviewQuery(null, "k-odd", ALL_FROM, ALL_TO, 10))))
+                .extracting(r -> r.sample().request().spendId()).containsExactly("odd-1");
+
+        assertThat(await(quality.pruneReviews(T0.plusSeconds(30)))).isEqualTo(1);
+        assertThat(await(quality.reviews(everything()))).extracting(r -> r.sample().request().spendId())
+                .containsExactly("req-b");
     }
 }

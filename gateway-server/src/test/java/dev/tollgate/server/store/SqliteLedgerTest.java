@@ -2,8 +2,13 @@ package dev.tollgate.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.quality.RequestFacts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,5 +36,47 @@ class SqliteLedgerTest extends LedgerContractTest {
         assertThat(file).isRegularFile();
         // WAL mode keeps recent commits in a -wal file next to the database while it is open.
         assertThat(Files.exists(Path.of(file + "-wal"))).isTrue();
+    }
+
+    /** The spend table as schema version 1 (the first release) made it. */
+    private static final String VERSION_1_SPEND = """
+            CREATE TABLE spend (request_id TEXT PRIMARY KEY, at_ms BIGINT NOT NULL, day TEXT NOT NULL, key_name TEXT,
+                team TEXT, user_name TEXT, route TEXT NOT NULL, model TEXT, deployment TEXT, provider TEXT,
+                input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cached_input_tokens BIGINT NOT NULL,
+                cache_write_tokens BIGINT NOT NULL, reasoning_tokens BIGINT NOT NULL, usage_reported INTEGER NOT NULL,
+                cost_nanos BIGINT NOT NULL, cost_estimated INTEGER NOT NULL, outcome TEXT NOT NULL,
+                status INTEGER NOT NULL, cache_hit INTEGER NOT NULL, stream INTEGER NOT NULL, latency_ms BIGINT NOT NULL)
+            """;
+
+    @Test
+    void aVersionOneDatabaseIsMigratedAndItsRowsCanBeRated() throws Exception {
+        Path file = dataDir.resolve("v1.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute(VERSION_1_SPEND);
+            s.execute("CREATE TABLE virtual_keys (name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, team TEXT, "
+                    + "created TEXT NOT NULL, expires TEXT, disabled INTEGER NOT NULL, spec TEXT NOT NULL)");
+            s.execute("CREATE TABLE tollgate_schema (version INTEGER NOT NULL)");
+            s.execute("INSERT INTO tollgate_schema (version) VALUES (1)");
+            s.execute("INSERT INTO spend VALUES ('req-old', " + T0.toEpochMilli() + ", '2026-03-10', 'k1', 't1', "
+                    + "null, 'chat', 'gpt-4o-mini', 'd', 'p', 1, 1, 0, 0, 0, 1, 10, 0, 'success', 200, 0, 0, 5)");
+        }
+        JdbcLedger ledger = JdbcLedger.open("sqlite:" + file, spillDir, 1 << 20, listener, LedgerTuning.DEFAULTS);
+        try {
+            RequestFacts old = await(ledger.quality().findRequest("req-old", "k1"));
+            assertThat(old).isEqualTo(new RequestFacts("req-old", "req-old", T0, "k1", "t1", "gpt-4o-mini", null,
+                    null));
+            ledger.record(SpendRows.unusual("new-1", T0));
+            ledger.flush();
+            assertThat(await(ledger.quality().findRequest("client-odd", "k-odd")).tier()).isEqualTo("premium");
+        } finally {
+            ledger.close();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT version FROM tollgate_schema")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(LedgerSchema.CURRENT).isEqualTo(2);
+        }
     }
 }

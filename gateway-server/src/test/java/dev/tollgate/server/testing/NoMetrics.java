@@ -45,4 +45,10 @@ public class NoMetrics implements GatewayMetrics {
 
     @Override
     public void responseCache(ResponseCache.CacheStats stats) {}
+
+    @Override
+    public void feedback(String model, String tier, String variant, double score) {}
+
+    @Override
+    public void reviewSamples(String result, long samples) {}
 }

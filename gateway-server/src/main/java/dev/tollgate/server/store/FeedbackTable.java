@@ -1,0 +1,128 @@
+package dev.tollgate.server.store;
+
+import static dev.tollgate.server.store.SpendTable.text;
+
+import dev.tollgate.core.quality.Feedback;
+import dev.tollgate.core.quality.FeedbackScore;
+import dev.tollgate.core.quality.RequestFacts;
+import dev.tollgate.core.quality.ReviewQuery;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code feedback} table, and the look-up of a rated request among the spend rows. Stateless; every method
+ * blocks on the connection it is given.
+ */
+final class FeedbackTable {
+    /** Latest wins: a second rating of the same request replaces the first, whichever replica took it. */
+    private static final String UPSERT = """
+            INSERT INTO feedback (request_id, client_request_id, request_at_ms, at_ms, key_name, team, model, tier,
+                variant, score, score_value, comment)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (request_id) DO UPDATE SET at_ms = excluded.at_ms, score = excluded.score,
+                score_value = excluded.score_value, comment = excluded.comment""";
+
+    /** Columns of a feedback row as {@link #feedback(ResultSet, int)} reads them, from {@code at} on. */
+    static final String COLUMNS = "request_id, client_request_id, request_at_ms, key_name, team, model, tier, "
+            + "variant, at_ms, score, comment";
+
+    /**
+     * Chat requests only (feedback is on answers); the id is the one the client was given: the row's own when the
+     * gateway chose it, else the client's, kept beside it.
+     */
+    private static final String FIND = """
+            SELECT request_id, COALESCE(client_request_id, request_id), at_ms, key_name, team, model, tier, variant
+            FROM spend
+            WHERE (request_id = ? OR client_request_id = ?) AND model IS NOT NULL AND route IN ('chat', 'messages')
+                AND %s
+            ORDER BY at_ms DESC LIMIT 1""";
+
+    private FeedbackTable() {}
+
+    static RequestFacts findRequest(Connection connection, String requestId, String key) throws SQLException {
+        String sql = FIND.formatted(key == null ? "key_name IS NULL" : "key_name = ?");
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, requestId);
+            select.setString(2, requestId);
+            if (key != null) {
+                select.setString(3, key);
+            }
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new RequestFacts(rs.getString(2), rs.getString(1), Instant.ofEpochMilli(rs.getLong(3)),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
+            }
+        }
+    }
+
+    static void save(Connection connection, Feedback f) throws SQLException {
+        RequestFacts r = f.request();
+        try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
+            int i = 0;
+            upsert.setString(++i, text(r.spendId()));
+            upsert.setString(++i, text(r.requestId()));
+            upsert.setLong(++i, r.at().toEpochMilli());
+            upsert.setLong(++i, f.at().toEpochMilli());
+            upsert.setString(++i, text(r.key()));
+            upsert.setString(++i, text(r.team()));
+            upsert.setString(++i, text(r.model()));
+            upsert.setString(++i, text(r.tier()));
+            upsert.setString(++i, text(r.variant()));
+            upsert.setString(++i, f.score().label());
+            upsert.setDouble(++i, f.score().normalised());
+            upsert.setString(++i, text(f.comment()));
+            upsert.executeUpdate();
+        }
+    }
+
+    static List<Feedback> list(Connection connection, ReviewQuery query) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
+                .append(" FROM feedback WHERE at_ms >= ? AND at_ms < ?");
+        if (query.model() != null) {
+            sql.append(" AND model = ?");
+        }
+        if (query.key() != null) {
+            sql.append(" AND key_name = ?");
+        }
+        sql.append(" ORDER BY at_ms DESC, request_id LIMIT ?");
+        try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            int i = 0;
+            select.setLong(++i, SpendTable.epochMillis(query.since()));
+            select.setLong(++i, SpendTable.epochMillis(query.before()));
+            if (query.model() != null) {
+                select.setString(++i, query.model());
+            }
+            if (query.key() != null) {
+                select.setString(++i, query.key());
+            }
+            select.setInt(++i, query.limit());
+            List<Feedback> out = new ArrayList<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    out.add(feedback(rs, 1));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** A feedback row read from {@link #COLUMNS} starting at column {@code first}; null when its score is null. */
+    static Feedback feedback(ResultSet rs, int first) throws SQLException {
+        String score = rs.getString(first + 9);
+        if (score == null) {
+            return null; // a review sample whose request was not rated (left join)
+        }
+        var request = new RequestFacts(rs.getString(first + 1), rs.getString(first),
+                Instant.ofEpochMilli(rs.getLong(first + 2)), rs.getString(first + 3), rs.getString(first + 4),
+                rs.getString(first + 5), rs.getString(first + 6), rs.getString(first + 7));
+        return new Feedback(request, Instant.ofEpochMilli(rs.getLong(first + 8)), FeedbackScore.ofLabel(score),
+                rs.getString(first + 10));
+    }
+}

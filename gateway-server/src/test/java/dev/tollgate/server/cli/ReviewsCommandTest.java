@@ -1,0 +1,77 @@
+package dev.tollgate.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.server.testing.RunningGateway;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tollgate reviews list|export} against a real gateway that samples every chat request. */
+class ReviewsCommandTest {
+    private static final String ADMIN = "admin-key-for-reviews-cli";
+    private static final String KEY = "tg-reviews-cli-app";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void listShowsExcerptsWithTheScoreAndExportPrintsJsonLines() throws Exception {
+        try (var gateway = RunningGateway.start("""
+                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                storage: { ledger: "sqlite:%s" }
+                admin: { keys: ["%s"] }
+                providers:
+                  mock: { type: mock, mock: { answer_words: 5 } }
+                keys:
+                  - { name: app, hash: "%s" }
+                models:
+                  fast: { deployments: [ { provider: mock, model: mock-1 } ] }
+                review: { sample_rate: 1 }
+                """.formatted(dir.resolve("ledger.db"), KeyHash.of(ADMIN), KeyHash.of(KEY)), Map.of())) {
+            var env = Map.of(Connection.URL_ENV, gateway.adminUrl("").toString(), Connection.KEY_ENV, ADMIN);
+            HttpResponse<String> chat = post(gateway, "/v1/chat/completions", "{\"model\":\"fast\",\"messages\":"
+                    + "[{\"role\":\"user\",\"content\":\"my ssn is 123-45-6789\"}]}");
+            String id = chat.headers().firstValue("x-request-id").orElseThrow();
+            assertThat(post(gateway, "/v1/feedback", "{\"request_id\":\"" + id + "\",\"score\":\"up\"}")
+                    .statusCode()).isEqualTo(200);
+
+            CliRun list = null;
+            for (int i = 0; i < 100; i++) { // samples are written off the request path
+                list = CliRun.run(env, "reviews", "list", "--model", "fast");
+                if (list.out().contains(id)) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(list.code()).isZero();
+            assertThat(list.out()).contains("REQUEST").contains(id).contains("user: my ssn is [US_SSN]")
+                    .contains(" up ").doesNotContain("6789");
+
+            CliRun export = CliRun.run(env, "reviews", "export", "--key", "app");
+            assertThat(export.code()).isZero();
+            String[] lines = export.out().split("\n");
+            assertThat(lines).hasSize(1);
+            assertThat(new ObjectMapper().readTree(lines[0]).at("/feedback/score").asText()).isEqualTo("up");
+
+            CliRun bad = CliRun.run(env, "reviews", "list", "--limit", "5000");
+            assertThat(bad.code()).isEqualTo(AdminCommands.REFUSED);
+            assertThat(bad.err()).contains("'limit' must be a whole number from 1 to 1000.");
+            assertThat(CliRun.run(env, "reviews", "purge").code()).isEqualTo(AdminCommands.BAD_USAGE);
+        }
+    }
+
+    private static HttpResponse<String> post(RunningGateway gateway, String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(gateway.url(path)).timeout(Duration.ofSeconds(20))
+                .header("content-type", "application/json").header("authorization", "Bearer " + KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
