@@ -48,7 +48,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -327,14 +326,14 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
 
     /**
      * Every meter in the format an HTTP {@code Accept} header asks for: OpenMetrics 1.0 when it names
-     * {@code application/openmetrics-text} (as Prometheus does by default), the Prometheus text format 0.0.4
-     * otherwise (a missing header, a browser, curl).
+     * {@code application/openmetrics-text} and weighs it at least as high as the text format (as Prometheus does by
+     * default), the Prometheus text format 0.0.4 otherwise (a missing header, a browser, curl): see
+     * {@link ScrapeFormat}.
      *
      * @param accept the request's {@code Accept} header, or null
      */
     public Exposition scrape(String accept) {
-        String type = accept != null && accept.toLowerCase(Locale.ROOT).contains("application/openmetrics-text")
-                ? OPENMETRICS : PROMETHEUS_TEXT;
+        String type = ScrapeFormat.openMetrics(accept) ? OPENMETRICS : PROMETHEUS_TEXT;
         return new Exposition(type, registry.scrape(type));
     }
 }

@@ -274,6 +274,31 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void openMetricsGoesOnlyToAScraperThatWeighsItAtLeastAsHighAsText() {
+        String openMetrics = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+        String text = "text/plain; version=0.0.4; charset=utf-8";
+        // Prometheus 3's default header, parameters and all.
+        assertThat(metrics.scrape("application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
+                + "application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;"
+                + "q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2").contentType()).isEqualTo(openMetrics);
+        assertThat(metrics.scrape("Application/OpenMetrics-Text").contentType()).isEqualTo(openMetrics);
+        assertThat(metrics.scrape("application/openmetrics-text, text/plain").contentType()).isEqualTo(openMetrics);
+        // q=0 means "not acceptable"; a higher weight on the text format (named, or through a wildcard) wins.
+        assertThat(metrics.scrape("application/openmetrics-text;q=0, text/plain").contentType()).isEqualTo(text);
+        assertThat(metrics.scrape("application/openmetrics-text; q=0").contentType()).isEqualTo(text);
+        assertThat(metrics.scrape("text/plain;version=0.0.4, application/openmetrics-text;q=0.5").contentType())
+                .isEqualTo(text);
+        assertThat(metrics.scrape("application/openmetrics-text;q=0.5, text/*;q=0.9").contentType())
+                .isEqualTo(text);
+        assertThat(metrics.scrape("application/openmetrics-text;q=0.5, */*").contentType()).isEqualTo(text);
+        assertThat(metrics.scrape("application/openmetrics-text;q=oops, text/plain;q=0.1").contentType())
+                .isEqualTo(text);
+        // A lower weight on text is still a preference for OpenMetrics, and a wildcard is no stronger than it says.
+        assertThat(metrics.scrape("application/openmetrics-text;q=0.5, text/plain;q=0.1, */*").contentType())
+                .isEqualTo(openMetrics);
+    }
+
+    @Test
     void runtimeGaugesReadTheJvmAndTheServersProbes() {
         var pending = new AtomicLong(3);
         metrics.bindRuntime(new RuntimeProbes(() -> 17, () -> 4096, () -> 65536, pending::get));
