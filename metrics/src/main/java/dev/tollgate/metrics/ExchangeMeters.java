@@ -43,6 +43,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -52,12 +53,19 @@ import java.util.concurrent.TimeUnit;
  * takes no lock. Every label value comes from the summary's configured names or from closed sets.
  */
 final class ExchangeMeters {
+    /** The most response models one model group labels; see {@link #responseModelLabel}. */
+    static final int RESPONSE_MODELS_PER_MODEL = 16;
+    /** The response-model label of names past that bound. */
+    static final String OTHER = "other";
+
     private final MeterRegistry registry;
     private final ConcurrentHashMap<Labels, Meters> meters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Spender, Spend> spend = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<CacheLabels, Counter> cacheLookups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> cacheSaved = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Routed, Counter> routed = new ConcurrentHashMap<>();
+    /** The response models labelled so far, by model group: see {@link #responseModelLabel}. */
+    private final ConcurrentHashMap<String, Set<String>> responseModels = new ConcurrentHashMap<>();
 
     ExchangeMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -87,7 +95,8 @@ final class ExchangeMeters {
     private record Routed(String tier, String variant, String model) {}
 
     void record(ExchangeSummary s) {
-        Meters m = meters.computeIfAbsent(new Labels(s.route(), s.operation(), s.model(), s.responseModel(),
+        Meters m = meters.computeIfAbsent(new Labels(s.route(), s.operation(), s.model(),
+                responseModelLabel(s.model(), s.responseModel()),
                 s.provider(), s.deployment(), s.status(), s.outcome(), s.errorKind(), s.stream()), this::register);
         m.requests().increment();
         m.duration().record(s.latencyNanos(), TimeUnit.NANOSECONDS);
@@ -131,6 +140,33 @@ final class ExchangeMeters {
                     .tags(TIER, orNone(r.tier()), VARIANT, orNone(r.variant()), MODEL, orNone(r.model()))
                     .register(registry)).increment();
         }
+    }
+
+    /**
+     * The response model as a label value. {@code ResponseModel} keeps it to plain names, but the provider still
+     * chooses them: one that routes among many models, or names each build, would add series without end. So each
+     * model group keeps the first {@link #RESPONSE_MODELS_PER_MODEL} names it sees, and later ones are
+     * {@link #OTHER}.
+     */
+    private String responseModelLabel(String model, String responseModel) {
+        if (responseModel == null) {
+            return null;
+        }
+        String group = orNone(model);
+        Set<String> seen = responseModels.get(group);
+        if (seen == null) {
+            seen = responseModels.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet());
+        }
+        if (seen.contains(responseModel)) {
+            return responseModel;
+        }
+        synchronized (seen) { // a name not seen yet: rare, and the bound must hold against racing loops
+            if (seen.size() < RESPONSE_MODELS_PER_MODEL) {
+                seen.add(responseModel);
+                return responseModel;
+            }
+        }
+        return OTHER;
     }
 
     private void spend(ExchangeSummary s, Usage usage) {

@@ -202,6 +202,26 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void aProviderNamingEveryAnswerDifferentlyGetsABoundedNumberOfResponseModelSeries() {
+        ExchangeSummary s = ok(false);
+        for (int i = 0; i < ExchangeMeters.RESPONSE_MODELS_PER_MODEL + 5; i++) {
+            metrics.exchangeFinished(new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(),
+                    "m1-build-" + i, s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(), s.stream(),
+                    s.latencyNanos(), s.firstTokenNanos(), s.upstreamNanos(), s.usage(), s.key(), s.team(), s.user(),
+                    s.cost(), s.costEstimated(), s.spendId(), s.routing(), s.cache()));
+        }
+        metrics.exchangeFinished(s); // a name not seen before, after the bound: it too is "other"
+        String text = metrics.scrape();
+        long series = text.lines().filter(l -> l.startsWith("gen_ai_client_operation_duration_seconds_count{")).count();
+        assertThat(series).isEqualTo(ExchangeMeters.RESPONSE_MODELS_PER_MODEL + 1);
+        assertThat(text).contains("gen_ai_response_model=\"m1-build-0\"")
+                .contains("gen_ai_client_operation_duration_seconds_count{error_type=\"none\","
+                        + "gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\","
+                        + "gen_ai_response_model=\"other\",route=\"chat\",stream=\"false\"} 6")
+                .doesNotContain("gen_ai_response_model=\"m1-2026\"");
+    }
+
+    @Test
     void tokensAreCountedByTypeModelAndTeam() {
         metrics.exchangeFinished(withUsage(ok(false), new Usage(100, 40, 60, 10, 25, true)));
         metrics.exchangeFinished(withUsage(withKey(ok(false), null, null), new Usage(7, 3, 0, 0, 0, true)));
