@@ -95,7 +95,7 @@ final class ExchangeMeters {
     private record Routed(String tier, String variant, String model) {}
 
     void record(ExchangeSummary s) {
-        Meters m = meters.computeIfAbsent(new Labels(s.route(), s.operation(), s.model(),
+        Meters m = Registered.meter(meters, new Labels(s.route(), s.operation(), s.model(),
                 responseModelLabel(s.model(), s.responseModel()),
                 s.provider(), s.deployment(), s.status(), s.outcome(), s.errorKind(), s.stream()), this::register);
         m.requests().increment();
@@ -122,11 +122,12 @@ final class ExchangeMeters {
         }
         CacheUse cache = s.cache();
         if (cache != null) {
-            cacheLookups.computeIfAbsent(new CacheLabels(s.model(), cache.result()), c -> Counter.builder(CACHE_REQUESTS)
+            Registered.meter(cacheLookups, new CacheLabels(s.model(), cache.result()), c -> Counter
+                    .builder(CACHE_REQUESTS)
                     .description("Chat requests by what the response cache did (hit, miss, bypass, refresh, coalesced)")
                     .tags(MODEL, orNone(c.model()), RESULT, c.result().label()).register(registry)).increment();
             if (!cache.saved().isZero()) {
-                cacheSaved.computeIfAbsent(orNone(s.model()), model -> Counter.builder(CACHE_SAVED).baseUnit("usd")
+                Registered.meter(cacheSaved, orNone(s.model()), model -> Counter.builder(CACHE_SAVED).baseUnit("usd")
                         .description("Dollars that answers from the response cache did not cost, by model")
                         .tag(MODEL, model).register(registry)).increment(cache.saved().nanos() / 1e9);
             }
@@ -135,7 +136,8 @@ final class ExchangeMeters {
         if (routing.tier() != null || routing.variant() != null) {
             // The served model is already a label of every request meter; this adds how it was chosen, so a
             // dashboard can compare a split's variants or watch the share of each tier.
-            routed.computeIfAbsent(new Routed(routing.tier(), routing.variant(), s.model()), r -> Counter.builder(ROUTED)
+            Registered.meter(routed, new Routed(routing.tier(), routing.variant(), s.model()), r -> Counter
+                    .builder(ROUTED)
                     .description("Requests routed through a tier or a split, by tier, split variant and served model")
                     .tags(TIER, orNone(r.tier()), VARIANT, orNone(r.variant()), MODEL, orNone(r.model()))
                     .register(registry)).increment();
@@ -170,7 +172,7 @@ final class ExchangeMeters {
     }
 
     private void spend(ExchangeSummary s, Usage usage) {
-        Spend t = spend.computeIfAbsent(new Spender(s.model(), orNone(s.team())), this::registerSpend);
+        Spend t = Registered.meter(spend, new Spender(s.model(), orNone(s.team())), this::registerSpend);
         increment(t.input(), usage.inputTokens());
         increment(t.output(), usage.outputTokens());
         increment(t.cachedInput(), usage.cachedInputTokens());

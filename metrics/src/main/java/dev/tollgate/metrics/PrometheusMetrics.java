@@ -197,7 +197,7 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
 
     @Override
     public void quotaDenied(String scopeKind, String dimension) {
-        denials.computeIfAbsent(new Denial(scopeKind, dimension), d -> Counter.builder(QUOTA_DENIED)
+        Registered.meter(denials, new Denial(scopeKind, dimension), d -> Counter.builder(QUOTA_DENIED)
                 .description("Requests refused by a rate limit or budget, by scope kind and dimension")
                 .tags(SCOPE, d.scopeKind(), DIMENSION, d.dimension()).register(registry)).increment();
     }
@@ -255,7 +255,7 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     public void upstreamAttempt(String deployment, ErrorKind failure, NextStep next) {
         String result = failure == null ? "ok" : failure.label();
         // Once per attempt: found by a plain record key, without building and sorting a tag set each time.
-        attempts.computeIfAbsent(new Attempt(deployment, result, next), a -> Counter.builder(UPSTREAM_ATTEMPTS)
+        Registered.meter(attempts, new Attempt(deployment, result, next), a -> Counter.builder(UPSTREAM_ATTEMPTS)
                 .description("Upstream attempts, by deployment, result (ok or error type) and what the request did "
                         + "next")
                 .tags(DEPLOYMENT, a.deployment(), RESULT, a.result(), NEXT, a.next().label())
