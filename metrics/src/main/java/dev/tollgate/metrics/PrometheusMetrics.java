@@ -48,11 +48,13 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The gateway's meters in a Prometheus registry. The request path ({@link #exchangeStarted}, {@link #exchangeEnded},
@@ -162,9 +164,13 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     }
 
     private void removeKeyBudgets() {
+        removeBudgets(scope -> scope.startsWith(KEY_SCOPE_PREFIX));
+    }
+
+    private void removeBudgets(Predicate<String> scopes) {
         for (var it = budgets.entrySet().iterator(); it.hasNext(); ) {
             var budget = it.next();
-            if (budget.getKey().startsWith(KEY_SCOPE_PREFIX)) {
+            if (scopes.test(budget.getKey())) {
                 budget.getValue().gauges().forEach(registry::remove);
                 it.remove();
             }
@@ -246,6 +252,12 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
         if (key && !keys.on()) {
             removeKeyBudgets();
         }
+    }
+
+    /** Removes the gauges of every budget the last complete sample did not cover. */
+    @Override
+    public void budgetsSampled(Set<String> scopes) {
+        removeBudgets(scope -> !scopes.contains(scope));
     }
 
     /** The labels of one upstream-attempts counter. */

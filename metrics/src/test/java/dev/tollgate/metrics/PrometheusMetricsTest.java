@@ -269,6 +269,21 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void aBudgetLeftOutOfACompleteSampleLosesItsGauges() {
+        metrics.budgetLevel("global", Money.ofUsd("1"), Money.ofUsd("100"));
+        metrics.budgetLevel("team:gone", Money.ofUsd("95"), Money.ofUsd("100"));
+        metrics.budgetLevel("key:revoked", Money.ofUsd("4"), Money.ofUsd("5"));
+        metrics.budgetsSampled(java.util.Set.of("global", "key:revoked"));
+        metrics.budgetsSampled(java.util.Set.of("global"));
+        String text = metrics.scrape();
+        assertThat(text).contains("tollgate_budget_spent_usd{scope=\"global\"} 1.0")
+                .contains("tollgate_budget_remaining_usd{scope=\"global\"} 99.0")
+                .doesNotContain("team:gone").doesNotContain("key:revoked");
+        metrics.budgetLevel("team:gone", Money.ofUsd("1"), Money.ofUsd("100")); // back in the config
+        assertThat(metrics.scrape()).contains("tollgate_budget_limit_usd{scope=\"team:gone\"} 100.0");
+    }
+
+    @Test
     void inFlightGaugesCountStartedExchangesUntilTheyEnd() {
         metrics.exchangeStarted(false);
         metrics.exchangeStarted(true);

@@ -3,6 +3,7 @@ package dev.tollgate.core.observe;
 import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.pricing.Money;
+import java.util.Set;
 
 /**
  * The metrics port. Implementations must be cheap and non-blocking: they are called on event-loop threads,
@@ -52,6 +53,13 @@ public interface GatewayMetrics {
      * @param scope {@code global}, {@code team:<name>} or {@code key:<name>}
      */
     void budgetLevel(String scope, Money spent, Money limit);
+
+    /**
+     * A sample of the budgets ended, with {@link #budgetLevel} called for each of {@code scopes}. Any other scope's
+     * level is dropped (a team or key removed from the config, a key revoked, a budget taken away), so neither a
+     * dashboard nor an alert keeps reading a budget that no longer exists.
+     */
+    void budgetsSampled(Set<String> scopes);
 
     /**
      * One upstream attempt of a request ended.

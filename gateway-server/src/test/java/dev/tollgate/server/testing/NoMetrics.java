@@ -7,6 +7,7 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.pricing.Money;
+import java.util.Set;
 
 /** A metrics port that records nothing; tests extend it to keep the one kind of event they check. */
 public class NoMetrics implements GatewayMetrics {
@@ -33,6 +34,9 @@ public class NoMetrics implements GatewayMetrics {
 
     @Override
     public void budgetLevel(String scope, Money spent, Money limit) {}
+
+    @Override
+    public void budgetsSampled(Set<String> scopes) {}
 
     @Override
     public void upstreamAttempt(String deployment, ErrorKind failure, NextStep next) {}
