@@ -47,6 +47,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,8 +87,7 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     /** The response cache's latest sample; its gauges and eviction counter read it. */
     private volatile ResponseCache.CacheStats cacheStats = new ResponseCache.CacheStats(0, 0, 0, 0, 0);
     /** The current state of each deployment, by id; its state gauges read it. */
-    private final ConcurrentHashMap<String, AtomicReference<DeploymentState>> deploymentStates =
-            new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, StateGauges> deploymentStates = new ConcurrentHashMap<>();
     /** Set by {@link #bindRuntime}: it holds a listener on the JVM's collectors until closed. */
     private volatile JvmGcMetrics gcMetrics;
 
@@ -283,16 +283,36 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
         deploymentStates.computeIfAbsent(deployment, this::registerDeploymentState).set(state);
     }
 
-    private AtomicReference<DeploymentState> registerDeploymentState(String deployment) {
+    /** Removes the state gauges of every deployment the last complete sample did not cover. */
+    @Override
+    public void deploymentsSampled(Set<String> deployments) {
+        for (var it = deploymentStates.entrySet().iterator(); it.hasNext(); ) {
+            var deployment = it.next();
+            if (!deployments.contains(deployment.getKey())) {
+                deployment.getValue().gauges().forEach(registry::remove);
+                it.remove();
+            }
+        }
+    }
+
+    /** A deployment's current state, and the gauges (one per state) that read it. */
+    private record StateGauges(AtomicReference<DeploymentState> current, List<Gauge> gauges) {
+        void set(DeploymentState state) {
+            current.set(state);
+        }
+    }
+
+    private StateGauges registerDeploymentState(String deployment) {
         var current = new AtomicReference<DeploymentState>();
+        List<Gauge> gauges = new ArrayList<>();
         for (DeploymentState state : DeploymentState.values()) {
-            Gauge.builder(DEPLOYMENT_STATE, current, c -> c.get() == state ? 1 : 0)
+            gauges.add(Gauge.builder(DEPLOYMENT_STATE, current, c -> c.get() == state ? 1 : 0)
                     .description("1 for the state a deployment is in (closed, open or half_open by its circuit "
                             + "breaker, or cooling after a 429), 0 for the others")
                     .tags(DEPLOYMENT, deployment, STATE, state.label())
-                    .register(registry);
+                    .register(registry));
         }
-        return current;
+        return new StateGauges(current, List.copyOf(gauges));
     }
 
     /** The latest level of one budget, and the gauges that read it. */

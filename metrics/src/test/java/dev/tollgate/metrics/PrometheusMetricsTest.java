@@ -284,6 +284,19 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void aDeploymentLeftOutOfACompleteSampleLosesItsStateSeries() {
+        metrics.deploymentState("fast/mock/m1", DeploymentState.CLOSED);
+        metrics.deploymentState("old/mock/m0", DeploymentState.OPEN);
+        metrics.deploymentsSampled(java.util.Set.of("fast/mock/m1"));
+        String text = metrics.scrape();
+        assertThat(text).contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"closed\"} 1.0")
+                .doesNotContain("old/mock/m0");
+        metrics.deploymentState("old/mock/m0", DeploymentState.HALF_OPEN); // configured again
+        assertThat(metrics.scrape())
+                .contains("tollgate_deployment_state{deployment=\"old/mock/m0\",state=\"half_open\"} 1.0");
+    }
+
+    @Test
     void inFlightGaugesCountStartedExchangesUntilTheyEnd() {
         metrics.exchangeStarted(false);
         metrics.exchangeStarted(true);

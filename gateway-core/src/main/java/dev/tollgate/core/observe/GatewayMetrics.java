@@ -74,6 +74,13 @@ public interface GatewayMetrics {
     void deploymentState(String deployment, DeploymentState state);
 
     /**
+     * A sample of the deployments' states ended, with {@link #deploymentState} called for each of
+     * {@code deployments}: any other deployment (removed from the config) loses its state, so an alert on an open
+     * circuit does not keep firing for a deployment that is gone.
+     */
+    void deploymentsSampled(Set<String> deployments);
+
+    /**
      * A config reload ended, off the request path.
      *
      * @param result {@code applied}, {@code unchanged} or {@code rejected}

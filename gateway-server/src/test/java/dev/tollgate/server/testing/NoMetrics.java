@@ -45,6 +45,9 @@ public class NoMetrics implements GatewayMetrics {
     public void deploymentState(String deployment, DeploymentState state) {}
 
     @Override
+    public void deploymentsSampled(Set<String> deployments) {}
+
+    @Override
     public void configReloaded(String result, int version, boolean restartPending) {}
 
     @Override
