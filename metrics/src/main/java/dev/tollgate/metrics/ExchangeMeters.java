@@ -49,8 +49,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The meters a finished exchange records, on its event loop. Each group of meters is registered once per label
- * combination and then found by one map lookup keyed by a record of the labels, so recording builds no tag set and
- * takes no lock. Every label value comes from the summary's configured names or from closed sets.
+ * combination and then found by a plain map read keyed by a record of the labels ({@link Registered}), so
+ * recording builds no tag set and takes no lock (but for a response model not seen before). Every label value comes
+ * from the summary's configured names or from closed sets, except the response model: the provider's plain name,
+ * bounded in number per model group.
  */
 final class ExchangeMeters {
     /** The most response models one model group labels; see {@link #responseModelLabel}. */
