@@ -43,21 +43,31 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The meters a finished exchange records, on its event loop. Each group of meters is registered once per label
- * combination and then found by one map lookup keyed by a record of the labels, so recording builds no tag set and
- * takes no lock. Every label value comes from the summary's configured names or from closed sets.
+ * combination and then found by a plain map read keyed by a record of the labels ({@link Registered}), so
+ * recording builds no tag set and takes no lock (but for a response model not seen before). Every label value comes
+ * from the summary's configured names or from closed sets, except the response model: the provider's plain name,
+ * bounded in number per model group.
  */
 final class ExchangeMeters {
+    /** The most response models one model group labels; see {@link #responseModelLabel}. */
+    static final int RESPONSE_MODELS_PER_MODEL = 16;
+    /** The response-model label of names past that bound. */
+    static final String OTHER = "other";
+
     private final MeterRegistry registry;
     private final ConcurrentHashMap<Labels, Meters> meters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Spender, Spend> spend = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<CacheLabels, Counter> cacheLookups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> cacheSaved = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Routed, Counter> routed = new ConcurrentHashMap<>();
+    /** The response models labelled so far, by model group: see {@link #responseModelLabel}. */
+    private final ConcurrentHashMap<String, Set<String>> responseModels = new ConcurrentHashMap<>();
 
     ExchangeMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -87,7 +97,8 @@ final class ExchangeMeters {
     private record Routed(String tier, String variant, String model) {}
 
     void record(ExchangeSummary s) {
-        Meters m = meters.computeIfAbsent(new Labels(s.route(), s.operation(), s.model(), s.responseModel(),
+        Meters m = Registered.meter(meters, new Labels(s.route(), s.operation(), s.model(),
+                responseModelLabel(s.model(), s.responseModel()),
                 s.provider(), s.deployment(), s.status(), s.outcome(), s.errorKind(), s.stream()), this::register);
         m.requests().increment();
         m.duration().record(s.latencyNanos(), TimeUnit.NANOSECONDS);
@@ -113,11 +124,12 @@ final class ExchangeMeters {
         }
         CacheUse cache = s.cache();
         if (cache != null) {
-            cacheLookups.computeIfAbsent(new CacheLabels(s.model(), cache.result()), c -> Counter.builder(CACHE_REQUESTS)
+            Registered.meter(cacheLookups, new CacheLabels(s.model(), cache.result()), c -> Counter
+                    .builder(CACHE_REQUESTS)
                     .description("Chat requests by what the response cache did (hit, miss, bypass, refresh, coalesced)")
                     .tags(MODEL, orNone(c.model()), RESULT, c.result().label()).register(registry)).increment();
             if (!cache.saved().isZero()) {
-                cacheSaved.computeIfAbsent(orNone(s.model()), model -> Counter.builder(CACHE_SAVED).baseUnit("usd")
+                Registered.meter(cacheSaved, orNone(s.model()), model -> Counter.builder(CACHE_SAVED).baseUnit("usd")
                         .description("Dollars that answers from the response cache did not cost, by model")
                         .tag(MODEL, model).register(registry)).increment(cache.saved().nanos() / 1e9);
             }
@@ -126,15 +138,43 @@ final class ExchangeMeters {
         if (routing.tier() != null || routing.variant() != null) {
             // The served model is already a label of every request meter; this adds how it was chosen, so a
             // dashboard can compare a split's variants or watch the share of each tier.
-            routed.computeIfAbsent(new Routed(routing.tier(), routing.variant(), s.model()), r -> Counter.builder(ROUTED)
+            Registered.meter(routed, new Routed(routing.tier(), routing.variant(), s.model()), r -> Counter
+                    .builder(ROUTED)
                     .description("Requests routed through a tier or a split, by tier, split variant and served model")
                     .tags(TIER, orNone(r.tier()), VARIANT, orNone(r.variant()), MODEL, orNone(r.model()))
                     .register(registry)).increment();
         }
     }
 
+    /**
+     * The response model as a label value. {@code ResponseModel} keeps it to plain names, but the provider still
+     * chooses them: one that routes among many models, or names each build, would add series without end. So each
+     * model group keeps the first {@link #RESPONSE_MODELS_PER_MODEL} names it sees, and later ones are
+     * {@link #OTHER}.
+     */
+    private String responseModelLabel(String model, String responseModel) {
+        if (responseModel == null) {
+            return null;
+        }
+        String group = orNone(model);
+        Set<String> seen = responseModels.get(group);
+        if (seen == null) {
+            seen = responseModels.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet());
+        }
+        if (seen.contains(responseModel)) {
+            return responseModel;
+        }
+        synchronized (seen) { // a name not seen yet: rare, and the bound must hold against racing loops
+            if (seen.size() < RESPONSE_MODELS_PER_MODEL) {
+                seen.add(responseModel);
+                return responseModel;
+            }
+        }
+        return OTHER;
+    }
+
     private void spend(ExchangeSummary s, Usage usage) {
-        Spend t = spend.computeIfAbsent(new Spender(s.model(), orNone(s.team())), this::registerSpend);
+        Spend t = Registered.meter(spend, new Spender(s.model(), orNone(s.team())), this::registerSpend);
         increment(t.input(), usage.inputTokens());
         increment(t.output(), usage.outputTokens());
         increment(t.cachedInput(), usage.cachedInputTokens());

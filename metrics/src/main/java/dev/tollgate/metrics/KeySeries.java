@@ -56,11 +56,11 @@ final class KeySeries {
             return;
         }
         String team = orNone(s.team());
-        requests.computeIfAbsent(new KeyOutcome(s.key(), team, s.outcome()), k -> Counter.builder(KEY_REQUESTS)
+        Registered.meter(requests, new KeyOutcome(s.key(), team, s.outcome()), k -> Counter.builder(KEY_REQUESTS)
                 .description("Requests finished, by virtual key (its name), team and outcome")
                 .tags(KEY, k.key(), TEAM, k.team(), OUTCOME, k.outcome().label()).register(registry)).increment();
         if (!s.cost().isZero()) {
-            cost.computeIfAbsent(new KeyTeam(s.key(), team), k -> Counter.builder(KEY_COST).baseUnit("usd")
+            Registered.meter(cost, new KeyTeam(s.key(), team), k -> Counter.builder(KEY_COST).baseUnit("usd")
                     .description("Dollars charged for requests, by virtual key (its name) and team")
                     .tags(KEY, k.key(), TEAM, k.team()).register(registry)).increment(s.cost().nanos() / 1e9);
         }

@@ -53,13 +53,15 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Histogram;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The gateway's meters in a Prometheus registry. The request path ({@link #exchangeStarted}, {@link #exchangeEnded},
@@ -94,8 +96,7 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     /** The response cache's latest sample; its gauges and eviction counter read it. */
     private volatile ResponseCache.CacheStats cacheStats = new ResponseCache.CacheStats(0, 0, 0, 0, 0);
     /** The current state of each deployment, by id; its state gauges read it. */
-    private final ConcurrentHashMap<String, AtomicReference<DeploymentState>> deploymentStates =
-            new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, StateGauges> deploymentStates = new ConcurrentHashMap<>();
     /** Set by {@link #bindRuntime}: it holds a listener on the JVM's collectors until closed. */
     private volatile JvmGcMetrics gcMetrics;
 
@@ -172,9 +173,13 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     }
 
     private void removeKeyBudgets() {
+        removeBudgets(scope -> scope.startsWith(KEY_SCOPE_PREFIX));
+    }
+
+    private void removeBudgets(Predicate<String> scopes) {
         for (var it = budgets.entrySet().iterator(); it.hasNext(); ) {
             var budget = it.next();
-            if (budget.getKey().startsWith(KEY_SCOPE_PREFIX)) {
+            if (scopes.test(budget.getKey())) {
                 budget.getValue().gauges().forEach(registry::remove);
                 it.remove();
             }
@@ -207,7 +212,7 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
 
     @Override
     public void quotaDenied(String scopeKind, String dimension) {
-        denials.computeIfAbsent(new Denial(scopeKind, dimension), d -> Counter.builder(QUOTA_DENIED)
+        Registered.meter(denials, new Denial(scopeKind, dimension), d -> Counter.builder(QUOTA_DENIED)
                 .description("Requests refused by a rate limit or budget, by scope kind and dimension")
                 .tags(SCOPE, d.scopeKind(), DIMENSION, d.dimension()).register(registry)).increment();
     }
@@ -258,6 +263,12 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
         }
     }
 
+    /** Removes the gauges of every budget the last complete sample did not cover. */
+    @Override
+    public void budgetsSampled(Set<String> scopes) {
+        removeBudgets(scope -> !scopes.contains(scope));
+    }
+
     /** The labels of one upstream-attempts counter. */
     private record Attempt(String deployment, String result, NextStep next) {}
 
@@ -265,7 +276,7 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     public void upstreamAttempt(String deployment, ErrorKind failure, NextStep next) {
         String result = failure == null ? "ok" : failure.label();
         // Once per attempt: found by a plain record key, without building and sorting a tag set each time.
-        attempts.computeIfAbsent(new Attempt(deployment, result, next), a -> Counter.builder(UPSTREAM_ATTEMPTS)
+        Registered.meter(attempts, new Attempt(deployment, result, next), a -> Counter.builder(UPSTREAM_ATTEMPTS)
                 .description("Upstream attempts, by deployment, result (ok or error type) and what the request did "
                         + "next")
                 .tags(DEPLOYMENT, a.deployment(), RESULT, a.result(), NEXT, a.next().label())
@@ -281,16 +292,36 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
         deploymentStates.computeIfAbsent(deployment, this::registerDeploymentState).set(state);
     }
 
-    private AtomicReference<DeploymentState> registerDeploymentState(String deployment) {
+    /** Removes the state gauges of every deployment the last complete sample did not cover. */
+    @Override
+    public void deploymentsSampled(Set<String> deployments) {
+        for (var it = deploymentStates.entrySet().iterator(); it.hasNext(); ) {
+            var deployment = it.next();
+            if (!deployments.contains(deployment.getKey())) {
+                deployment.getValue().gauges().forEach(registry::remove);
+                it.remove();
+            }
+        }
+    }
+
+    /** A deployment's current state, and the gauges (one per state) that read it. */
+    private record StateGauges(AtomicReference<DeploymentState> current, List<Gauge> gauges) {
+        void set(DeploymentState state) {
+            current.set(state);
+        }
+    }
+
+    private StateGauges registerDeploymentState(String deployment) {
         var current = new AtomicReference<DeploymentState>();
+        List<Gauge> gauges = new ArrayList<>();
         for (DeploymentState state : DeploymentState.values()) {
-            Gauge.builder(DEPLOYMENT_STATE, current, c -> c.get() == state ? 1 : 0)
+            gauges.add(Gauge.builder(DEPLOYMENT_STATE, current, c -> c.get() == state ? 1 : 0)
                     .description("1 for the state a deployment is in (closed, open or half_open by its circuit "
                             + "breaker, or cooling after a 429), 0 for the others")
                     .tags(DEPLOYMENT, deployment, STATE, state.label())
-                    .register(registry);
+                    .register(registry));
         }
-        return current;
+        return new StateGauges(current, List.copyOf(gauges));
     }
 
     /** The latest level of one budget, and the gauges that read it. */
@@ -368,14 +399,14 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
 
     /**
      * Every meter in the format an HTTP {@code Accept} header asks for: OpenMetrics 1.0 when it names
-     * {@code application/openmetrics-text} (as Prometheus does by default), the Prometheus text format 0.0.4
-     * otherwise (a missing header, a browser, curl).
+     * {@code application/openmetrics-text} and weighs it at least as high as the text format (as Prometheus does by
+     * default), the Prometheus text format 0.0.4 otherwise (a missing header, a browser, curl): see
+     * {@link ScrapeFormat}.
      *
      * @param accept the request's {@code Accept} header, or null
      */
     public Exposition scrape(String accept) {
-        String type = accept != null && accept.toLowerCase(Locale.ROOT).contains("application/openmetrics-text")
-                ? OPENMETRICS : PROMETHEUS_TEXT;
+        String type = ScrapeFormat.openMetrics(accept) ? OPENMETRICS : PROMETHEUS_TEXT;
         return new Exposition(type, registry.scrape(type));
     }
 }

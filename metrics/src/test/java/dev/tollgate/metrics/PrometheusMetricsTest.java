@@ -202,6 +202,26 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void aProviderNamingEveryAnswerDifferentlyGetsABoundedNumberOfResponseModelSeries() {
+        ExchangeSummary s = ok(false);
+        for (int i = 0; i < ExchangeMeters.RESPONSE_MODELS_PER_MODEL + 5; i++) {
+            metrics.exchangeFinished(new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(),
+                    "m1-build-" + i, s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(), s.stream(),
+                    s.latencyNanos(), s.firstTokenNanos(), s.upstreamNanos(), s.usage(), s.key(), s.team(), s.user(),
+                    s.cost(), s.costEstimated(), s.spendId(), s.routing(), s.cache()));
+        }
+        metrics.exchangeFinished(s); // a name not seen before, after the bound: it too is "other"
+        String text = metrics.scrape();
+        long series = text.lines().filter(l -> l.startsWith("gen_ai_client_operation_duration_seconds_count{")).count();
+        assertThat(series).isEqualTo(ExchangeMeters.RESPONSE_MODELS_PER_MODEL + 1);
+        assertThat(text).contains("gen_ai_response_model=\"m1-build-0\"")
+                .contains("gen_ai_client_operation_duration_seconds_count{error_type=\"none\","
+                        + "gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"mock\",gen_ai_request_model=\"fast\","
+                        + "gen_ai_response_model=\"other\",route=\"chat\",stream=\"false\"} 6")
+                .doesNotContain("gen_ai_response_model=\"m1-2026\"");
+    }
+
+    @Test
     void tokensAreCountedByTypeModelAndTeam() {
         metrics.exchangeFinished(withUsage(ok(false), new Usage(100, 40, 60, 10, 25, true)));
         metrics.exchangeFinished(withUsage(withKey(ok(false), null, null), new Usage(7, 3, 0, 0, 0, true)));
@@ -249,6 +269,34 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void aBudgetLeftOutOfACompleteSampleLosesItsGauges() {
+        metrics.budgetLevel("global", Money.ofUsd("1"), Money.ofUsd("100"));
+        metrics.budgetLevel("team:gone", Money.ofUsd("95"), Money.ofUsd("100"));
+        metrics.budgetLevel("key:revoked", Money.ofUsd("4"), Money.ofUsd("5"));
+        metrics.budgetsSampled(java.util.Set.of("global", "key:revoked"));
+        metrics.budgetsSampled(java.util.Set.of("global"));
+        String text = metrics.scrape();
+        assertThat(text).contains("tollgate_budget_spent_usd{scope=\"global\"} 1.0")
+                .contains("tollgate_budget_remaining_usd{scope=\"global\"} 99.0")
+                .doesNotContain("team:gone").doesNotContain("key:revoked");
+        metrics.budgetLevel("team:gone", Money.ofUsd("1"), Money.ofUsd("100")); // back in the config
+        assertThat(metrics.scrape()).contains("tollgate_budget_limit_usd{scope=\"team:gone\"} 100.0");
+    }
+
+    @Test
+    void aDeploymentLeftOutOfACompleteSampleLosesItsStateSeries() {
+        metrics.deploymentState("fast/mock/m1", DeploymentState.CLOSED);
+        metrics.deploymentState("old/mock/m0", DeploymentState.OPEN);
+        metrics.deploymentsSampled(java.util.Set.of("fast/mock/m1"));
+        String text = metrics.scrape();
+        assertThat(text).contains("tollgate_deployment_state{deployment=\"fast/mock/m1\",state=\"closed\"} 1.0")
+                .doesNotContain("old/mock/m0");
+        metrics.deploymentState("old/mock/m0", DeploymentState.HALF_OPEN); // configured again
+        assertThat(metrics.scrape())
+                .contains("tollgate_deployment_state{deployment=\"old/mock/m0\",state=\"half_open\"} 1.0");
+    }
+
+    @Test
     void inFlightGaugesCountStartedExchangesUntilTheyEnd() {
         metrics.exchangeStarted(false);
         metrics.exchangeStarted(true);
@@ -271,6 +319,31 @@ class PrometheusMetricsTest {
             assertThat(text.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
             assertThat(text.body()).doesNotContain("# EOF").contains("# TYPE tollgate_requests_total counter");
         }
+    }
+
+    @Test
+    void openMetricsGoesOnlyToAScraperThatWeighsItAtLeastAsHighAsText() {
+        String openMetrics = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+        String text = "text/plain; version=0.0.4; charset=utf-8";
+        // Prometheus 3's default header, parameters and all.
+        assertThat(metrics.scrape("application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
+                + "application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;"
+                + "q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2").contentType()).isEqualTo(openMetrics);
+        assertThat(metrics.scrape("Application/OpenMetrics-Text").contentType()).isEqualTo(openMetrics);
+        assertThat(metrics.scrape("application/openmetrics-text, text/plain").contentType()).isEqualTo(openMetrics);
+        // q=0 means "not acceptable"; a higher weight on the text format (named, or through a wildcard) wins.
+        assertThat(metrics.scrape("application/openmetrics-text;q=0, text/plain").contentType()).isEqualTo(text);
+        assertThat(metrics.scrape("application/openmetrics-text; q=0").contentType()).isEqualTo(text);
+        assertThat(metrics.scrape("text/plain;version=0.0.4, application/openmetrics-text;q=0.5").contentType())
+                .isEqualTo(text);
+        assertThat(metrics.scrape("application/openmetrics-text;q=0.5, text/*;q=0.9").contentType())
+                .isEqualTo(text);
+        assertThat(metrics.scrape("application/openmetrics-text;q=0.5, */*").contentType()).isEqualTo(text);
+        assertThat(metrics.scrape("application/openmetrics-text;q=oops, text/plain;q=0.1").contentType())
+                .isEqualTo(text);
+        // A lower weight on text is still a preference for OpenMetrics, and a wildcard is no stronger than it says.
+        assertThat(metrics.scrape("application/openmetrics-text;q=0.5, text/plain;q=0.1, */*").contentType())
+                .isEqualTo(openMetrics);
     }
 
     @Test

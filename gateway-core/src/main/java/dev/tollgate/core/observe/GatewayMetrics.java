@@ -3,6 +3,7 @@ package dev.tollgate.core.observe;
 import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.pricing.Money;
+import java.util.Set;
 
 /**
  * The metrics port. Implementations must be cheap and non-blocking: they are called on event-loop threads,
@@ -54,6 +55,13 @@ public interface GatewayMetrics {
     void budgetLevel(String scope, Money spent, Money limit);
 
     /**
+     * A sample of the budgets ended, with {@link #budgetLevel} called for each of {@code scopes}. Any other scope's
+     * level is dropped (a team or key removed from the config, a key revoked, a budget taken away), so neither a
+     * dashboard nor an alert keeps reading a budget that no longer exists.
+     */
+    void budgetsSampled(Set<String> scopes);
+
+    /**
      * One upstream attempt of a request ended.
      *
      * @param deployment the deployment id
@@ -64,6 +72,13 @@ public interface GatewayMetrics {
 
     /** Whether a deployment can take requests: on each change, and sampled off the request path. */
     void deploymentState(String deployment, DeploymentState state);
+
+    /**
+     * A sample of the deployments' states ended, with {@link #deploymentState} called for each of
+     * {@code deployments}: any other deployment (removed from the config) loses its state, so an alert on an open
+     * circuit does not keep firing for a deployment that is gone.
+     */
+    void deploymentsSampled(Set<String> deployments);
 
     /**
      * A config reload ended, off the request path.

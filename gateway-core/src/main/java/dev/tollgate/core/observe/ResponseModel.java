@@ -4,7 +4,8 @@ package dev.tollgate.core.observe;
  * The model that answered a request, as the summary records it and metrics label it. The provider names it (a
  * dated snapshot such as {@code gpt-4o-2024-08-06} for {@code gpt-4o}), so its name is worth a label, but it is
  * also text from outside the gateway: only a short name of plain characters is taken, anything else is replaced
- * by the upstream model name the config gave the deployment, so a misbehaving provider cannot create series.
+ * by the upstream model name the config gave the deployment, so a misbehaving provider cannot put arbitrary text
+ * in a label. (How many names a provider may bring is bounded where they become labels.)
  */
 public final class ResponseModel {
     /** Longer names are not model names. */

@@ -157,6 +157,11 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     private Origin origin;
     private UpstreamLease lease;
     private boolean retriedStale;
+    /**
+     * When the current attempt's request was sent, or -1 while it is not. Each attempt starts at -1: the summary's
+     * upstream time is the last attempt's and must never be an earlier attempt's, charged to a deployment that a
+     * breaker or a failed connection kept the request from.
+     */
     private long upstreamStartNanos = -1;
     private final Deadlines deadlines;
     private ScheduledFuture<?> backoff;
@@ -343,6 +348,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
         }
         deployment = candidate.deployment();
         modelName = candidate.group().name();
+        upstreamStartNanos = -1; // a new attempt: see the field
         adapter = services.providers().adapter(deployment.provider().type());
         Operation operation = route.operation();
         // A provider that cannot count tokens natively: the gateway counts, after the caller's limits admit it.
@@ -436,6 +442,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
         if (state != State.WAITING) {
             return;
         }
+        upstreamStartNanos = -1; // a new attempt: see the field
         if (acquirePermit()) {
             retriedStale = false;
             connect();

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -271,9 +272,12 @@ public final class DeploymentHealth implements HealthView {
 
     /** Reports every known deployment's state to the metrics; run every few seconds, off the request path. */
     public void report() {
+        Set<String> reported = new HashSet<>();
         for (Vitals v : vitals.values()) {
             report(v);
+            reported.add(v.id);
         }
+        metrics.deploymentsSampled(reported); // those forgotten by retain lose their state series
     }
 
     /**

@@ -231,7 +231,6 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /** @param route null when the request named no route */
-    /** @param route null when the request named no route */
     private void refuse(ClientDialect dialect, String requestId, String traceId, long start, Route route,
                         GatewayError error, boolean keepAlive) {
         HttpReplies.error(ctx, dialect, error, requestId, keepAlive);

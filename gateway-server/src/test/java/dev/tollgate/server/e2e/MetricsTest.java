@@ -180,6 +180,40 @@ class MetricsTest {
         assertThat(text.body()).doesNotContain("# EOF").contains("# TYPE tollgate_inflight_requests gauge");
     }
 
+    /**
+     * A request whose first deployment answered 503 and whose fallback could not be reached: the fallback never got
+     * the request, so its upstream histogram must not hold the first deployment's call.
+     */
+    @Test
+    void upstreamTimeBelongsToTheAttemptThatWasSentNotToALaterOneThatWasNot() throws Exception {
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (var overloaded = new ScriptedUpstream((out, socket) -> out.write(("HTTP/1.1 503 Service Unavailable\r\n"
+                + "content-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+             var g = RunningGateway.start("""
+                     server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                     providers:
+                       busy: { type: openai, base_url: %s }
+                       gone: { type: openai, base_url: "http://127.0.0.1:%d/v1" }
+                     models:
+                       first: { deployments: [ { provider: busy, model: busy-up } ], fallbacks: [ second ] }
+                       second: { deployments: [ { provider: gone, model: gone-up } ] }
+                     resilience: { retries: { same_deployment: 0 } }
+                     """.formatted(overloaded.baseUrl(), closedPort), Map.of())) {
+            assertThat(Http.post(g.url("/v1/chat/completions"), Http.chat("first", false)).statusCode())
+                    .isGreaterThanOrEqualTo(500);
+            String text = scrapeUntil(g, t -> t.contains("tollgate_inflight_requests 0.0")
+                    && t.contains("gen_ai_request_model=\"second\""));
+            assertThat(text).contains("tollgate_upstream_attempts_total{deployment=\"first/busy/busy-up\"")
+                    .doesNotContain("tollgate_upstream_duration_seconds_count{deployment=\"second/gone/gone-up\","
+                            + "gen_ai_provider_name=\"gone\"} 1")
+                    .doesNotContain("tollgate_overhead_seconds_count{route=\"chat\",stream=\"false\"} 1");
+        }
+    }
+
     @Test
     void turningPerKeyLabelsOffOnReloadRemovesTheKeySeries() throws Exception {
         try (var g = RunningGateway.start(config(""), Map.of())) {

@@ -7,6 +7,7 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.pricing.Money;
+import java.util.Set;
 
 /** A metrics port that records nothing; tests extend it to keep the one kind of event they check. */
 public class NoMetrics implements GatewayMetrics {
@@ -35,10 +36,16 @@ public class NoMetrics implements GatewayMetrics {
     public void budgetLevel(String scope, Money spent, Money limit) {}
 
     @Override
+    public void budgetsSampled(Set<String> scopes) {}
+
+    @Override
     public void upstreamAttempt(String deployment, ErrorKind failure, NextStep next) {}
 
     @Override
     public void deploymentState(String deployment, DeploymentState state) {}
+
+    @Override
+    public void deploymentsSampled(Set<String> deployments) {}
 
     @Override
     public void configReloaded(String result, int version, boolean restartPending) {}
