@@ -25,8 +25,20 @@ public record Money(long nanos) implements Comparable<Money> {
         }
     }
 
+    /** The largest amount there is: sums and costs beyond it stop here instead of failing. */
+    public static final Money MAX = new Money(Long.MAX_VALUE);
+
+    /**
+     * The sum, saturating at {@link #MAX}: a provider reporting absurd usage must not make a request fail to
+     * settle, nor a budget wrap around to negative.
+     */
     public Money plus(Money other) {
-        return new Money(Math.addExact(nanos, other.nanos));
+        long sum = nanos + other.nanos;
+        // Overflow iff both operands have the sign opposite to the result.
+        if (((nanos ^ sum) & (other.nanos ^ sum)) < 0) {
+            return nanos < 0 ? new Money(Long.MIN_VALUE) : MAX;
+        }
+        return new Money(sum);
     }
 
     public Money minus(Money other) {

@@ -3,6 +3,7 @@ package dev.tollgate.core.pricing;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.model.Usage;
+import java.math.BigInteger;
 
 /**
  * What a model costs, in dollars per million tokens of each kind.
@@ -33,17 +34,16 @@ public record Price(Money input, Money output, Money cachedInput, Money cacheWri
         return new Price(input, output, input, input, output, 0);
     }
 
-    /** The cost of actual usage: each kind of token at its own rate, rounded up to a whole nano-dollar. */
+    /**
+     * The cost of actual usage: each kind of token at its own rate, rounded up to a whole nano-dollar, at most
+     * {@link Money#MAX} (a provider may report any count; a cost must still come out).
+     */
     public Money cost(Usage usage) {
         long plainInput = Math.max(0, usage.inputTokens() - usage.cachedInputTokens() - usage.cacheWriteTokens());
         long plainOutput = Math.max(0, usage.outputTokens() - usage.reasoningTokens());
-        long perMillion = Math.addExact(Math.addExact(Math.addExact(Math.addExact(
-                Math.multiplyExact(plainInput, input.nanos()),
-                Math.multiplyExact(usage.cachedInputTokens(), cachedInput.nanos())),
-                Math.multiplyExact(usage.cacheWriteTokens(), cacheWrite.nanos())),
-                Math.multiplyExact(plainOutput, output.nanos())),
-                Math.multiplyExact(usage.reasoningTokens(), reasoning.nanos()));
-        return new Money(Math.ceilDiv(perMillion, MILLION));
+        return perMillion(new long[] {plainInput, usage.cachedInputTokens(), usage.cacheWriteTokens(), plainOutput,
+                usage.reasoningTokens()}, new long[] {input.nanos(), cachedInput.nanos(), cacheWrite.nanos(),
+                output.nanos(), reasoning.nanos()});
     }
 
     /**
@@ -53,7 +53,28 @@ public record Price(Money input, Money output, Money cachedInput, Money cacheWri
     public Money worstCase(long inputTokens, long outputTokens) {
         long in = Math.max(input.nanos(), Math.max(cachedInput.nanos(), cacheWrite.nanos()));
         long out = Math.max(output.nanos(), reasoning.nanos());
-        return new Money(Math.ceilDiv(Math.addExact(Math.multiplyExact(inputTokens, in),
-                Math.multiplyExact(outputTokens, out)), MILLION));
+        return perMillion(new long[] {inputTokens, outputTokens}, new long[] {in, out});
+    }
+
+    /**
+     * Sum of tokens times nano-dollars per million tokens, rounded up to whole nano-dollars; exact in long
+     * arithmetic, which every real request fits, else in big integers, saturating at {@link Money#MAX}.
+     */
+    private static Money perMillion(long[] tokens, long[] rates) {
+        try {
+            long sum = 0;
+            for (int i = 0; i < tokens.length; i++) {
+                sum = Math.addExact(sum, Math.multiplyExact(tokens[i], rates[i]));
+            }
+            return new Money(Math.ceilDiv(sum, MILLION));
+        } catch (ArithmeticException overflow) {
+            BigInteger sum = BigInteger.ZERO;
+            for (int i = 0; i < tokens.length; i++) {
+                sum = sum.add(BigInteger.valueOf(tokens[i]).multiply(BigInteger.valueOf(rates[i])));
+            }
+            BigInteger[] division = sum.divideAndRemainder(BigInteger.valueOf(MILLION));
+            BigInteger nanos = division[1].signum() > 0 ? division[0].add(BigInteger.ONE) : division[0];
+            return nanos.bitLength() < Long.SIZE ? new Money(nanos.longValue()) : Money.MAX;
+        }
     }
 }

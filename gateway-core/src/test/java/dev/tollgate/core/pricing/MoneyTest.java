@@ -22,6 +22,13 @@ class MoneyTest {
     void refusesWhatItCannotHoldExactly() {
         assertThatThrownBy(() -> Money.ofUsd("0.0000000001")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Money.ofUsd("99999999999")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Money(Long.MAX_VALUE).plus(new Money(1))).isInstanceOf(ArithmeticException.class);
+    }
+
+    @Test
+    void sumsSaturateInsteadOfWrappingOrFailing() {
+        assertThat(new Money(Long.MAX_VALUE).plus(new Money(1))).isEqualTo(Money.MAX);
+        assertThat(Money.MAX.plus(Money.MAX)).isEqualTo(Money.MAX);
+        assertThat(new Money(Long.MIN_VALUE).plus(new Money(-1))).isEqualTo(new Money(Long.MIN_VALUE));
+        assertThat(new Money(5).plus(new Money(-7))).isEqualTo(new Money(-2));
     }
 }

@@ -12,6 +12,22 @@ class PriceTest {
     private static final Price SONNET = new Price(usd("3"), usd("15"), usd("0.30"), usd("3.75"), usd("15"), 64_000);
 
     @Test
+    void aCostBeyondLongProductsIsStillExact() {
+        // 10^12 output tokens x $3/M: the product in nano-dollars overflows a long, the cost ($3,000,000) does not.
+        Price price = Price.simple(usd("3"), usd("3"));
+        assertThat(price.cost(Usage.reported(0, 1_000_000_000_000L))).isEqualTo(usd("3000000"));
+        assertThat(price.worstCase(1_000_000_000_000L, 0)).isEqualTo(usd("3000000"));
+    }
+
+    @Test
+    void absurdReportedUsageCostsTheMostThereIsInsteadOfFailing() {
+        // A provider reporting 9e18 tokens must not make the request fail to settle.
+        var absurd = new Usage(Long.MAX_VALUE, Long.MAX_VALUE, 0, 0, 0, true);
+        assertThat(SONNET.cost(absurd)).isEqualTo(Money.MAX);
+        assertThat(SONNET.worstCase(Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(Money.MAX);
+    }
+
+    @Test
     void plainInputAndOutput() {
         // 1,000 x $0.15/M + 500 x $0.60/M = $0.00015 + $0.0003
         Price mini = Price.simple(usd("0.15"), usd("0.60"));
