@@ -13,6 +13,7 @@ import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.observe.trace.Tracer;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.spi.Operation;
+import dev.tollgate.server.trace.TraceHeaders;
 import dev.tollgate.server.upstream.Origin;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
@@ -58,17 +59,10 @@ final class ExchangeTrace {
      */
     static ExchangeTrace begin(Tracer tracer, TraceSettings settings, HttpHeaders requestHeaders, Operation op,
                                long startNanos) {
-        String traceparent = requestHeaders.get(TraceContext.TRACEPARENT);
-        TraceContext incoming = traceparent == null ? null
-                : TraceContext.parse(traceparent, joined(requestHeaders.getAll(TraceContext.TRACESTATE)));
+        TraceContext incoming = TraceHeaders.read(requestHeaders);
         String operation = operationName(op);
         Span server = settings.enabled() ? tracer.server(settings, incoming, operation, startNanos) : null;
         return new ExchangeTrace(tracer, server, incoming, operation);
-    }
-
-    /** Several {@code tracestate} header lines are one list, as the spec says. */
-    private static String joined(List<String> values) {
-        return values.isEmpty() ? null : values.size() == 1 ? values.getFirst() : String.join(",", values);
     }
 
     /** The GenAI operation name; token counting is the gateway's own, named as its route is. */

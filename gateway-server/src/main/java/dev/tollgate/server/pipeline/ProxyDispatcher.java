@@ -16,6 +16,7 @@ import dev.tollgate.server.access.Authentication;
 import dev.tollgate.server.access.Caller;
 import dev.tollgate.server.exchange.ChatExchange;
 import dev.tollgate.server.exchange.ExchangeServices;
+import dev.tollgate.server.trace.TraceHeaders;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -84,7 +85,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         String clientId = request.headers().get(RequestId.HEADER);
         String requestId = RequestId.accept(clientId);
         // A refusal has no span, but its log line still joins the client's trace.
-        String traceId = TraceContext.traceIdOf(request.headers().get(TraceContext.TRACEPARENT));
+        String traceId = TraceContext.traceIdOf(TraceHeaders.traceparent(request.headers()));
         try {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {

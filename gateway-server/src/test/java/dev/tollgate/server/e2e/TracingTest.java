@@ -271,6 +271,22 @@ class TracingTest {
     }
 
     @Test
+    void aRepeatedTraceparentOrAnInvalidTracestateIsNotPassedOn() throws Exception {
+        wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(okJson(ANSWER)));
+        String other = "00-" + TRACE_ID.replace('4', '5') + "-" + PARENT_ID + "-01";
+        try (var g = RunningGateway.start(config("", ""), Map.of())) {
+            // Two traceparent headers are no valid context (the W3C test suite's "duplicated" case).
+            assertThat(chat(g, "traceparent", TRACEPARENT, "traceparent", other).statusCode()).isEqualTo(200);
+            // A tracestate with a key twice is dropped, the traceparent kept.
+            assertThat(chat(g, "traceparent", TRACEPARENT, "tracestate", "a=1,a=2").statusCode()).isEqualTo(200);
+            List<LoggedRequest> sent = wire.findAll(postRequestedFor(urlEqualTo("/a/v1/chat/completions")));
+            assertThat(sent.get(0).containsHeader("traceparent")).isFalse();
+            assertThat(sent.get(1).getHeader("traceparent")).isEqualTo(TRACEPARENT);
+            assertThat(sent.get(1).containsHeader("tracestate")).isFalse();
+        }
+    }
+
+    @Test
     void tracingOffForwardsTheClientsContextUnchangedAndExportsNothing() throws Exception {
         wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(okJson(ANSWER)));
         try (var g = RunningGateway.start(config("", ""), Map.of())) {
