@@ -33,6 +33,12 @@ import java.util.Locale;
  * for routing; they are computed only for sampled spans, and never hold a prompt, a completion, a key or a secret.
  */
 final class ExchangeTrace {
+    /**
+     * The exchanges with nothing to trace or pass on (tracing off, no valid client context): shared, as nothing
+     * in it ever changes, so that the common untraced request costs no allocation here.
+     */
+    private static final ExchangeTrace NONE = new ExchangeTrace(null, null, null, null);
+
     private final Tracer tracer;
     /** The request's span; null while tracing is off. */
     private final Span server;
@@ -60,9 +66,11 @@ final class ExchangeTrace {
     static ExchangeTrace begin(Tracer tracer, TraceSettings settings, HttpHeaders requestHeaders, Operation op,
                                long startNanos) {
         TraceContext incoming = TraceHeaders.read(requestHeaders);
+        if (!settings.enabled()) {
+            return incoming == null ? NONE : new ExchangeTrace(tracer, null, incoming, null);
+        }
         String operation = operationName(op);
-        Span server = settings.enabled() ? tracer.server(settings, incoming, operation, startNanos) : null;
-        return new ExchangeTrace(tracer, server, incoming, operation);
+        return new ExchangeTrace(tracer, tracer.server(settings, incoming, operation, startNanos), incoming, operation);
     }
 
     /** The GenAI operation name; token counting is the gateway's own, named as its route is. */
@@ -164,6 +172,9 @@ final class ExchangeTrace {
 
     /** What the provider's answer said about itself; any may be null. */
     void answered(String id, String model, FinishReason reason) {
+        if (server == null) {
+            return; // nothing to describe (and NONE is shared)
+        }
         responseId = id;
         responseModel = model;
         finishReason = reason;

@@ -12,12 +12,27 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** An exchange's trace: which client context it trusts and passes on. */
+/** An exchange's trace: what it costs while tracing is off, and which client context it trusts. */
 class ExchangeTraceTest {
     static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     final List<Span> ended = new ArrayList<>();
     final Tracer tracer = Tracer.system(ended::add);
+
+    @Test
+    void tracingOffWithoutAClientContextAllocatesNothingPerRequest() {
+        ExchangeTrace first = ExchangeTrace.begin(tracer, TraceSettings.OFF, new DefaultHttpHeaders(), Operation.CHAT,
+                System.nanoTime());
+        ExchangeTrace second = ExchangeTrace.begin(tracer, TraceSettings.OFF, new DefaultHttpHeaders(),
+                Operation.EMBEDDINGS, System.nanoTime());
+        assertThat(second).isSameAs(first);
+        second.answered("id", "model", null); // shared: describing an untraced answer changes nothing
+        assertThat(first.traceId()).isNull();
+        assertThat(first.recording()).isFalse();
+        HttpHeaders upstream = new DefaultHttpHeaders();
+        first.inject(upstream);
+        assertThat(upstream.isEmpty()).isTrue();
+    }
 
     @Test
     void aRepeatedTraceparentIsNoContext() {
