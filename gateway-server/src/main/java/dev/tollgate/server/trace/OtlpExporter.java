@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * {@link #INTERVAL}, encodes them and posts them. A 429, 502, 503 or 504 answer, or a connection failure, is
  * retried (the collector's {@code Retry-After} honoured, within {@link #MAX_BACKOFF}) up to {@link #MAX_RETRIES}
  * times, as the OTLP specification advises; any other answer fails the batch. {@link #close()} sends what is
- * queued, once each and within a bound, then logs the counts.
+ * queued, once each, until a batch fails or one export timeout has passed, then logs the counts.
  */
 public final class OtlpExporter implements SpanSink, AutoCloseable {
     /** The longest a span waits for a batch to fill. */
@@ -57,6 +57,8 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
     private final Object lifecycle = new Object();
     private volatile Thread worker;
     private volatile boolean closing;
+    /** Set by {@link #close()}: the {@code nanoTime} by which the flush ends, however much is queued. */
+    private volatile long flushDeadline;
     /** Worker thread only: the client, built for the connect timeout it has. */
     private HttpClient client;
     private Duration clientTimeout;
@@ -115,15 +117,21 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
                 TraceSettings now = settings.get();
                 List<Span> batch = take(now.batchSize());
                 if (!batch.isEmpty()) {
-                    sendOrCount(batch, now, MAX_RETRIES);
+                    sendOrCount(batch, now, MAX_RETRIES, now.exportTimeout());
                 }
             }
-            // Closing: what is queued goes once, without retries, so that shutdown stays bounded.
+            // Closing: what is queued goes once, without retries, until a batch fails (the rest would too) or the
+            // deadline passes, so that shutdown takes one export timeout at most whatever the queue holds.
             TraceSettings last = settings.get();
             List<Span> batch;
-            while (!(batch = take(last.batchSize())).isEmpty()) {
-                sendOrCount(batch, last, 0);
+            long deadline = flushDeadline;
+            while (deadline - System.nanoTime() > 0 && !(batch = take(last.batchSize())).isEmpty()) {
+                Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
+                if (!sendOrCount(batch, last, 0, min(last.exportTimeout(), left))) {
+                    break;
+                }
             }
+            dropped.addAndGet(discardQueued());
         } finally {
             if (client != null) {
                 client.close();
@@ -154,20 +162,36 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
         return batch;
     }
 
-    /** Sends a batch; a failure of the exporter itself fails the batch, never the thread that serves the rest. */
-    private void sendOrCount(List<Span> batch, TraceSettings now, int retries) {
+    /** Whatever is still queued, taken out and counted: spans the flush had no time for. */
+    private int discardQueued() {
+        int discarded = 0;
+        while (queue.poll() != null) {
+            queued.decrementAndGet();
+            discarded++;
+        }
+        return discarded;
+    }
+
+    /**
+     * Sends a batch, reporting whether it was exported; a failure of the exporter itself fails the batch, never
+     * the thread that serves the rest.
+     *
+     * @param timeout for each request: the export timeout, or less when the flush on close has less time left
+     */
+    private boolean sendOrCount(List<Span> batch, TraceSettings now, int retries, Duration timeout) {
         try {
-            send(batch, now, retries);
+            return send(batch, now, retries, timeout);
         } catch (RuntimeException e) {
             failed.addAndGet(batch.size());
             warn("the exporter failed: " + e.getClass().getSimpleName(), target(now), batch.size());
+            return false;
         }
     }
 
-    private void send(List<Span> batch, TraceSettings now, int retries) {
+    private boolean send(List<Span> batch, TraceSettings now, int retries, Duration timeout) {
         URI target = target(now);
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
-                .timeout(now.exportTimeout())
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(OtlpJson.encode(batch, now.serviceName())));
         for (Header h : now.headers()) {
@@ -184,7 +208,7 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
                 int status = response.statusCode();
                 if (status / 100 == 2) {
                     exported.addAndGet(batch.size());
-                    return;
+                    return true;
                 }
                 problem = "the collector answered " + status;
                 if (!(status == 429 || status == 502 || status == 503 || status == 504)) {
@@ -203,10 +227,14 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
             }
             Duration pause = wait != null ? min(wait, MAX_BACKOFF) : backoff;
             LockSupport.parkNanos(pause.toNanos());
+            if (closing) {
+                break; // close() woke this thread: the batch waits for no retry, the flush takes over
+            }
             backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
         }
         failed.addAndGet(batch.size());
         warn(problem, target, batch.size());
+        return false;
     }
 
     /** Where a batch goes: the signal path under the collector's base URL. */
@@ -243,13 +271,16 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
     }
 
     /**
-     * Stops taking spans, sends those queued (each batch once, within the export timeout per batch), and logs the
-     * counts. Called after the event loops stopped, so no span arrives meanwhile.
+     * Stops taking spans, sends those queued (each batch once, until one fails or one export timeout has passed;
+     * the rest are dropped), and logs the counts. Called after the event loops stopped, so no span arrives
+     * meanwhile. Returns within about two export timeouts: the request in flight, then the flush.
      */
     @Override
     public void close() {
         Thread running;
+        Duration timeout = settings.get().exportTimeout();
         synchronized (lifecycle) {
+            flushDeadline = System.nanoTime() + timeout.toNanos();
             closing = true;
             running = worker;
         }
@@ -257,10 +288,8 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
             return; // nothing was ever traced
         }
         LockSupport.unpark(running);
-        TraceSettings now = settings.get();
-        long batches = 1 + queued.get() / now.batchSize();
         try {
-            running.join(now.exportTimeout().multipliedBy(batches).plus(MAX_BACKOFF));
+            running.join(timeout.multipliedBy(2).plusSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

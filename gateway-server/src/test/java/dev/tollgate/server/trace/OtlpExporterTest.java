@@ -139,6 +139,24 @@ class OtlpExporterTest {
     }
 
     @Test
+    void closeIsBoundedByTheExportTimeoutWhateverTheQueueHolds() throws Exception {
+        // A collector that never answers in time: each request would wait the whole export timeout.
+        collector.stubFor(post(urlEqualTo("/base/v1/traces")).willReturn(okJson("{}").withFixedDelay(5_000)));
+        TraceSettings slow = new TraceSettings(true, URI.create("http://127.0.0.1:" + collector.port() + "/base"),
+                List.of(), 1.0, "svc", Duration.ofMillis(300), 100, 1);
+        var exporter = new OtlpExporter(() -> slow, log);
+        record(Tracer.system(exporter), 20);
+        long start = System.nanoTime();
+        exporter.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        // One batch at a time, 300 ms each, would take 6 s; the flush stops at the first failure instead.
+        assertThat(took).isLessThan(Duration.ofSeconds(2));
+        var counts = exporter.counts();
+        assertThat(counts.exported()).isZero();
+        assertThat(counts.failed() + counts.dropped()).isEqualTo(20);
+    }
+
+    @Test
     void aGatewayThatTracesNothingStartsNoThread() {
         var exporter = new OtlpExporter(() -> settings(10, 10), log);
         exporter.close();
