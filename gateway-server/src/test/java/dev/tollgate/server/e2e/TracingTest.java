@@ -283,6 +283,9 @@ class TracingTest {
             assertThat(sent.get(0).containsHeader("traceparent")).isFalse();
             assertThat(sent.get(1).getHeader("traceparent")).isEqualTo(TRACEPARENT);
             assertThat(sent.get(1).containsHeader("tracestate")).isFalse();
+            // A request the gateway refuses itself has no span, but its log line joins the client's trace.
+            assertThat(Http.post(g.url("/v1/nowhere"), "{}", "traceparent", other).statusCode()).isEqualTo(404);
+            awaitLog(g, "\"trace_id\":\"" + other.split("-")[1] + "\"");
         }
     }
 
