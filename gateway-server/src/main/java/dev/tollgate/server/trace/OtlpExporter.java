@@ -7,6 +7,7 @@ import dev.tollgate.core.observe.trace.SpanSink;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.runtime.LogLevel;
 import dev.tollgate.core.spi.Header;
+import dev.tollgate.providers.wire.RetryAfter;
 import dev.tollgate.server.log.LogSink;
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,8 +33,9 @@ import java.util.function.Supplier;
  * is dropped and counted, never waited for. One thread of its own (started with the first span, so a gateway that
  * traces nothing runs none) takes batches of up to {@code batch_size} spans, as soon as that many wait or after
  * {@link #INTERVAL}, encodes them and posts them. A 429, 502, 503 or 504 answer, or a connection failure, is
- * retried (the collector's {@code Retry-After} honoured, within {@link #MAX_BACKOFF}) up to {@link #MAX_RETRIES}
- * times, as the OTLP specification advises; any other answer fails the batch. {@link #close()} sends what is
+ * retried (after the collector's {@code Retry-After}, seconds or a date, when it gives one) up to
+ * {@link #MAX_RETRIES} times, as the OTLP specification advises; a {@code Retry-After} longer than
+ * {@link #MAX_BACKOFF}, and any other answer, fails the batch. {@link #close()} sends what is
  * queued, once each, until a batch fails or one export timeout has passed, then logs the counts.
  */
 public final class OtlpExporter implements SpanSink, AutoCloseable {
@@ -215,6 +218,11 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
                     break;
                 }
                 wait = retryAfter(response);
+                if (wait != null && wait.compareTo(MAX_BACKOFF) > 0) {
+                    // Retrying sooner than asked would only be refused again; later would hold up every batch.
+                    problem += " with Retry-After longer than " + MAX_BACKOFF.toSeconds() + "s";
+                    break;
+                }
             } catch (IOException e) {
                 problem = "the collector cannot be reached: " + e.getClass().getSimpleName();
             } catch (InterruptedException e) {
@@ -225,7 +233,7 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
             if (attempt >= retries || closing) {
                 break;
             }
-            Duration pause = wait != null ? min(wait, MAX_BACKOFF) : backoff;
+            Duration pause = wait != null ? wait : backoff;
             LockSupport.parkNanos(pause.toNanos());
             if (closing) {
                 break; // close() woke this thread: the batch waits for no retry, the flush takes over
@@ -242,14 +250,14 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
         return URI.create(settings.endpoint() + "/v1/traces");
     }
 
-    /** The collector's {@code Retry-After} in seconds, or null. */
+    /** The collector's {@code Retry-After}, in seconds or as an HTTP date; null when absent or unreadable. */
     private static Duration retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").map(v -> {
+        return response.headers().firstValue("Retry-After").map(String::strip).map(v -> {
             try {
-                long seconds = Long.parseLong(v.strip());
+                long seconds = Long.parseLong(v);
                 return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
             } catch (NumberFormatException e) {
-                return null; // an HTTP date: the usual backoff is close enough
+                return RetryAfter.untilDate(v, Instant.now());
             }
         }).orElse(null);
     }

@@ -21,6 +21,9 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +117,25 @@ class OtlpExporterTest {
         String text = logged.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("the collector answered 400").contains("tracing: exporter stopped")
                 .doesNotContain("t0ken");
+    }
+
+    @Test
+    void aRetryAfterLongerThanTheLongestBackoffFailsTheBatchAtOnceInSecondsOrAsADate() throws Exception {
+        String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)
+                .plusMinutes(1));
+        for (String retryAfter : List.of("60", inAMinute)) {
+            collector.resetAll();
+            collector.stubFor(post(urlEqualTo("/base/v1/traces"))
+                    .willReturn(aResponse().withStatus(429).withHeader("Retry-After", retryAfter)));
+            var exporter = new OtlpExporter(() -> settings(100, 1), log);
+            record(Tracer.system(exporter), 1);
+            // Retrying within 5 s of a collector that asked for a minute would only be refused again, 3 times.
+            await(() -> exporter.counts().failed() == 1);
+            assertThat(collector.findAll(postRequestedFor(urlEqualTo("/base/v1/traces")))).hasSize(1);
+            exporter.close();
+        }
+        log.close();
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("the collector answered 429 with Retry-After");
     }
 
     @Test
