@@ -89,10 +89,12 @@ final class TracingSection {
             throw new IllegalArgumentException("must not have a query (?...): it is a base URL, /v1/traces is added");
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (path.endsWith("/v1/traces")) {
+        boolean slash = path.endsWith("/");
+        // Checked without the trailing slash, which is dropped: ".../v1/traces/" would become ".../v1/traces".
+        if ((slash ? path.substring(0, path.length() - 1) : path).endsWith("/v1/traces")) {
             throw new IllegalArgumentException("is the collector's base URL, without /v1/traces (it is added)");
         }
-        return path.endsWith("/") ? URI.create(text.substring(0, text.lastIndexOf('/'))) : uri;
+        return slash ? URI.create(text.substring(0, text.lastIndexOf('/'))) : uri;
     }
 
     static String serviceName(String text) {

@@ -728,6 +728,9 @@ class ProblemMessagesTest {
                 new Case("tracing: endpoint with the signal path", Fixtures.MINIMAL
                         + "tracing: { endpoint: \"http://otel:4318/v1/traces\" }\n",
                         List.of("t.yaml:9:22: tracing.endpoint: is the collector's base URL, without /v1/traces (it is added)")),
+                new Case("tracing: endpoint with the signal path and a slash", Fixtures.MINIMAL
+                        + "tracing: { endpoint: \"http://otel:4318/v1/traces/\" }\n",
+                        List.of("t.yaml:9:22: tracing.endpoint: is the collector's base URL, without /v1/traces (it is added)")),
                 new Case("tracing: batch larger than the queue", Fixtures.MINIMAL
                         + "tracing: { max_queue: 100, batch_size: 200 }\n",
                         List.of("t.yaml:9:40: tracing.batch_size: batch_size (200) cannot be larger than max_queue (100)")),

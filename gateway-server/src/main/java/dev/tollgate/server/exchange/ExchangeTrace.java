@@ -13,6 +13,7 @@ import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.observe.trace.Tracer;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.spi.Operation;
+import dev.tollgate.server.trace.TraceHeaders;
 import dev.tollgate.server.upstream.Origin;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
@@ -32,6 +33,12 @@ import java.util.Locale;
  * for routing; they are computed only for sampled spans, and never hold a prompt, a completion, a key or a secret.
  */
 final class ExchangeTrace {
+    /**
+     * The exchanges with nothing to trace or pass on (tracing off, no valid client context): shared, as nothing
+     * in it ever changes, so that the common untraced request costs no allocation here.
+     */
+    private static final ExchangeTrace NONE = new ExchangeTrace(null, null, null, null);
+
     private final Tracer tracer;
     /** The request's span; null while tracing is off. */
     private final Span server;
@@ -58,17 +65,12 @@ final class ExchangeTrace {
      */
     static ExchangeTrace begin(Tracer tracer, TraceSettings settings, HttpHeaders requestHeaders, Operation op,
                                long startNanos) {
-        String traceparent = requestHeaders.get(TraceContext.TRACEPARENT);
-        TraceContext incoming = traceparent == null ? null
-                : TraceContext.parse(traceparent, joined(requestHeaders.getAll(TraceContext.TRACESTATE)));
+        TraceContext incoming = TraceHeaders.read(requestHeaders);
+        if (!settings.enabled()) {
+            return incoming == null ? NONE : new ExchangeTrace(tracer, null, incoming, null);
+        }
         String operation = operationName(op);
-        Span server = settings.enabled() ? tracer.server(settings, incoming, operation, startNanos) : null;
-        return new ExchangeTrace(tracer, server, incoming, operation);
-    }
-
-    /** Several {@code tracestate} header lines are one list, as the spec says. */
-    private static String joined(List<String> values) {
-        return values.isEmpty() ? null : values.size() == 1 ? values.getFirst() : String.join(",", values);
+        return new ExchangeTrace(tracer, tracer.server(settings, incoming, operation, startNanos), incoming, operation);
     }
 
     /** The GenAI operation name; token counting is the gateway's own, named as its route is. */
@@ -170,6 +172,9 @@ final class ExchangeTrace {
 
     /** What the provider's answer said about itself; any may be null. */
     void answered(String id, String model, FinishReason reason) {
+        if (server == null) {
+            return; // nothing to describe (and NONE is shared)
+        }
         responseId = id;
         responseModel = model;
         finishReason = reason;

@@ -17,6 +17,7 @@ import dev.tollgate.server.access.Caller;
 import dev.tollgate.server.exchange.ChatExchange;
 import dev.tollgate.server.exchange.ExchangeServices;
 import dev.tollgate.server.exchange.ProxyExchange;
+import dev.tollgate.server.trace.TraceHeaders;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -25,6 +26,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -82,15 +84,14 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
 
     private void dispatch(FullHttpRequest request) {
         long start = System.nanoTime();
-        String clientId = request.headers().get(RequestId.HEADER);
+        HttpHeaders headers = request.headers();
+        String clientId = headers.get(RequestId.HEADER);
         String requestId = RequestId.accept(clientId);
-        // A refusal has no span, but its log line still joins the client's trace.
-        String traceId = TraceContext.traceIdOf(request.headers().get(TraceContext.TRACEPARENT));
         try {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {
                 Route named = decoded.cause() instanceof BoundedAggregator.BodyTooLarge ? Route.of(request.uri()) : null;
-                refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, traceId, start, null,
+                refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, headers, start, null,
                         malformed(decoded.cause()), false);
                 return;
             }
@@ -99,26 +100,26 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             Route route = Route.of(request.uri());
             ClientDialect dialect = services.providers().dialect(Route.dialectOf(route, request));
             if (route == null) {
-                refuse(dialect, requestId, traceId, start, null, GatewayError.of(ErrorKind.NOT_FOUND,
+                refuse(dialect, requestId, headers, start, null, GatewayError.of(ErrorKind.NOT_FOUND,
                         "Unknown request URL: " + request.method() + " " + Route.normalise(request.uri())), keepAlive);
                 return;
             }
             if (!route.method().equals(request.method())) {
-                refuse(dialect, requestId, traceId, start, route, GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED,
+                refuse(dialect, requestId, headers, start, route, GatewayError.of(ErrorKind.METHOD_NOT_ALLOWED,
                         request.method() + " is not allowed here; use " + route.method() + "."), keepAlive);
                 return;
             }
             RuntimeSnapshot snapshot = services.snapshot().get();
             Authentication auth = services.keys().authenticate(request.headers(), route.label(), snapshot.access());
             if (auth instanceof Authentication.Refused refused) {
-                refuse(dialect, requestId, traceId, start, route, refused.error(), keepAlive);
+                refuse(dialect, requestId, headers, start, route, refused.error(), keepAlive);
                 return;
             }
             Caller caller = ((Authentication.Allowed) auth).caller();
             if (route == Route.MODELS) {
                 byte[] list = dialect.encodeModelList(visibleModels(snapshot, caller));
                 HttpReplies.json(ctx, HttpResponseStatus.OK, list, requestId, keepAlive);
-                report(requestId, traceId, start, route, 200, null);
+                report(requestId, headers, start, route, 200, null);
                 if (!keepAlive) {
                     closing();
                 }
@@ -127,7 +128,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             byte[] body = ByteBufUtil.getBytes(request.content());
             current = route == Route.FEEDBACK
                     ? new FeedbackExchange(ctx, services.feedback(), dialect, caller.keyName(), body, requestId,
-                            keepAlive, (status, kind) -> report(requestId, traceId, start, route, status, kind),
+                            keepAlive, (status, kind) -> report(requestId, headers, start, route, status, kind),
                             this::exchangeDone)
                     : new ChatExchange(ctx, services, snapshot, dialect, route, requestId,
                             RequestId.spendId(requestId, clientId), keepAlive, body,
@@ -231,17 +232,23 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /** @param route null when the request named no route */
-    private void refuse(ClientDialect dialect, String requestId, String traceId, long start, Route route,
+    private void refuse(ClientDialect dialect, String requestId, HttpHeaders requestHeaders, long start, Route route,
                         GatewayError error, boolean keepAlive) {
         HttpReplies.error(ctx, dialect, error, requestId, keepAlive);
         if (!keepAlive) {
             closing();
         }
-        report(requestId, traceId, start, route, error.httpStatus(), error.kind());
+        report(requestId, requestHeaders, start, route, error.httpStatus(), error.kind());
     }
 
-    /** A request answered without an exchange: a refusal, or the model list. */
-    private void report(String requestId, String traceId, long start, Route route, int status, ErrorKind kind) {
+    /**
+     * Reports a request answered without an exchange: a refusal, the model list, or feedback. It has no span, but
+     * its log line still joins the client's trace: read only now, so that a proxied request (whose exchange reads
+     * the trace context itself) pays nothing for it.
+     */
+    private void report(String requestId, HttpHeaders requestHeaders, long start, Route route, int status,
+                        ErrorKind kind) {
+        String traceId = TraceContext.traceIdOf(TraceHeaders.traceparent(requestHeaders));
         services.reporter().report(new ExchangeSummary(requestId, route == null ? "other" : route.label(),
                 route == null ? null : route.operation(), null, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,

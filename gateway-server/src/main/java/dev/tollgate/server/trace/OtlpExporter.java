@@ -7,6 +7,7 @@ import dev.tollgate.core.observe.trace.SpanSink;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.runtime.LogLevel;
 import dev.tollgate.core.spi.Header;
+import dev.tollgate.providers.wire.RetryAfter;
 import dev.tollgate.server.log.LogSink;
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,9 +33,10 @@ import java.util.function.Supplier;
  * is dropped and counted, never waited for. One thread of its own (started with the first span, so a gateway that
  * traces nothing runs none) takes batches of up to {@code batch_size} spans, as soon as that many wait or after
  * {@link #INTERVAL}, encodes them and posts them. A 429, 502, 503 or 504 answer, or a connection failure, is
- * retried (the collector's {@code Retry-After} honoured, within {@link #MAX_BACKOFF}) up to {@link #MAX_RETRIES}
- * times, as the OTLP specification advises; any other answer fails the batch. {@link #close()} sends what is
- * queued, once each and within a bound, then logs the counts.
+ * retried (after the collector's {@code Retry-After}, seconds or a date, when it gives one) up to
+ * {@link #MAX_RETRIES} times, as the OTLP specification advises; a {@code Retry-After} longer than
+ * {@link #MAX_BACKOFF}, and any other answer, fails the batch. {@link #close()} sends what is
+ * queued, once each, until a batch fails or one export timeout has passed, then logs the counts.
  */
 public final class OtlpExporter implements SpanSink, AutoCloseable {
     /** The longest a span waits for a batch to fill. */
@@ -57,6 +60,8 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
     private final Object lifecycle = new Object();
     private volatile Thread worker;
     private volatile boolean closing;
+    /** Set by {@link #close()}: the {@code nanoTime} by which the flush ends, however much is queued. */
+    private volatile long flushDeadline;
     /** Worker thread only: the client, built for the connect timeout it has. */
     private HttpClient client;
     private Duration clientTimeout;
@@ -115,15 +120,21 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
                 TraceSettings now = settings.get();
                 List<Span> batch = take(now.batchSize());
                 if (!batch.isEmpty()) {
-                    sendOrCount(batch, now, MAX_RETRIES);
+                    sendOrCount(batch, now, MAX_RETRIES, now.exportTimeout());
                 }
             }
-            // Closing: what is queued goes once, without retries, so that shutdown stays bounded.
+            // Closing: what is queued goes once, without retries, until a batch fails (the rest would too) or the
+            // deadline passes, so that shutdown takes one export timeout at most whatever the queue holds.
             TraceSettings last = settings.get();
             List<Span> batch;
-            while (!(batch = take(last.batchSize())).isEmpty()) {
-                sendOrCount(batch, last, 0);
+            long deadline = flushDeadline;
+            while (deadline - System.nanoTime() > 0 && !(batch = take(last.batchSize())).isEmpty()) {
+                Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
+                if (!sendOrCount(batch, last, 0, min(last.exportTimeout(), left))) {
+                    break;
+                }
             }
+            dropped.addAndGet(discardQueued());
         } finally {
             if (client != null) {
                 client.close();
@@ -154,20 +165,36 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
         return batch;
     }
 
-    /** Sends a batch; a failure of the exporter itself fails the batch, never the thread that serves the rest. */
-    private void sendOrCount(List<Span> batch, TraceSettings now, int retries) {
+    /** Whatever is still queued, taken out and counted: spans the flush had no time for. */
+    private int discardQueued() {
+        int discarded = 0;
+        while (queue.poll() != null) {
+            queued.decrementAndGet();
+            discarded++;
+        }
+        return discarded;
+    }
+
+    /**
+     * Sends a batch, reporting whether it was exported; a failure of the exporter itself fails the batch, never
+     * the thread that serves the rest.
+     *
+     * @param timeout for each request: the export timeout, or less when the flush on close has less time left
+     */
+    private boolean sendOrCount(List<Span> batch, TraceSettings now, int retries, Duration timeout) {
         try {
-            send(batch, now, retries);
+            return send(batch, now, retries, timeout);
         } catch (RuntimeException e) {
             failed.addAndGet(batch.size());
             warn("the exporter failed: " + e.getClass().getSimpleName(), target(now), batch.size());
+            return false;
         }
     }
 
-    private void send(List<Span> batch, TraceSettings now, int retries) {
+    private boolean send(List<Span> batch, TraceSettings now, int retries, Duration timeout) {
         URI target = target(now);
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
-                .timeout(now.exportTimeout())
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(OtlpJson.encode(batch, now.serviceName())));
         for (Header h : now.headers()) {
@@ -184,13 +211,18 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
                 int status = response.statusCode();
                 if (status / 100 == 2) {
                     exported.addAndGet(batch.size());
-                    return;
+                    return true;
                 }
                 problem = "the collector answered " + status;
                 if (!(status == 429 || status == 502 || status == 503 || status == 504)) {
                     break;
                 }
                 wait = retryAfter(response);
+                if (wait != null && wait.compareTo(MAX_BACKOFF) > 0) {
+                    // Retrying sooner than asked would only be refused again; later would hold up every batch.
+                    problem += " with Retry-After longer than " + MAX_BACKOFF.toSeconds() + "s";
+                    break;
+                }
             } catch (IOException e) {
                 problem = "the collector cannot be reached: " + e.getClass().getSimpleName();
             } catch (InterruptedException e) {
@@ -201,12 +233,16 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
             if (attempt >= retries || closing) {
                 break;
             }
-            Duration pause = wait != null ? min(wait, MAX_BACKOFF) : backoff;
+            Duration pause = wait != null ? wait : backoff;
             LockSupport.parkNanos(pause.toNanos());
+            if (closing) {
+                break; // close() woke this thread: the batch waits for no retry, the flush takes over
+            }
             backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
         }
         failed.addAndGet(batch.size());
         warn(problem, target, batch.size());
+        return false;
     }
 
     /** Where a batch goes: the signal path under the collector's base URL. */
@@ -214,14 +250,14 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
         return URI.create(settings.endpoint() + "/v1/traces");
     }
 
-    /** The collector's {@code Retry-After} in seconds, or null. */
+    /** The collector's {@code Retry-After}, in seconds or as an HTTP date; null when absent or unreadable. */
     private static Duration retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").map(v -> {
+        return response.headers().firstValue("Retry-After").map(String::strip).map(v -> {
             try {
-                long seconds = Long.parseLong(v.strip());
+                long seconds = Long.parseLong(v);
                 return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
             } catch (NumberFormatException e) {
-                return null; // an HTTP date: the usual backoff is close enough
+                return RetryAfter.untilDate(v, Instant.now());
             }
         }).orElse(null);
     }
@@ -243,13 +279,16 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
     }
 
     /**
-     * Stops taking spans, sends those queued (each batch once, within the export timeout per batch), and logs the
-     * counts. Called after the event loops stopped, so no span arrives meanwhile.
+     * Stops taking spans, sends those queued (each batch once, until one fails or one export timeout has passed;
+     * the rest are dropped), and logs the counts. Called after the event loops stopped, so no span arrives
+     * meanwhile. Returns within about two export timeouts: the request in flight, then the flush.
      */
     @Override
     public void close() {
         Thread running;
+        Duration timeout = settings.get().exportTimeout();
         synchronized (lifecycle) {
+            flushDeadline = System.nanoTime() + timeout.toNanos();
             closing = true;
             running = worker;
         }
@@ -257,10 +296,8 @@ public final class OtlpExporter implements SpanSink, AutoCloseable {
             return; // nothing was ever traced
         }
         LockSupport.unpark(running);
-        TraceSettings now = settings.get();
-        long batches = 1 + queued.get() / now.batchSize();
         try {
-            running.join(now.exportTimeout().multipliedBy(batches).plus(MAX_BACKOFF));
+            running.join(timeout.multipliedBy(2).plusSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

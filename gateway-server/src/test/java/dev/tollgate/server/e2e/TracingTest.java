@@ -271,6 +271,25 @@ class TracingTest {
     }
 
     @Test
+    void aRepeatedTraceparentOrAnInvalidTracestateIsNotPassedOn() throws Exception {
+        wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(okJson(ANSWER)));
+        String other = "00-" + TRACE_ID.replace('4', '5') + "-" + PARENT_ID + "-01";
+        try (var g = RunningGateway.start(config("", ""), Map.of())) {
+            // Two traceparent headers are no valid context (the W3C test suite's "duplicated" case).
+            assertThat(chat(g, "traceparent", TRACEPARENT, "traceparent", other).statusCode()).isEqualTo(200);
+            // A tracestate with a key twice is dropped, the traceparent kept.
+            assertThat(chat(g, "traceparent", TRACEPARENT, "tracestate", "a=1,a=2").statusCode()).isEqualTo(200);
+            List<LoggedRequest> sent = wire.findAll(postRequestedFor(urlEqualTo("/a/v1/chat/completions")));
+            assertThat(sent.get(0).containsHeader("traceparent")).isFalse();
+            assertThat(sent.get(1).getHeader("traceparent")).isEqualTo(TRACEPARENT);
+            assertThat(sent.get(1).containsHeader("tracestate")).isFalse();
+            // A request the gateway refuses itself has no span, but its log line joins the client's trace.
+            assertThat(Http.post(g.url("/v1/nowhere"), "{}", "traceparent", other).statusCode()).isEqualTo(404);
+            awaitLog(g, "\"trace_id\":\"" + other.split("-")[1] + "\"");
+        }
+    }
+
+    @Test
     void tracingOffForwardsTheClientsContextUnchangedAndExportsNothing() throws Exception {
         wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(okJson(ANSWER)));
         try (var g = RunningGateway.start(config("", ""), Map.of())) {

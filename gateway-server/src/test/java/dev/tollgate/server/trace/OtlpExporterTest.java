@@ -21,6 +21,9 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -81,11 +84,17 @@ class OtlpExporterTest {
         await(() -> exporter.counts().exported() == 3);
         assertThat(exporter.counts()).isEqualTo(new OtlpExporter.Counts(3, 0, 0));
         var requests = collector.findAll(postRequestedFor(urlEqualTo("/base/v1/traces")));
-        assertThat(requests).hasSize(2); // the 503, then the same batch again
+        // The 503, then the same batch again. (The thread may take a batch while the last span is being queued,
+        // so the three can come in more than one batch.)
+        assertThat(requests.get(1).getBodyAsString()).isEqualTo(requests.get(0).getBodyAsString());
         assertThat(requests.getLast().getHeader("Authorization")).isEqualTo("Bearer t0ken");
+        int sent = 0;
+        for (var request : requests.subList(1, requests.size())) {
+            sent += JSON.readTree(request.getBodyAsString()).at("/resourceSpans/0/scopeSpans/0/spans").size();
+        }
+        assertThat(sent).isEqualTo(3);
         JsonNode body = JSON.readTree(requests.getLast().getBodyAsString());
         JsonNode spans = body.at("/resourceSpans/0/scopeSpans/0/spans");
-        assertThat(spans).hasSize(3);
         JsonNode span = spans.get(0);
         assertThat(span.get("name").asText()).isEqualTo("chat \"quoted\"\n");
         assertThat(span.has("parentSpanId")).isFalse();
@@ -111,6 +120,25 @@ class OtlpExporterTest {
     }
 
     @Test
+    void aRetryAfterLongerThanTheLongestBackoffFailsTheBatchAtOnceInSecondsOrAsADate() throws Exception {
+        String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)
+                .plusMinutes(1));
+        for (String retryAfter : List.of("60", inAMinute)) {
+            collector.resetAll();
+            collector.stubFor(post(urlEqualTo("/base/v1/traces"))
+                    .willReturn(aResponse().withStatus(429).withHeader("Retry-After", retryAfter)));
+            var exporter = new OtlpExporter(() -> settings(100, 1), log);
+            record(Tracer.system(exporter), 1);
+            // Retrying within 5 s of a collector that asked for a minute would only be refused again, 3 times.
+            await(() -> exporter.counts().failed() == 1);
+            assertThat(collector.findAll(postRequestedFor(urlEqualTo("/base/v1/traces")))).hasSize(1);
+            exporter.close();
+        }
+        log.close();
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("the collector answered 429 with Retry-After");
+    }
+
+    @Test
     void aFullQueueDropsAndCloseSendsWhatIsQueued() throws Exception {
         collector.stubFor(post(urlEqualTo("/base/v1/traces")).willReturn(okJson("{}")));
         var exporter = new OtlpExporter(() -> settings(5, 5), log);
@@ -130,6 +158,24 @@ class OtlpExporterTest {
         var counts = fresh.counts();
         assertThat(counts.exported() + counts.failed() + counts.dropped()).isEqualTo(50);
         assertThat(counts.dropped()).isPositive();
+    }
+
+    @Test
+    void closeIsBoundedByTheExportTimeoutWhateverTheQueueHolds() throws Exception {
+        // A collector that never answers in time: each request would wait the whole export timeout.
+        collector.stubFor(post(urlEqualTo("/base/v1/traces")).willReturn(okJson("{}").withFixedDelay(5_000)));
+        TraceSettings slow = new TraceSettings(true, URI.create("http://127.0.0.1:" + collector.port() + "/base"),
+                List.of(), 1.0, "svc", Duration.ofMillis(300), 100, 1);
+        var exporter = new OtlpExporter(() -> slow, log);
+        record(Tracer.system(exporter), 20);
+        long start = System.nanoTime();
+        exporter.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        // One batch at a time, 300 ms each, would take 6 s; the flush stops at the first failure instead.
+        assertThat(took).isLessThan(Duration.ofSeconds(2));
+        var counts = exporter.counts();
+        assertThat(counts.exported()).isZero();
+        assertThat(counts.failed() + counts.dropped()).isEqualTo(20);
     }
 
     @Test

@@ -14,6 +14,13 @@ import java.util.List;
  * <p>Attributes hold ids, names, numbers and verdicts only: never a prompt, a completion, a key or a secret.
  */
 public final class Span {
+    /**
+     * The longest string a span keeps, as its name or an attribute; a longer one is cut, as OpenTelemetry SDKs'
+     * attribute length limit does. A client chooses some of them (the model it asks for, which may be as long as
+     * a request body), and a queued span must not hold megabytes of one.
+     */
+    public static final int MAX_STRING = 1024;
+
     /** OTLP status codes. */
     public enum Status {
         UNSET(0), OK(1), ERROR(2);
@@ -55,7 +62,7 @@ public final class Span {
     Span(SpanKind kind, String name, TraceContext context, long parentSpanId, long startEpochNanos, boolean recording,
          SpanSink sink, Clock clock) {
         this.kind = requireNonNull(kind, "kind");
-        this.name = requireNonNull(name, "name");
+        this.name = capped(requireNonNull(name, "name"));
         this.context = requireNonNull(context, "context");
         this.parentSpanId = parentSpanId;
         this.startEpochNanos = startEpochNanos;
@@ -81,14 +88,14 @@ public final class Span {
 
     public Span name(String value) {
         if (recording && !ended()) {
-            name = requireNonNull(value, "value");
+            name = capped(requireNonNull(value, "value"));
         }
         return this;
     }
 
     /** Sets an attribute; a null value sets nothing, so optional values need no check at the call. */
     public Span put(String key, String value) {
-        return add(key, value);
+        return add(key, value == null ? null : capped(value));
     }
 
     public Span put(String key, long value) {
@@ -104,7 +111,16 @@ public final class Span {
     }
 
     public Span put(String key, List<String> values) {
-        return add(key, values == null || values.isEmpty() ? null : List.copyOf(values));
+        return add(key, values == null || values.isEmpty() ? null
+                : values.stream().map(Span::capped).toList());
+    }
+
+    /** {@code s} within {@link #MAX_STRING}, never cut between the two halves of a surrogate pair. */
+    static String capped(String s) {
+        if (s.length() <= MAX_STRING) {
+            return s;
+        }
+        return s.substring(0, Character.isHighSurrogate(s.charAt(MAX_STRING - 1)) ? MAX_STRING - 1 : MAX_STRING);
     }
 
     private Span add(String key, Object value) {

@@ -24,11 +24,6 @@ public record TraceContext(long traceIdHigh, long traceIdLow, long spanId, byte 
 
     /** Version 00 is exactly this long: {@code 00-<32 hex>-<16 hex>-<2 hex>}. */
     private static final int LENGTH = 55;
-    /**
-     * The longest {@code tracestate} passed on. The spec allows 32 members of up to 256 characters each; this cap
-     * keeps a hostile value from riding along to every provider while leaving room for any real one.
-     */
-    static final int MAX_TRACESTATE = 8192;
 
     public TraceContext {
         if (traceIdHigh == 0 && traceIdLow == 0) {
@@ -48,7 +43,8 @@ public record TraceContext(long traceIdHigh, long traceIdLow, long spanId, byte 
      * continues with a {@code -}: the spec's provision for fields later versions may add. Hex is lower case only.
      *
      * @param traceparent the header's value, or null
-     * @param tracestate the header's values joined with commas, or null
+     * @param tracestate the header's values joined with commas, or null; kept only when valid (see
+     *     {@link TraceState})
      */
     public static TraceContext parse(String traceparent, String tracestate) {
         if (traceparent == null || traceparent.length() < LENGTH) {
@@ -80,35 +76,13 @@ public record TraceContext(long traceIdHigh, long traceIdLow, long spanId, byte 
         }
         // A later version may define more flags; only the ones version 00 knows are kept when passing it on.
         byte known = (byte) (version == 0 ? flags : flags & SAMPLED);
-        return new TraceContext(high, low, span, known, usableState(tracestate));
+        return new TraceContext(high, low, span, known, TraceState.usable(tracestate));
     }
 
     /** The trace id of a {@code traceparent} value as 32 hex digits; null when absent or not valid. */
     public static String traceIdOf(String traceparent) {
         TraceContext c = parse(traceparent, null);
         return c == null ? null : c.traceIdHex();
-    }
-
-    /**
-     * The {@code tracestate} worth passing on: trimmed, printable ASCII, within {@link #MAX_TRACESTATE}; null
-     * otherwise. The gateway never edits the members (it has no vendor entry of its own), so their syntax is the
-     * business of whoever wrote them.
-     */
-    static String usableState(String tracestate) {
-        if (tracestate == null) {
-            return null;
-        }
-        String s = tracestate.strip();
-        if (s.isEmpty() || s.length() > MAX_TRACESTATE) {
-            return null;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c > 0x7e) {
-                return null;
-            }
-        }
-        return s;
     }
 
     public boolean sampled() {

@@ -77,10 +77,10 @@ class TraceContextTest {
     @Test
     void passesOnOnlyAUsableTracestate() {
         assertThat(TraceContext.parse(VALID, "  rojo=00f067aa0ba902b7 , congo=t61rcWkgMzE ").traceState())
-                .isEqualTo("rojo=00f067aa0ba902b7 , congo=t61rcWkgMzE");
+                .isEqualTo("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
         assertThat(TraceContext.parse(VALID, "").traceState()).isNull();
         assertThat(TraceContext.parse(VALID, "a=b\u0001").traceState()).isNull();
-        assertThat(TraceContext.parse(VALID, "a=" + "x".repeat(TraceContext.MAX_TRACESTATE)).traceState()).isNull();
+        assertThat(TraceContext.parse(VALID, "a=b,a=c").traceState()).isNull();
     }
 
     @Test

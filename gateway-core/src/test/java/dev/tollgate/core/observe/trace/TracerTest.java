@@ -80,4 +80,20 @@ class TracerTest {
         assertThat(next.startEpochNanos()).as("the next request anchors on the wall clock anew")
                 .isEqualTo(1_700_000_060_000_000_000L);
     }
+
+    @Test
+    void aSpanKeepsNoStringLongerThanTheLimit() {
+        int limit = 1024; // Span.MAX_STRING
+        String huge = "m".repeat(1_000_000); // a model name as long as a request body may be
+        Span server = tracer.server(all, null, "chat", 1_000);
+        server.name("chat " + huge).put("gen_ai.request.model", huge).put("reasons", List.of(huge))
+                .put("pair", "x".repeat(limit - 1) + "\uD83D\uDE00");
+        server.end();
+        assertThat(server.name()).hasSize(limit);
+        List<Attribute> attributes = server.attributes();
+        assertThat((String) attributes.get(0).value()).hasSize(limit);
+        assertThat(attributes.get(1).value()).isEqualTo(List.of(huge.substring(0, limit)));
+        // Never half of a surrogate pair: that would not encode.
+        assertThat((String) attributes.get(2).value()).isEqualTo("x".repeat(limit - 1));
+    }
 }
