@@ -9,8 +9,6 @@ import dev.tollgate.core.runtime.Secret;
 import dev.tollgate.core.spi.Header;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -108,7 +106,8 @@ final class ProvidersSection {
                 keyWarnings(p, type, problems);
             }
         }
-        List<Header> headers = headers(p, type, apiKey == null ? null : authHeader, problems);
+        String keyHeader = apiKey == null ? null : authHeader;
+        List<Header> headers = HeaderEntries.read(p, secrets, lower -> ownedHeader(lower, type, keyHeader), problems);
         Timeouts timeouts = timeouts(p.child("timeouts", TIMEOUT_KEYS));
         return new ProviderConfig(entry.key(), entry.origin(path), type == null ? null : type.name(), baseUrl, apiKey,
                 authHeader, headers, timeouts, apiVersion, aws, mock);
@@ -206,54 +205,17 @@ final class ProvidersSection {
     }
 
     /**
-     * Extra headers. {@code authHeader} is the header the api key goes in, null when there is no key; {@code type}
-     * (null when unknown) may own more.
+     * Why a provider's {@code headers} may not set a header: {@code type} (null when unknown) writes it, or it is
+     * {@code authHeader}, where the api key goes (null when there is no key); null when it may.
      */
-    private List<Header> headers(MappingReader p, ProviderType type, String authHeader, Diagnostics problems) {
-        var headers = new ArrayList<Header>();
-        var seen = new HashMap<String, String>();
-        for (YamlNode.Entry entry : p.entries("headers")) {
-            String path = Origin.keyPath(p.path("headers"), entry.key());
-            String name = entry.key();
-            String lower = name.toLowerCase(Locale.ROOT);
-            try {
-                headerName(name);
-            } catch (IllegalArgumentException e) {
-                problems.error(entry.origin(path), e.getMessage());
-                continue;
-            }
-            String owner = type == null ? null : type.ownedHeaders().get(lower);
-            if (owner != null) {
-                problems.error(entry.origin(path),
-                        "header " + name + " is written by the gateway for type " + type.name() + ": " + owner);
-                continue;
-            }
-            if (authHeader != null && lower.equals(authHeader.toLowerCase(Locale.ROOT))) {
-                problems.error(entry.origin(path),
-                        "header " + name + " is where api_key goes (auth_header); set one or the other");
-                continue;
-            }
-            String earlier = seen.putIfAbsent(lower, name);
-            if (earlier != null) {
-                problems.error(entry.origin(path),
-                        "header " + name + " repeats " + earlier + " (header names ignore case)");
-                continue;
-            }
-            String value = headerValue(entry.value(), path, problems);
-            Secret secret = value == null ? null : secrets.resolve(value, entry.value().origin(path), problems);
-            if (secret != null) {
-                headers.add(new Header(name, secret.reveal()));
-            }
+    private static String ownedHeader(String lower, ProviderType type, String authHeader) {
+        String owner = type == null ? null : type.ownedHeaders().get(lower);
+        if (owner != null) {
+            return "is written by the gateway for type " + type.name() + ": " + owner;
         }
-        return headers;
-    }
-
-    /** The header value's text; never quoted in a message, since it may be a secret. */
-    private static String headerValue(YamlNode node, String path, Diagnostics problems) {
-        if (node instanceof YamlNode.Scalar scalar && scalar.kind() != YamlNode.Kind.NULL) {
-            return scalar.text();
+        if (authHeader != null && lower.equals(authHeader.toLowerCase(Locale.ROOT))) {
+            return "is where api_key goes (auth_header); set one or the other";
         }
-        problems.error(node.origin(path), "expected a string, got " + node.kindName());
         return null;
     }
 

@@ -3,14 +3,10 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.observe.trace.TraceSettings;
-import dev.tollgate.core.runtime.Secret;
 import dev.tollgate.core.spi.Header;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -48,7 +44,8 @@ final class TracingSection {
         URI endpoint = t.has("endpoint")
                 ? t.parsed("endpoint", d.endpoint(), TracingSection::endpoint, "expected a URL such as " + EXAMPLE)
                 : fromEnv(t, enabled, problems);
-        List<Header> headers = headers(t, problems);
+        List<Header> headers = HeaderEntries.read(t, secrets,
+                lower -> EXPORTER_HEADERS.contains(lower) ? "is set by the exporter (OTLP/HTTP JSON)" : null, problems);
         double ratio = t.number("sample_ratio", d.sampleRatio(), 0, 1);
         String service = t.has("service_name")
                 ? t.parsed("service_name", d.serviceName(), TracingSection::serviceName, "expected a name")
@@ -112,41 +109,5 @@ final class TracingSection {
             return fallback;
         }
         return value;
-    }
-
-    /** The export headers; values may be secret references, and no message repeats one. */
-    private List<Header> headers(MappingReader t, Diagnostics problems) {
-        var headers = new ArrayList<Header>();
-        var seen = new HashMap<String, String>();
-        for (YamlNode.Entry entry : t.entries("headers")) {
-            String path = Origin.keyPath(t.path("headers"), entry.key());
-            String name = entry.key();
-            String lower = name.toLowerCase(Locale.ROOT);
-            try {
-                ProvidersSection.headerName(name);
-            } catch (IllegalArgumentException e) {
-                problems.error(entry.origin(path), e.getMessage());
-                continue;
-            }
-            if (EXPORTER_HEADERS.contains(lower)) {
-                problems.error(entry.origin(path), "header " + name + " is set by the exporter (OTLP/HTTP JSON)");
-                continue;
-            }
-            String earlier = seen.putIfAbsent(lower, name);
-            if (earlier != null) {
-                problems.error(entry.origin(path), "header " + name + " repeats " + earlier
-                        + " (header names ignore case)");
-                continue;
-            }
-            if (!(entry.value() instanceof YamlNode.Scalar scalar) || scalar.kind() == YamlNode.Kind.NULL) {
-                problems.error(entry.value().origin(path), "expected a string, got " + entry.value().kindName());
-                continue;
-            }
-            Secret secret = secrets.resolve(scalar.text(), entry.value().origin(path), problems);
-            if (secret != null) {
-                headers.add(new Header(name, secret.reveal()));
-            }
-        }
-        return headers;
     }
 }
