@@ -68,12 +68,12 @@ class ReviewSettingsTest {
     @Test
     void reviewTextIsRedactedBeforeItIsCutAndSaysSo() {
         var redactor = new PiiRedactor(PiiDetector.all());
-        ReviewText whole = ReviewText.of("mail jane@example.com now", redactor, 100);
+        ReviewText whole = ReviewText.of("mail jane@example.com now", false, redactor, 100);
         assertThat(whole).isEqualTo(new ReviewText("mail [EMAIL] now", false, 1));
         // The key straddles the cut: redacted first, so no part of it is kept.
-        ReviewText cut = ReviewText.of("key sk-abcdefghijklmnopqrstuvwxyz0123 and more", redactor, 8);
+        ReviewText cut = ReviewText.of("key sk-abcdefghijklmnopqrstuvwxyz0123 and more", false, redactor, 8);
         assertThat(cut).isEqualTo(new ReviewText("key [API", true, 1));
-        ReviewText surrogate = ReviewText.of("ab\ud83d\ude00", redactor, 3);
+        ReviewText surrogate = ReviewText.of("ab\ud83d\ude00", false, redactor, 3);
         assertThat(surrogate.text()).isEqualTo("ab");
     }
 

@@ -771,7 +771,9 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             AnswerAssembler transcript = cache == null ? null : cache.transcript();
             if (sampled) {
                 // The cache's transcript, when it keeps one, is the same answer: one assembler serves both.
-                reviewTranscript = transcript != null ? transcript : new AnswerAssembler();
+                // Otherwise only as much as the review keeps is held: a long stream is not gathered whole for it.
+                reviewTranscript = transcript != null ? transcript
+                        : AnswerAssembler.keeping(ReviewDraft.bound(snapshot.review().maxChars()));
                 transcript = reviewTranscript;
             }
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
@@ -1136,7 +1138,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             return null;
         }
         try {
-            return ReviewDraft.of(features.request(), answer, snapshot.review().maxChars());
+            return ReviewDraft.of(features.request(), answer, reviewTranscript != null && reviewTranscript.cut(),
+                    snapshot.review().maxChars());
         } catch (RuntimeException e) {
             // A relayed request the gateway never decoded may not read: it is not sampled, and still answered.
             LOG.log(Level.FINE, "request " + requestId + ": not sampled for review, it does not read", e);
