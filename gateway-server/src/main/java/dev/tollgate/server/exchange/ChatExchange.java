@@ -194,7 +194,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     /** The model that answered (in full, or a stream that began), bounded by {@link ResponseModel}; else null. */
     private String answeredBy;
     /**
-     * Drawn for review sampling (decided once routed, by request id): only then are the prompt and answer kept
+     * Drawn for review sampling (decided once routed, by spend id): only then are the prompt and answer kept
      * for the review store, so an unsampled request pays nothing for the feature.
      */
     private boolean sampled;
@@ -254,7 +254,9 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                             this::mayAsk, caller.user(), options),
                     services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
             modelName = routing.model();
-            sampled = operation == Operation.CHAT && snapshot.review().sampled(requestId, modelName);
+            // Drawn on the gateway's own id: a client that sends one x-request-id every time would otherwise have
+            // all or none of its requests kept, and could choose ids that are never reviewed.
+            sampled = operation == Operation.CHAT && snapshot.review().sampled(spendId, modelName);
             first = routing.first();
             if (first instanceof RetryDecision.TryNext next) {
                 Duration overall = options.timeout() != null ? options.timeout()
