@@ -13,8 +13,14 @@ import java.util.TreeMap;
  * Gathers a streamed answer's canonical events into the complete answer, so a finished stream can be stored and
  * later serve a client that does not stream. Text deltas join into one text part; tool-call deltas join by their
  * index (id and name from the first delta, argument fragments appended). Single-threaded.
+ *
+ * <p>One made by {@link #keeping} holds at most so many characters of text and arguments together and drops the
+ * rest (never half a surrogate pair), for a reader that wants only the beginning of a long stream.
  */
 public final class AnswerAssembler {
+    private final int maxChars;
+    private int kept;
+    private boolean cut;
     private String id = "";
     private String model = "";
     private long created;
@@ -23,6 +29,28 @@ public final class AnswerAssembler {
     private FinishReason finish;
     private Usage usage = Usage.UNKNOWN;
     private boolean failed;
+
+    /** Keeps the whole answer. */
+    public AnswerAssembler() {
+        this(Integer.MAX_VALUE);
+    }
+
+    private AnswerAssembler(int maxChars) {
+        this.maxChars = maxChars;
+    }
+
+    /** Keeps the first {@code maxChars} characters of text and tool-call arguments, together; see {@link #cut}. */
+    public static AnswerAssembler keeping(int maxChars) {
+        if (maxChars < 0) {
+            throw new IllegalArgumentException("maxChars must not be negative");
+        }
+        return new AnswerAssembler(maxChars);
+    }
+
+    /** Whether text or arguments were dropped for want of room: the {@link #result} is then only a beginning. */
+    public boolean cut() {
+        return cut;
+    }
 
     private static final class Call {
         String id;
@@ -37,19 +65,32 @@ public final class AnswerAssembler {
                 model = s.model() == null ? model : s.model();
                 created = s.created();
             }
-            case StreamEvent.TextDelta t -> text.append(t.text());
+            case StreamEvent.TextDelta t -> keep(text, t.text());
             case StreamEvent.ToolCallDelta d -> {
                 Call call = calls.computeIfAbsent(d.index(), i -> new Call());
                 call.id = d.id() != null ? d.id() : call.id;
                 call.name = d.name() != null ? d.name() : call.name;
                 if (d.argumentsFragment() != null) {
-                    call.arguments.append(d.argumentsFragment());
+                    keep(call.arguments, d.argumentsFragment());
                 }
             }
             case StreamEvent.UsageUpdate u -> usage = u.usage();
             case StreamEvent.Finish f -> finish = f.reason();
             case StreamEvent.Failure f -> failed = true;
         }
+    }
+
+    private void keep(StringBuilder into, String fragment) {
+        int room = maxChars - kept;
+        if (fragment.length() <= room) {
+            into.append(fragment);
+            kept += fragment.length();
+            return;
+        }
+        int end = room > 0 && Character.isHighSurrogate(fragment.charAt(room - 1)) ? room - 1 : room;
+        into.append(fragment, 0, end);
+        kept = maxChars; // nothing after a gap: what is kept is one beginning
+        cut = true;
     }
 
     /**

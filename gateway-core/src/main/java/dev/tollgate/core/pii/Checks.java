@@ -7,13 +7,34 @@ import java.util.regex.Pattern;
 final class Checks {
     private Checks() {}
 
-    /** A payment card: 13 to 19 digits, an issuer's prefix, and the Luhn check digit right. */
+    /**
+     * A payment card: 13 to 19 digits, an issuer's prefix, and the Luhn check digit right. A card written in groups
+     * is often followed by another group (the expiry or the CVV: {@code 4242 4242 4242 4242 05/27}) that the
+     * candidate takes in: when the whole fails, it is shortened a group at a time, as a phone number is.
+     */
     static int card(String text, int start, int end) {
-        String digits = digits(text, start, end);
-        if (digits.length() < 13 || digits.length() > 19 || !knownIssuer(digits) || !luhn(digits)) {
-            return -1;
+        for (int e = end; e > start; e = lastCardSeparator(text, start, e)) {
+            String digits = digits(text, start, e);
+            if (digits.length() < 13) {
+                return -1;
+            }
+            if (digits.length() <= 19 && knownIssuer(digits) && luhn(digits)
+                    && separatorsConsistent(text, start, e)) {
+                return e;
+            }
         }
-        return separatorsConsistent(text, start, end) ? end : -1;
+        return -1;
+    }
+
+    /** Where the last group of a card candidate starts, less its separator; -1 (ending the search) when none. */
+    private static int lastCardSeparator(String text, int start, int end) {
+        for (int i = end - 1; i > start; i--) {
+            char c = text.charAt(i);
+            if (c == ' ' || c == '-') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Separators, if any, are all spaces or all dashes: {@code 4111-1111 1111-1111} is not how a card is written. */

@@ -62,15 +62,34 @@ public record ReviewSettings(double sampleRate, Map<String, Double> modelRates, 
         return rate >= 1 || position(requestId) < rate;
     }
 
-    /** Where an id falls in [0, 1): FNV-1a over its UTF-8 bytes, then the SplitMix64 finaliser to spread it. */
+    /**
+     * Where an id falls in [0, 1): FNV-1a over its UTF-8 bytes, then the SplitMix64 finaliser to spread it. Runs for
+     * every request while a rate is between 0 and 1, so an ASCII id (every id the gateway makes) is hashed from its
+     * characters, without encoding it into a new array.
+     */
     static double position(String requestId) {
         long h = 0xcbf29ce484222325L;
-        for (byte b : requestId.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        if (isAscii(requestId)) {
+            for (int i = 0; i < requestId.length(); i++) {
+                h = (h ^ requestId.charAt(i)) * 0x100000001b3L;
+            }
+        } else {
+            for (byte b : requestId.getBytes(StandardCharsets.UTF_8)) {
+                h = (h ^ (b & 0xff)) * 0x100000001b3L;
+            }
         }
         h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
         h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
         h ^= h >>> 31;
         return (h >>> 11) * UNIT;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 }

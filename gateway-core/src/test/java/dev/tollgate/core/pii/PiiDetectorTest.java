@@ -30,6 +30,9 @@ class PiiDetectorTest {
                 found("or 415.555.2671", PiiType.PHONE, "415.555.2671"),
                 found("ring +1 415 555 2671 2 times", PiiType.PHONE, "+1 415 555 2671"),
                 found("visa 4111 1111 1111 1111 exp", PiiType.CREDIT_CARD, "4111 1111 1111 1111"),
+                // the expiry or the CVV right after the number is not part of it
+                found("card: 4242 4242 4242 4242 05/27", PiiType.CREDIT_CARD, "4242 4242 4242 4242"),
+                found("card 4111-1111-1111-1111-123 cvv", PiiType.CREDIT_CARD, "4111-1111-1111-1111"),
                 found("mc 5500-0000-0000-0004", PiiType.CREDIT_CARD, "5500-0000-0000-0004"),
                 found("amex 378282246310005", PiiType.CREDIT_CARD, "378282246310005"),
                 found("disc:6011111111111117;", PiiType.CREDIT_CARD, "6011111111111117"),

@@ -68,12 +68,12 @@ class ReviewSettingsTest {
     @Test
     void reviewTextIsRedactedBeforeItIsCutAndSaysSo() {
         var redactor = new PiiRedactor(PiiDetector.all());
-        ReviewText whole = ReviewText.of("mail jane@example.com now", redactor, 100);
+        ReviewText whole = ReviewText.of("mail jane@example.com now", false, redactor, 100);
         assertThat(whole).isEqualTo(new ReviewText("mail [EMAIL] now", false, 1));
         // The key straddles the cut: redacted first, so no part of it is kept.
-        ReviewText cut = ReviewText.of("key sk-abcdefghijklmnopqrstuvwxyz0123 and more", redactor, 8);
+        ReviewText cut = ReviewText.of("key sk-abcdefghijklmnopqrstuvwxyz0123 and more", false, redactor, 8);
         assertThat(cut).isEqualTo(new ReviewText("key [API", true, 1));
-        ReviewText surrogate = ReviewText.of("ab\ud83d\ude00", redactor, 3);
+        ReviewText surrogate = ReviewText.of("ab\ud83d\ude00", false, redactor, 3);
         assertThat(surrogate.text()).isEqualTo("ab");
     }
 
@@ -87,5 +87,25 @@ class ReviewSettingsTest {
         assertThat(FeedbackScore.ofLabel("down")).isEqualTo(new FeedbackScore.Thumbs(false));
         assertThatThrownBy(() -> new FeedbackScore.Stars(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> FeedbackScore.ofLabel("6")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Decided on every request while a rate is between 0 and 1: deciding must not allocate. */
+    @Test
+    void decidingAllocatesNothing() {
+        var settings = new ReviewSettings(0.01, java.util.Map.of(), 100, java.time.Duration.ofDays(1));
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        String id = "req_0190a3f2c4b5d6e7f8091a2b3c4d5e6f";
+        int kept = 0;
+        for (int i = 0; i < 20_000; i++) { // warm up: the JIT's own work is not the method's
+            kept += settings.sampled(id, "m") ? 1 : 0;
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 100_000; i++) {
+            kept += settings.sampled(id, "m") ? 1 : 0;
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("bytes allocated by 100,000 decisions (%d kept)", kept).isLessThan(100_000);
+        // Non-ASCII ids hash as their UTF-8 bytes, as before.
+        assertThat(ReviewSettings.position("réq")).isNotEqualTo(ReviewSettings.position("req"));
     }
 }

@@ -73,9 +73,13 @@ final class ReviewsCommand {
         table.print(call.out());
     }
 
-    /** One line, cut: a table row must stay a row. */
+    /** One line, cut (never inside a surrogate pair, which would print as '?'): a table row must stay a row. */
     private static String excerpt(String text) {
         String line = text.replaceAll("\\s+", " ").strip();
-        return line.length() <= EXCERPT ? line : line.substring(0, EXCERPT - 3) + "...";
+        if (line.length() <= EXCERPT) {
+            return line;
+        }
+        int end = EXCERPT - 3;
+        return line.substring(0, Character.isHighSurrogate(line.charAt(end - 1)) ? end - 1 : end) + "...";
     }
 }

@@ -199,7 +199,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     /** The model that answered (in full, or a stream that began), bounded by {@link ResponseModel}; else null. */
     private String answeredBy;
     /**
-     * Drawn for review sampling (decided once routed, by request id): only then are the prompt and answer kept
+     * Drawn for review sampling (decided once routed, by spend id): only then are the prompt and answer kept
      * for the review store, so an unsampled request pays nothing for the feature.
      */
     private boolean sampled;
@@ -259,7 +259,9 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                             this::mayAsk, caller.user(), options),
                     services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
             modelName = routing.model();
-            sampled = operation == Operation.CHAT && snapshot.review().sampled(requestId, modelName);
+            // Drawn on the gateway's own id: a client that sends one x-request-id every time would otherwise have
+            // all or none of its requests kept, and could choose ids that are never reviewed.
+            sampled = operation == Operation.CHAT && snapshot.review().sampled(spendId, modelName);
             first = routing.first();
             if (first instanceof RetryDecision.TryNext next) {
                 Duration overall = options.timeout() != null ? options.timeout()
@@ -778,7 +780,9 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             AnswerAssembler transcript = cache == null ? null : cache.transcript();
             if (sampled) {
                 // The cache's transcript, when it keeps one, is the same answer: one assembler serves both.
-                reviewTranscript = transcript != null ? transcript : new AnswerAssembler();
+                // Otherwise only as much as the review keeps is held: a long stream is not gathered whole for it.
+                reviewTranscript = transcript != null ? transcript
+                        : AnswerAssembler.keeping(ReviewDraft.bound(snapshot.review().maxChars()));
                 transcript = reviewTranscript;
             }
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
@@ -1143,7 +1147,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             return null;
         }
         try {
-            return ReviewDraft.of(features.request(), answer, snapshot.review().maxChars());
+            return ReviewDraft.of(features.request(), answer, reviewTranscript != null && reviewTranscript.cut(),
+                    snapshot.review().maxChars());
         } catch (RuntimeException e) {
             // A relayed request the gateway never decoded may not read: it is not sampled, and still answered.
             LOG.log(Level.FINE, "request " + requestId + ": not sampled for review, it does not read", e);

@@ -1,6 +1,9 @@
 package dev.tollgate.server.quality;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.model.GatewayError;
@@ -24,7 +27,13 @@ import java.util.Set;
  * and "worst"); fractional stars and numbers in strings are refused.
  */
 final class FeedbackBody {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * A field given twice is refused, and so is anything after the object: which copy or which object counts would
+     * otherwise be the parser's choice, not the caller's.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Set<String> FIELDS = Set.of("request_id", "score", "comment");
     /** As for the {@code x-request-id} the gateway accepts. */
     static final int MAX_ID_CHARS = 128;
@@ -43,7 +52,11 @@ final class FeedbackBody {
         try {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            return invalid(null, "invalid_json", "The request body is not valid JSON.");
+            String detail = e.getOriginalMessage();
+            return detail != null && detail.startsWith("Duplicate field")
+                    ? invalid(null, "invalid_json", "The request body names a field more than once: each of "
+                            + "request_id, score and comment may be given once.")
+                    : invalid(null, "invalid_json", "The request body is not valid JSON.");
         } catch (IOException e) {
             return invalid(null, "invalid_json", "The request body could not be read.");
         }
@@ -105,10 +118,14 @@ final class FeedbackBody {
         return null;
     }
 
-    /** The offending value as the caller sent it, cut short: never echo a whole body back. */
+    /** The offending value as the caller sent it, cut short (never inside a surrogate pair): never echo a whole body. */
     private static String excerpt(JsonNode value) {
         String text = value.toString();
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+        if (text.length() <= 40) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(39)) ? 39 : 40;
+        return text.substring(0, end) + "...";
     }
 
     private static Read invalid(String param, String code, String message) {

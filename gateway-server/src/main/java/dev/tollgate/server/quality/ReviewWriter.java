@@ -88,8 +88,8 @@ public final class ReviewWriter implements AutoCloseable {
             for (Pending p : batch) {
                 int max = p.draft().maxChars();
                 samples.add(new ReviewSample(p.request(), p.deployment(), p.usage(), p.cost(), p.latencyMillis(),
-                        p.stream(), ReviewText.of(p.draft().prompt(), redactor, max),
-                        ReviewText.of(p.draft().answer(), redactor, max)));
+                        p.stream(), ReviewText.of(p.draft().prompt(), p.draft().promptCut(), redactor, max),
+                        ReviewText.of(p.draft().answer(), p.draft().answerCut(), redactor, max)));
             }
             store.saveReviews(samples);
             metrics.reviewSamples("written", samples.size());

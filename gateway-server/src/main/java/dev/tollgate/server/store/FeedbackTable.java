@@ -19,13 +19,18 @@ import java.util.List;
  * blocks on the connection it is given.
  */
 final class FeedbackTable {
-    /** Latest wins: a second rating of the same request replaces the first, whichever replica took it. */
+    /**
+     * Latest wins: a later rating of the same request replaces an earlier one, whichever replica took it. Later by
+     * when it was given, not by when it is written: two ratings may reach the database in either order (reader
+     * threads run in parallel, replicas race), and the older must not overwrite the newer.
+     */
     private static final String UPSERT = """
             INSERT INTO feedback (request_id, client_request_id, request_at_ms, at_ms, key_name, team, model, tier,
                 variant, score, score_value, comment)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (request_id) DO UPDATE SET at_ms = excluded.at_ms, score = excluded.score,
-                score_value = excluded.score_value, comment = excluded.comment""";
+                score_value = excluded.score_value, comment = excluded.comment
+            WHERE excluded.at_ms >= feedback.at_ms""";
 
     /** Columns of a feedback row as {@link #feedback(ResultSet, int)} reads them, from {@code at} on. */
     static final String COLUMNS = "request_id, client_request_id, request_at_ms, key_name, team, model, tier, "

@@ -69,6 +69,37 @@ class ReviewsCommandTest {
         }
     }
 
+    @Test
+    void anExcerptIsNeverCutInsideASurrogatePair() throws Exception {
+        try (var gateway = RunningGateway.start("""
+                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                storage: { ledger: "sqlite:%s" }
+                admin: { keys: ["%s"] }
+                providers:
+                  mock: { type: mock, mock: { answer_words: 5 } }
+                keys:
+                  - { name: app, hash: "%s" }
+                models:
+                  fast: { deployments: [ { provider: mock, model: mock-1 } ] }
+                review: { sample_rate: 1 }
+                """.formatted(dir.resolve("ledger.db"), KeyHash.of(ADMIN), KeyHash.of(KEY)), Map.of())) {
+            var env = Map.of(Connection.URL_ENV, gateway.adminUrl("").toString(), Connection.KEY_ENV, ADMIN);
+            // "user: " and 50 x: the 57th character, the last an excerpt keeps, is the first half of an emoji.
+            String id = post(gateway, "/v1/chat/completions", "{\"model\":\"fast\",\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"" + "x".repeat(50) + "\uD83D\uDE00".repeat(5) + "\"}]}")
+                    .headers().firstValue("x-request-id").orElseThrow();
+            CliRun list = null;
+            for (int i = 0; i < 100; i++) {
+                list = CliRun.run(env, "reviews", "list");
+                if (list.out().contains(id)) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(list.out()).contains("user: " + "x".repeat(50) + "...");
+        }
+    }
+
     private static HttpResponse<String> post(RunningGateway gateway, String path, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(gateway.url(path)).timeout(Duration.ofSeconds(20))
                 .header("content-type", "application/json").header("authorization", "Bearer " + KEY)

@@ -144,4 +144,28 @@ class ReviewSamplingTest {
             assertThat(data.get(0).at("/answer").asText()).isNotEmpty();
         }
     }
+
+    /**
+     * A client that sends the same x-request-id every time (a load balancer that stamps one) gets its requests
+     * sampled at the rate, not all or none of them: the draw is on the gateway's own id for each request.
+     */
+    @Test
+    void aClientReusingOneRequestIdIsSampledAtTheRateNotAllOrNothing() throws Exception {
+        try (var upstream = new ScriptedUpstream((out, socket) -> { });
+                var g = RunningGateway.start(config(upstream.baseUrl(), "{ sample_rate: 0.5 }")
+                        .replace("review: { sample_rate: 0 } }", "review: { sample_rate: 0.5 } }"), Map.of())) {
+            int requests = 40;
+            for (int i = 0; i < requests; i++) {
+                assertThat(Http.post(g.url("/v1/chat/completions"), body("quiet", false, "hi " + i),
+                        "authorization", "Bearer " + APP, "x-request-id", "stamped-by-the-balancer").statusCode())
+                        .isEqualTo(200);
+            }
+            // Half of 40 independent draws: all or none has a chance of 2^-39.
+            JsonNode data = awaitSamples(g, "?limit=100", 1);
+            Thread.sleep(300); // the writer's batches: let every sample that is coming arrive
+            int sampled = Http.json(admin(g, "/admin/reviews?limit=100")).at("/data").size();
+            assertThat(data).isNotEmpty();
+            assertThat(sampled).isBetween(1, requests - 1);
+        }
+    }
 }

@@ -309,6 +309,20 @@ abstract class LedgerContractTest {
         assertThat(await(quality.feedback(new ReviewQuery(null, null, ALL_FROM, ALL_TO, 1)))).containsExactly(latest);
     }
 
+    /**
+     * Two ratings of one request may be written out of order (the ledger's reader threads run in parallel, and
+     * replicas share the database): the one given last wins, not the one written last.
+     */
+    @Test
+    void anOlderRatingWrittenLateDoesNotReplaceANewerOne() {
+        QualityStore quality = open().quality();
+        var newer = new Feedback(RATED, T0.plusSeconds(20), new FeedbackScore.Stars(5), "fixed now");
+        await(quality.saveFeedback(newer));
+        await(quality.saveFeedback(new Feedback(RATED, T0.plusSeconds(10), new FeedbackScore.Stars(1), "broken")));
+
+        assertThat(await(quality.feedback(everything()))).containsExactly(newer);
+    }
+
     @Test
     void reviewSamplesAreKeptOnceListedWithTheirFeedbackAndPrunedByAge() throws Exception {
         QualityStore quality = open().quality();

@@ -95,4 +95,22 @@ class SpillFileTest {
                     .hasMessageContaining("another ledger");
         }
     }
+
+    /** A line as the release before schema version 2 spilled it: no client id, tier or variant. */
+    @Test
+    void aRowSpilledByTheReleaseBeforeSchemaTwoStillReads() {
+        String v1 = "{\"request_id\":\"req_old\",\"at_ms\":" + AT.toEpochMilli() + ",\"key\":\"k\",\"team\":\"t\",\"user\":null,"
+                + "\"route\":\"chat\",\"model\":\"fast\",\"deployment\":\"fast/a\",\"provider\":\"openai\","
+                + "\"input_tokens\":3,\"output_tokens\":4,\"cached_input_tokens\":0,\"cache_write_tokens\":0,"
+                + "\"reasoning_tokens\":0,\"usage_reported\":true,\"cost_nanos\":700,\"cost_estimated\":false,"
+                + "\"outcome\":\"success\",\"status\":200,\"cache_hit\":false,\"stream\":true,\"latency_ms\":12}";
+        SpendRow row = SpillCodec.decode(v1);
+        assertThat(row.requestId()).isEqualTo("req_old");
+        assertThat(row.at()).isEqualTo(AT);
+        assertThat(row.cost().nanos()).isEqualTo(700);
+        assertThat(row.clientRequestId()).isNull();
+        assertThat(row.tier()).isNull();
+        assertThat(row.variant()).isNull();
+        assertThat(SpillCodec.decode(SpillCodec.encode(row))).isEqualTo(row);
+    }
 }
