@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -88,34 +87,8 @@ final class FeedbackTable {
     }
 
     static List<Feedback> list(Connection connection, ReviewQuery query) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
-                .append(" FROM feedback WHERE at_ms >= ? AND at_ms < ?");
-        if (query.model() != null) {
-            sql.append(" AND model = ?");
-        }
-        if (query.key() != null) {
-            sql.append(" AND key_name = ?");
-        }
-        sql.append(" ORDER BY at_ms DESC, request_id LIMIT ?");
-        try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            int i = 0;
-            select.setLong(++i, SpendTable.epochMillis(query.since()));
-            select.setLong(++i, SpendTable.epochMillis(query.before()));
-            if (query.model() != null) {
-                select.setString(++i, query.model());
-            }
-            if (query.key() != null) {
-                select.setString(++i, query.key());
-            }
-            select.setInt(++i, query.limit());
-            List<Feedback> out = new ArrayList<>();
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    out.add(feedback(rs, 1));
-                }
-            }
-            return out;
-        }
+        return QualityListing.list(connection, "SELECT " + COLUMNS + " FROM feedback", "", query,
+                rs -> feedback(rs, 1));
     }
 
     /** A feedback row read from {@link #COLUMNS} starting at column {@code first}; null when its score is null. */

@@ -14,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The {@code review_samples} table. Stateless; every method blocks on the connection it is given. */
@@ -32,8 +31,7 @@ final class ReviewTable {
                 r.prompt_truncated, r.prompt_redactions, r.answer, r.answer_truncated, r.answer_redactions,
                 f.request_id, f.client_request_id, f.request_at_ms, f.key_name, f.team, f.model, f.tier, f.variant,
                 f.at_ms, f.score, f.comment
-            FROM review_samples r LEFT JOIN feedback f ON f.request_id = r.request_id
-            WHERE r.at_ms >= ? AND r.at_ms < ?""";
+            FROM review_samples r LEFT JOIN feedback f ON f.request_id = r.request_id""";
     private static final int FEEDBACK_FIRST_COLUMN = 21;
 
     private ReviewTable() {}
@@ -85,33 +83,8 @@ final class ReviewTable {
     }
 
     static List<ReviewRecord> list(Connection connection, ReviewQuery query) throws SQLException {
-        StringBuilder sql = new StringBuilder(SELECT);
-        if (query.model() != null) {
-            sql.append(" AND r.model = ?");
-        }
-        if (query.key() != null) {
-            sql.append(" AND r.key_name = ?");
-        }
-        sql.append(" ORDER BY r.at_ms DESC, r.request_id LIMIT ?");
-        try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            int i = 0;
-            select.setLong(++i, SpendTable.epochMillis(query.since()));
-            select.setLong(++i, SpendTable.epochMillis(query.before()));
-            if (query.model() != null) {
-                select.setString(++i, query.model());
-            }
-            if (query.key() != null) {
-                select.setString(++i, query.key());
-            }
-            select.setInt(++i, query.limit());
-            List<ReviewRecord> out = new ArrayList<>();
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new ReviewRecord(sample(rs), FeedbackTable.feedback(rs, FEEDBACK_FIRST_COLUMN)));
-                }
-            }
-            return out;
-        }
+        return QualityListing.list(connection, SELECT, "r.", query,
+                rs -> new ReviewRecord(sample(rs), FeedbackTable.feedback(rs, FEEDBACK_FIRST_COLUMN)));
     }
 
     private static ReviewSample sample(ResultSet rs) throws SQLException {
