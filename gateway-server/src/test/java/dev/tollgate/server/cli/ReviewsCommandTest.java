@@ -23,9 +23,9 @@ class ReviewsCommandTest {
     @TempDir
     Path dir;
 
-    @Test
-    void listShowsExcerptsWithTheScoreAndExportPrintsJsonLines() throws Exception {
-        try (var gateway = RunningGateway.start("""
+    /** A gateway that samples every request for review, with the admin key and one virtual key. */
+    private RunningGateway start() throws InterruptedException {
+        return RunningGateway.start("""
                 server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
                 storage: { ledger: "sqlite:%s" }
                 admin: { keys: ["%s"] }
@@ -36,7 +36,12 @@ class ReviewsCommandTest {
                 models:
                   fast: { deployments: [ { provider: mock, model: mock-1 } ] }
                 review: { sample_rate: 1 }
-                """.formatted(dir.resolve("ledger.db"), KeyHash.of(ADMIN), KeyHash.of(KEY)), Map.of())) {
+                """.formatted(dir.resolve("ledger.db"), KeyHash.of(ADMIN), KeyHash.of(KEY)), Map.of());
+    }
+
+    @Test
+    void listShowsExcerptsWithTheScoreAndExportPrintsJsonLines() throws Exception {
+        try (var gateway = start()) {
             var env = Map.of(Connection.URL_ENV, gateway.adminUrl("").toString(), Connection.KEY_ENV, ADMIN);
             HttpResponse<String> chat = post(gateway, "/v1/chat/completions", "{\"model\":\"fast\",\"messages\":"
                     + "[{\"role\":\"user\",\"content\":\"my ssn is 123-45-6789\"}]}");
@@ -71,18 +76,7 @@ class ReviewsCommandTest {
 
     @Test
     void anExcerptIsNeverCutInsideASurrogatePair() throws Exception {
-        try (var gateway = RunningGateway.start("""
-                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
-                storage: { ledger: "sqlite:%s" }
-                admin: { keys: ["%s"] }
-                providers:
-                  mock: { type: mock, mock: { answer_words: 5 } }
-                keys:
-                  - { name: app, hash: "%s" }
-                models:
-                  fast: { deployments: [ { provider: mock, model: mock-1 } ] }
-                review: { sample_rate: 1 }
-                """.formatted(dir.resolve("ledger.db"), KeyHash.of(ADMIN), KeyHash.of(KEY)), Map.of())) {
+        try (var gateway = start()) {
             var env = Map.of(Connection.URL_ENV, gateway.adminUrl("").toString(), Connection.KEY_ENV, ADMIN);
             // "user: " and 50 x: the 57th character, the last an excerpt keeps, is the first half of an emoji.
             String id = post(gateway, "/v1/chat/completions", "{\"model\":\"fast\",\"messages\":[{\"role\":"
