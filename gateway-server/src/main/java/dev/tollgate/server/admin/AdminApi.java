@@ -406,12 +406,16 @@ public final class AdminApi {
                 Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
                 return done(Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage()));
             }
-            return change.get().whenComplete((reply, error) -> {
+            return change.get().handle((reply, error) -> {
                 JsonLine outcome = AuditLog.entry(action, actor).field("stage", "done")
                         .field("status", reply != null ? reply.status().code() : 500);
                 details.accept(outcome);
-                audit.record(outcome); // the change is made: a failure to record its end is in the event log
-            });
+                // The answer waits for this line, so the trail holds the outcome once the caller has it. The change
+                // is made either way: a line the file refuses is in the event log, and does not fail the answer.
+                return audit.record(outcome).handle((written, unwritable) -> null)
+                        .thenCompose(written -> error == null ? done(reply)
+                                : CompletableFuture.<Reply>failedStage(error));
+            }).thenCompose(answer -> answer);
         });
     }
 
