@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import dev.tollgate.metrics.RuntimeProbes;
 import dev.tollgate.server.store.JdbcLedger;
+import dev.tollgate.server.trace.OtlpExporter;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
@@ -10,8 +11,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 
 /**
- * The server's parts the metrics read at each scrape: the ledger's queue, the buffer allocator's memory and the
- * event loops' queued tasks. They reach the metrics module as plain suppliers ({@link RuntimeProbes}), so that
+ * The server's parts the metrics read at each scrape: the ledger's queue, the buffer allocator's memory, the
+ * event loops' queued tasks and the trace exporter's counts. They reach the metrics module as plain suppliers ({@link RuntimeProbes}), so that
  * module stays free of Netty and this one free of Micrometer; Micrometer's own Netty binders would have needed both
  * here, and would have exported their names rather than those of the metric contract.
  */
@@ -22,7 +23,7 @@ final class RuntimeReadings {
      * @param ledger null when the ledger is off (its queue then reads 0)
      * @param workers the loops that run client and upstream connections
      */
-    static RuntimeProbes of(JdbcLedger ledger, EventLoopGroup workers) {
+    static RuntimeProbes of(JdbcLedger ledger, EventLoopGroup workers, OtlpExporter spans) {
         // Every channel uses the default allocator (none sets ChannelOption.ALLOCATOR); the pooled, adaptive and
         // unpooled ones all keep these counts.
         ByteBufAllocatorMetric allocator = ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p
@@ -31,7 +32,8 @@ final class RuntimeReadings {
                 ledger == null ? () -> 0 : ledger::queued,
                 allocator == null ? () -> 0 : allocator::usedHeapMemory,
                 allocator == null ? () -> 0 : allocator::usedDirectMemory,
-                () -> pendingTasks(workers));
+                () -> pendingTasks(workers),
+                () -> spans.counts().exported(), () -> spans.counts().failed(), () -> spans.counts().dropped());
     }
 
     /** Tasks queued on every loop of {@code group}: a loop that falls behind shows here before in latency. */

@@ -169,7 +169,7 @@ public final class Tollgate implements AutoCloseable {
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
                 state.sharedCache(), state.ledger() == null ? null : state.ledger().quality(), reloader, audit,
                 Clock.systemUTC());
-        metrics.bindRuntime(RuntimeReadings.of(state.ledger(), workers));
+        metrics.bindRuntime(RuntimeReadings.of(state.ledger(), workers, spans));
         Gateway gateway;
         try {
             gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape, admin);

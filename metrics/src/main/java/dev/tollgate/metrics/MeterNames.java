@@ -71,6 +71,7 @@ final class MeterNames {
     static final String MEMORY = "memory";
     static final String FEEDBACK_SCORE = "tollgate.feedback.score";
     static final String REVIEW_SAMPLES = "tollgate.review.samples";
+    static final String TRACE_SPANS = "tollgate.trace.spans";
 
     private MeterNames() {}
 }

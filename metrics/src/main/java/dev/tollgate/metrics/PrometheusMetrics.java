@@ -31,6 +31,7 @@ import static dev.tollgate.metrics.MeterNames.SCOPE;
 import static dev.tollgate.metrics.MeterNames.STATE;
 import static dev.tollgate.metrics.MeterNames.THRESHOLD;
 import static dev.tollgate.metrics.MeterNames.TIER;
+import static dev.tollgate.metrics.MeterNames.TRACE_SPANS;
 import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
 import static dev.tollgate.metrics.MeterNames.VARIANT;
 
@@ -145,6 +146,18 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
                 probes.allocatorDirectBytes(), Tags.of(MEMORY, "direct"));
         probe(EVENT_LOOP_PENDING_TASKS, null, "Tasks waiting on the event loops, summed over the loops",
                 probes.eventLoopPendingTasks(), Tags.empty());
+        spans("exported", probes.spansExported());
+        spans("failed", probes.spansFailed());
+        spans("dropped", probes.spansDropped());
+    }
+
+    private void spans(String result, LongSupplier count) {
+        // Weakly held by the registry: tied to this object, which lives as long as the registry, not to the
+        // supplier, which nothing else may hold.
+        FunctionCounter.builder(TRACE_SPANS, this, m -> count.getAsLong())
+                .description("Trace spans by what became of them: exported, failed (the export failed) or dropped "
+                        + "(the export queue was full)")
+                .tag(RESULT, result).register(registry);
     }
 
     private void probe(String name, String unit, String description, LongSupplier reading, Tags tags) {

@@ -349,7 +349,8 @@ class PrometheusMetricsTest {
     @Test
     void runtimeGaugesReadTheJvmAndTheServersProbes() {
         var pending = new AtomicLong(3);
-        metrics.bindRuntime(new RuntimeProbes(() -> 17, () -> 4096, () -> 65536, pending::get));
+        metrics.bindRuntime(new RuntimeProbes(() -> 17, () -> 4096, () -> 65536, pending::get, () -> 40, () -> 2,
+                () -> 1));
         try {
             pending.set(5);
             String text = metrics.scrape();
@@ -357,9 +358,13 @@ class PrometheusMetricsTest {
                     .contains("tollgate_netty_allocator_used_bytes{memory=\"heap\"} 4096.0")
                     .contains("tollgate_netty_allocator_used_bytes{memory=\"direct\"} 65536.0")
                     .contains("tollgate_event_loop_pending_tasks 5.0")
+                    .contains("tollgate_trace_spans_total{result=\"exported\"} 40.0")
+                    .contains("tollgate_trace_spans_total{result=\"failed\"} 2.0")
+                    .contains("tollgate_trace_spans_total{result=\"dropped\"} 1.0")
                     .contains("jvm_memory_used_bytes{area=\"heap\"", "jvm_threads_live_threads ",
                             "process_cpu_usage ", "system_cpu_usage ", "process_uptime_seconds ");
-            assertThatThrownBy(() -> metrics.bindRuntime(new RuntimeProbes(() -> 0, () -> 0, () -> 0, () -> 0)))
+            assertThatThrownBy(() -> metrics.bindRuntime(new RuntimeProbes(() -> 0, () -> 0, () -> 0, () -> 0, () -> 0,
+                    () -> 0, () -> 0)))
                     .isInstanceOf(IllegalStateException.class);
         } finally {
             metrics.close();

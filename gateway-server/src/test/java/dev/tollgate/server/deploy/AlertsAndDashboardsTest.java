@@ -135,7 +135,7 @@ class AlertsAndDashboardsTest {
      */
     private static Map<String, List<Map<String, String>>> exportedSeries() {
         var metrics = new PrometheusMetrics();
-        metrics.bindRuntime(new RuntimeProbes(() -> 3, () -> 1 << 20, () -> 2 << 20, () -> 0));
+        metrics.bindRuntime(new RuntimeProbes(() -> 3, () -> 1 << 20, () -> 2 << 20, () -> 0, () -> 5, () -> 1, () -> 0));
         System.gc(); // the JVM's pause timer has a series once a collection happened
         metrics.exchangeFinished(summary(200, Outcome.SUCCESS, null, true, null, RouteTrace.NONE));
         for (Outcome outcome : Outcome.values()) {

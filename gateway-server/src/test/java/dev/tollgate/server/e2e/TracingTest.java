@@ -349,6 +349,9 @@ class TracingTest {
             assertThat(counts.dropped()).as("a queue of one behind a collector that is down").isPositive();
             assertThat(counts.exported()).isZero();
             awaitLog(g, "tracing: spans could not be exported");
+            String scrape = Http.get(g.adminUrl("/metrics")).body();
+            assertThat(scrape).contains("tollgate_trace_spans_total{result=\"exported\"} 0.0")
+                    .containsPattern("tollgate_trace_spans_total\\{result=\"failed\"} [1-9]");
         }
     }
 
