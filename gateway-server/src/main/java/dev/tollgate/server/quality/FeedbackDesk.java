@@ -12,6 +12,7 @@ import dev.tollgate.core.quality.RequestFacts;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,12 +30,19 @@ import java.util.logging.Logger;
  */
 public final class FeedbackDesk {
     private static final Logger LOG = Logger.getLogger(FeedbackDesk.class.getName());
+    /**
+     * Feedback waiting on the ledger at most: each unknown request id costs a database look-up on the ledger's
+     * few threads, so a flood of ratings (one key sending made-up ids) must not queue without end in front of the
+     * spend reports and key changes that share them.
+     */
+    static final int MAX_WAITING_ON_LEDGER = 256;
 
     private final RecentRequests recent;
     private final QualityStore store;
     private final GatewayMetrics metrics;
     private final PiiRedactor redactor;
     private final Clock clock;
+    private final AtomicInteger waitingOnLedger = new AtomicInteger();
 
     /** @param store null when there is no ledger */
     public FeedbackDesk(RecentRequests recent, QualityStore store, GatewayMetrics metrics, PiiRedactor redactor,
@@ -64,13 +72,19 @@ public final class FeedbackDesk {
             return CompletableFuture.completedFuture(new Result.Refused(invalid.error()));
         }
         var valid = (FeedbackBody.Read.Valid) read;
+        if (store != null && waitingOnLedger.incrementAndGet() > MAX_WAITING_ON_LEDGER) {
+            waitingOnLedger.decrementAndGet();
+            return CompletableFuture.completedFuture(new Result.Refused(GatewayError.of(ErrorKind.GATEWAY_OVERLOADED,
+                    "Too much feedback is waiting for the ledger; try again shortly.")));
+        }
         RequestFacts known = recent.find(valid.requestId(), key);
         CompletionStage<RequestFacts> found = known != null || store == null
                 ? CompletableFuture.completedFuture(known) : store.findRequest(valid.requestId(), key);
-        return found.thenCompose(request -> request == null
+        CompletionStage<Result> result = found.thenCompose(request -> request == null
                         ? CompletableFuture.<Result>completedFuture(new Result.Refused(notFound(valid.requestId())))
                         : take(new Feedback(request, clock.instant(), valid.score(), redact(valid.comment()))))
                 .exceptionally(FeedbackDesk::storeFailed);
+        return store == null ? result : result.whenComplete((done, never) -> waitingOnLedger.decrementAndGet());
     }
 
     private CompletionStage<Result> take(Feedback feedback) {

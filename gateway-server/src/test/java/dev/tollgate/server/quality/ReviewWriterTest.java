@@ -6,16 +6,11 @@ import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pii.PiiDetector;
 import dev.tollgate.core.pii.PiiRedactor;
 import dev.tollgate.core.pricing.Money;
-import dev.tollgate.core.quality.Feedback;
-import dev.tollgate.core.quality.QualityStore;
 import dev.tollgate.core.quality.RequestFacts;
-import dev.tollgate.core.quality.ReviewQuery;
-import dev.tollgate.core.quality.ReviewRecord;
 import dev.tollgate.core.quality.ReviewSample;
 import dev.tollgate.server.testing.NoMetrics;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +33,7 @@ class ReviewWriterTest {
     }
 
     /** A store whose writes wait for a latch, or fail; it keeps what it was given. */
-    static final class SlowStore implements QualityStore {
+    static final class SlowStore extends StubQualityStore {
         final CountDownLatch open = new CountDownLatch(1);
         final CountDownLatch entered = new CountDownLatch(1);
         final List<ReviewSample> saved = new CopyOnWriteArrayList<>();
@@ -52,31 +47,6 @@ class ReviewWriterTest {
                 throw new java.sql.SQLException("down");
             }
             saved.addAll(samples);
-        }
-
-        @Override
-        public CompletionStage<RequestFacts> findRequest(String requestId, String key) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<Void> saveFeedback(Feedback feedback) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<List<Feedback>> feedback(ReviewQuery query) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<List<ReviewRecord>> reviews(ReviewQuery query) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletionStage<Integer> pruneReviews(Instant before) {
-            throw new UnsupportedOperationException();
         }
     }
 
