@@ -136,7 +136,17 @@ class AlertsAndDashboardsTest {
     private static Map<String, List<Map<String, String>>> exportedSeries() {
         var metrics = new PrometheusMetrics();
         metrics.bindRuntime(new RuntimeProbes(() -> 3, () -> 1 << 20, () -> 2 << 20, () -> 0, () -> 5, () -> 1, () -> 0));
-        System.gc(); // the JVM's pause timer has a series once a collection happened
+        // The JVM's pause timer has a series once a collection was reported, which happens on a JDK thread of
+        // its own, a moment after the collection.
+        for (int i = 0; i < 100 && !metrics.scrape().contains("jvm_gc_pause_seconds_sum"); i++) {
+            System.gc();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         metrics.exchangeFinished(summary(200, Outcome.SUCCESS, null, true, null, RouteTrace.NONE));
         for (Outcome outcome : Outcome.values()) {
             ErrorKind error = switch (outcome) {
