@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.prompt.PromptRegistry;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CachePolicy;
 import dev.tollgate.core.cache.CacheSettings;
@@ -73,7 +74,7 @@ final class SnapshotCompiler {
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
                         prices(config), config.storage(), routing(config), cache(config), config.tracing(),
-                        config.metrics(), review(config)),
+                        config.metrics(), review(config), PromptRegistry.EMPTY),
                 problems.warnings(), text);
     }
 

@@ -26,7 +26,7 @@ class PrometheusMetricsTest {
         return new ExchangeSummary("req_1", "chat", Operation.CHAT, "fast", "m1-2026", "fast/mock/m1", "mock", 200,
                 Outcome.SUCCESS, null,
                 stream, 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
-                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE, null);
+                Money.ofUsd("0.25"), false, "req_1", RouteTrace.NONE, null, null);
     }
 
     @Test
@@ -68,7 +68,7 @@ class PrometheusMetricsTest {
         return new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(), s.responseModel(),
                 s.deployment(), s.provider(), s.status(),
                 s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(), s.firstTokenNanos(), s.upstreamNanos(),
-                s.usage(), s.key(), s.team(), s.user(), s.cost(), s.costEstimated(), s.spendId(), s.routing(), cache);
+                s.usage(), s.key(), s.team(), s.user(), s.cost(), s.costEstimated(), s.spendId(), s.routing(), cache, null);
     }
 
     @Test
@@ -76,7 +76,7 @@ class PrometheusMetricsTest {
         metrics.exchangeFinished(new ExchangeSummary("req_2", "chat", Operation.CHAT, null, null, null, null, 404,
                 Outcome.CALLER_ERROR,
                 ErrorKind.MODEL_NOT_FOUND, false, 100_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
-                "req_2", RouteTrace.NONE, null));
+                "req_2", RouteTrace.NONE, null, null));
         String text = metrics.scrape();
         assertThat(text).contains("error_type=\"model_not_found\"").contains("gen_ai_request_model=\"none\"")
                 .contains("status=\"404\"").doesNotContain("gen_ai_client_token_usage")
@@ -117,7 +117,7 @@ class PrometheusMetricsTest {
                 "mock", 200,
                 Outcome.SUCCESS, null, false, 1_000_000, -1, 900_000, Usage.reported(1, 1), null, null, null,
                 Money.ZERO, false, "req_3",
-                new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"), false), null));
+                new RouteTrace(null, null, "canary/next", 1, List.of("next/mock/m2"), false), null, null));
         metrics.exchangeFinished(ok(false));
         assertThat(metrics.scrape())
                 .contains("tollgate_routed_requests_total{gen_ai_request_model=\"next\",tier=\"none\","
@@ -192,7 +192,7 @@ class PrometheusMetricsTest {
     void aRefusalThatReachedNoProviderHasNoOverheadOrUpstreamSeries() {
         metrics.exchangeFinished(new ExchangeSummary("req_4", "models", null, null, null, null, null, 401,
                 Outcome.CALLER_ERROR, ErrorKind.UNAUTHENTICATED, false, 50_000, -1, -1, Usage.UNKNOWN, null, null,
-                null, Money.ZERO, false, "req_4", RouteTrace.NONE, null));
+                null, Money.ZERO, false, "req_4", RouteTrace.NONE, null, null));
         assertThat(metrics.scrape()).doesNotContain("tollgate_overhead_seconds_count")
                 .doesNotContain("tollgate_upstream_duration_seconds_count")
                 .doesNotContain("tollgate_tokens_total")
@@ -208,7 +208,7 @@ class PrometheusMetricsTest {
             metrics.exchangeFinished(new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(),
                     "m1-build-" + i, s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(), s.stream(),
                     s.latencyNanos(), s.firstTokenNanos(), s.upstreamNanos(), s.usage(), s.key(), s.team(), s.user(),
-                    s.cost(), s.costEstimated(), s.spendId(), s.routing(), s.cache()));
+                    s.cost(), s.costEstimated(), s.spendId(), s.routing(), s.cache(), null));
         }
         metrics.exchangeFinished(s); // a name not seen before, after the bound: it too is "other"
         String text = metrics.scrape();
@@ -375,14 +375,14 @@ class PrometheusMetricsTest {
         return new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(), s.responseModel(),
                 s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(),
                 s.firstTokenNanos(), s.upstreamNanos(), usage, s.key(), s.team(), s.user(), s.cost(),
-                s.costEstimated(), s.spendId(), s.routing(), s.cache());
+                s.costEstimated(), s.spendId(), s.routing(), s.cache(), null);
     }
 
     private static ExchangeSummary withKey(ExchangeSummary s, String key, String team) {
         return new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(), s.responseModel(),
                 s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(),
                 s.firstTokenNanos(), s.upstreamNanos(), s.usage(), key, team, s.user(), s.cost(), s.costEstimated(),
-                s.spendId(), s.routing(), s.cache());
+                s.spendId(), s.routing(), s.cache(), null);
     }
 
     @Test

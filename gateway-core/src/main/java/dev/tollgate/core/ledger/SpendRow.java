@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import java.time.Instant;
 
 /**
@@ -24,6 +25,7 @@ import java.time.Instant;
  *     (the client chose it), else null: feedback names a request by it
  * @param tier the tier the request went through, or null
  * @param variant {@code <split>/<variant model>} when a split assigned it, or null
+ * @param prompt the registry prompt it rendered, or null
  */
 public record SpendRow(
         String requestId,
@@ -45,7 +47,8 @@ public record SpendRow(
         long latencyMillis,
         String clientRequestId,
         String tier,
-        String variant) {
+        String variant,
+        PromptUse prompt) {
     public SpendRow {
         requireNonNull(requestId, "requestId");
         requireNonNull(at, "at");

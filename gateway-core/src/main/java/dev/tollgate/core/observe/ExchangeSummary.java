@@ -7,6 +7,7 @@ import dev.tollgate.core.cache.CacheUse;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import dev.tollgate.core.spi.Operation;
 
 /**
@@ -33,6 +34,7 @@ import dev.tollgate.core.spi.Operation;
  * @param spendId the id of the request's spend-ledger row: unique even when clients reuse request ids
  * @param routing how it was routed; {@link RouteTrace#NONE} for a request refused before routing
  * @param cache what the response cache did, or null when no cache was in play (off for every model, or not a chat)
+ * @param prompt the registry prompt the request rendered, or null when it named none
  */
 public record ExchangeSummary(
         String requestId,
@@ -57,7 +59,8 @@ public record ExchangeSummary(
         boolean costEstimated,
         String spendId,
         RouteTrace routing,
-        CacheUse cache) {
+        CacheUse cache,
+        PromptUse prompt) {
     public ExchangeSummary {
         requireNonNull(requestId, "requestId");
         requireNonNull(route, "route");

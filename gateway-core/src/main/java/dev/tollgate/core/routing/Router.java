@@ -1,7 +1,5 @@
 package dev.tollgate.core.routing;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
@@ -127,45 +125,11 @@ public final class Router {
         return new Route(List.of(model), null, null, null);
     }
 
-    /**
-     * The variant of a split for the request's key or user: always the same one for the same caller. A request
-     * with neither (an open gateway, no end user named) has nobody to stick to and is drawn by weight afresh:
-     * pinning every such request to one variant would send all of an open gateway's traffic to it.
-     */
+    /** The variant of a split for the request's key or user: always the same one for the same caller. */
     static Split.Variant assign(Split split, RouteRequest request, RandomGenerator random) {
         String key = request.features().key();
         String id = split.sticky() == Split.Sticky.USER && request.user() != null ? request.user() : key;
-        long total = 0;
-        for (Split.Variant v : split.variants()) {
-            total += v.weight();
-        }
-        long draw = id == null ? random.nextLong() : stableHash(split.name() + '\0' + id);
-        long place = Math.unsignedMultiplyHigh(draw, total);
-        for (Split.Variant v : split.variants()) {
-            if (place < v.weight()) {
-                return v;
-            }
-            place -= v.weight();
-        }
-        throw new AssertionError("a place beyond the split's weights");
-    }
-
-    /**
-     * A 64-bit hash that is the same in every process and release (unlike {@link String#hashCode}, whose 32 bits
-     * cluster on similar strings): FNV-1a over the UTF-8 bytes, then murmur3's finaliser to spread the bits.
-     */
-    static long stableHash(String text) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : text.getBytes(UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return StickyDraw.pick(split.variants(), Split.Variant::weight, split.name(), id, random);
     }
 
     /** The group's round-robin turn for one request. */

@@ -10,6 +10,7 @@ import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.routing.ModelGroup;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.routing.RoutingTable;
+import dev.tollgate.core.prompt.PromptRegistry;
 import dev.tollgate.core.routing.Split;
 import dev.tollgate.core.routing.Tier;
 import dev.tollgate.core.spi.ListedModel;
@@ -35,6 +36,7 @@ import java.util.Map;
  * @param tracing whether requests are traced, how many, and where spans go
  * @param metrics what the metrics export may label
  * @param review which requests are sampled for review, and how they are kept
+ * @param prompts the prompt registry and its experiments
  */
 public record RuntimeSnapshot(
         String source,
@@ -48,7 +50,8 @@ public record RuntimeSnapshot(
         CacheSettings cache,
         TraceSettings tracing,
         MetricsSettings metrics,
-        ReviewSettings review) {
+        ReviewSettings review,
+        PromptRegistry prompts) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -62,6 +65,7 @@ public record RuntimeSnapshot(
         requireNonNull(tracing, "tracing");
         requireNonNull(metrics, "metrics");
         requireNonNull(review, "review");
+        requireNonNull(prompts, "prompts");
     }
 
     /** The group for a public model name, or null. */

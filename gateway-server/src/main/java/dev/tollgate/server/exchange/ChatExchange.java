@@ -1115,7 +1115,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                 caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId,
                 routing == null ? RouteTrace.NONE : new RouteTrace(routing.tier(), routing.tierRule(),
                         routing.variant(), routing.attempts(), routing.tried(), routing.fellBack()),
-                cache == null ? null : cache.use(coalescedSaving));
+                cache == null ? null : cache.use(coalescedSaving), null);
         trace.finished(summary, envelope == null ? null : envelope.model(), tracedSampling(), deployment);
         services.reporter().report(summary, trace.traceId(), review);
         onDone.done(keepAlive && !cut);

@@ -74,7 +74,7 @@ public final class ExchangeReporter {
             ledger.record(new SpendRow(s.spendId(), now, s.key(), s.team(), s.user(), s.route(),
                     s.model(), s.deployment(), s.provider(), s.usage(), s.cost(), s.costEstimated(), s.outcome(),
                     s.status(), s.cacheHit(), s.stream(), s.latencyNanos() / 1_000_000,
-                    s.requestId().equals(s.spendId()) ? null : s.requestId(), tier, variant));
+                    s.requestId().equals(s.spendId()) ? null : s.requestId(), tier, variant, s.prompt()));
         }
         if (s.model() != null && s.billable() && RATEABLE_ROUTES.contains(s.route())) {
             var facts = new RequestFacts(s.requestId(), s.spendId(), now, s.key(), s.team(), s.model(), tier,

@@ -348,7 +348,7 @@ public final class ShadowCall implements UpstreamListener {
                     deployment.id(),
                     deployment.provider().id(), status, kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false,
                     now - startNanos, -1, upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos, usage,
-                    null, null, null, charge.cost(), charge.estimated(), spendId, RouteTrace.NONE, null));
+                    null, null, null, charge.cost(), charge.estimated(), spendId, RouteTrace.NONE, null, null));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "shadow copy " + requestId + " could not be reported", e);
         }

@@ -252,7 +252,7 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         services.reporter().report(new ExchangeSummary(requestId, route == null ? "other" : route.label(),
                 route == null ? null : route.operation(), null, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
-                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null), traceId, null);
+                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null, null), traceId, null);
     }
 
     /** The model names a caller may send: all of them on an open gateway or for a key without model scopes. */

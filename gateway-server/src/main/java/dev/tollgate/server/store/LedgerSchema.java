@@ -108,7 +108,20 @@ final class LedgerSchema {
             "CREATE INDEX IF NOT EXISTS review_model_at ON review_samples (model, at_ms)",
             "CREATE INDEX IF NOT EXISTS review_key_at ON review_samples (key_name, at_ms)");
 
-    private static final List<List<String>> MIGRATIONS = List.of(VERSION_1, VERSION_2);
+    /**
+     * Version 3: the prompt registry. Spend rows gain the prompt a request rendered (id, version, the label it was
+     * reached through) and the experiment arm that assigned it, so experiments are compared from the rows.
+     */
+    private static final List<String> VERSION_3 = List.of(
+            "ALTER TABLE spend ADD COLUMN prompt_id TEXT",
+            "ALTER TABLE spend ADD COLUMN prompt_version INTEGER",
+            "ALTER TABLE spend ADD COLUMN prompt_label TEXT",
+            "ALTER TABLE spend ADD COLUMN experiment TEXT",
+            "ALTER TABLE spend ADD COLUMN experiment_arm TEXT",
+            "CREATE INDEX IF NOT EXISTS spend_experiment ON spend (experiment, experiment_arm)",
+            "CREATE INDEX IF NOT EXISTS spend_prompt ON spend (prompt_id, prompt_version)");
+
+    private static final List<List<String>> MIGRATIONS = List.of(VERSION_1, VERSION_2, VERSION_3);
 
     /** The version this code reads and writes. */
     static final int CURRENT = MIGRATIONS.size();

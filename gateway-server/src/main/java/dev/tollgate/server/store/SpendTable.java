@@ -7,10 +7,12 @@ import dev.tollgate.core.ledger.SpendRow;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -27,8 +29,8 @@ final class SpendTable {
             INSERT INTO spend (request_id, at_ms, day, key_name, team, user_name, route, model, deployment, provider,
                 input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, usage_reported,
                 cost_nanos, cost_estimated, outcome, status, cache_hit, stream, latency_ms, client_request_id, tier,
-                variant)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                variant, prompt_id, prompt_version, prompt_label, experiment, experiment_arm)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (request_id) DO NOTHING""";
 
     private static final String SUCCESS = Outcome.SUCCESS.label();
@@ -90,6 +92,16 @@ final class SpendTable {
         insert.setString(++i, text(row.clientRequestId()));
         insert.setString(++i, text(row.tier()));
         insert.setString(++i, text(row.variant()));
+        PromptUse prompt = row.prompt();
+        insert.setString(++i, prompt == null ? null : text(prompt.id()));
+        if (prompt == null) {
+            insert.setNull(++i, Types.INTEGER);
+        } else {
+            insert.setInt(++i, prompt.version());
+        }
+        insert.setString(++i, prompt == null ? null : text(prompt.label()));
+        insert.setString(++i, prompt == null ? null : text(prompt.experiment()));
+        insert.setString(++i, prompt == null ? null : text(prompt.arm()));
     }
 
     /**

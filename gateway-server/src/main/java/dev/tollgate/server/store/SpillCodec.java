@@ -8,6 +8,7 @@ import dev.tollgate.core.ledger.SpendRow;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -49,6 +50,11 @@ final class SpillCodec {
                 .put("client_request_id", row.clientRequestId())
                 .put("tier", row.tier())
                 .put("variant", row.variant());
+        PromptUse prompt = row.prompt();
+        if (prompt != null) {
+            node.putObject("prompt").put("id", prompt.id()).put("version", prompt.version())
+                    .put("label", prompt.label()).put("experiment", prompt.experiment()).put("arm", prompt.arm());
+        }
         try {
             return JSON.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -95,10 +101,19 @@ final class SpillCodec {
                     node.required("latency_ms").asLong(),
                     text(node, "client_request_id"), // absent in rows spilled before schema version 2
                     text(node, "tier"),
-                    text(node, "variant"));
+                    text(node, "variant"),
+                    prompt(node.get("prompt"))); // absent in rows spilled before schema version 3
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a spend row: " + e.getMessage(), e);
         }
+    }
+
+    private static PromptUse prompt(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        return new PromptUse(node.required("id").asText(), node.required("version").asInt(), text(node, "label"),
+                text(node, "experiment"), text(node, "arm"));
     }
 
     private static String text(JsonNode node, String field) {

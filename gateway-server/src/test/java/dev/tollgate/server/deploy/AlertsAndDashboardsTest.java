@@ -206,6 +206,6 @@ class AlertsAndDashboardsTest {
         return new ExchangeSummary("req_1", "chat", Operation.CHAT, "fast", "m1", "fast/mock/m1", "mock", status,
                 outcome, error, stream,
                 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
-                Money.ofUsd("0.25"), false, "req_1", routing, cache);
+                Money.ofUsd("0.25"), false, "req_1", routing, cache, null);
     }
 }

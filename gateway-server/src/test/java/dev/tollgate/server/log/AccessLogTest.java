@@ -26,10 +26,10 @@ class AccessLogTest {
                 Outcome.SUCCESS, null,
                 true, 12_345_678, 2_500_000, 11_000_000, new Usage(10, 20, 4, 0, 3, true), "bot", "support", "alice",
                 Money.ofUsd("0.0125"), false, "req_1",
-                new RouteTrace("premium", "long-prompts", null, 2, List.of("fast/mock/x", "fast/mock/m"), false), null));
+                new RouteTrace("premium", "long-prompts", null, 2, List.of("fast/mock/x", "fast/mock/m"), false), null, null));
         log.write(new ExchangeSummary("req_2", "other", null, null, null, null, null, 404, Outcome.CALLER_ERROR,
                 ErrorKind.NOT_FOUND, false, 90_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
-                "req_2", RouteTrace.NONE, null));
+                "req_2", RouteTrace.NONE, null, null));
         sink.close();
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertThat(lines).hasSize(2);

@@ -107,7 +107,7 @@ abstract class LedgerContractTest {
         ledger.record(row("c1", T0, "gamma", "blue", 300));
         ledger.record(row("c2", T0, "gamma", "blue", 0)); // free, and still a request
         ledger.record(new SpendRow("open-1", T0, null, null, null, "chat", null, null, null, Usage.UNKNOWN,
-                Money.ZERO, false, Outcome.CALLER_ERROR, 400, false, false, 3, null, null, null));
+                Money.ZERO, false, Outcome.CALLER_ERROR, 400, false, false, 3, null, null, null, null));
         ledger.record(SpendRows.unusual("odd-1", T0));
         ledger.flush();
 
@@ -272,9 +272,9 @@ abstract class LedgerContractTest {
         ledger.record(row("req-a", T0, "k1", "t1", 100));
         ledger.record(SpendRows.unusual("odd-1", T0)); // the client chose its id: client-odd
         ledger.record(new SpendRow("open-1", T0, null, null, null, "chat", "m", "m/mock", "mock", Usage.UNKNOWN,
-                Money.ZERO, false, Outcome.SUCCESS, 200, false, false, 3, null, null, null));
+                Money.ZERO, false, Outcome.SUCCESS, 200, false, false, 3, null, null, null, null));
         ledger.record(new SpendRow("emb-1", T0, "k1", null, null, "embeddings", "e", "e/mock", "mock", Usage.UNKNOWN,
-                Money.ZERO, false, Outcome.SUCCESS, 200, false, false, 3, null, null, null));
+                Money.ZERO, false, Outcome.SUCCESS, 200, false, false, 3, null, null, null, null));
         ledger.flush();
         QualityStore quality = ledger.quality();
 

@@ -162,7 +162,7 @@ class PostgresLedgerOutageTest {
             SpendRow row = row("r" + i, T0, "k", "t", 5);
             ledger.record(i != 4 ? row : new SpendRow(row.requestId(), row.at(), row.key(), row.team(), row.user(),
                     row.route(), row.model(), row.deployment(), row.provider(), row.usage(), row.cost(), false,
-                    row.outcome(), 418, false, false, 1, null, null, null));
+                    row.outcome(), 418, false, false, 1, null, null, null, null));
         }
         ledger.flush();
         assertThat(totals().rows()).isEqualTo(9);

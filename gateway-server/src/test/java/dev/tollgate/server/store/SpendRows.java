@@ -14,13 +14,13 @@ final class SpendRows {
     static SpendRow row(String id, Instant at, String key, String team, long costNanos) {
         return new SpendRow(id, at, key, team, "user-1", "chat", "gpt-4o-mini", "gpt-4o-mini/openai", "openai",
                 new Usage(100, 20, 10, 0, 5, true), new Money(costNanos), false, Outcome.SUCCESS, 200, false, false,
-                42, null, null, null);
+                42, null, null, null, null);
     }
 
     /** Every field set to something other than the defaults above. */
     static SpendRow unusual(String id, Instant at) {
         return new SpendRow(id, at, "k-odd", "t-odd", "user\0with nul", "messages", "claude", "claude/anthropic",
                 "anthropic", new Usage(7, 3, 1, 2, 1, false), new Money(999), true, Outcome.CLIENT_CANCELLED, 499,
-                true, true, 1234, "client-odd", "premium", "canary/claude");
+                true, true, 1234, "client-odd", "premium", "canary/claude", null);
     }
 }
