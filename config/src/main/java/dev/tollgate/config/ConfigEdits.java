@@ -127,22 +127,24 @@ public final class ConfigEdits {
         return doc.deleteLines(target.line(), end);
     }
 
+    /** Where a key is written: 1-based. */
+    public record Position(int line, int column) {}
+
     /**
-     * The 1-based line of the key at {@code path} (one key per level from the root), or 0 when the text does not
+     * Where the key at {@code path} (one key per level from the root) is written, or null when the text does not
      * parse or has no such key: where a problem about that value is reported.
      */
-    public static int lineOf(String text, String... path) {
-        YamlNode root = YamlTreeReader.read(text, new Diagnostics("edit"));
+    public static Position position(String text, String... path) {
+        YamlNode node = YamlTreeReader.read(text, new Diagnostics("edit"));
         YamlNode.Entry found = null;
-        YamlNode node = root;
         for (String key : path) {
             found = node == null ? null : entry(node, key);
             if (found == null) {
-                return 0;
+                return null;
             }
             node = found.value();
         }
-        return found == null ? 0 : found.line();
+        return found == null ? null : new Position(found.line(), found.column());
     }
 
     private static YamlNode.Entry entry(YamlNode node, String key) {

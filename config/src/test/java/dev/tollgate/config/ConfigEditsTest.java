@@ -229,10 +229,11 @@ class ConfigEditsTest {
     }
 
     @Test
-    void lineOfFindsAKey() {
+    void positionFindsAKey() {
         String text = "prompts:\n  p:\n    versions:\n      1: {system: a}\n      2: {system: b}\n";
-        assertThat(ConfigEdits.lineOf(text, "prompts", "p", "versions", "2")).isEqualTo(5);
-        assertThat(ConfigEdits.lineOf(text, "prompts", "p", "versions", "3")).isZero();
-        assertThat(ConfigEdits.lineOf("a: [", "prompts")).isZero();
+        assertThat(ConfigEdits.position(text, "prompts", "p", "versions", "2"))
+                .isEqualTo(new ConfigEdits.Position(5, 7));
+        assertThat(ConfigEdits.position(text, "prompts", "p", "versions", "3")).isNull();
+        assertThat(ConfigEdits.position("a: [", "prompts")).isNull();
     }
 }

@@ -137,14 +137,17 @@ final class ConfigRoutes {
         return new Reply(HttpResponseStatus.OK, DIFF_TYPE, reloader.diff(older, newer));
     }
 
-    private static Reply reply(ReloadResult result) {
+    static Reply reply(ReloadResult result) {
         return switch (result) {
             case ReloadResult.Applied a -> {
                 ObjectNode out = JSON.createObjectNode().put("applied", true).put("version", a.version().number());
-                if (a.rollback() != null) {
-                    out.put("rolled_back_to", a.rollback().to()).put("file_updated", a.rollback().fileUpdated());
-                    if (!a.rollback().fileUpdated()) {
-                        out.put("file_note", a.rollback().fileNote());
+                if (a.file() != null) {
+                    if (a.file().rolledBackTo() != null) {
+                        out.put("rolled_back_to", a.file().rolledBackTo());
+                    }
+                    out.put("file_updated", a.file().fileUpdated());
+                    if (!a.file().fileUpdated()) {
+                        out.put("file_note", a.file().fileNote());
                     }
                 }
                 out.put("diff", a.diff());

@@ -3,6 +3,7 @@ package dev.tollgate.server.reload;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.config.ConfigDiff;
+import dev.tollgate.config.ConfigEdits;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.ConfigProblem;
 import dev.tollgate.config.LoadResult;
@@ -22,8 +23,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -193,18 +195,59 @@ public final class ConfigReloader implements AutoCloseable {
         if (file == null || !(result instanceof ReloadResult.Applied || result instanceof ReloadResult.Unchanged)) {
             return result;
         }
-        String fileNote = target.hash().equals(hashOrNull(readQuietly(file))) ? null : write(target.text());
-        if (fileNote == null) {
+        String failure = target.hash().equals(hashOrNull(readQuietly(file))) ? null : write(target.text());
+        if (failure == null) {
             seenFileHash = target.hash();
         }
         return result instanceof ReloadResult.Applied applied
-                ? new ReloadResult.Applied(applied.version(), applied.diff(), applied.restartRequired(),
-                        applied.warnings(), new ReloadResult.Rollback(number, fileNote))
+                ? applied.written(new ReloadResult.FileWrite(number, failure == null ? null
+                        : fileNote("the rolled-back config", failure, "the newer text")))
                 : result;
     }
 
+    /**
+     * Applies an edit of the config file's text made by the gateway itself (a prompt label moved from the admin
+     * API, say) as a new version, then writes the edited text to the file. The edit is a config change like any
+     * other: checked whole, versioned with {@code note}, audited, and undone by a rollback.
+     *
+     * <p>Refused (409) when there is no file (the built-in demo), or when the file no longer holds the text in force:
+     * someone edited it without reloading, and applying the gateway's edit on top would put their edit in force
+     * unseen, or dropping it would lose it.
+     *
+     * @param edit the new text from the file's current text; may throw {@link ConfigEdits.Refused}, answered 409
+     */
+    public synchronized ReloadResult edit(UnaryOperator<String> edit, String actor, String note) {
+        if (file == null) {
+            return new ReloadResult.Refused("This gateway runs the built-in demo config, which has no file to edit; "
+                    + "start it with --config FILE.", ReloadResult.Cause.CONFLICT);
+        }
+        ConfigVersion running = history.current();
+        String text = readQuietly(file);
+        if (text == null || !ConfigVersion.hashOf(text).equals(running.hash())) {
+            return new ReloadResult.Refused(file + " has been changed since version " + running.number()
+                    + " was applied and no longer holds the config in force; reload it (POST /admin/config/reload) "
+                    + "or undo the change to the file, then try again.", ReloadResult.Cause.CONFLICT);
+        }
+        String edited;
+        try {
+            edited = edit.apply(text);
+        } catch (ConfigEdits.Refused e) {
+            return new ReloadResult.Refused(e.getMessage(), ReloadResult.Cause.CONFLICT);
+        }
+        ReloadResult result = apply(loader.load(file, edited), actor, note);
+        if (!(result instanceof ReloadResult.Applied applied)) {
+            return result;
+        }
+        String failure = write(edited);
+        if (failure == null) {
+            seenFileHash = applied.version().hash();
+        }
+        return applied.written(new ReloadResult.FileWrite(null, failure == null ? null
+                : fileNote("the edited config", failure, "the text before the edit")));
+    }
+
     private ReloadResult check(String text) {
-        LoadResult result = text == null ? inertLoader.load(file) : inertLoader.load(file, text);
+        LoadResult result = immutable(text == null ? inertLoader.load(file) : inertLoader.load(file, text));
         if (result instanceof LoadResult.Invalid invalid) {
             return new ReloadResult.Rejected(invalid.problems());
         }
@@ -214,7 +257,8 @@ public final class ConfigReloader implements AutoCloseable {
                 startup.pending(loaded.snapshot()), loaded.warnings());
     }
 
-    private ReloadResult apply(LoadResult result, String actor, String note) {
+    private ReloadResult apply(LoadResult loadResult, String actor, String note) {
+        LoadResult result = immutable(loadResult);
         if (result instanceof LoadResult.Invalid invalid) {
             metrics.configReloaded("rejected", history.current().number(), !pending.isEmpty());
             logs.write(LogSink.event(LogLevel.WARN, "config rejected; the running config keeps serving")
@@ -275,6 +319,40 @@ public final class ConfigReloader implements AutoCloseable {
     }
 
     /**
+     * {@code result}, or an invalid result when its prompt registry gives a version in force other content: a
+     * prompt version is immutable (what a request recorded as {@code support-answer@3} rendered must stay what
+     * version 3 is), so a change is a new version and a label moved to it.
+     *
+     * <p>The same check holds for a rollback, with no exemption: an older config can hold a version number with
+     * other content than the one in force only if that version was edited after it, and every such edit was refused
+     * here. So a rollback that trips the check brings back a version edited by an earlier process (before a
+     * restart) or one the history never saw, and is refused for the same reason.
+     */
+    private LoadResult immutable(LoadResult result) {
+        if (!(result instanceof LoadResult.Loaded loaded)) {
+            return result;
+        }
+        List<String> edited = loaded.snapshot().prompts().editedVersions(current.get().prompts());
+        if (edited.isEmpty()) {
+            return result;
+        }
+        String source = loaded.snapshot().source();
+        var problems = new ArrayList<ConfigProblem>();
+        for (String version : edited) {
+            int split = version.lastIndexOf('@');
+            String id = version.substring(0, split);
+            String number = version.substring(split + 1);
+            // Found in the main file; a version written in a prompt's versions_file is reported without a line.
+            ConfigEdits.Position at = ConfigEdits.position(loaded.text(), "prompts", id, "versions", number);
+            problems.add(new ConfigProblem(source, at == null ? 0 : at.line(), at == null ? 0 : at.column(),
+                    "prompts." + id + ".versions." + number,
+                    "version " + number + " of prompt '" + id + "' differs from the one in force; versions are "
+                            + "immutable: add a new version and move the label"));
+        }
+        return new LoadResult.Invalid(problems);
+    }
+
+    /**
      * Whether two snapshots of the same text hold the same resolved secrets: the credentials of providers, admin
      * keys and the budget alert webhook. A secret file rotated since the last load makes them differ.
      */
@@ -312,31 +390,39 @@ public final class ConfigReloader implements AutoCloseable {
      */
     private String write(String text) {
         try {
-            Path target = file.toRealPath();
-            Path temp = target.resolveSibling("." + target.getFileName() + ".tollgate-rollback");
-            Set<PosixFilePermission> permissions = posixPermissions(target);
-            Files.deleteIfExists(temp); // left by a process killed mid-write: createFile below would fail on it
-            try {
-                if (permissions == null) {
-                    Files.createFile(temp);
-                } else {
-                    // Created with them (never wider while the secret is written), then set: the umask narrows
-                    // what createFile grants.
-                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(permissions));
-                    Files.setPosixFilePermissions(temp, permissions);
-                }
-                Files.writeString(temp, text, StandardCharsets.UTF_8);
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            replaceFile(text);
             return null;
         } catch (IOException | RuntimeException e) {
-            String note = "the rolled-back config is in force, but " + file + " could not be rewritten ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "); it still holds the newer text, which "
-                    + "a restart or an explicit reload would apply again";
-            logs.write(LogSink.event(LogLevel.WARN, "config rollback: " + note));
-            return note;
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    /** What an answer says when {@code inForce} runs but the file could not be written; also logged. */
+    private String fileNote(String inForce, String failure, String fileHolds) {
+        String note = inForce + " is in force, but " + file + " could not be rewritten (" + failure + "); it still "
+                + "holds " + fileHolds + ", which a restart or an explicit reload would apply again";
+        logs.write(LogSink.event(LogLevel.WARN, "config: " + note));
+        return note;
+    }
+
+    private void replaceFile(String text) throws IOException {
+        Path target = file.toRealPath();
+        Path temp = target.resolveSibling("." + target.getFileName() + ".tollgate-write");
+        Set<PosixFilePermission> permissions = posixPermissions(target);
+        Files.deleteIfExists(temp); // left by a process killed mid-write: createFile below would fail on it
+        try {
+            if (permissions == null) {
+                Files.createFile(temp);
+            } else {
+                // Created with them (never wider while the secret is written), then set: the umask narrows
+                // what createFile grants.
+                Files.createFile(temp, PosixFilePermissions.asFileAttribute(permissions));
+                Files.setPosixFilePermissions(temp, permissions);
+            }
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 

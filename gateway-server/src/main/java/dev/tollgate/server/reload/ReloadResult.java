@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.config.ConfigProblem;
 import java.util.List;
 
-/** How a reload, a dry run or a rollback ended. */
+/** How a reload, a dry run, a rollback or an edit by the gateway ended. */
 public sealed interface ReloadResult {
 
     /**
@@ -13,25 +13,30 @@ public sealed interface ReloadResult {
      *
      * @param diff the redacted unified diff from the version before it
      * @param restartRequired settings of the new config that wait for a restart ({@code server.listen}...)
-     * @param rollback what a rollback did besides, or null for any other change
+     * @param file what a rollback or an edit by the gateway wrote to the config file, or null for a reload
      */
     record Applied(ConfigVersion version, String diff, List<String> restartRequired, List<ConfigProblem> warnings,
-                   Rollback rollback) implements ReloadResult {
+                   FileWrite file) implements ReloadResult {
         public Applied {
             requireNonNull(version, "version");
             restartRequired = List.copyOf(restartRequired);
             warnings = List.copyOf(warnings);
         }
+
+        /** The same, with what was written to the file. */
+        public Applied written(FileWrite write) {
+            return new Applied(version, diff, restartRequired, warnings, write);
+        }
     }
 
     /**
-     * A rollback, besides the new version it made.
+     * The config file rewritten to hold the version now in force: by a rollback, or by an edit the gateway made.
      *
-     * @param to the version brought back
-     * @param fileNote null when the config file now holds that version's text, else why it could not be written (a
+     * @param rolledBackTo the version a rollback brought back, or null for an edit
+     * @param fileNote null when the config file now holds the text in force, else why it could not be written (a
      *     read-only mount, say)
      */
-    record Rollback(int to, String fileNote) {
+    record FileWrite(Integer rolledBackTo, String fileNote) {
         public boolean fileUpdated() {
             return fileNote == null;
         }
