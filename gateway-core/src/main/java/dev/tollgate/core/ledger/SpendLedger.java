@@ -1,5 +1,6 @@
 package dev.tollgate.core.ledger;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -18,6 +19,14 @@ public interface SpendLedger extends AutoCloseable {
 
     /** Sums rows; runs on the ledger's reader threads. Rows still queued or spilled are not included yet. */
     CompletionStage<List<ReportRow>> report(ReportQuery query);
+
+    /**
+     * Sums the rows of experiment {@code experiment} per arm, with the feedback their requests got; runs on the
+     * ledger's reader threads. Arms without a row are absent. Rows still queued or spilled are not included yet.
+     *
+     * @param since only requests at or after this instant
+     */
+    CompletionStage<List<ArmTotals>> experiment(String experiment, Instant since);
 
     /** Blocks until every row recorded before the call is in the database or in the spill file. */
     void flush();

@@ -2,6 +2,7 @@ package dev.tollgate.server.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.ledger.ArmTotals;
 import dev.tollgate.core.ledger.KeyStore;
 import dev.tollgate.core.ledger.ReportQuery;
 import dev.tollgate.core.ledger.ReportRow;
@@ -11,6 +12,7 @@ import dev.tollgate.core.quality.QualityStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * one schema for both. Rows go through a bounded queue to one writer thread ({@link SpendWriter}), which batches
  * them into transactions and, while the database is down, into a spill file that is replayed when it returns.
  *
- * <p>{@link #record} never blocks or throws, on any thread. {@link #report} and the {@link #keys() key store}
+ * <p>{@link #record} never blocks or throws, on any thread. {@link #report}, {@link #experiment} and the
+ * {@link #keys() key store}
  * run on two reader threads of the ledger's own. {@link #flush} and {@link #close} block. Thread-safe.
  */
 public final class JdbcLedger implements SpendLedger {
@@ -119,6 +122,13 @@ public final class JdbcLedger implements SpendLedger {
     public CompletionStage<List<ReportRow>> report(ReportQuery query) {
         requireNonNull(query, "query");
         return database.onReaders(connection -> SpendTable.report(connection, query));
+    }
+
+    @Override
+    public CompletionStage<List<ArmTotals>> experiment(String experiment, Instant since) {
+        requireNonNull(experiment, "experiment");
+        requireNonNull(since, "since");
+        return database.onReaders(connection -> SpendTable.experiment(connection, experiment, since));
     }
 
     @Override

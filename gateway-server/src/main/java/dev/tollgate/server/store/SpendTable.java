@@ -1,5 +1,6 @@
 package dev.tollgate.server.store;
 
+import dev.tollgate.core.ledger.ArmTotals;
 import dev.tollgate.core.ledger.GroupBy;
 import dev.tollgate.core.ledger.ReportQuery;
 import dev.tollgate.core.ledger.ReportRow;
@@ -21,8 +22,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The one mapping between {@link SpendRow} and the {@code spend} table, for both dialects: the insert and the
- * report query. Stateless; every method blocks on the connection it is given.
+ * The one mapping between {@link SpendRow} and the {@code spend} table, for both dialects: the insert, the report
+ * query and the sums per experiment arm. Stateless; every method blocks on the connection it is given.
  */
 final class SpendTable {
     private static final String INSERT = """
@@ -34,6 +35,22 @@ final class SpendTable {
             ON CONFLICT (request_id) DO NOTHING""";
 
     private static final String SUCCESS = Outcome.SUCCESS.label();
+
+    /**
+     * Per arm of one experiment: counts, sums and sums of squares (for variances), and the feedback of its requests
+     * (at most one row per request: the feedback table's key). Squares are taken as doubles, where no latency
+     * overflows. Errors are the outcomes the request itself brought about (see {@link ArmTotals#errors()}).
+     */
+    private static final String ARMS = """
+            SELECT s.experiment_arm, COUNT(*),
+                SUM(CASE WHEN s.outcome IN ('%s', '%s', '%s') THEN 1 ELSE 0 END),
+                SUM(s.latency_ms), SUM(CAST(s.latency_ms AS DOUBLE PRECISION) * s.latency_ms), MAX(s.latency_ms),
+                SUM(s.input_tokens), SUM(s.output_tokens), SUM(s.cost_nanos),
+                COUNT(f.score_value), SUM(f.score_value), SUM(f.score_value * f.score_value)
+            FROM spend s LEFT JOIN feedback f ON f.request_id = s.request_id
+            WHERE s.experiment = ? AND s.at_ms >= ? AND s.experiment_arm IS NOT NULL
+            GROUP BY s.experiment_arm""".formatted(Outcome.CALLER_ERROR.label(), Outcome.PROVIDER_ERROR.label(),
+            Outcome.GATEWAY_ERROR.label());
 
     /** Report groups: the biggest spender first, then by name so that ties read in a stable order. */
     private static final Comparator<ReportRow> REPORT_ORDER = Comparator
@@ -144,6 +161,26 @@ final class SpendTable {
         }
         rows.sort(REPORT_ORDER);
         return rows;
+    }
+
+    /** The sums of each arm of {@code experiment} over requests at or after {@code since}, by arm name. */
+    static List<ArmTotals> experiment(Connection connection, String experiment, Instant since) throws SQLException {
+        List<ArmTotals> arms = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(ARMS)) {
+            select.setString(1, experiment);
+            select.setLong(2, epochMillis(since));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    long requests = rs.getLong(2);
+                    arms.add(new ArmTotals(rs.getString(1), requests, rs.getLong(3),
+                            new ArmTotals.Moments(requests, rs.getDouble(4), rs.getDouble(5)), rs.getLong(6),
+                            rs.getLong(7), rs.getLong(8), new Money(rs.getLong(9)),
+                            new ArmTotals.Moments(rs.getLong(10), rs.getDouble(11), rs.getDouble(12))));
+                }
+            }
+        }
+        arms.sort(Comparator.comparing(ArmTotals::arm));
+        return arms;
     }
 
     private static String column(GroupBy groupBy) {

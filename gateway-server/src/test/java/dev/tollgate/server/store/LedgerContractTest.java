@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.PerUser;
 import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.ledger.ArmTotals;
 import dev.tollgate.core.ledger.GroupBy;
 import dev.tollgate.core.ledger.KeyStore;
 import dev.tollgate.core.ledger.ReportQuery;
@@ -264,6 +265,40 @@ abstract class LedgerContractTest {
 
     private static ReviewQuery everything() {
         return new ReviewQuery(null, null, ALL_FROM, ALL_TO, 100);
+    }
+
+    @Test
+    void experimentArmsSumTheirRowsAndTheFeedbackOnThem() {
+        JdbcLedger ledger = open();
+        ledger.record(SpendRows.inExperiment("a1", T0, "a", Outcome.SUCCESS, 100, 1_000));
+        ledger.record(SpendRows.inExperiment("a2", T0, "a", Outcome.PROVIDER_ERROR, 300, 0));
+        ledger.record(SpendRows.inExperiment("a3", T0, "a", Outcome.POLICY_DENIED, 2, 0)); // not the arm's doing
+        ledger.record(SpendRows.inExperiment("b1", T0, "b", Outcome.SUCCESS, 50, 2_000));
+        ledger.record(SpendRows.inExperiment("b-old", T0.minusSeconds(3600), "b", Outcome.SUCCESS, 9, 9));
+        ledger.record(row("outside", T0, "k", "t", 5)); // in no experiment
+        ledger.flush();
+        QualityStore quality = ledger.quality();
+        RequestFacts a1 = await(quality.findRequest("a1", "k"));
+        await(quality.saveFeedback(new Feedback(a1, T0.plusSeconds(5), new FeedbackScore.Stars(5), null)));
+        RequestFacts a2 = await(quality.findRequest("a2", "k"));
+        await(quality.saveFeedback(new Feedback(a2, T0.plusSeconds(5), new FeedbackScore.Thumbs(false), null)));
+
+        List<ArmTotals> arms = await(ledger.experiment("tone", T0.minusSeconds(60)));
+        assertThat(arms).extracting(ArmTotals::arm).containsExactly("a", "b");
+        ArmTotals a = arms.getFirst();
+        assertThat(a.requests()).isEqualTo(3);
+        assertThat(a.errors()).isEqualTo(1);
+        assertThat(a.latency()).isEqualTo(new ArmTotals.Moments(3, 402, 100 * 100 + 300 * 300 + 4));
+        assertThat(a.latencyMaxMillis()).isEqualTo(300);
+        assertThat(a.inputTokens()).isEqualTo(300);
+        assertThat(a.outputTokens()).isEqualTo(60);
+        assertThat(a.cost()).isEqualTo(new Money(1_000));
+        assertThat(a.feedback()).isEqualTo(new ArmTotals.Moments(2, 1, 1));
+        ArmTotals b = arms.get(1);
+        assertThat(b.requests()).isEqualTo(1);
+        assertThat(b.feedback()).isEqualTo(ArmTotals.Moments.NONE);
+        assertThat(await(ledger.experiment("tone", ALL_FROM))).extracting(ArmTotals::requests).containsExactly(3L, 2L);
+        assertThat(await(ledger.experiment("other", ALL_FROM))).isEmpty();
     }
 
     @Test

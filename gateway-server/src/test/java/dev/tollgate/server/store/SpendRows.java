@@ -4,6 +4,7 @@ import dev.tollgate.core.ledger.SpendRow;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import java.time.Instant;
 
 /** Spend rows for ledger tests. */
@@ -22,5 +23,14 @@ final class SpendRows {
         return new SpendRow(id, at, "k-odd", "t-odd", "user\0with nul", "messages", "claude", "claude/anthropic",
                 "anthropic", new Usage(7, 3, 1, 2, 1, false), new Money(999), true, Outcome.CLIENT_CANCELLED, 499,
                 true, true, 1234, "client-odd", "premium", "canary/claude", null);
+    }
+
+    /** A chat row of arm {@code arm} of experiment {@code tone} on prompt {@code support-answer}. */
+    static SpendRow inExperiment(String id, Instant at, String arm, Outcome outcome, long latencyMillis,
+                                 long costNanos) {
+        return new SpendRow(id, at, "k", "t", "user-1", "chat", "gpt-4o-mini", "gpt-4o-mini/openai", "openai",
+                new Usage(100, 20, 0, 0, 0, true), new Money(costNanos), false, outcome,
+                outcome == Outcome.SUCCESS ? 200 : 502, false, false, latencyMillis, null, null, "tone/" + arm,
+                new PromptUse("support-answer", arm.equals("a") ? 1 : 2, "production", "tone", arm));
     }
 }
