@@ -79,6 +79,8 @@ import java.util.stream.Collectors;
  *  ...    /admin/config...            config versions, reload and rollback: see {@link ConfigRoutes}
  *  GET    /admin/reviews[/export]     review samples with their feedback, JSON or JSON lines: see {@link QualityRoutes}
  *  GET    /admin/feedback             feedback on answers: see {@link QualityRoutes}
+ *  ...    /admin/prompts...           the prompt registry: versions, rendering, diffs, labels: see {@link PromptRoutes}
+ *  ...    /admin/experiments...       prompt experiments: results per arm, ending one: see {@link ExperimentRoutes}
  * </pre>
  */
 public final class AdminApi {
@@ -100,6 +102,8 @@ public final class AdminApi {
     private final ResponseCache cache;
     private final RedisResponseCache sharedCache;
     private final QualityRoutes quality;
+    private final PromptRoutes prompts;
+    private final ExperimentRoutes experiments;
     private final SecureRandom random = new SecureRandom();
     private final AuditLog audit;
 
@@ -125,6 +129,15 @@ public final class AdminApi {
         this.sharedCache = sharedCache;
         this.audit = requireNonNull(audit, "audit");
         this.quality = new QualityRoutes(qualityStore, clock);
+        this.prompts = new PromptRoutes(snapshot, reloader, this::audited);
+        this.experiments = new ExperimentRoutes(snapshot, ledger, reloader, this::audited);
+    }
+
+    /** {@link #audited}, for the route classes whose changes it records. */
+    @FunctionalInterface
+    interface Auditing {
+        CompletionStage<Reply> audited(String action, String actor, Consumer<JsonLine> details,
+                                       Supplier<CompletionStage<Reply>> change);
     }
 
     /**
@@ -201,6 +214,8 @@ public final class AdminApi {
             case "config" -> ConfigRoutes.params(parts);
             case "cache" -> method.equals(HttpMethod.DELETE) ? PURGE_PARAMS : Set.of();
             case "reviews", "feedback" -> QualityRoutes.params();
+            case "prompts" -> PromptRoutes.params(parts);
+            case "experiments" -> ExperimentRoutes.params(parts);
             default -> Set.of();
         };
         for (String given : uri.parameters().keySet()) {
@@ -220,6 +235,12 @@ public final class AdminApi {
         }
         if (parts[0].equals("reviews") || parts[0].equals("feedback")) {
             return quality.route(parts, uri);
+        }
+        if (parts[0].equals("prompts")) {
+            return prompts.route(parts, uri, request.content().toString(StandardCharsets.UTF_8), actor);
+        }
+        if (parts[0].equals("experiments")) {
+            return experiments.route(parts, uri, request.content().toString(StandardCharsets.UTF_8), actor);
         }
         RuntimeSnapshot snap = snapshot.get();
         return switch (parts.length) {
@@ -251,6 +272,8 @@ public final class AdminApi {
             case "config" -> ConfigRoutes.methods(parts);
             case "cache" -> parts.length == 1 ? Set.of(HttpMethod.GET, HttpMethod.DELETE) : Set.of();
             case "reviews", "feedback" -> QualityRoutes.methods(parts);
+            case "prompts" -> PromptRoutes.methods(parts);
+            case "experiments" -> ExperimentRoutes.methods(parts);
             default -> Set.of();
         };
     }

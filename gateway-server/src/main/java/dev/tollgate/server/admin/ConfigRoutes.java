@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * The admin routes of config versions, under {@code /admin/config}. Texts and diffs are redacted: secret values
@@ -137,10 +138,20 @@ final class ConfigRoutes {
         return new Reply(HttpResponseStatus.OK, DIFF_TYPE, reloader.diff(older, newer));
     }
 
-    static Reply reply(ReloadResult result) {
+    private static Reply reply(ReloadResult result) {
+        return reply(result, out -> { });
+    }
+
+    /**
+     * The answer to a reload, rollback or edit.
+     *
+     * @param about adds what the change was about to the answer of an applied or unchanged config
+     */
+    static Reply reply(ReloadResult result, Consumer<ObjectNode> about) {
         return switch (result) {
             case ReloadResult.Applied a -> {
                 ObjectNode out = JSON.createObjectNode().put("applied", true).put("version", a.version().number());
+                about.accept(out);
                 if (a.file() != null) {
                     if (a.file().rolledBackTo() != null) {
                         out.put("rolled_back_to", a.file().rolledBackTo());
@@ -155,8 +166,12 @@ final class ConfigRoutes {
                 out.set("warnings", problems(a.warnings()));
                 yield Reply.json(HttpResponseStatus.OK, out);
             }
-            case ReloadResult.Unchanged u -> Reply.json(HttpResponseStatus.OK, JSON.createObjectNode()
-                    .put("applied", false).put("reason", "unchanged").put("version", u.current().number()));
+            case ReloadResult.Unchanged u -> {
+                ObjectNode out = JSON.createObjectNode().put("applied", false).put("reason", "unchanged")
+                        .put("version", u.current().number());
+                about.accept(out);
+                yield Reply.json(HttpResponseStatus.OK, out);
+            }
             case ReloadResult.Checked c -> {
                 ObjectNode out = JSON.createObjectNode().put("applied", false).put("dry_run", true).put("valid", true)
                         .put("diff", c.diff());
