@@ -44,7 +44,10 @@ public final class Main {
               tollgate config COMMAND      the running config: show, versions, show-version, diff, reload,
                                            rollback
               tollgate reviews COMMAND     review samples with their feedback: list, export (JSON lines)
-              These four call a running gateway's admin API at --admin URL (else $TOLLGATE_ADMIN_URL, else
+              tollgate prompts COMMAND     the prompt registry: list, show, render, diff, label
+              tollgate experiments COMMAND
+                                           prompt experiments: list, show (results per arm), end
+              These six call a running gateway's admin API at --admin URL (else $TOLLGATE_ADMIN_URL, else
               http://127.0.0.1:8081) with the admin key in $TOLLGATE_ADMIN_KEY or --admin-key-file PATH, and
               answer --help with their options. Exit codes: 1 the gateway refused, 2 bad usage, 3 the admin API
               cannot be reached.
@@ -75,7 +78,8 @@ public final class Main {
                 case "new-key" -> newKey(out);
                 case "hash-key" -> hashKey(System.in, out, err);
                 case "mock" -> mock(Flags.parse(rest, List.of("--listen", "--latency", "--tokens-per-second", "--chunks")), out);
-                case "keys", "spend", "config", "reviews" -> AdminCommands.run(command, rest, out, err, System::getenv);
+                case "keys", "spend", "config", "reviews", "prompts", "experiments" ->
+                        AdminCommands.run(command, rest, out, err, System::getenv);
                 default -> usage(err, "unknown command '" + command + "'");
             };
         } catch (IllegalArgumentException e) { // bad flags, numbers or durations

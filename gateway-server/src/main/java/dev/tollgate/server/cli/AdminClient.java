@@ -63,6 +63,15 @@ final class AdminClient implements AutoCloseable {
 
     /** POSTs {@code body} as JSON, or an empty body when it is null. */
     Reply post(String path, JsonNode body) throws InterruptedException {
+        return withBody("POST", path, body);
+    }
+
+    /** PUTs {@code body} as JSON. */
+    Reply put(String path, JsonNode body) throws InterruptedException {
+        return withBody("PUT", path, body);
+    }
+
+    private Reply withBody(String method, String path, JsonNode body) throws InterruptedException {
         HttpRequest.BodyPublisher content;
         try {
             content = body == null ? HttpRequest.BodyPublishers.noBody()
@@ -71,7 +80,7 @@ final class AdminClient implements AutoCloseable {
             throw new IllegalStateException("a tree built in memory always serialises", e);
         }
         return send(HttpRequest.newBuilder(connection.uri(path)).header("Content-Type", "application/json")
-                .POST(content));
+                .method(method, content));
     }
 
     private Reply send(HttpRequest.Builder request) throws InterruptedException {

@@ -99,17 +99,15 @@ final class ConfigCommand {
         call.show(call.admin().post(path, null), result -> {
             call.out().println("rolled back to version " + result.path("rolled_back_to").asText() + ": it runs as "
                     + "version " + result.path("version").asText());
-            if (result.has("file_updated") && !result.path("file_updated").asBoolean()) {
-                call.err().println("warning: the config file was not rewritten: "
-                        + result.path("file_note").asText("no reason given")
-                        + ". A reload of the file (or the file watch) would apply the file's content again.");
-            }
             changes(call, result);
         });
     }
 
-    /** What an applied (or dry-run) change reports: its diff, settings that wait for a restart, warnings. */
-    private static void changes(Invocation call, JsonNode result) {
+    /**
+     * What an applied (or dry-run) change reports: its diff, settings that wait for a restart, warnings, and a
+     * config file the gateway could not rewrite.
+     */
+    static void changes(Invocation call, JsonNode result) {
         String diff = result.path("diff").asText("");
         if (!diff.isBlank()) {
             call.out().println();
@@ -122,6 +120,11 @@ final class ConfigCommand {
         }
         // Each warning is a problem object (file, line, path, message); "text" is all of it on one line.
         result.path("warnings").forEach(w -> call.err().println("warning: " + w.path("text").asText()));
+        if (result.has("file_updated") && !result.path("file_updated").asBoolean()) {
+            call.err().println("warning: the config file was not rewritten: "
+                    + result.path("file_note").asText("no reason given")
+                    + ". A reload of the file (or the file watch) would apply the file's content again.");
+        }
     }
 
     /** A version number as typed: a positive whole number. */

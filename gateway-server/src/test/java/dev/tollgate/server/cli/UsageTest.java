@@ -31,6 +31,8 @@ class UsageTest {
     private static List<Command> allCommands() {
         var all = new ArrayList<Command>(KeysCommand.GROUP.commands());
         all.addAll(ConfigCommand.GROUP.commands());
+        all.addAll(PromptsCommand.GROUP.commands());
+        all.addAll(ExperimentsCommand.GROUP.commands());
         all.add(SpendCommand.COMMAND);
         return all;
     }
