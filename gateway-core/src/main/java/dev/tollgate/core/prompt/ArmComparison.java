@@ -16,8 +16,8 @@ import java.util.Locale;
 public record ArmComparison(Metric metric, String arm, String control, Significance.Result result, String verdict) {
     /** What is compared, and how. */
     public enum Metric {
-        ERROR_RATE("error rate", "requests, with at least " + Significance.MIN_EXPECTED
-                + " errors and as many successes expected, per arm"),
+        ERROR_RATE("error rate", "at least " + Significance.MIN_EXPECTED + " expected errors and "
+                + Significance.MIN_EXPECTED + " expected successes per arm"),
         FEEDBACK_SCORE("feedback score", Significance.MIN_SAMPLE + " rated requests per arm"),
         LATENCY("latency", Significance.MIN_SAMPLE + " requests per arm");
 
@@ -59,7 +59,7 @@ public record ArmComparison(Metric metric, String arm, String control, Significa
     private static ArmComparison compare(Metric metric, ArmTotals control, ArmTotals arm, Significance.Result r) {
         String verdict;
         if (!r.enoughData()) {
-            verdict = "not enough data (" + metric.needs + " needed)";
+            verdict = "not enough data (needs " + metric.needs + ")";
         } else if (r.significant()) {
             verdict = arm.arm() + " has a " + (r.statistic() > 0 ? "higher " : "lower ") + metric.words() + " than "
                     + control.arm() + " (" + pValue(r.p()) + ")";

@@ -71,23 +71,27 @@ final class ExperimentsCommand {
                     right("ERRORS"), right("LATENCY MS"), right("TOKENS IN+OUT"), right("COST"), right("COST/REQ"),
                     right("RATED"), right("SCORE"));
             for (JsonNode arm : e.path("arms")) {
+                boolean served = arm.path("requests").asLong() > 0;
                 table.row(Cells.text(arm.path("name")), Cells.text(arm.path("renders_version")),
                         Cells.text(arm.path("model")), Cells.text(arm.path("weight")),
                         Cells.text(arm.path("requests")),
-                        arm.path("errors").asText() + " (" + orDash(percent(arm.path("error_rate"))) + ")",
-                        orDash(decimal(arm.path("latency_ms_mean"), 0)) + " / max "
-                                + orDash(Cells.text(arm.path("latency_ms_max"))),
-                        orDash(decimal(arm.path("input_tokens_mean"), 0)) + "+"
-                                + orDash(decimal(arm.path("output_tokens_mean"), 0)),
+                        served ? arm.path("errors").asText() + " (" + percent(arm.path("error_rate")) + ")" : null,
+                        served ? decimal(arm.path("latency_ms_mean"), 0) + " / max "
+                                + arm.path("latency_ms_max").asText() : null,
+                        served ? decimal(arm.path("input_tokens_mean"), 0) + "+"
+                                + decimal(arm.path("output_tokens_mean"), 0) : null,
                         Cells.usd(arm.path("cost_usd")), Cells.usd(arm.path("cost_per_request_usd")),
                         Cells.text(arm.path("feedback_count")), decimal(arm.path("feedback_score_mean"), 2));
             }
             table.print(call.out());
-            call.out().println();
             for (JsonNode arm : e.path("arms")) {
+                if (!arm.path("vs_control").isEmpty()) {
+                    call.out().println();
+                    call.out().println(arm.path("name").asText() + " against " + e.path("control").asText() + ":");
+                }
                 for (JsonNode test : arm.path("vs_control")) {
-                    call.out().println(test.path("metric").asText().replace('_', ' ') + ": "
-                            + test.path("verdict").asText() + (test.path("significant").asBoolean() ? "  *" : ""));
+                    call.out().println("  " + test.path("metric").asText().replace('_', ' ') + ": "
+                            + test.path("verdict").asText());
                 }
             }
         });
@@ -117,9 +121,5 @@ final class ExperimentsCommand {
 
     private static String decimal(JsonNode value, int places) {
         return value.isNumber() ? String.format(Locale.ROOT, "%." + places + "f", value.asDouble()) : null;
-    }
-
-    private static String orDash(String text) {
-        return text == null ? "-" : text;
     }
 }

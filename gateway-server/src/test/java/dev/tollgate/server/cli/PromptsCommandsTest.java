@@ -103,7 +103,7 @@ class PromptsCommandsTest {
         assertThat(list.out()).contains("EXPERIMENT", "tone", "support-answer@production", "smart");
         CliRun show = CliRun.run(env, "experiments", "show", "tone", "--since", "2026-01-01");
         assertThat(show.code()).as(show.err()).isZero();
-        assertThat(show.out()).contains("control", "LATENCY MS", "error rate: not enough data");
+        assertThat(show.out()).contains("control", "LATENCY MS", "b against a:", "  error rate: not enough data");
 
         assertThat(CliRun.run(env, "experiments", "end", "tone").code()).isEqualTo(AdminCommands.BAD_USAGE);
         CliRun end = CliRun.run(env, "experiments", "end", "tone", "--winner", "b");
