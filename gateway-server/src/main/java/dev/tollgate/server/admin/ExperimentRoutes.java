@@ -174,8 +174,9 @@ final class ExperimentRoutes {
     }
 
     /**
-     * Moves the experiment's label to the winner's version (its own, or the label's when the arm names none) and
-     * removes the experiment, in one config edit: one new version, so one rollback undoes both.
+     * Moves the experiment's label to the winner's version and removes the experiment, in one config edit: one new
+     * version, so one rollback undoes both. A winner that names no version rendered the label's own, so the label
+     * stays where it is (the edit, made later on the reload thread, then cannot undo a label move made meanwhile).
      */
     private CompletionStage<Reply> end(Experiment e, PromptRegistry registry, String body, String actor) {
         JsonNode winnerField = PromptRoutes.body(body).get("winner");
@@ -202,7 +203,8 @@ final class ExperimentRoutes {
                 line -> line.field("experiment", e.name()).field("winner", winner.name())
                         .field("prompt", e.prompt()).field("label", e.label()).field("version", version),
                 () -> reloader.submit(() -> reloader.edit(text -> ConfigEdits.deleteExperiment(
-                        ConfigEdits.setLabel(text, e.prompt(), e.label(), version), e.name()), actor, note))
+                        winner.version() == null ? text : ConfigEdits.setLabel(text, e.prompt(), e.label(), version),
+                        e.name()), actor, note))
                         .thenApply(result -> ConfigRoutes.reply(result, out -> {
                             out.put("experiment", e.name()).put("winner", winner.name()).put("prompt", e.prompt())
                                     .put("label", e.label()).put("label_version", version);

@@ -323,10 +323,11 @@ public final class ConfigReloader implements AutoCloseable {
      * prompt version is immutable (what a request recorded as {@code support-answer@3} rendered must stay what
      * version 3 is), so a change is a new version and a label moved to it.
      *
-     * <p>The same check holds for a rollback, with no exemption: an older config can hold a version number with
-     * other content than the one in force only if that version was edited after it, and every such edit was refused
-     * here. So a rollback that trips the check brings back a version edited by an earlier process (before a
-     * restart) or one the history never saw, and is refused for the same reason.
+     * <p>The same check holds for a rollback, with no exemption. Each applied config passed this check against the
+     * one before it, so an older config gives a version number in force other content only when that number was
+     * removed since and added again with new content (or was edited by an earlier process, before a restart).
+     * Bringing the old content back would change what requests recorded under that number rendered, which is what
+     * the rule forbids, so such a rollback is refused like any config that does it; every other rollback passes.
      */
     private LoadResult immutable(LoadResult result) {
         if (!(result instanceof LoadResult.Loaded loaded)) {

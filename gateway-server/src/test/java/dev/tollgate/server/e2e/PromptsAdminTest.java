@@ -69,6 +69,7 @@ class PromptsAdminTest {
                     arms:
                       a: {version: 1, weight: 50}
                       b: {version: 2, model: other-group, weight: 50}
+                      c: {model: other-group, weight: 0}
 
                 # the end
                 """.formatted(KeyHash.of(ADMIN), ledger);
@@ -285,9 +286,9 @@ class PromptsAdminTest {
     @Test
     void endingAnExperimentPromotesTheWinnerAndRemovesItInOneVersion() throws Exception {
         start(sqlite());
-        HttpResponse<String> bad = admin("POST", "/admin/experiments/tone/end", "{\"winner\": \"c\"}");
+        HttpResponse<String> bad = admin("POST", "/admin/experiments/tone/end", "{\"winner\": \"z\"}");
         assertThat(bad.statusCode()).isEqualTo(400);
-        assertThat(Http.json(bad).at("/error/message").asText()).contains("its arms: a, b");
+        assertThat(Http.json(bad).at("/error/message").asText()).contains("its arms: a, b, c");
 
         HttpResponse<String> ended = admin("POST", "/admin/experiments/tone/end", "{\"winner\": \"b\"}");
         assertThat(ended.statusCode()).as(ended.body()).isEqualTo(200);
@@ -305,6 +306,18 @@ class PromptsAdminTest {
                 .isEqualTo("end experiment tone: b wins, label support-answer@production -> 2");
         assertThat(gateway.logs()).contains("\"action\":\"experiment.end\"");
         assertThat(admin("POST", "/admin/experiments/tone/end", "{\"winner\": \"b\"}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aWinnerThatOnlyChangedTheModelKeepsTheLabelWhereItIs() throws Exception {
+        start(sqlite());
+        JsonNode answer = Http.json(admin("POST", "/admin/experiments/tone/end", "{\"winner\": \"c\"}"));
+        assertThat(answer.path("applied").asBoolean()).isTrue();
+        assertThat(answer.path("label_version").asInt()).isEqualTo(1);
+        assertThat(answer.path("note").asText()).contains("model 'other-group'", "whose model is 'some-chat-group'");
+        assertThat(Files.readString(gateway.configFile())).contains("production: 1   # what serves")
+                .doesNotContain("tone:");
+        assertThat(Http.json(admin("GET", "/admin/experiments", null)).path("data").size()).isZero();
     }
 
     private HttpResponse<String> admin(String method, String path, String body) throws Exception {
