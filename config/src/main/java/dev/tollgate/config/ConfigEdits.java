@@ -52,8 +52,12 @@ public final class ConfigEdits {
         if (!(promptEntry.value() instanceof YamlNode.Mapping promptMap)) {
             throw new Refused("Prompt '" + prompt + "' in the config file is not a mapping; edit the file.");
         }
+        doc.writtenInPlace(promptEntry, "prompt '" + prompt + "'");
         String value = Integer.toString(version);
         YamlNode.Entry labels = entry(promptMap, LABELS);
+        if (labels != null) {
+            doc.writtenInPlace(labels, "the labels of prompt '" + prompt + "'");
+        }
         if (labels != null && labels.value() instanceof YamlNode.Mapping labelMap) {
             YamlNode.Entry existing = entry(labelMap, label);
             if (existing != null) {
@@ -204,6 +208,35 @@ public final class ConfigEdits {
             String l = lines.get(line - 1);
             int cut = l.endsWith("\r\n") ? 2 : l.endsWith("\n") ? 1 : 0;
             return l.substring(0, l.length() - cut);
+        }
+
+        /**
+         * Refuses an entry whose value is shared through YAML anchors: an alias ({@code *common}) gives the anchored
+         * node, written elsewhere, and editing an anchored one ({@code &common}) changes every alias of it too. An
+         * alias is known by its value starting before its own key (an anchor is defined before its aliases), an
+         * anchor by the {@code &} between the key and its value.
+         */
+        void writtenInPlace(YamlNode.Entry entry, String what) {
+            YamlNode value = entry.value();
+            boolean alias = value.line() < entry.line()
+                    || value.line() == entry.line() && value.column() < entry.column();
+            // The value's position may be at its anchor or after it: its first character is looked at too.
+            if (alias || between(entry.line(), entry.column(), value.line(), value.column() + 1).indexOf('&') >= 0) {
+                throw new Refused("The config file shares " + what + " with other places through a YAML anchor ("
+                        + (alias ? "*" : "&") + "); edit the file.");
+            }
+        }
+
+        /** The text from 1-based line and column {@code (l1, c1)} up to {@code (l2, c2)}, exclusive. */
+        private String between(int l1, int c1, int l2, int c2) {
+            var out = new StringBuilder();
+            for (int line = l1; line <= l2; line++) {
+                String l = content(line);
+                int from = line == l1 ? Math.min(c1 - 1, l.length()) : 0;
+                int to = line == l2 ? Math.min(c2 - 1, l.length()) : l.length();
+                out.append(l, from, Math.max(from, to)).append('\n');
+            }
+            return out.toString();
         }
 
         /** Whether the mapping is written {@code {...}}: its position is then at the brace. */

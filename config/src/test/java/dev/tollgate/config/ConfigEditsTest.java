@@ -229,6 +229,24 @@ class ConfigEditsTest {
     }
 
     @Test
+    void sharedLabelsWrittenAsAnAliasAreNotEditedThroughOnePrompt() {
+        String text = """
+                prompts:
+                  p:
+                    labels: &shared
+                      production: 1
+                    versions: {1: {system: a}, 2: {system: b}}
+                  q:
+                    labels: *shared
+                    versions: {1: {system: a}, 2: {system: b}}
+                """;
+        for (String prompt : List.of("p", "q")) {
+            assertThatThrownBy(() -> ConfigEdits.setLabel(text, prompt, "production", 2))
+                    .isInstanceOf(ConfigEdits.Refused.class).hasMessageContaining("YAML anchor");
+        }
+    }
+
+    @Test
     void positionFindsAKey() {
         String text = "prompts:\n  p:\n    versions:\n      1: {system: a}\n      2: {system: b}\n";
         assertThat(ConfigEdits.position(text, "prompts", "p", "versions", "2"))
