@@ -268,7 +268,7 @@ final class PromptRoutes {
     }
 
     /** A version written out as YAML-like text, one field a line and texts as blocks: what a diff compares. */
-    static String written(PromptVersion v) {
+    private static String written(PromptVersion v) {
         var out = new StringBuilder();
         if (v.model() != null) {
             out.append("model: ").append(v.model()).append('\n');
