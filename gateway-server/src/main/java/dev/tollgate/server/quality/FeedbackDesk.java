@@ -92,7 +92,7 @@ public final class FeedbackDesk {
                 : store.saveFeedback(feedback).thenApply(ok -> true);
         return stored.thenApply(inLedger -> {
             RequestFacts r = feedback.request();
-            metrics.feedback(r.model(), r.tier(), r.variant(), feedback.score().normalised());
+            metrics.feedback(r.model(), r.tier(), r.variant(), r.prompt(), feedback.score().normalised());
             return new Result.Accepted(feedback, inLedger);
         });
     }

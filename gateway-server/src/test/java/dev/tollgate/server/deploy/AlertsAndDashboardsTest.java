@@ -175,7 +175,7 @@ class AlertsAndDashboardsTest {
             metrics.ledgerRows(state, 1);
         }
         metrics.ledgerUp(true);
-        metrics.feedback("fast", "economy", "canary/fast", 1);
+        metrics.feedback("fast", "economy", "canary/fast", null, 1);
         for (String result : List.of("written", "dropped")) {
             metrics.reviewSamples(result, 1);
         }
