@@ -23,7 +23,7 @@ final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
             "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
             "auto_tier", "splits", "shadow", "resilience", "cache", "tracing", "metrics",
-            "review");
+            "review", "prompts", "experiments");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
@@ -88,7 +88,13 @@ final class ConfigBinder {
                 Map.entry("tracing", TracingSection.KEYS),
                 Map.entry("metrics", MetricsSection.KEYS),
                 Map.entry("review", ReviewSection.KEYS),
-                Map.entry("models.*.review", ReviewSection.MODEL_KEYS));
+                Map.entry("models.*.review", ReviewSection.MODEL_KEYS),
+                Map.entry("prompts.*", PromptsSection.KEYS),
+                Map.entry("prompts.*.versions.*", PromptsSection.VERSION_KEYS),
+                Map.entry("prompts.*.versions.*.params", PromptsSection.PARAM_KEYS),
+                Map.entry("prompts.*.versions.*.messages[]", PromptsSection.MESSAGE_KEYS),
+                Map.entry("experiments.*", ExperimentsSection.KEYS),
+                Map.entry("experiments.*.arms.*", ExperimentsSection.ARM_KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -119,7 +125,10 @@ final class ConfigBinder {
         MetricsSettings metrics = MetricsSection.bind(file.child("metrics", MetricsSection.KEYS));
         ReviewSettings review = ReviewSection.bind(file.child("review", ReviewSection.KEYS),
                 boundStorage.ledger() != null, problems);
+        var prompts = PromptsSection.bind(file.entries("prompts"), file.path("prompts"), base, problems);
+        var experiments = ExperimentsSection.bind(file.entries("experiments"), file.path("experiments"), problems);
         return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
-                prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics, review);
+                prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics, review, prompts,
+                experiments);
     }
 }

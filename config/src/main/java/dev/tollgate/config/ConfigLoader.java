@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -57,7 +58,7 @@ public final class ConfigLoader {
      */
     public LoadResult load(Path file) {
         var problems = new Diagnostics(file.toString());
-        String text = read(file, problems);
+        String text = read(file, reason -> problems.error(Origin.FILE, reason));
         return text == null
                 ? new LoadResult.Invalid(problems.errors())
                 : compile(file.toString(), text, directoryOf(file), problems);
@@ -96,7 +97,7 @@ public final class ConfigLoader {
      */
     public Validation validate(Path file) {
         var problems = new Diagnostics(file.toString());
-        String text = read(file, problems);
+        String text = read(file, reason -> problems.error(Origin.FILE, reason));
         if (text != null) {
             check(text, directoryOf(file), problems);
         }
@@ -142,11 +143,14 @@ public final class ConfigLoader {
         return Path.of("").toAbsolutePath();
     }
 
-    /** The file's text, or null with the reason recorded. */
-    private static String read(Path file, Diagnostics problems) {
+    /**
+     * The text of a config file (or of a file it includes), or null with the reason given to {@code problem}: it is
+     * missing, a directory, larger than {@link #MAX_FILE_BYTES}, not UTF-8, or unreadable.
+     */
+    static String read(Path file, Consumer<String> problem) {
         try {
             if (Files.isDirectory(file)) {
-                problems.error(Origin.FILE, "is a directory, not a config file");
+                problem.accept("is a directory, not a config file");
                 return null;
             }
             byte[] bytes;
@@ -155,16 +159,16 @@ public final class ConfigLoader {
                 bytes = in.readNBytes(MAX_FILE_BYTES + 1);
             }
             if (bytes.length > MAX_FILE_BYTES) {
-                problems.error(Origin.FILE, "is larger than " + SizeSyntax.format(MAX_FILE_BYTES));
+                problem.accept("is larger than " + SizeSyntax.format(MAX_FILE_BYTES));
                 return null;
             }
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
-            problems.error(Origin.FILE, "no such file");
+            problem.accept("no such file");
         } catch (CharacterCodingException e) {
-            problems.error(Origin.FILE, "is not UTF-8 text");
+            problem.accept("is not UTF-8 text");
         } catch (IOException e) {
-            problems.error(Origin.FILE, "cannot be read: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            problem.accept("cannot be read: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
         return null;
     }

@@ -7,20 +7,30 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The errors and warnings found in one file, collected rather than thrown so that a user sees every problem in
- * one pass. Not thread-safe: one instance per load.
+ * The errors and warnings found in one load, collected rather than thrown so that a user sees every problem in
+ * one pass. A load reads one config file and, through it, may read others (a prompt's {@code versions_file}):
+ * {@link #in} records their problems under their own name. Not thread-safe: one instance per load.
  */
 final class Diagnostics {
-    // Stable sort: problems at the same position keep the order they were found in.
-    private static final Comparator<ConfigProblem> FILE_ORDER =
-            Comparator.comparingInt(ConfigProblem::line).thenComparingInt(ConfigProblem::column);
-
     private final String file;
-    private final List<ConfigProblem> errors = new ArrayList<>();
-    private final List<ConfigProblem> warnings = new ArrayList<>();
+    private final String mainFile;
+    private final List<ConfigProblem> errors;
+    private final List<ConfigProblem> warnings;
 
     Diagnostics(String file) {
+        this(file, file, new ArrayList<>(), new ArrayList<>());
+    }
+
+    private Diagnostics(String file, String mainFile, List<ConfigProblem> errors, List<ConfigProblem> warnings) {
         this.file = requireNonNull(file, "file");
+        this.mainFile = mainFile;
+        this.errors = errors;
+        this.warnings = warnings;
+    }
+
+    /** The same collection, recording problems as {@code otherFile}'s: for a file the config refers to. */
+    Diagnostics in(String otherFile) {
+        return new Diagnostics(otherFile, mainFile, errors, warnings);
     }
 
     /** Records a problem that makes the config unusable. The message must not contain a secret value. */
@@ -37,14 +47,22 @@ final class Diagnostics {
         return !errors.isEmpty();
     }
 
-    /** Errors in file order. */
+    /** Errors in file order: the config file's first, then those of each file it refers to. */
     List<ConfigProblem> errors() {
-        return errors.stream().sorted(FILE_ORDER).toList();
+        return errors.stream().sorted(fileOrder()).toList();
     }
 
-    /** Warnings in file order. */
+    /** Warnings in file order, as {@link #errors()}. */
     List<ConfigProblem> warnings() {
-        return warnings.stream().sorted(FILE_ORDER).toList();
+        return warnings.stream().sorted(fileOrder()).toList();
+    }
+
+    // Stable sort: problems at the same position keep the order they were found in.
+    private Comparator<ConfigProblem> fileOrder() {
+        return Comparator.comparing((ConfigProblem p) -> !p.file().equals(mainFile))
+                .thenComparing(ConfigProblem::file)
+                .thenComparingInt(ConfigProblem::line)
+                .thenComparingInt(ConfigProblem::column);
     }
 
     private ConfigProblem problem(Origin at, String message) {

@@ -87,6 +87,21 @@ final class RoutingValidator {
         }
     }
 
+    /**
+     * {@code name}, used by {@code user} ("a prompt"), must be a name a client may send for chat: a chat model, a
+     * tier ({@code tier:<name>}), an automatic-tier alias or the model a split takes over. Null names are not set.
+     */
+    static void checkChatName(String name, Origin at, String user, TollgateConfig config, Diagnostics problems) {
+        if (name == null || config.models().containsKey(name)) {
+            checkChatModel(name, at, user, config.models(), problems);
+            return;
+        }
+        Set<String> names = requestableNames(config);
+        if (!names.contains(name)) {
+            problems.error(at, "unknown model '" + name + "'" + Suggestion.didYouMean(name, names));
+        }
+    }
+
     /** {@code name}, used by {@code user} ("a tier"), must be a chat model. Null names are already reported. */
     private static void checkChatModel(String name, Origin at, String user, Map<String, ModelConfig> models,
             Diagnostics problems) {

@@ -2,13 +2,15 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tollgate.core.prompt.PromptRegistry;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CachePolicy;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.pricing.Price;
+import dev.tollgate.core.prompt.Experiment;
+import dev.tollgate.core.prompt.Prompt;
+import dev.tollgate.core.prompt.PromptRegistry;
 import dev.tollgate.core.routing.AutoTier;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.routing.GroupPolicy;
@@ -31,7 +33,7 @@ import java.util.Map;
  * becomes an OpenAI-speaking provider at that address, so mock traffic takes the same path as real traffic. Keys,
  * teams and budgets become the snapshot's {@link AccessPolicy}; a file without them compiles to an open one. The
  * routing sections become its {@link RoutingTable}: without them, no tiers, splits or shadows, automatic selection
- * off, and default resilience.
+ * off, and default resilience. Prompts and experiments become its {@link PromptRegistry}.
  */
 final class SnapshotCompiler {
     private static final Price FREE = Price.simple(Money.ZERO, Money.ZERO);
@@ -74,7 +76,7 @@ final class SnapshotCompiler {
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
                         prices(config), config.storage(), routing(config), cache(config), config.tracing(),
-                        config.metrics(), review(config), PromptRegistry.EMPTY),
+                        config.metrics(), review(config), prompts(config)),
                 problems.warnings(), text);
     }
 
@@ -153,6 +155,15 @@ final class SnapshotCompiler {
             }
         }
         return new CacheSettings(section.maxBytes(), section.shared(), section.defaults(), models);
+    }
+
+    /** The prompts and experiments in file order; a file without them compiles to {@link PromptRegistry#EMPTY}. */
+    private static PromptRegistry prompts(TollgateConfig config) {
+        var prompts = new LinkedHashMap<String, Prompt>();
+        config.prompts().forEach((id, prompt) -> prompts.put(id, prompt.compile()));
+        var experiments = new LinkedHashMap<String, Experiment>();
+        config.experiments().forEach((name, experiment) -> experiments.put(name, experiment.compile()));
+        return new PromptRegistry(prompts, experiments);
     }
 
     /** Tiers in file order; splits and shadows by the model name they apply to. */

@@ -55,7 +55,8 @@ final class SplitsSection {
         return splits;
     }
 
-    private static Split.Sticky sticky(MappingReader s, Diagnostics problems) {
+    /** The {@code sticky} choice of a split or an experiment; {@link Split.Sticky#KEY} when absent or unusable. */
+    static Split.Sticky sticky(MappingReader s, Diagnostics problems) {
         String name = s.string("sticky");
         if (name == null) {
             return Split.Sticky.KEY;
@@ -71,27 +72,32 @@ final class SplitsSection {
 
     private static List<SplitConfig.Variant> variants(MappingReader s, Diagnostics problems) {
         var variants = new ArrayList<SplitConfig.Variant>();
-        long total = 0;
         boolean usable = true;
         for (YamlNode.Entry entry : s.requiredEntries("variants", "a split needs at least one variant")) {
             String variantPath = Origin.keyPath(s.path("variants"), entry.key());
-            YamlNode.Scalar scalar = MappingReader.itemScalar(entry.value(), variantPath, "a weight", problems);
-            int weight = scalar == null ? -1 : weight(scalar, variantPath, problems);
+            int weight = weight(entry.value(), variantPath, problems);
             if (weight < 0) {
                 usable = false;
                 continue;
             }
-            total += weight;
             variants.add(new SplitConfig.Variant(entry.key(), entry.origin(variantPath), weight));
         }
-        if (usable && !variants.isEmpty() && total == 0) {
-            problems.error(s.origin("variants"), "the weights add up to 0: at least one variant needs a weight");
+        if (usable) {
+            requireSomeWeight(variants.stream().map(SplitConfig.Variant::weight).toList(), s.origin("variants"),
+                    "variant", problems);
         }
         return variants;
     }
 
-    /** A variant's weight, 0 (a variant switched off) to the largest deployment weight; -1 when unusable. */
-    private static int weight(YamlNode.Scalar scalar, String path, Diagnostics problems) {
+    /**
+     * The weight at {@code path} of a split's variant or an experiment's arm: 0 (switched off) to the largest
+     * deployment weight; -1 when unusable (reported).
+     */
+    static int weight(YamlNode node, String path, Diagnostics problems) {
+        YamlNode.Scalar scalar = MappingReader.itemScalar(node, path, "a weight", problems);
+        if (scalar == null) {
+            return -1;
+        }
         if (scalar.kind() == YamlNode.Kind.INTEGER && scalar.text().matches("[+]?[0-9]{1,9}")) {
             int weight = Integer.parseInt(scalar.text());
             if (weight <= ModelsSection.MAX_WEIGHT) {
@@ -101,5 +107,15 @@ final class SplitsSection {
         problems.error(scalar.origin(path), "a weight is a whole number between 0 and " + ModelsSection.MAX_WEIGHT
                 + ", got " + scalar.quoted());
         return -1;
+    }
+
+    /**
+     * Reports {@code at} when there are weights and they add up to 0: nothing could ever be drawn. {@code what} names
+     * one weighted choice ("variant", "arm").
+     */
+    static void requireSomeWeight(List<Integer> weights, Origin at, String what, Diagnostics problems) {
+        if (!weights.isEmpty() && weights.stream().mapToLong(Integer::longValue).sum() == 0) {
+            problems.error(at, "the weights add up to 0: at least one " + what + " needs a weight");
+        }
     }
 }

@@ -34,6 +34,8 @@ import java.util.Map;
  * @param tracing the {@code tracing} section
  * @param metrics the {@code metrics} section
  * @param review the {@code review} section, without the models' own rates (the compiler adds those)
+ * @param prompts prompt id to prompt, in file order
+ * @param experiments experiment name to experiment, in file order
  */
 record TollgateConfig(
         ServerSettings server,
@@ -53,7 +55,9 @@ record TollgateConfig(
         CacheSettings cache,
         TraceSettings tracing,
         MetricsSettings metrics,
-        ReviewSettings review) {
+        ReviewSettings review,
+        Map<String, PromptConfig> prompts,
+        Map<String, ExperimentConfig> experiments) {
     TollgateConfig {
         requireNonNull(server, "server");
         adminKeys = List.copyOf(adminKeys);
@@ -72,5 +76,7 @@ record TollgateConfig(
         requireNonNull(tracing, "tracing");
         requireNonNull(metrics, "metrics");
         requireNonNull(review, "review");
+        prompts = Collections.unmodifiableMap(new LinkedHashMap<>(prompts));
+        experiments = Collections.unmodifiableMap(new LinkedHashMap<>(experiments));
     }
 }
