@@ -33,6 +33,11 @@ final class Diagnostics {
         return new Diagnostics(otherFile, mainFile, errors, warnings);
     }
 
+    /** The name problems are recorded under. */
+    String file() {
+        return file;
+    }
+
     /** Records a problem that makes the config unusable. The message must not contain a secret value. */
     void error(Origin at, String message) {
         errors.add(problem(at, message));

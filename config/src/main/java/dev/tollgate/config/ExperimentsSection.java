@@ -45,8 +45,7 @@ final class ExperimentsSection {
             String model = a.string("model");
             a.requirePresent("weight");
             int weight = a.has("weight") ? SplitsSection.weight(a.value("weight"), a.path("weight"), problems) : -1;
-            boolean readable = entry.value() instanceof YamlNode.Mapping || a.empty();
-            if (readable && !a.has("version") && !a.has("model")) {
+            if (a.readable() && !a.has("version") && !a.has("model")) {
                 problems.error(at, "an arm sets a version, a model or both; this one would change nothing");
             }
             // An unusable version or weight is already reported; the arm stays so that its model is checked too.

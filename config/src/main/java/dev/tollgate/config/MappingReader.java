@@ -125,6 +125,14 @@ final class MappingReader {
         return entry == null ? null : entry.value();
     }
 
+    /**
+     * Whether the node was a mapping or null, as opposed to another value (already reported): only then is a missing
+     * key worth reporting.
+     */
+    boolean readable() {
+        return readable;
+    }
+
     /** Whether this is a mapping without entries ({@code when: {}}), as opposed to one with only unknown keys. */
     boolean empty() {
         return readable && entries.isEmpty();

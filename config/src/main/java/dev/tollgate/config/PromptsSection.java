@@ -4,6 +4,7 @@ import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.prompt.PromptMessage;
 import dev.tollgate.core.prompt.Template;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -107,7 +108,7 @@ final class PromptsSection {
         if (text == null) {
             return Map.of();
         }
-        String name = file.toString();
+        String name = shownName(problems.file(), written, file);
         Diagnostics inFile = problems.in(name);
         YamlNode root = YamlTreeReader.read(text, inFile);
         if (root == null) {
@@ -131,19 +132,24 @@ final class PromptsSection {
         for (YamlNode.Entry entry : entries) {
             String versionPath = Origin.keyPath(path, entry.key());
             Origin at = entry.origin(versionPath);
+            if (file != null && entry.key().equals("versions")) {
+                problems.error(at, "a versions file's top level is the versions themselves (1: {...}); remove "
+                        + "'versions:' and unindent them");
+                continue;
+            }
             int number = versionNumber(entry.key(), at, problems);
             MappingReader v = MappingReader.of(entry.value(), versionPath, VERSION_KEYS, problems);
             Template system = template(v, "system", problems);
             List<YamlNode> items = v.items("messages", null);
             List<PromptMessage> messages = messages(items, v.path("messages"), problems);
-            boolean readable = entry.value() instanceof YamlNode.Mapping || v.empty();
-            if (readable && !v.has("system") && (items == null || items.isEmpty())) {
+            if (v.readable() && !v.has("system") && (items == null || items.isEmpty())) {
                 problems.error(items == null ? at : v.origin("messages"),
                         "a version needs a system text, messages or both");
             }
+            var version = new PromptConfig.Version(number, file, at, system, messages, v.string("model"),
+                    v.origin("model"), params(v.child("params", PARAM_KEYS), problems), v.string("note"));
             if (number > 0) {
-                versions.put(number, new PromptConfig.Version(number, file, at, system, messages, v.string("model"),
-                        v.origin("model"), params(v.child("params", PARAM_KEYS), problems), v.string("note")));
+                versions.put(number, version);
             }
         }
         return versions;
@@ -269,6 +275,18 @@ final class PromptsSection {
     /** The version numbers, for a message: {@code 1, 2, 3}. */
     static String numbers(Map<Integer, ?> versions) {
         return new TreeMap<>(versions).keySet().stream().map(String::valueOf).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The versions file's name in problems: beside the config file as that is named ({@code prompts/triage.yaml}
+     * next to {@code tollgate.yaml}), so that it is as relative or absolute as the config file's own.
+     */
+    private static String shownName(String configFile, String written, Path resolved) {
+        try {
+            return Path.of(configFile).resolveSibling(written).normalize().toString();
+        } catch (InvalidPathException e) {
+            return resolved.toString();
+        }
     }
 
     private static String shorten(String text) {

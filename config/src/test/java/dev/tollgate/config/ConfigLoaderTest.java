@@ -14,6 +14,9 @@ import dev.tollgate.core.access.VirtualKey;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.pricing.Unpriced;
+import dev.tollgate.core.prompt.Experiment;
+import dev.tollgate.core.prompt.Prompt;
+import dev.tollgate.core.prompt.PromptRegistry;
 import dev.tollgate.core.quota.Budget;
 import dev.tollgate.core.quota.Limits;
 import dev.tollgate.core.quota.Period;
@@ -618,6 +621,12 @@ class ConfigLoaderTest {
         assertThat(snapshot.model("demo-embed").operation()).isEqualTo(Operation.EMBEDDINGS);
         assertThat(snapshot.providers().values()).extracting(Provider::type).containsOnly("openai");
         assertThat(snapshot.access()).isEqualTo(AccessPolicy.OPEN);
+        PromptRegistry prompts = snapshot.prompts();
+        assertThat(prompts.prompts()).containsOnlyKeys("support-reply");
+        assertThat(prompts.prompts().get("support-reply").versions()).containsOnlyKeys(1, 2);
+        assertThat(prompts.prompts().get("support-reply").labels()).containsExactly(Map.entry("production", 1));
+        assertThat(prompts.experiment("support-reply", Prompt.DEFAULT_LABEL).arms())
+                .extracting(Experiment.Arm::version).containsExactly(1, 2);
     }
 
     @Test

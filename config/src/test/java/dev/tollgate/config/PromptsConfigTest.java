@@ -211,6 +211,35 @@ class PromptsConfigTest {
         assertThat(found).hasSize(5);
     }
 
+    @Test
+    void aVersionsFileIsNamedBesideTheConfigFileAsThatIsNamed() throws IOException {
+        write("prompts/triage.yaml", "versions:\n  1: { system: a }\n");
+        Path config = write("tollgate.yaml", base("prompts:\n  triage: { versions_file: prompts/triage.yaml }\n"));
+        Path relative = Path.of("").toAbsolutePath().relativize(config);
+        assertThat(problems(loader().load(relative))).containsExactly(
+                relative.resolveSibling("prompts/triage.yaml").normalize() + ":1:1: versions: a versions file's top "
+                        + "level is the versions themselves (1: {...}); remove 'versions:' and unindent them");
+    }
+
+    @Test
+    void aModelMayBeAnyNameAClientSendsForChat() {
+        String yaml = base("""
+                splits: { canary: { model: assistant, variants: { a: 1, b: 1 } } }
+                auto_tier: { aliases: [smart], default: fast }
+                prompts:
+                  p:
+                    labels: { production: 1 }
+                    versions: { 1: { system: hi, model: smart }, 2: { system: yo, model: tier:fast } }
+                experiments:
+                  x: { prompt: p, arms: { split: { model: assistant, weight: 1 }, group: { model: b, weight: 1 } } }
+                """);
+        PromptRegistry registry = loaded(loader().parse("t.yaml", yaml)).snapshot().prompts();
+        assertThat(registry.prompts().get("p").versions().values()).extracting(PromptVersion::model)
+                .containsExactly("smart", "tier:fast");
+        assertThat(registry.experiment("p", "production").arms()).extracting(Experiment.Arm::model)
+                .containsExactly("assistant", "b");
+    }
+
     record Case(String name, String yaml, List<String> expected) {
         @Override
         public String toString() {
