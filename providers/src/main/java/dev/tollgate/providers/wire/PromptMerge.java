@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,8 +48,14 @@ public final class PromptMerge {
 
     private static final String BODY_PARAM = PromptRequest.FIELD;
     private static final Set<String> FIELDS = Set.of("id", "version", "label", "variables");
+    /**
+     * Duplicate keys are refused as the envelope refuses them; decimals are kept as written (1.0 stays 1.0, a long
+     * fraction loses nothing), since the merged body goes upstream in place of the client's.
+     */
     private static final ObjectReader TREE = Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
     private PromptMerge() {}
 

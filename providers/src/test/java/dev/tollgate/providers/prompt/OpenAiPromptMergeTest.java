@@ -111,6 +111,15 @@ class OpenAiPromptMergeTest {
     }
 
     @Test
+    void theClientsOtherFieldsGoUpstreamAsWritten() {
+        String own = "\"temperature\":1.0,\"top_p\":0.30000000000000004,\"seed\":12345678901234567890,"
+                + "\"metadata\":{\"k\":\"\u00e9\"}";
+        PromptedBody merged = merge("{\"model\":\"m\"," + own + ",\"messages\":[]}", new PromptRequest("plain", null));
+        assertThat(new String(merged.body(), StandardCharsets.UTF_8)).isEqualTo("{\"model\":\"m\"," + own
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
+    }
+
+    @Test
     void aVersionMayBeANumberOrAString() {
         assertThat(merge("""
                 {"model":"m","messages":[],"prompt":{"id":"plain","version":"1"}}""", PromptRequest.NONE)
