@@ -47,7 +47,9 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
     /**
      * Scans {@code body[0, length)} for {@code operation} ({@link Operation#CHAT} or
      * {@link Operation#COUNT_TOKENS}; the Anthropic API has no embeddings, so that one is an
-     * {@link IllegalArgumentException}). Throws {@link GatewayException} with the dialect's 400 for a bad body.
+     * {@link IllegalArgumentException}). Throws {@link GatewayException} with the dialect's 400 for a bad body. A
+     * body with a top-level {@code prompt} is not checked for what the prompt may bring (the model, messages,
+     * {@code max_tokens}): its envelope only says {@link #namesPrompt()}.
      */
     public static AnthropicEnvelope scan(byte[] body, int length, Operation operation) {
         requireNonNull(body, "body");

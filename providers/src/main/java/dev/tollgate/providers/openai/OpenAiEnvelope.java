@@ -83,7 +83,8 @@ public record OpenAiEnvelope(
      * Scans {@code body[0, length)}: {@code model} is required (a string), {@code stream} optional (a boolean), a
      * chat request needs a non-empty {@code messages} array of objects (at most
      * {@value MessageReader#MAX_MESSAGES}), an embeddings request an {@code input}. Throws {@link GatewayException}
-     * with the dialect's 400 otherwise.
+     * with the dialect's 400 otherwise. A body with a top-level {@code prompt} is not checked for what the prompt
+     * may bring (the model, messages): its envelope only says {@link #namesPrompt()}.
      */
     public static OpenAiEnvelope scan(byte[] body, int length, Operation operation) {
         requireNonNull(body, "body");
