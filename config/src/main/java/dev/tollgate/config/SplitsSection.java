@@ -13,6 +13,7 @@ import java.util.Set;
 /**
  * Binds {@code splits}: weighted A/B tests and canaries, each taking over one public model name and assigning its
  * callers, stickily, to one of several model groups. Whether those groups exist is left to {@link ConfigValidator}.
+ * Its sticky choices and weights are also those of experiments' arms ({@link ExperimentsSection}).
  */
 final class SplitsSection {
     static final Set<String> KEYS = Set.of("model", "sticky", "variants");

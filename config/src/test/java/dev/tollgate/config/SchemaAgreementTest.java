@@ -115,6 +115,16 @@ class SchemaAgreementTest {
                 .isEqualTo(ProvidersSection.HEADER_NAME_PATTERN);
         assertThat(defs.at("/condition/properties/matches/maxLength").asInt())
                 .isEqualTo(ConditionSection.MAX_PATTERN_CHARS);
+        assertThat(schema.at("/properties/prompts/propertyNames/pattern").asText()).isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(schema.at("/properties/experiments/propertyNames/pattern").asText())
+                .isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(defs.at("/prompt/properties/labels/propertyNames/pattern").asText())
+                .isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(defs.at("/experiment/properties/arms/propertyNames/pattern").asText())
+                .isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(defs.at("/prompt_versions/propertyNames/pattern").asText()).isEqualTo(PromptsSection.VERSION_PATTERN);
+        assertThat(defs.at("/prompt_params/properties/stop/oneOf/1/maxItems").asInt()).isEqualTo(PromptsSection.MAX_STOP);
+        assertThat(defs.at("/experiment_arm/properties/weight/maximum").asInt()).isEqualTo(ModelsSection.MAX_WEIGHT);
     }
 
     @Test
@@ -132,6 +142,12 @@ class SchemaAgreementTest {
         List<String> sticky = new ArrayList<>();
         schema.at("/$defs/split/properties/sticky/enum").forEach(t -> sticky.add(t.asText()));
         assertThat(sticky).containsExactlyElementsOf(SplitsSection.STICKY.keySet());
+        List<String> experimentSticky = new ArrayList<>();
+        schema.at("/$defs/experiment/properties/sticky/enum").forEach(t -> experimentSticky.add(t.asText()));
+        assertThat(experimentSticky).containsExactlyElementsOf(SplitsSection.STICKY.keySet());
+        List<String> roles = new ArrayList<>();
+        schema.at("/$defs/prompt_message/properties/role/enum").forEach(t -> roles.add(t.asText()));
+        assertThat(roles).containsExactlyElementsOf(PromptsSection.ROLES.keySet());
         for (String def : List.of("cache", "model_cache")) {
             List<String> scopes = new ArrayList<>();
             schema.at("/$defs/" + def + "/properties/scope/enum").forEach(t -> scopes.add(t.asText()));

@@ -10,6 +10,13 @@ import static dev.tollgate.metrics.MeterNames.NONE;
 import static dev.tollgate.metrics.MeterNames.OPERATION;
 import static dev.tollgate.metrics.MeterNames.OUTCOME;
 import static dev.tollgate.metrics.MeterNames.OVERHEAD;
+import static dev.tollgate.metrics.MeterNames.EXPERIMENT;
+import static dev.tollgate.metrics.MeterNames.PROMPT;
+import static dev.tollgate.metrics.MeterNames.PROMPT_COST;
+import static dev.tollgate.metrics.MeterNames.PROMPT_DURATION;
+import static dev.tollgate.metrics.MeterNames.PROMPT_REQUESTS;
+import static dev.tollgate.metrics.MeterNames.PROMPT_TOKENS;
+import static dev.tollgate.metrics.MeterNames.PROMPT_VERSION;
 import static dev.tollgate.metrics.MeterNames.PROVIDER;
 import static dev.tollgate.metrics.MeterNames.REQUESTS;
 import static dev.tollgate.metrics.MeterNames.REQUEST_DURATION;
@@ -37,6 +44,7 @@ import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
+import dev.tollgate.core.prompt.PromptUse;
 import dev.tollgate.core.spi.Operation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -66,6 +74,8 @@ final class ExchangeMeters {
     private final ConcurrentHashMap<CacheLabels, Counter> cacheLookups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> cacheSaved = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Routed, Counter> routed = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PromptSeries, PromptMeters> prompts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PromptOutcome, Counter> promptRequests = new ConcurrentHashMap<>();
     /** The response models labelled so far, by model group: see {@link #responseModelLabel}. */
     private final ConcurrentHashMap<String, Set<String>> responseModels = new ConcurrentHashMap<>();
 
@@ -95,6 +105,17 @@ final class ExchangeMeters {
 
     /** The labels of one routed-requests counter; tier and variant may be null. */
     private record Routed(String tier, String variant, String model) {}
+
+    /**
+     * One prompt version as an experiment arm served it: the id and number come from config, and so does the
+     * variant ({@code <experiment>/<arm>}, null outside an experiment), so the series are bounded by the registry.
+     */
+    private record PromptSeries(String prompt, int version, String variant) {}
+
+    private record PromptOutcome(PromptSeries series, Outcome outcome) {}
+
+    /** The time, tokens and dollars of one prompt series. */
+    private record PromptMeters(Timer duration, Counter input, Counter output, Counter cost) {}
 
     void record(ExchangeSummary s) {
         Meters m = Registered.meter(meters, new Labels(s.route(), s.operation(), s.model(),
@@ -134,6 +155,9 @@ final class ExchangeMeters {
                         .tag(MODEL, model).register(registry)).increment(cache.saved().nanos() / 1e9);
             }
         }
+        if (s.prompt() != null) {
+            prompt(s, s.prompt(), usage);
+        }
         RouteTrace routing = s.routing();
         if (routing.tier() != null || routing.variant() != null) {
             // The served model is already a label of every request meter; this adds how it was chosen, so a
@@ -171,6 +195,44 @@ final class ExchangeMeters {
             }
         }
         return OTHER;
+    }
+
+    private void prompt(ExchangeSummary s, PromptUse use, Usage usage) {
+        var series = new PromptSeries(use.id(), use.version(), use.variant());
+        Registered.meter(promptRequests, new PromptOutcome(series, s.outcome()), o -> Counter
+                .builder(PROMPT_REQUESTS)
+                .description("Requests that rendered a registry prompt, by prompt, version, experiment arm and outcome")
+                .tags(promptTags(o.series())).tag(OUTCOME, o.outcome().label())
+                .register(registry)).increment();
+        PromptMeters m = Registered.meter(prompts, series, this::registerPrompt);
+        m.duration().record(s.latencyNanos(), TimeUnit.NANOSECONDS);
+        increment(m.input(), usage.inputTokens());
+        increment(m.output(), usage.outputTokens());
+        if (!s.cost().isZero()) {
+            m.cost().increment(s.cost().nanos() / 1e9);
+        }
+    }
+
+    private PromptMeters registerPrompt(PromptSeries series) {
+        Tags tags = promptTags(series);
+        String tokens = "Tokens of requests that rendered a registry prompt, by prompt, version, experiment arm and "
+                + "type (input, output)";
+        return new PromptMeters(
+                Timer.builder(PROMPT_DURATION)
+                        .description("Time from admission to the last byte sent, of requests that rendered a "
+                                + "registry prompt, by prompt, version and experiment arm")
+                        .tags(tags).serviceLevelObjectives(Buckets.LATENCY).register(registry),
+                Counter.builder(PROMPT_TOKENS).description(tokens).tags(tags).tag(TYPE, "input").register(registry),
+                Counter.builder(PROMPT_TOKENS).description(tokens).tags(tags).tag(TYPE, "output").register(registry),
+                Counter.builder(PROMPT_COST).baseUnit("usd")
+                        .description("Dollars charged for requests that rendered a registry prompt, by prompt, "
+                                + "version and experiment arm")
+                        .tags(tags).register(registry));
+    }
+
+    private static Tags promptTags(PromptSeries series) {
+        return Tags.of(PROMPT, series.prompt(), PROMPT_VERSION, Integer.toString(series.version()),
+                EXPERIMENT, orNone(series.variant()));
     }
 
     private void spend(ExchangeSummary s, Usage usage) {

@@ -72,6 +72,13 @@ final class MeterNames {
     static final String FEEDBACK_SCORE = "tollgate.feedback.score";
     static final String REVIEW_SAMPLES = "tollgate.review.samples";
     static final String TRACE_SPANS = "tollgate.trace.spans";
+    static final String PROMPT_REQUESTS = "tollgate.prompt.requests";
+    static final String PROMPT_TOKENS = "tollgate.prompt.tokens";
+    static final String PROMPT_COST = "tollgate.prompt.cost";
+    static final String PROMPT_DURATION = "tollgate.prompt.duration";
+    static final String PROMPT = "prompt";
+    static final String PROMPT_VERSION = "prompt_version";
+    static final String EXPERIMENT = "experiment";
 
     private MeterNames() {}
 }

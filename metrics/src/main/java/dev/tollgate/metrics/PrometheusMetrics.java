@@ -14,7 +14,11 @@ import static dev.tollgate.metrics.MeterNames.DEPLOYMENT;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT_STATE;
 import static dev.tollgate.metrics.MeterNames.DIMENSION;
 import static dev.tollgate.metrics.MeterNames.EVENT_LOOP_PENDING_TASKS;
+import static dev.tollgate.metrics.MeterNames.EXPERIMENT;
 import static dev.tollgate.metrics.MeterNames.FEEDBACK_SCORE;
+import static dev.tollgate.metrics.MeterNames.NONE;
+import static dev.tollgate.metrics.MeterNames.PROMPT;
+import static dev.tollgate.metrics.MeterNames.PROMPT_VERSION;
 import static dev.tollgate.metrics.MeterNames.INFLIGHT_REQUESTS;
 import static dev.tollgate.metrics.MeterNames.INFLIGHT_STREAMS;
 import static dev.tollgate.metrics.MeterNames.LEDGER_QUEUE;
@@ -42,6 +46,7 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -380,9 +385,9 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     private Histogram registerFeedback() {
         return Histogram.builder()
                 .name(prometheusName(FEEDBACK_SCORE))
-                .help("Callers' feedback on answers, normalised to 0 (worst) .. 1 (best), by model group, tier and "
-                        + "split variant")
-                .labelNames(prometheusName(MODEL), TIER, VARIANT)
+                .help("Callers' feedback on answers, normalised to 0 (worst) .. 1 (best), by model group, tier, "
+                        + "split variant, registry prompt and version, and experiment arm")
+                .labelNames(prometheusName(MODEL), TIER, VARIANT, PROMPT, PROMPT_VERSION, EXPERIMENT)
                 .classicOnly()
                 .withoutExemplars()
                 .classicUpperBounds(FEEDBACK_BOUNDS)
@@ -394,9 +399,11 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     }
 
     @Override
-    public void feedback(String model, String tier, String variant, double score) {
+    public void feedback(String model, String tier, String variant, PromptUse prompt, double score) {
         feedback.labelValues(ExchangeMeters.orNone(model), ExchangeMeters.orNone(tier),
-                ExchangeMeters.orNone(variant)).observe(score);
+                ExchangeMeters.orNone(variant), prompt == null ? NONE : prompt.id(),
+                prompt == null ? NONE : Integer.toString(prompt.version()),
+                prompt == null ? NONE : ExchangeMeters.orNone(prompt.variant())).observe(score);
     }
 
     @Override

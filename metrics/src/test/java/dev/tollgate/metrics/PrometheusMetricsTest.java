@@ -14,6 +14,7 @@ import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import dev.tollgate.core.spi.Operation;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -387,19 +388,48 @@ class PrometheusMetricsTest {
 
     @Test
     void feedbackIsAHistogramOfTheNormalisedScoreByModelTierAndVariant() {
-        metrics.feedback("fast", "economy", null, 1);
-        metrics.feedback("fast", "economy", null, 0.25);
-        metrics.feedback("next", null, "canary/next", 0);
+        metrics.feedback("fast", "economy", null, null, 1);
+        metrics.feedback("fast", "economy", null, null, 0.25);
+        metrics.feedback("next", null, "canary/next", new PromptUse("support", 2, "production", "tone", "b"), 0);
         String text = metrics.scrape();
+        String noPrompt = "prompt=\"none\",prompt_version=\"none\",";
         assertThat(text)
-                .contains("tollgate_feedback_score_count{gen_ai_request_model=\"fast\",tier=\"economy\","
-                        + "variant=\"none\"} 2")
-                .contains("tollgate_feedback_score_sum{gen_ai_request_model=\"fast\",tier=\"economy\","
-                        + "variant=\"none\"} 1.25")
-                .contains("tollgate_feedback_score_bucket{gen_ai_request_model=\"fast\",tier=\"economy\","
-                        + "variant=\"none\",le=\"0.25\"} 1")
-                .contains("tollgate_feedback_score_bucket{gen_ai_request_model=\"next\",tier=\"none\","
-                        + "variant=\"canary/next\",le=\"0.0\"} 1");
+                .contains("tollgate_feedback_score_count{experiment=\"none\",gen_ai_request_model=\"fast\","
+                        + noPrompt + "tier=\"economy\",variant=\"none\"} 2")
+                .contains("tollgate_feedback_score_sum{experiment=\"none\",gen_ai_request_model=\"fast\","
+                        + noPrompt + "tier=\"economy\",variant=\"none\"} 1.25")
+                .contains("tollgate_feedback_score_bucket{experiment=\"none\",gen_ai_request_model=\"fast\","
+                        + noPrompt + "tier=\"economy\",variant=\"none\",le=\"0.25\"} 1")
+                .contains("tollgate_feedback_score_bucket{experiment=\"tone/b\",gen_ai_request_model=\"next\","
+                        + "prompt=\"support\",prompt_version=\"2\",tier=\"none\",variant=\"canary/next\","
+                        + "le=\"0.0\"} 1");
+    }
+
+    @Test
+    void promptRequestsAreCountedTimedAndCostedByVersionAndExperimentArm() {
+        var arm = new PromptUse("support", 2, "production", "tone", "b");
+        ExchangeSummary s = ok(false);
+        metrics.exchangeFinished(withPrompt(s, arm));
+        metrics.exchangeFinished(withPrompt(s, arm));
+        metrics.exchangeFinished(withPrompt(s, new PromptUse("support", 1, null, null, null)));
+        metrics.exchangeFinished(s);
+        String series = "experiment=\"tone/b\",prompt=\"support\",prompt_version=\"2\"";
+        assertThat(metrics.scrape())
+                .contains("tollgate_prompt_requests_total{experiment=\"tone/b\",outcome=\"success\",prompt=\"support\","
+                        + "prompt_version=\"2\"} 2.0")
+                .contains("tollgate_prompt_requests_total{experiment=\"none\",outcome=\"success\",prompt=\"support\","
+                        + "prompt_version=\"1\"} 1.0")
+                .contains("tollgate_prompt_tokens_total{" + series + ",type=\"input\"} 24.0")
+                .contains("tollgate_prompt_tokens_total{" + series + ",type=\"output\"} 60.0")
+                .contains("tollgate_prompt_cost_usd_total{" + series + "} 0.5")
+                .contains("tollgate_prompt_duration_seconds_count{" + series + "} 2");
+    }
+
+    private static ExchangeSummary withPrompt(ExchangeSummary s, PromptUse prompt) {
+        return new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(), s.responseModel(),
+                s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(),
+                s.firstTokenNanos(), s.upstreamNanos(), s.usage(), s.key(), s.team(), s.user(), s.cost(),
+                s.costEstimated(), s.spendId(), s.routing(), s.cache(), prompt);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.tollgate.core.observe;
 import dev.tollgate.core.cache.ResponseCache;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import java.util.Set;
 
 /**
@@ -98,9 +99,10 @@ public interface GatewayMetrics {
      *
      * @param tier null when the request went through no tier
      * @param variant null when no split assigned it
+     * @param prompt the registry prompt the request rendered, or null
      * @param score 0 (worst) to 1 (best)
      */
-    void feedback(String model, String tier, String variant, double score);
+    void feedback(String model, String tier, String variant, PromptUse prompt, double score);
 
     /**
      * Review samples that left the review queue, off the request path.

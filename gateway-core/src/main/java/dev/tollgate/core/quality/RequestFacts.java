@@ -2,6 +2,7 @@ package dev.tollgate.core.quality;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.prompt.PromptUse;
 import java.time.Instant;
 
 /**
@@ -15,9 +16,10 @@ import java.time.Instant;
  * @param model the model group that served it
  * @param tier the tier it went through, or null
  * @param variant {@code <split>/<variant model>} when a split assigned it, or null
+ * @param prompt the registry prompt it rendered (version, experiment arm), or null
  */
 public record RequestFacts(String requestId, String spendId, Instant at, String key, String team, String model,
-                           String tier, String variant) {
+                           String tier, String variant, PromptUse prompt) {
     public RequestFacts {
         requireNonNull(requestId, "requestId");
         requireNonNull(spendId, "spendId");

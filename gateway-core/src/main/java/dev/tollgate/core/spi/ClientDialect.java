@@ -22,6 +22,20 @@ public interface ClientDialect {
      */
     RequestEnvelope envelope(byte[] body, Operation operation);
 
+    /**
+     * Merges the registry prompt a request names into its body, in this dialect: the rendered system text and
+     * messages go before the client's own, the version's parameters fill only what the client left unset, and the
+     * model is the arm's, else the client's non-empty one, else the version's (none: the body is left without one, so
+     * the envelope's missing-model 400 follows). The top-level {@code prompt} field is removed. Called only for a
+     * request that names a prompt, by header or by that field ({@link RequestEnvelope#namesPrompt()}): the one
+     * place a body becomes a tree.
+     *
+     * @param headers the prompt headers; {@link PromptRequest#NONE} when only the body may name it
+     * @throws dev.tollgate.core.model.GatewayException a 400 for a malformed reference or variables, or a prompt named
+     *     twice (header and body), a 404 from {@code resolver}
+     */
+    PromptedBody mergePrompt(byte[] body, Operation operation, PromptRequest headers, PromptResolver resolver);
+
     ChatRequest decodeChat(byte[] body);
 
     byte[] encodeChat(ChatResponse response);

@@ -23,6 +23,14 @@ public interface RequestEnvelope {
     boolean clientWantsUsage();
 
     /**
+     * The body has a top-level {@code prompt} field: it is completed by {@link ClientDialect#mergePrompt}, so a
+     * missing model, an empty {@code messages} or (Anthropic) a missing {@code max_tokens} is not yet an error, and no
+     * other fact of this envelope is to be used (its model may be empty). A request whose body names no prompt pays
+     * nothing for this: the scan that reads the envelope sees the field name anyway.
+     */
+    boolean namesPrompt();
+
+    /**
      * Edits that forward the body to an upstream of the same dialect: the model becomes {@code upstreamModel}, and
      * with {@code forceUsage} a streamed reply is asked to carry usage even when the client did not ask.
      */

@@ -16,6 +16,7 @@ import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.ResponseModel;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import dev.tollgate.core.quota.Admission;
 import dev.tollgate.core.quota.RateHeaders;
 import dev.tollgate.core.quota.Reservation;
@@ -30,6 +31,8 @@ import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.Header;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.Passthrough;
+import dev.tollgate.core.spi.PromptRequest;
+import dev.tollgate.core.spi.PromptedBody;
 import dev.tollgate.core.spi.ProviderAdapter;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.TokenCounting;
@@ -130,7 +133,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     /** The id of this request's reservation and ledger row; see {@code RequestId.spendId}. */
     private final String spendId;
     private final boolean keepAlive;
-    private final byte[] body;
+    /** The client's body; for a request naming a registry prompt, the body with the prompt merged in. */
+    private byte[] body;
     private final List<Header> clientHeaders;
     private final HttpHeaders requestHeaders;
     private final Done onDone;
@@ -207,6 +211,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     private AnswerAssembler reviewTranscript;
     /** A sampled complete answer; null otherwise. */
     private ChatResponse reviewAnswer;
+    /** The registry prompt the request rendered, or null when it named none. */
+    private PromptUse prompt;
 
     /**
      * @param clientHeaders the client headers its dialect carries to a same-dialect upstream
@@ -243,7 +249,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
         RetryDecision first;
         RequestOptions options;
         try {
-            envelope = dialect.envelope(body, operation);
+            envelope = envelope(operation);
             inFlight = true;
             services.reporter().metrics().exchangeStarted(streaming());
             caller = caller.withBodyUser(envelope.user());
@@ -280,6 +286,37 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
         } else {
             decide(first, null);
         }
+    }
+
+    /**
+     * The request's envelope. A request that names a registry prompt (by header, or by the body's top-level
+     * {@code prompt} field, which the envelope scan notes) has it merged into its body first, so everything after
+     * this sees an ordinary request of the client's dialect; one that names none pays a header look-up.
+     */
+    private RequestEnvelope envelope(Operation operation) {
+        String reference = requestHeaders.get(PromptRequest.HEADER);
+        if (reference == null) {
+            RequestEnvelope plain = dialect.envelope(body, operation);
+            if (!plain.namesPrompt() && !requestHeaders.contains(PromptRequest.VARIABLES_HEADER)) {
+                return plain;
+            }
+        }
+        if (operation == Operation.EMBEDDINGS) {
+            throw new GatewayException(GatewayError.invalid(PromptRequest.FIELD, "prompt_not_supported",
+                    "Registry prompts are for chat requests; an embeddings request cannot name one."));
+        }
+        PromptedBody merged = dialect.mergePrompt(body, operation,
+                new PromptRequest(reference, requestHeaders.get(PromptRequest.VARIABLES_HEADER)),
+                (ref, bodyUser) -> snapshot.prompts().choose(ref, caller.keyName(),
+                        caller.withBodyUser(bodyUser).user(), ThreadLocalRandom.current()));
+        body = merged.body();
+        prompt = merged.choice().use();
+        // Set now, so every answer carries them: an error, a cached replay, a followed flight.
+        headers().set(PromptRequest.HEADER, prompt.id() + "@" + prompt.version());
+        if (prompt.experiment() != null) {
+            headers().set(PromptRequest.EXPERIMENT_HEADER, prompt.variant());
+        }
+        return dialect.envelope(body, operation);
     }
 
     /** Whether the caller's key may ask for a name: a model group, a tier or an alias. */
@@ -1115,7 +1152,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                 caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId,
                 routing == null ? RouteTrace.NONE : new RouteTrace(routing.tier(), routing.tierRule(),
                         routing.variant(), routing.attempts(), routing.tried(), routing.fellBack()),
-                cache == null ? null : cache.use(coalescedSaving), null);
+                cache == null ? null : cache.use(coalescedSaving), prompt);
         trace.finished(summary, envelope == null ? null : envelope.model(), tracedSampling(), deployment);
         services.reporter().report(summary, trace.traceId(), review);
         onDone.done(keepAlive && !cut);

@@ -78,7 +78,7 @@ public final class ExchangeReporter {
         }
         if (s.model() != null && s.billable() && RATEABLE_ROUTES.contains(s.route())) {
             var facts = new RequestFacts(s.requestId(), s.spendId(), now, s.key(), s.team(), s.model(), tier,
-                    variant);
+                    variant, s.prompt());
             recent.add(facts);
             if (review != null && reviews != null) {
                 reviews.offer(facts, s.deployment(), s.usage(), s.cost(), s.latencyNanos() / 1_000_000, s.stream(),

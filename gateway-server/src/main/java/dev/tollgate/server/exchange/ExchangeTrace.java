@@ -244,6 +244,12 @@ final class ExchangeTrace {
         if (s.cache() != null) {
             server.put("tollgate.cache", s.cache().result().label());
         }
+        if (s.prompt() != null) {
+            server.put("tollgate.prompt", s.prompt().id())
+                    .put("tollgate.prompt_version", (long) s.prompt().version())
+                    .put("tollgate.prompt_label", s.prompt().label())
+                    .put("tollgate.experiment", s.prompt().variant());
+        }
         if (s.errorKind() != null) {
             // A caller's mistake is recorded but is no failure of this service, as for HTTP server spans.
             boolean serverFault = s.errorKind().fault() == Fault.PROVIDER || s.errorKind().fault() == Fault.GATEWAY;

@@ -1,6 +1,7 @@
 package dev.tollgate.server.log;
 
 import dev.tollgate.core.observe.ExchangeSummary;
+import dev.tollgate.core.prompt.PromptUse;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -34,7 +35,8 @@ public final class AccessLog {
     }
 
     private String render(ExchangeSummary s, String traceId, long epochMillis) {
-        return new JsonLine()
+        PromptUse prompt = s.prompt();
+        JsonLine line = new JsonLine()
                 .field("ts", timestamp(epochMillis))
                 .field("type", "access")
                 .field("request_id", s.requestId())
@@ -69,6 +71,14 @@ public final class AccessLog {
                 .field("tried", s.routing().tried().size() > 1 ? String.join(",", s.routing().tried()) : null)
                 .field("fell_back", s.routing().fellBack())
                 .field("cache", s.cache() == null ? null : s.cache().result().label())
+                .field("prompt", prompt == null ? null : prompt.id());
+        if (prompt == null) {
+            line.field("prompt_version", (String) null);
+        } else {
+            line.field("prompt_version", prompt.version());
+        }
+        return line.field("prompt_label", prompt == null ? null : prompt.label())
+                .field("experiment", prompt == null ? null : prompt.variant())
                 .toString();
     }
 

@@ -23,8 +23,9 @@ import java.util.logging.Logger;
  *
  * <p>The request is looked up among the ones this process answered lately ({@link RecentRequests}), else in the
  * ledger (where every replica's rows are). Feedback is stored with the ledger (latest wins) and counted in the
- * {@code tollgate_feedback_score} histogram by model group, tier and split variant. Without a ledger it is counted
- * only, and only requests still in the recent index can be rated. Comments are stored PII-redacted.
+ * {@code tollgate_feedback_score} histogram by model group, tier, split variant, registry prompt version and
+ * experiment arm. Without a ledger it is counted only, and only requests still in the recent index can be rated.
+ * Comments are stored PII-redacted.
  *
  * <p>{@link #rate} never blocks: database work runs on the ledger's threads. Thread-safe.
  */
@@ -92,7 +93,7 @@ public final class FeedbackDesk {
                 : store.saveFeedback(feedback).thenApply(ok -> true);
         return stored.thenApply(inLedger -> {
             RequestFacts r = feedback.request();
-            metrics.feedback(r.model(), r.tier(), r.variant(), feedback.score().normalised());
+            metrics.feedback(r.model(), r.tier(), r.variant(), r.prompt(), feedback.score().normalised());
             return new Result.Accepted(feedback, inLedger);
         });
     }

@@ -2,6 +2,7 @@ package dev.tollgate.server.store;
 
 import static dev.tollgate.server.store.SpendTable.text;
 
+import dev.tollgate.core.prompt.PromptUse;
 import dev.tollgate.core.quality.Feedback;
 import dev.tollgate.core.quality.FeedbackScore;
 import dev.tollgate.core.quality.RequestFacts;
@@ -40,7 +41,8 @@ final class FeedbackTable {
      * gateway chose it, else the client's, kept beside it.
      */
     private static final String FIND = """
-            SELECT request_id, COALESCE(client_request_id, request_id), at_ms, key_name, team, model, tier, variant
+            SELECT request_id, COALESCE(client_request_id, request_id), at_ms, key_name, team, model, tier, variant,
+                prompt_id, prompt_version, prompt_label, experiment, experiment_arm
             FROM spend
             WHERE (request_id = ? OR client_request_id = ?) AND model IS NOT NULL AND route IN ('chat', 'messages')
                 AND %s
@@ -61,9 +63,23 @@ final class FeedbackTable {
                     return null;
                 }
                 return new RequestFacts(rs.getString(2), rs.getString(1), Instant.ofEpochMilli(rs.getLong(3)),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                        promptUse(rs, 9));
             }
         }
+    }
+
+    /**
+     * The prompt of a spend row, from its five prompt columns starting at {@code first}; null when it rendered
+     * none.
+     */
+    private static PromptUse promptUse(ResultSet rs, int first) throws SQLException {
+        String id = rs.getString(first);
+        if (id == null) {
+            return null;
+        }
+        return new PromptUse(id, rs.getInt(first + 1), rs.getString(first + 2), rs.getString(first + 3),
+                rs.getString(first + 4));
     }
 
     static void save(Connection connection, Feedback f) throws SQLException {
@@ -99,7 +115,7 @@ final class FeedbackTable {
         }
         var request = new RequestFacts(rs.getString(first + 1), rs.getString(first),
                 Instant.ofEpochMilli(rs.getLong(first + 2)), rs.getString(first + 3), rs.getString(first + 4),
-                rs.getString(first + 5), rs.getString(first + 6), rs.getString(first + 7));
+                rs.getString(first + 5), rs.getString(first + 6), rs.getString(first + 7), null);
         return new Feedback(request, Instant.ofEpochMilli(rs.getLong(first + 8)), FeedbackScore.ofLabel(score),
                 rs.getString(first + 10));
     }

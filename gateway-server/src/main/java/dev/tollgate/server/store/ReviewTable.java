@@ -89,7 +89,8 @@ final class ReviewTable {
 
     private static ReviewSample sample(ResultSet rs) throws SQLException {
         var request = new RequestFacts(rs.getString(2), rs.getString(1), Instant.ofEpochMilli(rs.getLong(3)),
-                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(8), rs.getString(9));
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(8), rs.getString(9),
+                null); // reviews keep no prompt-registry columns: a sample is read for its texts
         return new ReviewSample(request, rs.getString(7), Usage.reported(rs.getLong(10), rs.getLong(11)),
                 new Money(rs.getLong(12)), rs.getLong(13), rs.getInt(14) == 1,
                 new ReviewText(rs.getString(15), rs.getInt(16) == 1, rs.getInt(17)),

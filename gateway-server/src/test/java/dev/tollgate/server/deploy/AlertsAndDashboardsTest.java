@@ -12,6 +12,7 @@ import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.metrics.PrometheusMetrics;
 import dev.tollgate.metrics.RuntimeProbes;
@@ -50,6 +51,9 @@ class AlertsAndDashboardsTest {
             "vllm:kv_cache_usage_perc", Set.of("model_name"),    // vLLM 0.10 and later
             "tgi_queue_size", Set.of(),
             "tgi_batch_current_size", Set.of());
+
+    /** A prompt request's use, for the prompt series. */
+    private static final PromptUse PROMPT = new PromptUse("support-answer", 2, "production", "tone", "concise");
 
     /** Every series the gateway exports, by metric name: each one's labels. */
     private final Map<String, List<Map<String, String>>> exported = exportedSeries();
@@ -159,6 +163,8 @@ class AlertsAndDashboardsTest {
             };
             metrics.exchangeFinished(summary(error == null ? 200 : error.defaultStatus(), outcome, error, false, null,
                     RouteTrace.NONE));
+            metrics.exchangeFinished(summary(error == null ? 200 : error.defaultStatus(), outcome, error, false, null,
+                    RouteTrace.NONE, PROMPT));
         }
         for (CacheResult result : CacheResult.values()) {
             metrics.exchangeFinished(summary(200, Outcome.SUCCESS, null, false, new CacheUse(result,
@@ -175,7 +181,8 @@ class AlertsAndDashboardsTest {
             metrics.ledgerRows(state, 1);
         }
         metrics.ledgerUp(true);
-        metrics.feedback("fast", "economy", "canary/fast", 1);
+        metrics.feedback("fast", "economy", "canary/fast", null, 1);
+        metrics.feedback("fast", null, null, PROMPT, 0.5);
         for (String result : List.of("written", "dropped")) {
             metrics.reviewSamples(result, 1);
         }
@@ -203,9 +210,14 @@ class AlertsAndDashboardsTest {
 
     private static ExchangeSummary summary(int status, Outcome outcome, ErrorKind error, boolean stream,
                                            CacheUse cache, RouteTrace routing) {
+        return summary(status, outcome, error, stream, cache, routing, null);
+    }
+
+    private static ExchangeSummary summary(int status, Outcome outcome, ErrorKind error, boolean stream,
+                                           CacheUse cache, RouteTrace routing, PromptUse prompt) {
         return new ExchangeSummary("req_1", "chat", Operation.CHAT, "fast", "m1", "fast/mock/m1", "mock", status,
                 outcome, error, stream,
                 2_000_000, stream ? 1_000_000 : -1, 1_500_000, Usage.reported(12, 30), "bot", "support", null,
-                Money.ofUsd("0.25"), false, "req_1", routing, cache, null);
+                Money.ofUsd("0.25"), false, "req_1", routing, cache, prompt);
     }
 }

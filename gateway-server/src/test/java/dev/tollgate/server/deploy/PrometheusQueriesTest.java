@@ -31,8 +31,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The alert rules and dashboard queries on a real Prometheus (Debian's package; see {@link PrometheusTools} for
  * when this is skipped): promtool accepts the rules and the scrape config, and a Prometheus scraping a gateway
- * that has served chat requests, streams, cache hits and a rate-limit refusal evaluates every rule and every panel
- * query, and finds data for the traffic panels.
+ * that has served chat requests, streams, cache hits, a registry prompt and a rate-limit refusal evaluates every rule
+ * and every panel query, and finds data for the traffic panels.
  *
  * <p>The traffic comes in two rounds, one before Prometheus starts and one after its first scrape: a counter that
  * first appears between two scrapes has no rate yet, so only the second round makes the rates of the panels
@@ -53,7 +53,10 @@ class PrometheusQueriesTest {
             "In-flight requests and streams", "Tokens per second by team and type",
             "Cost by key in the time range (top 10)", "Requests per key by outcome (top 10)", "Budget remaining",
             "Spend ledger", "JVM memory used", "CPU", "Netty allocator", "Live threads and uptime",
-            "Mean feedback score in the time range", "Feedback and review samples");
+            "Mean feedback score in the time range", "Feedback and review samples",
+            "Prompt requests per second by version and arm", "Prompt latency p95 by version and arm",
+            "Prompt cost per second by version and arm", "Prompt error ratio by version and arm",
+            "Mean feedback by prompt version and arm in the time range");
 
     /**
      * What Grafana puts in for its built-in variables here: a one-minute rate window holds samples from before
@@ -99,6 +102,16 @@ class PrometheusQueriesTest {
                   - { name: capped, hash: "%s", team: support, limits: { rpm: 1 } }
                 cache: { enabled: true, ttl: 10m }
                 review: { sample_rate: 1 }
+                prompts:
+                  greet:
+                    labels: { production: 1 }
+                    versions:
+                      1: { system: "Greet {{name}} briefly." }
+                experiments:
+                  wording:
+                    prompt: greet
+                    arms:
+                      only: { version: 1, weight: 1 }
                 """.formatted(MODEL, KeyHash.of(BOT_KEY), KeyHash.of(CAPPED_KEY)), Map.of());
         traffic(1);
         int firstRound = requestsSent;
@@ -218,6 +231,12 @@ class PrometheusQueriesTest {
         String id = "prometheus-round-" + round;
         assertThat(send(BOT_KEY, chat("Question of round " + round, false, 0), "x-request-id", id)).isEqualTo(200);
         assertThat(post(BOT_KEY, "/v1/feedback", "{\"request_id\":\"" + id + "\",\"score\":5}")).isEqualTo(200);
+        // A registry prompt in an experiment, rated: the prompt panels.
+        String prompted = "prometheus-prompt-" + round;
+        assertThat(send(BOT_KEY, chat("Hello", false, 0.7), "x-request-id", prompted, "x-tollgate-prompt", "greet",
+                "x-tollgate-prompt-variables", "{\"name\":\"Ada\"}")).isEqualTo(200);
+        assertThat(post(BOT_KEY, "/v1/feedback", "{\"request_id\":\"" + prompted + "\",\"score\":4}"))
+                .isEqualTo(200);
         // Streams, which the cache leaves alone when they are not deterministic: time to first token.
         assertThat(send(BOT_KEY, chat("Tell a story", true, 0.7))).isEqualTo(200);
         assertThat(send(BOT_KEY, chat("Tell another story", true, 0.7))).isEqualTo(200);

@@ -89,7 +89,8 @@ class FeedbackTest {
             assertThat(rows.get(0).at("/comment").asText()).isEqualTo("wrong after all; my card [CREDIT_CARD]");
 
             String metrics = Http.get(g.adminUrl("/metrics")).body();
-            String labels = "gen_ai_request_model=\"fast\",tier=\"none\",variant=\"none\"";
+            String labels = "experiment=\"none\",gen_ai_request_model=\"fast\",prompt=\"none\","
+                    + "prompt_version=\"none\",tier=\"none\",variant=\"none\"";
             assertThat(metrics)
                     .contains("tollgate_feedback_score_count{" + labels + "} 2")
                     .contains("tollgate_feedback_score_sum{" + labels + "} 0.75")
@@ -109,7 +110,8 @@ class FeedbackTest {
             String id = r.headers().firstValue("x-request-id").orElseThrow();
             assertThat(rate(g, APP, "{\"request_id\":\"" + id + "\",\"score\":\"up\"}").statusCode()).isEqualTo(200);
             assertThat(Http.get(g.adminUrl("/metrics")).body()).contains(
-                    "tollgate_feedback_score_count{gen_ai_request_model=\"fast\",tier=\"economy\",variant=\"none\"} 1");
+                    "tollgate_feedback_score_count{experiment=\"none\",gen_ai_request_model=\"fast\",prompt=\"none\","
+                            + "prompt_version=\"none\",tier=\"economy\",variant=\"none\"} 1");
         }
     }
 

@@ -144,6 +144,34 @@ class TracingTest {
     }
 
     @Test
+    void aPromptRequestsSpanNamesThePromptVersionAndExperimentArm() throws Exception {
+        wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(okJson(ANSWER)));
+        String prompts = """
+                prompts:
+                  greet:
+                    labels: { production: 1 }
+                    versions:
+                      1: { system: "Greet {{name}}." }
+                experiments:
+                  wording:
+                    prompt: greet
+                    arms:
+                      only: { model: main, weight: 1 }
+                """;
+        try (var g = RunningGateway.start(config(tracingOn(), prompts), Map.of("COLLECTOR_KEY", "collector-secret"))) {
+            HttpResponse<String> r = chat(g, "traceparent", TRACEPARENT, "x-tollgate-prompt", "greet",
+                    "x-tollgate-prompt-variables", "{\"name\":\"Ada\"}");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("x-tollgate-experiment")).contains("wording/only");
+            Map<String, String> s = attributes(ofKind(awaitSpans(2), 2));
+            assertThat(s).containsEntry("tollgate.prompt", "greet")
+                    .containsEntry("tollgate.prompt_version", "1")
+                    .containsEntry("tollgate.prompt_label", "production")
+                    .containsEntry("tollgate.experiment", "wording/only");
+        }
+    }
+
+    @Test
     void aTracedRequestJoinsTheClientsTraceAndHandsItsAttemptToTheProvider() throws Exception {
         wire.stubFor(post(urlEqualTo("/a/v1/chat/completions")).willReturn(okJson(ANSWER)));
         try (var g = RunningGateway.start(config(tracingOn(), ""), Map.of("COLLECTOR_KEY", "collector-secret"))) {

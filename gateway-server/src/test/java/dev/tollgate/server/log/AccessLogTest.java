@@ -9,6 +9,7 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import dev.tollgate.core.spi.Operation;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,8 @@ class AccessLogTest {
                 Outcome.SUCCESS, null,
                 true, 12_345_678, 2_500_000, 11_000_000, new Usage(10, 20, 4, 0, 3, true), "bot", "support", "alice",
                 Money.ofUsd("0.0125"), false, "req_1",
-                new RouteTrace("premium", "long-prompts", null, 2, List.of("fast/mock/x", "fast/mock/m"), false), null, null));
+                new RouteTrace("premium", "long-prompts", null, 2, List.of("fast/mock/x", "fast/mock/m"), false), null,
+                new PromptUse("support", 3, "production", "tone", "concise")));
         log.write(new ExchangeSummary("req_2", "other", null, null, null, null, null, 404, Outcome.CALLER_ERROR,
                 ErrorKind.NOT_FOUND, false, 90_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
                 "req_2", RouteTrace.NONE, null, null));
@@ -60,5 +62,12 @@ class AccessLogTest {
         assertThat(second.get("response_model").isNull()).isTrue();
         assertThat(second.get("error_type").asText()).isEqualTo("not_found");
         assertThat(second.get("ttft_ms").asInt()).isEqualTo(-1);
+        assertThat(first.get("prompt").asText()).isEqualTo("support");
+        assertThat(first.get("prompt_version").asInt()).isEqualTo(3);
+        assertThat(first.get("prompt_label").asText()).isEqualTo("production");
+        assertThat(first.get("experiment").asText()).isEqualTo("tone/concise");
+        for (String field : List.of("prompt", "prompt_version", "prompt_label", "experiment")) {
+            assertThat(second.get(field).isNull()).as(field).isTrue();
+        }
     }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class RecentRequestsTest {
     private static RequestFacts facts(String id, String key, Instant at) {
-        return new RequestFacts(id, id, at, key, null, "fast", null, null);
+        return new RequestFacts(id, id, at, key, null, "fast", null, null, null);
     }
 
     @Test

@@ -51,7 +51,7 @@ class ReviewWriterTest {
     }
 
     private static void offer(ReviewWriter writer, String id, String prompt) {
-        writer.offer(new RequestFacts(id, id, Instant.EPOCH, "k", null, "m", null, null), "m/d", Usage.UNKNOWN,
+        writer.offer(new RequestFacts(id, id, Instant.EPOCH, "k", null, "m", null, null, null), "m/d", Usage.UNKNOWN,
                 Money.ZERO, 1, false, new ReviewDraft(prompt, false, "answer", false, 100));
     }
 

@@ -259,9 +259,9 @@ abstract class LedgerContractTest {
     }
 
     private static final RequestFacts RATED = new RequestFacts("req-a", "req-a", T0, "k1", "t1", "gpt-4o-mini", null,
-            null);
+            null, null);
     private static final RequestFacts OTHER = new RequestFacts("client-odd", "odd-1", T0, "k-odd", "t-odd", "claude",
-            "premium", "canary/claude");
+            "premium", "canary/claude", null);
 
     private static ReviewQuery everything() {
         return new ReviewQuery(null, null, ALL_FROM, ALL_TO, 100);
@@ -364,7 +364,7 @@ abstract class LedgerContractTest {
         var old = new ReviewSample(OTHER, "claude/anthropic", Usage.reported(7, 3), new Money(999), 1234, true,
                 new ReviewText("user: hi [EMAIL]\u0000", false, 1), new ReviewText("hello", true, 0));
         var recent = new ReviewSample(new RequestFacts("req-b", "req-b", T0.plusSeconds(60), "k1", "t1",
-                "gpt-4o-mini", null, null), "gpt-4o-mini/openai", Usage.reported(1, 2), Money.ZERO, 5, false,
+                "gpt-4o-mini", null, null, null), "gpt-4o-mini/openai", Usage.reported(1, 2), Money.ZERO, 5, false,
                 new ReviewText("user: yo", false, 0), ReviewText.EMPTY);
         quality.saveReviews(List.of(old, recent));
         quality.saveReviews(List.of(old)); // again: kept once

@@ -65,7 +65,7 @@ class SqliteLedgerTest extends LedgerContractTest {
         try {
             RequestFacts old = await(ledger.quality().findRequest("req-old", "k1"));
             assertThat(old).isEqualTo(new RequestFacts("req-old", "req-old", T0, "k1", "t1", "gpt-4o-mini", null,
-                    null));
+                    null, null));
             ledger.record(SpendRows.unusual("new-1", T0));
             ledger.flush();
             assertThat(await(ledger.quality().findRequest("client-odd", "k-odd")).tier()).isEqualTo("premium");

@@ -7,6 +7,7 @@ import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.pricing.Money;
+import dev.tollgate.core.prompt.PromptUse;
 import java.util.Set;
 
 /** A metrics port that records nothing; tests extend it to keep the one kind of event they check. */
@@ -54,7 +55,7 @@ public class NoMetrics implements GatewayMetrics {
     public void responseCache(ResponseCache.CacheStats stats) {}
 
     @Override
-    public void feedback(String model, String tier, String variant, double score) {}
+    public void feedback(String model, String tier, String variant, PromptUse prompt, double score) {}
 
     @Override
     public void reviewSamples(String result, long samples) {}

@@ -8,10 +8,14 @@ import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.ListedModel;
 import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.PromptRequest;
+import dev.tollgate.core.spi.PromptResolver;
+import dev.tollgate.core.spi.PromptedBody;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.StreamEncoder;
 import dev.tollgate.core.spi.TokenCounting;
 import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.PromptMerge;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -52,6 +56,13 @@ public final class AnthropicDialect implements ClientDialect, TokenCounting {
     }
 
     /** A Messages body; {@code max_tokens} is required, as Anthropic requires it. */
+    /** See {@link PromptMerging} for where the prompt goes in this dialect's body. */
+    @Override
+    public PromptedBody mergePrompt(byte[] body, Operation operation, PromptRequest headers,
+                                    PromptResolver resolver) {
+        return PromptMerge.apply(body, operation, headers, resolver, AnthropicJson.MALFORMED, PromptMerging.INSTANCE);
+    }
+
     @Override
     public ChatRequest decodeChat(byte[] body) {
         return MessagesRequestReader.read(body, true);

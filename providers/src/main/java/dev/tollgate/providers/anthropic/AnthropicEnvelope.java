@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.PromptRequest;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.Splice;
 import dev.tollgate.providers.wire.Json;
@@ -30,12 +31,15 @@ import java.util.Set;
  * @param stream the client's {@code stream} (false when absent or null)
  * @param modelStart offset of the model value's opening quote in the scanned body
  * @param modelEnd offset just past its closing quote
+ * @param namesPrompt the body has a top-level {@code prompt} field (see {@link RequestEnvelope#namesPrompt()}); the
+ *     model is then empty and its range -1 when the body has none
  */
-public record AnthropicEnvelope(String model, boolean stream, String user, int modelStart, int modelEnd) implements RequestEnvelope {
+public record AnthropicEnvelope(String model, boolean stream, String user, int modelStart, int modelEnd,
+                                boolean namesPrompt) implements RequestEnvelope {
 
     public AnthropicEnvelope {
         requireNonNull(model, "model");
-        if (modelStart < 0 || modelEnd <= modelStart) {
+        if (!(namesPrompt && modelStart < 0) && (modelStart < 0 || modelEnd <= modelStart)) {
             throw new IllegalArgumentException("bad model range [" + modelStart + ", " + modelEnd + ")");
         }
     }
@@ -43,7 +47,9 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
     /**
      * Scans {@code body[0, length)} for {@code operation} ({@link Operation#CHAT} or
      * {@link Operation#COUNT_TOKENS}; the Anthropic API has no embeddings, so that one is an
-     * {@link IllegalArgumentException}). Throws {@link GatewayException} with the dialect's 400 for a bad body.
+     * {@link IllegalArgumentException}). Throws {@link GatewayException} with the dialect's 400 for a bad body. A
+     * body with a top-level {@code prompt} is not checked for what the prompt may bring (the model, messages,
+     * {@code max_tokens}): its envelope only says {@link #namesPrompt()}.
      */
     public static AnthropicEnvelope scan(byte[] body, int length, Operation operation) {
         requireNonNull(body, "body");
@@ -64,6 +70,8 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
         String user = null;
         boolean sawMessages = false;
         boolean sawMaxTokens = false;
+        boolean sawPrompt = false;
+        int messages = 0;
         Set<String> seen = new HashSet<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -81,8 +89,13 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
                 case "stream" -> stream = Boolean.TRUE.equals(AnthropicJson.nullableBoolean(p, "stream"));
                 case "metadata" -> user = userId(p);
                 case "messages" -> {
-                    checkMessages(p);
+                    // Empty is fine only when a prompt brings messages: decided once every field is read.
+                    messages = checkMessages(p);
                     sawMessages = true;
+                }
+                case PromptRequest.FIELD -> {
+                    sawPrompt = true;
+                    Json.consumeValue(p);
                 }
                 case "max_tokens" -> {
                     if (chat) {
@@ -96,16 +109,22 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
             }
         }
         Json.requireEnd(p, AnthropicJson.MALFORMED);
+        if (sawPrompt) {
+            return new AnthropicEnvelope(model == null ? "" : model, stream, user, modelStart, modelEnd, true);
+        }
         if (model == null) {
             throw AnthropicJson.missing("model");
         }
         if (!sawMessages) {
             throw AnthropicJson.missing("messages");
         }
+        if (messages == 0) {
+            throw TurnReader.emptyMessages();
+        }
         if (chat && !sawMaxTokens) {
             throw AnthropicJson.missing("max_tokens");
         }
-        return new AnthropicEnvelope(model, stream, user, modelStart, modelEnd);
+        return new AnthropicEnvelope(model, stream, user, modelStart, modelEnd, false);
     }
 
     /** {@code metadata.user_id} when {@code metadata} is an object holding it as a string; the rest is skipped. */
@@ -127,8 +146,8 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
         return user;
     }
 
-    /** The dialect's checks on {@code messages} that need no decoding: a non-empty, bounded array of objects. */
-    private static void checkMessages(JsonParser p) throws IOException {
+    /** The dialect's checks on {@code messages} that need no decoding: a bounded array of objects; returns its size. */
+    private static int checkMessages(JsonParser p) throws IOException {
         AnthropicJson.expect(p, JsonToken.START_ARRAY, "messages", "a valid list");
         int count = 0;
         JsonToken token;
@@ -142,9 +161,7 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
             p.skipChildren();
             count++;
         }
-        if (count == 0) {
-            throw TurnReader.emptyMessages();
-        }
+        return count;
     }
 
     /** Anthropic streams always carry usage ({@code message_start} and {@code message_delta}). */

@@ -11,9 +11,13 @@ import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.EmbeddingsDialect;
 import dev.tollgate.core.spi.ListedModel;
 import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.PromptRequest;
+import dev.tollgate.core.spi.PromptResolver;
+import dev.tollgate.core.spi.PromptedBody;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.StreamEncoder;
 import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.PromptMerge;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +47,13 @@ public final class OpenAiDialect implements ClientDialect, EmbeddingsDialect {
     @Override
     public RequestEnvelope envelope(byte[] body, Operation operation) {
         return OpenAiEnvelope.scan(body, body.length, operation);
+    }
+
+    /** See {@link PromptMerging} for where the prompt goes in this dialect's body. */
+    @Override
+    public PromptedBody mergePrompt(byte[] body, Operation operation, PromptRequest headers,
+                                    PromptResolver resolver) {
+        return PromptMerge.apply(body, operation, headers, resolver, WireJson.MALFORMED, PromptMerging.INSTANCE);
     }
 
     @Override

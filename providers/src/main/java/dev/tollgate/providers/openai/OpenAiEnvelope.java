@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.spi.Operation;
+import dev.tollgate.core.spi.PromptRequest;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.Splice;
 import dev.tollgate.providers.wire.Json;
@@ -39,6 +40,8 @@ import java.util.Set;
  * @param includeUsageValue the {@code include_usage} value inside it, or {@link Span#NONE}
  * @param streamOptionsFields members of the {@code stream_options} object; -1 when it is null or absent
  * @param closingBrace the offset of the body's final {@code }}
+ * @param namesPrompt the body has a top-level {@code prompt} field (see {@link RequestEnvelope#namesPrompt()}); the
+ *     model is then empty and {@code modelValue} {@link Span#NONE} when the body has none
  */
 public record OpenAiEnvelope(
         String model,
@@ -50,7 +53,8 @@ public record OpenAiEnvelope(
         Span streamOptionsValue,
         Span includeUsageValue,
         int streamOptionsFields,
-        int closingBrace) implements RequestEnvelope {
+        int closingBrace,
+        boolean namesPrompt) implements RequestEnvelope {
 
     /** A byte range {@code [start, end)} of the scanned body. */
     public record Span(int start, int end) {
@@ -79,7 +83,8 @@ public record OpenAiEnvelope(
      * Scans {@code body[0, length)}: {@code model} is required (a string), {@code stream} optional (a boolean), a
      * chat request needs a non-empty {@code messages} array of objects (at most
      * {@value MessageReader#MAX_MESSAGES}), an embeddings request an {@code input}. Throws {@link GatewayException}
-     * with the dialect's 400 otherwise.
+     * with the dialect's 400 otherwise. A body with a top-level {@code prompt} is not checked for what the prompt
+     * may bring (the model, messages): its envelope only says {@link #namesPrompt()}.
      */
     public static OpenAiEnvelope scan(byte[] body, int length, Operation operation) {
         requireNonNull(body, "body");
@@ -102,6 +107,7 @@ public record OpenAiEnvelope(
         Span includeUsage = Span.NONE;
         int optionFields = -1;
         boolean sawBody = false;
+        boolean sawPrompt = false;
         Set<String> seen = new HashSet<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -144,8 +150,8 @@ public record OpenAiEnvelope(
                 }
                 case "messages" -> {
                     if (operation == Operation.CHAT) {
-                        checkMessages(p);
-                        sawBody = true;
+                        // Empty is fine only when a prompt brings messages: decided once every field is read.
+                        sawBody = checkMessages(p) > 0;
                     } else {
                         Json.consumeValue(p);
                     }
@@ -156,23 +162,35 @@ public record OpenAiEnvelope(
                     }
                     Json.consumeValue(p);
                 }
+                case PromptRequest.FIELD -> {
+                    sawPrompt = true;
+                    Json.consumeValue(p);
+                }
                 default -> Json.consumeValue(p);
             }
         }
         int closingBrace = offset(p);
         Json.requireEnd(p, WireJson.MALFORMED);
+        if (sawPrompt) {
+            return new OpenAiEnvelope(model == null ? "" : model, stream, user != null ? user : safetyId, wantsUsage,
+                    modelValue, member, options, includeUsage, optionFields, closingBrace, true);
+        }
         if (model == null) {
             throw WireJson.missing("model");
         }
         if (!sawBody) {
+            if (seen.contains("messages") && operation == Operation.CHAT) {
+                throw new GatewayException(GatewayError.invalid("messages", "empty_array",
+                        "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead."));
+            }
             throw WireJson.missing(operation == Operation.CHAT ? "messages" : "input");
         }
         return new OpenAiEnvelope(model, stream, user != null ? user : safetyId, wantsUsage, modelValue, member, options, includeUsage, optionFields,
-                closingBrace);
+                closingBrace, false);
     }
 
-    /** The dialect's checks on {@code messages} that need no decoding: a non-empty, bounded array of objects. */
-    private static void checkMessages(JsonParser p) throws IOException {
+    /** The dialect's checks on {@code messages} that need no decoding: a bounded array of objects; returns its size. */
+    private static int checkMessages(JsonParser p) throws IOException {
         WireJson.expect(p, JsonToken.START_ARRAY, "messages", "an array");
         int count = 0;
         JsonToken token;
@@ -187,10 +205,7 @@ public record OpenAiEnvelope(
             p.skipChildren();
             count++;
         }
-        if (count == 0) {
-            throw new GatewayException(GatewayError.invalid("messages", "empty_array",
-                    "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead."));
-        }
+        return count;
     }
 
     private static int offset(JsonParser p) {
