@@ -276,6 +276,50 @@ class PromptsAdminTest {
     }
 
     @Test
+    void requestsThroughTheGatewayAndTheirFeedbackAreCountedPerArm() throws Exception {
+        start(sqlite());
+        Map<String, Integer> served = new java.util.TreeMap<>();
+        int requests = 12;
+        for (int i = 0; i < requests; i++) {
+            HttpResponse<String> answer = Http.post(gateway.url("/v1/chat/completions"),
+                    "{\"model\":\"\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                    "x-tollgate-prompt", "support-answer",
+                    "x-tollgate-prompt-variables", "{\"product\":\"Acme\",\"ticket\":\"T-" + i + "\"}");
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            String arm = answer.headers().firstValue("x-tollgate-experiment").orElseThrow();
+            served.merge(arm.substring("tone/".length()), 1, Integer::sum);
+            String id = answer.headers().firstValue("x-request-id").orElseThrow();
+            assertThat(Http.post(gateway.url("/v1/feedback"), "{\"request_id\":\"" + id + "\",\"score\":\"up\"}")
+                    .statusCode()).isEqualTo(200);
+        }
+        JsonNode report = null;
+        for (int i = 0; i < 100; i++) { // spend rows and ratings are written off the request path
+            report = Http.json(admin("GET", "/admin/experiments/tone", null));
+            int counted = 0;
+            int rated = 0;
+            for (JsonNode arm : report.path("arms")) {
+                counted += arm.path("requests").asInt();
+                rated += arm.path("feedback_count").asInt();
+            }
+            if (counted == requests && rated == requests) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        for (JsonNode arm : report.path("arms")) {
+            int expected = served.getOrDefault(arm.path("name").asText(), 0);
+            assertThat(arm.path("requests").asInt()).as(report.toString()).isEqualTo(expected);
+            assertThat(arm.path("feedback_count").asInt()).isEqualTo(expected);
+            if (expected > 0) {
+                assertThat(arm.path("feedback_score_mean").asDouble()).isEqualTo(1.0);
+                assertThat(arm.path("error_rate").asDouble()).isZero();
+                assertThat(arm.path("input_tokens_mean").asDouble()).isPositive();
+            }
+        }
+        assertThat(served).doesNotContainKey("c"); // weight 0
+    }
+
+    @Test
     void withoutALedgerResultsAreRefusedClearly() throws Exception {
         start("none");
         HttpResponse<String> refused = admin("GET", "/admin/experiments/tone", null);
