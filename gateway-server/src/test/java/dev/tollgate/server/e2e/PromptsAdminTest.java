@@ -61,6 +61,7 @@ class PromptsAdminTest {
                         messages:
                           - {role: user, content: "Ticket: {{ticket}}"}
                       2: {system: "You answer briefly for {{product}}.", note: shorter}
+                  terse: {labels: {production: 1}, versions: {1: {system: "Be terse."}}}
 
                 experiments:
                   tone:
@@ -180,6 +181,12 @@ class PromptsAdminTest {
                 .statusCode()).isEqualTo(400);
         assertThat(admin("PUT", "/admin/prompts/support-answer/labels/production", "{\"version\": 1}").body())
                 .contains("\"reason\":\"unchanged\"");
+
+        // a flow-style prompt cannot take a new label without a hand edit; nothing changes
+        HttpResponse<String> flow = admin("PUT", "/admin/prompts/terse/labels/staging", "{\"version\": 1}");
+        assertThat(flow.statusCode()).isEqualTo(409);
+        assertThat(Http.json(flow).at("/error/message").asText()).contains("flow style", "editing the file");
+        assertThat(Files.readString(gateway.configFile())).isEqualTo(original);
     }
 
     @Test
