@@ -61,8 +61,9 @@ public sealed interface ReloadResult {
     }
 
     /**
-     * The request cannot be carried out as asked: no file to reload, an unknown version, or an audit file that
-     * cannot record the change.
+     * The request cannot be carried out as asked: no file to reload or edit, an unknown version, a file changed
+     * since the version in force (for an edit), an edit the file's layout cannot take, or an audit file that cannot
+     * record the change.
      */
     record Refused(String reason, Cause cause) implements ReloadResult {
         public Refused {
