@@ -278,12 +278,17 @@ public final class ConfigReloader implements AutoCloseable {
         var loaded = (LoadResult.Loaded) result;
         ConfigVersion previous = history.current();
         boolean sameText = ConfigVersion.hashOf(loaded.text()).equals(previous.hash());
-        if (sameText && sameSecrets(current.get(), loaded.snapshot())) {
+        boolean sameSecrets = sameSecrets(current.get(), loaded.snapshot());
+        // Prompt versions files are read with the config but are not part of its text: a version added to one
+        // changes the registry and nothing else.
+        boolean samePrompts = current.get().prompts().equals(loaded.snapshot().prompts());
+        if (sameText && sameSecrets && samePrompts) {
             metrics.configReloaded("unchanged", previous.number(), !pending.isEmpty());
             return new ReloadResult.Unchanged(previous);
         }
-        // The same text with other credentials: a secret file rotated, or the environment changed.
-        String why = sameText && note == null ? "secrets re-read" : note;
+        // The same text with other credentials (a secret file rotated, or the environment changed) or prompts.
+        String why = note != null || !sameText ? note
+                : !sameSecrets ? "secrets re-read" : "prompt versions files re-read";
         RuntimeSnapshot next = startup.inForce(loaded.snapshot());
         List<String> waiting = startup.pending(loaded.snapshot());
         var stats = ConfigDiff.stats(previous.text(), loaded.text());
