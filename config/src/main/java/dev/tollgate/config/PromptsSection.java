@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.prompt.PromptMessage;
+import dev.tollgate.core.prompt.PromptVersion;
 import dev.tollgate.core.prompt.Template;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -31,8 +32,13 @@ final class PromptsSection {
     static final Map<String, Role> ROLES;
     /** As many stop sequences as the OpenAI API accepts. */
     static final int MAX_STOP = 4;
-    /** Version numbers as written: a whole number from 1, as a request names one ({@code support@3}). */
+    /**
+     * Version numbers as written: a whole number from 1 to {@link PromptVersion#MAX_NUMBER}, as a request names one
+     * ({@code support@3}), without leading zeros so that each version has one spelling.
+     */
     static final String VERSION_PATTERN = "^[1-9][0-9]{0,8}$";
+    private static final String VERSION_RULE = "a version number is a whole number from 1 to "
+            + PromptVersion.MAX_NUMBER;
 
     static {
         var roles = new LinkedHashMap<String, Role>();
@@ -59,14 +65,16 @@ final class PromptsSection {
     }
 
     /**
-     * The number a version is written under, as a label or an arm names it: a whole number from 1; -1 when it is
-     * not one (reported at {@code at}).
+     * The number a version is written under, as a label or an arm names it: a whole number from 1 to
+     * {@link PromptVersion#MAX_NUMBER}; -1 when it is not one (reported at {@code at}).
      */
     static int versionNumber(String text, Origin at, Diagnostics problems) {
         if (text.matches(VERSION_PATTERN)) {
             return Integer.parseInt(text);
         }
-        problems.error(at, "a version number is a whole number from 1, got '" + shorten(text) + "'");
+        problems.error(at, text.matches("0+[1-9][0-9]{0,8}")
+                ? "a version number is written without leading zeros, got '" + shorten(text) + "'"
+                : VERSION_RULE + ", got '" + shorten(text) + "'");
         return -1;
     }
 
@@ -77,7 +85,9 @@ final class PromptsSection {
             return -1;
         }
         if (scalar.kind() != YamlNode.Kind.INTEGER) {
-            problems.error(scalar.origin(path), "a version number is a whole number from 1, got " + scalar.quoted());
+            problems.error(scalar.origin(path), VERSION_RULE + ", got " + scalar.quoted()
+                    + (scalar.kind() == YamlNode.Kind.STRING && scalar.text().matches(VERSION_PATTERN)
+                            ? " (remove the quotes)" : ""));
             return -1;
         }
         return versionNumber(scalar.text(), scalar.origin(path), problems);

@@ -88,13 +88,25 @@ class PromptRegistryTest {
     void headerReferencesParseAndBadOnesAre400s() {
         assertThat(PromptRef.parse("a@b@production", "h")).isEqualTo(new PromptRef("a@b", "production", null));
         assertThat(PromptRef.parse(" support @ 12 ", "h")).isEqualTo(new PromptRef("support", null, 12));
-        for (String bad : new String[] {"", "@x", "a@", "a@0", "a@0012345678", "x".repeat(129)}) {
+        for (String bad : new String[] {"", "@x", "a@", "a@0", "a@1000000000", "x".repeat(129)}) {
             assertThatThrownBy(() -> PromptRef.parse(bad, "x-tollgate-prompt")).as(bad)
                     .isInstanceOfSatisfying(GatewayException.class, e -> {
                         assertThat(e.error().httpStatus()).isEqualTo(400);
                         assertThat(e.error().message()).contains("x-tollgate-prompt");
                     });
         }
+    }
+
+    @Test
+    void aVersionTooLargeSaysTheLimitAndLeadingZerosAreRead() {
+        assertThat(PromptRef.parse("a@007", "h")).isEqualTo(new PromptRef("a", null, 7));
+        assertThat(PromptRef.parse("a@0000000999999999", "h").version()).isEqualTo(PromptVersion.MAX_NUMBER);
+        assertThatThrownBy(() -> PromptRef.parse("a@99999999999999999999", "h"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().message()).isEqualTo(
+                        "Invalid prompt reference in h: a prompt version is a whole number from 1 to 999999999, got "
+                                + "'99999999999999999999'."));
+        assertThatThrownBy(() -> version(PromptVersion.MAX_NUMBER + 1, "a"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
