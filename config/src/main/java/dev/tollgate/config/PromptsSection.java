@@ -58,7 +58,7 @@ final class PromptsSection {
             TeamsSection.checkName(entry.origin(promptPath), "prompt", entry.key(), problems);
             MappingReader p = MappingReader.of(entry.value(), promptPath, KEYS, problems);
             Map<Integer, PromptConfig.Version> versions = versions(p, base, problems);
-            prompts.put(entry.key(), new PromptConfig(entry.key(), entry.origin(promptPath), p.string("description"),
+            prompts.put(entry.key(), new PromptConfig(entry.key(), entry.origin(promptPath), p.text("description"),
                     labels(p, versions, problems), new TreeMap<>(versions)));
         }
         return prompts;
@@ -157,7 +157,7 @@ final class PromptsSection {
                         "a version needs a system text, messages or both");
             }
             var version = new PromptConfig.Version(number, file, at, system, messages, v.string("model"),
-                    v.origin("model"), params(v.child("params", PARAM_KEYS), problems), v.string("note"));
+                    v.origin("model"), params(v.child("params", PARAM_KEYS), problems), v.text("note"));
             if (number > 0) {
                 versions.put(number, version);
             }
@@ -196,9 +196,12 @@ final class PromptsSection {
         return role;
     }
 
-    /** The template under {@code key}; null when absent or (reported) empty or not a valid template. */
+    /**
+     * The template under {@code key}; null when absent or (reported) empty or not a valid template. Read as free
+     * text: a prompt may well start with {@code ${}, which only a secret-bearing field reads as a reference.
+     */
     private static Template template(MappingReader r, String key, Diagnostics problems) {
-        String text = r.string(key);
+        String text = r.text(key);
         if (text == null) {
             return null;
         }
@@ -234,7 +237,7 @@ final class PromptsSection {
             return List.of();
         }
         if (!(node instanceof YamlNode.Sequence)) {
-            String one = s.string("stop");
+            String one = s.text("stop");
             if (one != null && one.isEmpty()) {
                 problems.error(s.origin("stop"), "a stop sequence cannot be empty");
             }

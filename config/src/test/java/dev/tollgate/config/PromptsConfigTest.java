@@ -240,6 +240,28 @@ class PromptsConfigTest {
                 .containsExactly("assistant", "b");
     }
 
+    @Test
+    void freeTextMayStartLikeASecretReference() {
+        // Only secret-bearing fields read ${...}; in a prompt it is text, as in a JavaScript template literal.
+        String yaml = base("""
+                prompts:
+                  p:
+                    description: "${team} answers"
+                    versions:
+                      1:
+                        note: "${ticket} moved into the system text"
+                        system: "${amount} is due; say so for {{name}}"
+                        messages: [{ role: user, content: "${x}" }]
+                        params: { stop: "${" }
+                """);
+        PromptVersion version = loaded(loader().parse("t.yaml", yaml)).snapshot().prompts().prompts().get("p")
+                .version(1);
+        assertThat(version.system().source()).isEqualTo("${amount} is due; say so for {{name}}");
+        assertThat(version.messages()).singleElement().satisfies(m -> assertThat(m.content().source()).isEqualTo("${x}"));
+        assertThat(version.note()).isEqualTo("${ticket} moved into the system text");
+        assertThat(version.params().stop()).containsExactly("${");
+    }
+
     record Case(String name, String yaml, List<String> expected) {
         @Override
         public String toString() {
