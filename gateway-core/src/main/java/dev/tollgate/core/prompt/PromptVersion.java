@@ -61,13 +61,14 @@ public record PromptVersion(int number, Template system, List<PromptMessage> mes
     }
 
     /**
-     * Renders the version with {@code values}; variables it does not read are ignored.
+     * Renders the version with {@code values}; variables it does not read are ignored, and one mapped to null has
+     * no value.
      *
      * @param id the prompt's id, for the error
      * @throws GatewayException a 400 naming every variable that has no value
      */
     public Rendered render(String id, Map<String, String> values) {
-        List<String> missing = variables().stream().filter(name -> !values.containsKey(name)).toList();
+        List<String> missing = variables().stream().filter(name -> values.get(name) == null).toList();
         if (!missing.isEmpty()) {
             throw new GatewayException(GatewayError.invalid("prompt.variables", "prompt_variables_missing",
                     "Prompt '" + id + "' version " + number + " needs "

@@ -127,6 +127,17 @@ class PromptRegistryTest {
     }
 
     @Test
+    void aVariableWhoseValueIsNullIsMissingNotACrash() {
+        var values = new HashMap<String, String>(Map.of("product", "Acme"));
+        values.put("ticket", null);
+        assertThatThrownBy(() -> SUPPORT.version(1).render("support", values))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.error().httpStatus()).isEqualTo(400);
+                    assertThat(e.error().message()).contains("needs variable ticket;");
+                });
+    }
+
+    @Test
     void anExperimentTakesOnlyTheTrafficOfItsLabel() {
         var exp = new Experiment("tone", "support", "production", Split.Sticky.KEY, List.of(
                 new Experiment.Arm("a", null, "m-a", 1),
