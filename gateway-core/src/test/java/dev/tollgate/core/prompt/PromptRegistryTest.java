@@ -8,6 +8,7 @@ import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.routing.Split;
+import dev.tollgate.core.routing.StickyDraw;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -200,6 +201,22 @@ class PromptRegistryTest {
             String first = registry(one).choose(PromptRef.parse("support", "h"), key, null, RANDOM).use().arm();
             String second = registry(two).choose(PromptRef.parse("support", "h"), key, null, RANDOM).use().arm();
             same += first.equals(second) ? 1 : 0;
+        }
+        assertThat(same / 4000.0).isCloseTo(0.5, within(0.04));
+    }
+
+    @Test
+    void anExperimentIsIndependentOfASplitOfTheSameName() {
+        // A split draws with its name as the salt; an experiment of that name must not draw the same way, or a
+        // model split and a prompt experiment both called "tone" would send the same callers down both first arms.
+        var tone = new Experiment("tone", "support", "production", Split.Sticky.KEY, List.of(
+                new Experiment.Arm("a", 1, null, 1), new Experiment.Arm("b", 2, null, 1)));
+        int same = 0;
+        for (int i = 0; i < 4000; i++) {
+            String key = "k" + i;
+            String split = StickyDraw.pick(List.of("a", "b"), v -> 1, "tone", key, RANDOM);
+            same += split.equals(registry(tone).choose(PromptRef.parse("support", "h"), key, null, RANDOM).use()
+                    .arm()) ? 1 : 0;
         }
         assertThat(same / 4000.0).isCloseTo(0.5, within(0.04));
     }
