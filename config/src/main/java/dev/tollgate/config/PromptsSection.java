@@ -5,6 +5,7 @@ import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.prompt.PromptMessage;
 import dev.tollgate.core.prompt.PromptVersion;
 import dev.tollgate.core.prompt.Template;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,6 +114,11 @@ final class PromptsSection {
             return Map.of();
         }
         String written = p.string("versions_file");
+        // A device or named pipe could block the load for good (a FIFO without a writer) or feed it endlessly.
+        if (Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
+            problems.error(p.origin("versions_file"), "versions file '" + written + "' is not a regular file");
+            return Map.of();
+        }
         String text = ConfigLoader.read(file, reason -> problems.error(p.origin("versions_file"),
                 "versions file '" + written + "' " + reason));
         if (text == null) {

@@ -200,17 +200,19 @@ class PromptsConfigTest {
                   empty: { versions_file: empty.yaml }
                   directory: { versions_file: . }
                   blank: { versions_file: '' }
+                  device: { versions_file: /dev/null }
                 """));
         List<String> found = problems(loader().load(config));
         assertThat(found).startsWith(
                 config + ":9:56: prompts.missing.versions_file: versions file 'nope.yaml' no such file",
                 config + ":13:31: prompts.directory.versions_file: versions file '.' is a directory, not a config file",
-                config + ":14:27: prompts.blank.versions_file: a path cannot be empty");
+                config + ":14:27: prompts.blank.versions_file: a path cannot be empty",
+                config + ":15:28: prompts.device.versions_file: versions file '/dev/null' is not a regular file");
         assertThat(found).contains(
                 dir.resolve("list.yaml") + ":1:1: expected a mapping of versions (1: {...}), got a list",
                 dir.resolve("empty.yaml") + ":1:1: a versions file holds at least one version (1: {...})");
         assertThat(found).anyMatch(p -> p.startsWith(dir.resolve("broken.yaml") + ":"));
-        assertThat(found).hasSize(6);
+        assertThat(found).hasSize(7);
     }
 
     @Test
