@@ -73,9 +73,9 @@ final class PromptsSection {
         if (text.matches(VERSION_PATTERN)) {
             return Integer.parseInt(text);
         }
-        problems.error(at, text.matches("0+[1-9][0-9]{0,8}")
-                ? "a version number is written without leading zeros, got '" + shorten(text) + "'"
-                : VERSION_RULE + ", got '" + shorten(text) + "'");
+        problems.error(at, (text.matches("0+[1-9][0-9]{0,8}")
+                ? "a version number is written without leading zeros" : VERSION_RULE)
+                + ", got " + YamlNode.Scalar.quote(text));
         return -1;
     }
 
@@ -306,9 +306,5 @@ final class PromptsSection {
         } catch (InvalidPathException e) {
             return resolved.toString();
         }
-    }
-
-    private static String shorten(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }
