@@ -205,7 +205,7 @@ class PromptsConfigTest {
         List<String> found = problems(loader().load(config));
         assertThat(found).startsWith(
                 config + ":9:56: prompts.missing.versions_file: versions file 'nope.yaml' no such file",
-                config + ":13:31: prompts.directory.versions_file: versions file '.' is a directory, not a config file",
+                config + ":13:31: prompts.directory.versions_file: versions file '.' is a directory, not a file",
                 config + ":14:27: prompts.blank.versions_file: a path cannot be empty",
                 config + ":15:28: prompts.device.versions_file: versions file '/dev/null' is not a regular file");
         assertThat(found).contains(
