@@ -216,6 +216,20 @@ class PromptsConfigTest {
     }
 
     @Test
+    void aVersionsFileSharedByTwoPromptsHasItsProblemsReportedOnce() throws IOException {
+        Path versions = write("shared.yaml", "1: { system: a, model: gpt-5 }\n2: { sytem: b }\n");
+        Path config = write("tollgate.yaml", base("""
+                prompts:
+                  one: { versions_file: shared.yaml }
+                  two: { versions_file: shared.yaml }
+                """));
+        assertThat(problems(loader().load(config))).containsExactly(
+                versions + ":1:24: 1.model: unknown model 'gpt-5'",
+                versions + ":2:1: 2: a version needs a system text, messages or both",
+                versions + ":2:6: 2.sytem: unknown key 'sytem' (did you mean 'system'?)");
+    }
+
+    @Test
     void aVersionsFileIsNamedBesideTheConfigFileAsThatIsNamed() throws IOException {
         write("prompts/triage.yaml", "versions:\n  1: { system: a }\n");
         Path config = write("tollgate.yaml", base("prompts:\n  triage: { versions_file: prompts/triage.yaml }\n"));
