@@ -150,7 +150,7 @@ public final class ConfigLoader {
     static String read(Path file, Consumer<String> problem) {
         try {
             if (Files.isDirectory(file)) {
-                problem.accept("is a directory, not a config file");
+                problem.accept("is a directory, not a file");
                 return null;
             }
             byte[] bytes;

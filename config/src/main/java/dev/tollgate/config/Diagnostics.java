@@ -2,9 +2,10 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The errors and warnings found in one load, collected rather than thrown so that a user sees every problem in
@@ -14,14 +15,15 @@ import java.util.List;
 final class Diagnostics {
     private final String file;
     private final String mainFile;
-    private final List<ConfigProblem> errors;
-    private final List<ConfigProblem> warnings;
+    // Sets: a file several prompts share as their versions_file is read, and reported on, once per prompt.
+    private final Set<ConfigProblem> errors;
+    private final Set<ConfigProblem> warnings;
 
     Diagnostics(String file) {
-        this(file, file, new ArrayList<>(), new ArrayList<>());
+        this(file, file, new LinkedHashSet<>(), new LinkedHashSet<>());
     }
 
-    private Diagnostics(String file, String mainFile, List<ConfigProblem> errors, List<ConfigProblem> warnings) {
+    private Diagnostics(String file, String mainFile, Set<ConfigProblem> errors, Set<ConfigProblem> warnings) {
         this.file = requireNonNull(file, "file");
         this.mainFile = mainFile;
         this.errors = errors;
@@ -52,7 +54,10 @@ final class Diagnostics {
         return !errors.isEmpty();
     }
 
-    /** Errors in file order: the config file's first, then those of each file it refers to. */
+    /**
+     * Errors in file order: the config file's first, then those of each file it refers to. A problem found twice at
+     * the same place is listed once.
+     */
     List<ConfigProblem> errors() {
         return errors.stream().sorted(fileOrder()).toList();
     }

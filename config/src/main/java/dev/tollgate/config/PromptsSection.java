@@ -3,7 +3,9 @@ package dev.tollgate.config;
 import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.prompt.PromptMessage;
+import dev.tollgate.core.prompt.PromptVersion;
 import dev.tollgate.core.prompt.Template;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +33,13 @@ final class PromptsSection {
     static final Map<String, Role> ROLES;
     /** As many stop sequences as the OpenAI API accepts. */
     static final int MAX_STOP = 4;
-    /** Version numbers as written: a whole number from 1, as a request names one ({@code support@3}). */
+    /**
+     * Version numbers as written: a whole number from 1 to {@link PromptVersion#MAX_NUMBER}, as a request names one
+     * ({@code support@3}), without leading zeros so that each version has one spelling.
+     */
     static final String VERSION_PATTERN = "^[1-9][0-9]{0,8}$";
+    private static final String VERSION_RULE = "a version number is a whole number from 1 to "
+            + PromptVersion.MAX_NUMBER;
 
     static {
         var roles = new LinkedHashMap<String, Role>();
@@ -52,21 +59,23 @@ final class PromptsSection {
             TeamsSection.checkName(entry.origin(promptPath), "prompt", entry.key(), problems);
             MappingReader p = MappingReader.of(entry.value(), promptPath, KEYS, problems);
             Map<Integer, PromptConfig.Version> versions = versions(p, base, problems);
-            prompts.put(entry.key(), new PromptConfig(entry.key(), entry.origin(promptPath), p.string("description"),
+            prompts.put(entry.key(), new PromptConfig(entry.key(), entry.origin(promptPath), p.text("description"),
                     labels(p, versions, problems), new TreeMap<>(versions)));
         }
         return prompts;
     }
 
     /**
-     * The number a version is written under, as a label or an arm names it: a whole number from 1; -1 when it is
-     * not one (reported at {@code at}).
+     * The number a version is written under, as a label or an arm names it: a whole number from 1 to
+     * {@link PromptVersion#MAX_NUMBER}; -1 when it is not one (reported at {@code at}).
      */
     static int versionNumber(String text, Origin at, Diagnostics problems) {
         if (text.matches(VERSION_PATTERN)) {
             return Integer.parseInt(text);
         }
-        problems.error(at, "a version number is a whole number from 1, got '" + shorten(text) + "'");
+        problems.error(at, (text.matches("0+[1-9][0-9]{0,8}")
+                ? "a version number is written without leading zeros" : VERSION_RULE)
+                + ", got " + YamlNode.Scalar.quote(text));
         return -1;
     }
 
@@ -77,7 +86,9 @@ final class PromptsSection {
             return -1;
         }
         if (scalar.kind() != YamlNode.Kind.INTEGER) {
-            problems.error(scalar.origin(path), "a version number is a whole number from 1, got " + scalar.quoted());
+            problems.error(scalar.origin(path), VERSION_RULE + ", got " + scalar.quoted()
+                    + (scalar.kind() == YamlNode.Kind.STRING && scalar.text().matches(VERSION_PATTERN)
+                            ? " (remove the quotes)" : ""));
             return -1;
         }
         return versionNumber(scalar.text(), scalar.origin(path), problems);
@@ -103,6 +114,11 @@ final class PromptsSection {
             return Map.of();
         }
         String written = p.string("versions_file");
+        // A device or named pipe could block the load for good (a FIFO without a writer) or feed it endlessly.
+        if (Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
+            problems.error(p.origin("versions_file"), "versions file '" + written + "' is not a regular file");
+            return Map.of();
+        }
         String text = ConfigLoader.read(file, reason -> problems.error(p.origin("versions_file"),
                 "versions file '" + written + "' " + reason));
         if (text == null) {
@@ -147,7 +163,7 @@ final class PromptsSection {
                         "a version needs a system text, messages or both");
             }
             var version = new PromptConfig.Version(number, file, at, system, messages, v.string("model"),
-                    v.origin("model"), params(v.child("params", PARAM_KEYS), problems), v.string("note"));
+                    v.origin("model"), params(v.child("params", PARAM_KEYS), problems), v.text("note"));
             if (number > 0) {
                 versions.put(number, version);
             }
@@ -186,9 +202,12 @@ final class PromptsSection {
         return role;
     }
 
-    /** The template under {@code key}; null when absent or (reported) empty or not a valid template. */
+    /**
+     * The template under {@code key}; null when absent or (reported) empty or not a valid template. Read as free
+     * text: a prompt may well start with {@code ${}, which only a secret-bearing field reads as a reference.
+     */
     private static Template template(MappingReader r, String key, Diagnostics problems) {
-        String text = r.string(key);
+        String text = r.text(key);
         if (text == null) {
             return null;
         }
@@ -224,7 +243,7 @@ final class PromptsSection {
             return List.of();
         }
         if (!(node instanceof YamlNode.Sequence)) {
-            String one = s.string("stop");
+            String one = s.text("stop");
             if (one != null && one.isEmpty()) {
                 problems.error(s.origin("stop"), "a stop sequence cannot be empty");
             }
@@ -287,9 +306,5 @@ final class PromptsSection {
         } catch (InvalidPathException e) {
             return resolved.toString();
         }
-    }
-
-    private static String shorten(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

@@ -216,8 +216,14 @@ final class StorageSection {
         return url;
     }
 
-    /** A file or directory path, resolved against {@code base} when relative. */
+    /**
+     * A file or directory path, resolved against {@code base} when relative. An empty one is refused: it would
+     * resolve to {@code base} itself, which is never what was meant.
+     */
     static Path path(String text, Path base) {
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("a path cannot be empty");
+        }
         try {
             return base.resolve(Path.of(text)).normalize();
         } catch (InvalidPathException e) {

@@ -85,6 +85,11 @@ sealed interface YamlNode permits YamlNode.Mapping, YamlNode.Sequence, YamlNode.
 
         /** The text quoted and shortened for a message; only for values that cannot be secrets. */
         String quoted() {
+            return quote(text);
+        }
+
+        /** {@code text} as {@link #quoted} shows a value: for a key, which is written as text. */
+        static String quote(String text) {
             int limit = 40;
             String shown = text.length() <= limit ? text : text.substring(0, limit) + "...";
             return "'" + shown + "'";

@@ -568,7 +568,7 @@ class ConfigLoaderTest {
         Path latin1 = Files.write(dir.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xe9, '\n'});
         Path huge = Files.write(dir.resolve("huge.yaml"), new byte[ConfigLoader.MAX_FILE_BYTES + 1]);
         assertThat(problems(loader().load(missing))).containsExactly(missing + ": no such file");
-        assertThat(problems(loader().load(dir))).containsExactly(dir + ": is a directory, not a config file");
+        assertThat(problems(loader().load(dir))).containsExactly(dir + ": is a directory, not a file");
         assertThat(problems(loader().load(latin1))).containsExactly(latin1 + ": is not UTF-8 text");
         assertThat(problems(loader().load(huge))).containsExactly(huge + ": is larger than 2MiB");
         assertThat(loader().validate(missing).errors()).map(ConfigProblem::toString).containsExactly(missing + ": no such file");

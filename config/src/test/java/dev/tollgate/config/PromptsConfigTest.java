@@ -199,16 +199,34 @@ class PromptsConfigTest {
                   list: { versions_file: list.yaml }
                   empty: { versions_file: empty.yaml }
                   directory: { versions_file: . }
+                  blank: { versions_file: '' }
+                  device: { versions_file: /dev/null }
                 """));
         List<String> found = problems(loader().load(config));
         assertThat(found).startsWith(
                 config + ":9:56: prompts.missing.versions_file: versions file 'nope.yaml' no such file",
-                config + ":13:31: prompts.directory.versions_file: versions file '.' is a directory, not a config file");
+                config + ":13:31: prompts.directory.versions_file: versions file '.' is a directory, not a file",
+                config + ":14:27: prompts.blank.versions_file: a path cannot be empty",
+                config + ":15:28: prompts.device.versions_file: versions file '/dev/null' is not a regular file");
         assertThat(found).contains(
                 dir.resolve("list.yaml") + ":1:1: expected a mapping of versions (1: {...}), got a list",
                 dir.resolve("empty.yaml") + ":1:1: a versions file holds at least one version (1: {...})");
         assertThat(found).anyMatch(p -> p.startsWith(dir.resolve("broken.yaml") + ":"));
-        assertThat(found).hasSize(5);
+        assertThat(found).hasSize(7);
+    }
+
+    @Test
+    void aVersionsFileSharedByTwoPromptsHasItsProblemsReportedOnce() throws IOException {
+        Path versions = write("shared.yaml", "1: { system: a, model: gpt-5 }\n2: { sytem: b }\n");
+        Path config = write("tollgate.yaml", base("""
+                prompts:
+                  one: { versions_file: shared.yaml }
+                  two: { versions_file: shared.yaml }
+                """));
+        assertThat(problems(loader().load(config))).containsExactly(
+                versions + ":1:24: 1.model: unknown model 'gpt-5'",
+                versions + ":2:1: 2: a version needs a system text, messages or both",
+                versions + ":2:6: 2.sytem: unknown key 'sytem' (did you mean 'system'?)");
     }
 
     @Test
@@ -238,6 +256,28 @@ class PromptsConfigTest {
                 .containsExactly("smart", "tier:fast");
         assertThat(registry.experiment("p", "production").arms()).extracting(Experiment.Arm::model)
                 .containsExactly("assistant", "b");
+    }
+
+    @Test
+    void freeTextMayStartLikeASecretReference() {
+        // Only secret-bearing fields read ${...}; in a prompt it is text, as in a JavaScript template literal.
+        String yaml = base("""
+                prompts:
+                  p:
+                    description: "${team} answers"
+                    versions:
+                      1:
+                        note: "${ticket} moved into the system text"
+                        system: "${amount} is due; say so for {{name}}"
+                        messages: [{ role: user, content: "${x}" }]
+                        params: { stop: "${" }
+                """);
+        PromptVersion version = loaded(loader().parse("t.yaml", yaml)).snapshot().prompts().prompts().get("p")
+                .version(1);
+        assertThat(version.system().source()).isEqualTo("${amount} is due; say so for {{name}}");
+        assertThat(version.messages()).singleElement().satisfies(m -> assertThat(m.content().source()).isEqualTo("${x}"));
+        assertThat(version.note()).isEqualTo("${ticket} moved into the system text");
+        assertThat(version.params().stop()).containsExactly("${");
     }
 
     record Case(String name, String yaml, List<String> expected) {
@@ -294,11 +334,23 @@ class PromptsConfigTest {
                               4: { messages: [] }
                               5: { system: "" }
                         """), List.of(
-                        "t.yaml:11:7: prompts.p.versions.0: a version number is a whole number from 1, got '0'",
-                        "t.yaml:12:7: prompts.p.versions.v2: a version number is a whole number from 1, got 'v2'",
+                        "t.yaml:11:7: prompts.p.versions.0: a version number is a whole number from 1 to 999999999, got '0'",
+                        "t.yaml:12:7: prompts.p.versions.v2: a version number is a whole number from 1 to 999999999, got 'v2'",
                         "t.yaml:13:7: prompts.p.versions.3: a version needs a system text, messages or both",
                         "t.yaml:14:22: prompts.p.versions.4.messages: a version needs a system text, messages or both",
                         "t.yaml:15:20: prompts.p.versions.5.system: a template cannot be empty")),
+                new Case("version numbers too large or quoted", withPrompt("""
+                        experiments:
+                          x: { prompt: p, label: beta, arms: { a: { version: '2', weight: 1 }, b: { version: 1234567890, weight: 1 } } }
+                        """).replace("production: 1,", "production: '1', staging: 99999999999999999999,")
+                        .replace("versions: { 1:", "versions: { 1000000000: { system: big }, 01: { system: zero }, 1:"),
+                        List.of(
+                        "t.yaml:9:30: prompts.p.labels.production: a version number is a whole number from 1 to 999999999, got '1' (remove the quotes)",
+                        "t.yaml:9:44: prompts.p.labels.staging: a version number is a whole number from 1 to 999999999, got '99999999999999999999'",
+                        "t.yaml:9:89: prompts.p.versions.1000000000: a version number is a whole number from 1 to 999999999, got '1000000000'",
+                        "t.yaml:9:118: prompts.p.versions.01: a version number is written without leading zeros, got '01'",
+                        "t.yaml:11:54: experiments.x.arms.a.version: a version number is a whole number from 1 to 999999999, got '2' (remove the quotes)",
+                        "t.yaml:11:86: experiments.x.arms.b.version: a version number is a whole number from 1 to 999999999, got '1234567890'")),
                 new Case("labels", base("""
                         prompts:
                           p:
@@ -307,7 +359,7 @@ class PromptsConfigTest {
                         """), List.of(
                         "t.yaml:10:27: prompts.p.labels.production: there is no version 3; this prompt has 1, 2",
                         "t.yaml:10:30: prompts.p.labels.2: label name '2' is a number, which a request reads as a version (id@2); a label needs a letter",
-                        "t.yaml:10:42: prompts.p.labels.beta: a version number is a whole number from 1, got 'two'",
+                        "t.yaml:10:42: prompts.p.labels.beta: a version number is a whole number from 1 to 999999999, got 'two'",
                         "t.yaml:10:47: prompts.p.labels.Bad Name: label name 'Bad Name' must start with a letter or digit and use only letters, digits, '.', '_' and '-'")),
                 new Case("prompt without versions", base("""
                         prompts:
@@ -395,7 +447,7 @@ class PromptsConfigTest {
                         "t.yaml:13:13: experiments.x.sticky: unknown choice 'users' (did you mean 'user'?); expected key or user",
                         "t.yaml:15:21: experiments.x.arms.a.version: prompt 'p' has no version 7; it has 1, 2",
                         "t.yaml:16:7: experiments.x.arms.b: an arm sets a version, a model or both; this one would change nothing",
-                        "t.yaml:17:21: experiments.x.arms.c.version: a version number is a whole number from 1, got '0'",
+                        "t.yaml:17:21: experiments.x.arms.c.version: a version number is a whole number from 1 to 999999999, got '0'",
                         "t.yaml:18:19: experiments.x.arms.d.model: model 'e' serves embeddings; an experiment takes chat models only",
                         "t.yaml:18:30: experiments.x.arms.d.weight: a weight is a whole number between 0 and 10000, got '10001'",
                         "t.yaml:19:19: experiments.x.arms.e.model: unknown model 'zz' (did you mean 'a'?)",

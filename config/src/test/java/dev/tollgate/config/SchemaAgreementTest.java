@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import dev.tollgate.core.prompt.PromptVersion;
 import dev.tollgate.core.routing.Resilience;
 import dev.tollgate.core.routing.Timeouts;
 import dev.tollgate.core.runtime.MockProfile;
@@ -123,6 +124,9 @@ class SchemaAgreementTest {
         assertThat(defs.at("/experiment/properties/arms/propertyNames/pattern").asText())
                 .isEqualTo(TeamsSection.NAME_PATTERN);
         assertThat(defs.at("/prompt_versions/propertyNames/pattern").asText()).isEqualTo(PromptsSection.VERSION_PATTERN);
+        assertThat(defs.at("/prompt/properties/labels/additionalProperties/maximum").asInt())
+                .isEqualTo(PromptVersion.MAX_NUMBER);
+        assertThat(defs.at("/experiment_arm/properties/version/maximum").asInt()).isEqualTo(PromptVersion.MAX_NUMBER);
         assertThat(defs.at("/prompt_params/properties/stop/oneOf/1/maxItems").asInt()).isEqualTo(PromptsSection.MAX_STOP);
         assertThat(defs.at("/experiment_arm/properties/weight/maximum").asInt()).isEqualTo(ModelsSection.MAX_WEIGHT);
     }

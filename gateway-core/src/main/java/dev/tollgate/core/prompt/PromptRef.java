@@ -28,7 +28,7 @@ public record PromptRef(String id, String label, Integer version) {
      *
      * @param param the request field or header it came from, for the error
      * @throws GatewayException a 400 for an empty id, an empty or over-long part, or a version that is not a number
-     *     from 1
+     *     from 1 to {@link PromptVersion#MAX_NUMBER}
      */
     public static PromptRef parse(String text, String param) {
         int at = text.lastIndexOf('@');
@@ -46,16 +46,18 @@ public record PromptRef(String id, String label, Integer version) {
     }
 
     /**
-     * A version number as a request writes it.
+     * A version number as a request writes it; leading zeros are read past ({@code 007} is 7).
      *
-     * @throws GatewayException a 400 unless it is a whole number from 1
+     * @throws GatewayException a 400 unless it is a whole number from 1 to {@link PromptVersion#MAX_NUMBER}
      */
     public static int version(String text, String param) {
-        if (text.length() > 9 || text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')
-                || Integer.parseInt(text) < 1) {
-            throw invalid(param, "a prompt version is a whole number from 1, got '" + shorten(text) + "'");
+        String digits = text.replaceFirst("^0+", "");
+        if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9') || digits.isEmpty()
+                || digits.length() > String.valueOf(PromptVersion.MAX_NUMBER).length()) {
+            throw invalid(param, "a prompt version is a whole number from 1 to " + PromptVersion.MAX_NUMBER
+                    + ", got '" + shorten(text) + "'");
         }
-        return Integer.parseInt(text);
+        return Integer.parseInt(digits);
     }
 
     /**

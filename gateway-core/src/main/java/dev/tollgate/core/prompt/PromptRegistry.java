@@ -25,6 +25,11 @@ import java.util.random.RandomGenerator;
  */
 public record PromptRegistry(Map<String, Prompt> prompts, Map<String, Experiment> experiments) {
     public static final PromptRegistry EMPTY = new PromptRegistry(Map.of(), Map.of());
+    /**
+     * Before an experiment's name in its draw's salt. A split is salted with its bare name, and names cannot hold a
+     * ':', so an experiment and a split of the same name still assign callers independently.
+     */
+    private static final String SALT_PREFIX = "prompt-experiment:";
 
     public PromptRegistry {
         prompts = Collections.unmodifiableMap(new LinkedHashMap<>(prompts));
@@ -98,8 +103,8 @@ public record PromptRegistry(Map<String, Prompt> prompts, Map<String, Experiment
                     new PromptUse(prompt.id(), number, label, null, null));
         }
         String caller = experiment.sticky() == Split.Sticky.USER && user != null ? user : key;
-        Experiment.Arm arm = StickyDraw.pick(experiment.arms(), Experiment.Arm::weight, experiment.name(), caller,
-                random);
+        Experiment.Arm arm = StickyDraw.pick(experiment.arms(), Experiment.Arm::weight,
+                SALT_PREFIX + experiment.name(), caller, random);
         int armVersion = arm.version() != null ? arm.version() : number;
         return new PromptChoice(prompt, prompt.version(armVersion), arm.model(),
                 new PromptUse(prompt.id(), armVersion, label, experiment.name(), arm.name()));

@@ -19,7 +19,7 @@ import java.util.Set;
  * One immutable version of a prompt: what it renders to and the defaults it brings. A changed template, model or
  * parameter is a new version; the config refuses an edit of a version that is in force.
  *
- * @param number from 1
+ * @param number from 1 to {@link #MAX_NUMBER}
  * @param system the system text, or null
  * @param messages rendered before the client's own messages, in order
  * @param model the model group a request naming this version goes to when it names none itself, or null
@@ -28,9 +28,12 @@ import java.util.Set;
  */
 public record PromptVersion(int number, Template system, List<PromptMessage> messages, String model,
                             Sampling params, String note) {
+    /** The largest version number: nine digits, so that every number a request or the config writes fits. */
+    public static final int MAX_NUMBER = 999_999_999;
+
     public PromptVersion {
-        if (number < 1) {
-            throw new IllegalArgumentException("prompt versions are numbered from 1");
+        if (number < 1 || number > MAX_NUMBER) {
+            throw new IllegalArgumentException("prompt versions are numbered from 1 to " + MAX_NUMBER);
         }
         messages = List.copyOf(messages);
         requireNonNull(params, "params");
@@ -58,13 +61,14 @@ public record PromptVersion(int number, Template system, List<PromptMessage> mes
     }
 
     /**
-     * Renders the version with {@code values}; variables it does not read are ignored.
+     * Renders the version with {@code values}; variables it does not read are ignored, and one mapped to null has
+     * no value.
      *
      * @param id the prompt's id, for the error
      * @throws GatewayException a 400 naming every variable that has no value
      */
     public Rendered render(String id, Map<String, String> values) {
-        List<String> missing = variables().stream().filter(name -> !values.containsKey(name)).toList();
+        List<String> missing = variables().stream().filter(name -> values.get(name) == null).toList();
         if (!missing.isEmpty()) {
             throw new GatewayException(GatewayError.invalid("prompt.variables", "prompt_variables_missing",
                     "Prompt '" + id + "' version " + number + " needs "

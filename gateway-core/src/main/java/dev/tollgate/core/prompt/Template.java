@@ -14,11 +14,17 @@ import java.util.Set;
  * substitution in one pass: a value is inserted as it is and never read again for placeholders, so a caller's
  * variable cannot smuggle in another variable's value, and nothing in a template is ever executed. {@code \{{}
  * writes two literal braces; any other backslash is literal. A name is a letter or underscore followed by letters,
- * digits, {@code _}, {@code -} or {@code .}; spaces inside the braces are allowed ({@code {{ name }}}).
+ * digits, {@code _}, {@code -} or {@code .}, at most {@link #MAX_NAME} in all; spaces inside the braces are
+ * allowed ({@code {{ name }}}).
  *
  * @param source the text as written in the config
  */
 public record Template(String source, List<Segment> segments) {
+    /** The longest variable name: a request sends the values by name, and names reach error messages. */
+    public static final int MAX_NAME = 64;
+    /** How much of a bad placeholder an error shows: the template may be long, the message should not be. */
+    private static final int SHOWN = 40;
+
     /** What a template is made of. */
     public sealed interface Segment {}
 
@@ -68,9 +74,11 @@ public record Template(String source, List<Segment> segments) {
                 }
                 String name = source.substring(i + 2, close).strip();
                 if (!isName(name)) {
-                    throw new SyntaxException("'{{" + source.substring(i + 2, close) + "}}' at offset " + i
-                            + " is not a variable name (a letter or '_', then letters, digits, '_', '-' or '.'; write "
-                            + "'\\{{' for literal braces)", i);
+                    throw new SyntaxException(shorten(source.substring(i, close + 2)) + " at offset " + i
+                            + (isName(name.substring(0, Math.min(name.length(), MAX_NAME)))
+                                    ? " has a variable name longer than " + MAX_NAME + " characters"
+                                    : " is not a variable name (a letter or '_', then letters, digits, '_', '-' or "
+                                            + "'.'; write '\\{{' for literal braces)"), i);
                 }
                 if (!literal.isEmpty()) {
                     segments.add(new Literal(literal.toString()));
@@ -89,7 +97,7 @@ public record Template(String source, List<Segment> segments) {
     }
 
     static boolean isName(String name) {
-        if (name.isEmpty() || name.length() > 64) {
+        if (name.isEmpty() || name.length() > MAX_NAME) {
             return false;
         }
         char first = name.charAt(0);
@@ -104,6 +112,10 @@ public record Template(String source, List<Segment> segments) {
             }
         }
         return true;
+    }
+
+    private static String shorten(String placeholder) {
+        return "'" + (placeholder.length() <= SHOWN ? placeholder : placeholder.substring(0, SHOWN) + "...") + "'";
     }
 
     /** The variables this template reads, in order of first use. */

@@ -8,6 +8,7 @@ import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.routing.Split;
+import dev.tollgate.core.routing.StickyDraw;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,13 +89,25 @@ class PromptRegistryTest {
     void headerReferencesParseAndBadOnesAre400s() {
         assertThat(PromptRef.parse("a@b@production", "h")).isEqualTo(new PromptRef("a@b", "production", null));
         assertThat(PromptRef.parse(" support @ 12 ", "h")).isEqualTo(new PromptRef("support", null, 12));
-        for (String bad : new String[] {"", "@x", "a@", "a@0", "a@0012345678", "x".repeat(129)}) {
+        for (String bad : new String[] {"", "@x", "a@", "a@0", "a@1000000000", "x".repeat(129)}) {
             assertThatThrownBy(() -> PromptRef.parse(bad, "x-tollgate-prompt")).as(bad)
                     .isInstanceOfSatisfying(GatewayException.class, e -> {
                         assertThat(e.error().httpStatus()).isEqualTo(400);
                         assertThat(e.error().message()).contains("x-tollgate-prompt");
                     });
         }
+    }
+
+    @Test
+    void aVersionTooLargeSaysTheLimitAndLeadingZerosAreRead() {
+        assertThat(PromptRef.parse("a@007", "h")).isEqualTo(new PromptRef("a", null, 7));
+        assertThat(PromptRef.parse("a@0000000999999999", "h").version()).isEqualTo(PromptVersion.MAX_NUMBER);
+        assertThatThrownBy(() -> PromptRef.parse("a@99999999999999999999", "h"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().message()).isEqualTo(
+                        "Invalid prompt reference in h: a prompt version is a whole number from 1 to 999999999, got "
+                                + "'99999999999999999999'."));
+        assertThatThrownBy(() -> version(PromptVersion.MAX_NUMBER + 1, "a"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -112,6 +125,17 @@ class PromptRegistryTest {
             assertThat(m.role()).isEqualTo(Role.USER);
             assertThat(m.text()).isEqualTo("Ticket: T-1");
         });
+    }
+
+    @Test
+    void aVariableWhoseValueIsNullIsMissingNotACrash() {
+        var values = new HashMap<String, String>(Map.of("product", "Acme"));
+        values.put("ticket", null);
+        assertThatThrownBy(() -> SUPPORT.version(1).render("support", values))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.error().httpStatus()).isEqualTo(400);
+                    assertThat(e.error().message()).contains("needs variable ticket;");
+                });
     }
 
     @Test
@@ -177,6 +201,22 @@ class PromptRegistryTest {
             String first = registry(one).choose(PromptRef.parse("support", "h"), key, null, RANDOM).use().arm();
             String second = registry(two).choose(PromptRef.parse("support", "h"), key, null, RANDOM).use().arm();
             same += first.equals(second) ? 1 : 0;
+        }
+        assertThat(same / 4000.0).isCloseTo(0.5, within(0.04));
+    }
+
+    @Test
+    void anExperimentIsIndependentOfASplitOfTheSameName() {
+        // A split draws with its name as the salt; an experiment of that name must not draw the same way, or a
+        // model split and a prompt experiment both called "tone" would send the same callers down both first arms.
+        var tone = new Experiment("tone", "support", "production", Split.Sticky.KEY, List.of(
+                new Experiment.Arm("a", 1, null, 1), new Experiment.Arm("b", 2, null, 1)));
+        int same = 0;
+        for (int i = 0; i < 4000; i++) {
+            String key = "k" + i;
+            String split = StickyDraw.pick(List.of("a", "b"), v -> 1, "tone", key, RANDOM);
+            same += split.equals(registry(tone).choose(PromptRef.parse("support", "h"), key, null, RANDOM).use()
+                    .arm()) ? 1 : 0;
         }
         assertThat(same / 4000.0).isCloseTo(0.5, within(0.04));
     }
