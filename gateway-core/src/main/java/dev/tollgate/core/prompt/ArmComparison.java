@@ -51,7 +51,7 @@ public record ArmComparison(Metric metric, String arm, String control, Significa
     public static List<ArmComparison> of(ArmTotals control, ArmTotals arm) {
         return List.of(
                 compare(Metric.ERROR_RATE, control, arm, Significance.proportions(control.errors(),
-                        control.requests(), arm.errors(), arm.requests())),
+                        control.handled(), arm.errors(), arm.handled())),
                 compare(Metric.FEEDBACK_SCORE, control, arm, Significance.welch(control.feedback(), arm.feedback())),
                 compare(Metric.LATENCY, control, arm, Significance.welch(control.latency(), arm.latency())));
     }

@@ -239,16 +239,20 @@ class PromptsAdminTest {
                 PreparedStatement feedback = c.prepareStatement("""
                         INSERT INTO feedback (request_id, client_request_id, request_at_ms, at_ms, model, score,
                             score_value) VALUES (?, ?, ?, ?, 'm', 'stars', ?)""")) {
-            for (int i = 0; i < 80; i++) {
-                boolean b = i % 2 == 1;
+            for (int i = 0; i < 90; i++) {
+                boolean b = i % 2 == 1 && i < 80; // the last ten: arm a's requests refused by a budget
+                String outcome = i >= 80 ? "policy_denied" : i % 10 == 0 ? "provider_error" : "success";
                 String id = "r" + i;
                 spend.setString(1, id);
                 spend.setLong(2, at.toEpochMilli());
-                spend.setString(3, i % 10 == 0 ? "provider_error" : "success");
-                spend.setLong(4, 100 + random.nextInt(20));
+                spend.setString(3, outcome);
+                spend.setLong(4, i >= 80 ? 1 : 100 + random.nextInt(20));
                 spend.setInt(5, b ? 2 : 1);
                 spend.setString(6, b ? "b" : "a");
                 spend.executeUpdate();
+                if (i >= 80) {
+                    continue;
+                }
                 feedback.setString(1, id);
                 feedback.setString(2, id);
                 feedback.setLong(3, at.toEpochMilli());
@@ -261,10 +265,13 @@ class PromptsAdminTest {
         JsonNode a = report.at("/arms/0");
         JsonNode b = report.at("/arms/1");
         assertThat(report.path("control").asText()).isEqualTo("a");
-        assertThat(a.path("requests").asInt()).isEqualTo(40);
+        assertThat(a.path("requests").asInt()).isEqualTo(50);
+        assertThat(a.path("handled").asInt()).isEqualTo(40);
         assertThat(a.path("errors").asInt()).isEqualTo(8);
+        // over the 40 handled: the refused ten are no successes of the arm's, and took none of its time
         assertThat(a.path("error_rate").asDouble()).isEqualTo(0.2);
-        assertThat(a.path("cost_usd").asText()).isEqualTo("0.00004");
+        assertThat(a.path("latency_ms_mean").asDouble()).isBetween(100.0, 120.0);
+        assertThat(a.path("cost_usd").asText()).isEqualTo("0.00005");
         assertThat(a.path("input_tokens_mean").asDouble()).isEqualTo(100);
         assertThat(a.path("feedback_count").asInt()).isEqualTo(40);
         assertThat(b.path("renders_version").asInt()).isEqualTo(2);
@@ -277,7 +284,7 @@ class PromptsAdminTest {
         assertThat(Http.json(admin("GET", "/admin/experiments/tone?since=" + Instant.now().plusSeconds(5), null))
                 .at("/arms/0/requests").asInt()).isZero();
         assertThat(Http.json(admin("GET", "/admin/experiments", null)).at("/data/0/arms/0/requests").asInt())
-                .isEqualTo(40);
+                .isEqualTo(50);
         assertThat(admin("GET", "/admin/experiments/none", null).statusCode()).isEqualTo(404);
         assertThat(admin("GET", "/admin/experiments/tone?since=yesterday", null).statusCode()).isEqualTo(400);
     }
