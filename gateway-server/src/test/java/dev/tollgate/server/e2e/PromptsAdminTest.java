@@ -190,6 +190,46 @@ class PromptsAdminTest {
     }
 
     @Test
+    void labelsStillMoveWhileTheFileCannotBeWrittenAndTheFileCatchesUpOnceItCan() throws Exception {
+        start(sqlite());
+        Path file = gateway.configFile().toRealPath();
+        String original = Files.readString(file);
+        // The write goes through this temporary file: a directory in its place makes every write fail, as a
+        // read-only ConfigMap does.
+        Path blocker = file.resolveSibling("." + file.getFileName() + ".tollgate-write");
+        Files.createDirectories(blocker.resolve("in-the-way"));
+
+        JsonNode first = Http.json(admin("PUT", "/admin/prompts/support-answer/labels/production", "{\"version\": 2}"));
+        assertThat(first.path("applied").asBoolean()).isTrue();
+        assertThat(first.path("file_updated").asBoolean()).isFalse();
+        assertThat(first.path("file_note").asText()).contains("could not be rewritten");
+        assertThat(Files.readString(file)).isEqualTo(original);
+
+        // The file is behind only because the gateway could not write it: the next move builds on the version in
+        // force, not refused as if someone had edited the file.
+        HttpResponse<String> second = admin("PUT", "/admin/prompts/support-answer/labels/canary", "{\"version\": 1}");
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(Http.json(second).path("diff").asText()).contains("+      canary: 1")
+                .doesNotContain("-      production");
+        JsonNode labels = Http.json(admin("GET", "/admin/prompts/support-answer", null)).path("labels");
+        assertThat(labels.path("production").asInt()).isEqualTo(2);
+        assertThat(labels.path("canary").asInt()).isEqualTo(1);
+
+        Files.delete(blocker.resolve("in-the-way"));
+        Files.delete(blocker);
+        JsonNode third = Http.json(admin("PUT", "/admin/prompts/support-answer/labels/staging", "{\"version\": 1}"));
+        assertThat(third.path("file_updated").asBoolean()).isTrue();
+        assertThat(Files.readString(file)).isEqualTo(original
+                .replace("production: 1   # what serves", "production: 2   # what serves")
+                .replace("      staging: 2\n", "      staging: 1\n      canary: 1\n"));
+
+        // A file someone changed is still refused.
+        gateway.writeConfig(Files.readString(file).replace("description: Answers tickets", "description: edited"));
+        assertThat(admin("PUT", "/admin/prompts/support-answer/labels/canary", "{\"version\": 2}").statusCode())
+                .isEqualTo(409);
+    }
+
+    @Test
     void anEditIsRefusedWhileTheFileHoldsAnUnappliedChange() throws Exception {
         start(sqlite());
         gateway.writeConfig(config(sqlite()).replace("description: Answers tickets", "description: edited"));
