@@ -19,7 +19,7 @@ public record ArmComparison(Metric metric, String arm, String control, Significa
         ERROR_RATE("error rate", "at least " + Significance.MIN_EXPECTED + " expected errors and "
                 + Significance.MIN_EXPECTED + " expected successes per arm"),
         FEEDBACK_SCORE("feedback score", Significance.MIN_SAMPLE + " rated requests per arm"),
-        LATENCY("latency", Significance.MIN_SAMPLE + " requests per arm");
+        LATENCY("latency", Significance.MIN_SAMPLE + " handled requests per arm");
 
         private final String words;
         private final String needs;
