@@ -218,7 +218,8 @@ public final class ConfigReloader implements AutoCloseable {
      *
      * <p>Refused (409) when there is no file (the built-in demo), or when the file no longer holds the text in force:
      * someone edited it without reloading, and applying the gateway's edit on top would put their edit in force
-     * unseen, or dropping it would lose it.
+     * unseen, or dropping it would lose it. A file still holding what it held when the gateway's own write over it
+     * failed is not such a change: the edit then starts from the version in force.
      *
      * @param edit the new text from the file's current text; may throw {@link ConfigEdits.Refused}, answered 409
      */
