@@ -3,8 +3,12 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Changes the gateway makes to a config file's text on an admin's behalf: moving a prompt label and removing an
@@ -12,6 +16,10 @@ import java.util.Locale;
  * indentation, and the result is what a careful person would have typed. Positions come from the YAML reader (keys
  * and scalars are located to the character); anything the edit cannot place with certainty (a flow-style mapping
  * that lacks the entry, say) is refused with a message asking for the edit by hand, never guessed.
+ *
+ * <p>Every edit is read back before it is returned: the result must mean the text it was made from with the one
+ * intended change, and nothing else (a line placed inside a value written over several lines, say, would change
+ * that value). An edit that fails this is refused, never returned.
  *
  * <p>Stateless and pure: text in, text out. The caller loads the result like any other config, so an edit that makes
  * the config invalid is rejected by the same checks as a hand edit.
@@ -22,6 +30,9 @@ public final class ConfigEdits {
     private static final String LABELS = "labels";
 
     private ConfigEdits() {}
+
+    /** An explicit null as YAML writes it: a label block written {@code labels: ~} has no entries yet. */
+    private static final Pattern EXPLICIT_NULL = Pattern.compile("(~|null|Null|NULL)(?=\\s|$)");
 
     /** An edit that cannot be made to this text as it is written; the message says why and what to do instead. */
     public static final class Refused extends IllegalArgumentException {
@@ -34,8 +45,8 @@ public final class ConfigEdits {
      * The text with {@code prompts.<prompt>.labels.<label>} set to {@code version}: the value replaced where the label
      * exists, else an entry added to the prompt's {@code labels} block (created when the prompt has none).
      *
-     * @throws Refused when the text does not parse, has no such prompt, or writes the place to edit in flow style
-     *     ({@code {...}}) without the label in it
+     * @throws Refused when the text does not parse, has no such prompt, writes the place to edit in flow style
+     *     ({@code {...}}) without the label in it, or is written so that the edit would change anything else
      */
     public static String setLabel(String text, String prompt, String label, int version) {
         requireNonNull(prompt, "prompt");
@@ -44,6 +55,17 @@ public final class ConfigEdits {
             throw new IllegalArgumentException("prompt versions are numbered from 1");
         }
         Doc doc = Doc.parse(text);
+        String edited = labelEdit(doc, prompt, label, version);
+        return doc.verified(edited, "label '" + label + "' of prompt '" + prompt + "'", meaning -> {
+            Map<String, Object> promptMeaning = child(child(meaning, PROMPTS), prompt);
+            if (!(promptMeaning.get(LABELS) instanceof Map<?, ?>)) {
+                promptMeaning.put(LABELS, new LinkedHashMap<String, Object>());
+            }
+            child(promptMeaning, LABELS).put(label, new Value(YamlNode.Kind.INTEGER, Integer.toString(version)));
+        });
+    }
+
+    private static String labelEdit(Doc doc, String prompt, String label, int version) {
         YamlNode.Entry promptEntry = entry(doc.root(), PROMPTS) instanceof YamlNode.Entry prompts
                 ? entry(prompts.value(), prompt) : null;
         if (promptEntry == null) {
@@ -85,8 +107,9 @@ public final class ConfigEdits {
         }
         int siblings = promptMap.entries().getFirst().column();
         String step = indent(siblings - promptEntry.column() + 1);
-        if (labels != null) { // "labels:" with nothing after it
-            return doc.insertAfter(labels.line(), indent(siblings) + step + key(label) + ": " + value);
+        if (labels != null) { // "labels:" with nothing after it, or an explicit null ("labels: ~") dropped first
+            return doc.withoutExplicitNull((YamlNode.Scalar) labels.value())
+                    .insertAfter(labels.line(), indent(siblings) + step + key(label) + ": " + value);
         }
         return doc.insertAfter(promptEntry.line(), indent(siblings) + LABELS + ":",
                 indent(siblings) + step + key(label) + ": " + value);
@@ -98,8 +121,8 @@ public final class ConfigEdits {
      * deeper than the experiment's key, are kept (they are about what follows). When it was the only experiment, {@code experiments:} is left with no
      * value, which the config reads as none.
      *
-     * @throws Refused when the text does not parse, has no such experiment, or writes {@code experiments} in flow
-     *     style
+     * @throws Refused when the text does not parse, has no such experiment, writes {@code experiments} in flow
+     *     style, or is written so that removing those lines would change anything else
      */
     public static String deleteExperiment(String text, String name) {
         requireNonNull(name, "name");
@@ -128,7 +151,14 @@ public final class ConfigEdits {
         while (end - 1 > target.line() && doc.isTrailer(end - 1, target.column())) {
             end--;
         }
-        return doc.deleteLines(target.line(), end);
+        boolean last = entries.size() == 1;
+        return doc.verified(doc.deleteLines(target.line(), end), "experiment '" + name + "'", meaning -> {
+            if (last) {
+                meaning.put(EXPERIMENTS, new Value(YamlNode.Kind.NULL, ""));
+            } else {
+                child(meaning, EXPERIMENTS).remove(name);
+            }
+        });
     }
 
     /** Where a key is written: 1-based. */
@@ -160,6 +190,28 @@ public final class ConfigEdits {
             }
         }
         return null;
+    }
+
+    /** A scalar's meaning: how YAML reads it, without where it is written. */
+    private record Value(YamlNode.Kind kind, String text) {}
+
+    /** What a node means, as maps (order aside), lists and {@link Value}s: two texts that mean the same are equal. */
+    private static Object meaning(YamlNode node) {
+        return switch (node) {
+            case YamlNode.Mapping m -> {
+                var out = new LinkedHashMap<String, Object>();
+                m.entries().forEach(e -> out.put(e.key(), meaning(e.value())));
+                yield out;
+            }
+            case YamlNode.Sequence s -> s.items().stream().map(ConfigEdits::meaning).toList();
+            case YamlNode.Scalar s -> new Value(s.kind(), s.text());
+        };
+    }
+
+    /** The mapping under {@code key} of a meaning the edit has already found in the text. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> child(Map<String, Object> meaning, String key) {
+        return (Map<String, Object>) meaning.get(key);
     }
 
     /** Spaces that put the next character at 1-based {@code column}. */
@@ -203,6 +255,50 @@ public final class ConfigEdits {
             return lines.size();
         }
 
+        /**
+         * The text read back, when it means this one with {@code change} made to its meaning, and nothing else.
+         *
+         * @throws Refused otherwise, naming {@code what} the edit was about
+         */
+        String verified(String edited, String what, Consumer<Map<String, Object>> change) {
+            @SuppressWarnings("unchecked")
+            var expected = (Map<String, Object>) meaning(root);
+            change.accept(expected);
+            var problems = new Diagnostics("config");
+            YamlNode after = YamlTreeReader.read(edited, problems);
+            if (after == null || problems.hasErrors() || !expected.equals(meaning(after))) {
+                throw new Refused("The config file is written in a way this edit of " + what + " cannot follow "
+                        + "without changing something else; edit the file.");
+            }
+            return edited;
+        }
+
+        /**
+         * The index in line {@code line} of 1-based column {@code column}: the reader counts columns in code points,
+         * and a character beyond the basic plane (an emoji) is one code point but two chars.
+         */
+        int index(int line, int column) {
+            String l = content(line);
+            return l.offsetByCodePoints(0, Math.min(column - 1, l.codePointCount(0, l.length())));
+        }
+
+        /**
+         * This text without an explicit null ({@code ~}, {@code null}) written as {@code value}, so that a block can
+         * follow its key; a comment after it stays.
+         */
+        Doc withoutExplicitNull(YamlNode.Scalar value) {
+            String l = content(value.line());
+            int at = index(value.line(), value.column());
+            var matcher = EXPLICIT_NULL.matcher(l).region(at, l.length());
+            if (!matcher.lookingAt()) {
+                return this; // nothing written: the key ends its line, or a comment follows it
+            }
+            var out = new ArrayList<>(lines);
+            out.set(value.line() - 1, l.substring(0, at).stripTrailing() + l.substring(matcher.end())
+                    + lineEnd(value.line()));
+            return new Doc(out, root, newline);
+        }
+
         /** The 1-based line {@code line} without its line end. */
         String content(int line) {
             String l = lines.get(line - 1);
@@ -232,8 +328,8 @@ public final class ConfigEdits {
             var out = new StringBuilder();
             for (int line = l1; line <= l2; line++) {
                 String l = content(line);
-                int from = line == l1 ? Math.min(c1 - 1, l.length()) : 0;
-                int to = line == l2 ? Math.min(c2 - 1, l.length()) : l.length();
+                int from = line == l1 ? index(line, c1) : 0;
+                int to = line == l2 ? index(line, c2) : l.length();
                 out.append(l, from, Math.max(from, to)).append('\n');
             }
             return out.toString();
@@ -242,7 +338,7 @@ public final class ConfigEdits {
         /** Whether the mapping is written {@code {...}}: its position is then at the brace. */
         boolean isFlow(YamlNode.Mapping mapping) {
             String l = content(mapping.line());
-            int at = mapping.column() - 1;
+            int at = index(mapping.line(), mapping.column());
             return at < l.length() && l.charAt(at) == '{';
         }
 
@@ -258,7 +354,7 @@ public final class ConfigEdits {
 
         String replaceScalar(YamlNode.Scalar scalar, String value) {
             String l = content(scalar.line());
-            int from = scalar.column() - 1;
+            int from = index(scalar.line(), scalar.column());
             int to = scalarEnd(l, from);
             var out = new ArrayList<>(lines);
             out.set(scalar.line() - 1, l.substring(0, from) + value + l.substring(to) + lineEnd(scalar.line()));

@@ -247,6 +247,37 @@ class ConfigEditsTest {
     }
 
     @Test
+    void columnsCountCharactersBeyondTheBasicPlaneOnce() {
+        // The reader counts columns in code points; an emoji before the value on its line is one of them, two chars.
+        String text = "prompts:\n  p: {description: \"\uD83D\uDE80 launch\", labels: {production: 1}, versions: "
+                + "{1: {system: a}, 2: {system: b}}}\n";
+        assertThat(ConfigEdits.setLabel(text, "p", "production", 2))
+                .isEqualTo(text.replace("{production: 1}", "{production: 2}"));
+        assertThatThrownBy(() -> ConfigEdits.setLabel(text, "p", "canary", 2))
+                .isInstanceOf(ConfigEdits.Refused.class).hasMessageContaining("flow style");
+    }
+
+    @Test
+    void labelsWrittenAsAnExplicitNullGetABlock() {
+        for (String none : List.of("~", "null", "Null  # none yet")) {
+            String text = "prompts:\n  p:\n    labels: " + none + "\n    versions: {1: {system: a}}\n";
+            String edited = ConfigEdits.setLabel(text, "p", "production", 1);
+            assertThat(edited).as(none).isEqualTo("prompts:\n  p:\n    labels:" + none.substring(none.split(" ")[0]
+                    .length()) + "\n      production: 1\n    versions: {1: {system: a}}\n");
+            assertThat(at(plain(edited), "prompts", "p", "labels")).isEqualTo(Map.of("production", "1"));
+        }
+    }
+
+    @Test
+    void anEditThatWouldChangeAnythingElseIsRefused() {
+        // The last label's value runs over two lines: a line added after its first would land inside it.
+        String text = "prompts:\n  p:\n    labels:\n      production: 1\n      staging: >-\n        2\n"
+                + "    versions: {1: {system: a}, 2: {system: b}}\n";
+        assertThatThrownBy(() -> ConfigEdits.setLabel(text, "p", "canary", 2))
+                .isInstanceOf(ConfigEdits.Refused.class).hasMessageContaining("edit the file");
+    }
+
+    @Test
     void positionFindsAKey() {
         String text = "prompts:\n  p:\n    versions:\n      1: {system: a}\n      2: {system: b}\n";
         assertThat(ConfigEdits.position(text, "prompts", "p", "versions", "2"))

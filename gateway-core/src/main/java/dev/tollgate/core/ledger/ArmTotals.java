@@ -9,10 +9,12 @@ import dev.tollgate.core.pricing.Money;
  * their significance. Sums of squares are kept (as doubles: a squared latency overflows no long) so that a variance
  * needs no second pass over the rows.
  *
- * @param requests every request the arm served
+ * @param requests every request the arm was assigned, refused and cancelled ones included
  * @param errors those that failed for the caller's request, the provider or the gateway; denied by policy (a limit,
  *     a budget) or cancelled by the client are not the arm's doing and do not count
- * @param latencySum milliseconds, over every request
+ * @param latency milliseconds, over the requests the arm {@linkplain #handled() handled}: a refused request's few
+ *     milliseconds, or a cancelled one's cut-short time, would tell nothing about the arm and pull its mean down
+ * @param latencyMaxMillis the longest of those, 0 when there are none
  * @param feedback the requests rated, and the sums of their normalised scores (0 to 1)
  */
 public record ArmTotals(String arm, long requests, long errors, Moments latency, long latencyMaxMillis,
@@ -22,6 +24,14 @@ public record ArmTotals(String arm, long requests, long errors, Moments latency,
         requireNonNull(latency, "latency");
         requireNonNull(cost, "cost");
         requireNonNull(feedback, "feedback");
+    }
+
+    /**
+     * The requests the arm handled: neither refused by a limit or a budget nor cancelled by the client. The base of
+     * the error rate, and the latency sample.
+     */
+    public long handled() {
+        return latency.count();
     }
 
     /**

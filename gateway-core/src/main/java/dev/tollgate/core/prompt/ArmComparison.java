@@ -19,7 +19,7 @@ public record ArmComparison(Metric metric, String arm, String control, Significa
         ERROR_RATE("error rate", "at least " + Significance.MIN_EXPECTED + " expected errors and "
                 + Significance.MIN_EXPECTED + " expected successes per arm"),
         FEEDBACK_SCORE("feedback score", Significance.MIN_SAMPLE + " rated requests per arm"),
-        LATENCY("latency", Significance.MIN_SAMPLE + " requests per arm");
+        LATENCY("latency", Significance.MIN_SAMPLE + " handled requests per arm");
 
         private final String words;
         private final String needs;
@@ -51,7 +51,7 @@ public record ArmComparison(Metric metric, String arm, String control, Significa
     public static List<ArmComparison> of(ArmTotals control, ArmTotals arm) {
         return List.of(
                 compare(Metric.ERROR_RATE, control, arm, Significance.proportions(control.errors(),
-                        control.requests(), arm.errors(), arm.requests())),
+                        control.handled(), arm.errors(), arm.handled())),
                 compare(Metric.FEEDBACK_SCORE, control, arm, Significance.welch(control.feedback(), arm.feedback())),
                 compare(Metric.LATENCY, control, arm, Significance.welch(control.latency(), arm.latency())));
     }

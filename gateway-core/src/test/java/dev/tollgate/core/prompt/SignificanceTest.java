@@ -68,6 +68,12 @@ class SignificanceTest {
                 "b has a higher error rate than a (p=0.028)",
                 "b has a higher feedback score than a (p=0.046)",
                 "no significant difference in latency between b and a (p=0.724)");
+        // Requests refused by policy or cancelled are in neither the latency sample nor the error rate's base:
+        // 45 errors of 100 handled requests, however many more were refused.
+        ArmTotals refusedToo = new ArmTotals("b", 400, 45, moments(100, 101, 400), 900, 0, 0, Money.ZERO,
+                moments(35, 0.7, 0.05));
+        assertThat(ArmComparison.of(a, refusedToo).getFirst().result())
+                .isEqualTo(comparisons.getFirst().result());
         ArmTotals few = arm("c", 10, 1, moments(10, 100, 400), Moments.NONE);
         assertThat(ArmComparison.of(a, few)).extracting(ArmComparison::verdict).allSatisfy(v ->
                 assertThat(v).startsWith("not enough data ("));

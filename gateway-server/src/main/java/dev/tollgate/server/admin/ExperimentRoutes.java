@@ -158,13 +158,17 @@ final class ExperimentRoutes {
         return new ArmTotals(arm, 0, 0, ArmTotals.Moments.NONE, 0, 0, 0, Money.ZERO, ArmTotals.Moments.NONE);
     }
 
-    /** Means are null for an arm without requests (or without feedback), not 0, which would read as measured. */
+    /**
+     * Means are null for an arm without requests (or without feedback), not 0, which would read as measured. The
+     * error rate and latency are over the requests the arm handled, token and cost means over all of them.
+     */
     private static void results(ObjectNode row, ArmTotals t) {
         long n = t.requests();
-        row.put("requests", n).put("errors", t.errors())
-                .put("error_rate", n == 0 ? null : (double) t.errors() / n)
-                .put("latency_ms_mean", n == 0 ? null : t.latency().mean())
-                .put("latency_ms_max", n == 0 ? null : t.latencyMaxMillis())
+        long handled = t.handled();
+        row.put("requests", n).put("handled", handled).put("errors", t.errors())
+                .put("error_rate", handled == 0 ? null : (double) t.errors() / handled)
+                .put("latency_ms_mean", handled == 0 ? null : t.latency().mean())
+                .put("latency_ms_max", handled == 0 ? null : t.latencyMaxMillis())
                 .put("input_tokens_mean", n == 0 ? null : (double) t.inputTokens() / n)
                 .put("output_tokens_mean", n == 0 ? null : (double) t.outputTokens() / n)
                 .put("cost_usd", t.cost().usd())

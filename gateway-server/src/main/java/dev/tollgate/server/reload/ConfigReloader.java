@@ -70,6 +70,13 @@ public final class ConfigReloader implements AutoCloseable {
      * event in its directory.
      */
     private String seenFileHash;
+    /**
+     * The hash of the file's text when a rollback or an edit last failed to write over it, or null. While the file
+     * still holds that text it is behind the version in force only because the gateway could not write it (a
+     * read-only ConfigMap), not because someone edited it: an edit then starts from the version in force, where
+     * refusing it would leave "reload the file", which undoes the earlier change, as the only way on.
+     */
+    private String unwrittenFileHash;
     /** The settings of the config in force that wait for a restart. */
     private volatile List<String> pending = List.of();
 
@@ -162,6 +169,7 @@ public final class ConfigReloader implements AutoCloseable {
             return check(text); // not "seen": the file watch still applies this text when it notices it
         }
         seenFileHash = hashOrNull(text);
+        unwrittenFileHash = null; // whatever the file holds is what is now asked for
         return apply(text == null ? loader.load(file) : loader.load(file, text), actor, null);
     }
 
@@ -196,9 +204,7 @@ public final class ConfigReloader implements AutoCloseable {
             return result;
         }
         String failure = target.hash().equals(hashOrNull(readQuietly(file))) ? null : write(target.text());
-        if (failure == null) {
-            seenFileHash = target.hash();
-        }
+        wrote(target.hash(), failure);
         return result instanceof ReloadResult.Applied applied
                 ? applied.written(new ReloadResult.FileWrite(number, failure == null ? null
                         : fileNote("the rolled-back config", failure, "the newer text")))
@@ -212,7 +218,8 @@ public final class ConfigReloader implements AutoCloseable {
      *
      * <p>Refused (409) when there is no file (the built-in demo), or when the file no longer holds the text in force:
      * someone edited it without reloading, and applying the gateway's edit on top would put their edit in force
-     * unseen, or dropping it would lose it.
+     * unseen, or dropping it would lose it. A file still holding what it held when the gateway's own write over it
+     * failed is not such a change: the edit then starts from the version in force.
      *
      * @param edit the new text from the file's current text; may throw {@link ConfigEdits.Refused}, answered 409
      */
@@ -223,7 +230,10 @@ public final class ConfigReloader implements AutoCloseable {
         }
         ConfigVersion running = history.current();
         String text = readQuietly(file);
-        if (text == null || !ConfigVersion.hashOf(text).equals(running.hash())) {
+        String fileHash = hashOrNull(text);
+        if (fileHash != null && fileHash.equals(unwrittenFileHash)) {
+            text = running.text(); // behind only because the gateway could not write it
+        } else if (text == null || !fileHash.equals(running.hash())) {
             return new ReloadResult.Refused(file + " has been changed since version " + running.number()
                     + " was applied and no longer holds the config in force; reload it (POST /admin/config/reload) "
                     + "or undo the change to the file, then try again.", ReloadResult.Cause.CONFLICT);
@@ -239,11 +249,22 @@ public final class ConfigReloader implements AutoCloseable {
             return result;
         }
         String failure = write(edited);
-        if (failure == null) {
-            seenFileHash = applied.version().hash();
-        }
+        wrote(applied.version().hash(), failure);
         return applied.written(new ReloadResult.FileWrite(null, failure == null ? null
-                : fileNote("the edited config", failure, "the text before the edit")));
+                : fileNote("the edited config", failure, "an older text")));
+    }
+
+    /**
+     * Notes how writing the text with hash {@code written} to the file ended: the watch then leaves the gateway's own
+     * write alone, and a failed one marks the text the file still holds as known to be behind.
+     */
+    private void wrote(String written, String failure) {
+        if (failure == null) {
+            seenFileHash = written;
+            unwrittenFileHash = null;
+        } else {
+            unwrittenFileHash = hashOrNull(readQuietly(file));
+        }
     }
 
     private ReloadResult check(String text) {

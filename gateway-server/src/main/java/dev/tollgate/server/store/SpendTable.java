@@ -39,18 +39,24 @@ final class SpendTable {
     /**
      * Per arm of one experiment: counts, sums and sums of squares (for variances), and the feedback of its requests
      * (at most one row per request: the feedback table's key). Squares are taken as doubles, where no latency
-     * overflows. Errors are the outcomes the request itself brought about (see {@link ArmTotals#errors()}).
+     * overflows. Errors are the outcomes the request itself brought about (see {@link ArmTotals#errors()}); the
+     * latency is over the requests the arm handled (see {@link ArmTotals#handled()}).
      */
     private static final String ARMS = """
             SELECT s.experiment_arm, COUNT(*),
-                SUM(CASE WHEN s.outcome IN ('%s', '%s', '%s') THEN 1 ELSE 0 END),
-                SUM(s.latency_ms), SUM(CAST(s.latency_ms AS DOUBLE PRECISION) * s.latency_ms), MAX(s.latency_ms),
+                SUM(CASE WHEN s.outcome IN ('%1$s', '%2$s', '%3$s') THEN 1 ELSE 0 END),
+                SUM(CASE WHEN s.outcome IN (%4$s) THEN 0 ELSE 1 END),
+                SUM(CASE WHEN s.outcome IN (%4$s) THEN 0 ELSE s.latency_ms END),
+                SUM(CASE WHEN s.outcome IN (%4$s) THEN 0
+                    ELSE CAST(s.latency_ms AS DOUBLE PRECISION) * s.latency_ms END),
+                MAX(CASE WHEN s.outcome IN (%4$s) THEN NULL ELSE s.latency_ms END),
                 SUM(s.input_tokens), SUM(s.output_tokens), SUM(s.cost_nanos),
                 COUNT(f.score_value), SUM(f.score_value), SUM(f.score_value * f.score_value)
             FROM spend s LEFT JOIN feedback f ON f.request_id = s.request_id
             WHERE s.experiment = ? AND s.at_ms >= ? AND s.experiment_arm IS NOT NULL
             GROUP BY s.experiment_arm""".formatted(Outcome.CALLER_ERROR.label(), Outcome.PROVIDER_ERROR.label(),
-            Outcome.GATEWAY_ERROR.label());
+            Outcome.GATEWAY_ERROR.label(),
+            "'" + Outcome.POLICY_DENIED.label() + "', '" + Outcome.CLIENT_CANCELLED.label() + "'");
 
     /** Report groups: the biggest spender first, then by name so that ties read in a stable order. */
     private static final Comparator<ReportRow> REPORT_ORDER = Comparator
@@ -171,11 +177,10 @@ final class SpendTable {
             select.setLong(2, epochMillis(since));
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    long requests = rs.getLong(2);
-                    arms.add(new ArmTotals(rs.getString(1), requests, rs.getLong(3),
-                            new ArmTotals.Moments(requests, rs.getDouble(4), rs.getDouble(5)), rs.getLong(6),
-                            rs.getLong(7), rs.getLong(8), new Money(rs.getLong(9)),
-                            new ArmTotals.Moments(rs.getLong(10), rs.getDouble(11), rs.getDouble(12))));
+                    arms.add(new ArmTotals(rs.getString(1), rs.getLong(2), rs.getLong(3),
+                            new ArmTotals.Moments(rs.getLong(4), rs.getDouble(5), rs.getDouble(6)), rs.getLong(7),
+                            rs.getLong(8), rs.getLong(9), new Money(rs.getLong(10)),
+                            new ArmTotals.Moments(rs.getLong(11), rs.getDouble(12), rs.getDouble(13))));
                 }
             }
         }

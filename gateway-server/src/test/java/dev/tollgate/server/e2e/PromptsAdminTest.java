@@ -190,6 +190,46 @@ class PromptsAdminTest {
     }
 
     @Test
+    void labelsStillMoveWhileTheFileCannotBeWrittenAndTheFileCatchesUpOnceItCan() throws Exception {
+        start(sqlite());
+        Path file = gateway.configFile().toRealPath();
+        String original = Files.readString(file);
+        // The write goes through this temporary file: a directory in its place makes every write fail, as a
+        // read-only ConfigMap does.
+        Path blocker = file.resolveSibling("." + file.getFileName() + ".tollgate-write");
+        Files.createDirectories(blocker.resolve("in-the-way"));
+
+        JsonNode first = Http.json(admin("PUT", "/admin/prompts/support-answer/labels/production", "{\"version\": 2}"));
+        assertThat(first.path("applied").asBoolean()).isTrue();
+        assertThat(first.path("file_updated").asBoolean()).isFalse();
+        assertThat(first.path("file_note").asText()).contains("could not be rewritten");
+        assertThat(Files.readString(file)).isEqualTo(original);
+
+        // The file is behind only because the gateway could not write it: the next move builds on the version in
+        // force, not refused as if someone had edited the file.
+        HttpResponse<String> second = admin("PUT", "/admin/prompts/support-answer/labels/canary", "{\"version\": 1}");
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(Http.json(second).path("diff").asText()).contains("+      canary: 1")
+                .doesNotContain("-      production");
+        JsonNode labels = Http.json(admin("GET", "/admin/prompts/support-answer", null)).path("labels");
+        assertThat(labels.path("production").asInt()).isEqualTo(2);
+        assertThat(labels.path("canary").asInt()).isEqualTo(1);
+
+        Files.delete(blocker.resolve("in-the-way"));
+        Files.delete(blocker);
+        JsonNode third = Http.json(admin("PUT", "/admin/prompts/support-answer/labels/staging", "{\"version\": 1}"));
+        assertThat(third.path("file_updated").asBoolean()).isTrue();
+        assertThat(Files.readString(file)).isEqualTo(original
+                .replace("production: 1   # what serves", "production: 2   # what serves")
+                .replace("      staging: 2\n", "      staging: 1\n      canary: 1\n"));
+
+        // A file someone changed is still refused.
+        gateway.writeConfig(Files.readString(file).replace("description: Answers tickets", "description: edited"));
+        assertThat(admin("PUT", "/admin/prompts/support-answer/labels/canary", "{\"version\": 2}").statusCode())
+                .isEqualTo(409);
+    }
+
+    @Test
     void anEditIsRefusedWhileTheFileHoldsAnUnappliedChange() throws Exception {
         start(sqlite());
         gateway.writeConfig(config(sqlite()).replace("description: Answers tickets", "description: edited"));
@@ -239,16 +279,20 @@ class PromptsAdminTest {
                 PreparedStatement feedback = c.prepareStatement("""
                         INSERT INTO feedback (request_id, client_request_id, request_at_ms, at_ms, model, score,
                             score_value) VALUES (?, ?, ?, ?, 'm', 'stars', ?)""")) {
-            for (int i = 0; i < 80; i++) {
-                boolean b = i % 2 == 1;
+            for (int i = 0; i < 90; i++) {
+                boolean b = i % 2 == 1 && i < 80; // the last ten: arm a's requests refused by a budget
+                String outcome = i >= 80 ? "policy_denied" : i % 10 == 0 ? "provider_error" : "success";
                 String id = "r" + i;
                 spend.setString(1, id);
                 spend.setLong(2, at.toEpochMilli());
-                spend.setString(3, i % 10 == 0 ? "provider_error" : "success");
-                spend.setLong(4, 100 + random.nextInt(20));
+                spend.setString(3, outcome);
+                spend.setLong(4, i >= 80 ? 1 : 100 + random.nextInt(20));
                 spend.setInt(5, b ? 2 : 1);
                 spend.setString(6, b ? "b" : "a");
                 spend.executeUpdate();
+                if (i >= 80) {
+                    continue;
+                }
                 feedback.setString(1, id);
                 feedback.setString(2, id);
                 feedback.setLong(3, at.toEpochMilli());
@@ -261,10 +305,13 @@ class PromptsAdminTest {
         JsonNode a = report.at("/arms/0");
         JsonNode b = report.at("/arms/1");
         assertThat(report.path("control").asText()).isEqualTo("a");
-        assertThat(a.path("requests").asInt()).isEqualTo(40);
+        assertThat(a.path("requests").asInt()).isEqualTo(50);
+        assertThat(a.path("handled").asInt()).isEqualTo(40);
         assertThat(a.path("errors").asInt()).isEqualTo(8);
+        // over the 40 handled: the refused ten are no successes of the arm's, and took none of its time
         assertThat(a.path("error_rate").asDouble()).isEqualTo(0.2);
-        assertThat(a.path("cost_usd").asText()).isEqualTo("0.00004");
+        assertThat(a.path("latency_ms_mean").asDouble()).isBetween(100.0, 120.0);
+        assertThat(a.path("cost_usd").asText()).isEqualTo("0.00005");
         assertThat(a.path("input_tokens_mean").asDouble()).isEqualTo(100);
         assertThat(a.path("feedback_count").asInt()).isEqualTo(40);
         assertThat(b.path("renders_version").asInt()).isEqualTo(2);
@@ -277,7 +324,7 @@ class PromptsAdminTest {
         assertThat(Http.json(admin("GET", "/admin/experiments/tone?since=" + Instant.now().plusSeconds(5), null))
                 .at("/arms/0/requests").asInt()).isZero();
         assertThat(Http.json(admin("GET", "/admin/experiments", null)).at("/data/0/arms/0/requests").asInt())
-                .isEqualTo(40);
+                .isEqualTo(50);
         assertThat(admin("GET", "/admin/experiments/none", null).statusCode()).isEqualTo(404);
         assertThat(admin("GET", "/admin/experiments/tone?since=yesterday", null).statusCode()).isEqualTo(400);
     }

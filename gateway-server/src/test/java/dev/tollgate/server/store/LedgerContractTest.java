@@ -288,7 +288,10 @@ abstract class LedgerContractTest {
         ArmTotals a = arms.getFirst();
         assertThat(a.requests()).isEqualTo(3);
         assertThat(a.errors()).isEqualTo(1);
-        assertThat(a.latency()).isEqualTo(new ArmTotals.Moments(3, 402, 100 * 100 + 300 * 300 + 4));
+        // The refused request took no time of the arm's: its 2 ms would pull the latency down, and it is no
+        // request the arm handled for the error rate either.
+        assertThat(a.handled()).isEqualTo(2);
+        assertThat(a.latency()).isEqualTo(new ArmTotals.Moments(2, 400, 100 * 100 + 300 * 300));
         assertThat(a.latencyMaxMillis()).isEqualTo(300);
         assertThat(a.inputTokens()).isEqualTo(300);
         assertThat(a.outputTokens()).isEqualTo(60);
