@@ -56,6 +56,11 @@ public final class PromptMerge {
             .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+    /**
+     * The variables header, read as the body is (so a variable renders the same either way: 1.10 stays 1.10, a
+     * number beyond a double's range stays a number), and as a whole: nothing may follow its object.
+     */
+    private static final ObjectReader HEADER_TREE = TREE.with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private PromptMerge() {}
 
@@ -167,7 +172,7 @@ public final class PromptMerge {
 
     private static JsonNode headerObject(String text) {
         try {
-            return Json.MAPPER.readTree(text);
+            return HEADER_TREE.readTree(text);
         } catch (JsonProcessingException e) {
             throw invalid(PromptRequest.VARIABLES_HEADER, "invalid_prompt_variables", "The "
                     + PromptRequest.VARIABLES_HEADER + " header is not valid JSON: " + e.getOriginalMessage() + ".");

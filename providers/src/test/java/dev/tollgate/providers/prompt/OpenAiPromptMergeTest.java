@@ -120,6 +120,34 @@ class OpenAiPromptMergeTest {
     }
 
     @Test
+    void headerVariablesReadAsTheBodysDoNumbersKeepingTheirDigits() throws IOException {
+        String variables = "{\"product\":1.10,\"ticket\":3.14159265358979323846264}";
+        JsonNode byHeader = tree(merge("{\"model\":\"m\",\"messages\":[]}",
+                new PromptRequest("support@1", variables)));
+        JsonNode byBody = tree(merge("{\"model\":\"m\",\"messages\":[],\"prompt\":{\"id\":\"support\","
+                + "\"version\":1,\"variables\":" + variables + "}}", PromptRequest.NONE));
+        assertThat(byHeader.get("messages").toString()).isEqualTo("""
+                [{"role":"system","content":"You answer for 1.10."},\
+                {"role":"user","content":"Ticket: 3.14159265358979323846264"}]""");
+        assertThat(byHeader.get("messages")).isEqualTo(byBody.get("messages"));
+        // beyond a double's range: a number still, never a quoted "Infinity"
+        assertThat(tree(merge("{\"model\":\"m\",\"messages\":[]}",
+                new PromptRequest("support@1", "{\"product\":1e400,\"ticket\":-7}"))).get("messages").toString())
+                .isEqualTo("""
+                        [{"role":"system","content":"You answer for 1E+400."},{"role":"user","content":"Ticket: -7"}]""");
+    }
+
+    @Test
+    void aVariablesHeaderWithTwoValuesForANameOrDataAfterItsObjectIsA400() {
+        for (String variables : new String[] {"{\"product\":\"a\",\"ticket\":\"t\",\"product\":\"b\"}",
+                "{\"product\":\"a\",\"ticket\":\"t\"} {}", "{\"product\":\"a\",\"ticket\":\"t\"}x"}) {
+            GatewayError e = error("{\"model\":\"m\",\"messages\":[]}", new PromptRequest("support@1", variables));
+            assertThat(e.code()).as(variables).isEqualTo("invalid_prompt_variables");
+            assertThat(e.param()).as(variables).isEqualTo(PromptRequest.VARIABLES_HEADER);
+        }
+    }
+
+    @Test
     void aVersionMayBeANumberOrAString() {
         assertThat(merge("""
                 {"model":"m","messages":[],"prompt":{"id":"plain","version":"1"}}""", PromptRequest.NONE)
