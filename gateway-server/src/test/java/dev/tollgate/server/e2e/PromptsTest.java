@@ -296,6 +296,37 @@ class PromptsTest {
     }
 
     @Test
+    void promptHeadersAreReadAsUtf8() throws Exception {
+        String ticket = "U-" + UUID.randomUUID();
+        String answer = Http.raw(gateway.url("/").getPort(), rawChat("support-answer@1",
+                "{\"product\":\"J\u00fcrgen \u2603\",\"ticket\":\"" + ticket + "\"}"));
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        assertThat(sent("/v1/chat/completions", ticket).at("/messages/0/content").asText())
+                .isEqualTo("You answer for J\u00fcrgen \u2603.");
+
+        // octets that are not UTF-8 (a Latin-1 u-umlaut): a 400 naming the header, in the client's dialect
+        String refused = Http.raw(gateway.url("/").getPort(), rawChat("support-answer@1",
+                "{\"product\":\"J\u00fcrgen\",\"ticket\":\"t\"}").replace("J\u00c3\u00bc", "J\u00fc"));
+        assertThat(refused).startsWith("HTTP/1.1 400");
+        JsonNode error = Http.JSON.readTree(refused.substring(refused.indexOf("\r\n\r\n") + 4));
+        assertThat(error.at("/error/param").asText()).isEqualTo("x-tollgate-prompt-variables");
+        assertThat(error.at("/error/code").asText()).isEqualTo("invalid_header_encoding");
+    }
+
+    /**
+     * A raw chat request naming {@code reference} with {@code variables}, whose header octets are their UTF-8
+     * encoding (what curl sends for non-ASCII text), one char per octet as {@link Http#raw} writes them.
+     */
+    private static String rawChat(String reference, String variables) {
+        String body = "{\"model\":\"\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String octets = new String(variables.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        return "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                + "connection: close\r\nx-tollgate-prompt: " + reference + "\r\nx-tollgate-prompt-variables: " + octets
+                + "\r\ncontent-length: " + body.length() + "\r\n\r\n" + body;
+    }
+
+    @Test
     void aRequestWithoutAPromptReachesTheUpstreamByteForByteAsBefore() throws Exception {
         String marker = "P-" + UUID.randomUUID();
         String body = "{\"max_tokens\":7,  \"model\":\"claude-group\",\"messages\":[{\"role\":\"user\",\"content\":\""
