@@ -16,7 +16,8 @@ class PromptRequestTest {
 
     @Test
     void headerOctetsAreReadAsUtf8() {
-        PromptRequest r = PromptRequest.fromHttp(octets("greet@b\u00eata"), octets("{\"name\":\"J\u00fcrgen \u2603\"}"));
+        PromptRequest r = PromptRequest.fromHttp(octets("greet@b\u00eata"),
+                octets("{\"name\":\"J\u00fcrgen \u2603\"}"));
         assertThat(r).isEqualTo(new PromptRequest("greet@b\u00eata", "{\"name\":\"J\u00fcrgen \u2603\"}"));
     }
 

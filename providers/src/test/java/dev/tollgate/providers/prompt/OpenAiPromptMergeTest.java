@@ -134,7 +134,8 @@ class OpenAiPromptMergeTest {
         assertThat(tree(merge("{\"model\":\"m\",\"messages\":[]}",
                 new PromptRequest("support@1", "{\"product\":1e400,\"ticket\":-7}"))).get("messages").toString())
                 .isEqualTo("""
-                        [{"role":"system","content":"You answer for 1E+400."},{"role":"user","content":"Ticket: -7"}]""");
+                        [{"role":"system","content":"You answer for 1E+400."},\
+                        {"role":"user","content":"Ticket: -7"}]""");
     }
 
     @Test
