@@ -202,7 +202,28 @@ class OpenAiPromptMergeTest {
     @Test
     void aBodyThatIsNotJsonGetsTheDialectsMalformedBody400() {
         assertThat(error("{\"model\":", new PromptRequest("plain", null)).code()).isEqualTo("invalid_json");
-        assertThat(error("{\"model\":\"a\",\"model\":\"b\",\"messages\":[]}", new PromptRequest("plain", null))
-                .code()).isEqualTo("invalid_json");
+    }
+
+    @Test
+    void keysGivenTwiceAreRefusedWhereTheGatewayReadsThemAndLeftToTheUpstreamElsewhere() throws IOException {
+        // top level: the envelope's 400, whichever way the prompt is named
+        GatewayError top = error("{\"model\":\"a\",\"model\":\"b\",\"messages\":[]}", new PromptRequest("plain", null));
+        assertThat(top.code()).isEqualTo("duplicate_key");
+        assertThat(top.param()).isEqualTo("model");
+        GatewayError id = error("""
+                {"model":"m","messages":[],"prompt":{"id":"plain","id":"support"}}""", PromptRequest.NONE);
+        assertThat(id.code()).isEqualTo("duplicate_key");
+        assertThat(id.param()).isEqualTo("prompt.id");
+        GatewayError variable = error("""
+                {"model":"m","messages":[],
+                 "prompt":{"id":"support","variables":{"product":"a","ticket":"t","product":"b"}}}""",
+                PromptRequest.NONE);
+        assertThat(variable.code()).isEqualTo("duplicate_key");
+        assertThat(variable.param()).isEqualTo("prompt.variables.product");
+        // inside the client's own fields: read as the upstream reads them (the last wins), as without a prompt
+        PromptedBody merged = merge("""
+                {"model":"m","messages":[{"role":"user","content":"x","content":"y"}]}""",
+                new PromptRequest("plain", null));
+        assertThat(tree(merged).at("/messages/1/content").asText()).isEqualTo("y");
     }
 }
