@@ -5,6 +5,7 @@ import dev.tollgate.core.model.GatewayException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * How a request names a registry prompt by header: {@value #HEADER} ({@code id}, {@code id@label} or
@@ -26,20 +27,30 @@ public record PromptRequest(String reference, String variables) {
     public static final PromptRequest NONE = new PromptRequest(null, null);
 
     /**
-     * The headers as HTTP delivers them: a field value is octets, handed over one char per octet (ISO-8859-1). A
-     * client writes non-ASCII variable values as UTF-8 (curl does; JSON may also escape them), so the octets are
-     * read as UTF-8 here, else {@code "Jürgen"} would render as {@code "JÃ¼rgen"}.
+     * The headers as HTTP delivers them: each header's field lines (none, or one: a second is a 400, as it would
+     * leave which prompt or variables were meant to a guess), and a field value is octets, handed over one char per
+     * octet (ISO-8859-1). A client writes non-ASCII variable values as UTF-8 (curl does; JSON may also escape them),
+     * so the octets are read as UTF-8 here, else {@code "Jürgen"} would render as {@code "JÃ¼rgen"}.
      *
-     * @param reference the {@value #HEADER} value, or null
-     * @param variables the {@value #VARIABLES_HEADER} value, or null
-     * @throws GatewayException a 400 {@code invalid_header_encoding} naming a header whose octets are not UTF-8
+     * @param references the {@value #HEADER} field values
+     * @param variables the {@value #VARIABLES_HEADER} field values
+     * @throws GatewayException a 400 naming a header given more than once ({@code duplicate_header}) or whose octets
+     *     are not UTF-8 ({@code invalid_header_encoding})
      */
-    public static PromptRequest fromHttp(String reference, String variables) {
-        return new PromptRequest(utf8(reference, HEADER), utf8(variables, VARIABLES_HEADER));
+    public static PromptRequest fromHttp(List<String> references, List<String> variables) {
+        return new PromptRequest(single(references, HEADER), single(variables, VARIABLES_HEADER));
+    }
+
+    private static String single(List<String> values, String header) {
+        if (values.size() > 1) {
+            throw new GatewayException(GatewayError.invalid(header, "duplicate_header",
+                    "The " + header + " header is given " + values.size() + " times; give it once."));
+        }
+        return values.isEmpty() ? null : utf8(values.getFirst(), header);
     }
 
     private static String utf8(String octets, String header) {
-        if (octets == null || octets.chars().allMatch(c -> c < 0x80)) {
+        if (octets.chars().allMatch(c -> c < 0x80)) {
             return octets; // ASCII, as nearly every value is: the same text in both readings
         }
         try {

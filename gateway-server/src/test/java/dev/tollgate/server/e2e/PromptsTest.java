@@ -289,6 +289,12 @@ class PromptsTest {
         assertThat(notFound.statusCode()).isEqualTo(404);
         assertThat(Http.json(notFound).at("/error/type").asText()).isEqualTo("not_found_error");
 
+        HttpResponse<String> repeated = Http.post(gateway.url("/v1/messages"), """
+                {"model":"claude-group","max_tokens":5,"messages":[{"role":"user","content":"x"}]}""",
+                "x-tollgate-prompt", "support-answer@1", "x-tollgate-prompt", "support-answer");
+        assertThat(repeated.statusCode()).isEqualTo(400);
+        assertThat(Http.json(repeated).at("/error/message").asText()).contains("x-tollgate-prompt", "2 times");
+
         HttpResponse<String> embeddings = Http.post(gateway.url("/v1/embeddings"),
                 "{\"model\":\"embed\",\"input\":\"x\"}", "x-tollgate-prompt", "support-answer");
         assertThat(embeddings.statusCode()).isEqualTo(400);
