@@ -302,6 +302,22 @@ class PromptsTest {
     }
 
     @Test
+    void aStreamAndAnErrorAfterRenderingSayWhatWasRendered() throws Exception {
+        String[] headers = {"x-tollgate-prompt", "support-answer@1", "x-tollgate-prompt-variables",
+                "{\"product\":\"Acme\",\"ticket\":\"H-" + UUID.randomUUID() + "\"}"};
+        HttpResponse<String> streamed = Http.post(gateway.url("/v1/chat/completions"), Http.chat("", true), headers);
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.headers().firstValue("content-type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/event-stream"));
+        assertThat(streamed.headers().firstValue("x-tollgate-prompt")).hasValue("support-answer@1");
+        // refused once rendered: the model the request names itself does not exist
+        HttpResponse<String> refused = Http.post(gateway.url("/v1/chat/completions"), Http.chat("no-such-group", false),
+                headers);
+        assertThat(refused.statusCode()).isEqualTo(404);
+        assertThat(refused.headers().firstValue("x-tollgate-prompt")).hasValue("support-answer@1");
+    }
+
+    @Test
     void promptHeadersAreReadAsUtf8() throws Exception {
         String ticket = "U-" + UUID.randomUUID();
         String answer = Http.raw(gateway.url("/").getPort(), rawChat("support-answer@1",
