@@ -37,7 +37,10 @@ import java.util.function.Function;
  */
 public final class PromptMerge {
 
-    /** What a dialect contributes: where its end user is, and how a rendered version goes into its body. */
+    /**
+     * What a dialect contributes: where its end user is, how a rendered version goes into its body, and how it
+     * words a key given twice.
+     */
     public interface Merger {
         /** The end user the body names, or null. */
         String user(ObjectNode body);
