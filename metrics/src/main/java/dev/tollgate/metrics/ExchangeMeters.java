@@ -155,7 +155,9 @@ final class ExchangeMeters {
                         .tag(MODEL, model).register(registry)).increment(cache.saved().nanos() / 1e9);
             }
         }
-        if (s.prompt() != null) {
+        if (s.prompt() != null && s.operation() == Operation.CHAT) {
+            // Answers only: a token count's quick, free call would drag an arm's latency, tokens and request rate
+            // towards whatever its callers count, and the series exist to compare arms on their answers.
             prompt(s, s.prompt(), usage);
         }
         RouteTrace routing = s.routing();

@@ -425,6 +425,16 @@ class PrometheusMetricsTest {
                 .contains("tollgate_prompt_duration_seconds_count{" + series + "} 2");
     }
 
+    @Test
+    void tokenCountingWithAPromptIsLeftOutOfThePromptSeries() {
+        ExchangeSummary s = ok(false);
+        metrics.exchangeFinished(new ExchangeSummary(s.requestId(), "count_tokens", Operation.COUNT_TOKENS,
+                s.model(), s.responseModel(), s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(),
+                false, s.latencyNanos(), -1, s.upstreamNanos(), s.usage(), s.key(), s.team(), s.user(), Money.ZERO,
+                true, s.spendId(), s.routing(), s.cache(), new PromptUse("support", 1, null, null, null)));
+        assertThat(metrics.scrape()).contains("route=\"count_tokens\"").doesNotContain("tollgate_prompt_");
+    }
+
     private static ExchangeSummary withPrompt(ExchangeSummary s, PromptUse prompt) {
         return new ExchangeSummary(s.requestId(), s.route(), s.operation(), s.model(), s.responseModel(),
                 s.deployment(), s.provider(), s.status(), s.outcome(), s.errorKind(), s.stream(), s.latencyNanos(),

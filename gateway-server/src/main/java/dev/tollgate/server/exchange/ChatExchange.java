@@ -306,7 +306,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                     "Registry prompts are for chat requests; an embeddings request cannot name one."));
         }
         PromptedBody merged = dialect.mergePrompt(body, operation,
-                new PromptRequest(reference, requestHeaders.get(PromptRequest.VARIABLES_HEADER)),
+                PromptRequest.fromHttp(requestHeaders.getAll(PromptRequest.HEADER),
+                        requestHeaders.getAll(PromptRequest.VARIABLES_HEADER)),
                 (ref, bodyUser) -> snapshot.prompts().choose(ref, caller.keyName(),
                         caller.withBodyUser(bodyUser).user(), ThreadLocalRandom.current()));
         body = merged.body();

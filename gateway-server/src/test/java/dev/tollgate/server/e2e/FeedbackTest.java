@@ -200,6 +200,27 @@ class FeedbackTest {
     }
 
     @Test
+    void feedbackFoundInTheLedgerIsAttributedToThePromptTheRequestRendered() throws Exception {
+        String config = config() + """
+                prompts:
+                  greet:
+                    labels: { production: 1 }
+                    versions:
+                      1: { system: "Be kind." }
+                """;
+        String id;
+        try (var g = RunningGateway.start(config, Map.of())) {
+            id = chat(g, APP, "x-tollgate-prompt", "greet");
+        }
+        try (var g = RunningGateway.start(config, Map.of())) { // not in the recent index: read from its spend row
+            assertThat(rate(g, APP, "{\"request_id\":\"" + id + "\",\"score\":\"up\"}").statusCode()).isEqualTo(200);
+            assertThat(Http.get(g.adminUrl("/metrics")).body()).contains(
+                    "tollgate_feedback_score_count{experiment=\"none\",gen_ai_request_model=\"fast\",prompt=\"greet\","
+                            + "prompt_version=\"1\",tier=\"none\",variant=\"none\"} 1");
+        }
+    }
+
+    @Test
     void withoutALedgerFeedbackIsCountedButNotStored() throws Exception {
         String config = config().replace("storage: { ledger: \"sqlite:" + dir.resolve("ledger.db") + "\" }",
                 "storage: { ledger: none }");

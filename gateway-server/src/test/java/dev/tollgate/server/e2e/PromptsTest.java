@@ -289,10 +289,63 @@ class PromptsTest {
         assertThat(notFound.statusCode()).isEqualTo(404);
         assertThat(Http.json(notFound).at("/error/type").asText()).isEqualTo("not_found_error");
 
+        HttpResponse<String> repeated = Http.post(gateway.url("/v1/messages"), """
+                {"model":"claude-group","max_tokens":5,"messages":[{"role":"user","content":"x"}]}""",
+                "x-tollgate-prompt", "support-answer@1", "x-tollgate-prompt", "support-answer");
+        assertThat(repeated.statusCode()).isEqualTo(400);
+        assertThat(Http.json(repeated).at("/error/message").asText()).contains("x-tollgate-prompt", "2 times");
+
         HttpResponse<String> embeddings = Http.post(gateway.url("/v1/embeddings"),
                 "{\"model\":\"embed\",\"input\":\"x\"}", "x-tollgate-prompt", "support-answer");
         assertThat(embeddings.statusCode()).isEqualTo(400);
         assertThat(Http.json(embeddings).at("/error/code").asText()).isEqualTo("prompt_not_supported");
+    }
+
+    @Test
+    void aStreamAndAnErrorAfterRenderingSayWhatWasRendered() throws Exception {
+        String[] headers = {"x-tollgate-prompt", "support-answer@1", "x-tollgate-prompt-variables",
+                "{\"product\":\"Acme\",\"ticket\":\"H-" + UUID.randomUUID() + "\"}"};
+        HttpResponse<String> streamed = Http.post(gateway.url("/v1/chat/completions"), Http.chat("", true), headers);
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.headers().firstValue("content-type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/event-stream"));
+        assertThat(streamed.headers().firstValue("x-tollgate-prompt")).hasValue("support-answer@1");
+        // refused once rendered: the model the request names itself does not exist
+        HttpResponse<String> refused = Http.post(gateway.url("/v1/chat/completions"), Http.chat("no-such-group", false),
+                headers);
+        assertThat(refused.statusCode()).isEqualTo(404);
+        assertThat(refused.headers().firstValue("x-tollgate-prompt")).hasValue("support-answer@1");
+    }
+
+    @Test
+    void promptHeadersAreReadAsUtf8() throws Exception {
+        String ticket = "U-" + UUID.randomUUID();
+        String answer = Http.raw(gateway.url("/").getPort(), rawChat("support-answer@1",
+                "{\"product\":\"J\u00fcrgen \u2603\",\"ticket\":\"" + ticket + "\"}"));
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        assertThat(sent("/v1/chat/completions", ticket).at("/messages/0/content").asText())
+                .isEqualTo("You answer for J\u00fcrgen \u2603.");
+
+        // octets that are not UTF-8 (a Latin-1 u-umlaut): a 400 naming the header, in the client's dialect
+        String refused = Http.raw(gateway.url("/").getPort(), rawChat("support-answer@1",
+                "{\"product\":\"J\u00fcrgen\",\"ticket\":\"t\"}").replace("J\u00c3\u00bc", "J\u00fc"));
+        assertThat(refused).startsWith("HTTP/1.1 400");
+        JsonNode error = Http.JSON.readTree(refused.substring(refused.indexOf("\r\n\r\n") + 4));
+        assertThat(error.at("/error/param").asText()).isEqualTo("x-tollgate-prompt-variables");
+        assertThat(error.at("/error/code").asText()).isEqualTo("invalid_header_encoding");
+    }
+
+    /**
+     * A raw chat request naming {@code reference} with {@code variables}, whose header octets are their UTF-8
+     * encoding (what curl sends for non-ASCII text), one char per octet as {@link Http#raw} writes them.
+     */
+    private static String rawChat(String reference, String variables) {
+        String body = "{\"model\":\"\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String octets = new String(variables.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        return "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                + "connection: close\r\nx-tollgate-prompt: " + reference + "\r\nx-tollgate-prompt-variables: " + octets
+                + "\r\ncontent-length: " + body.length() + "\r\n\r\n" + body;
     }
 
     @Test

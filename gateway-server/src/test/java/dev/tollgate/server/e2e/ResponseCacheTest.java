@@ -81,6 +81,12 @@ class ResponseCacheTest {
                   - { name: b1, hash: "%s", team: beta }
                   - { name: limited, hash: "%s", team: alpha, limits: { rpm: 3 } }
                 cache: { enabled: true, ttl: 10m }
+                prompts:
+                  capital:
+                    versions:
+                      1:
+                        params: { temperature: 0 }
+                        messages: [ { role: user, content: "Capital of {{country}}?" } ]
                 """.formatted(KeyHash.of(ADMIN), dir.resolve("ledger.db"), upstream.port(), KeyHash.of(ALPHA),
                 KeyHash.of(ALPHA_TOO), KeyHash.of(BETA), KeyHash.of(LIMITED)), Map.of());
     }
@@ -122,6 +128,21 @@ class ResponseCacheTest {
 
     static String cache(HttpResponse<String> r) {
         return r.headers().firstValue("x-tollgate-cache").orElse(null);
+    }
+
+    @Test
+    void aPromptRequestIsCachedByWhatItRendersSoOtherVariablesAreAnotherEntry() throws Exception {
+        String body = "{\"model\":\"m\",\"messages\":[]}";
+        String[] france = {"x-tollgate-prompt", "capital", "x-tollgate-prompt-variables", "{\"country\":\"France\"}"};
+        assertThat(cache(send(ALPHA, body, france))).isEqualTo("miss");
+        assertThat(cache(send(ALPHA, body, "x-tollgate-prompt", "capital", "x-tollgate-prompt-variables",
+                "{\"country\":\"Spain\"}"))).isEqualTo("miss");
+        var again = send(ALPHA, body, france);
+        assertThat(cache(again)).isEqualTo("hit");
+        assertThat(again.headers().firstValue("x-tollgate-prompt")).hasValue("capital@1");
+        // the same request written out by hand is the same entry: the cache sees the merged request only
+        assertThat(cache(send(ALPHA, ask("Capital of France?")))).isEqualTo("hit");
+        assertThat(upstreamCalls()).isEqualTo(2);
     }
 
     @Test

@@ -55,7 +55,6 @@ public final class AnthropicDialect implements ClientDialect, TokenCounting {
         return AnthropicEnvelope.scan(body, body.length, operation);
     }
 
-    /** A Messages body; {@code max_tokens} is required, as Anthropic requires it. */
     /** See {@link PromptMerging} for where the prompt goes in this dialect's body. */
     @Override
     public PromptedBody mergePrompt(byte[] body, Operation operation, PromptRequest headers,
@@ -63,6 +62,7 @@ public final class AnthropicDialect implements ClientDialect, TokenCounting {
         return PromptMerge.apply(body, operation, headers, resolver, AnthropicJson.MALFORMED, PromptMerging.INSTANCE);
     }
 
+    /** A Messages body; {@code max_tokens} is required, as Anthropic requires it. */
     @Override
     public ChatRequest decodeChat(byte[] body) {
         return MessagesRequestReader.read(body, true);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
@@ -65,6 +66,11 @@ final class PromptMerging implements PromptMerge.Merger {
             PromptMerge.fill(body, "stop_sequences", params.stop().isEmpty() ? null : params.stop());
         }
         PromptMerge.model(body, model);
+    }
+
+    @Override
+    public GatewayException duplicate(String param) {
+        return AnthropicJson.duplicate(param);
     }
 
     private static void mergeSystem(ObjectNode body, String text) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.prompt.PromptVersion;
@@ -58,5 +59,10 @@ final class PromptMerging implements PromptMerge.Merger {
         PromptMerge.fill(body, "presence_penalty", params.presencePenalty());
         PromptMerge.fill(body, "frequency_penalty", params.frequencyPenalty());
         PromptMerge.model(body, model);
+    }
+
+    @Override
+    public GatewayException duplicate(String param) {
+        return WireJson.duplicate(param);
     }
 }

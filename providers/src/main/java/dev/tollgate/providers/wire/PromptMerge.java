@@ -1,6 +1,8 @@
 package dev.tollgate.providers.wire;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -18,11 +20,13 @@ import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.PromptRequest;
 import dev.tollgate.core.spi.PromptResolver;
 import dev.tollgate.core.spi.PromptedBody;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The dialect-neutral half of merging a registry prompt into a client's body: the body becomes a tree (once, and
@@ -33,7 +37,10 @@ import java.util.Set;
  */
 public final class PromptMerge {
 
-    /** What a dialect contributes: where its end user is, and how a rendered version goes into its body. */
+    /**
+     * What a dialect contributes: where its end user is, how a rendered version goes into its body, and how it
+     * words a key given twice.
+     */
     public interface Merger {
         /** The end user the body names, or null. */
         String user(ObjectNode body);
@@ -44,16 +51,21 @@ public final class PromptMerge {
          */
         void merge(ObjectNode body, Operation operation, PromptVersion.Rendered rendered, Sampling params,
                    String model);
+
+        /** The dialect's 400 for a body key given twice, as its envelope words it; {@code param} is its path. */
+        GatewayException duplicate(String param);
     }
 
     private static final String BODY_PARAM = PromptRequest.FIELD;
     private static final Set<String> FIELDS = Set.of("id", "version", "label", "variables");
     /**
-     * Duplicate keys are refused as the envelope refuses them; decimals are kept as written (1.0 stays 1.0, a long
-     * fraction loses nothing), since the merged body goes upstream in place of the client's.
+     * Decimals are kept as written (1.10 stays 1.10, a long fraction loses nothing, a number beyond a double's range
+     * stays a number), since the merged body goes upstream in place of the client's and a variable renders as its
+     * number. A key given twice inside the client's own fields is read as the upstream reads it (the last wins),
+     * as it would be without a prompt; where the gateway reads keys itself (the top level, the {@code prompt}
+     * field, the variables header), one given twice is refused instead.
      */
     private static final ObjectReader TREE = Json.MAPPER.reader()
-            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
@@ -67,7 +79,17 @@ public final class PromptMerge {
     public static PromptedBody apply(byte[] body, Operation operation, PromptRequest headers,
                                      PromptResolver resolver, MalformedJson wording, Merger merger) {
         ObjectNode tree = Json.readObject(body, body.length, wording, p -> {
-            ObjectNode read = (ObjectNode) TREE.readTree(p);
+            // the top level: the envelope's keys, refused twice as the envelope refuses them
+            ObjectNode read = JsonNodeFactory.instance.objectNode();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                JsonNode value = name.equals(PromptRequest.FIELD) ? strictValue(p, name, merger::duplicate)
+                        : TREE.readTree(p);
+                if (read.replace(name, value) != null) {
+                    throw merger.duplicate(name);
+                }
+            }
             Json.requireEnd(p, wording);
             return read;
         });
@@ -165,13 +187,53 @@ public final class PromptMerge {
         return node.asText();
     }
 
+    /**
+     * The variables header's JSON value, read as the body's {@code prompt.variables} is (a variable renders the same
+     * either way) and as a whole: a name given twice, or anything after the value, is a 400.
+     */
     private static JsonNode headerObject(String text) {
-        try {
-            return Json.MAPPER.readTree(text);
+        String header = PromptRequest.VARIABLES_HEADER;
+        try (JsonParser p = TREE.createParser(text)) {
+            if (p.nextToken() == null) {
+                throw invalidVariables("it is empty");
+            }
+            JsonNode value = strictValue(p, header, param -> invalid(header, "invalid_prompt_variables", "The "
+                    + header + " header gives '" + param.substring(header.length() + 1) + "' more than once."));
+            if (p.nextToken() != null) {
+                throw invalidVariables("data follows its JSON value");
+            }
+            return value;
         } catch (JsonProcessingException e) {
-            throw invalid(PromptRequest.VARIABLES_HEADER, "invalid_prompt_variables", "The "
-                    + PromptRequest.VARIABLES_HEADER + " header is not valid JSON: " + e.getOriginalMessage() + ".");
+            throw invalidVariables(e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a string", e);
         }
+    }
+
+    private static GatewayException invalidVariables(String why) {
+        return invalid(PromptRequest.VARIABLES_HEADER, "invalid_prompt_variables", "The "
+                + PromptRequest.VARIABLES_HEADER + " header is not valid JSON: " + why + ".");
+    }
+
+    /**
+     * The value at the parser's current token, read with no key given twice in any of its objects: {@code duplicate}
+     * gets the key's path from {@code param} ({@code prompt.variables.name}).
+     */
+    private static JsonNode strictValue(JsonParser p, String param, Function<String, GatewayException> duplicate)
+            throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            return TREE.readTree(p);
+        }
+        ObjectNode object = JsonNodeFactory.instance.objectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            String path = param + "." + name;
+            if (object.replace(name, strictValue(p, path, duplicate)) != null) {
+                throw duplicate.apply(path);
+            }
+        }
+        return object;
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.tollgate.providers.prompt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.core.model.GatewayError;
+import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.PromptRequest;
 import dev.tollgate.core.spi.RequestEnvelope;
@@ -86,5 +89,14 @@ class AnthropicPromptMergeTest {
                 .get("model").asText()).isEqualTo("other-chat");
         assertThat(merge("{\"model\":\"\",\"messages\":[]}", Operation.CHAT, new PromptRequest("support@1", VARS))
                 .get("model").asText()).isEqualTo("chat-v1");
+    }
+
+    @Test
+    void aTopLevelKeyGivenTwiceIsTheEnvelopesDuplicateKey400() {
+        GatewayError e = catchThrowableOfType(GatewayException.class, () -> merge(
+                "{\"model\":\"a\",\"max_tokens\":5,\"max_tokens\":6,\"messages\":[]}", Operation.CHAT,
+                new PromptRequest("support@1", VARS))).error();
+        assertThat(e.code()).isEqualTo("duplicate_key");
+        assertThat(e.message()).isEqualTo("max_tokens: Duplicate key in the request body");
     }
 }

@@ -120,6 +120,35 @@ class OpenAiPromptMergeTest {
     }
 
     @Test
+    void headerVariablesReadAsTheBodysDoNumbersKeepingTheirDigits() throws IOException {
+        String variables = "{\"product\":1.10,\"ticket\":3.14159265358979323846264}";
+        JsonNode byHeader = tree(merge("{\"model\":\"m\",\"messages\":[]}",
+                new PromptRequest("support@1", variables)));
+        JsonNode byBody = tree(merge("{\"model\":\"m\",\"messages\":[],\"prompt\":{\"id\":\"support\","
+                + "\"version\":1,\"variables\":" + variables + "}}", PromptRequest.NONE));
+        assertThat(byHeader.get("messages").toString()).isEqualTo("""
+                [{"role":"system","content":"You answer for 1.10."},\
+                {"role":"user","content":"Ticket: 3.14159265358979323846264"}]""");
+        assertThat(byHeader.get("messages")).isEqualTo(byBody.get("messages"));
+        // beyond a double's range: a number still, never a quoted "Infinity"
+        assertThat(tree(merge("{\"model\":\"m\",\"messages\":[]}",
+                new PromptRequest("support@1", "{\"product\":1e400,\"ticket\":-7}"))).get("messages").toString())
+                .isEqualTo("""
+                        [{"role":"system","content":"You answer for 1E+400."},\
+                        {"role":"user","content":"Ticket: -7"}]""");
+    }
+
+    @Test
+    void aVariablesHeaderWithTwoValuesForANameOrDataAfterItsObjectIsA400() {
+        for (String variables : new String[] {"{\"product\":\"a\",\"ticket\":\"t\",\"product\":\"b\"}",
+                "{\"product\":\"a\",\"ticket\":\"t\"} {}", "{\"product\":\"a\",\"ticket\":\"t\"}x"}) {
+            GatewayError e = error("{\"model\":\"m\",\"messages\":[]}", new PromptRequest("support@1", variables));
+            assertThat(e.code()).as(variables).isEqualTo("invalid_prompt_variables");
+            assertThat(e.param()).as(variables).isEqualTo(PromptRequest.VARIABLES_HEADER);
+        }
+    }
+
+    @Test
     void aVersionMayBeANumberOrAString() {
         assertThat(merge("""
                 {"model":"m","messages":[],"prompt":{"id":"plain","version":"1"}}""", PromptRequest.NONE)
@@ -173,7 +202,28 @@ class OpenAiPromptMergeTest {
     @Test
     void aBodyThatIsNotJsonGetsTheDialectsMalformedBody400() {
         assertThat(error("{\"model\":", new PromptRequest("plain", null)).code()).isEqualTo("invalid_json");
-        assertThat(error("{\"model\":\"a\",\"model\":\"b\",\"messages\":[]}", new PromptRequest("plain", null))
-                .code()).isEqualTo("invalid_json");
+    }
+
+    @Test
+    void keysGivenTwiceAreRefusedWhereTheGatewayReadsThemAndLeftToTheUpstreamElsewhere() throws IOException {
+        // top level: the envelope's 400, whichever way the prompt is named
+        GatewayError top = error("{\"model\":\"a\",\"model\":\"b\",\"messages\":[]}", new PromptRequest("plain", null));
+        assertThat(top.code()).isEqualTo("duplicate_key");
+        assertThat(top.param()).isEqualTo("model");
+        GatewayError id = error("""
+                {"model":"m","messages":[],"prompt":{"id":"plain","id":"support"}}""", PromptRequest.NONE);
+        assertThat(id.code()).isEqualTo("duplicate_key");
+        assertThat(id.param()).isEqualTo("prompt.id");
+        GatewayError variable = error("""
+                {"model":"m","messages":[],
+                 "prompt":{"id":"support","variables":{"product":"a","ticket":"t","product":"b"}}}""",
+                PromptRequest.NONE);
+        assertThat(variable.code()).isEqualTo("duplicate_key");
+        assertThat(variable.param()).isEqualTo("prompt.variables.product");
+        // inside the client's own fields: read as the upstream reads them (the last wins), as without a prompt
+        PromptedBody merged = merge("""
+                {"model":"m","messages":[{"role":"user","content":"x","content":"y"}]}""",
+                new PromptRequest("plain", null));
+        assertThat(tree(merged).at("/messages/1/content").asText()).isEqualTo("y");
     }
 }
