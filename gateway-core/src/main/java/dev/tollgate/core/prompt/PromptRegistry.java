@@ -72,8 +72,8 @@ public record PromptRegistry(Map<String, Prompt> prompts, Map<String, Experiment
     public PromptChoice choose(PromptRef ref, String key, String user, RandomGenerator random) {
         Prompt prompt = prompts.get(ref.id());
         if (prompt == null) {
-            throw notFound("No prompt '" + ref.id() + "' is defined" + (prompts.isEmpty() ? "." : "; known: "
-                    + String.join(", ", first(prompts.keySet(), 20)) + "."));
+            // Like an unknown model, an unknown prompt names no others: a key may not list the registry.
+            throw notFound("No prompt '" + ref.id() + "' is defined.");
         }
         if (ref.version() != null) {
             PromptVersion version = prompt.version(ref.version());

@@ -77,7 +77,7 @@ class PromptRegistryTest {
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.error().httpStatus()).isEqualTo(404);
                     assertThat(e.error().code()).isEqualTo("prompt_not_found");
-                    assertThat(e.error().message()).contains("known: support");
+                    assertThat(e.error().message()).isEqualTo("No prompt 'nope' is defined.");
                 });
         assertThatThrownBy(() -> r.choose(PromptRef.parse("support@canary", "h"), null, null, RANDOM))
                 .hasMessageContaining("no label 'canary'").hasMessageContaining("production, staging");
