@@ -114,9 +114,9 @@ public final class Significance {
             double an = -i * (i - a);
             b += 2;
             d = an * d + b;
-            d = Math.abs(d) < TINY ? TINY : d;
+            d = awayFromZero(d);
             c = b + an / c;
-            c = Math.abs(c) < TINY ? TINY : c;
+            c = awayFromZero(c);
             d = 1 / d;
             double delta = d * c;
             h *= delta;
@@ -144,27 +144,32 @@ public final class Significance {
         return 1 - front * betaFraction(1 - x, b, a) / b;
     }
 
+    /** Lentz's guard: a term that would divide by (almost) zero is moved to the smallest usable size. */
+    private static double awayFromZero(double v) {
+        return Math.abs(v) < TINY ? TINY : v;
+    }
+
     /** The continued fraction of the incomplete beta function, by the modified Lentz method. */
     private static double betaFraction(double x, double a, double b) {
         double c = 1;
         double d = 1 - (a + b) * x / (a + 1);
-        d = Math.abs(d) < TINY ? TINY : d;
+        d = awayFromZero(d);
         d = 1 / d;
         double h = d;
         for (int m = 1; m <= MAX_ITERATIONS; m++) {
             int m2 = 2 * m;
             double even = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
             d = 1 + even * d;
-            d = Math.abs(d) < TINY ? TINY : d;
+            d = awayFromZero(d);
             c = 1 + even / c;
-            c = Math.abs(c) < TINY ? TINY : c;
+            c = awayFromZero(c);
             d = 1 / d;
             h *= d * c;
             double odd = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
             d = 1 + odd * d;
-            d = Math.abs(d) < TINY ? TINY : d;
+            d = awayFromZero(d);
             c = 1 + odd / c;
-            c = Math.abs(c) < TINY ? TINY : c;
+            c = awayFromZero(c);
             d = 1 / d;
             double delta = d * c;
             h *= delta;
