@@ -49,6 +49,7 @@ final class ConfigBinder {
                 Map.entry("", ROOT_KEYS),
                 Map.entry("server", ServerSection.KEYS),
                 Map.entry("admin", AdminSection.KEYS),
+                Map.entry("admin.keys[]", AdminSection.KEY_KEYS),
                 Map.entry("storage", StorageSection.KEYS),
                 Map.entry("storage.on_redis_failure", StorageSection.ON_FAILURE_KEYS),
                 Map.entry("providers.*", ProvidersSection.KEYS),
@@ -112,6 +113,7 @@ final class ConfigBinder {
         var teams = TeamsSection.bind(file.entries("teams"), file.path("teams"), problems);
         var keyItems = file.items("keys", null);
         var keys = KeysSection.bind(keyItems == null ? List.of() : keyItems, file.path("keys"), problems);
+        AdminSection.checkSeparate(adminKeys, keys, problems);
         var prices = PricesSection.bind(file.entries("prices"), file.path("prices"), problems);
         var tiers = TiersSection.bind(file.entries("tiers"), file.path("tiers"), problems);
         AutoTierConfig autoTier = TiersSection.autoTier(file, problems);
