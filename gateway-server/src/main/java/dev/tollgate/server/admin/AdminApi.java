@@ -282,7 +282,7 @@ public final class AdminApi {
     }
 
     /** The methods a path answers; none for a path that is not a route (404). */
-    private static Set<HttpMethod> methods(String[] parts) {
+    static Set<HttpMethod> methods(String[] parts) {
         boolean named = parts.length > 1 && !parts[1].isEmpty();
         return switch (parts[0]) {
             case "keys" -> switch (parts.length) {
