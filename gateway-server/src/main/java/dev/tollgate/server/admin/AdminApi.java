@@ -206,18 +206,20 @@ public final class AdminApi {
     }
 
     private CompletionStage<Reply> route(FullHttpRequest request, String remote) {
-        var uri = new QueryStringDecoder(request.uri());
         HttpMethod method = request.method();
+        // As sent, for audit lines: the path a refused client tried, before any decoding.
+        String sentPath = request.uri().split("\\?", 2)[0];
         if (adminKeys.get().isEmpty()) {
             return done(Reply.error(HttpResponseStatus.FORBIDDEN, "admin_api_off", "The admin API is off: set "
                     + "admin.keys in the config (and leave admin.enabled unset or true)."));
         }
         AdminKey admin = authorised(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (admin == null) {
-            refusals.refused(remote, null, method.name(), uri.path(), HttpResponseStatus.UNAUTHORIZED.code());
+            refusals.refused(remote, null, method.name(), sentPath, HttpResponseStatus.UNAUTHORIZED.code());
             return done(Reply.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
                     "A valid admin key is required."));
         }
+        var uri = new QueryStringDecoder(request.uri());
         String[] parts = uri.path().substring("/admin/".length()).split("/", -1);
         Set<HttpMethod> allowed = methods(parts);
         if (allowed.isEmpty()) {
@@ -245,7 +247,7 @@ public final class AdminApi {
             }
         }
         if (admin.role() == AdminKey.Role.VIEWER && !readOnly(parts, method, uri)) {
-            refusals.refused(remote, admin.actor(), method.name(), uri.path(), HttpResponseStatus.FORBIDDEN.code());
+            refusals.refused(remote, admin.actor(), method.name(), sentPath, HttpResponseStatus.FORBIDDEN.code());
             return done(Reply.error(HttpResponseStatus.FORBIDDEN, "forbidden", "This admin key has the viewer "
                     + "role, which may only read; " + method.name() + " " + uri.path() + " needs the admin role."));
         }
