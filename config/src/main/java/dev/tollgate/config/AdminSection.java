@@ -35,10 +35,22 @@ final class AdminSection {
     }
 
     /**
-     * The admin keys in force; none when the section is absent or {@code enabled: false} (the admin API's routes
-     * then answer 403).
+     * The section as written.
+     *
+     * @param keys every key listed, in force or not
      */
-    List<AdminKey> bind(MappingReader admin, Diagnostics problems) {
+    record Bound(List<AdminKey> keys, boolean enabled) {
+        Bound {
+            keys = List.copyOf(keys);
+        }
+
+        /** The keys that open the admin API: none when it is off (its routes then answer 403). */
+        List<AdminKey> inForce() {
+            return enabled ? keys : List.of();
+        }
+    }
+
+    Bound bind(MappingReader admin, Diagnostics problems) {
         List<YamlNode> items = admin.items("keys", "an empty list leaves the admin API closed; remove admin instead");
         var keys = new ArrayList<AdminKey>();
         var names = new HashMap<String, Origin>();
@@ -55,17 +67,18 @@ final class AdminSection {
             }
         }
         boolean explicit = admin.has("enabled");
-        boolean enabled = admin.bool("enabled", true);
+        boolean enabled = admin.bool("enabled", !keys.isEmpty());
         if (explicit && enabled && items == null) {
             problems.error(admin.origin("enabled"), "admin.enabled is true but admin.keys is empty: the admin API "
                     + "never runs without a credential; add a key or set enabled: false");
         }
-        return enabled ? keys : List.of();
+        return new Bound(keys, enabled);
     }
 
     /**
      * Refuses an admin key that is also a virtual key: a data-plane key must never open admin routes, and an admin
-     * key handed to an application must not pass as its key either.
+     * key handed to an application must not pass as its key either. Keys of a disabled API count too: turning it
+     * on must not be what opens it to an application's key.
      */
     static void checkSeparate(List<AdminKey> admin, List<KeyConfig> keys, Diagnostics problems) {
         for (KeyConfig key : keys) {

@@ -720,6 +720,11 @@ class ConfigLoaderTest {
                 """.formatted(HASH_A, HASH_A)));
         assertThat(problems).containsExactly("t.yaml:12:5: keys[0]: key 'app' has the hash of an admin key: the same "
                 + "secret cannot be both a virtual key and an admin key (admin.keys)");
+        assertThat(problems(loader().parse("t.yaml", Fixtures.MINIMAL + """
+                admin: { enabled: false, keys: ["%s"] }
+                keys:
+                  - { name: app, hash: "%s" }
+                """.formatted(HASH_A, HASH_A)))).as("a disabled API's keys count too").hasSize(1);
     }
 
     @Test

@@ -211,6 +211,9 @@ class AdminRolesTest {
         assertThat(chat(chat, APP).statusCode()).isEqualTo(200);
         assertThat(chat(chat, ADMIN).statusCode()).isEqualTo(401);
         assertThat(chat(chat, VIEWER).statusCode()).isEqualTo(401);
+        // Nor does the proxy port have admin routes, whatever the key.
+        assertThat(get(gateway.url("/admin/keys"), ADMIN).statusCode()).isEqualTo(404);
+        assertThat(get(gateway.url("/admin/keys"), APP).statusCode()).isEqualTo(404);
     }
 
     @Test
