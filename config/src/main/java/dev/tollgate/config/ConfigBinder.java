@@ -49,6 +49,7 @@ final class ConfigBinder {
                 Map.entry("", ROOT_KEYS),
                 Map.entry("server", ServerSection.KEYS),
                 Map.entry("admin", AdminSection.KEYS),
+                Map.entry("admin.keys[]", AdminSection.KEY_KEYS),
                 Map.entry("storage", StorageSection.KEYS),
                 Map.entry("storage.on_redis_failure", StorageSection.ON_FAILURE_KEYS),
                 Map.entry("providers.*", ProvidersSection.KEYS),
@@ -101,7 +102,7 @@ final class ConfigBinder {
     TollgateConfig bind(YamlNode root, Path base, Diagnostics problems) {
         MappingReader file = MappingReader.of(root, "", ROOT_KEYS, problems);
         ServerSettings server = ServerSection.bind(file.child("server", ServerSection.KEYS), base, problems);
-        var adminKeys = admin.bind(file.child("admin", AdminSection.KEYS), problems);
+        AdminSection.Bound boundAdmin = admin.bind(file.child("admin", AdminSection.KEYS), problems);
         StorageSettings boundStorage = storage.bind(file.child("storage", StorageSection.KEYS), base, problems);
 
         var providerEntries = file.requiredEntries("providers", "at least one provider is required");
@@ -112,6 +113,7 @@ final class ConfigBinder {
         var teams = TeamsSection.bind(file.entries("teams"), file.path("teams"), problems);
         var keyItems = file.items("keys", null);
         var keys = KeysSection.bind(keyItems == null ? List.of() : keyItems, file.path("keys"), problems);
+        AdminSection.checkSeparate(boundAdmin.keys(), keys, problems);
         var prices = PricesSection.bind(file.entries("prices"), file.path("prices"), problems);
         var tiers = TiersSection.bind(file.entries("tiers"), file.path("tiers"), problems);
         AutoTierConfig autoTier = TiersSection.autoTier(file, problems);
@@ -127,8 +129,8 @@ final class ConfigBinder {
                 boundStorage.ledger() != null, problems);
         var prompts = PromptsSection.bind(file.entries("prompts"), file.path("prompts"), base, problems);
         var experiments = ExperimentsSection.bind(file.entries("experiments"), file.path("experiments"), problems);
-        return new TollgateConfig(server, adminKeys, boundStorage, boundProviders, models, boundBudgets, teams, keys,
-                prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics, review, prompts,
-                experiments);
+        return new TollgateConfig(server, boundAdmin.inForce(), boundStorage, boundProviders, models, boundBudgets,
+                teams, keys, prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics, review,
+                prompts, experiments);
     }
 }

@@ -7,6 +7,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
 
 /**
@@ -81,6 +84,53 @@ public final class ConfigDiff {
             removed += change.oldTo() - change.oldFrom();
         }
         return new Stats(added, removed);
+    }
+
+    /**
+     * The top-level keys of a YAML config ({@code server}, {@code keys}, ...) under which the two texts differ, in
+     * name order: what an audit line can say about a change without quoting a value. A changed line before the
+     * first top-level key (a leading comment) belongs to none.
+     */
+    public static SortedSet<String> sections(String oldText, String newText) {
+        Comparison comparison = Comparison.of(oldText, newText);
+        String[] oldSections = sectionsByLine(comparison.oldLines());
+        String[] newSections = sectionsByLine(comparison.newLines());
+        var out = new TreeSet<String>();
+        for (Change change : comparison.changes()) {
+            addRange(oldSections, change.oldFrom(), change.oldTo(), out);
+            addRange(newSections, change.newFrom(), change.newTo(), out);
+        }
+        return out;
+    }
+
+    private static void addRange(String[] sections, int from, int to, Set<String> out) {
+        for (int i = from; i < to; i++) {
+            if (sections[i] != null) {
+                out.add(sections[i]);
+            }
+        }
+    }
+
+    /** For each line, the top-level key it is written under (null before the first one). */
+    private static String[] sectionsByLine(Lines lines) {
+        String[] out = new String[lines.size()];
+        String current = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            boolean topLevel = !line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && line.charAt(0) != '#'
+                    && !line.startsWith("---") && !line.startsWith("...") && line.indexOf(':') > 0;
+            if (topLevel) {
+                current = unquote(line.substring(0, line.indexOf(':')).strip());
+            }
+            out[i] = current;
+        }
+        return out;
+    }
+
+    private static String unquote(String key) {
+        boolean quoted = key.length() >= 2 && (key.charAt(0) == '"' || key.charAt(0) == '\'')
+                && key.charAt(key.length() - 1) == key.charAt(0);
+        return quoted ? key.substring(1, key.length() - 1) : key;
     }
 
     private static void checkLabel(String name, String label) {

@@ -2,7 +2,7 @@ package dev.tollgate.config;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.access.AdminKey;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.cache.CacheSettings;
 import dev.tollgate.core.observe.trace.TraceSettings;
@@ -39,7 +39,7 @@ import java.util.Map;
  */
 record TollgateConfig(
         ServerSettings server,
-        List<KeyHash> adminKeys,
+        List<AdminKey> adminKeys,
         StorageSettings storage,
         Map<String, ProviderConfig> providers,
         Map<String, ModelConfig> models,

@@ -20,6 +20,31 @@ class ConfigDiffTest {
     }
 
     @Test
+    void sectionsNameTheTopLevelKeysUnderWhichLinesChanged() {
+        String before = """
+                # gateway
+                server:
+                  listen: 0.0.0.0:8080
+                keys:
+                  - { name: a, hash: "sha256:aa" }
+                "models": { m: {} }
+                """;
+        String after = """
+                # the gateway
+                server:
+                  listen: 0.0.0.0:8080
+                keys:
+                  - { name: b, hash: "sha256:bb" }
+                "models": { m: {} }
+                admin: { keys: ["${env:K}"] }
+                """;
+        assertThat(ConfigDiff.sections(before, after)).containsExactly("admin", "keys");
+        assertThat(ConfigDiff.sections(before, before)).isEmpty();
+        assertThat(ConfigDiff.sections(before, before.replace("\"models\": { m: {} }", "\"models\": {}")))
+                .containsExactly("models");
+    }
+
+    @Test
     void equalTextsHaveNoDiff() {
         assertThat(diff("", "", 3)).isEmpty();
         assertThat(diff("a: 1\nb: 2\n", "a: 1\nb: 2\n", 3)).isEmpty();

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.access.AdminKey;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.PerUser;
 import dev.tollgate.core.access.Team;
@@ -648,9 +649,82 @@ class ConfigLoaderTest {
                 admin:
                   keys: ["%s", "${env:OPENAI_API_KEY}"]
                 """.formatted(hash))).snapshot();
-        assertThat(snapshot.access().adminKeys()).containsExactly(KeyHash.parse(hash),
-                KeyHash.of(Fixtures.ENV.get("OPENAI_API_KEY")));
+        assertThat(snapshot.access().adminKeys()).containsExactly(AdminKey.admin(KeyHash.parse(hash)),
+                AdminKey.admin(KeyHash.of(Fixtures.ENV.get("OPENAI_API_KEY"))));
         assertThat(snapshot.access().toString()).doesNotContain(Fixtures.CANARY);
+    }
+
+    @Test
+    void adminKeysMayHaveARoleAndAName() {
+        String hash = "sha256:" + "c".repeat(64);
+        var snapshot = loaded(loader().parse("t.yaml", Fixtures.MINIMAL + """
+                admin:
+                  keys:
+                    - "%s"
+                    - { hash: "${env:OPENAI_API_KEY}", role: viewer, name: ci-readonly }
+                    - { hash: "sha256:%s", name: ops }
+                """.formatted(hash, "d".repeat(64)))).snapshot();
+        assertThat(snapshot.access().adminKeys()).containsExactly(AdminKey.admin(KeyHash.parse(hash)),
+                new AdminKey(KeyHash.of(Fixtures.CANARY), AdminKey.Role.VIEWER, "ci-readonly"),
+                new AdminKey(KeyHash.parse("sha256:" + "d".repeat(64)), AdminKey.Role.ADMIN, "ops"));
+        assertThat(snapshot.access().adminKeys().get(0).actor()).isEqualTo("admin:cccccccccccc");
+        assertThat(snapshot.access().adminKeys().get(1).actor()).isEqualTo("ci-readonly");
+    }
+
+    @Test
+    void badAdminKeyEntriesAreProblems() {
+        List<String> problems = problems(loader().parse("t.yaml", Fixtures.MINIMAL + """
+                admin:
+                  keys:
+                    - { hash: "%s", role: owner, name: a }
+                    - { role: viewer }
+                    - { hash: "tg-%s", name: "bad name" }
+                    - { hash: "sha256:%s", name: a, colour: red }
+                """.formatted(HASH_A, Fixtures.CANARY, "e".repeat(64))));
+        assertThat(problems).noneMatch(p -> p.contains(Fixtures.CANARY)).containsExactly(
+                "t.yaml:11:96: admin.keys[0].role: expected admin or viewer, got 'owner'",
+                "t.yaml:12:7: admin.keys[1].hash: required key is missing",
+                "t.yaml:13:15: admin.keys[2].hash: expected sha256:<64 hex digits> or a ${env:NAME} / ${file:/path} "
+                        + "reference; a raw admin key never goes in the file",
+                "t.yaml:13:41: admin.keys[2].name: a name is 1 to 64 letters, digits, '.', '_' or '-', starting "
+                        + "with a letter or digit",
+                "t.yaml:14:96: admin.keys[3].name: admin key name 'a' is used twice",
+                "t.yaml:14:99: admin.keys[3].colour: unknown key 'colour'; valid keys: hash, name, role");
+    }
+
+    @Test
+    void adminEnabledWithoutKeysRefusesToStart() {
+        assertThat(problems(loader().parse("t.yaml", Fixtures.MINIMAL + "admin: { enabled: true }\n")))
+                .containsExactly("t.yaml:9:19: admin.enabled: admin.enabled is true but admin.keys is empty: the "
+                        + "admin API never runs without a credential; add a key or set enabled: false");
+    }
+
+    @Test
+    void adminKeysOpenTheApiUnlessItIsDisabled() {
+        var on = loaded(loader().parse("t.yaml", Fixtures.MINIMAL + "admin: { keys: [\"" + HASH_A + "\"] }\n"));
+        var off = loaded(loader().parse("t.yaml", Fixtures.MINIMAL + "admin: { enabled: false, keys: [\"" + HASH_A
+                + "\"] }\n"));
+        var absent = loaded(loader().parse("t.yaml", Fixtures.MINIMAL));
+        assertThat(on.snapshot().access().adminKeys()).hasSize(1);
+        assertThat(off.snapshot().access().adminKeys()).isEmpty();
+        assertThat(absent.snapshot().access().adminKeys()).isEmpty();
+    }
+
+    @Test
+    void oneSecretCannotBeBothAnAdminKeyAndAVirtualKey() {
+        List<String> problems = problems(loader().parse("t.yaml", Fixtures.MINIMAL + """
+                admin:
+                  keys: ["%s"]
+                keys:
+                  - { name: app, hash: "%s" }
+                """.formatted(HASH_A, HASH_A)));
+        assertThat(problems).containsExactly("t.yaml:12:5: keys[0]: key 'app' has the hash of an admin key: the same "
+                + "secret cannot be both a virtual key and an admin key (admin.keys)");
+        assertThat(problems(loader().parse("t.yaml", Fixtures.MINIMAL + """
+                admin: { enabled: false, keys: ["%s"] }
+                keys:
+                  - { name: app, hash: "%s" }
+                """.formatted(HASH_A, HASH_A)))).as("a disabled API's keys count too").hasSize(1);
     }
 
     @Test

@@ -67,6 +67,11 @@ class SchemaAgreementTest {
         if (items != null) {
             collect(items, path + "[]", keys);
         }
+        // A value of several shapes (an admin key: a hash, or a mapping with one) is each of its branches.
+        JsonNode branches = node.get("oneOf");
+        if (branches != null) {
+            branches.forEach(branch -> collect(branch, path, keys));
+        }
     }
 
     @Test

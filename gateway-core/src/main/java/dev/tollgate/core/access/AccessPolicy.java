@@ -23,7 +23,7 @@ import java.util.Map;
  * @param unpricedPrice the price {@link Unpriced#CHARGE_RESERVATION} reserves and charges at; null with
  *     {@link Unpriced#REJECT}
  * @param alerts where budget alerts go besides the log and metrics, or null
- * @param adminKeys hashes of the keys that open the admin API; none leaves its key and spend routes closed
+ * @param adminKeys the keys that open the admin API, each with its role; none leaves the API's routes closed
  */
 public record AccessPolicy(
         Map<String, Team> teams,
@@ -33,7 +33,7 @@ public record AccessPolicy(
         Unpriced unpriced,
         Price unpricedPrice,
         AlertWebhook alerts,
-        List<KeyHash> adminKeys) {
+        List<AdminKey> adminKeys) {
 
     /** No keys, no teams, no budget: the gateway runs open. */
     public static final AccessPolicy OPEN = new AccessPolicy(Map.of(), List.of(), null, ZoneId.of("UTC"),

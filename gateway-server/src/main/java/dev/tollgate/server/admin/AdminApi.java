@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.config.KeyDrafts;
 import dev.tollgate.core.access.AccessPolicy;
+import dev.tollgate.core.access.AdminKey;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.RawKeys;
 import dev.tollgate.core.access.Team;
@@ -39,6 +40,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -64,8 +67,10 @@ import java.util.stream.Collectors;
 
 /**
  * The admin API for keys, spend and budgets, under {@code /admin/} on the admin port only, behind an admin key
- * ({@code Authorization: Bearer}, compared by hash in constant time). Store and ledger calls run on their own
- * threads; replies are written back on the connection's loop.
+ * ({@code Authorization: Bearer}, compared by hash in constant time). A key with the {@code viewer} role may send
+ * every request that changes nothing ({@link #readOnly}); anything else answers it 403 {@code forbidden}. Refused
+ * credentials are audited ({@link RefusedAttempts}). Store and ledger calls run on their own threads; replies are
+ * written back on the connection's loop.
  *
  * <pre>
  *  POST   /admin/keys                 create a key (JSON body); the raw key is in this response only
@@ -86,13 +91,13 @@ import java.util.stream.Collectors;
 public final class AdminApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
-    /** Hex digits of an admin key's hash that name it as the actor of a config change: enough to tell keys apart. */
-    private static final int ADMIN_ACTOR_HEX = 12;
+    /** Hex digits of a created key's hash in its audit line: enough to tell keys apart. */
+    private static final int KEY_HASH_HEX = 12;
     private static final Set<String> PURGE_PARAMS = Set.of("model", "scope");
     private static final Set<String> SPEND_PARAMS = Set.of("from", "to", "group_by", "key", "team", "format");
 
     private final Supplier<RuntimeSnapshot> snapshot;
-    private final Supplier<List<KeyHash>> adminKeys;
+    private final Supplier<List<AdminKey>> adminKeys;
     private final KeyRing keys;
     private final KeyStore keyStore;
     private final SpendLedger ledger;
@@ -106,6 +111,7 @@ public final class AdminApi {
     private final ExperimentRoutes experiments;
     private final SecureRandom random = new SecureRandom();
     private final AuditLog audit;
+    private final RefusedAttempts refusals;
 
     /**
      * @param keyStore null when there is no ledger (runtime keys are then unavailable)
@@ -113,7 +119,7 @@ public final class AdminApi {
      * @param sharedCache the response cache's level in Redis, or null
      * @param qualityStore null when there is no ledger (feedback and review samples are then unavailable)
      */
-    public AdminApi(Supplier<RuntimeSnapshot> snapshot, Supplier<List<KeyHash>> adminKeys, KeyRing keys,
+    public AdminApi(Supplier<RuntimeSnapshot> snapshot, Supplier<List<AdminKey>> adminKeys, KeyRing keys,
                     KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, ResponseCache cache,
                     RedisResponseCache sharedCache, QualityStore qualityStore, ConfigReloader reloader,
                     AuditLog audit, Clock clock) {
@@ -128,6 +134,7 @@ public final class AdminApi {
         this.cache = requireNonNull(cache, "cache");
         this.sharedCache = sharedCache;
         this.audit = requireNonNull(audit, "audit");
+        this.refusals = new RefusedAttempts(audit);
         this.quality = new QualityRoutes(qualityStore, clock);
         this.prompts = new PromptRoutes(snapshot, reloader, this::audited);
         this.experiments = new ExperimentRoutes(snapshot, ledger, reloader, this::audited);
@@ -163,8 +170,16 @@ public final class AdminApi {
         }
 
         static Reply error(HttpResponseStatus status, String message) {
+            return error(status, null, message);
+        }
+
+        /** @param code a stable word a client can test ({@code forbidden}), or null */
+        static Reply error(HttpResponseStatus status, String code, String message) {
             ObjectNode body = JSON.createObjectNode();
-            body.putObject("error").put("message", message).put("status", status.code());
+            ObjectNode error = body.putObject("error").put("message", message).put("status", status.code());
+            if (code != null) {
+                error.put("code", code);
+            }
             return json(status, body);
         }
     }
@@ -173,7 +188,7 @@ public final class AdminApi {
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, boolean keepAlive) {
         CompletionStage<Reply> reply;
         try {
-            reply = route(request);
+            reply = route(request, remote(ctx));
         } catch (IllegalArgumentException e) { // a bad query parameter, worded for the caller
             reply = done(Reply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         } catch (RuntimeException e) {
@@ -190,12 +205,19 @@ public final class AdminApi {
         }));
     }
 
-    private CompletionStage<Reply> route(FullHttpRequest request) {
-        KeyHash admin = authorised(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+    private CompletionStage<Reply> route(FullHttpRequest request, String remote) {
+        HttpMethod method = request.method();
+        // As sent, for audit lines: the path a refused client tried, before any decoding.
+        String sentPath = request.uri().split("\\?", 2)[0];
+        if (adminKeys.get().isEmpty()) {
+            return done(Reply.error(HttpResponseStatus.FORBIDDEN, "admin_api_off", "The admin API is off: set "
+                    + "admin.keys in the config (and leave admin.enabled unset or true)."));
+        }
+        AdminKey admin = authorised(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (admin == null) {
-            return done(adminKeys.get().isEmpty()
-                    ? Reply.error(HttpResponseStatus.FORBIDDEN, "The admin API is off: set admin.keys in the config.")
-                    : Reply.error(HttpResponseStatus.UNAUTHORIZED, "A valid admin key is required."));
+            refusals.refused(remote, null, method.name(), sentPath, HttpResponseStatus.UNAUTHORIZED.code());
+            return done(Reply.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+                    "A valid admin key is required."));
         }
         var uri = new QueryStringDecoder(request.uri());
         String[] parts = uri.path().substring("/admin/".length()).split("/", -1);
@@ -203,7 +225,6 @@ public final class AdminApi {
         if (allowed.isEmpty()) {
             return done(Reply.error(HttpResponseStatus.NOT_FOUND, "No such admin route."));
         }
-        HttpMethod method = request.method();
         if (!allowed.contains(method)) {
             String allow = allowed.stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", "));
             return done(Reply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "Use " + allow + " here.")
@@ -225,7 +246,12 @@ public final class AdminApi {
                         + String.join(", ", new TreeSet<>(params)) + "."));
             }
         }
-        String actor = "admin:" + admin.hex().substring(0, ADMIN_ACTOR_HEX);
+        if (admin.role() == AdminKey.Role.VIEWER && !readOnly(parts, method, uri)) {
+            refusals.refused(remote, admin.actor(), method.name(), sentPath, HttpResponseStatus.FORBIDDEN.code());
+            return done(Reply.error(HttpResponseStatus.FORBIDDEN, "forbidden", "This admin key has the viewer "
+                    + "role, which may only read; " + method.name() + " " + uri.path() + " needs the admin role."));
+        }
+        String actor = admin.actor();
         if (parts[0].equals("cache")) {
             return method.equals(HttpMethod.DELETE)
                     ? purge(param(uri, "model"), param(uri, "scope"), actor) : done(cacheStats(snapshot.get()));
@@ -258,7 +284,7 @@ public final class AdminApi {
     }
 
     /** The methods a path answers; none for a path that is not a route (404). */
-    private static Set<HttpMethod> methods(String[] parts) {
+    static Set<HttpMethod> methods(String[] parts) {
         boolean named = parts.length > 1 && !parts[1].isEmpty();
         return switch (parts[0]) {
             case "keys" -> switch (parts.length) {
@@ -279,29 +305,51 @@ public final class AdminApi {
     }
 
     /**
-     * The hash of the admin key presented, or null when it is none of them. Constant time over every admin key: the
-     * comparison does not tell how close a guess was.
+     * Whether a request (to a route that answers its method) changes nothing, so that a viewer may send it: every
+     * GET, rendering a prompt (no model is called) and a dry-run reload (the file is checked, nothing applied).
      */
-    private KeyHash authorised(String header) {
-        List<KeyHash> allowed = adminKeys.get();
+    static boolean readOnly(String[] parts, HttpMethod method, QueryStringDecoder uri) {
+        if (method.equals(HttpMethod.GET)) {
+            return true;
+        }
+        return switch (parts[0]) {
+            case "prompts" -> parts.length == 3 && parts[2].equals("render");
+            case "config" -> parts.length == 2 && parts[1].equals("reload") && ConfigRoutes.flag(uri, "dry_run");
+            default -> false;
+        };
+    }
+
+    /**
+     * The admin key presented, or null when it is none of them. Constant time over every admin key: the comparison
+     * does not tell how close a guess was, nor which key it was close to.
+     */
+    private AdminKey authorised(String header) {
         String token = KeyRing.bearer(header);
-        if (allowed.isEmpty() || token == null) {
+        if (token == null) {
             return null;
         }
-        KeyHash hash = KeyHash.of(token);
-        byte[] presented = hash.hex().getBytes(StandardCharsets.US_ASCII);
-        boolean match = false;
-        for (KeyHash known : allowed) {
-            match |= MessageDigest.isEqual(presented, known.hex().getBytes(StandardCharsets.US_ASCII));
+        byte[] presented = KeyHash.of(token).hex().getBytes(StandardCharsets.US_ASCII);
+        AdminKey match = null;
+        for (AdminKey known : adminKeys.get()) {
+            if (MessageDigest.isEqual(presented, known.hash().hex().getBytes(StandardCharsets.US_ASCII))) {
+                match = known;
+            }
         }
-        return match ? hash : null;
+        return match;
+    }
+
+    /** The peer's IP address, for audit lines. */
+    private static String remote(ChannelHandlerContext ctx) {
+        SocketAddress address = ctx.channel().remoteAddress();
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(address);
     }
 
     private CompletionStage<Reply> create(String body, RuntimeSnapshot snap, String actor) {
         if (keyStore == null) {
             return done(Reply.error(HttpResponseStatus.CONFLICT, "Runtime keys need the ledger (storage.ledger)."));
         }
-        String raw = RawKeys.generate(random);
+        String raw = unlikeAdminKeys(() -> RawKeys.generate(random), adminKeys.get());
         KeyDrafts.Draft draft = KeyDrafts.read(body, KeyHash.of(raw), clock.instant(), snap);
         if (draft instanceof KeyDrafts.Draft.Invalid invalid) {
             return done(Reply.error(HttpResponseStatus.BAD_REQUEST, String.join("; ", invalid.problems())));
@@ -311,12 +359,26 @@ public final class AdminApi {
             return done(Reply.error(HttpResponseStatus.CONFLICT, "A key named '" + key.name() + "' exists."));
         }
         return audited("key.create", actor, line -> line.field("key", key.name()).field("team", key.team())
-                        .field("key_hash", key.hash().hex().substring(0, ADMIN_ACTOR_HEX)),
+                        .field("key_hash", key.hash().hex().substring(0, KEY_HASH_HEX)),
                 () -> keyStore.create(key).thenCompose(ok -> refreshed()).thenApply(ok -> {
                     ObjectNode out = view(key);
                     out.put("key", raw); // shown once: only its hash is kept
                     return Reply.json(HttpResponseStatus.CREATED, out);
                 }));
+    }
+
+    /**
+     * A key from {@code draw} whose hash is no admin key's: a data-plane key must never open the admin API. With
+     * random 32-byte keys a match does not happen in practice; checking costs one comparison per admin key.
+     */
+    static String unlikeAdminKeys(Supplier<String> draw, List<AdminKey> admins) {
+        while (true) {
+            String raw = draw.get();
+            KeyHash hash = KeyHash.of(raw);
+            if (admins.stream().noneMatch(a -> a.hash().equals(hash))) {
+                return raw;
+            }
+        }
     }
 
     private Reply list(RuntimeSnapshot snap) {

@@ -234,7 +234,7 @@ final class ConfigRoutes {
     }
 
     /** A boolean parameter: absent is false; given without a value ({@code ?dry_run}) is true. */
-    private static boolean flag(QueryStringDecoder uri, String name) {
+    static boolean flag(QueryStringDecoder uri, String name) {
         if (!uri.parameters().containsKey(name)) {
             return false;
         }

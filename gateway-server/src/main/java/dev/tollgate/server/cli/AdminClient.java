@@ -133,6 +133,9 @@ final class AdminClient implements AutoCloseable {
         String message = "HTTP " + status + ": " + error.path("message").asText();
         if (status == 401) {
             message += " The admin key in " + connection.keySource() + " is not one of the gateway's admin.keys.";
+        } else if (status == 403 && error.path("code").asText().equals("forbidden")) {
+            message += " The admin key in " + connection.keySource() + " has the viewer role: use a key with role "
+                    + "admin for this command.";
         }
         var lines = new ArrayList<String>();
         for (JsonNode problem : error.path("problems")) { // a config's problems, each rendered by the gateway

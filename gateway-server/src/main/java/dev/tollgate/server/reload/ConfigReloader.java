@@ -323,6 +323,8 @@ public final class ConfigReloader implements AutoCloseable {
                     .field("note", why)
                     .field("lines_added", stats.added())
                     .field("lines_removed", stats.removed())
+                    // Which sections changed, never their values: the redacted diff is in the config version.
+                    .field("sections", String.join(",", ConfigDiff.sections(previous.text(), loaded.text())))
                     .field("restart_required", String.join(",", waiting)), next.server().auditLog());
         } catch (AuditLog.Unwritable e) {
             metrics.configReloaded("rejected", previous.number(), !pending.isEmpty());

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The keys and spend commands against a real gateway, with the built-in mock as the provider. */
 class KeysAndSpendCommandsTest {
     private static final String ADMIN = "admin-key-for-cli-tests";
+    private static final String VIEWER = "viewer-key-for-cli-tests";
     private static final String FILE_KEY = "tg-file-key-for-cli-tests";
     private static final Pattern RAW_KEY = Pattern.compile("^  (tg-\\S+)$", Pattern.MULTILINE);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,7 +39,7 @@ class KeysAndSpendCommandsTest {
         gateway = RunningGateway.start("""
                 server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
                 storage: { ledger: "sqlite:%s" }
-                admin: { keys: ["%s"] }
+                admin: { keys: ["%s", { hash: "%s", role: viewer, name: ci-readonly }] }
                 providers:
                   mock: { type: mock, mock: { chunks: 2, answer_words: 5 } }
                 prices:
@@ -50,7 +51,8 @@ class KeysAndSpendCommandsTest {
                 models:
                   fast: { deployments: [ { provider: mock, model: mock-1 } ] }
                   other: { deployments: [ { provider: mock, model: mock-1 } ] }
-                """.formatted(dir.resolve("ledger.db"), KeyHash.of(ADMIN), KeyHash.of(FILE_KEY)), Map.of());
+                """.formatted(dir.resolve("ledger.db"), KeyHash.of(ADMIN), KeyHash.of(VIEWER), KeyHash.of(FILE_KEY)),
+                Map.of());
         String adminUrl = gateway.adminUrl("").toString();
         env = Map.of(Connection.URL_ENV, adminUrl, Connection.KEY_ENV, ADMIN);
     }
@@ -165,6 +167,21 @@ class KeysAndSpendCommandsTest {
         assertThat(wrong.code()).isEqualTo(1);
         assertThat(wrong.err()).isEqualTo("tollgate keys list: HTTP 401: A valid admin key is required. The admin key "
                 + "in TOLLGATE_ADMIN_KEY is not one of the gateway's admin.keys.\n");
+    }
+
+    @Test
+    void aViewerKeyListsButCannotChangeAndIsToldWhy() throws Exception {
+        Map<String, String> viewer = Map.of(Connection.URL_ENV, env.get(Connection.URL_ENV),
+                Connection.KEY_ENV, VIEWER);
+        CliRun list = CliRun.run(viewer, "keys", "list");
+        assertThat(list.code()).as(list.err()).isZero();
+        assertThat(list.out()).contains("from-file");
+        CliRun create = CliRun.run(viewer, "keys", "create", "by-viewer");
+        assertThat(create.code()).isEqualTo(1);
+        assertThat(create.err()).isEqualTo("tollgate keys create: HTTP 403: This admin key has the viewer role, "
+                + "which may only read; POST /admin/keys needs the admin role. The admin key in TOLLGATE_ADMIN_KEY "
+                + "has the viewer role: use a key with role admin for this command.\n");
+        assertThat(run("keys", "list").out()).doesNotContain("by-viewer");
     }
 
     @Test
