@@ -243,6 +243,13 @@ class SecurityEdgesTest {
             assertThat(readAll(socket)).isEmpty();
             assertThat((System.nanoTime() - start) / 1_000_000).isBetween(800L, 2500L);
         }
+        try (var socket = socket(proxyPort())) {
+            assertThat(exchange(socket)).startsWith("HTTP/1.1 200");
+            long answered = System.nanoTime();
+            readAll(socket); // the rest of the answer, then the close once idle again
+            assertThat((System.nanoTime() - answered) / 1_000_000).as("idle again after an answer")
+                    .isBetween(800L, 2500L);
+        }
     }
 
     @Test
