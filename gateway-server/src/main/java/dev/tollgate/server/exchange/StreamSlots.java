@@ -29,11 +29,6 @@ public final class StreamSlots {
         taken.decrementAndGet();
     }
 
-    /** Streams under way now. */
-    public int taken() {
-        return taken.get();
-    }
-
     static GatewayError full(int max) {
         return GatewayError.of(ErrorKind.GATEWAY_OVERLOADED,
                 "The gateway is serving its maximum of " + max + " streams; retry shortly.").withRetryAfter(RETRY_AFTER);

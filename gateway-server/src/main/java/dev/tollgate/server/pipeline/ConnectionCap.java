@@ -13,7 +13,7 @@ import java.util.logging.Logger;
  * before any handler or buffer is set up for it. Refusals are logged at most once a second, with their count, so a
  * flood cannot flood the log too.
  */
-public final class ConnectionCap implements ChannelFutureListener {
+final class ConnectionCap implements ChannelFutureListener {
     private static final Logger LOG = Logger.getLogger(ConnectionCap.class.getName());
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -23,7 +23,7 @@ public final class ConnectionCap implements ChannelFutureListener {
     private final AtomicLong nextWarning = new AtomicLong(System.nanoTime());
 
     /** @param listener the listener's name in the log line ("proxy", "admin") */
-    public ConnectionCap(String listener) {
+    ConnectionCap(String listener) {
         this.listener = listener;
     }
 
@@ -31,7 +31,7 @@ public final class ConnectionCap implements ChannelFutureListener {
      * Counts {@code channel} until it closes, or closes it now when {@code max} are already open; whether it was
      * admitted.
      */
-    public boolean admit(Channel channel, int max) {
+    boolean admit(Channel channel, int max) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             channel.close();
@@ -40,11 +40,6 @@ public final class ConnectionCap implements ChannelFutureListener {
         }
         channel.closeFuture().addListener(this);
         return true;
-    }
-
-    /** Connections open now. */
-    int open() {
-        return open.get();
     }
 
     @Override

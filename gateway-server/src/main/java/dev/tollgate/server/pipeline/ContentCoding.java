@@ -58,8 +58,7 @@ enum ContentCoding {
         if (named == null) {
             return ByteBufUtil.getBytes(content);
         }
-        // The edge let only a supported coding through; look again rather than trust a header read earlier.
-        ContentCoding coding = of(headers, true);
+        ContentCoding coding = of(headers, true); // null only for a coding RequestEdge has refused already
         if (coding == null) {
             throw EdgeRefusal.contentCoding(named);
         }
