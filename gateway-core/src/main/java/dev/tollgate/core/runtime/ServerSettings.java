@@ -19,7 +19,9 @@ import java.time.Duration;
  *     them (408 and close after)
  * @param requestBodyTimeout how long a client may take over a whole request body once its headers are in (408 and
  *     close after)
- * @param idleTimeout how long a connection may stay open with no request under way or being answered
+ * @param idleTimeout how long a connection may stay open with no request under way or being answered; longer by
+ *     default than the 60 s idle timeout of common load balancers, so that they, not the gateway, close an idle
+ *     connection first and never send a request into one being closed
  * @param maxConnections the most client connections open at once on a port; one more is closed at accept
  * @param maxStreams the most streamed answers under way at once; one more is refused with 503
  * @param maxResponseBytes the largest non-streamed upstream body the gateway buffers (502 above)
@@ -58,7 +60,7 @@ public record ServerSettings(
     public static final ServerSettings DEFAULTS = new ServerSettings(
             new HostPort("0.0.0.0", 8080), new HostPort("127.0.0.1", 8081), 0,
             10L << 20, 16 << 10, 8 << 10, 100, Duration.ofSeconds(10), Duration.ofSeconds(30),
-            Duration.ofSeconds(60), 10_000, 5_000, 64L << 20, Duration.ofSeconds(15), true,
+            Duration.ofSeconds(75), 10_000, 5_000, 64L << 20, Duration.ofSeconds(15), true,
             Duration.ZERO, Duration.ofSeconds(30), true, LogLevel.INFO, null);
 
     public ServerSettings {
