@@ -266,10 +266,13 @@ class SecurityEdgesTest {
     void refusesAStreamPastTheCapWith503AndRetryAfter() throws Exception {
         CompletableFuture<HttpResponse<String>> holding = CLIENT.sendAsync(chatRequest(Http.chat("slow", true)),
                 HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> refused = null;
-        for (int i = 0; i < 50 && (refused == null || refused.statusCode() != 503); i++) { // until the first holds it
-            refused = Http.post(gateway.url("/v1/chat/completions"), Http.chat("fast", true));
+        boolean held = false;
+        for (int i = 0; i < 200 && !held; i++) { // until the slow stream holds the one slot
+            held = Http.get(gateway.adminUrl("/metrics")).body().contains("tollgate_inflight_streams 1.0");
+            Thread.sleep(held ? 0 : 5);
         }
+        assertThat(held).isTrue();
+        HttpResponse<String> refused = Http.post(gateway.url("/v1/chat/completions"), Http.chat("fast", true));
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
         assertThat(Http.json(refused).at("/error/code").asText()).isEqualTo("gateway_overloaded");
