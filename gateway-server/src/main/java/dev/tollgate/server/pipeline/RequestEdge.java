@@ -137,12 +137,17 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof LastHttpContent && !informational(msg) && unanswered > 0 && --unanswered == 0) {
-            arm(switch (phase) {
-                case NONE -> idleNanos;
-                case HEAD -> headerNanos;
-                case BODY -> bodyNanos;
-            });
+        if (msg instanceof LastHttpContent && !informational(msg)) {
+            if (unanswered == 0) {
+                // A refusal of the request still arriving: it closes the connection, and no 408 may follow it.
+                deadline = 0;
+            } else if (--unanswered == 0) {
+                arm(switch (phase) {
+                    case NONE -> idleNanos;
+                    case HEAD -> headerNanos;
+                    case BODY -> bodyNanos;
+                });
+            }
         }
         ctx.write(msg, promise);
     }

@@ -93,6 +93,20 @@ class SecurityEdgesTest {
     }
 
     @Test
+    void refusesAnOversizedBodyAnnouncedWithExpectContinueWithoutAskingForIt() throws Exception {
+        String answer = Http.raw(proxyPort(), CHAT + "content-length: 11534336\r\nexpect: 100-continue\r\n\r\n");
+        assertOnlyAnswer(answer, 413);
+        assertThat(answer).contains("request_too_large").doesNotContain("100 Continue");
+    }
+
+    @Test
+    void answersAnExpectationItCannotMeetWith417AndCloses() throws Exception {
+        String answer = Http.raw(proxyPort(), CHAT + "content-length: 2\r\nexpect: 200-ok\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 417 ");
+        assertThat(answer.split("HTTP/1\\.1 ", -1)).hasSize(2);
+    }
+
+    @Test
     void refusesAChunkedBodyOnceItGrowsPastTheLimit() throws Exception {
         try (var socket = socket(proxyPort())) {
             OutputStream out = socket.getOutputStream();
@@ -234,6 +248,13 @@ class SecurityEdgesTest {
         assertOnlyAnswer(slow.answer, 408);
         assertThat(slow.answer).contains("\"type\":\"error\"").contains("body");
         assertThat(slow.millis).isBetween(250L, 1500L);
+    }
+
+    @Test
+    void theAdminPortTimesOutSlowHeadersInItsOwnShape() throws Exception {
+        Slow slow = dribble(adminPort(), "GET /metrics HTTP/1.1\r\nhost: x\r\n", "x-a: b\r\n");
+        assertOnlyAnswer(slow.answer, 408);
+        assertThat(slow.answer).contains("\"status\":408");
     }
 
     @Test
