@@ -31,6 +31,10 @@ import java.util.concurrent.TimeUnit;
  * in; {@code request_body_timeout} from there until its last byte. Past either of the latter two, a
  * {@link TimedOut} event goes down the pipeline for the port's handler to answer 408 and close.
  *
+ * <p>A request whose first bytes came in the same read as the end of the one before is timed by
+ * {@code idle_timeout} rather than {@code request_header_timeout} until its head is in: the bound holds, only
+ * looser.
+ *
  * <p>One timer per connection at most, re-armed lazily: a state change only moves a deadline, and a task is
  * scheduled only when none is pending or the new deadline comes before it. The hot path pays a clock read per
  * request phase and an {@code instanceof} per message.

@@ -281,6 +281,23 @@ class SecurityEdgesTest {
         assertThat(answer.body()).contains("data: [DONE]");
     }
 
+    @Test
+    void timesAPipelinedRequestOnlyOnceTheOneBeforeItIsAnswered() throws Exception {
+        String stream = Http.chat("slow", true);
+        try (var socket = socket(proxyPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write((CHAT + "content-length: " + stream.length() + "\r\n\r\n" + stream)
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            Thread.sleep(100);
+            out.write("GET /v1/models HTTP/1.1\r\nhost: x\r\n".getBytes(StandardCharsets.ISO_8859_1)); // never ends
+            String answers = readAll(socket);
+            assertThat(answers).startsWith("HTTP/1.1 200 ");
+            int done = answers.indexOf("data: [DONE]");
+            assertThat(done).as("the stream ran to its end").isPositive();
+            assertThat(answers.indexOf("HTTP/1.1 408 ")).as("then the half-sent request timed out").isGreaterThan(done);
+        }
+    }
+
     // Connection and stream caps
 
     @Test
