@@ -15,12 +15,17 @@ import java.util.Set;
 final class ServerSection {
     static final Set<String> KEYS = Set.of(
             "listen", "admin_listen", "io_threads", "max_request_bytes", "max_header_bytes", "max_uri_bytes",
-            "max_response_bytes", "stream_keep_alive", "access_log", "shutdown_delay", "shutdown_grace",
+            "max_headers", "request_header_timeout", "request_body_timeout", "idle_timeout", "max_connections",
+            "max_streams", "max_response_bytes", "stream_keep_alive", "access_log", "shutdown_delay", "shutdown_grace",
             "watch_config", "log_level", "audit_log");
 
     /** Limits below this are almost always a missing unit ({@code max_request_bytes: 10} means ten bytes). */
     static final long MIN_LIMIT_BYTES = 1024;
     static final int MAX_IO_THREADS = 1024;
+    /** Fewer header fields than this cannot carry an ordinary authenticated request with tracing. */
+    static final int MIN_HEADERS = 16;
+    /** Read timeouts below this cut off clients on an ordinary slow link. */
+    static final Duration MIN_READ_TIMEOUT = Duration.ofMillis(100);
     /** A keep-alive comment more often than this is noise on the wire. */
     static final Duration MIN_KEEP_ALIVE = Duration.ofSeconds(1);
 
@@ -42,6 +47,12 @@ final class ServerSection {
                 server.size("max_request_bytes", d.maxRequestBytes(), MIN_LIMIT_BYTES, Long.MAX_VALUE),
                 (int) server.size("max_header_bytes", d.maxHeaderBytes(), MIN_LIMIT_BYTES, Integer.MAX_VALUE),
                 (int) server.size("max_uri_bytes", d.maxUriBytes(), MIN_LIMIT_BYTES, Integer.MAX_VALUE),
+                server.integer("max_headers", d.maxHeaders(), MIN_HEADERS, Integer.MAX_VALUE),
+                server.duration("request_header_timeout", d.requestHeaderTimeout(), MIN_READ_TIMEOUT),
+                server.duration("request_body_timeout", d.requestBodyTimeout(), MIN_READ_TIMEOUT),
+                server.duration("idle_timeout", d.idleTimeout(), MIN_READ_TIMEOUT),
+                server.integer("max_connections", d.maxConnections(), 1, Integer.MAX_VALUE),
+                server.integer("max_streams", d.maxStreams(), 1, Integer.MAX_VALUE),
                 server.size("max_response_bytes", d.maxResponseBytes(), MIN_LIMIT_BYTES, Long.MAX_VALUE),
                 server.duration("stream_keep_alive", d.streamKeepAlive(), MIN_KEEP_ALIVE),
                 server.bool("access_log", d.accessLog()),

@@ -66,6 +66,12 @@ class ConfigLoaderTest {
               max_request_bytes: 2MiB
               max_header_bytes: 32KiB
               max_uri_bytes: 4KB
+              max_headers: 64
+              request_header_timeout: 5s
+              request_body_timeout: 20s
+              idle_timeout: 2m
+              max_connections: 500
+              max_streams: 200
               max_response_bytes: 1048576
               stream_keep_alive: 30s
               access_log: false
@@ -118,7 +124,8 @@ class ConfigLoaderTest {
 
         assertThat(snapshot.source()).isEqualTo("full.yaml");
         assertThat(snapshot.server()).isEqualTo(new ServerSettings(new HostPort("::", 9090), new HostPort("127.0.0.1", 0),
-                4, 2L << 20, 32 << 10, 4000, 1 << 20, Duration.ofSeconds(30), false, Duration.ofSeconds(5),
+                4, 2L << 20, 32 << 10, 4000, 64, Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofMinutes(2), 500,
+                200, 1 << 20, Duration.ofSeconds(30), false, Duration.ofSeconds(5),
                 Duration.ofMinutes(2), false, LogLevel.WARN, Path.of("/var/log/tollgate/audit.jsonl")));
 
         assertThat(snapshot.providers()).containsOnlyKeys("openai", "azure", "demo");

@@ -100,9 +100,10 @@ class ProblemMessagesTest {
                         List.of("t.yaml:5:5: providers.openai.authHeader: unknown key 'authHeader' (did you mean 'auth_header'?)")),
                 new Case("unknown key, nothing close", server("colour: red"),
                         List.of("t.yaml:2:3: server.colour: unknown key 'colour'; valid keys: access_log, admin_listen, "
-                                + "audit_log, io_threads, listen, log_level, max_header_bytes, max_request_bytes, "
-                                + "max_response_bytes, "
-                                + "max_uri_bytes, shutdown_delay, shutdown_grace, stream_keep_alive, watch_config")),
+                                + "audit_log, idle_timeout, io_threads, listen, log_level, max_connections, "
+                                + "max_header_bytes, max_headers, max_request_bytes, max_response_bytes, max_streams, "
+                                + "max_uri_bytes, request_body_timeout, request_header_timeout, shutdown_delay, "
+                                + "shutdown_grace, stream_keep_alive, watch_config")),
                 new Case("unknown deployment key", model("deployments:\n  - { provider: openai, modle: x }"),
                         List.of("t.yaml:6:29: models.m.deployments[0].modle: unknown key 'modle' (did you mean 'model'?)")),
 
@@ -174,6 +175,10 @@ class ProblemMessagesTest {
                         List.of("t.yaml:5:26: providers.openai.timeouts.overall: must be at least 1ms, got 0")),
                 new Case("keep-alive too short", server("stream_keep_alive: 100ms"),
                         List.of("t.yaml:2:22: server.stream_keep_alive: must be at least 1s, got 100ms")),
+                new Case("read timeout too short", server("request_header_timeout: 10ms"),
+                        List.of("t.yaml:2:27: server.request_header_timeout: must be at least 100ms, got 10ms")),
+                new Case("too few headers allowed", server("max_headers: 8"),
+                        List.of("t.yaml:2:16: server.max_headers: must be between 16 and 2147483647, got 8")),
                 new Case("size with lower-case unit", server("max_request_bytes: 10mib"),
                         List.of("t.yaml:2:22: server.max_request_bytes: expected a size such as 16KiB, 10MiB or "
                                 + "1048576 (units: B, KiB, MiB, GiB, KB, MB, GB), got '10mib'")),

@@ -6,19 +6,16 @@ import dev.tollgate.metrics.Exposition;
 import dev.tollgate.server.admin.AdminApi;
 import dev.tollgate.server.admin.AdminHandler;
 import dev.tollgate.server.exchange.ExchangeServices;
+import dev.tollgate.server.pipeline.AdminInitializer;
 import dev.tollgate.server.pipeline.Drain;
-import dev.tollgate.server.pipeline.Handlers;
 import dev.tollgate.server.pipeline.ProxyInitializer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +32,6 @@ import java.util.function.Function;
 public final class Gateway implements AutoCloseable {
     /** Client socket buffer bounds: past the high mark the relay stops reading from the upstream. */
     private static final WriteBufferWaterMark CLIENT_WATERMARKS = new WriteBufferWaterMark(32 << 10, 64 << 10);
-    private static final int ADMIN_MAX_REQUEST_BYTES = 1 << 20;
 
     private final EventLoopGroup acceptors;
     private final Channel proxy;
@@ -64,15 +60,8 @@ public final class Gateway implements AutoCloseable {
         try {
             Channel proxy = bind(transport, acceptors, workers, settings.listen(), new ProxyInitializer(services, drain));
             var adminHandler = new AdminHandler(ready::get, metrics, adminApi);
-            Channel admin = bind(transport, acceptors, workers, settings.adminListen(), new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline()
-                            .addLast(Handlers.CODEC, new HttpServerCodec())
-                            .addLast(Handlers.AGGREGATOR, new HttpObjectAggregator(ADMIN_MAX_REQUEST_BYTES))
-                            .addLast(Handlers.ADMIN, adminHandler);
-                }
-            });
+            Channel admin = bind(transport, acceptors, workers, settings.adminListen(),
+                    new AdminInitializer(() -> services.snapshot().get().server(), adminHandler));
             var gateway = new Gateway(acceptors, proxy, admin, ready, drain);
             ready.set(true);
             return gateway;

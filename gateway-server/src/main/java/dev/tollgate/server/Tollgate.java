@@ -18,6 +18,7 @@ import dev.tollgate.server.admin.AdminApi;
 import dev.tollgate.server.exchange.ExchangeReporter;
 import dev.tollgate.server.exchange.ExchangeServices;
 import dev.tollgate.server.exchange.Flights;
+import dev.tollgate.server.exchange.StreamSlots;
 import dev.tollgate.server.log.AccessLog;
 import dev.tollgate.server.log.JsonLine;
 import dev.tollgate.server.log.AuditLog;
@@ -164,7 +165,7 @@ public final class Tollgate implements AutoCloseable {
         var spans = new OtlpExporter(() -> current.get().tracing(), logs);
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
                 state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache(),
-                state.sharedCache(), new Flights(), Tracer.system(spans), feedback);
+                state.sharedCache(), new Flights(), Tracer.system(spans), feedback, new StreamSlots());
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
                 state.sharedCache(), state.ledger() == null ? null : state.ledger().quality(), reloader, audit,

@@ -200,6 +200,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     private Money coalescedSaving = Money.ZERO;
     /** Counted in the in-flight gauges (from the decoded envelope on), so {@link #finish} uncounts it. */
     private boolean inFlight;
+    /** Holds one of the {@link StreamSlots}, which {@link #finish} gives back. */
+    private boolean streamSlot;
     /** The model that answered (in full, or a stream that began), bounded by {@link ResponseModel}; else null. */
     private String answeredBy;
     /**
@@ -250,6 +252,14 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
         RequestOptions options;
         try {
             envelope = envelope(operation);
+            if (streaming()) {
+                int maxStreams = snapshot.server().maxStreams();
+                if (!services.streams().take(maxStreams)) {
+                    fail(StreamSlots.full(maxStreams));
+                    return;
+                }
+                streamSlot = true;
+            }
             inFlight = true;
             services.reporter().metrics().exchangeStarted(streaming());
             caller = caller.withBodyUser(envelope.user());
@@ -1141,6 +1151,10 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
         }
         if (inFlight) {
             services.reporter().metrics().exchangeEnded(streaming());
+        }
+        if (streamSlot) {
+            streamSlot = false;
+            services.streams().release();
         }
         long now = System.nanoTime();
         ReviewDraft review = kind == null && status == 200 && !cut ? reviewDraft(usage) : null;

@@ -29,6 +29,7 @@ import java.util.function.Supplier;
  * @param flights the identical requests in flight, which share one upstream call (request coalescing)
  * @param tracer starts the spans of traced requests (whether a request is traced is the snapshot's say)
  * @param feedback takes {@code POST /v1/feedback}
+ * @param streams the streamed answers under way, against {@code server.max_streams}
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -43,7 +44,8 @@ public record ExchangeServices(
         RedisResponseCache sharedCache,
         Flights flights,
         Tracer tracer,
-        FeedbackDesk feedback) {
+        FeedbackDesk feedback,
+        StreamSlots streams) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
@@ -57,5 +59,6 @@ public record ExchangeServices(
         requireNonNull(flights, "flights");
         requireNonNull(tracer, "tracer");
         requireNonNull(feedback, "feedback");
+        requireNonNull(streams, "streams");
     }
 }

@@ -5,6 +5,7 @@ import dev.tollgate.core.model.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * Collects a request body up to the limit. Netty's aggregator already refuses a too-large {@code Content-Length}
@@ -28,8 +30,21 @@ final class BoundedAggregator extends HttpObjectAggregator {
     private volatile boolean receiving;
 
     BoundedAggregator(int maxContentLength) {
-        super(maxContentLength);
+        super(maxContentLength, true); // an unmet Expect gets 417 and a close, never a wait for a body not coming
         this.limit = maxContentLength;
+    }
+
+    /**
+     * A body announced with {@code Expect: 100-continue} and a {@code Content-Length} over the limit is refused
+     * like any other, in the client's dialect and with a close, rather than with Netty's bare 413 on a connection
+     * left open: no 100 is sent, so the body never comes.
+     */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+            return null;
+        }
+        return super.newContinueResponse(start, maxContentLength, pipeline);
     }
 
     /** Whether a request is half-read: a draining gateway lets it arrive and answers it before closing. */

@@ -18,19 +18,17 @@ import dev.tollgate.server.exchange.ChatExchange;
 import dev.tollgate.server.exchange.ExchangeServices;
 import dev.tollgate.server.exchange.ProxyExchange;
 import dev.tollgate.server.trace.TraceHeaders;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -90,9 +88,11 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         try {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {
-                Route named = decoded.cause() instanceof BoundedAggregator.BodyTooLarge ? Route.of(request.uri()) : null;
+                // A request refused for its size or headers still names its API; a garbled one may not.
+                Route named = decoded.cause() instanceof BoundedAggregator.BodyTooLarge
+                        || decoded.cause() instanceof EdgeRefusal ? Route.of(request.uri()) : null;
                 refuse(services.providers().dialect(Route.dialectOf(named, request)), requestId, headers, start, null,
-                        malformed(decoded.cause()), false);
+                        EdgeRefusal.errorOf(decoded.cause()), false);
                 return;
             }
             // While draining, every answer closes its connection so the client reconnects to another replica.
@@ -125,7 +125,14 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
-            byte[] body = ByteBufUtil.getBytes(request.content());
+            byte[] body;
+            try {
+                body = ContentCoding.decodedBody(headers, request.content(),
+                        (int) Math.min(Integer.MAX_VALUE, snapshot.server().maxRequestBytes()));
+            } catch (EdgeRefusal refusal) {
+                refuse(dialect, requestId, headers, start, route, refusal.error(), false);
+                return;
+            }
             current = route == Route.FEEDBACK
                     ? new FeedbackExchange(ctx, services.feedback(), dialect, caller.keyName(), body, requestId,
                             keepAlive, (status, kind) -> report(requestId, headers, start, route, status, kind),
@@ -190,9 +197,17 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Draining began: an idle connection closes now; a busy one closes after its answer (keep-alive is off). */
+    /**
+     * Draining began: an idle connection closes now; a busy one closes after its answer (keep-alive is off). Or a
+     * request took too long to arrive: 408 in the dialect its head names (OpenAI's when the head never came), and
+     * the connection closes with the rest unread.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof RequestEdge.TimedOut late) {
+            timedOut(late);
+            return;
+        }
         if (event != Drain.BEGIN) {
             ctx.fireUserEventTriggered(event);
             return;
@@ -200,6 +215,15 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         if (current == null && !aggregator.receiving()) {
             closeWhenWritten();
         } // else: the answer under way, or to the request still arriving, goes out with keep-alive off, then closes
+    }
+
+    private void timedOut(RequestEdge.TimedOut late) {
+        aggregator.handedOver();
+        HttpRequest head = late.head();
+        String dialect = head == null ? Route.OPENAI : Route.dialectOf(Route.of(head.uri()), head);
+        refuse(services.providers().dialect(dialect), RequestId.accept(null),
+                head == null ? EmptyHttpHeaders.INSTANCE : head.headers(), System.nanoTime(), null,
+                EdgeRefusal.timedOut(late.inHeaders()), false);
     }
 
     @Override
@@ -282,21 +306,5 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
             }
         }
         return out;
-    }
-
-    private static GatewayError malformed(Throwable cause) {
-        if (cause instanceof BoundedAggregator.BodyTooLarge tooLarge) {
-            return tooLarge.error();
-        }
-        if (cause instanceof TooLongHttpLineException) {
-            return GatewayError.of(ErrorKind.URI_TOO_LONG, "The request line is too long.");
-        }
-        if (cause instanceof TooLongHttpHeaderException) {
-            return GatewayError.of(ErrorKind.HEADERS_TOO_LARGE, "The request headers are too large.");
-        }
-        if (cause instanceof TooLongFrameException) {
-            return GatewayError.of(ErrorKind.PAYLOAD_TOO_LARGE, "A request chunk is too large.");
-        }
-        return GatewayError.invalid(null, "malformed_request", "The HTTP request is malformed.");
     }
 }

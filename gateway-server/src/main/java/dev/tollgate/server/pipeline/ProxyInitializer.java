@@ -4,7 +4,6 @@ import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.server.exchange.ExchangeServices;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
@@ -14,6 +13,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 public final class ProxyInitializer extends ChannelInitializer<Channel> {
     private final ExchangeServices services;
     private final Drain drain;
+    private final ConnectionCap connections = new ConnectionCap("proxy");
 
     public ProxyInitializer(ExchangeServices services, Drain drain) {
         this.services = services;
@@ -23,11 +23,14 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ServerSettings settings = services.snapshot().get().server();
-        var decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(settings.maxUriBytes())
-                .setMaxHeaderSize(settings.maxHeaderBytes());
+        if (!connections.admit(ch, settings.maxConnections())) {
+            return;
+        }
+        var edge = new RequestEdge(settings, true);
         ch.pipeline()
-                .addLast(Handlers.CODEC, new HttpServerCodec(decoder))
+                .addLast(Handlers.ARRIVAL, edge.arrival())
+                .addLast(Handlers.CODEC, new HttpServerCodec(RequestEdge.decoderConfig(settings)))
+                .addLast(Handlers.EDGE, edge)
                 .addLast(Handlers.AGGREGATOR, new BoundedAggregator(
                         (int) Math.min(Integer.MAX_VALUE, settings.maxRequestBytes())))
                 .addLast(Handlers.DISPATCHER, new ProxyDispatcher(services, drain));

@@ -107,7 +107,7 @@ class ShadowCallTest {
                 new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics),
                 new LocalResponseCache(1 << 20, Ticker.systemTicker()), null, new Flights(),
                 Tracer.system(span -> { }),
-                new FeedbackDesk(recent, null, metrics, new PiiRedactor(PiiDetector.all()), clock));
+                new FeedbackDesk(recent, null, metrics, new PiiRedactor(PiiDetector.all()), clock), new StreamSlots());
     }
 
     @AfterEach
