@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 final class ModelsSection {
     static final Set<String> KEYS = Set.of(
             "mode", "strategy", "deployments", "rules", "fallbacks", "context_fallbacks", "content_fallbacks", "cache",
-            "review");
+            "review", GuardrailsSection.ATTACH);
     static final Set<String> DEPLOYMENT_KEYS = Set.of(
             "provider", "model", "weight", "priority", "context_window", "tags", "load_metrics", "limits");
     static final Set<String> RULE_KEYS = Set.of("name", "when", "tags");
