@@ -58,6 +58,16 @@ class GuardrailsTest {
     static void start() throws Exception {
         upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         upstream.start();
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(0)
+                .withRequestBody(containing("LEAK-long")).willReturn(aResponse().withStatus(200)
+                        .withHeader("content-type", "text/event-stream").withBody(leakingStream(20))));
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(0)
+                .withRequestBody(containing("LEAK-short")).willReturn(aResponse().withStatus(200)
+                        .withHeader("content-type", "text/event-stream").withBody(leakingStream(0))));
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(0)
+                .withRequestBody(containing("LEAK-whole")).willReturn(aResponse().withStatus(200)
+                        .withHeader("content-type", "application/json").withBody(openAiReply()
+                                .replace(MAIL, "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx01234"))));
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
                 .withRequestBody(containing("\"stream\":true")).willReturn(aResponse().withStatus(200)
                         .withHeader("content-type", "text/event-stream").withBody(openAiStream())));
@@ -77,6 +87,7 @@ class GuardrailsTest {
                   jailbreak: { kind: injection, action: block }
                   scrub-input: { kind: pii, action: redact, types: [email, credit_card, secrets] }
                   scrub-output: { kind: pii, action: redact, applies_to: output, types: [email] }
+                  no-keys: { kind: pii, action: block, applies_to: output, types: [api_key] }
                   falcon: { kind: deny, action: flag, terms: [falcon] }
                   billing-only: { kind: topics, action: block, topics: { billing: [invoice, refund] } }
                 teams:
@@ -88,6 +99,7 @@ class GuardrailsTest {
                   guarded: { deployments: [ { provider: up, model: up-a } ], guardrails: [jailbreak, scrub-input, scrub-output] }
                   claude-guarded: { deployments: [ { provider: claude, model: claude-up } ], guardrails: [jailbreak, scrub-input, scrub-output] }
                   plain: { deployments: [ { provider: up, model: up-plain } ] }
+                  strict: { deployments: [ { provider: up, model: up-strict } ], guardrails: [no-keys] }
                 """.formatted(upstream.port(), KeyHash.of(SUPPORT_KEY), KeyHash.of(OPEN_KEY)),
                 Map.of("KEY", "sk-ant-test"));
         openai = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey(OPEN_KEY).maxRetries(0).build();
@@ -219,6 +231,38 @@ class GuardrailsTest {
                 "tollgate_guardrail_checks_total{guardrail=\"billing-only\",result=\"pass\",stage=\"input\"}");
     }
 
+    @Test
+    void aStreamThatLeaksAKeyAfterItsCommitIsCutWithAnInBandContentBlocked() throws Exception {
+        String body = "{\"model\":\"strict\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"LEAK-long\"}]}";
+        // Read raw: the connection is cut after the in-band error, which an HTTP client reports as a failure.
+        String answer = Http.raw(gateway.url("/").getPort(), "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n"
+                + "authorization: Bearer " + OPEN_KEY + "\r\ncontent-type: application/json\r\ncontent-length: "
+                + body.length() + "\r\n\r\n" + body);
+        assertThat(answer).startsWith("HTTP/1.1 200").contains("Lorem ipsum")
+                .contains("\"code\":\"content_blocked\"").contains("\"param\":\"no-keys\"")
+                .doesNotContain("sk-").doesNotContain("[DONE]");
+    }
+
+    @Test
+    void aShortStreamThatWouldLeakAKeyIsRefusedBeforeItsCommitAndAWholeAnswerToo() throws Exception {
+        HttpResponse<String> stream = Http.post(gateway.url("/v1/chat/completions"), "{\"model\":\"strict\","
+                + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"LEAK-short\"}]}",
+                "authorization", "Bearer " + OPEN_KEY);
+        assertThat(stream.statusCode()).isEqualTo(400);
+        assertThat(Http.json(stream).at("/error/code").asText()).isEqualTo("content_blocked");
+        assertThat(Http.json(stream).at("/error/message").asText())
+                .isEqualTo("The model's answer was blocked by guardrail 'no-keys'.");
+        assertThat(stream.body()).doesNotContain("sk-");
+        HttpResponse<String> whole = Http.post(gateway.url("/v1/chat/completions"), "{\"model\":\"strict\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"LEAK-whole\"}]}", "authorization", "Bearer " + OPEN_KEY);
+        assertThat(whole.statusCode()).isEqualTo(400);
+        assertThat(Http.json(whole).at("/error/param").asText()).isEqualTo("no-keys");
+        assertThat(whole.body()).doesNotContain("sk-");
+        assertThat(Http.get(gateway.adminUrl("/metrics")).body()).contains(
+                "tollgate_guardrail_checks_total{guardrail=\"no-keys\",result=\"block\",stage=\"output\"}");
+    }
+
     /** The one upstream request whose body holds {@code marker}. */
     private static JsonNode sent(String path, String marker) throws Exception {
         List<LoggedRequest> matching = upstream.findAll(postRequestedFor(urlEqualTo(path))).stream()
@@ -256,6 +300,24 @@ class GuardrailsTest {
         }
         out.append(head).append("{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
         out.append(head).append("],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":9,\"total_tokens\":21}}\n\n");
+        return out.append("data: [DONE]\n\n").toString();
+    }
+
+    /**
+     * A stream that sends an API key after {@code filler} chunks of text: 20 are more than the guard holds back, so
+     * the response is committed by the time the key comes.
+     */
+    private static String leakingStream(int filler) {
+        String head = "data: {\"id\":\"chatcmpl-k\",\"object\":\"chat.completion.chunk\",\"created\":1741571000,"
+                + "\"model\":\"up-strict\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"";
+        String tail = "\"},\"finish_reason\":null}]}\n\n";
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < filler; i++) {
+            out.append(head).append("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ").append(tail);
+        }
+        out.append(head).append("the key is sk-proj-AbCdEfGhIjKlMnOpQrStUvWx01234 ok").append(tail);
+        out.append("data: {\"id\":\"chatcmpl-k\",\"object\":\"chat.completion.chunk\",\"created\":1741571000,"
+                + "\"model\":\"up-strict\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
         return out.append("data: [DONE]\n\n").toString();
     }
 
