@@ -1,7 +1,5 @@
 package dev.tollgate.core.guard;
 
-import java.util.Locale;
-
 /** What a guardrail does when its check finds something. */
 public enum GuardAction {
     /** The finding is replaced by a placeholder and the text goes on. */
@@ -10,9 +8,4 @@ public enum GuardAction {
     BLOCK,
     /** The finding is logged and counted; the text goes on unchanged. */
     FLAG;
-
-    /** The lower-case name used in config, logs and metrics. */
-    public String label() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 }

@@ -25,9 +25,4 @@ public record Guardrail(String name, GuardCheck check, GuardAction action, boole
             throw new IllegalArgumentException("a topics guardrail reads the request's last user message: input only");
         }
     }
-
-    /** Whether it runs at {@code stage}. */
-    public boolean at(GuardStage stage) {
-        return stage == GuardStage.INPUT ? input : output;
-    }
 }

@@ -1,6 +1,5 @@
 package dev.tollgate.core.guard;
 
-import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.StreamEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +64,7 @@ public final class StreamGuard {
                 }
             }
             if (tally.blocked()) {
-                out.add(new StreamEvent.Failure(blocked(tally.blockedBy())));
+                out.add(new StreamEvent.Failure(Blocks.answer(tally.blockedBy())));
                 break;
             }
         }
@@ -82,7 +81,7 @@ public final class StreamGuard {
         List<StreamEvent> out = new ArrayList<>(1);
         release(out);
         if (tally.blocked()) {
-            out.add(new StreamEvent.Failure(blocked(tally.blockedBy())));
+            out.add(new StreamEvent.Failure(Blocks.answer(tally.blockedBy())));
         }
         nanos += System.nanoTime() - start;
         return out;
@@ -91,11 +90,6 @@ public final class StreamGuard {
     /** Each guardrail's verdict on the stream so far, the time spent screening, and who blocked, if anyone. */
     public Screened<Void> result() {
         return new Screened<>(null, tally.verdicts(), tally.blockedBy(), nanos);
-    }
-
-    /** The error a block ends the stream with. */
-    public static GatewayError blocked(String guardrail) {
-        return Blocks.answer(guardrail);
     }
 
     /** Sends every choice's held text, judged as complete. */

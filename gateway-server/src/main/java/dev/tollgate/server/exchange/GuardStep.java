@@ -54,7 +54,7 @@ final class GuardStep {
         if (screened.blocked()) {
             return Blocks.request(screened.blockedBy());
         }
-        if (screened.value() != request) {
+        if (screened.redacted()) {
             features.guarded(screened.value());
             redacted = true;
         }
