@@ -67,7 +67,8 @@ final class GuardrailsSection {
     static GuardrailPolicy bind(MappingReader file, List<YamlNode.Entry> models, List<YamlNode> keys,
                                 List<YamlNode.Entry> teams, Diagnostics problems) {
         Map<String, Guardrail> guardrails = new LinkedHashMap<>();
-        for (YamlNode.Entry entry : file.entries("guardrails")) {
+        List<YamlNode.Entry> entries = file.entries("guardrails");
+        for (YamlNode.Entry entry : entries) {
             String path = Origin.keyPath(file.path("guardrails"), entry.key());
             TeamsSection.checkName(entry.origin(path), "guardrail", entry.key(), problems);
             Guardrail g = guardrail(entry.key(), MappingReader.of(entry.value(), path, KEYS, problems), problems);
@@ -77,7 +78,7 @@ final class GuardrailsSection {
         }
         // Names of guardrails with problems still count as defined: their attachments are not reported again.
         Set<String> defined = new TreeSet<>();
-        file.entries("guardrails").forEach(e -> defined.add(e.key()));
+        entries.forEach(e -> defined.add(e.key()));
         Map<String, List<String>> byModel = new LinkedHashMap<>();
         for (YamlNode.Entry m : models) {
             attach(byModel, m.key(), m.value(), Origin.keyPath(file.path("models"), m.key()), defined, problems);
