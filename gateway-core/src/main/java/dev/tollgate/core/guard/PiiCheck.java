@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Personal data and secrets of the configured types, found by {@link PiiDetector}; each replaced by its type's placeholder. */
+/**
+ * Personal data and secrets of the configured types, found by {@link PiiDetector}; each replaced by its type's
+ * placeholder.
+ */
 public record PiiCheck(Set<PiiType> types, PiiDetector detector) implements GuardCheck {
     public PiiCheck {
         types = Set.copyOf(types);

@@ -7,9 +7,11 @@ import dev.tollgate.core.model.FinishReason;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.Usage;
+import dev.tollgate.core.pii.PiiType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -52,8 +54,8 @@ class StreamGuardTest {
 
     @Test
     void aBlockEndsTheStreamBeforeTheBlockedTextIsSent() {
-        Guardrail noKeys = new Guardrail("no-keys", PiiCheck.of(java.util.Set.of(dev.tollgate.core.pii.PiiType.API_KEY)),
-                GuardAction.BLOCK, false, true);
+        Guardrail noKeys = new Guardrail("no-keys", PiiCheck.of(Set.of(PiiType.API_KEY)), GuardAction.BLOCK, false,
+                true);
         StreamGuard guard = new GuardSet(List.of(noKeys)).streamGuard();
         String text = FILLER.repeat(20) + "the key is " + KEY + " and more " + FILLER.repeat(20);
         StringBuilder sent = new StringBuilder();

@@ -96,8 +96,12 @@ class GuardrailsTest {
                   - { name: support-bot, hash: "%2$s", team: support }
                   - { name: open-bot, hash: "%3$s", guardrails: [falcon] }
                 models:
-                  guarded: { deployments: [ { provider: up, model: up-a } ], guardrails: [jailbreak, scrub-input, scrub-output] }
-                  claude-guarded: { deployments: [ { provider: claude, model: claude-up } ], guardrails: [jailbreak, scrub-input, scrub-output] }
+                  guarded:
+                    deployments: [ { provider: up, model: up-a } ]
+                    guardrails: [jailbreak, scrub-input, scrub-output]
+                  claude-guarded:
+                    deployments: [ { provider: claude, model: claude-up } ]
+                    guardrails: [jailbreak, scrub-input, scrub-output]
                   plain: { deployments: [ { provider: up, model: up-plain } ] }
                   strict: { deployments: [ { provider: up, model: up-strict } ], guardrails: [no-keys] }
                 """.formatted(upstream.port(), KeyHash.of(SUPPORT_KEY), KeyHash.of(OPEN_KEY)),
@@ -255,7 +259,8 @@ class GuardrailsTest {
                 .isEqualTo("The model's answer was blocked by guardrail 'no-keys'.");
         assertThat(stream.body()).doesNotContain("sk-");
         HttpResponse<String> whole = Http.post(gateway.url("/v1/chat/completions"), "{\"model\":\"strict\","
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"LEAK-whole\"}]}", "authorization", "Bearer " + OPEN_KEY);
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"LEAK-whole\"}]}", "authorization",
+                "Bearer " + OPEN_KEY);
         assertThat(whole.statusCode()).isEqualTo(400);
         assertThat(Http.json(whole).at("/error/param").asText()).isEqualTo("no-keys");
         assertThat(whole.body()).doesNotContain("sk-");
