@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * <p>The phrase rules read the {@link ScreenText} form (look-alikes mapped, invisibles dropped, lower case), and
  * require the words that make a phrase an attack, not just its verb: "ignore the previous error and retry" does not
  * match the override rule, "ignore all previous instructions" does. Every repetition is bounded, so a scan is linear.
- * Plausible base64 runs (24 to 4,096 characters, at most {@value #MAX_PAYLOADS} per text) are decoded and, when they
- * decode to text, read by the phrase rules as well: a payload wrapped to slip past them still scores.
+ * Plausible base64 runs (24 to 4,096 characters) are decoded and, when they decode to text, read by the phrase rules
+ * as well: a payload wrapped to slip past them still scores. Every run is tried, not the first few, so decoys
+ * cannot push a payload out of reach; runs do not overlap, so decoding them all stays linear in the text.
  */
 final class InjectionRules {
     /** The rules; each counts once per text, however often it matches. */
@@ -73,7 +74,6 @@ final class InjectionRules {
 
     private static final Pattern BASE64_RUN =
             Pattern.compile("(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=_-])");
-    static final int MAX_PAYLOADS = 8;
 
     private InjectionRules() {}
 
@@ -126,7 +126,7 @@ final class InjectionRules {
     /** Decodes plausible base64 runs and reads what decodes to text; a phrase found that way counts, and more. */
     private static void payloads(String text, Set<Rule> found) {
         Matcher m = BASE64_RUN.matcher(text);
-        for (int n = 0; n < MAX_PAYLOADS && m.find(); n++) {
+        while (m.find()) {
             String decoded = decodedText(text.substring(m.start(), m.end()));
             if (decoded == null) {
                 continue;
