@@ -139,6 +139,7 @@ final class ModelsSection {
         if (operation != Operation.CHAT) {
             m.forbid("cache", "on an embeddings model: the response cache serves chat models only");
             m.forbid("review", "on an embeddings model: review sampling keeps chat requests only");
+            m.forbid(GuardrailsSection.ATTACH, "on an embeddings model: guardrails screen chat requests only");
         }
         boolean chat = operation == Operation.CHAT;
         return new ModelConfig(entry.key(), entry.origin(path), operation, deployments, strategy(m, problems),

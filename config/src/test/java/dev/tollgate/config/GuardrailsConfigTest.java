@@ -117,6 +117,15 @@ class GuardrailsConfigTest {
     }
 
     @Test
+    void anEmbeddingsModelTakesNoGuardrails() {
+        String yaml = BASE.replace("  other:", "  embed: { mode: embeddings, deployments: [ { provider: openai } ], "
+                + "guardrails: [jailbreak] }\n  other:") + GUARDRAILS;
+        assertThat(problems(loader().parse("t.yaml", yaml))).containsExactly(
+                "t.yaml:9:69: models.embed.guardrails: not allowed on an embeddings model: guardrails screen chat "
+                        + "requests only");
+    }
+
+    @Test
     void attachingWithoutTheSectionSaysItDefinesNone() {
         assertThat(problems(loader().parse("t.yaml", BASE))).contains(
                 "t.yaml:8:60: models.m.guardrails[0]: unknown guardrail 'jailbreak': the top-level guardrails "
