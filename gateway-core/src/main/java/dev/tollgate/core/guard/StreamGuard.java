@@ -17,8 +17,9 @@ import java.util.Map;
  * up to {@value #MAX_HELD} characters (beyond the detectors' own longest finding); past that it is sent as its
  * placeholder. Text a redaction replaced is never sent.
  *
- * <p>Held text is sent before anything that ends the text it belongs to: a tool call, usage, the finish, or
- * {@link #finish} at the end of the stream. A block turns into a {@link StreamEvent.Failure} with
+ * <p>Held text is sent before anything that ends the text it belongs to: a tool call, the finish, or {@link #finish}
+ * at the end of the stream. Usage passes at once (some providers report it with every chunk, and the encoders write
+ * it at the end anyway): releasing on it would let a split finding through. A block turns into a {@link StreamEvent.Failure} with
  * {@code content_blocked} in place of the text, which ends the stream as any in-band failure does. Injection
  * screening judges each scanned window as a whole. Single-threaded: one per stream.
  */
@@ -56,7 +57,7 @@ public final class StreamGuard {
                     out.add(new StreamEvent.TextDelta(t.index(), sent));
                 }
             } else {
-                if (!(e instanceof StreamEvent.Start) && !(e instanceof StreamEvent.Failure)) {
+                if (e instanceof StreamEvent.Finish || e instanceof StreamEvent.ToolCallDelta) {
                     release(out);
                 }
                 if (!tally.blocked()) {

@@ -95,6 +95,19 @@ class StreamGuardTest {
     }
 
     @Test
+    void usageWithEveryChunkDoesNotReleaseHeldText() {
+        StreamGuard guard = REDACTING.streamGuard();
+        Usage usage = new Usage(10, 1, 0, 0, 0, true);
+        StringBuilder sent = new StringBuilder();
+        for (String piece : List.of("write to jane.d", "oe@exam", "ple.com today")) {
+            collect(guard.apply(List.of(new StreamEvent.TextDelta(0, piece), new StreamEvent.UsageUpdate(usage))),
+                    sent);
+        }
+        collect(guard.apply(List.of(new StreamEvent.Finish(FinishReason.STOP))), sent);
+        assertThat(sent.toString()).isEqualTo("write to [EMAIL] today");
+    }
+
+    @Test
     void aFindingLongerThanTheLookBehindIsHeldWhileItGrows() {
         String pem = "-----BEGIN PRIVATE KEY-----\n" + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC".repeat(40)
                 + "\n-----END PRIVATE KEY-----";
