@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.routing.Resilience;
@@ -23,7 +24,7 @@ final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
             "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
             "auto_tier", "splits", "shadow", "resilience", "cache", "tracing", "metrics",
-            "review", "prompts", "experiments");
+            "review", "prompts", "experiments", "guardrails");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
@@ -95,7 +96,8 @@ final class ConfigBinder {
                 Map.entry("prompts.*.versions.*.params", PromptsSection.PARAM_KEYS),
                 Map.entry("prompts.*.versions.*.messages[]", PromptsSection.MESSAGE_KEYS),
                 Map.entry("experiments.*", ExperimentsSection.KEYS),
-                Map.entry("experiments.*.arms.*", ExperimentsSection.ARM_KEYS));
+                Map.entry("experiments.*.arms.*", ExperimentsSection.ARM_KEYS),
+                Map.entry("guardrails.*", GuardrailsSection.KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -129,8 +131,10 @@ final class ConfigBinder {
                 boundStorage.ledger() != null, problems);
         var prompts = PromptsSection.bind(file.entries("prompts"), file.path("prompts"), base, problems);
         var experiments = ExperimentsSection.bind(file.entries("experiments"), file.path("experiments"), problems);
+        GuardrailPolicy guardrails = GuardrailsSection.bind(file, modelEntries, keyItems == null ? List.of() : keyItems,
+                file.entries("teams"), problems);
         return new TollgateConfig(server, boundAdmin.inForce(), boundStorage, boundProviders, models, boundBudgets,
                 teams, keys, prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics, review,
-                prompts, experiments);
+                prompts, experiments, guardrails);
     }
 }

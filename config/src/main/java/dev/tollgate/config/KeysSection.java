@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 final class KeysSection {
     static final Set<String> KEYS = Set.of(
             "name", "hash", "team", "expires", "disabled", "models", "endpoints", "metadata", "limits", "budget",
-            "per_user");
+            "per_user", GuardrailsSection.ATTACH);
     static final Set<String> PER_USER_KEYS = Set.of("limits", "budget");
     /** The route labels a key may be scoped to, in documentation order. */
     static final List<String> ENDPOINTS = List.of("chat", "messages", "embeddings", "count_tokens", "models",
@@ -81,6 +81,8 @@ final class KeysSection {
     static KeyConfig draft(YamlNode body, KeyHash hash, Diagnostics problems) {
         var fields = new HashSet<>(KEYS);
         fields.remove("hash");
+        // Guardrails attach to keys in the file only; a key made at runtime gets its team's and its model's.
+        fields.remove(GuardrailsSection.ATTACH);
         // No raw-key advice here: the body names no key at all (the gateway makes it), so a stray field is just that.
         MappingReader k = MappingReader.of(body, "", Set.copyOf(fields), problems);
         return key(k, name(k, problems), hash, problems);

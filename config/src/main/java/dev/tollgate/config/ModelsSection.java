@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 final class ModelsSection {
     static final Set<String> KEYS = Set.of(
             "mode", "strategy", "deployments", "rules", "fallbacks", "context_fallbacks", "content_fallbacks", "cache",
-            "review");
+            "review", GuardrailsSection.ATTACH);
     static final Set<String> DEPLOYMENT_KEYS = Set.of(
             "provider", "model", "weight", "priority", "context_window", "tags", "load_metrics", "limits");
     static final Set<String> RULE_KEYS = Set.of("name", "when", "tags");
@@ -139,6 +139,7 @@ final class ModelsSection {
         if (operation != Operation.CHAT) {
             m.forbid("cache", "on an embeddings model: the response cache serves chat models only");
             m.forbid("review", "on an embeddings model: review sampling keeps chat requests only");
+            m.forbid(GuardrailsSection.ATTACH, "on an embeddings model: guardrails screen chat requests only");
         }
         boolean chat = operation == Operation.CHAT;
         return new ModelConfig(entry.key(), entry.origin(path), operation, deployments, strategy(m, problems),

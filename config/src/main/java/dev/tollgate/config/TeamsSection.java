@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * {@code team} references exist is left to {@link ConfigValidator}.
  */
 final class TeamsSection {
-    static final Set<String> KEYS = Set.of("limits", "budget", "metadata");
+    static final Set<String> KEYS = Set.of("limits", "budget", "metadata", GuardrailsSection.ATTACH);
     /**
      * Team and key names: they are counter keys ({@code team:support}), metric labels and report rows, so no
      * spaces, colons or slashes.

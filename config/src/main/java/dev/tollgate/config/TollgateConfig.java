@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.access.AdminKey;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.routing.Resilience;
@@ -36,6 +37,7 @@ import java.util.Map;
  * @param review the {@code review} section, without the models' own rates (the compiler adds those)
  * @param prompts prompt id to prompt, in file order
  * @param experiments experiment name to experiment, in file order
+ * @param guardrails the guardrails, compiled, and where they are attached
  */
 record TollgateConfig(
         ServerSettings server,
@@ -57,7 +59,8 @@ record TollgateConfig(
         MetricsSettings metrics,
         ReviewSettings review,
         Map<String, PromptConfig> prompts,
-        Map<String, ExperimentConfig> experiments) {
+        Map<String, ExperimentConfig> experiments,
+        GuardrailPolicy guardrails) {
     TollgateConfig {
         requireNonNull(server, "server");
         adminKeys = List.copyOf(adminKeys);
@@ -78,5 +81,6 @@ record TollgateConfig(
         requireNonNull(review, "review");
         prompts = Collections.unmodifiableMap(new LinkedHashMap<>(prompts));
         experiments = Collections.unmodifiableMap(new LinkedHashMap<>(experiments));
+        requireNonNull(guardrails, "guardrails");
     }
 }

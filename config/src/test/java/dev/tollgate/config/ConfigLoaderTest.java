@@ -566,7 +566,8 @@ class ConfigLoaderTest {
         assertThat(loaded(loader().load(file)).snapshot().source()).isEqualTo(file.toString());
         Files.writeString(file, Fixtures.MINIMAL + "extra: 1\n");
         assertThat(problems(loader().load(file))).containsExactly(file + ":9:1: extra: unknown key 'extra'; valid keys: "
-                + "admin, auto_tier, budgets, cache, experiments, keys, metrics, models, prices, prompts, providers, "
+                + "admin, auto_tier, budgets, cache, experiments, guardrails, keys, metrics, models, prices, prompts, "
+                + "providers, "
                 + "resilience, review, server, shadow, splits, storage, teams, tiers, tracing");
     }
 

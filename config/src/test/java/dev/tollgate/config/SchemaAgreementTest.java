@@ -137,6 +137,27 @@ class SchemaAgreementTest {
     }
 
     @Test
+    void guardrailEnumsAreTheBindersNames() {
+        JsonNode guardrail = schema.at("/$defs/guardrail/properties");
+        assertThat(texts(guardrail.at("/kind/enum"))).containsExactlyElementsOf(GuardrailsSection.KINDS);
+        assertThat(texts(guardrail.at("/action/enum"))).containsExactlyElementsOf(GuardrailsSection.ACTIONS);
+        assertThat(texts(guardrail.at("/applies_to/enum"))).containsExactlyElementsOf(GuardrailsSection.STAGES);
+        assertThat(texts(guardrail.at("/types/items/enum"))).containsExactlyElementsOf(GuardrailsSection.typeNames());
+        assertThat(guardrail.at("/terms/maxItems").asInt()).isEqualTo(GuardrailsSection.MAX_TERMS);
+        assertThat(guardrail.at("/regexes/maxItems").asInt()).isEqualTo(GuardrailsSection.MAX_REGEXES);
+        assertThat(guardrail.at("/regexes/items/maxLength").asInt()).isEqualTo(GuardrailsSection.MAX_REGEX_CHARS);
+        assertThat(schema.at("/properties/guardrails/propertyNames/pattern").asText())
+                .isEqualTo(TeamsSection.NAME_PATTERN);
+        assertThat(schema.at("/$defs/guardrail_names/items/pattern").asText()).isEqualTo(TeamsSection.NAME_PATTERN);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
     void enumsAreTheBindersNames() {
         List<String> modes = new ArrayList<>();
         schema.at("/$defs/model/properties/mode/enum").forEach(m -> modes.add(m.asText()));

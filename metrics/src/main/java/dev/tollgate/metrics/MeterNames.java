@@ -76,6 +76,10 @@ final class MeterNames {
     static final String PROMPT_TOKENS = "tollgate.prompt.tokens";
     static final String PROMPT_COST = "tollgate.prompt.cost";
     static final String PROMPT_DURATION = "tollgate.prompt.duration";
+    static final String GUARDRAIL_CHECKS = "tollgate.guardrail.checks";
+    static final String GUARDRAIL_DURATION = "tollgate.guardrail.duration";
+    static final String GUARDRAIL = "guardrail";
+    static final String STAGE = "stage";
     static final String PROMPT = "prompt";
     static final String PROMPT_VERSION = "prompt_version";
     static final String EXPERIMENT = "experiment";

@@ -16,6 +16,9 @@ import static dev.tollgate.metrics.MeterNames.DIMENSION;
 import static dev.tollgate.metrics.MeterNames.EVENT_LOOP_PENDING_TASKS;
 import static dev.tollgate.metrics.MeterNames.EXPERIMENT;
 import static dev.tollgate.metrics.MeterNames.FEEDBACK_SCORE;
+import static dev.tollgate.metrics.MeterNames.GUARDRAIL;
+import static dev.tollgate.metrics.MeterNames.GUARDRAIL_CHECKS;
+import static dev.tollgate.metrics.MeterNames.GUARDRAIL_DURATION;
 import static dev.tollgate.metrics.MeterNames.NONE;
 import static dev.tollgate.metrics.MeterNames.PROMPT;
 import static dev.tollgate.metrics.MeterNames.PROMPT_VERSION;
@@ -32,6 +35,7 @@ import static dev.tollgate.metrics.MeterNames.QUOTA_DENIED;
 import static dev.tollgate.metrics.MeterNames.RESULT;
 import static dev.tollgate.metrics.MeterNames.REVIEW_SAMPLES;
 import static dev.tollgate.metrics.MeterNames.SCOPE;
+import static dev.tollgate.metrics.MeterNames.STAGE;
 import static dev.tollgate.metrics.MeterNames.STATE;
 import static dev.tollgate.metrics.MeterNames.THRESHOLD;
 import static dev.tollgate.metrics.MeterNames.TIER;
@@ -40,6 +44,8 @@ import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
 import static dev.tollgate.metrics.MeterNames.VARIANT;
 
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.guard.GuardStage;
+import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.observe.DeploymentState;
 import dev.tollgate.core.observe.ExchangeSummary;
@@ -51,6 +57,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -63,6 +70,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -92,6 +100,8 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     private final ConcurrentHashMap<Tags, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Attempt, Counter> attempts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Denial, Counter> denials = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Verdict, Counter> guardrailChecks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<GuardStage, Timer> guardrailDurations = new ConcurrentHashMap<>();
     private final LongAdder inflightRequests = new LongAdder();
     private final LongAdder inflightStreams = new LongAdder();
     private final Histogram feedback = registerFeedback();
@@ -410,6 +420,25 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     public void reviewSamples(String result, long samples) {
         counter(REVIEW_SAMPLES, "Review samples by what became of them (written, dropped)", null,
                 Tags.of(RESULT, result)).increment(samples);
+    }
+
+    @Override
+    public void guardrailsChecked(GuardStage stage, List<Verdict> verdicts, long nanos) {
+        if (verdicts.isEmpty()) {
+            return;
+        }
+        for (Verdict v : verdicts) {
+            // The verdict itself is the key: a record of a config name and two closed sets.
+            Registered.meter(guardrailChecks, v, k -> Counter.builder(GUARDRAIL_CHECKS)
+                    .description("Guardrail checks by guardrail, stage (input, output) and result (pass, flag, "
+                            + "redact, block)")
+                    .tags(GUARDRAIL, k.guardrail(), STAGE, k.stage().label(), RESULT, k.result().label())
+                    .register(registry)).increment();
+        }
+        Registered.meter(guardrailDurations, stage, s -> Timer.builder(GUARDRAIL_DURATION)
+                .description("Time spent screening one request or one answer with its guardrails, by stage")
+                .tag(STAGE, s.label()).serviceLevelObjectives(Buckets.OVERHEAD).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** The Prometheus text exposition (format 0.0.4) of every meter. */

@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.cache.CacheResult;
 import dev.tollgate.core.cache.CacheUse;
+import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.prompt.PromptUse;
 import dev.tollgate.core.spi.Operation;
+import java.util.List;
 
 /**
  * What one request did, written once when it ends: the access-log line and the metrics come from this record.
@@ -35,6 +37,8 @@ import dev.tollgate.core.spi.Operation;
  * @param routing how it was routed; {@link RouteTrace#NONE} for a request refused before routing
  * @param cache what the response cache did, or null when no cache was in play (off for every model, or not a chat)
  * @param prompt the registry prompt the request rendered, or null when it named none
+ * @param guardrails the verdicts of the guardrails that flagged, redacted or blocked something, input first; empty
+ *     when none did
  */
 public record ExchangeSummary(
         String requestId,
@@ -60,7 +64,8 @@ public record ExchangeSummary(
         String spendId,
         RouteTrace routing,
         CacheUse cache,
-        PromptUse prompt) {
+        PromptUse prompt,
+        List<Verdict> guardrails) {
     public ExchangeSummary {
         requireNonNull(requestId, "requestId");
         requireNonNull(route, "route");
@@ -69,6 +74,18 @@ public record ExchangeSummary(
         requireNonNull(cost, "cost");
         requireNonNull(spendId, "spendId");
         requireNonNull(routing, "routing");
+        guardrails = List.copyOf(guardrails);
+    }
+
+    /** A summary of a request no guardrail touched: every route but a guarded chat. */
+    public ExchangeSummary(String requestId, String route, Operation operation, String model, String responseModel,
+                           String deployment, String provider, int status, Outcome outcome, ErrorKind errorKind,
+                           boolean stream, long latencyNanos, long firstTokenNanos, long upstreamNanos, Usage usage,
+                           String key, String team, String user, Money cost, boolean costEstimated, String spendId,
+                           RouteTrace routing, CacheUse cache, PromptUse prompt) {
+        this(requestId, route, operation, model, responseModel, deployment, provider, status, outcome, errorKind,
+                stream, latencyNanos, firstTokenNanos, upstreamNanos, usage, key, team, user, cost, costEstimated,
+                spendId, routing, cache, prompt, List.of());
     }
 
     /**

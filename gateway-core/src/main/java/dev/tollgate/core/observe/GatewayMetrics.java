@@ -1,9 +1,12 @@
 package dev.tollgate.core.observe;
 
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.guard.GuardStage;
+import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.prompt.PromptUse;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -110,4 +113,12 @@ public interface GatewayMetrics {
      * @param result {@code written}, or {@code dropped} (the queue was full or the database failed)
      */
     void reviewSamples(String result, long samples);
+
+    /**
+     * One stage of a request's guardrails ran (the request before it is sent, or the answer, streamed or whole).
+     *
+     * @param verdicts one per guardrail that ran: its config name and result (pass, flag, redact or block)
+     * @param nanos how long the screening took
+     */
+    void guardrailsChecked(GuardStage stage, List<Verdict> verdicts, long nanos);
 }

@@ -35,7 +35,7 @@ public final class PiiDetector {
                     + "(?![\\w])", 0, Detector.Check.ANY),
             regex(PiiType.BEARER_TOKEN, "(?<![\\w])(?i:bearer)[ \\t]{1,8}([A-Za-z0-9._~+/-]{16,4096}={0,2})"
                     + "(?![\\w.~+/=-])", 1, Detector.Check.ANY),
-            regex(PiiType.CREDIT_CARD, "(?<![\\d-])\\d(?:[ -]?\\d){12,18}(?![\\d]|-\\d)", 0, Checks::card),
+            regex(PiiType.CREDIT_CARD, "(?<![\\w-])\\d(?:[ -]?\\d){12,18}(?![\\d]|-\\d)", 0, Checks::card),
             regex(PiiType.IBAN, "(?<![A-Za-z0-9])[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,32}(?![a-z0-9])", 0, Checks::iban),
             regex(PiiType.US_SSN, "(?<![\\d-])\\d{3}-\\d{2}-\\d{4}(?![\\d]|-\\d)", 0, Checks::ssn),
             regex(PiiType.EMAIL, "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\\.){1,8}"

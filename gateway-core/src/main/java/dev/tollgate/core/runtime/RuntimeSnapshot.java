@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.pricing.Price;
 import dev.tollgate.core.quality.ReviewSettings;
@@ -37,6 +38,7 @@ import java.util.Map;
  * @param metrics what the metrics export may label
  * @param review which requests are sampled for review, and how they are kept
  * @param prompts the prompt registry and its experiments
+ * @param guardrails the guardrails and the model groups, keys and teams they are attached to
  */
 public record RuntimeSnapshot(
         String source,
@@ -51,7 +53,8 @@ public record RuntimeSnapshot(
         TraceSettings tracing,
         MetricsSettings metrics,
         ReviewSettings review,
-        PromptRegistry prompts) {
+        PromptRegistry prompts,
+        GuardrailPolicy guardrails) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -66,6 +69,7 @@ public record RuntimeSnapshot(
         requireNonNull(metrics, "metrics");
         requireNonNull(review, "review");
         requireNonNull(prompts, "prompts");
+        requireNonNull(guardrails, "guardrails");
     }
 
     /** The group for a public model name, or null. */

@@ -2,6 +2,8 @@ package dev.tollgate.server.exchange;
 
 import dev.tollgate.core.cache.AnswerAssembler;
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.guard.Blocks;
+import dev.tollgate.core.guard.Screened;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.ErrorKind;
@@ -215,6 +217,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     private ChatResponse reviewAnswer;
     /** The registry prompt the request rendered, or null when it named none. */
     private PromptUse prompt;
+    /** The guardrails of a chat request that has some (by model group, key or team); null otherwise. */
+    private GuardStep guard;
 
     /**
      * @param clientHeaders the client headers its dialect carries to a same-dialect upstream
@@ -275,6 +279,16 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                             this::mayAsk, caller.user(), options),
                     services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
             modelName = routing.model();
+            if (operation == Operation.CHAT) {
+                // Once the plan names the model group (a tier or an alias resolves to one), and before anything is
+                // admitted, looked up or sent.
+                guard = GuardStep.of(snapshot.guardrails().forRequest(modelName, caller.keyName(),
+                        caller.teamName()), services.reporter().metrics());
+                GatewayError blocked = guard == null ? null : guard.screenRequest(features);
+                if (blocked != null) {
+                    throw new GatewayException(blocked);
+                }
+            }
             // Drawn on the gateway's own id: a client that sends one x-request-id every time would otherwise have
             // all or none of its requests kept, and could choose ids that are never reviewed.
             sampled = operation == Operation.CHAT && snapshot.review().sampled(spendId, modelName);
@@ -415,7 +429,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             } else {
                 toCount = null;
                 plan = ExchangePlan.of(operation, dialect, body, features::request, clientHeaders, envelope,
-                        deployment, adapter, requestId);
+                        deployment, adapter, requestId, guard != null && guard.translates());
                 origin = Origin.of(plan.call().uri());
             }
             Quote q = services.accounting().quote(snapshot, caller, modelName, deployment,
@@ -603,7 +617,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
         }
         if (cache != null && !cacheChecked) {
             cacheChecked = true; // once, with the first admitted attempt
-            if (cache.missed() && following(features.request())) { // decoded already, by the lookup
+            // A guarded request does not share another's answer: that answer went through the other's guardrails.
+            if (cache.missed() && guard == null && following(features.request())) { // decoded already, by the lookup
                 return;
             }
         }
@@ -669,12 +684,21 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     private void replayCached() {
         cache.found(cached, headers());
         servedFromCache = true;
-        answeredBy = ResponseModel.of(cached.entry().response().model(), null);
-        if (sampled) {
-            reviewAnswer = cached.entry().response();
+        ChatResponse answer = cached.entry().response();
+        if (guard != null && guard.screensAnswer()) {
+            // The stored answer passed the guardrails of the request that stored it, not necessarily this one's.
+            Screened<ChatResponse> screened = guard.screenStored(answer);
+            if (screened.blocked()) {
+                fail(Blocks.answer(screened.blockedBy()));
+                return;
+            }
+            answer = screened.value();
         }
-        CachedReply.send(ctx, dialect, features.request(), cached.entry().response(), streaming(), requestId,
-                keepAlive, extraHeaders);
+        answeredBy = ResponseModel.of(answer.model(), null);
+        if (sampled) {
+            reviewAnswer = answer;
+        }
+        CachedReply.send(ctx, dialect, features.request(), answer, streaming(), requestId, keepAlive, extraHeaders);
         finish(200, null);
     }
 
@@ -835,7 +859,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             }
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
                     keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders, transcript,
-                    cache == null ? null : cache.sharing(deployment.upstreamModel()));
+                    cache == null ? null : cache.sharing(deployment.upstreamModel()),
+                    guard == null ? null : guard.streamGuard());
             return;
         }
         state = State.READING_BODY;
@@ -989,9 +1014,18 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
         }
         switch (answer) {
             case ExchangePlan.Answer.Body b when b.error() != null -> attemptFailed(b.error(), b);
-            case ExchangePlan.Answer.Body b -> {
+            case ExchangePlan.Answer.Body original -> {
                 endPermit(null);
                 trace.attemptEnded((GatewayError) null);
+                ExchangePlan.Answer.Body b = original;
+                if (guard != null) {
+                    ExchangePlan.Answer screened = guard.screenAnswer(original, dialect);
+                    if (screened instanceof ExchangePlan.Answer.Failed blocked) {
+                        answerBlocked(original, blocked.error());
+                        return;
+                    }
+                    b = (ExchangePlan.Answer.Body) screened;
+                }
                 boolean gathering = cache != null && cache.gathering();
                 // A relayed answer is read only when the cache, a sampled trace or review sampling wants what it
                 // says.
@@ -1007,6 +1041,40 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                 answer(b);
             }
             case ExchangePlan.Answer.Failed f -> attemptFailed(f.error(), null);
+        }
+    }
+
+    /**
+     * An output guardrail blocked the complete answer: the client gets {@code content_blocked} instead, and the
+     * answer is charged as any other (the provider generated it).
+     */
+    private void answerBlocked(ExchangePlan.Answer.Body b, GatewayError error) {
+        deadlines.cancel();
+        answerUsage = b.usage().equals(Usage.UNKNOWN) ? plan.estimate(b.bytes().length) : b.usage();
+        services.reporter().metrics().upstreamAttempt(deployment.id(), null, NextStep.NONE);
+        fail(error);
+    }
+
+    /**
+     * An output guardrail blocked a stream: before the commit point the client gets {@code content_blocked} as an
+     * ordinary error, after it the in-band error and a cut stream. The deployment answered well (its breaker is
+     * told so, nothing is retried), and what it generated so far is charged.
+     */
+    private void streamBlocked(GatewayError error) {
+        if (lease != null) {
+            lease.discard(); // the rest of the stream is not read
+            lease = null;
+        }
+        deadlines.cancel();
+        endPermit(null);
+        trace.attemptEnded(error);
+        services.reporter().metrics().upstreamAttempt(deployment.id(), null, NextStep.NONE);
+        if (relay.committed()) {
+            relay.abort(error);
+            cut = true;
+            finish(200, error.kind());
+        } else {
+            fail(error);
         }
     }
 
@@ -1051,6 +1119,10 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
 
     /** An upstream failure while reading: retried or failed over before commit, an in-band error after. */
     private void upstreamFailed(GatewayError error) {
+        if (error.kind() == ErrorKind.GUARDRAIL_BLOCKED && relay != null) {
+            streamBlocked(error); // only a stream guard fails a reply with this kind
+            return;
+        }
         if (lease != null) {
             lease.discard();
             lease = null;
@@ -1156,6 +1228,9 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             streamSlot = false;
             services.streams().release();
         }
+        if (guard != null) {
+            guard.finished();
+        }
         long now = System.nanoTime();
         ReviewDraft review = kind == null && status == 200 && !cut ? reviewDraft(usage) : null;
         var summary = new ExchangeSummary(requestId, route.label(), route.operation(), modelName,
@@ -1167,7 +1242,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                 caller.keyName(), caller.teamName(), caller.user(), charge.cost(), charge.estimated(), spendId,
                 routing == null ? RouteTrace.NONE : new RouteTrace(routing.tier(), routing.tierRule(),
                         routing.variant(), routing.attempts(), routing.tried(), routing.fellBack()),
-                cache == null ? null : cache.use(coalescedSaving), prompt);
+                cache == null ? null : cache.use(coalescedSaving), prompt,
+                guard == null ? List.of() : guard.trips());
         trace.finished(summary, envelope == null ? null : envelope.model(), tracedSampling(), deployment);
         services.reporter().report(summary, trace.traceId(), review);
         onDone.done(keepAlive && !cut);

@@ -53,6 +53,18 @@ final class ChatFeatures implements RequestFeatures {
         return decoded;
     }
 
+    /**
+     * Replaces the decoded request with the one the input guardrails redacted: the cache key, every attempt and
+     * the review sample read that one from now on.
+     */
+    void guarded(ChatRequest redacted) {
+        decoded = redacted;
+        decodedOnce = true;
+        promptTokens = -1;
+        lastUserText = null;
+        hasImages = null;
+    }
+
     @Override
     public long promptTokens() {
         if (promptTokens < 0) {

@@ -80,11 +80,15 @@ sealed interface ExchangePlan {
      *
      * @param chat the chat body decoded, decoding it on first use: one decode serves the routing rules and every
      *     attempt of the exchange
+     * @param guarded whether guardrails rewrite the request or read the answer: a chat then goes the translated
+     *     way even to a same-dialect deployment, so the provider gets the redacted request and the answer is
+     *     decoded into events a guardrail can read and rewrite
      */
     static ExchangePlan of(Operation operation, ClientDialect dialect, byte[] body, Supplier<ChatRequest> chat,
                            List<Header> clientHeaders, RequestEnvelope envelope, Deployment deployment,
-                           ProviderAdapter adapter, String requestId) {
-        if (adapter instanceof Passthrough same && same.dialect().equals(dialect.id())) {
+                           ProviderAdapter adapter, String requestId, boolean guarded) {
+        if (adapter instanceof Passthrough same && same.dialect().equals(dialect.id())
+                && !(guarded && operation == Operation.CHAT)) {
             boolean stream = operation == Operation.CHAT && envelope.stream();
             UpstreamCall call = same.forward(operation, deployment);
             if (!clientHeaders.isEmpty()) {

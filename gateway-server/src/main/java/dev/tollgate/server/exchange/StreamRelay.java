@@ -1,6 +1,7 @@
 package dev.tollgate.server.exchange;
 
 import dev.tollgate.core.cache.AnswerAssembler;
+import dev.tollgate.core.guard.StreamGuard;
 import dev.tollgate.core.model.FinishReason;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.StreamEvent;
@@ -64,6 +65,12 @@ final class StreamRelay {
      */
     private final Consumer<StreamEvent> sharing;
     private final List<StreamEvent> unshared;
+    /**
+     * The output guardrails, between the decoder and everything else (usage, the transcript, the followers, the
+     * rendering), so that nothing downstream sees what they redact; null when none screen the answer. Only with
+     * {@link Rendering.Encode}: the upstream's own bytes cannot be rewritten.
+     */
+    private final StreamGuard guard;
 
     private boolean committed;
     private boolean dirty;
@@ -81,7 +88,8 @@ final class StreamRelay {
 
     StreamRelay(ChannelHandlerContext ctx, StreamDecoder decoder, EventFramer framer,
                 Rendering rendering, String requestId, boolean keepAlive, Duration keepAliveInterval, long startNanos,
-                HttpHeaders extraHeaders, AnswerAssembler transcript, Consumer<StreamEvent> sharing) {
+                HttpHeaders extraHeaders, AnswerAssembler transcript, Consumer<StreamEvent> sharing,
+                StreamGuard guard) {
         this.ctx = ctx;
         this.decoder = decoder;
         this.framer = framer;
@@ -94,6 +102,10 @@ final class StreamRelay {
         this.transcript = transcript;
         this.sharing = sharing;
         this.unshared = sharing == null ? null : new ArrayList<>(4);
+        if (guard != null && !(rendering instanceof Rendering.Encode)) {
+            throw new IllegalArgumentException("a guarded stream must be encoded by the gateway, not forwarded");
+        }
+        this.guard = guard;
         long every = keepAliveInterval.toNanos();
         if (every > 0) {
             lastWriteNanos = System.nanoTime();
@@ -124,7 +136,11 @@ final class StreamRelay {
     GatewayError end(Usage estimate) {
         framer.finish(this::onEvent);
         if (failure == null) {
-            accept(decoder.onComplete());
+            accept(decoder.onComplete()); // a failure, if the stream ended early: nothing to send
+        }
+        if (failure == null && guard != null) {
+            // What the guard still holds (a stream that sent no finish) is text the client has not had yet.
+            relay(Unpooled.EMPTY_BUFFER, null, guard.finish());
         }
         if (failure != null) {
             return failure;
@@ -198,6 +214,11 @@ final class StreamRelay {
             return;
         }
         List<StreamEvent> decoded = event == null ? List.of() : decoder.onEvent(event);
+        relay(raw, event, guard == null ? decoded : guard.apply(decoded));
+    }
+
+    /** Takes in one upstream event's decoded events and queues what the client gets for them. Owns {@code raw}. */
+    private void relay(ByteBuf raw, SseEvent event, List<StreamEvent> decoded) {
         boolean content = accept(decoded);
         if (failure != null) {
             raw.release();

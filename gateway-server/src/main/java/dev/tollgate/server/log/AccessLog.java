@@ -1,10 +1,12 @@
 package dev.tollgate.server.log;
 
+import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.prompt.PromptUse;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 /** Formats one access-log line per finished exchange. Holds no secrets by construction: the summary has none. */
 public final class AccessLog {
@@ -79,7 +81,23 @@ public final class AccessLog {
         }
         return line.field("prompt_label", prompt == null ? null : prompt.label())
                 .field("experiment", prompt == null ? null : prompt.variant())
+                .field("guardrails", guardrails(s.guardrails()))
                 .toString();
+    }
+
+    /** {@code stage:name:result}, comma-separated: the guardrails that flagged, redacted or blocked; else null. */
+    private static String guardrails(List<Verdict> verdicts) {
+        if (verdicts.isEmpty()) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(32 * verdicts.size());
+        for (Verdict t : verdicts) {
+            if (!out.isEmpty()) {
+                out.append(',');
+            }
+            out.append(t.stage().label()).append(':').append(t.guardrail()).append(':').append(t.result().label());
+        }
+        return out.toString();
     }
 
     /** ISO 8601 in UTC with milliseconds, {@code 2026-11-28T00:14:43.051Z}. */

@@ -3,6 +3,9 @@ package dev.tollgate.server.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.guard.GuardResult;
+import dev.tollgate.core.guard.GuardStage;
+import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
@@ -28,7 +31,9 @@ class AccessLogTest {
                 true, 12_345_678, 2_500_000, 11_000_000, new Usage(10, 20, 4, 0, 3, true), "bot", "support", "alice",
                 Money.ofUsd("0.0125"), false, "req_1",
                 new RouteTrace("premium", "long-prompts", null, 2, List.of("fast/mock/x", "fast/mock/m"), false), null,
-                new PromptUse("support", 3, "production", "tone", "concise")));
+                new PromptUse("support", 3, "production", "tone", "concise"),
+                List.of(new Verdict("scrub", GuardStage.INPUT, GuardResult.REDACT),
+                        new Verdict("no-keys", GuardStage.OUTPUT, GuardResult.BLOCK))));
         log.write(new ExchangeSummary("req_2", "other", null, null, null, null, null, 404, Outcome.CALLER_ERROR,
                 ErrorKind.NOT_FOUND, false, 90_000, -1, -1, Usage.UNKNOWN, null, null, null, Money.ZERO, false,
                 "req_2", RouteTrace.NONE, null, null));
@@ -66,7 +71,8 @@ class AccessLogTest {
         assertThat(first.get("prompt_version").asInt()).isEqualTo(3);
         assertThat(first.get("prompt_label").asText()).isEqualTo("production");
         assertThat(first.get("experiment").asText()).isEqualTo("tone/concise");
-        for (String field : List.of("prompt", "prompt_version", "prompt_label", "experiment")) {
+        assertThat(first.get("guardrails").asText()).isEqualTo("input:scrub:redact,output:no-keys:block");
+        for (String field : List.of("prompt", "prompt_version", "prompt_label", "experiment", "guardrails")) {
             assertThat(second.get(field).isNull()).as(field).isTrue();
         }
     }

@@ -11,6 +11,7 @@ import dev.tollgate.core.access.PerUser;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.access.VirtualKey;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.quality.ReviewSettings;
 import dev.tollgate.core.model.ChatRequest;
@@ -75,7 +76,8 @@ class AccountingTest {
         return new RuntimeSnapshot("test", ServerSettings.DEFAULTS, Map.of(), Map.of(), access, prices,
                 new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
-                CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS, ReviewSettings.OFF, PromptRegistry.EMPTY);
+                CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS, ReviewSettings.OFF, PromptRegistry.EMPTY,
+                GuardrailPolicy.NONE);
     }
 
     static AccessPolicy policy(Unpriced unpriced, Price unpricedPrice, Budget global) {

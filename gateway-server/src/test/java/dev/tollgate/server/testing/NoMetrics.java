@@ -1,6 +1,8 @@
 package dev.tollgate.server.testing;
 
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.guard.GuardStage;
+import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.observe.DeploymentState;
 import dev.tollgate.core.observe.ExchangeSummary;
@@ -8,6 +10,7 @@ import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.observe.NextStep;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.prompt.PromptUse;
+import java.util.List;
 import java.util.Set;
 
 /** A metrics port that records nothing; tests extend it to keep the one kind of event they check. */
@@ -59,4 +62,7 @@ public class NoMetrics implements GatewayMetrics {
 
     @Override
     public void reviewSamples(String result, long samples) {}
+
+    @Override
+    public void guardrailsChecked(GuardStage stage, List<Verdict> verdicts, long nanos) {}
 }

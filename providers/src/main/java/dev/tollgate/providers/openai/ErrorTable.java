@@ -51,7 +51,7 @@ final class ErrorTable {
             case CLIENT_CANCELLED -> "client_cancelled";
             case RATE_LIMITED -> "rate_limit_exceeded";
             case BUDGET_EXCEEDED -> "budget_exceeded";
-            case GUARDRAIL_BLOCKED -> "content_policy_violation";
+            case GUARDRAIL_BLOCKED -> "content_blocked";
             case PROVIDER_BAD_REQUEST -> "upstream_bad_request";
             case PROVIDER_AUTH -> "upstream_auth_failed";
             case PROVIDER_RATE_LIMITED -> "upstream_rate_limited";
