@@ -217,6 +217,27 @@ class AdminRolesTest {
     }
 
     @Test
+    void aRuntimeKeyListedAsAnAdminKeyLaterOpensNoAdminRoute() throws Exception {
+        // The config check sees only the file's keys; a key made through the API lives in the ledger.
+        HttpResponse<String> created = send(new Call("POST", "/admin/keys", "{\"name\":\"reused\"}"), ADMIN);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String reused = JSON.readTree(created.body()).path("key").asText();
+        gateway.writeConfig(Files.readString(gateway.configFile()).replace("admin:\n  keys:\n",
+                "admin:\n  keys:\n    - { hash: \"" + KeyHash.of(reused) + "\", name: reused-app-key }\n"));
+        HttpResponse<String> reload = send(new Call("POST", "/admin/config/reload", ""), ADMIN);
+        assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+
+        HttpResponse<String> asAdmin = send(new Call("GET", "/admin/keys", null), reused);
+        assertThat(asAdmin.statusCode()).as(asAdmin.body()).isEqualTo(401);
+        assertThat(code(asAdmin)).isEqualTo("unauthorized");
+        assertThat(send(new Call("POST", "/admin/keys", "{\"name\":\"by-app\"}"), reused).statusCode())
+                .isEqualTo(401);
+        // It is still the application's key on the data plane.
+        assertThat(chat("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                reused).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void theGatewayRefusesToStartWithTheAdminApiOnAndNoKey() {
         assertThatThrownBy(() -> RunningGateway.start("""
                 server: { listen: 127.0.0.1:0, admin_listen: 0.0.0.0:0 }
