@@ -89,7 +89,8 @@ public final class ConfigDiff {
     /**
      * The top-level keys of a YAML config ({@code server}, {@code keys}, ...) under which the two texts differ, in
      * name order: what an audit line can say about a change without quoting a value. A changed line before the
-     * first top-level key (a leading comment) belongs to none.
+     * first top-level key (a leading comment) belongs to none. Only the config's own section names count: a quoted
+     * value may go on at the start of a line, and what precedes a colon there may be part of a secret.
      */
     public static SortedSet<String> sections(String oldText, String newText) {
         Comparison comparison = Comparison.of(oldText, newText);
@@ -120,7 +121,8 @@ public final class ConfigDiff {
             boolean topLevel = !line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && line.charAt(0) != '#'
                     && !line.startsWith("---") && !line.startsWith("...") && line.indexOf(':') > 0;
             if (topLevel) {
-                current = unquote(line.substring(0, line.indexOf(':')).strip());
+                String key = unquote(line.substring(0, line.indexOf(':')).strip());
+                current = ConfigBinder.ROOT_KEYS.contains(key) ? key : current;
             }
             out[i] = current;
         }

@@ -45,6 +45,18 @@ class ConfigDiffTest {
     }
 
     @Test
+    void sectionsNameOnlyTopLevelKeysOfTheConfigNeverTextAtTheStartOfALine() {
+        String before = Fixtures.MINIMAL;
+        // A quoted value may go on at the start of a line; the loader takes this file, with a literal key.
+        String after = Fixtures.MINIMAL.replace("base_url: https://api.openai.com/v1\n",
+                "base_url: https://api.openai.com/v1\n    api_key: \"sk-proj-\nsk-proj-SECRETPART: tail\"\n");
+        assertThat(Fixtures.loaded(Fixtures.loader().parse("t.yaml", after))).isNotNull();
+        assertThat(ConfigDiff.sections(before, after)).containsExactly("providers");
+        // A root written as one flow mapping names no section by its first characters either.
+        assertThat(ConfigDiff.sections("{server: {}}\n", "{server: {}, keys: []}\n")).isEmpty();
+    }
+
+    @Test
     void equalTextsHaveNoDiff() {
         assertThat(diff("", "", 3)).isEmpty();
         assertThat(diff("a: 1\nb: 2\n", "a: 1\nb: 2\n", 3)).isEmpty();

@@ -155,6 +155,14 @@ public final class KeyRing implements AutoCloseable {
         return new Authentication.Allowed(new Caller(key, team, user));
     }
 
+    /**
+     * Whether {@code hash} is a virtual key's, config or runtime, revoked or expired included: such a secret is an
+     * application's, whatever else lists it.
+     */
+    public boolean isVirtualKey(KeyHash hash, AccessPolicy policy) {
+        return current(policy).byHash().containsKey(hash);
+    }
+
     /** A key by name, config or runtime; null when none. */
     public VirtualKey byName(String name, AccessPolicy policy) {
         return current(policy).byName().get(name);

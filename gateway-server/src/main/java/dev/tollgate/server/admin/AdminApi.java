@@ -322,20 +322,25 @@ public final class AdminApi {
     /**
      * The admin key presented, or null when it is none of them. Constant time over every admin key: the comparison
      * does not tell how close a guess was, nor which key it was close to.
+     *
+     * <p>A secret that is also a virtual key opens nothing here. The config check keeps the file's keys apart from
+     * admin keys, but a runtime key lives in the ledger: listing one later as an admin key would otherwise let its
+     * application administer the gateway.
      */
     private AdminKey authorised(String header) {
         String token = KeyRing.bearer(header);
         if (token == null) {
             return null;
         }
-        byte[] presented = KeyHash.of(token).hex().getBytes(StandardCharsets.US_ASCII);
+        KeyHash hash = KeyHash.of(token);
+        byte[] presented = hash.hex().getBytes(StandardCharsets.US_ASCII);
         AdminKey match = null;
         for (AdminKey known : adminKeys.get()) {
             if (MessageDigest.isEqual(presented, known.hash().hex().getBytes(StandardCharsets.US_ASCII))) {
                 match = known;
             }
         }
-        return match;
+        return match == null || keys.isVirtualKey(hash, snapshot.get().access()) ? null : match;
     }
 
     /** The peer's IP address, for audit lines. */

@@ -217,6 +217,75 @@ class AdminRolesTest {
     }
 
     @Test
+    void noSpellingOfAChangeGetsAViewerPastItsRole() throws Exception {
+        List<Call> tricks = List.of(
+                // Dry runs the reload does not read as one: refused, never applied.
+                new Call("POST", "/admin/config/reload?dry_run=TRUE", ""),
+                new Call("POST", "/admin/config/reload?dry_run=1", ""),
+                new Call("POST", "/admin/config/reload?dry_run=yes", ""),
+                new Call("POST", "/admin/config/reload?dry_run=false", ""),
+                new Call("POST", "/admin/config/reload?dry_run=false&dry_run=true", ""),
+                new Call("POST", "/admin/config/reload?Dry_Run=true", ""),
+                new Call("POST", "/admin/config/reload?dry_run=true%00", ""),
+                new Call("POST", "/admin/config/reload;dry_run=true", ""),
+                new Call("POST", "/admin/config/reload/?dry_run=true", ""),
+                new Call("POST", "/admin/config/%72eload", ""),
+                // Encoded slashes, dot segments, doubled and trailing slashes, case.
+                new Call("POST", "/admin/keys%2Fapp%2Frevoke", ""),
+                new Call("POST", "/admin/keys/app/revoke/", ""),
+                new Call("POST", "/admin//keys/app/revoke", ""),
+                new Call("POST", "/admin/keys/./app/revoke", ""),
+                new Call("POST", "/admin/KEYS/app/revoke", ""),
+                new Call("POST", "/admin/prompts/greet/render/../labels/staging", "{\"version\":1}"),
+                new Call("PUT", "/admin/prompts/greet%2Flabels%2Fstaging", "{\"version\":1}"),
+                new Call("POST", "/admin/config/versions/1/rollback;dry_run=true", ""),
+                // Other methods on the routes that change something.
+                new Call("HEAD", "/admin/keys/app/revoke", null),
+                new Call("OPTIONS", "/admin/cache", null),
+                new Call("post", "/admin/keys/app/revoke", ""),
+                new Call("GET", "/admin/keys/app/revoke", null),
+                new Call("DELETE", "/admin/cache?model=", null));
+        List<String> wrong = new ArrayList<>();
+        for (Call call : tricks) {
+            var request = HttpRequest.newBuilder(gateway.adminUrl(call.path())).timeout(Duration.ofSeconds(20))
+                    .header("authorization", "Bearer " + VIEWER)
+                    // Honoured by some frameworks; not here.
+                    .header("x-http-method-override", "GET")
+                    .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(call.body()));
+            int status = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+            if (status < 400 || status >= 500) {
+                wrong.add(call + ": " + status);
+            }
+        }
+        assertThat(wrong).isEmpty();
+        JsonNode config = JSON.readTree(send(new Call("GET", "/admin/config", null), ADMIN).body());
+        assertThat(config.path("version").asInt()).isEqualTo(1);
+        assertThat(lines()).noneMatch(l -> l.path("stage").asText().equals("intent"));
+    }
+
+    @Test
+    void aRuntimeKeyListedAsAnAdminKeyLaterOpensNoAdminRoute() throws Exception {
+        // The config check sees only the file's keys; a key made through the API lives in the ledger.
+        HttpResponse<String> created = send(new Call("POST", "/admin/keys", "{\"name\":\"reused\"}"), ADMIN);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String reused = JSON.readTree(created.body()).path("key").asText();
+        gateway.writeConfig(Files.readString(gateway.configFile()).replace("admin:\n  keys:\n",
+                "admin:\n  keys:\n    - { hash: \"" + KeyHash.of(reused) + "\", name: reused-app-key }\n"));
+        HttpResponse<String> reload = send(new Call("POST", "/admin/config/reload", ""), ADMIN);
+        assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+
+        HttpResponse<String> asAdmin = send(new Call("GET", "/admin/keys", null), reused);
+        assertThat(asAdmin.statusCode()).as(asAdmin.body()).isEqualTo(401);
+        assertThat(code(asAdmin)).isEqualTo("unauthorized");
+        assertThat(send(new Call("POST", "/admin/keys", "{\"name\":\"by-app\"}"), reused).statusCode())
+                .isEqualTo(401);
+        // It is still the application's key on the data plane.
+        assertThat(chat("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                reused).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void theGatewayRefusesToStartWithTheAdminApiOnAndNoKey() {
         assertThatThrownBy(() -> RunningGateway.start("""
                 server: { listen: 127.0.0.1:0, admin_listen: 0.0.0.0:0 }
