@@ -10,6 +10,7 @@ import dev.tollgate.core.spi.PromptRequest;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.Splice;
 import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.OverrideFields;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.Set;
  * {@code messages}, an empty or oversized {@code messages} array, and for a chat a missing or invalid
  * {@code max_tokens} (Anthropic requires it; {@code count_tokens} takes none). Duplicate top-level keys are refused
  * too: an upstream keeps the last of two {@code model}s, and the gateway must route and bill on the one it uses.
+ * So are top-level fields that would redirect or re-authenticate the upstream call ({@link OverrideFields}).
  * Immutable and thread-safe.
  *
  * @param model the client's {@code model}, unescaped
@@ -105,7 +107,10 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
                         Json.consumeValue(p);
                     }
                 }
-                default -> Json.consumeValue(p);
+                default -> {
+                    OverrideFields.check(name);
+                    Json.consumeValue(p);
+                }
             }
         }
         Json.requireEnd(p, AnthropicJson.MALFORMED);

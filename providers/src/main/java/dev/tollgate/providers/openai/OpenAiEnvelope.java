@@ -11,6 +11,7 @@ import dev.tollgate.core.spi.PromptRequest;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.Splice;
 import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.OverrideFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.Set;
  * <p>Offsets index the scanned array (from 0). Bodies that are not UTF-8 JSON objects are refused like the dialect
  * refuses them ({@link GatewayException}, 400, same param and code), as are duplicate top-level keys: an upstream
  * keeps the last of two {@code model}s, and the gateway must route and bill on the model the upstream uses.
+ * Top-level fields that would redirect or re-authenticate the upstream call are refused by name
+ * ({@link OverrideFields}).
  * Immutable and thread-safe.
  *
  * @param model the client's {@code model}, unescaped
@@ -166,7 +169,10 @@ public record OpenAiEnvelope(
                     sawPrompt = true;
                     Json.consumeValue(p);
                 }
-                default -> Json.consumeValue(p);
+                default -> {
+                    OverrideFields.check(name);
+                    Json.consumeValue(p);
+                }
             }
         }
         int closingBrace = offset(p);

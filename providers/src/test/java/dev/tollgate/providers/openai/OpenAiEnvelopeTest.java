@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class OpenAiEnvelopeTest {
 
@@ -174,6 +175,10 @@ class OpenAiEnvelopeTest {
                 "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"},7]}",
                 "{\"model\":\"m\"," + ok + ",\"stream\":\"yes\"}", "{\"model\":\"m\"," + ok + ",\"stream_options\":1}",
                 "{\"model\":\"m\"," + ok + ",\"stream_options\":{\"include_usage\":\"y\"}}",
+                "{\"model\":\"m\"," + ok + ",\"api_base\":\"http://169.254.169.254/\"}",
+                "{\"base_url\":\"http://evil\",\"model\":\"m\"," + ok + "}",
+                "{\"model\":\"m\"," + ok + ",\"extra_body\":{\"api_base\":\"http://evil\"}}",
+                "{\"model\":\"m\"," + ok + ",\"aws_secret_access_key\":\"x\"}",
                 "{\"model\":\"m\"," + ok + ",\"x\":" + "[".repeat(100_000),
                 "{\"a\":".repeat(50_000));
     }
@@ -190,6 +195,30 @@ class OpenAiEnvelopeTest {
         assertThat(fromEnvelope.httpStatus()).isEqualTo(400);
         assertThat(fromEnvelope.param()).isEqualTo(fromDialect.param());
         assertThat(fromEnvelope.code()).isEqualTo(fromDialect.code());
+    }
+
+    /** Fields that would aim or authenticate the upstream call are refused by name, wherever they sit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"api_base", "base_url", "api_key", "api_version",
+            "extra_headers", "extra_body", "extra_query", "custom_llm_provider", "azure_endpoint", "organization",
+            "aws_access_key_id", "aws_region_name", "vertex_credentials", "user_config", "litellm_embedding_config"})
+    void refusesUpstreamOverrides(String field) {
+        for (String value : List.of("\"http://169.254.169.254/\"", "null", "{\"a\":1}")) {
+            byte[] b = bytes("{\"" + field + "\":" + value + ",\"model\":\"m\",\"max_tokens\":5,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            GatewayError error = catchThrowableOfType(GatewayException.class,
+                    () -> OpenAiEnvelope.scan(b, b.length, Operation.CHAT)).error();
+            assertThat(error.httpStatus()).isEqualTo(400);
+            assertThat(error.param()).isEqualTo(field);
+            assertThat(error.code()).isEqualTo("parameter_not_allowed");
+        }
+    }
+
+    @Test
+    void keepsOrdinaryFieldsThatMerelyLookAlike() {
+        byte[] b = bytes("{\"model\":\"m\",\"max_tokens\":5,\"metadata\":{\"api_base\":\"x\"},\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"api_base\"}],\"base\":1,\"aws\":2,\"my_api_key\":3}");
+        assertThat(OpenAiEnvelope.scan(b, b.length, Operation.CHAT).model()).isEqualTo("m");
     }
 
     @Test
