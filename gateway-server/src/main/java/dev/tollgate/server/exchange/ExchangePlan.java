@@ -133,14 +133,18 @@ sealed interface ExchangePlan {
         public Answer answer(UpstreamReply reply) {
             String type = contentType(reply);
             if (reply.status() / 100 != 2) {
-                GatewayError error = adapter.classify(reply);
+                GatewayError error = upstreamError(adapter, reply);
+                if (reply.status() / 100 == 3) {
+                    return new Answer.Failed(error);
+                }
                 if (error.kind() == ErrorKind.PROVIDER_AUTH) {
                     // The provider refused the gateway's own credentials: not the client's fault, and the
                     // provider's text can quote part of that key. The client gets the gateway's error instead.
                     return new Answer.Failed(error.withStatus(502));
                 }
-                // The provider's own status and error body reach the client unchanged: it speaks the same dialect.
-                return new Answer.Body(reply.status(), type, reply.body(), Usage.UNKNOWN, error, null);
+                // The provider's own status and error body reach the client, unchanged but for any credential it
+                // quotes: it speaks the same dialect.
+                return new Answer.Body(reply.status(), type, SecretScrub.body(reply.body()), Usage.UNKNOWN, error, null);
             }
             return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null, null);
         }
@@ -177,7 +181,7 @@ sealed interface ExchangePlan {
         @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(adapter.classify(reply));
+                return new Answer.Failed(upstreamError(adapter, reply));
             }
             ChatResponse response = adapter.parse(reply);
             if (response.model().isEmpty()) { // some APIs (Bedrock's Converse) do not name the model that answered
@@ -215,7 +219,7 @@ sealed interface ExchangePlan {
         @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(adapter.classify(reply));
+                return new Answer.Failed(upstreamError(adapter, reply));
             }
             EmbeddingResponse response = embeddings.parseEmbeddings(reply);
             if (response.usage() == Usage.UNKNOWN || response.model().isEmpty()) {
@@ -243,6 +247,20 @@ sealed interface ExchangePlan {
         public RequestSize size(TokenCounter counter) {
             return embeddingsSize(counter, request, deployment);
         }
+    }
+
+    /**
+     * A failed reply as the provider's error, classified, with any credential its text quotes removed. A redirect
+     * is never followed (upstream URLs come from config only, and a 3xx could point the gateway's key at another
+     * host); without its {@code Location} a relayed 3xx would mean nothing to the client, so it is the gateway's 502.
+     */
+    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply reply) {
+        return reply.status() / 100 == 3 ? redirected(reply.status()) : SecretScrub.error(adapter.classify(reply));
+    }
+
+    private static GatewayError redirected(int status) {
+        return GatewayError.of(ErrorKind.PROVIDER_ERROR, "The upstream provider answered with a redirect (HTTP "
+                + status + "), which the gateway does not follow.");
     }
 
     private static RequestSize chatSize(TokenCounter counter, ChatRequest request, Deployment d) {
