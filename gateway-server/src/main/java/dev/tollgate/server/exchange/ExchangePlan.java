@@ -25,6 +25,7 @@ import dev.tollgate.server.spend.RequestSize;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -49,6 +50,9 @@ sealed interface ExchangePlan {
     /** What the client gets for a complete (non-streamed or failed) reply. */
     Answer answer(UpstreamReply reply);
 
+    /** The client's cap on output tokens as lowered to the model's, or null when it was not lowered. */
+    Clamp clamp();
+
     /** Usage to record when the provider reported none, from what was relayed. Marked as estimated. */
     Usage estimate(long outputChars);
 
@@ -57,6 +61,30 @@ sealed interface ExchangePlan {
      * decodes the body for it (throwing {@link GatewayException} for one that does not decode).
      */
     RequestSize size(TokenCounter counter);
+
+    /**
+     * A chat request's cap on output tokens ({@code max_tokens} and its kin) lowered to the most the model can
+     * answer: a provider refuses a larger one, and the gateway reserves budget on the cap it sends (reliability B9).
+     */
+    record Clamp(int asked, int clamped) {
+        /** The response header that tells the client, e.g. {@code x-tollgate-max-tokens-clamped: 1000000->16384}. */
+        static final String HEADER = "x-tollgate-max-tokens-clamped";
+
+        /** The clamp of a request asking {@code asked} (0: no cap) of a model answering at most {@code modelMax}. */
+        static Clamp of(int asked, long modelMax) {
+            return modelMax > 0 && asked > modelMax ? new Clamp(asked, (int) modelMax) : null;
+        }
+
+        /** Sets or clears the header for the attempt of {@code plan}: a retry elsewhere may lower it differently. */
+        static void announce(ExchangePlan plan, HttpHeaders headers) {
+            Clamp clamp = plan.clamp();
+            if (clamp == null) {
+                headers.remove(HEADER);
+            } else {
+                headers.set(HEADER, clamp.asked() + "->" + clamp.clamped());
+            }
+        }
+    }
 
     /** The reply to a complete upstream answer. */
     sealed interface Answer {
@@ -80,10 +108,12 @@ sealed interface ExchangePlan {
      *
      * @param chat the chat body decoded, decoding it on first use: one decode serves the routing rules and every
      *     attempt of the exchange
+     * @param modelMaxTokens the most output tokens the deployment's model answers with (0: unknown); a chat asking
+     *     for more is sent asking for that much
      */
     static ExchangePlan of(Operation operation, ClientDialect dialect, byte[] body, Supplier<ChatRequest> chat,
                            List<Header> clientHeaders, RequestEnvelope envelope, Deployment deployment,
-                           ProviderAdapter adapter, String requestId) {
+                           ProviderAdapter adapter, String requestId, long modelMaxTokens) {
         if (adapter instanceof Passthrough same && same.dialect().equals(dialect.id())) {
             boolean stream = operation == Operation.CHAT && envelope.stream();
             UpstreamCall call = same.forward(operation, deployment);
@@ -92,13 +122,20 @@ sealed interface ExchangePlan {
                 headers.addAll(clientHeaders);
                 call = new UpstreamCall(call.method(), call.uri(), headers, null);
             }
-            return new SameDialect(operation, call, body, chat, envelope, deployment, same, adapter, dialect, stream);
+            Clamp clamp = operation == Operation.CHAT ? Clamp.of(envelope.maxTokens(), modelMaxTokens) : null;
+            return new SameDialect(operation, call, body, chat, envelope, deployment, same, adapter, dialect, stream,
+                    clamp);
         }
         return switch (operation) {
             case CHAT -> {
                 ChatRequest request = chat.get();
+                Integer asked = request.sampling().maxTokens();
+                Clamp clamp = asked == null ? null : Clamp.of(asked, modelMaxTokens);
+                if (clamp != null) {
+                    request = request.withSampling(request.sampling().withMaxTokens(clamp.clamped()));
+                }
                 yield new TranslatedChat(adapter.prepare(request, deployment), request, deployment, dialect, adapter,
-                        requestId);
+                        requestId, clamp);
             }
             case EMBEDDINGS -> {
                 if (!(adapter instanceof EmbeddingsSupport embeddings) || !(dialect instanceof EmbeddingsDialect in)) {
@@ -114,14 +151,18 @@ sealed interface ExchangePlan {
         };
     }
 
-    /** The client's body forwarded with only the model (and a usage request) changed; the reply relayed as is. */
+    /**
+     * The client's body forwarded with only the model (and a usage request, and a cap above the model's) changed;
+     * the reply relayed as is.
+     */
     record SameDialect(Operation operation, UpstreamCall call, byte[] clientBody, Supplier<ChatRequest> chat,
                        RequestEnvelope envelope,
                        Deployment deployment, Passthrough passthrough, ProviderAdapter adapter, ClientDialect dialect,
-                       boolean stream) implements ExchangePlan {
+                       boolean stream, Clamp clamp) implements ExchangePlan {
         @Override
         public ByteBuf body(ByteBufAllocator alloc) {
-            return UpstreamRequests.splicedBody(alloc, clientBody, envelope.rewrite(deployment.upstreamModel(), stream));
+            return UpstreamRequests.splicedBody(alloc, clientBody, envelope.rewrite(deployment.upstreamModel(), stream,
+                    clamp == null ? 0 : clamp.clamped()));
         }
 
         @Override
@@ -167,7 +208,7 @@ sealed interface ExchangePlan {
 
     /** A chat request in the provider's API, its reply encoded back into the client's dialect. */
     record TranslatedChat(UpstreamCall call, ChatRequest request, Deployment deployment, ClientDialect dialect,
-                          ProviderAdapter adapter, String requestId) implements ExchangePlan {
+                          ProviderAdapter adapter, String requestId, Clamp clamp) implements ExchangePlan {
         @Override
         public ByteBuf body(ByteBufAllocator alloc) {
             return Unpooled.wrappedBuffer(call.body());
@@ -213,6 +254,11 @@ sealed interface ExchangePlan {
 
         @Override
         public Rendering rendering() {
+            return null;
+        }
+
+        @Override
+        public Clamp clamp() {
             return null;
         }
 

@@ -12,6 +12,7 @@ import dev.tollgate.core.spi.Splice;
 import dev.tollgate.providers.wire.Json;
 import dev.tollgate.providers.wire.OverrideFields;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,10 +34,14 @@ import java.util.Set;
  * @param stream the client's {@code stream} (false when absent or null)
  * @param modelStart offset of the model value's opening quote in the scanned body
  * @param modelEnd offset just past its closing quote
+ * @param maxTokens the chat's {@code max_tokens}; 0 for {@code count_tokens} or a body naming a prompt without one
+ * @param maxTokensStart offset of its value, -1 when {@code maxTokens} is 0
+ * @param maxTokensEnd offset just past its value
  * @param namesPrompt the body has a top-level {@code prompt} field (see {@link RequestEnvelope#namesPrompt()}); the
  *     model is then empty and its range -1 when the body has none
  */
 public record AnthropicEnvelope(String model, boolean stream, String user, int modelStart, int modelEnd,
+                                int maxTokens, int maxTokensStart, int maxTokensEnd,
                                 boolean namesPrompt) implements RequestEnvelope {
 
     public AnthropicEnvelope {
@@ -71,7 +76,9 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
         boolean stream = false;
         String user = null;
         boolean sawMessages = false;
-        boolean sawMaxTokens = false;
+        int maxTokens = 0;
+        int maxTokensStart = -1;
+        int maxTokensEnd = -1;
         boolean sawPrompt = false;
         int messages = 0;
         Set<String> seen = new HashSet<>();
@@ -101,8 +108,10 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
                 }
                 case "max_tokens" -> {
                     if (chat) {
-                        AnthropicJson.positiveInt(p, "max_tokens");
-                        sawMaxTokens = true;
+                        maxTokensStart = (int) p.currentTokenLocation().getByteOffset();
+                        maxTokens = AnthropicJson.positiveInt(p, "max_tokens");
+                        Json.consumeValue(p);
+                        maxTokensEnd = (int) p.currentLocation().getByteOffset();
                     } else {
                         Json.consumeValue(p);
                     }
@@ -115,7 +124,8 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
         }
         Json.requireEnd(p, AnthropicJson.MALFORMED);
         if (sawPrompt) {
-            return new AnthropicEnvelope(model == null ? "" : model, stream, user, modelStart, modelEnd, true);
+            return new AnthropicEnvelope(model == null ? "" : model, stream, user, modelStart, modelEnd, maxTokens,
+                    maxTokensStart, maxTokensEnd, true);
         }
         if (model == null) {
             throw AnthropicJson.missing("model");
@@ -126,10 +136,11 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
         if (messages == 0) {
             throw TurnReader.emptyMessages();
         }
-        if (chat && !sawMaxTokens) {
+        if (chat && maxTokens == 0) {
             throw AnthropicJson.missing("max_tokens");
         }
-        return new AnthropicEnvelope(model, stream, user, modelStart, modelEnd, false);
+        return new AnthropicEnvelope(model, stream, user, modelStart, modelEnd, maxTokens, maxTokensStart, maxTokensEnd,
+                false);
     }
 
     /** {@code metadata.user_id} when {@code metadata} is an object holding it as a string; the rest is skipped. */
@@ -176,12 +187,18 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
     }
 
     /**
-     * The one splice that aims the body at {@code upstreamModel}. {@code forceUsage} needs no edit: an Anthropic
+     * The splice that aims the body at {@code upstreamModel}, and the one lowering {@code max_tokens} to
+     * {@code maxTokens} when that is above 0 and below the client's. {@code forceUsage} needs no edit: an Anthropic
      * stream reports usage unasked.
      */
     @Override
-    public List<Splice> rewrite(String upstreamModel, boolean forceUsage) {
+    public List<Splice> rewrite(String upstreamModel, boolean forceUsage, int maxTokens) {
         requireNonNull(upstreamModel, "upstreamModel");
-        return List.of(new Splice(modelStart, modelEnd, Json.quoted(upstreamModel)));
+        Splice model = new Splice(modelStart, modelEnd, Json.quoted(upstreamModel));
+        if (maxTokens <= 0 || maxTokens >= this.maxTokens) {
+            return List.of(model);
+        }
+        Splice cap = new Splice(maxTokensStart, maxTokensEnd, Integer.toString(maxTokens).getBytes(StandardCharsets.US_ASCII));
+        return modelStart < maxTokensStart ? List.of(model, cap) : List.of(cap, model);
     }
 }

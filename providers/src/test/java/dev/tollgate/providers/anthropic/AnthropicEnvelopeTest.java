@@ -57,7 +57,7 @@ class AnthropicEnvelopeTest {
 
     private static String rewritten(String body, String model) {
         byte[] b = bytes(body);
-        return new String(apply(b, b.length, scan(body).rewrite(model, true)), StandardCharsets.UTF_8);
+        return new String(apply(b, b.length, scan(body).rewrite(model, true, 0)), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -98,7 +98,7 @@ class AnthropicEnvelopeTest {
                 .isEqualTo("{\"model\" : \"claude-sonnet-4-5-20250929\", \"max_tokens\":9,\"messages\":[{}],\"stream\":true}");
         assertThat(rewritten("{\"model\":\"a\",\"max_tokens\":9,\"messages\":[{}]}", "say \"hi\"\\\u0001é"))
                 .isEqualTo("{\"model\":\"say \\\"hi\\\"\\\\\\u0001é\",\"max_tokens\":9,\"messages\":[{}]}");
-        assertThat(scan("{\"model\":\"a\",\"max_tokens\":9,\"messages\":[{}]}").rewrite("b", true)).hasSize(1);
+        assertThat(scan("{\"model\":\"a\",\"max_tokens\":9,\"messages\":[{}]}").rewrite("b", true, 0)).hasSize(1);
     }
 
     @Test
@@ -122,7 +122,7 @@ class AnthropicEnvelopeTest {
         byte[] buffer = bytes("{\"model\":\"a\",\"max_tokens\":9,\"messages\":[{}]}GARBAGE");
         int length = buffer.length - 7;
         AnthropicEnvelope envelope = AnthropicEnvelope.scan(buffer, length, Operation.CHAT);
-        assertThat(new String(apply(buffer, length, envelope.rewrite("b", false)), StandardCharsets.UTF_8))
+        assertThat(new String(apply(buffer, length, envelope.rewrite("b", false, 0)), StandardCharsets.UTF_8))
                 .isEqualTo("{\"model\":\"b\",\"max_tokens\":9,\"messages\":[{}]}");
     }
 
@@ -182,6 +182,18 @@ class AnthropicEnvelopeTest {
         byte[] b = bytes("{\"model\":\"m\",\"max_tokens\":5,\"metadata\":{\"api_base\":\"x\"},\"messages\":"
                 + "[{\"role\":\"user\",\"content\":\"api_base\"}],\"base\":1,\"aws\":2,\"my_api_key\":3}");
         assertThat(AnthropicEnvelope.scan(b, b.length, Operation.CHAT).model()).isEqualTo("m");
+    }
+
+    @Test
+    void lowersMaxTokensAboveTheModelsMaximum() {
+        String body = "{\"max_tokens\":1000000000,\"model\":\"a\",\"messages\":[{}]}";
+        AnthropicEnvelope envelope = scan(body);
+        assertThat(envelope.maxTokens()).isEqualTo(1_000_000_000);
+        byte[] b = bytes(body);
+        assertThat(new String(apply(b, b.length, envelope.rewrite("b", true, 64000)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"max_tokens\":64000,\"model\":\"b\",\"messages\":[{}]}");
+        assertThat(envelope.rewrite("b", true, 1_000_000_000)).hasSize(1);
+        assertThat(envelope.rewrite("b", true, 0)).hasSize(1);
     }
 
     @Test
@@ -281,7 +293,7 @@ class AnthropicEnvelopeTest {
             assertThat(envelope.model()).as(text).isEqualTo(expected.path("model").asText());
             assertThat(envelope.stream()).as(text).isEqualTo(expected.path("stream").asBoolean(false));
             expected.put("model", upstream);
-            byte[] out = apply(body, body.length, envelope.rewrite(upstream, random.nextBoolean()));
+            byte[] out = apply(body, body.length, envelope.rewrite(upstream, random.nextBoolean(), 0));
             assertThat(JSON.readTree(out)).as(text).isEqualTo(expected);
             // Every generated body is valid for the dialect too.
             assertThat(dialect.decodeChat(body).model()).isEqualTo(envelope.model());
@@ -301,7 +313,7 @@ class AnthropicEnvelopeTest {
             byte[] input = body;
             try {
                 AnthropicEnvelope envelope = AnthropicEnvelope.scan(input, input.length, Operation.CHAT);
-                byte[] out = apply(input, input.length, envelope.rewrite("up", true));
+                byte[] out = apply(input, input.length, envelope.rewrite("up", true, 0));
                 assertThat(JSON.readTree(out).path("model").asText()).isEqualTo("up");
                 accepted++;
             } catch (GatewayException expected) {
