@@ -147,6 +147,37 @@ class UpstreamSecretsTest {
     }
 
     @Test
+    void scrubsAnErrorInsideACommittedStream() throws Exception {
+        upstream.stubFor(post(urlEqualTo("/v1/messages")).willReturn(aResponse().withStatus(200)
+                .withHeader("content-type", "text/event-stream").withBody("""
+                        event: message_start
+                        data: {"type":"message_start","message":{"id":"m1","type":"message","role":"assistant",\
+                        "model":"claude-up","content":[],"stop_reason":null,"usage":{"input_tokens":1,"output_tokens":1}}}
+
+                        event: content_block_start
+                        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+                        event: content_block_delta
+                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}
+
+                        event: error
+                        data: {"type":"error","error":{"type":"overloaded_error","message":"key %s overloaded"}}
+
+                        """.formatted(KEY))));
+        // The stream is cut after its error event (so it cannot look complete): read raw, up to the close.
+        String anthropicBody = "{\"model\":\"claude\",\"max_tokens\":10,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        for (String[] call : List.of(new String[] {"/v1/chat/completions", Http.chat("claude", true)},
+                new String[] {"/v1/messages", anthropicBody})) {
+            String answer = Http.raw(gateway.url("/").getPort(), "POST " + call[0] + " HTTP/1.1\r\nhost: x\r\n"
+                    + "content-type: application/json\r\nanthropic-version: 2023-06-01\r\nx-tollgate-retries: 0\r\n"
+                    + "content-length: " + call[1].length() + "\r\n\r\n" + call[1]);
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("Hi").contains("[API_KEY]").doesNotContain("CANARY");
+        }
+        assertThat(gateway.logs()).doesNotContain("CANARY");
+    }
+
+    @Test
     void relaysAnErrorWithoutCredentialsByteForByte() throws Exception {
         String body = "{ \"error\" : {\"message\":\"Unsupported \\\"x\\\"\", \"type\":\"invalid_request_error\"} }";
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(400)
