@@ -39,7 +39,13 @@ public record ChatRequest(
         requireNonNull(dialect, "dialect");
     }
 
-    /** The text of the last user message, or "" when there is none. */
+    /** This request with {@code sampling} in place of its own. */
+    public ChatRequest withSampling(Sampling sampling) {
+        return new ChatRequest(model, messages, sampling, tools, toolChoice, responseFormat, stream, includeUsage, user,
+                extensions, dialect);
+    }
+
+        /** The text of the last user message, or "" when there is none. */
     public String lastUserText() {
         for (int i = messages.size() - 1; i >= 0; i--) {
             if (messages.get(i).role() == Role.USER) {

@@ -21,4 +21,9 @@ public record Sampling(
     public Sampling {
         stop = stop == null ? List.of() : List.copyOf(stop);
     }
+
+    /** These parameters with {@code maxTokens} in place of the client's. */
+    public Sampling withMaxTokens(Integer maxTokens) {
+        return new Sampling(temperature, topP, maxTokens, stop, seed, presencePenalty, frequencyPenalty, n);
+    }
 }

@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * Finds personal data and secrets in text: e-mail addresses, phone numbers, payment cards (Luhn-checked), IBANs
- * (mod-97-checked), US social security numbers, IPv4 and IPv6 addresses, API keys ({@code sk-...}), AWS access key
- * ids, GitHub tokens, PEM private keys, JWTs and bearer tokens.
+ * (mod-97-checked), US social security numbers, IPv4 and IPv6 addresses, API keys ({@code sk-...}), Google API
+ * keys ({@code AIza...}), AWS access key ids, GitHub tokens, PEM private keys, JWTs, bearer tokens and credentials in
+ * URLs (user info, {@code key=}/{@code token=}/{@code sig=}-style query parameters).
  *
  * <p>Precision comes first: every candidate is confirmed by a checksum, a range or a format, so a 16-digit order
  * number that fails the Luhn check is not a card and a bare run of ten digits is not a phone number. Scans are
@@ -29,10 +30,21 @@ public final class PiiDetector {
             regex(PiiType.JWT, "(?<![\\w-])eyJ[A-Za-z0-9_-]{5,4096}\\.eyJ[A-Za-z0-9_-]{2,8192}\\.[A-Za-z0-9_-]{16,2048}"
                     + "(?![\\w-])", 0, Detector.Check.ANY),
             regex(PiiType.API_KEY, "(?<![\\w-])sk-[A-Za-z0-9_-]{20,256}(?![\\w-])", 0, Detector.Check.ANY),
+            // A key as providers quote it back, masked in the middle: what is left of it is still part of a key.
+            regex(PiiType.API_KEY, "(?<![\\w-])sk-[A-Za-z0-9_-]{0,64}\\*{4,128}[A-Za-z0-9_-]{0,64}(?![\\w*-])", 0,
+                    Detector.Check.ANY),
+            regex(PiiType.GOOGLE_API_KEY, "(?<![\\w-])AIza[A-Za-z0-9_-]{35}(?![\\w-])", 0, Detector.Check.ANY),
             regex(PiiType.AWS_ACCESS_KEY, "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA"
                     + "|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])", 0, Detector.Check.ANY),
             regex(PiiType.GITHUB_TOKEN, "(?<![\\w])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"
                     + "(?![\\w])", 0, Detector.Check.ANY),
+            // The user info of scheme://user:password@host (the user and password both: the user is often a key
+            // id), and the value of a query parameter that carries a credential (Gemini's ?key=, signed URLs).
+            regex(PiiType.URL_CREDENTIAL, "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://([^\\s/?#@:\"'<>]{1,256}"
+                    + ":[^\\s/?#@\"'<>]{1,256})@", 1, Detector.Check.ANY),
+            regex(PiiType.URL_CREDENTIAL, "[?&;](?i:key|api[_-]?key|token|access[_-]?token|auth|sig|signature|secret"
+                    + "|password|client[_-]secret|x-amz-signature|x-amz-credential|x-amz-security-token"
+                    + "|x-goog-signature|x-goog-credential)=([^&;\\s#\"'<>]{1,4096})", 1, Detector.Check.ANY),
             regex(PiiType.BEARER_TOKEN, "(?<![\\w])(?i:bearer)[ \\t]{1,8}([A-Za-z0-9._~+/-]{16,4096}={0,2})"
                     + "(?![\\w.~+/=-])", 1, Detector.Check.ANY),
             regex(PiiType.CREDIT_CARD, "(?<![\\w-])\\d(?:[ -]?\\d){12,18}(?![\\d]|-\\d)", 0, Checks::card),
@@ -53,6 +65,8 @@ public final class PiiDetector {
 
     private static final PiiDetector EVERY = new PiiDetector(ALL);
 
+    private static final PiiDetector SECRETS = new PiiDetector(ALL.stream().filter(d -> d.type().secret()).toList());
+
     private final List<Detector> detectors;
 
     private PiiDetector(List<Detector> detectors) {
@@ -62,6 +76,11 @@ public final class PiiDetector {
     /** A detector for every type. */
     public static PiiDetector all() {
         return EVERY;
+    }
+
+    /** A detector for credentials only ({@link PiiType#secret()}): keys, tokens, private keys, URL credentials. */
+    public static PiiDetector secrets() {
+        return SECRETS;
     }
 
     /** A detector for the given types only. */

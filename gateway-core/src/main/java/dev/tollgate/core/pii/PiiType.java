@@ -10,8 +10,11 @@ public enum PiiType {
     PRIVATE_KEY,
     JWT,
     API_KEY,
+    GOOGLE_API_KEY,
     AWS_ACCESS_KEY,
     GITHUB_TOKEN,
+    /** The password of a URL's user info, or the value of a credential query parameter ({@code key=}, ...). */
+    URL_CREDENTIAL,
     BEARER_TOKEN,
     CREDIT_CARD,
     IBAN,

@@ -31,8 +31,15 @@ public interface RequestEnvelope {
     boolean namesPrompt();
 
     /**
-     * Edits that forward the body to an upstream of the same dialect: the model becomes {@code upstreamModel}, and
-     * with {@code forceUsage} a streamed reply is asked to carry usage even when the client did not ask.
+     * The client's cap on the answer's tokens, as a same-dialect upstream reads the body (OpenAI's
+     * {@code max_completion_tokens} or {@code max_tokens}, Anthropic's {@code max_tokens}); 0 when it sets none.
      */
-    List<Splice> rewrite(String upstreamModel, boolean forceUsage);
+    int maxTokens();
+
+    /**
+     * Edits that forward the body to an upstream of the same dialect: the model becomes {@code upstreamModel};
+     * with {@code forceUsage} a streamed reply is asked to carry usage even when the client did not ask; with
+     * {@code maxTokens} above 0, every cap on the answer's tokens above it is lowered to it.
+     */
+    List<Splice> rewrite(String upstreamModel, boolean forceUsage, int maxTokens);
 }

@@ -49,6 +49,8 @@ class PiiDetectorTest {
                 found("key=sk-proj-Abcdefghij0123456789_klmnOP", PiiType.API_KEY, "sk-proj-Abcdefghij0123456789_klmnOP"),
                 found("x-api-key: sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWx-yz", PiiType.API_KEY,
                         "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWx-yz"),
+                found("Incorrect API key provided: sk-canar************ARY. You can", PiiType.API_KEY,
+                        "sk-canar************ARY"),
                 found("aws AKIAIOSFODNN7EXAMPLE", PiiType.AWS_ACCESS_KEY, "AKIAIOSFODNN7EXAMPLE"),
                 found("token ghp_16C7e42F292c6912E7710c838347Ae178B4a!", PiiType.GITHUB_TOKEN,
                         "ghp_16C7e42F292c6912E7710c838347Ae178B4a"),
@@ -57,6 +59,14 @@ class PiiDetectorTest {
                 found("id_token=" + JWT + "&x", PiiType.JWT, JWT),
                 found("Authorization: Bearer abc.DEF-123_456~789+/xyz==", PiiType.BEARER_TOKEN,
                         "abc.DEF-123_456~789+/xyz=="),
+                found("google AIzaSyA-1234567890abcdefghijklmnopqrstu.", PiiType.GOOGLE_API_KEY,
+                        "AIzaSyA-1234567890abcdefghijklmnopqrstu"),
+                found("GET https://generativelanguage.googleapis.com/v1/models?alt=sse&key=s3cr3t-Value_1 404",
+                        PiiType.URL_CREDENTIAL, "s3cr3t-Value_1"),
+                found("blob https://x.blob.core.windows.net/c/f?sv=2024&sig=abc%2Bdef%3D&se=1", PiiType.URL_CREDENTIAL,
+                        "abc%2Bdef%3D"),
+                found("proxy http://admin:hunter2@proxy.internal:3128/ down", PiiType.URL_CREDENTIAL, "admin:hunter2"),
+                found("\"postgres://app:p%40ss@db.internal/x\"", PiiType.URL_CREDENTIAL, "app:p%40ss"),
                 found("key:\n" + PEM + "\nthanks", PiiType.PRIVATE_KEY, PEM),
                 found("cut: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", PiiType.PRIVATE_KEY,
                         "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n"));
@@ -100,6 +110,9 @@ class PiiDetectorTest {
                 "the bearer of bad news",
                 "AKIA-not-a-key AKIAIOSFODNN7EXAMPL",
                 "ghp_tooShort",
+                "AIzaTooShort and AIza" + "a".repeat(40),
+                "https://example.com/a?monkey=1&keyboard=2&tokens=3 and ssh://host:22/repo",
+                "see https://example.com/u:p and ?key= alone",
                 "eyJhbGciOiJIUzI1NiJ9 is only a header",
                 "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----",
                 "");
@@ -136,6 +149,9 @@ class PiiDetectorTest {
         assertThat(PiiDetector.of(Set.of()).find(text)).isEmpty();
         assertThat(PiiType.API_KEY.secret()).isTrue();
         assertThat(PiiType.EMAIL.secret()).isFalse();
+        assertThat(PiiType.URL_CREDENTIAL.secret()).isTrue();
+        assertThat(PiiDetector.secrets().find("jane@example.com key sk-abcdefghijklmnopqrstuvwx"))
+                .extracting(PiiFinding::type).containsExactly(PiiType.API_KEY);
     }
 
     @Test
@@ -155,6 +171,19 @@ class PiiDetectorTest {
                 "a.".repeat(n / 2) + "@", "@a.".repeat(n / 3), "sk-" + "a".repeat(n), "eyJ" + "a".repeat(n) + ".",
                 ":".repeat(n), "a:".repeat(n / 2), "DE89 ".repeat(n / 5), "Bearer ".repeat(n / 7),
                 "-----BEGIN PRIVATE KEY-----".repeat(n / 27), "(1".repeat(n / 2), "1.".repeat(n / 2), "+1 ".repeat(n / 3));
+        assertLinear(inputs);
+    }
+
+    /** The same for the patterns of keys and credentials in URLs, in a test of their own to share no time budget. */
+    @Test
+    @Timeout(10)
+    void adversarialUrlsAndKeysScanInLinearTime() {
+        int n = 400_000;
+        assertLinear(List.of("sk-a****".repeat(n / 7), "a://".repeat(n / 4), "a://b:".repeat(n / 6),
+                "http://a:" + "b".repeat(n), "?key=".repeat(n / 5), "&sig=" + "x".repeat(n), "AIza".repeat(n / 4)));
+    }
+
+    private static void assertLinear(List<String> inputs) {
         for (String input : inputs) {
             long start = System.nanoTime();
             ALL.find(input);

@@ -19,7 +19,8 @@ class PiiFuzzTest {
                 Arbitraries.strings().withChars("0123456789 -.()+:@").ofMaxLength(24),
                 Arbitraries.strings().withChars("abcdefABCDEFxyzXYZ_=/").ofMaxLength(16),
                 Arbitraries.of("sk-", "eyJ", "AKIA", "ghp_", "Bearer ", "-----BEGIN PRIVATE KEY-----", "-----END ",
-                        "DE89", "4111 1111 1111 1111", "@example.com", "::", "\n", "\u00e9", "\ud83d\ude00"),
+                        "DE89", "4111 1111 1111 1111", "@example.com", "::", "\n", "\u00e9", "\ud83d\ude00", "AIza",
+                        "https://", "u:p@", "?key=", "&sig=", "****"),
                 Arbitraries.strings().ofMaxLength(8));
         return pieces.list().ofMaxSize(30).map(l -> String.join("", l));
     }

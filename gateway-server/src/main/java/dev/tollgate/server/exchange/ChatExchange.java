@@ -429,8 +429,10 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             } else {
                 toCount = null;
                 plan = ExchangePlan.of(operation, dialect, body, features::request, clientHeaders, envelope,
-                        deployment, adapter, requestId, guard != null && guard.translates());
+                        deployment, adapter, requestId, guard != null && guard.translates(),
+                        services.accounting().maxOutputTokens(snapshot, deployment));
                 origin = Origin.of(plan.call().uri());
+                ExchangePlan.Clamp.announce(plan, headers());
             }
             Quote q = services.accounting().quote(snapshot, caller, modelName, deployment,
                     operation != Operation.COUNT_TOKENS, countHere ? counter -> RequestSize.NOTHING : plan::size);

@@ -25,6 +25,7 @@ import dev.tollgate.server.spend.RequestSize;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -49,6 +50,9 @@ sealed interface ExchangePlan {
     /** What the client gets for a complete (non-streamed or failed) reply. */
     Answer answer(UpstreamReply reply);
 
+    /** The client's cap on output tokens as lowered to the model's, or null when it was not lowered. */
+    Clamp clamp();
+
     /** Usage to record when the provider reported none, from what was relayed. Marked as estimated. */
     Usage estimate(long outputChars);
 
@@ -57,6 +61,30 @@ sealed interface ExchangePlan {
      * decodes the body for it (throwing {@link GatewayException} for one that does not decode).
      */
     RequestSize size(TokenCounter counter);
+
+    /**
+     * A chat request's cap on output tokens ({@code max_tokens} and its kin) lowered to the most the model can
+     * answer: a provider refuses a larger one, and the gateway reserves budget on the cap it sends (reliability B9).
+     */
+    record Clamp(int asked, int clamped) {
+        /** The response header that tells the client, e.g. {@code x-tollgate-max-tokens-clamped: 1000000->16384}. */
+        static final String HEADER = "x-tollgate-max-tokens-clamped";
+
+        /** The clamp of a request asking {@code asked} (0: no cap) of a model answering at most {@code modelMax}. */
+        static Clamp of(int asked, long modelMax) {
+            return modelMax > 0 && asked > modelMax ? new Clamp(asked, (int) modelMax) : null;
+        }
+
+        /** Sets or clears the header for the attempt of {@code plan}: a retry elsewhere may lower it differently. */
+        static void announce(ExchangePlan plan, HttpHeaders headers) {
+            Clamp clamp = plan.clamp();
+            if (clamp == null) {
+                headers.remove(HEADER);
+            } else {
+                headers.set(HEADER, clamp.asked() + "->" + clamp.clamped());
+            }
+        }
+    }
 
     /** The reply to a complete upstream answer. */
     sealed interface Answer {
@@ -83,10 +111,12 @@ sealed interface ExchangePlan {
      * @param guarded whether guardrails rewrite the request or read the answer: a chat then goes the translated
      *     way even to a same-dialect deployment, so the provider gets the redacted request and the answer is
      *     decoded into events a guardrail can read and rewrite
+     * @param modelMaxTokens the most output tokens the deployment's model answers with (0: unknown); a chat asking
+     *     for more is sent asking for that much
      */
     static ExchangePlan of(Operation operation, ClientDialect dialect, byte[] body, Supplier<ChatRequest> chat,
                            List<Header> clientHeaders, RequestEnvelope envelope, Deployment deployment,
-                           ProviderAdapter adapter, String requestId, boolean guarded) {
+                           ProviderAdapter adapter, String requestId, boolean guarded, long modelMaxTokens) {
         if (adapter instanceof Passthrough same && same.dialect().equals(dialect.id())
                 && !(guarded && operation == Operation.CHAT)) {
             boolean stream = operation == Operation.CHAT && envelope.stream();
@@ -96,13 +126,20 @@ sealed interface ExchangePlan {
                 headers.addAll(clientHeaders);
                 call = new UpstreamCall(call.method(), call.uri(), headers, null);
             }
-            return new SameDialect(operation, call, body, chat, envelope, deployment, same, adapter, dialect, stream);
+            Clamp clamp = operation == Operation.CHAT ? Clamp.of(envelope.maxTokens(), modelMaxTokens) : null;
+            return new SameDialect(operation, call, body, chat, envelope, deployment, same, adapter, dialect, stream,
+                    clamp);
         }
         return switch (operation) {
             case CHAT -> {
                 ChatRequest request = chat.get();
+                Integer asked = request.sampling().maxTokens();
+                Clamp clamp = asked == null ? null : Clamp.of(asked, modelMaxTokens);
+                if (clamp != null) {
+                    request = request.withSampling(request.sampling().withMaxTokens(clamp.clamped()));
+                }
                 yield new TranslatedChat(adapter.prepare(request, deployment), request, deployment, dialect, adapter,
-                        requestId);
+                        requestId, clamp);
             }
             case EMBEDDINGS -> {
                 if (!(adapter instanceof EmbeddingsSupport embeddings) || !(dialect instanceof EmbeddingsDialect in)) {
@@ -118,14 +155,18 @@ sealed interface ExchangePlan {
         };
     }
 
-    /** The client's body forwarded with only the model (and a usage request) changed; the reply relayed as is. */
+    /**
+     * The client's body forwarded with only the model (and a usage request, and a cap above the model's) changed;
+     * the reply relayed as is.
+     */
     record SameDialect(Operation operation, UpstreamCall call, byte[] clientBody, Supplier<ChatRequest> chat,
                        RequestEnvelope envelope,
                        Deployment deployment, Passthrough passthrough, ProviderAdapter adapter, ClientDialect dialect,
-                       boolean stream) implements ExchangePlan {
+                       boolean stream, Clamp clamp) implements ExchangePlan {
         @Override
         public ByteBuf body(ByteBufAllocator alloc) {
-            return UpstreamRequests.splicedBody(alloc, clientBody, envelope.rewrite(deployment.upstreamModel(), stream));
+            return UpstreamRequests.splicedBody(alloc, clientBody, envelope.rewrite(deployment.upstreamModel(), stream,
+                    clamp == null ? 0 : clamp.clamped()));
         }
 
         @Override
@@ -137,14 +178,18 @@ sealed interface ExchangePlan {
         public Answer answer(UpstreamReply reply) {
             String type = contentType(reply);
             if (reply.status() / 100 != 2) {
-                GatewayError error = adapter.classify(reply);
+                GatewayError error = upstreamError(adapter, reply);
+                if (reply.status() / 100 == 3) {
+                    return new Answer.Failed(error);
+                }
                 if (error.kind() == ErrorKind.PROVIDER_AUTH) {
                     // The provider refused the gateway's own credentials: not the client's fault, and the
                     // provider's text can quote part of that key. The client gets the gateway's error instead.
                     return new Answer.Failed(error.withStatus(502));
                 }
-                // The provider's own status and error body reach the client unchanged: it speaks the same dialect.
-                return new Answer.Body(reply.status(), type, reply.body(), Usage.UNKNOWN, error, null);
+                // The provider's own status and error body reach the client, unchanged but for any credential it
+                // quotes: it speaks the same dialect.
+                return new Answer.Body(reply.status(), type, SecretScrub.body(reply.body()), Usage.UNKNOWN, error, null);
             }
             return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null, null);
         }
@@ -167,7 +212,7 @@ sealed interface ExchangePlan {
 
     /** A chat request in the provider's API, its reply encoded back into the client's dialect. */
     record TranslatedChat(UpstreamCall call, ChatRequest request, Deployment deployment, ClientDialect dialect,
-                          ProviderAdapter adapter, String requestId) implements ExchangePlan {
+                          ProviderAdapter adapter, String requestId, Clamp clamp) implements ExchangePlan {
         @Override
         public ByteBuf body(ByteBufAllocator alloc) {
             return Unpooled.wrappedBuffer(call.body());
@@ -181,7 +226,7 @@ sealed interface ExchangePlan {
         @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(adapter.classify(reply));
+                return new Answer.Failed(upstreamError(adapter, reply));
             }
             ChatResponse response = adapter.parse(reply);
             if (response.model().isEmpty()) { // some APIs (Bedrock's Converse) do not name the model that answered
@@ -217,9 +262,14 @@ sealed interface ExchangePlan {
         }
 
         @Override
+        public Clamp clamp() {
+            return null;
+        }
+
+        @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(adapter.classify(reply));
+                return new Answer.Failed(upstreamError(adapter, reply));
             }
             EmbeddingResponse response = embeddings.parseEmbeddings(reply);
             if (response.usage() == Usage.UNKNOWN || response.model().isEmpty()) {
@@ -247,6 +297,20 @@ sealed interface ExchangePlan {
         public RequestSize size(TokenCounter counter) {
             return embeddingsSize(counter, request, deployment);
         }
+    }
+
+    /**
+     * A failed reply as the provider's error, classified, with any credential its text quotes removed. A redirect
+     * is never followed (upstream URLs come from config only, and a 3xx could point the gateway's key at another
+     * host); without its {@code Location} a relayed 3xx would mean nothing to the client, so it is the gateway's 502.
+     */
+    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply reply) {
+        return reply.status() / 100 == 3 ? redirected(reply.status()) : SecretScrub.error(adapter.classify(reply));
+    }
+
+    private static GatewayError redirected(int status) {
+        return GatewayError.of(ErrorKind.PROVIDER_ERROR, "The upstream provider answered with a redirect (HTTP "
+                + status + "), which the gateway does not follow.");
     }
 
     private static RequestSize chatSize(TokenCounter counter, ChatRequest request, Deployment d) {

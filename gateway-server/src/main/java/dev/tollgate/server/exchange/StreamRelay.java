@@ -246,7 +246,7 @@ final class StreamRelay {
             share(e);
             switch (e) {
                 case StreamEvent.UsageUpdate u -> usage = u.usage();
-                case StreamEvent.Failure f -> failure = f.error();
+                case StreamEvent.Failure f -> failure = SecretScrub.error(f.error()); // reaches the client and the log
                 case StreamEvent.TextDelta t -> outputChars += t.text().length();
                 case StreamEvent.ToolCallDelta t -> outputChars += t.argumentsFragment() == null
                         ? 0 : t.argumentsFragment().length();

@@ -80,6 +80,12 @@ public final class Accounting {
         return prices(snapshot).find(d);
     }
 
+    /** The most output tokens the deployment's model answers with, from its price entry; 0 when unknown. */
+    public long maxOutputTokens(RuntimeSnapshot snapshot, Deployment d) {
+        Price price = price(snapshot, d);
+        return price == null ? 0 : price.maxOutputTokens();
+    }
+
     /**
      * The deployments of {@code snapshot} that have no price: served while no budget applies, with their ledger
      * rows marked as estimated, and named in a startup warning so that nothing runs free unnoticed.

@@ -9,8 +9,16 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class SseFramerTest {
@@ -91,6 +99,61 @@ class SseFramerTest {
         }
     }
 
+    /** Random event streams: every field kind, every line ending, multi-byte text, comments, blank-line runs. */
+    @Provide
+    Arbitrary<String> streams() {
+        Arbitrary<String> value = Arbitraries.oneOf(Arbitraries.strings().withChars("ab {}\":,[]").ofMaxLength(12),
+                Arbitraries.of("é", "你好", "😀", "[DONE]", " lead", ""));
+        Arbitrary<String> ending = Arbitraries.of("\n", "\r\n", "\r");
+        Arbitrary<String> field = Arbitraries.of("data: ", "data:", "event: ", "id: ", ": ", "retry: ", "data", "x-y: ");
+        Arbitrary<String> line = Combinators.combine(field, value, ending).as((f, v, e) -> f + v + e);
+        Arbitrary<String> event = Combinators.combine(line.list().ofMinSize(1).ofMaxSize(4), ending)
+                .as((lines, e) -> String.join("", lines) + e);
+        return event.list().ofMaxSize(12).map(events -> String.join("", events));
+    }
+
+    /** Piece sizes to cut a byte stream into; whatever remains after them is one last piece. */
+    @Provide
+    Arbitrary<List<Integer>> cuts() {
+        return Arbitraries.integers().between(1, 24).list().ofMaxSize(60);
+    }
+
+    @Property(tries = 500)
+    void randomStreamsSplitAnywhereGiveIdenticalEvents(@ForAll("streams") String transcript,
+                                                        @ForAll("cuts") List<Integer> cuts) {
+        byte[] bytes = transcript.getBytes(StandardCharsets.UTF_8);
+        List<Block> whole = frameBytes(List.of(bytes));
+        assertThat(frameBytes(split(bytes, cuts))).isEqualTo(whole);
+        // The raw blocks are the stream's own bytes, in order, with nothing added or lost between them.
+        assertThat(transcript).startsWith(String.join("", whole.stream().map(Block::raw).toList()));
+    }
+
+    @Property(tries = 500)
+    void garbageGivesEventsOrACleanOverflow(@ForAll @Size(max = 600) byte[] garbage, @ForAll("cuts") List<Integer> cuts) {
+        try {
+            frameBytes(split(garbage, cuts), 128);
+        } catch (SseOverflowException e) {
+            assertThat(garbage.length).isGreaterThan(128);
+        }
+    }
+
+    private static List<byte[]> split(byte[] bytes, List<Integer> cuts) {
+        List<byte[]> pieces = new ArrayList<>();
+        int at = 0;
+        for (int size : cuts) {
+            if (at >= bytes.length) {
+                break;
+            }
+            int end = Math.min(bytes.length, at + size);
+            pieces.add(Arrays.copyOfRange(bytes, at, end));
+            at = end;
+        }
+        if (at < bytes.length) {
+            pieces.add(Arrays.copyOfRange(bytes, at, bytes.length));
+        }
+        return pieces;
+    }
+
     private record Block(String raw, SseEvent event) {}
 
     private static List<Block> frame(List<String> pieces) {
@@ -98,20 +161,30 @@ class SseFramerTest {
     }
 
     private static List<Block> frameBytes(List<byte[]> pieces) {
-        var framer = new SseFramer(PooledByteBufAllocator.DEFAULT, 1 << 20);
+        return frameBytes(pieces, 1 << 20);
+    }
+
+    private static List<Block> frameBytes(List<byte[]> pieces, int maxEventBytes) {
+        var framer = new SseFramer(PooledByteBufAllocator.DEFAULT, maxEventBytes);
         var out = new ArrayList<Block>();
         EventFramer.Sink sink = (raw, event) -> {
             out.add(new Block(raw.toString(StandardCharsets.UTF_8), event));
             raw.release();
         };
-        for (byte[] piece : pieces) {
-            ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(piece.length);
-            buf.writeBytes(piece);
-            framer.feed(buf, sink);
-            buf.release();
+        try {
+            for (byte[] piece : pieces) {
+                ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(piece.length);
+                buf.writeBytes(piece);
+                try {
+                    framer.feed(buf, sink);
+                } finally {
+                    buf.release();
+                }
+            }
+            framer.finish(sink);
+        } finally {
+            framer.close();
         }
-        framer.finish(sink);
-        framer.close();
         return out;
     }
 }

@@ -10,7 +10,9 @@ import dev.tollgate.core.spi.PromptRequest;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.Splice;
 import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.OverrideFields;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,16 +27,21 @@ import java.util.Set;
  * {@code messages}, an empty or oversized {@code messages} array, and for a chat a missing or invalid
  * {@code max_tokens} (Anthropic requires it; {@code count_tokens} takes none). Duplicate top-level keys are refused
  * too: an upstream keeps the last of two {@code model}s, and the gateway must route and bill on the one it uses.
+ * So are top-level fields that would redirect or re-authenticate the upstream call ({@link OverrideFields}).
  * Immutable and thread-safe.
  *
  * @param model the client's {@code model}, unescaped
  * @param stream the client's {@code stream} (false when absent or null)
  * @param modelStart offset of the model value's opening quote in the scanned body
  * @param modelEnd offset just past its closing quote
+ * @param maxTokens the chat's {@code max_tokens}; 0 for {@code count_tokens} or a body naming a prompt without one
+ * @param maxTokensStart offset of its value, -1 when {@code maxTokens} is 0
+ * @param maxTokensEnd offset just past its value
  * @param namesPrompt the body has a top-level {@code prompt} field (see {@link RequestEnvelope#namesPrompt()}); the
  *     model is then empty and its range -1 when the body has none
  */
 public record AnthropicEnvelope(String model, boolean stream, String user, int modelStart, int modelEnd,
+                                int maxTokens, int maxTokensStart, int maxTokensEnd,
                                 boolean namesPrompt) implements RequestEnvelope {
 
     public AnthropicEnvelope {
@@ -69,7 +76,9 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
         boolean stream = false;
         String user = null;
         boolean sawMessages = false;
-        boolean sawMaxTokens = false;
+        int maxTokens = 0;
+        int maxTokensStart = -1;
+        int maxTokensEnd = -1;
         boolean sawPrompt = false;
         int messages = 0;
         Set<String> seen = new HashSet<>();
@@ -99,18 +108,24 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
                 }
                 case "max_tokens" -> {
                     if (chat) {
-                        AnthropicJson.positiveInt(p, "max_tokens");
-                        sawMaxTokens = true;
+                        maxTokensStart = (int) p.currentTokenLocation().getByteOffset();
+                        maxTokens = AnthropicJson.positiveInt(p, "max_tokens");
+                        Json.consumeValue(p);
+                        maxTokensEnd = (int) p.currentLocation().getByteOffset();
                     } else {
                         Json.consumeValue(p);
                     }
                 }
-                default -> Json.consumeValue(p);
+                default -> {
+                    OverrideFields.check(name);
+                    Json.consumeValue(p);
+                }
             }
         }
         Json.requireEnd(p, AnthropicJson.MALFORMED);
         if (sawPrompt) {
-            return new AnthropicEnvelope(model == null ? "" : model, stream, user, modelStart, modelEnd, true);
+            return new AnthropicEnvelope(model == null ? "" : model, stream, user, modelStart, modelEnd, maxTokens,
+                    maxTokensStart, maxTokensEnd, true);
         }
         if (model == null) {
             throw AnthropicJson.missing("model");
@@ -121,10 +136,11 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
         if (messages == 0) {
             throw TurnReader.emptyMessages();
         }
-        if (chat && !sawMaxTokens) {
+        if (chat && maxTokens == 0) {
             throw AnthropicJson.missing("max_tokens");
         }
-        return new AnthropicEnvelope(model, stream, user, modelStart, modelEnd, false);
+        return new AnthropicEnvelope(model, stream, user, modelStart, modelEnd, maxTokens, maxTokensStart, maxTokensEnd,
+                false);
     }
 
     /** {@code metadata.user_id} when {@code metadata} is an object holding it as a string; the rest is skipped. */
@@ -171,12 +187,18 @@ public record AnthropicEnvelope(String model, boolean stream, String user, int m
     }
 
     /**
-     * The one splice that aims the body at {@code upstreamModel}. {@code forceUsage} needs no edit: an Anthropic
+     * The splice that aims the body at {@code upstreamModel}, and the one lowering {@code max_tokens} to
+     * {@code maxTokens} when that is above 0 and below the client's. {@code forceUsage} needs no edit: an Anthropic
      * stream reports usage unasked.
      */
     @Override
-    public List<Splice> rewrite(String upstreamModel, boolean forceUsage) {
+    public List<Splice> rewrite(String upstreamModel, boolean forceUsage, int maxTokens) {
         requireNonNull(upstreamModel, "upstreamModel");
-        return List.of(new Splice(modelStart, modelEnd, Json.quoted(upstreamModel)));
+        Splice model = new Splice(modelStart, modelEnd, Json.quoted(upstreamModel));
+        if (maxTokens <= 0 || maxTokens >= this.maxTokens) {
+            return List.of(model);
+        }
+        Splice cap = new Splice(maxTokensStart, maxTokensEnd, Integer.toString(maxTokens).getBytes(StandardCharsets.US_ASCII));
+        return modelStart < maxTokensStart ? List.of(model, cap) : List.of(cap, model);
     }
 }

@@ -10,6 +10,7 @@ import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
 import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.OverrideFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -79,7 +80,10 @@ final class MessagesRequestReader {
                 case "tools" -> tools = readTools(p, body);
                 case "tool_choice" -> toolChoice = readToolChoice(p, extensions);
                 case "metadata" -> user = readMetadata(p, body, extensions);
-                default -> extensions.put(field, Json.raw(p, body));
+                default -> {
+                    OverrideFields.check(field);
+                    extensions.put(field, Json.raw(p, body));
+                }
             }
         }
         if (model == null) {

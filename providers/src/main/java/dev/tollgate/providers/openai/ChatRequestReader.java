@@ -10,6 +10,7 @@ import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.model.ToolChoice;
 import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.OverrideFields;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,7 +85,10 @@ final class ChatRequestReader {
                 case "stream" -> stream = Boolean.TRUE.equals(WireJson.nullableBoolean(p, name));
                 case "stream_options" -> includeUsage = readIncludeUsage(p);
                 case "user" -> user = WireJson.nullableString(p, name);
-                default -> extensions.put(name, Json.raw(p, body));
+                default -> {
+                    OverrideFields.check(name);
+                    extensions.put(name, Json.raw(p, body));
+                }
             }
         }
         if (model == null) {

@@ -11,6 +11,7 @@ import dev.tollgate.core.spi.PromptRequest;
 import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.Splice;
 import dev.tollgate.providers.wire.Json;
+import dev.tollgate.providers.wire.OverrideFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.Set;
  * <p>Offsets index the scanned array (from 0). Bodies that are not UTF-8 JSON objects are refused like the dialect
  * refuses them ({@link GatewayException}, 400, same param and code), as are duplicate top-level keys: an upstream
  * keeps the last of two {@code model}s, and the gateway must route and bill on the model the upstream uses.
+ * Top-level fields that would redirect or re-authenticate the upstream call are refused by name
+ * ({@link OverrideFields}).
  * Immutable and thread-safe.
  *
  * @param model the client's {@code model}, unescaped
@@ -40,6 +43,8 @@ import java.util.Set;
  * @param includeUsageValue the {@code include_usage} value inside it, or {@link Span#NONE}
  * @param streamOptionsFields members of the {@code stream_options} object; -1 when it is null or absent
  * @param closingBrace the offset of the body's final {@code }}
+ * @param maxTokensField the {@code max_tokens} member, or {@link OutputCap#NONE}
+ * @param maxCompletionTokensField the {@code max_completion_tokens} member, or {@link OutputCap#NONE}
  * @param namesPrompt the body has a top-level {@code prompt} field (see {@link RequestEnvelope#namesPrompt()}); the
  *     model is then empty and {@code modelValue} {@link Span#NONE} when the body has none
  */
@@ -54,6 +59,8 @@ public record OpenAiEnvelope(
         Span includeUsageValue,
         int streamOptionsFields,
         int closingBrace,
+        OutputCap maxTokensField,
+        OutputCap maxCompletionTokensField,
         boolean namesPrompt) implements RequestEnvelope {
 
     /** A byte range {@code [start, end)} of the scanned body. */
@@ -77,6 +84,8 @@ public record OpenAiEnvelope(
         requireNonNull(streamOptionsMember, "streamOptionsMember");
         requireNonNull(streamOptionsValue, "streamOptionsValue");
         requireNonNull(includeUsageValue, "includeUsageValue");
+        requireNonNull(maxTokensField, "maxTokensField");
+        requireNonNull(maxCompletionTokensField, "maxCompletionTokensField");
     }
 
     /**
@@ -106,6 +115,8 @@ public record OpenAiEnvelope(
         Span options = Span.NONE;
         Span includeUsage = Span.NONE;
         int optionFields = -1;
+        OutputCap maxTokens = OutputCap.NONE;
+        OutputCap maxCompletionTokens = OutputCap.NONE;
         boolean sawBody = false;
         boolean sawPrompt = false;
         Set<String> seen = new HashSet<>();
@@ -123,6 +134,8 @@ public record OpenAiEnvelope(
                     modelValue = new Span(valueStart, end(p));
                 }
                 case "stream" -> stream = Boolean.TRUE.equals(WireJson.nullableBoolean(p, "stream"));
+                case "max_tokens" -> maxTokens = OutputCap.read(p, valueStart);
+                case "max_completion_tokens" -> maxCompletionTokens = OutputCap.read(p, valueStart);
                 case "user" -> user = Json.optionalText(p);
                 case "safety_identifier" -> safetyId = Json.optionalText(p);
                 case "stream_options" -> {
@@ -166,14 +179,18 @@ public record OpenAiEnvelope(
                     sawPrompt = true;
                     Json.consumeValue(p);
                 }
-                default -> Json.consumeValue(p);
+                default -> {
+                    OverrideFields.check(name);
+                    Json.consumeValue(p);
+                }
             }
         }
         int closingBrace = offset(p);
         Json.requireEnd(p, WireJson.MALFORMED);
         if (sawPrompt) {
             return new OpenAiEnvelope(model == null ? "" : model, stream, user != null ? user : safetyId, wantsUsage,
-                    modelValue, member, options, includeUsage, optionFields, closingBrace, true);
+                    modelValue, member, options, includeUsage, optionFields, closingBrace, maxTokens,
+                    maxCompletionTokens, true);
         }
         if (model == null) {
             throw WireJson.missing("model");
@@ -186,7 +203,7 @@ public record OpenAiEnvelope(
             throw WireJson.missing(operation == Operation.CHAT ? "messages" : "input");
         }
         return new OpenAiEnvelope(model, stream, user != null ? user : safetyId, wantsUsage, modelValue, member, options, includeUsage, optionFields,
-                closingBrace, false);
+                closingBrace, maxTokens, maxCompletionTokens, false);
     }
 
     /** The dialect's checks on {@code messages} that need no decoding: a bounded array of objects; returns its size. */
@@ -208,6 +225,36 @@ public record OpenAiEnvelope(
         return count;
     }
 
+    /**
+     * A {@code max_tokens}-style member: its value when a positive int, and where that value lies.
+     *
+     * @param value the number, 0 for {@link #NONE}
+     * @param span where the value lies, {@link Span#NONE} when absent or not a positive int
+     */
+    public record OutputCap(int value, Span span) {
+        public static final OutputCap NONE = new OutputCap(0, Span.NONE);
+
+        public OutputCap {
+            requireNonNull(span, "span");
+        }
+
+        boolean present() {
+            return span.present();
+        }
+
+        /**
+         * Reads the current value. Anything but a positive int is left for the upstream (or the decoder) to
+         * refuse: it is nothing the gateway could lower.
+         */
+        static OutputCap read(JsonParser p, int valueStart) throws IOException {
+            boolean positiveInt = p.currentToken() == JsonToken.VALUE_NUMBER_INT
+                    && p.getNumberType() == JsonParser.NumberType.INT && p.getIntValue() > 0;
+            int value = positiveInt ? p.getIntValue() : 0;
+            int end = end(p);
+            return positiveInt ? new OutputCap(value, new Span(valueStart, end)) : NONE;
+        }
+    }
+
     private static int offset(JsonParser p) {
         return (int) p.currentTokenLocation().getByteOffset();
     }
@@ -219,20 +266,43 @@ public record OpenAiEnvelope(
     }
 
     /**
-     * The splices that aim the body at {@code upstreamModel} and, when {@code forceIncludeUsage} and the client did
+     * The splices that aim the body at {@code upstreamModel}; when {@code forceIncludeUsage} and the client did
      * not ask already, make the stream report usage: add {@code stream_options}, turn a null one into an object, set
-     * {@code include_usage} to true, or add it next to the client's other options. Sorted and non-overlapping.
+     * {@code include_usage} to true, or add it next to the client's other options; and with {@code maxTokens} above
+     * 0, lower {@code max_tokens} and {@code max_completion_tokens} to it where they are above. Sorted and
+     * non-overlapping.
      */
     @Override
-    public List<Splice> rewrite(String upstreamModel, boolean forceIncludeUsage) {
+    public List<Splice> rewrite(String upstreamModel, boolean forceIncludeUsage, int maxTokens) {
         requireNonNull(upstreamModel, "upstreamModel");
-        var splices = new ArrayList<Splice>(2);
+        var splices = new ArrayList<Splice>(4);
         splices.add(new Splice(modelValue.start(), modelValue.end(), Json.quoted(upstreamModel)));
+        if (maxTokens > 0) {
+            lower(splices, maxTokensField, maxTokens);
+            lower(splices, maxCompletionTokensField, maxTokens);
+        }
         if (forceIncludeUsage && !clientWantsUsage) {
             splices.add(usageSplice());
         }
         splices.sort(Comparator.comparingInt(Splice::start));
         return List.copyOf(splices);
+    }
+
+    /**
+     * The client's cap on output tokens: {@code max_completion_tokens}, else its deprecated alias
+     * {@code max_tokens} (as the upstream reads them); 0 when it sets none.
+     */
+    @Override
+    public int maxTokens() {
+        return maxCompletionTokensField.present() ? maxCompletionTokensField.value() : maxTokensField.value();
+    }
+
+    /** Adds the splice that sets {@code field} to {@code cap} when it holds a number above it. */
+    private static void lower(List<Splice> splices, OutputCap field, int cap) {
+        if (field.value() > cap) {
+            splices.add(new Splice(field.span().start(), field.span().end(), Integer.toString(cap)
+                    .getBytes(StandardCharsets.US_ASCII)));
+        }
     }
 
     private Splice usageSplice() {

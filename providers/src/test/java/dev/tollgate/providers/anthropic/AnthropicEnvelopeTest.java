@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AnthropicEnvelopeTest {
 
@@ -56,7 +57,7 @@ class AnthropicEnvelopeTest {
 
     private static String rewritten(String body, String model) {
         byte[] b = bytes(body);
-        return new String(apply(b, b.length, scan(body).rewrite(model, true)), StandardCharsets.UTF_8);
+        return new String(apply(b, b.length, scan(body).rewrite(model, true, 0)), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -97,7 +98,7 @@ class AnthropicEnvelopeTest {
                 .isEqualTo("{\"model\" : \"claude-sonnet-4-5-20250929\", \"max_tokens\":9,\"messages\":[{}],\"stream\":true}");
         assertThat(rewritten("{\"model\":\"a\",\"max_tokens\":9,\"messages\":[{}]}", "say \"hi\"\\\u0001é"))
                 .isEqualTo("{\"model\":\"say \\\"hi\\\"\\\\\\u0001é\",\"max_tokens\":9,\"messages\":[{}]}");
-        assertThat(scan("{\"model\":\"a\",\"max_tokens\":9,\"messages\":[{}]}").rewrite("b", true)).hasSize(1);
+        assertThat(scan("{\"model\":\"a\",\"max_tokens\":9,\"messages\":[{}]}").rewrite("b", true, 0)).hasSize(1);
     }
 
     @Test
@@ -121,7 +122,7 @@ class AnthropicEnvelopeTest {
         byte[] buffer = bytes("{\"model\":\"a\",\"max_tokens\":9,\"messages\":[{}]}GARBAGE");
         int length = buffer.length - 7;
         AnthropicEnvelope envelope = AnthropicEnvelope.scan(buffer, length, Operation.CHAT);
-        assertThat(new String(apply(buffer, length, envelope.rewrite("b", false)), StandardCharsets.UTF_8))
+        assertThat(new String(apply(buffer, length, envelope.rewrite("b", false, 0)), StandardCharsets.UTF_8))
                 .isEqualTo("{\"model\":\"b\",\"max_tokens\":9,\"messages\":[{}]}");
     }
 
@@ -137,6 +138,10 @@ class AnthropicEnvelopeTest {
                 "{\"model\":\"m\",\"max_tokens\":0,\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}",
                 "{\"model\":\"m\",\"max_tokens\":1.5,\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}",
                 "{\"model\":\"m\"," + ok + ",\"stream\":\"yes\"}",
+                "{\"model\":\"m\"," + ok + ",\"api_base\":\"http://169.254.169.254/\"}",
+                "{\"base_url\":\"http://evil\",\"model\":\"m\"," + ok + "}",
+                "{\"model\":\"m\"," + ok + ",\"extra_body\":{\"api_base\":\"http://evil\"}}",
+                "{\"model\":\"m\"," + ok + ",\"aws_secret_access_key\":\"x\"}",
                 "{\"model\":\"m\"," + ok + ",\"x\":" + "[".repeat(100_000),
                 "{\"a\":".repeat(50_000));
     }
@@ -153,6 +158,42 @@ class AnthropicEnvelopeTest {
         assertThat(fromEnvelope.param()).isEqualTo(fromDialect.param());
         assertThat(fromEnvelope.code()).isEqualTo(fromDialect.code());
         assertThat(fromEnvelope.message()).isEqualTo(fromDialect.message());
+    }
+
+    /** Fields that would aim or authenticate the upstream call are refused by name, wherever they sit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"api_base", "base_url", "api_key", "api_version",
+            "extra_headers", "extra_body", "extra_query", "custom_llm_provider", "azure_endpoint", "organization",
+            "aws_access_key_id", "aws_region_name", "vertex_credentials", "user_config", "litellm_embedding_config"})
+    void refusesUpstreamOverrides(String field) {
+        for (String value : List.of("\"http://169.254.169.254/\"", "null", "{\"a\":1}")) {
+            byte[] b = bytes("{\"" + field + "\":" + value + ",\"model\":\"m\",\"max_tokens\":5,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            GatewayError error = catchThrowableOfType(GatewayException.class,
+                    () -> AnthropicEnvelope.scan(b, b.length, Operation.CHAT)).error();
+            assertThat(error.httpStatus()).isEqualTo(400);
+            assertThat(error.param()).isEqualTo(field);
+            assertThat(error.code()).isEqualTo("parameter_not_allowed");
+        }
+    }
+
+    @Test
+    void keepsOrdinaryFieldsThatMerelyLookAlike() {
+        byte[] b = bytes("{\"model\":\"m\",\"max_tokens\":5,\"metadata\":{\"api_base\":\"x\"},\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"api_base\"}],\"base\":1,\"aws\":2,\"my_api_key\":3}");
+        assertThat(AnthropicEnvelope.scan(b, b.length, Operation.CHAT).model()).isEqualTo("m");
+    }
+
+    @Test
+    void lowersMaxTokensAboveTheModelsMaximum() {
+        String body = "{\"max_tokens\":1000000000,\"model\":\"a\",\"messages\":[{}]}";
+        AnthropicEnvelope envelope = scan(body);
+        assertThat(envelope.maxTokens()).isEqualTo(1_000_000_000);
+        byte[] b = bytes(body);
+        assertThat(new String(apply(b, b.length, envelope.rewrite("b", true, 64000)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"max_tokens\":64000,\"model\":\"b\",\"messages\":[{}]}");
+        assertThat(envelope.rewrite("b", true, 1_000_000_000)).hasSize(1);
+        assertThat(envelope.rewrite("b", true, 0)).hasSize(1);
     }
 
     @Test
@@ -252,7 +293,7 @@ class AnthropicEnvelopeTest {
             assertThat(envelope.model()).as(text).isEqualTo(expected.path("model").asText());
             assertThat(envelope.stream()).as(text).isEqualTo(expected.path("stream").asBoolean(false));
             expected.put("model", upstream);
-            byte[] out = apply(body, body.length, envelope.rewrite(upstream, random.nextBoolean()));
+            byte[] out = apply(body, body.length, envelope.rewrite(upstream, random.nextBoolean(), 0));
             assertThat(JSON.readTree(out)).as(text).isEqualTo(expected);
             // Every generated body is valid for the dialect too.
             assertThat(dialect.decodeChat(body).model()).isEqualTo(envelope.model());
@@ -272,7 +313,7 @@ class AnthropicEnvelopeTest {
             byte[] input = body;
             try {
                 AnthropicEnvelope envelope = AnthropicEnvelope.scan(input, input.length, Operation.CHAT);
-                byte[] out = apply(input, input.length, envelope.rewrite("up", true));
+                byte[] out = apply(input, input.length, envelope.rewrite("up", true, 0));
                 assertThat(JSON.readTree(out).path("model").asText()).isEqualTo("up");
                 accepted++;
             } catch (GatewayException expected) {

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class OpenAiEnvelopeTest {
 
@@ -43,7 +44,7 @@ class OpenAiEnvelopeTest {
     private static String rewritten(String body, String model, boolean force) {
         byte[] b = bytes(body);
         OpenAiEnvelope envelope = OpenAiEnvelope.scan(b, b.length, Operation.CHAT);
-        return new String(OpenAiEnvelope.apply(b, b.length, envelope.rewrite(model, force)), StandardCharsets.UTF_8);
+        return new String(OpenAiEnvelope.apply(b, b.length, envelope.rewrite(model, force, 0)), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -126,7 +127,7 @@ class OpenAiEnvelopeTest {
         String body = "{\"model\":\"a\",\"messages\":[{}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
         OpenAiEnvelope envelope = scan(body);
         assertThat(envelope.clientWantsUsage()).isTrue();
-        assertThat(envelope.rewrite("b", true)).hasSize(1);
+        assertThat(envelope.rewrite("b", true, 0)).hasSize(1);
         assertThat(rewritten(body, "b", true)).isEqualTo(body.replace("\"a\"", "\"b\""));
     }
 
@@ -149,7 +150,7 @@ class OpenAiEnvelopeTest {
     void scansOnlyTheGivenLength() {
         byte[] buffer = bytes("{\"model\":\"a\",\"messages\":[{}]}GARBAGE");
         OpenAiEnvelope envelope = OpenAiEnvelope.scan(buffer, buffer.length - 7, Operation.CHAT);
-        byte[] out = OpenAiEnvelope.apply(buffer, buffer.length - 7, envelope.rewrite("b", true));
+        byte[] out = OpenAiEnvelope.apply(buffer, buffer.length - 7, envelope.rewrite("b", true, 0));
         assertThat(new String(out, StandardCharsets.UTF_8))
                 .isEqualTo("{\"model\":\"b\",\"messages\":[{}],\"stream_options\":{\"include_usage\":true}}");
     }
@@ -174,6 +175,10 @@ class OpenAiEnvelopeTest {
                 "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"},7]}",
                 "{\"model\":\"m\"," + ok + ",\"stream\":\"yes\"}", "{\"model\":\"m\"," + ok + ",\"stream_options\":1}",
                 "{\"model\":\"m\"," + ok + ",\"stream_options\":{\"include_usage\":\"y\"}}",
+                "{\"model\":\"m\"," + ok + ",\"api_base\":\"http://169.254.169.254/\"}",
+                "{\"base_url\":\"http://evil\",\"model\":\"m\"," + ok + "}",
+                "{\"model\":\"m\"," + ok + ",\"extra_body\":{\"api_base\":\"http://evil\"}}",
+                "{\"model\":\"m\"," + ok + ",\"aws_secret_access_key\":\"x\"}",
                 "{\"model\":\"m\"," + ok + ",\"x\":" + "[".repeat(100_000),
                 "{\"a\":".repeat(50_000));
     }
@@ -190,6 +195,51 @@ class OpenAiEnvelopeTest {
         assertThat(fromEnvelope.httpStatus()).isEqualTo(400);
         assertThat(fromEnvelope.param()).isEqualTo(fromDialect.param());
         assertThat(fromEnvelope.code()).isEqualTo(fromDialect.code());
+    }
+
+    /** Fields that would aim or authenticate the upstream call are refused by name, wherever they sit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"api_base", "base_url", "api_key", "api_version",
+            "extra_headers", "extra_body", "extra_query", "custom_llm_provider", "azure_endpoint", "organization",
+            "aws_access_key_id", "aws_region_name", "vertex_credentials", "user_config", "litellm_embedding_config"})
+    void refusesUpstreamOverrides(String field) {
+        for (String value : List.of("\"http://169.254.169.254/\"", "null", "{\"a\":1}")) {
+            byte[] b = bytes("{\"" + field + "\":" + value + ",\"model\":\"m\",\"max_tokens\":5,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            GatewayError error = catchThrowableOfType(GatewayException.class,
+                    () -> OpenAiEnvelope.scan(b, b.length, Operation.CHAT)).error();
+            assertThat(error.httpStatus()).isEqualTo(400);
+            assertThat(error.param()).isEqualTo(field);
+            assertThat(error.code()).isEqualTo("parameter_not_allowed");
+        }
+    }
+
+    @Test
+    void keepsOrdinaryFieldsThatMerelyLookAlike() {
+        byte[] b = bytes("{\"model\":\"m\",\"max_tokens\":5,\"metadata\":{\"api_base\":\"x\"},\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"api_base\"}],\"base\":1,\"aws\":2,\"my_api_key\":3}");
+        assertThat(OpenAiEnvelope.scan(b, b.length, Operation.CHAT).model()).isEqualTo("m");
+    }
+
+    @Test
+    void lowersEveryOutputCapAboveTheModelsMaximum() {
+        String body = "{\"model\":\"a\",\"max_tokens\":  1000000000 ,\"messages\":[{}],\"max_completion_tokens\":500}";
+        OpenAiEnvelope envelope = scan(body);
+        assertThat(envelope.maxTokens()).isEqualTo(500); // max_completion_tokens wins, as upstream
+        byte[] b = bytes(body);
+        assertThat(new String(OpenAiEnvelope.apply(b, b.length, envelope.rewrite("b", true, 400)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"model\":\"b\",\"max_tokens\":  400 ,\"messages\":[{}],\"max_completion_tokens\":400"
+                        + ",\"stream_options\":{\"include_usage\":true}}");
+        // Only what is above the cap changes; a cap of 0 changes nothing.
+        assertThat(envelope.rewrite("b", false, 600)).hasSize(2);
+        assertThat(envelope.rewrite("b", false, 0)).hasSize(1);
+        assertThat(scan("{\"model\":\"a\",\"max_tokens\":70,\"messages\":[{}]}").maxTokens()).isEqualTo(70);
+        // Values the upstream would refuse anyway are nothing to lower.
+        for (String bad : List.of("null", "-5", "0", "1.5", "\"9\"", "99999999999")) {
+            OpenAiEnvelope odd = scan("{\"model\":\"a\",\"max_tokens\":" + bad + ",\"messages\":[{}]}");
+            assertThat(odd.maxTokens()).isZero();
+            assertThat(odd.rewrite("b", false, 10)).hasSize(1);
+        }
     }
 
     @Test
@@ -296,7 +346,7 @@ class OpenAiEnvelopeTest {
             assertThat(envelope.stream()).as(text).isEqualTo(expected.path("stream").asBoolean(false));
             assertThat(envelope.clientWantsUsage()).as(text).isEqualTo(wants);
 
-            List<Splice> splices = envelope.rewrite(upstream, force);
+            List<Splice> splices = envelope.rewrite(upstream, force, 0);
             for (int s = 1; s < splices.size(); s++) {
                 assertThat(splices.get(s).start()).isGreaterThanOrEqualTo(splices.get(s - 1).end());
             }
@@ -327,7 +377,7 @@ class OpenAiEnvelopeTest {
             byte[] input = body;
             try {
                 OpenAiEnvelope envelope = OpenAiEnvelope.scan(input, input.length, Operation.CHAT);
-                byte[] out = OpenAiEnvelope.apply(input, input.length, envelope.rewrite("up", true));
+                byte[] out = OpenAiEnvelope.apply(input, input.length, envelope.rewrite("up", true, 0));
                 assertThat(JSON.readTree(out).path("model").asText()).isEqualTo("up");
                 accepted++;
             } catch (GatewayException expected) {
