@@ -139,6 +139,18 @@ class SecurityEdgesTest {
     }
 
     @Test
+    void countsTrailerFieldsWithTheHeaderFields() throws Exception {
+        var trailers = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            trailers.append("x-t").append(i).append(": v\r\n");
+        }
+        String answer = Http.raw(proxyPort(), CHAT + "transfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n"
+                + trailers + "\r\n");
+        assertOnlyAnswer(answer, 431);
+        assertThat(answer).contains("headers_too_large").contains("more than 30 header fields");
+    }
+
+    @Test
     void refusesAnOversizedHeaderBlock() throws Exception {
         String answer = Http.raw(proxyPort(), CHAT + "x-big: " + "a".repeat(9000) + "\r\ncontent-length: 2\r\n\r\n{}");
         assertOnlyAnswer(answer, 431);

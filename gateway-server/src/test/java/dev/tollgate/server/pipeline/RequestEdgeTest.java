@@ -1,0 +1,106 @@
+package dev.tollgate.server.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.core.runtime.ServerSettings;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** RequestEdge on an embedded channel: when its timeouts start, and what it counts as a header field. */
+class RequestEdgeTest {
+    private static final Duration SHORT = Duration.ofMillis(100);
+    private static final int MAX_HEADERS = 16;
+
+    private EmbeddedChannel channel;
+
+    @AfterEach
+    void release() {
+        if (channel != null) {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void theIdleTimeoutStartsOnlyOnceTheLastAnswerIsSent() throws Exception {
+        channel = edge(settings());
+        releaseAll(read("GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n"));
+
+        // Written but not yet sent, as to a client reading a large answer slowly: not idle.
+        channel.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(new byte[1024])));
+        Thread.sleep(SHORT.toMillis() * 3);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).as("open while its answer is still going out").isTrue();
+
+        channel.flush();
+        Thread.sleep(SHORT.toMillis() * 3);
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("closed once idle after the answer went out").isFalse();
+    }
+
+    @Test
+    void trailerFieldsCountAgainstTheHeaderLimit() {
+        channel = edge(settings());
+        var trailers = new StringBuilder();
+        for (int i = 0; i < MAX_HEADERS; i++) {
+            trailers.append("x-t").append(i).append(": v\r\n");
+        }
+        List<HttpObject> read = read("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "2\r\n{}\r\n0\r\n" + trailers + "\r\n");
+        LastHttpContent last = (LastHttpContent) read.get(read.size() - 1);
+        assertThat(last.decoderResult().cause()).isInstanceOf(EdgeRefusal.class);
+        assertThat(((EdgeRefusal) last.decoderResult().cause()).error().httpStatus()).isEqualTo(431);
+        releaseAll(read);
+    }
+
+    @Test
+    void aFewTrailerFieldsPass() {
+        channel = edge(settings());
+        List<HttpObject> read = read("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "2\r\n{}\r\n0\r\nx-checksum: abc\r\n\r\n");
+        assertThat(read).allMatch(o -> o.decoderResult().isSuccess());
+        releaseAll(read);
+    }
+
+    private static EmbeddedChannel edge(ServerSettings settings) {
+        var edge = new RequestEdge(settings, true);
+        return new EmbeddedChannel(edge.arrival(), new HttpServerCodec(RequestEdge.decoderConfig(settings)), edge);
+    }
+
+    private List<HttpObject> read(String wire) {
+        channel.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.US_ASCII));
+        List<HttpObject> out = new ArrayList<>();
+        Object msg;
+        while ((msg = channel.readInbound()) != null) {
+            out.add((HttpObject) msg);
+        }
+        return out;
+    }
+
+    private static void releaseAll(List<HttpObject> objects) {
+        objects.forEach(ReferenceCountUtil::release);
+    }
+
+    /** The defaults with every read timeout at its shortest and the smallest header-count limit. */
+    private static ServerSettings settings() {
+        ServerSettings d = ServerSettings.DEFAULTS;
+        return new ServerSettings(d.listen(), d.adminListen(), d.ioThreads(), d.maxRequestBytes(), d.maxHeaderBytes(),
+                d.maxUriBytes(), MAX_HEADERS, SHORT, SHORT, SHORT, d.maxConnections(), d.maxStreams(),
+                d.maxResponseBytes(), d.streamKeepAlive(), d.accessLog(), d.shutdownDelay(), d.shutdownGrace(),
+                d.watchConfig(), d.logLevel(), d.auditLog());
+    }
+}
