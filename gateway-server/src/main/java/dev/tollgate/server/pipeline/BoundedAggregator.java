@@ -93,7 +93,7 @@ final class BoundedAggregator extends HttpObjectAggregator {
 
         GatewayError error() {
             return new GatewayError(ErrorKind.PAYLOAD_TOO_LARGE, 413,
-                    "Request body is larger than the limit of " + limit + " bytes.", null, null, null);
+                    "Request body is larger than the limit of " + limit + " bytes.", null, EdgeRefusal.TOO_LARGE, null);
         }
     }
 }

@@ -187,7 +187,8 @@ class SecurityEdgesTest {
         String answer = Http.raw(adminPort(), "POST /admin/keys HTTP/1.1\r\nhost: x\r\nauthorization: Bearer "
                 + ADMIN_KEY + "\r\ncontent-length: 4\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n");
         assertOnlyAnswer(answer, 400);
-        assertThat(answer).contains("{\"error\":{\"message\":").contains("\"status\":400");
+        assertThat(answer).contains("{\"error\":{\"message\":").contains("\"status\":400")
+                .contains("\"code\":\"malformed_request\"");
     }
 
     // B6: request body codings
@@ -266,7 +267,7 @@ class SecurityEdgesTest {
     void theAdminPortTimesOutSlowHeadersInItsOwnShape() throws Exception {
         Slow slow = dribble(adminPort(), "GET /metrics HTTP/1.1\r\nhost: x\r\n", "x-a: b\r\n");
         assertOnlyAnswer(slow.answer, 408);
-        assertThat(slow.answer).contains("\"status\":408");
+        assertThat(slow.answer).contains("\"status\":408").contains("\"code\":\"request_timeout\"");
     }
 
     @Test
