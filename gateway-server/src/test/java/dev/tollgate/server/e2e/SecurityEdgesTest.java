@@ -227,6 +227,14 @@ class SecurityEdgesTest {
     }
 
     @Test
+    void refusesAHeadItWillNotServeWithoutAskingForItsBody() throws Exception {
+        String answer = Http.raw(proxyPort(), CHAT + "content-encoding: br\r\ncontent-length: 2\r\n"
+                + "expect: 100-continue\r\n\r\n");
+        assertOnlyAnswer(answer, 415);
+        assertThat(answer).doesNotContain("100 Continue");
+    }
+
+    @Test
     void refusesCodingsStackedOverTwoHeaders() throws Exception {
         String answer = Http.raw(proxyPort(), CHAT + "content-encoding: gzip\r\ncontent-encoding: gzip\r\n"
                 + "content-length: 2\r\n\r\n{}");
