@@ -72,6 +72,8 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
      */
     private int sending;
     private final ChannelFutureListener sent = this::sent;
+    /** A request still arriving was refused: the connection closes after that answer, and no timeout runs again. */
+    private boolean refused;
     /** When the running timeout expires, on {@link System#nanoTime()}; 0 when none runs. */
     private long deadline;
     private ScheduledFuture<?> timer;
@@ -153,7 +155,9 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof LastHttpContent && !informational(msg)) {
             if (unanswered == 0) {
-                // A refusal of the request still arriving: it closes the connection, and no 408 may follow it.
+                // A refusal of the request still arriving: it closes the connection, and no 408 may follow it,
+                // not even once an answer before it has gone out.
+                refused = true;
                 deadline = 0;
             } else {
                 unanswered--;
@@ -220,6 +224,9 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
 
     /** Runs the timeout of the phase just entered, {@code nanos} from now. */
     private void arm(long nanos) {
+        if (refused) {
+            return;
+        }
         long now = System.nanoTime();
         deadline = now + nanos;
         if (timer == null || deadline - timerDue < 0) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.runtime.ServerSettings;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpObject;
@@ -50,6 +52,29 @@ class RequestEdgeTest {
         channel.runScheduledPendingTasks();
         channel.runPendingTasks();
         assertThat(channel.isOpen()).as("closed once idle after the answer went out").isFalse();
+    }
+
+    @Test
+    void noTimeoutFollowsTheRefusalOfARequestStillArriving() throws Exception {
+        List<Object> events = new ArrayList<>();
+        channel = edge(settings());
+        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                events.add(event);
+            }
+        });
+        releaseAll(read("GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n"));
+        channel.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        // A pipelined request refused from its head (say, 413 by Content-Length) while the answer before it is
+        // still going out: its body never arrives, and the connection closes after the refusal.
+        releaseAll(read("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n"));
+        channel.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE));
+        channel.flush();
+
+        Thread.sleep(SHORT.toMillis() * 3);
+        channel.runScheduledPendingTasks();
+        assertThat(events).as("no 408 after the refusal").noneMatch(RequestEdge.TimedOut.class::isInstance);
     }
 
     @Test
