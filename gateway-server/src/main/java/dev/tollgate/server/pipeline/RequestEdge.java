@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -67,12 +68,16 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
     /** Requests read in full and not answered yet: the timeouts wait while there is any. */
     private int unanswered;
     /**
-     * Answers written and not yet sent in full: the timeouts wait for these too, so a slow reader still taking in
-     * a large answer is never closed as idle (or answered 408) in the middle of it.
+     * Answers written and not yet sent in full: the read timeouts wait for these too, so a slow reader still taking
+     * in a large answer is never closed as idle (or answered 408) in the middle of it. Meanwhile the timer checks
+     * the answer moves: a reader that takes in nothing for a whole {@code idle_timeout} is closed, else it could
+     * hold a large answer's buffers for ever.
      */
     private int sending;
+    /** The bytes queued to go out at the last such check; -1 before the first. */
+    private long pendingAtCheck;
     private final ChannelFutureListener sent = this::sent;
-    /** A request still arriving was refused: the connection closes after that answer, and no timeout runs again. */
+    /** A request still arriving was refused: the connection closes after that answer, and no 408 may follow it. */
     private boolean refused;
     /** When the running timeout expires, on {@link System#nanoTime()}; 0 when none runs. */
     private long deadline;
@@ -155,16 +160,18 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof LastHttpContent && !informational(msg)) {
             if (unanswered == 0) {
-                // A refusal of the request still arriving: it closes the connection, and no 408 may follow it,
-                // not even once an answer before it has gone out.
+                // A refusal of the request still arriving: it closes the connection once sent, and no 408 may
+                // follow it, not even once an answer before it has gone out.
                 refused = true;
-                deadline = 0;
             } else {
                 unanswered--;
-                sending++;
-                promise = promise.unvoid();
-                promise.addListener(sent);
             }
+            if (sending++ == 0) {
+                pendingAtCheck = -1;
+                arm(idleNanos);
+            }
+            promise = promise.unvoid();
+            promise.addListener(sent);
         }
         ctx.write(msg, promise);
     }
@@ -224,9 +231,6 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
 
     /** Runs the timeout of the phase just entered, {@code nanos} from now. */
     private void arm(long nanos) {
-        if (refused) {
-            return;
-        }
         long now = System.nanoTime();
         deadline = now + nanos;
         if (timer == null || deadline - timerDue < 0) {
@@ -238,11 +242,14 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
         }
     }
 
-    /** The timer: expires the running timeout, or waits on when it was moved later. */
+    /**
+     * The timer: expires the running timeout, or checks an answer still going out moves, or waits on when the
+     * deadline was moved later.
+     */
     @Override
     public void run() {
         timer = null;
-        if (deadline == 0 || answering() || !ctx.channel().isActive()) {
+        if (deadline == 0 || unanswered > 0 || !ctx.channel().isActive()) {
             return;
         }
         long left = deadline - System.nanoTime();
@@ -252,7 +259,18 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
             return;
         }
         deadline = 0;
-        if (phase == Phase.NONE) {
+        if (sending > 0) {
+            ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+            long pending = out == null ? 0 : out.totalPendingWriteBytes();
+            if (pending != pendingAtCheck) { // still going out, however slowly
+                pendingAtCheck = pending;
+                arm(idleNanos);
+            } else {
+                ctx.close();
+            }
+        } else if (refused) {
+            ctx.close(); // its refusal went out; the close that follows it is due anyway
+        } else if (phase == Phase.NONE) {
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(new TimedOut(phase == Phase.HEAD ? null : head));

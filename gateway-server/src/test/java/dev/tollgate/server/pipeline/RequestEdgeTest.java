@@ -19,14 +19,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** RequestEdge on an embedded channel: when its timeouts start, and what it counts as a header field. */
 class RequestEdgeTest {
-    private static final Duration SHORT = Duration.ofMillis(100);
+    private static final Duration SHORT = Duration.ofMillis(300);
     private static final int MAX_HEADERS = 16;
 
     private EmbeddedChannel channel;
+
+    /**
+     * Loads the codec's and the channel's classes once, so that in the timed tests the answer is written long
+     * before the first timeout falls due: they count how many times the timer checks an unsent answer.
+     */
+    @BeforeAll
+    static void warmUp() {
+        EmbeddedChannel warm = edge(settings());
+        warm.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nhost: x\r\n\r\n", StandardCharsets.US_ASCII));
+        warm.writeAndFlush(answer());
+        warm.finishAndReleaseAll();
+    }
 
     @AfterEach
     void release() {
@@ -41,17 +54,26 @@ class RequestEdgeTest {
         releaseAll(read("GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n"));
 
         // Written but not yet sent, as to a client reading a large answer slowly: not idle.
-        channel.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(new byte[1024])));
-        Thread.sleep(SHORT.toMillis() * 3);
-        channel.runScheduledPendingTasks();
+        channel.write(answer());
+        pastOneTimeout();
         assertThat(channel.isOpen()).as("open while its answer is still going out").isTrue();
 
         channel.flush();
-        Thread.sleep(SHORT.toMillis() * 3);
-        channel.runScheduledPendingTasks();
-        channel.runPendingTasks();
+        pastOneTimeout();
+        pastOneTimeout();
         assertThat(channel.isOpen()).as("closed once idle after the answer went out").isFalse();
+    }
+
+    @Test
+    void closesAReaderThatTakesInNothingOfItsAnswerForAWholeIdleTimeout() throws Exception {
+        channel = edge(settings());
+        releaseAll(read("GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n"));
+
+        channel.write(answer());
+        pastOneTimeout();
+        assertThat(channel.isOpen()).isTrue();
+        pastOneTimeout();
+        assertThat(channel.isOpen()).as("not a byte went out for a whole idle_timeout").isFalse();
     }
 
     @Test
@@ -99,6 +121,20 @@ class RequestEdgeTest {
                 + "2\r\n{}\r\n0\r\nx-checksum: abc\r\n\r\n");
         assertThat(read).allMatch(o -> o.decoderResult().isSuccess());
         releaseAll(read);
+    }
+
+    private static DefaultFullHttpResponse answer() {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(new byte[1024]));
+    }
+
+    /**
+     * Lets a little more than one timeout pass, then runs what fell due on the channel's loop, once: a timer the
+     * run re-arms waits for the next call, however slow the machine.
+     */
+    private void pastOneTimeout() throws InterruptedException {
+        Thread.sleep(SHORT.toMillis() * 3 / 2);
+        channel.runScheduledPendingTasks();
     }
 
     private static EmbeddedChannel edge(ServerSettings settings) {
