@@ -14,7 +14,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 /**
  * The admin port's answer to what its edge refuses: a request the codec or {@link RequestEdge} marked failed
  * never reaches the admin routes (a smuggling shape must not be served as if it were whole), and a request too slow
- * to arrive gets 408. Both in the admin API's error shape, and the connection closes.
+ * to arrive gets 408. Both in the admin API's error shape, with the {@code code} the proxy port gives the same
+ * refusal, and the connection closes.
  */
 @ChannelHandler.Sharable
 final class AdminEdge extends ChannelInboundHandlerAdapter {
@@ -40,7 +41,8 @@ final class AdminEdge extends ChannelInboundHandlerAdapter {
 
     private static void answer(ChannelHandlerContext ctx, GatewayError error) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
-        body.putObject("error").put("message", error.message()).put("status", error.httpStatus());
+        body.putObject("error").put("message", error.message()).put("status", error.httpStatus())
+                .put("code", error.code());
         HttpReplies.send(ctx, HttpResponseStatus.valueOf(error.httpStatus()), HttpHeaderValues.APPLICATION_JSON,
                 ByteBufUtil.writeUtf8(ctx.alloc(), body.toString()), RequestId.accept(null), false);
     }

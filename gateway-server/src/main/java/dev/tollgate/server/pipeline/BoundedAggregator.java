@@ -37,11 +37,14 @@ final class BoundedAggregator extends HttpObjectAggregator {
     /**
      * A body announced with {@code Expect: 100-continue} and a {@code Content-Length} over the limit is refused
      * like any other, in the client's dialect and with a close, rather than with Netty's bare 413 on a connection
-     * left open: no 100 is sent, so the body never comes.
+     * left open: no 100 is sent, so the body never comes. Nor is it for a head already refused (by the codec or
+     * {@link RequestEdge}): a client invited to send a body the gateway then closes on may get a reset instead of
+     * the refusal.
      */
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
-        if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+        if (!start.decoderResult().isSuccess()
+                || HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
             return null;
         }
         return super.newContinueResponse(start, maxContentLength, pipeline);
@@ -93,7 +96,7 @@ final class BoundedAggregator extends HttpObjectAggregator {
 
         GatewayError error() {
             return new GatewayError(ErrorKind.PAYLOAD_TOO_LARGE, 413,
-                    "Request body is larger than the limit of " + limit + " bytes.", null, null, null);
+                    "Request body is larger than the limit of " + limit + " bytes.", null, EdgeRefusal.TOO_LARGE, null);
         }
     }
 }

@@ -11,6 +11,9 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  * dialect, with the error it carries, and the connection closed (the rest of the request is not read).
  */
 final class EdgeRefusal extends RuntimeException {
+    static final String TOO_LARGE = "request_too_large";
+    private static final String HEADERS_TOO_LARGE = "headers_too_large";
+
     private final GatewayError error;
 
     private EdgeRefusal(GatewayError error) {
@@ -23,7 +26,7 @@ final class EdgeRefusal extends RuntimeException {
     }
 
     static EdgeRefusal tooManyHeaders(int max) {
-        return new EdgeRefusal(GatewayError.of(ErrorKind.HEADERS_TOO_LARGE,
+        return new EdgeRefusal(edge(ErrorKind.HEADERS_TOO_LARGE, HEADERS_TOO_LARGE,
                 "The request has more than " + max + " header fields."));
     }
 
@@ -33,7 +36,7 @@ final class EdgeRefusal extends RuntimeException {
     }
 
     static EdgeRefusal contentCoding(String coding) {
-        return new EdgeRefusal(GatewayError.of(ErrorKind.UNSUPPORTED_MEDIA_TYPE,
+        return new EdgeRefusal(edge(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                 "Content-Encoding " + shown(coding) + " is not supported; send the body plain, gzip or deflate."));
     }
 
@@ -43,8 +46,8 @@ final class EdgeRefusal extends RuntimeException {
     }
 
     static EdgeRefusal inflatedTooLarge(long limit) {
-        return new EdgeRefusal(new GatewayError(ErrorKind.PAYLOAD_TOO_LARGE, 413,
-                "The decompressed request body is larger than the limit of " + limit + " bytes.", null, null, null));
+        return new EdgeRefusal(edge(ErrorKind.PAYLOAD_TOO_LARGE, TOO_LARGE,
+                "The decompressed request body is larger than the limit of " + limit + " bytes."));
     }
 
     /** A client's header value as echoed in an error: short, so a refusal is never a way to reflect a large body. */
@@ -53,9 +56,17 @@ final class EdgeRefusal extends RuntimeException {
     }
 
     static GatewayError timedOut(boolean inHeaders) {
-        return GatewayError.of(ErrorKind.REQUEST_TIMEOUT, inHeaders
+        return edge(ErrorKind.REQUEST_TIMEOUT, "request_timeout", inHeaders
                 ? "The request headers took too long to arrive."
                 : "The request body took too long to arrive.");
+    }
+
+    /**
+     * An edge error with its code set rather than left to the dialect's default: the admin port, which has no
+     * dialect, then gives the same {@code code} for a refusal as the proxy port's OpenAI shape does.
+     */
+    private static GatewayError edge(ErrorKind kind, String code, String message) {
+        return new GatewayError(kind, kind.defaultStatus(), message, null, code, null);
     }
 
     /** The error a request with a failed decoder result is answered with, whichever handler failed it. */
@@ -67,13 +78,13 @@ final class EdgeRefusal extends RuntimeException {
             return refusal.error();
         }
         if (cause instanceof TooLongHttpLineException) {
-            return GatewayError.of(ErrorKind.URI_TOO_LONG, "The request line is too long.");
+            return edge(ErrorKind.URI_TOO_LONG, "uri_too_long", "The request line is too long.");
         }
         if (cause instanceof TooLongHttpHeaderException) {
-            return GatewayError.of(ErrorKind.HEADERS_TOO_LARGE, "The request headers are too large.");
+            return edge(ErrorKind.HEADERS_TOO_LARGE, HEADERS_TOO_LARGE, "The request headers are too large.");
         }
         if (cause instanceof TooLongFrameException) {
-            return GatewayError.of(ErrorKind.PAYLOAD_TOO_LARGE, "A request chunk is too large.");
+            return edge(ErrorKind.PAYLOAD_TOO_LARGE, TOO_LARGE, "A request chunk is too large.");
         }
         return GatewayError.invalid(null, "malformed_request", "The HTTP request is malformed.");
     }

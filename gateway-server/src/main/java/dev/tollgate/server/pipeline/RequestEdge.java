@@ -2,8 +2,11 @@ package dev.tollgate.server.pipeline;
 
 import dev.tollgate.core.runtime.ServerSettings;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -26,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * aggregator to answer in its own error shape; its body is never read.
  *
  * <p>Timeouts, only while no request on the connection is being answered (a long stream or a slow upstream is
- * never cut by them): {@code idle_timeout} from the connection's start or its last answer until a request begins
+ * never cut by them, nor is an answer a slow reader is still taking in): {@code idle_timeout} from the connection's
+ * start or the moment its last answer was sent in full until a request begins
  * (then the connection just closes); {@code request_header_timeout} from a request's first byte until its head is
  * in; {@code request_body_timeout} from there until its last byte. Past either of the latter two, a
  * {@link TimedOut} event goes down the pipeline for the port's handler to answer 408 and close.
@@ -37,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One timer per connection at most, re-armed lazily: a state change only moves a deadline, and a task is
  * scheduled only when none is pending or the new deadline comes before it. The hot path pays a clock read per
- * request phase and an {@code instanceof} per message.
+ * request phase, an {@code instanceof} per message and a listener on each answer's last write.
  */
 final class RequestEdge extends ChannelDuplexHandler implements Runnable {
     /** What a request being read has reached. */
@@ -63,6 +67,18 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
     private HttpRequest head;
     /** Requests read in full and not answered yet: the timeouts wait while there is any. */
     private int unanswered;
+    /**
+     * Answers written and not yet sent in full: the read timeouts wait for these too, so a slow reader still taking
+     * in a large answer is never closed as idle (or answered 408) in the middle of it. Meanwhile the timer checks
+     * the answer moves: a reader that takes in nothing for a whole {@code idle_timeout} is closed, else it could
+     * hold a large answer's buffers for ever.
+     */
+    private int sending;
+    /** The bytes queued to go out at the last such check; -1 before the first. */
+    private long pendingAtCheck;
+    private final ChannelFutureListener sent = this::sent;
+    /** A request still arriving was refused: the connection closes after that answer, and no 408 may follow it. */
+    private boolean refused;
     /** When the running timeout expires, on {@link System#nanoTime()}; 0 when none runs. */
     private long deadline;
     private ScheduledFuture<?> timer;
@@ -126,11 +142,12 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
             if (request.decoderResult().isSuccess()) {
                 check(request);
             }
-            if (unanswered == 0) {
+            if (!answering()) {
                 arm(bodyNanos);
             }
         }
-        if (msg instanceof LastHttpContent) {
+        if (msg instanceof LastHttpContent last) {
+            checkTrailers(last);
             phase = Phase.NONE;
             head = null;
             unanswered++;
@@ -143,17 +160,35 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof LastHttpContent && !informational(msg)) {
             if (unanswered == 0) {
-                // A refusal of the request still arriving: it closes the connection, and no 408 may follow it.
-                deadline = 0;
-            } else if (--unanswered == 0) {
-                arm(switch (phase) {
-                    case NONE -> idleNanos;
-                    case HEAD -> headerNanos;
-                    case BODY -> bodyNanos;
-                });
+                // A refusal of the request still arriving: it closes the connection once sent, and no 408 may
+                // follow it, not even once an answer before it has gone out.
+                refused = true;
+            } else {
+                unanswered--;
             }
+            if (sending++ == 0) {
+                pendingAtCheck = -1;
+                arm(idleNanos);
+            }
+            promise = promise.unvoid();
+            promise.addListener(sent);
         }
         ctx.write(msg, promise);
+    }
+
+    /** An answer's last byte went out (or the connection failed under it, and is closing). */
+    private void sent(ChannelFuture written) {
+        if (--sending == 0 && unanswered == 0 && written.isSuccess()) {
+            arm(switch (phase) {
+                case NONE -> idleNanos;
+                case HEAD -> headerNanos;
+                case BODY -> bodyNanos;
+            });
+        }
+    }
+
+    private boolean answering() {
+        return unanswered > 0 || sending > 0;
     }
 
     private static boolean informational(Object msg) {
@@ -177,6 +212,19 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
         }
     }
 
+    /**
+     * Trailer fields are header fields too: a chunked body's trailers count against {@code max_headers} with its
+     * head's, else a client could send thousands of fields past the limit at the end of a body. A refused last
+     * chunk fails the request the aggregator is collecting, which is then answered 431.
+     */
+    private void checkTrailers(LastHttpContent last) {
+        HttpHeaders trailers = last.trailingHeaders();
+        if (!trailers.isEmpty() && head != null && head.decoderResult().isSuccess()
+                && head.headers().size() + trailers.size() > maxHeaders) {
+            last.setDecoderResult(DecoderResult.failure(EdgeRefusal.tooManyHeaders(maxHeaders)));
+        }
+    }
+
     private static void refuse(HttpRequest request, EdgeRefusal refusal) {
         request.setDecoderResult(DecoderResult.failure(refusal));
     }
@@ -194,7 +242,10 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
         }
     }
 
-    /** The timer: expires the running timeout, or waits on when it was moved later. */
+    /**
+     * The timer: expires the running timeout, or checks an answer still going out moves, or waits on when the
+     * deadline was moved later.
+     */
     @Override
     public void run() {
         timer = null;
@@ -208,7 +259,18 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
             return;
         }
         deadline = 0;
-        if (phase == Phase.NONE) {
+        if (sending > 0) {
+            ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+            long pending = out == null ? 0 : out.totalPendingWriteBytes();
+            if (pending != pendingAtCheck) { // still going out, however slowly
+                pendingAtCheck = pending;
+                arm(idleNanos);
+            } else {
+                ctx.close();
+            }
+        } else if (refused) {
+            ctx.close(); // its refusal went out; the close that follows it is due anyway
+        } else if (phase == Phase.NONE) {
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(new TimedOut(phase == Phase.HEAD ? null : head));
@@ -221,7 +283,7 @@ final class RequestEdge extends ChannelDuplexHandler implements Runnable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (phase == Phase.NONE) {
                 phase = Phase.HEAD;
-                if (unanswered == 0) {
+                if (!answering()) {
                     arm(headerNanos);
                 }
             }

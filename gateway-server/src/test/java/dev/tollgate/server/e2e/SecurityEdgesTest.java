@@ -139,6 +139,18 @@ class SecurityEdgesTest {
     }
 
     @Test
+    void countsTrailerFieldsWithTheHeaderFields() throws Exception {
+        var trailers = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            trailers.append("x-t").append(i).append(": v\r\n");
+        }
+        String answer = Http.raw(proxyPort(), CHAT + "transfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n"
+                + trailers + "\r\n");
+        assertOnlyAnswer(answer, 431);
+        assertThat(answer).contains("headers_too_large").contains("more than 30 header fields");
+    }
+
+    @Test
     void refusesAnOversizedHeaderBlock() throws Exception {
         String answer = Http.raw(proxyPort(), CHAT + "x-big: " + "a".repeat(9000) + "\r\ncontent-length: 2\r\n\r\n{}");
         assertOnlyAnswer(answer, 431);
@@ -175,7 +187,8 @@ class SecurityEdgesTest {
         String answer = Http.raw(adminPort(), "POST /admin/keys HTTP/1.1\r\nhost: x\r\nauthorization: Bearer "
                 + ADMIN_KEY + "\r\ncontent-length: 4\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n");
         assertOnlyAnswer(answer, 400);
-        assertThat(answer).contains("{\"error\":{\"message\":").contains("\"status\":400");
+        assertThat(answer).contains("{\"error\":{\"message\":").contains("\"status\":400")
+                .contains("\"code\":\"malformed_request\"");
     }
 
     // B6: request body codings
@@ -211,6 +224,14 @@ class SecurityEdgesTest {
         HttpResponse<String> answer = postBytes(gzip(Http.chat("fast", false).getBytes(StandardCharsets.UTF_8)), coding);
         assertThat(answer.statusCode()).isEqualTo(415);
         assertThat(Http.json(answer).at("/error/code").asText()).isEqualTo("unsupported_media_type");
+    }
+
+    @Test
+    void refusesAHeadItWillNotServeWithoutAskingForItsBody() throws Exception {
+        String answer = Http.raw(proxyPort(), CHAT + "content-encoding: br\r\ncontent-length: 2\r\n"
+                + "expect: 100-continue\r\n\r\n");
+        assertOnlyAnswer(answer, 415);
+        assertThat(answer).doesNotContain("100 Continue");
     }
 
     @Test
@@ -254,7 +275,7 @@ class SecurityEdgesTest {
     void theAdminPortTimesOutSlowHeadersInItsOwnShape() throws Exception {
         Slow slow = dribble(adminPort(), "GET /metrics HTTP/1.1\r\nhost: x\r\n", "x-a: b\r\n");
         assertOnlyAnswer(slow.answer, 408);
-        assertThat(slow.answer).contains("\"status\":408");
+        assertThat(slow.answer).contains("\"status\":408").contains("\"code\":\"request_timeout\"");
     }
 
     @Test
