@@ -116,6 +116,51 @@ class StreamGuardTest {
         assertThat(streamed).isEqualTo("here: [PRIVATE_KEY] done");
     }
 
+    @Test
+    void aTokenLongerThanTheLookBehindIsNotCutWhereItsStartWouldBeSentAlone() {
+        // A real access token is several hundred characters: its start must not go out before the detector can see
+        // the whole of it (the rest would then be read without its start, and go out as well).
+        String jwt = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ" + "c3ViIjoiMTIzNDU2Nzg5MCIsIm5hbWUiOiJKb2huIERvZSJ9"
+                .repeat(12) + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+        String text = FILLER.repeat(12) + "token: " + jwt + " " + FILLER.repeat(12);
+        for (long seed = 0; seed < 50; seed++) {
+            String streamed = stream(REDACTING, text, new Random(seed), true);
+            assertThat(streamed).as("seed %d", seed).isEqualTo(wholeRedaction(text)).contains("token: [JWT] ")
+                    .doesNotContain("eyJ").doesNotContain("SflKxwRJ");
+        }
+    }
+
+    @Test
+    void noDeltaEndsOrStartsInsideASurrogatePair() {
+        // An encoder cannot write half of a character: a lone surrogate fails the JSON writer mid-stream.
+        String text = ("a" + "\ud83d\ude00".repeat(7)).repeat(300);
+        for (long seed = 0; seed < 20; seed++) {
+            StreamGuard guard = REDACTING.streamGuard();
+            Random random = new Random(seed);
+            List<StreamEvent> out = new ArrayList<>();
+            for (int i = 0; i < text.length(); ) {
+                int end = Math.min(text.length(), i + 1 + random.nextInt(40));
+                if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                    end++; // a provider's deltas are strings: a surrogate pair is never split
+                }
+                out.addAll(guard.apply(List.of(new StreamEvent.TextDelta(0, text.substring(i, end)))));
+                i = end;
+            }
+            out.addAll(guard.apply(List.of(new StreamEvent.Finish(FinishReason.STOP))));
+            StringBuilder joined = new StringBuilder();
+            for (StreamEvent e : out) {
+                if (e instanceof StreamEvent.TextDelta t) {
+                    assertThat(Character.isLowSurrogate(t.text().charAt(0))).as("seed %d starts whole", seed)
+                            .isFalse();
+                    assertThat(Character.isHighSurrogate(t.text().charAt(t.text().length() - 1)))
+                            .as("seed %d ends whole", seed).isFalse();
+                    joined.append(t.text());
+                }
+            }
+            assertThat(joined.toString()).isEqualTo(text);
+        }
+    }
+
     private static String wholeRedaction(String text) {
         ChatResponse answer = new ChatResponse("id", "m", 0, List.of(new Part.Text(text)), FinishReason.STOP,
                 Usage.UNKNOWN);
