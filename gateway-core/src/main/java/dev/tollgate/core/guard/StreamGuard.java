@@ -22,8 +22,9 @@ import java.util.Map;
  * <p>Held text is sent before anything that ends the text it belongs to: a tool call, the finish, or {@link #finish}
  * at the end of the stream. Usage passes at once (some providers report it with every chunk, and the encoders write
  * it at the end anyway): releasing on it would let a split finding through. A block turns into a
- * {@link StreamEvent.Failure} with {@code content_blocked} in place of the text, which ends the stream as any in-band failure does. Injection
- * screening judges each scanned window as a whole. Single-threaded: one per stream.
+ * {@link StreamEvent.Failure} with {@code content_blocked} in place of the text, which ends the stream as any
+ * in-band failure does; nothing passes after it. Injection screening judges each scanned window as a whole.
+ * Single-threaded: one per stream.
  */
 public final class StreamGuard {
     /** The longest finding every split is guaranteed to catch whole. */
@@ -47,7 +48,10 @@ public final class StreamGuard {
 
     /** The events to pass on in place of {@code events}; ends with a failure when a guardrail blocked. */
     public List<StreamEvent> apply(List<StreamEvent> events) {
-        if (events.isEmpty() || tally.blocked()) {
+        if (tally.blocked()) {
+            return List.of(); // a blocked answer stays blocked, whatever its caller does with the failure
+        }
+        if (events.isEmpty()) {
             return events;
         }
         long start = System.nanoTime();
