@@ -20,7 +20,8 @@ import java.util.Map;
  * placeholder. Text a redaction replaced is never sent.
  *
  * <p>Held text is sent before anything that ends the text it belongs to: a tool call, the finish, or {@link #finish}
- * at the end of the stream. Usage passes at once (some providers report it with every chunk, and the encoders write
+ * at the end of the stream (only the last when the answer has several choices, since a finish or a tool call does
+ * not say which choice it ends). Usage passes at once (some providers report it with every chunk, and the encoders write
  * it at the end anyway): releasing on it would let a split finding through. A block turns into a
  * {@link StreamEvent.Failure} with {@code content_blocked} in place of the text, which ends the stream as any
  * in-band failure does; nothing passes after it. Injection screening judges each scanned window as a whole.
@@ -63,7 +64,10 @@ public final class StreamGuard {
                     out.add(new StreamEvent.TextDelta(t.index(), sent));
                 }
             } else {
-                if (e instanceof StreamEvent.Finish || e instanceof StreamEvent.ToolCallDelta) {
+                if ((e instanceof StreamEvent.Finish || e instanceof StreamEvent.ToolCallDelta)
+                        && windows.size() == 1) {
+                    // Neither names its choice: with several choices (n > 1) the others may still be streaming,
+                    // so their text is released as complete only when the stream ends.
                     release(out);
                 }
                 if (!tally.blocked()) {

@@ -162,6 +162,28 @@ class StreamGuardTest {
         }
     }
 
+    @Test
+    void oneChoicesFinishDoesNotReleaseAnotherChoicesTextAsComplete() {
+        // n > 1: a finish names no choice, and the other choices go on streaming after it.
+        StreamGuard guard = REDACTING.streamGuard();
+        List<StreamEvent> out = new ArrayList<>();
+        out.addAll(guard.apply(List.of(new StreamEvent.TextDelta(0, "first answer."),
+                new StreamEvent.TextDelta(1, "write to jane.do"))));
+        out.addAll(guard.apply(List.of(new StreamEvent.Finish(FinishReason.STOP))));
+        out.addAll(guard.apply(List.of(new StreamEvent.TextDelta(1, "e@example.com today"))));
+        out.addAll(guard.apply(List.of(new StreamEvent.Finish(FinishReason.STOP))));
+        out.addAll(guard.finish());
+        StringBuilder first = new StringBuilder();
+        StringBuilder second = new StringBuilder();
+        for (StreamEvent e : out) {
+            if (e instanceof StreamEvent.TextDelta t) {
+                (t.index() == 0 ? first : second).append(t.text());
+            }
+        }
+        assertThat(first.toString()).isEqualTo("first answer.");
+        assertThat(second.toString()).isEqualTo("write to [EMAIL] today");
+    }
+
     private static String wholeRedaction(String text) {
         ChatResponse answer = new ChatResponse("id", "m", 0, List.of(new Part.Text(text)), FinishReason.STOP,
                 Usage.UNKNOWN);
