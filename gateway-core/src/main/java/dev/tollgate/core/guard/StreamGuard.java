@@ -21,8 +21,8 @@ import java.util.Map;
  *
  * <p>Held text is sent before anything that ends the text it belongs to: a tool call, the finish, or {@link #finish}
  * at the end of the stream (only the last when the answer has several choices, since a finish or a tool call does
- * not say which choice it ends). Usage passes at once (some providers report it with every chunk, and the encoders write
- * it at the end anyway): releasing on it would let a split finding through. A block turns into a
+ * not say which choice it ends). Usage passes at once (some providers report it with every chunk, and the encoders
+ * write it at the end anyway): releasing on it would let a split finding through. A block turns into a
  * {@link StreamEvent.Failure} with {@code content_blocked} in place of the text, which ends the stream as any
  * in-band failure does; nothing passes after it. Injection screening judges each scanned window as a whole.
  * Single-threaded: one per stream.
