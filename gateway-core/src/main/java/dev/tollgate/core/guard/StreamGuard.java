@@ -19,9 +19,9 @@ import java.util.Map;
  * up to {@value #MAX_HELD} characters (beyond the detectors' own longest finding); past that it is sent as its
  * placeholder. Text a redaction replaced is never sent.
  *
- * <p>Held text is sent before anything that ends the text it belongs to: a tool call, the finish, or {@link #finish}
- * at the end of the stream (only the last when the answer has several choices, since a finish or a tool call does
- * not say which choice it ends). Usage passes at once (some providers report it with every chunk, and the encoders
+ * <p>Held text is sent before anything that ends the text it belongs to: a tool call, the finish, an in-band
+ * failure, or {@link #finish} at the end of the stream (only the last two when the answer has several choices,
+ * since a finish or a tool call does not say which choice it ends). Usage passes at once (some providers report it with every chunk, and the encoders
  * write it at the end anyway): releasing on it would let a split finding through. A block turns into a
  * {@link StreamEvent.Failure} with {@code content_blocked} in place of the text, which ends the stream as any
  * in-band failure does; nothing passes after it. Injection screening judges each scanned window as a whole.
@@ -69,6 +69,8 @@ public final class StreamGuard {
                     // Neither names its choice: with several choices (n > 1) the others may still be streaming,
                     // so their text is released as complete only when the stream ends.
                     release(out);
+                } else if (e instanceof StreamEvent.Failure) {
+                    release(out); // the stream ends here: what it said before its error is judged and sent first
                 }
                 if (!tally.blocked()) {
                     out.add(e);
