@@ -21,8 +21,9 @@ import java.util.Map;
  *
  * <p>Held text is sent before anything that ends the text it belongs to: a tool call, the finish, an in-band
  * failure, or {@link #finish} at the end of the stream (only the last two when the answer has several choices,
- * since a finish or a tool call does not say which choice it ends). Usage passes at once (some providers report it with every chunk, and the encoders
- * write it at the end anyway): releasing on it would let a split finding through. A block turns into a
+ * since a finish or a tool call does not say which choice it ends). Usage passes at once (some providers report
+ * it with every chunk, and the encoders write it at the end anyway): releasing on it would let a split finding
+ * through. A block turns into a
  * {@link StreamEvent.Failure} with {@code content_blocked} in place of the text, which ends the stream as any
  * in-band failure does; nothing passes after it. Injection screening judges each scanned window as a whole.
  * Single-threaded: one per stream.
@@ -204,7 +205,7 @@ public final class StreamGuard {
             }
             if (cut > offset && cut < scanned.length() && Character.isHighSurrogate(scanned.charAt(cut - 1))
                     && Character.isLowSurrogate(scanned.charAt(cut))) {
-                cut--; // half a character cannot be encoded: the pair goes out together, with the next text
+                cut--; // the pair goes out together: each delta is decoded on its own, and half a character is none
             }
             StringBuilder sent = new StringBuilder(cut - offset + 16);
             int copied = offset;

@@ -133,7 +133,8 @@ class StreamGuardTest {
 
     @Test
     void noDeltaEndsOrStartsInsideASurrogatePair() {
-        // An encoder cannot write half of a character: a lone surrogate fails the JSON writer mid-stream.
+        // Each delta is a JSON string decoded on its own: half a character in each becomes two broken ones (Python
+        // keeps lone surrogates that cannot be printed, Go replaces each with U+FFFD).
         String text = ("a" + "\ud83d\ude00".repeat(7)).repeat(300);
         for (long seed = 0; seed < 20; seed++) {
             StreamGuard guard = REDACTING.streamGuard();
