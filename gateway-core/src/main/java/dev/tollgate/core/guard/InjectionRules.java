@@ -48,14 +48,20 @@ final class InjectionRules {
 
     private record Phrase(Rule rule, Pattern pattern) {}
 
+    /**
+     * Whose orders are overridden: not the writer's own ("ignore my previous instructions, I meant Python" is a user
+     * correcting themselves; an injection addresses the model's orders), so no word of the phrase may be "my".
+     */
     private static final String QUALIFIER = "(?:previous|prior|above|earlier|preceding|foregoing|initial|original"
-            + "|system|all|your|my|developer's|developer)";
+            + "|system|all|your|developer's|developer)";
+    private static final String NOT_MINE = "(?!my\\b)";
     private static final String ORDERS = "(?:instructions?|prompts?|rules|directives?|guidelines|guidance|context"
             + "|commands?|programming|constraints|restrictions|policies|guardrails|safeguards)";
 
     private static final List<Phrase> PHRASES = List.of(
             phrase(Rule.INSTRUCTION_OVERRIDE, "\\b(?:ignore|disregard|forget|override|bypass|abandon|neglect)"
-                    + "(?: [a-z']{1,20}){0,3}? " + QUALIFIER + " (?:[a-z']{1,20} ){0,2}?" + ORDERS + "\\b"),
+                    + "(?: " + NOT_MINE + "[a-z']{1,20}){0,3}? " + QUALIFIER
+                    + " (?:" + NOT_MINE + "[a-z']{1,20} ){0,2}?" + ORDERS + "\\b"),
             phrase(Rule.NEW_INSTRUCTIONS, "\\b(?:from now on|starting now|henceforth),? you (?:will|must|are|shall"
                     + "|should|can|have)\\b|\\bnew (?:instructions|rules|directives|system prompt) ?:"),
             phrase(Rule.ROLE_PLAY_ESCAPE, "\\b(?:you are|you're|act as|acting as|pretend to be|pretend you are"

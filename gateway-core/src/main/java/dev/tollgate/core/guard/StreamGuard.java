@@ -12,16 +12,21 @@ import java.util.Map;
  * characters already sent (so a finding's start is judged with what precedes it, as in the unsplit text), and
  * everything starting more than {@value #LOOK_BEHIND} characters before the end is decided and sent: redacted,
  * flagged, or blocked. A finding that starts in that region is sent whole (redacted), so every split of a text gives
- * the same output for findings up to {@value #LOOK_BEHIND} characters long. A finding that reaches the end of what
+ * the same output for findings up to {@value #LOOK_BEHIND} characters long. The decided region never ends inside a
+ * run of the characters secrets are written in (a JWT or a bearer token can be far longer than the look-behind), nor
+ * inside a surrogate pair. A finding that reaches the end of what
  * has arrived may still be growing (a private key block, a long token): it is held from its start until it ends,
  * up to {@value #MAX_HELD} characters (beyond the detectors' own longest finding); past that it is sent as its
  * placeholder. Text a redaction replaced is never sent.
  *
- * <p>Held text is sent before anything that ends the text it belongs to: a tool call, the finish, or {@link #finish}
- * at the end of the stream. Usage passes at once (some providers report it with every chunk, and the encoders write
- * it at the end anyway): releasing on it would let a split finding through. A block turns into a {@link StreamEvent.Failure} with
- * {@code content_blocked} in place of the text, which ends the stream as any in-band failure does. Injection
- * screening judges each scanned window as a whole. Single-threaded: one per stream.
+ * <p>Held text is sent before anything that ends the text it belongs to: a tool call, the finish, an in-band
+ * failure, or {@link #finish} at the end of the stream (only the last two when the answer has several choices,
+ * since a finish or a tool call does not say which choice it ends). Usage passes at once (some providers report
+ * it with every chunk, and the encoders write it at the end anyway): releasing on it would let a split finding
+ * through. A block turns into a
+ * {@link StreamEvent.Failure} with {@code content_blocked} in place of the text, which ends the stream as any
+ * in-band failure does; nothing passes after it. Injection screening judges each scanned window as a whole.
+ * Single-threaded: one per stream.
  */
 public final class StreamGuard {
     /** The longest finding every split is guaranteed to catch whole. */
@@ -45,7 +50,10 @@ public final class StreamGuard {
 
     /** The events to pass on in place of {@code events}; ends with a failure when a guardrail blocked. */
     public List<StreamEvent> apply(List<StreamEvent> events) {
-        if (events.isEmpty() || tally.blocked()) {
+        if (tally.blocked()) {
+            return List.of(); // a blocked answer stays blocked, whatever its caller does with the failure
+        }
+        if (events.isEmpty()) {
             return events;
         }
         long start = System.nanoTime();
@@ -57,8 +65,13 @@ public final class StreamGuard {
                     out.add(new StreamEvent.TextDelta(t.index(), sent));
                 }
             } else {
-                if (e instanceof StreamEvent.Finish || e instanceof StreamEvent.ToolCallDelta) {
+                if ((e instanceof StreamEvent.Finish || e instanceof StreamEvent.ToolCallDelta)
+                        && windows.size() == 1) {
+                    // Neither names its choice: with several choices (n > 1) the others may still be streaming,
+                    // so their text is released as complete only when the stream ends.
                     release(out);
+                } else if (e instanceof StreamEvent.Failure) {
+                    release(out); // the stream ends here: what it said before its error is judged and sent first
                 }
                 if (!tally.blocked()) {
                     out.add(e);
@@ -106,6 +119,12 @@ public final class StreamGuard {
         }
     }
 
+    /** A character secrets are written in: base64 and base64url, and the separators of JWTs and tokens. */
+    private static boolean tokenChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                || c == '.' || c == '+' || c == '/' || c == '=' || c == '~';
+    }
+
     private Window window(int index) {
         return windows.computeIfAbsent(index, i -> new Window());
     }
@@ -116,6 +135,24 @@ public final class StreamGuard {
         private String context = "";
         /** How much was held at the last scan that sent nothing; rescanning every chunk would be quadratic. */
         private int lastScanLength;
+
+        /**
+         * Where the run of token characters around {@code cut} starts, when one spans it; {@code cut} otherwise. A
+         * secret is such a run (a JWT, a key, a base64 blob) and may be far longer than the look-behind: cut inside
+         * it, its start would go out before a detector could see the whole, and the rest, read without its start,
+         * would go out too. So the run is held from its start (nothing is sent when it started in text already
+         * sent), until it ends or {@value #MAX_HELD} characters are held, past which it is cut where it stands.
+         */
+        private int wordStart(String scanned, int cut, int offset) {
+            if (held.length() >= MAX_HELD) {
+                return cut;
+            }
+            int start = cut;
+            while (start > offset && tokenChar(scanned.charAt(start - 1)) && tokenChar(scanned.charAt(cut))) {
+                start--;
+            }
+            return start;
+        }
 
         /** Takes {@code text} in; returns what may be sent now (redacted), or null when blocked. */
         String add(String text, boolean end) {
@@ -129,7 +166,7 @@ public final class StreamGuard {
             }
             String scanned = context + held;
             int offset = context.length();
-            int cut = end ? scanned.length() : scanned.length() - LOOK_BEHIND;
+            int cut = end ? scanned.length() : wordStart(scanned, scanned.length() - LOOK_BEHIND, offset);
             List<Span> redact = new ArrayList<>();
             List<Guardrail> guardrails = tally.guardrails();
             for (int i = 0; i < guardrails.size(); i++) {
@@ -165,6 +202,10 @@ public final class StreamGuard {
                     boolean growing = !end && s.end() == scanned.length() && held.length() < MAX_HELD;
                     cut = growing ? Math.max(offset, s.start()) : s.end(); // a finding is sent whole
                 }
+            }
+            if (cut > offset && cut < scanned.length() && Character.isHighSurrogate(scanned.charAt(cut - 1))
+                    && Character.isLowSurrogate(scanned.charAt(cut))) {
+                cut--; // the pair goes out together: each delta is decoded on its own, and half a character is none
             }
             StringBuilder sent = new StringBuilder(cut - offset + 16);
             int copied = offset;

@@ -1,9 +1,12 @@
 package dev.tollgate.core.guard;
 
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A topic allow list: each allowed topic is a set of keywords (words or phrases, case-insensitive, whole words). The
@@ -11,11 +14,12 @@ import java.util.regex.Pattern;
  * only (the conversation's current question), so it runs at the input stage.
  *
  * @param topics topic name to its keywords, in config order
- * @param pattern every keyword of every topic, as one alternation
+ * @param keywords every keyword of every topic, compiled
  */
-public record TopicCheck(Map<String, List<String>> topics, Pattern pattern) implements GuardCheck {
+public record TopicCheck(Map<String, List<String>> topics, Terms keywords) implements GuardCheck {
     public TopicCheck {
-        topics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(topics));
+        topics = Collections.unmodifiableMap(new LinkedHashMap<>(topics));
+        requireNonNull(keywords, "keywords");
     }
 
     /** @throws IllegalArgumentException when there is no topic, a topic without keywords, or a blank keyword */
@@ -23,24 +27,19 @@ public record TopicCheck(Map<String, List<String>> topics, Pattern pattern) impl
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("at least one topic is required");
         }
-        StringBuilder alternation = new StringBuilder("(?<![\\p{L}\\p{N}_])(?:");
-        boolean first = true;
+        List<String> all = new ArrayList<>();
         for (var topic : topics.entrySet()) {
             if (topic.getValue().isEmpty()) {
                 throw new IllegalArgumentException("topic '" + topic.getKey() + "' has no keywords");
             }
             for (String keyword : topic.getValue()) {
-                String k = keyword.strip();
-                if (k.isEmpty()) {
+                if (keyword.isBlank()) {
                     throw new IllegalArgumentException("topic '" + topic.getKey() + "' has a blank keyword");
                 }
-                alternation.append(first ? "" : "|").append(Pattern.quote(k));
-                first = false;
+                all.add(keyword);
             }
         }
-        alternation.append(")(?![\\p{L}\\p{N}_])");
-        return new TopicCheck(topics, Pattern.compile(alternation.toString(),
-                Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE));
+        return new TopicCheck(topics, Terms.of(all, "a topic keyword"));
     }
 
     @Override
@@ -50,7 +49,7 @@ public record TopicCheck(Map<String, List<String>> topics, Pattern pattern) impl
 
     @Override
     public Finding scan(String text) {
-        return pattern.matcher(text).find() ? Finding.NONE : Finding.WHOLE;
+        return keywords.any(text) ? Finding.NONE : Finding.WHOLE;
     }
 
     @Override

@@ -54,6 +54,20 @@ class DenyAndTopicCheckTest {
     }
 
     @Test
+    void aLongTermListDoesNotExhaustTheRegexBudgetOnBenignText() {
+        // The budget is for admin regexes that backtrack; a list of plain terms is linear and must not fail closed.
+        List<String> terms = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            terms.add("codename" + i);
+        }
+        DenyCheck deny = DenyCheck.of(terms, List.of());
+        String benign = "Please summarise the quarterly report for the board. ".repeat(40);
+        assertThat(deny.scan(benign).hit()).isFalse();
+        assertThat(spans(deny, benign + "It mentions Codename1999 once."))
+                .containsExactly(new Span(benign.length() + 12, benign.length() + 24, DenyCheck.PLACEHOLDER));
+    }
+
+    @Test
     void aScanOverItsStepBudgetFailsClosedAndQuickly() {
         // Polynomial, not exponential, so the policy lets it through; the budget stops it on a long input.
         DenyCheck deny = DenyCheck.of(List.of(), List.of("\\d+\\d+\\d+x"));

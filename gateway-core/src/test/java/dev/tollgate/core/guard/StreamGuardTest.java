@@ -75,8 +75,9 @@ class StreamGuardTest {
         assertThat(failure.error().param()).isEqualTo("no-keys");
         assertThat(sent.toString()).doesNotContain("sk-").startsWith(FILLER);
         assertThat(guard.result().blockedBy()).isEqualTo("no-keys");
-        assertThat(guard.apply(List.of(new StreamEvent.TextDelta(0, "more")))).as("nothing after a block")
-                .containsExactly(new StreamEvent.TextDelta(0, "more"));
+        assertThat(guard.apply(List.of(new StreamEvent.TextDelta(0, "more " + KEY)))).as("nothing after a block")
+                .isEmpty();
+        assertThat(guard.finish()).isEmpty();
     }
 
     @Test
@@ -114,6 +115,74 @@ class StreamGuardTest {
         String text = "here: " + pem + " done";
         String streamed = stream(REDACTING, text, new Random(7), true);
         assertThat(streamed).isEqualTo("here: [PRIVATE_KEY] done");
+    }
+
+    @Test
+    void aTokenLongerThanTheLookBehindIsNotCutWhereItsStartWouldBeSentAlone() {
+        // A real access token is several hundred characters: its start must not go out before the detector can see
+        // the whole of it (the rest would then be read without its start, and go out as well).
+        String jwt = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ" + "c3ViIjoiMTIzNDU2Nzg5MCIsIm5hbWUiOiJKb2huIERvZSJ9"
+                .repeat(12) + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+        String text = FILLER.repeat(12) + "token: " + jwt + " " + FILLER.repeat(12);
+        for (long seed = 0; seed < 50; seed++) {
+            String streamed = stream(REDACTING, text, new Random(seed), true);
+            assertThat(streamed).as("seed %d", seed).isEqualTo(wholeRedaction(text)).contains("token: [JWT] ")
+                    .doesNotContain("eyJ").doesNotContain("SflKxwRJ");
+        }
+    }
+
+    @Test
+    void noDeltaEndsOrStartsInsideASurrogatePair() {
+        // Each delta is a JSON string decoded on its own: half a character in each becomes two broken ones (Python
+        // keeps lone surrogates that cannot be printed, Go replaces each with U+FFFD).
+        String text = ("a" + "\ud83d\ude00".repeat(7)).repeat(300);
+        for (long seed = 0; seed < 20; seed++) {
+            StreamGuard guard = REDACTING.streamGuard();
+            Random random = new Random(seed);
+            List<StreamEvent> out = new ArrayList<>();
+            for (int i = 0; i < text.length(); ) {
+                int end = Math.min(text.length(), i + 1 + random.nextInt(40));
+                if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                    end++; // a provider's deltas are strings: a surrogate pair is never split
+                }
+                out.addAll(guard.apply(List.of(new StreamEvent.TextDelta(0, text.substring(i, end)))));
+                i = end;
+            }
+            out.addAll(guard.apply(List.of(new StreamEvent.Finish(FinishReason.STOP))));
+            StringBuilder joined = new StringBuilder();
+            for (StreamEvent e : out) {
+                if (e instanceof StreamEvent.TextDelta t) {
+                    assertThat(Character.isLowSurrogate(t.text().charAt(0))).as("seed %d starts whole", seed)
+                            .isFalse();
+                    assertThat(Character.isHighSurrogate(t.text().charAt(t.text().length() - 1)))
+                            .as("seed %d ends whole", seed).isFalse();
+                    joined.append(t.text());
+                }
+            }
+            assertThat(joined.toString()).isEqualTo(text);
+        }
+    }
+
+    @Test
+    void oneChoicesFinishDoesNotReleaseAnotherChoicesTextAsComplete() {
+        // n > 1: a finish names no choice, and the other choices go on streaming after it.
+        StreamGuard guard = REDACTING.streamGuard();
+        List<StreamEvent> out = new ArrayList<>();
+        out.addAll(guard.apply(List.of(new StreamEvent.TextDelta(0, "first answer."),
+                new StreamEvent.TextDelta(1, "write to jane.do"))));
+        out.addAll(guard.apply(List.of(new StreamEvent.Finish(FinishReason.STOP))));
+        out.addAll(guard.apply(List.of(new StreamEvent.TextDelta(1, "e@example.com today"))));
+        out.addAll(guard.apply(List.of(new StreamEvent.Finish(FinishReason.STOP))));
+        out.addAll(guard.finish());
+        StringBuilder first = new StringBuilder();
+        StringBuilder second = new StringBuilder();
+        for (StreamEvent e : out) {
+            if (e instanceof StreamEvent.TextDelta t) {
+                (t.index() == 0 ? first : second).append(t.text());
+            }
+        }
+        assertThat(first.toString()).isEqualTo("first answer.");
+        assertThat(second.toString()).isEqualTo("write to [EMAIL] today");
     }
 
     private static String wholeRedaction(String text) {

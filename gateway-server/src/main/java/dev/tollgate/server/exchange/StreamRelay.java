@@ -136,7 +136,13 @@ final class StreamRelay {
     GatewayError end(Usage estimate) {
         framer.finish(this::onEvent);
         if (failure == null) {
-            accept(decoder.onComplete()); // a failure, if the stream ended early: nothing to send
+            // A failure, if the stream ended early: nothing to send but what a guard still holds.
+            List<StreamEvent> complete = decoder.onComplete();
+            if (guard == null) {
+                accept(complete);
+            } else {
+                relay(Unpooled.EMPTY_BUFFER, null, guard.apply(complete));
+            }
         }
         if (failure == null && guard != null) {
             // What the guard still holds (a stream that sent no finish) is text the client has not had yet.
@@ -221,7 +227,16 @@ final class StreamRelay {
     private void relay(ByteBuf raw, SseEvent event, List<StreamEvent> decoded) {
         boolean content = accept(decoded);
         if (failure != null) {
-            raw.release();
+            List<StreamEvent> before = guard != null && committed ? beforeFailure(decoded) : List.of();
+            if (before.isEmpty()) {
+                raw.release();
+            } else {
+                // Text the guard held back until the failure: the client would have had it already without one.
+                ByteBuf out = rendering.render(raw, event, before);
+                if (out != null) {
+                    queue(out);
+                }
+            }
             return;
         }
         ByteBuf out = rendering.render(raw, event, decoded);
@@ -234,6 +249,16 @@ final class StreamRelay {
         if (content && !committed) {
             commit();
         }
+    }
+
+    /** The events ahead of the first failure in {@code events}. */
+    private static List<StreamEvent> beforeFailure(List<StreamEvent> events) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) instanceof StreamEvent.Failure) {
+                return events.subList(0, i);
+            }
+        }
+        return events;
     }
 
     /** Takes in decoded events: usage, failures, output size. Returns whether any carries content. */

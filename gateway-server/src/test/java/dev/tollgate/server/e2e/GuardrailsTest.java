@@ -65,6 +65,12 @@ class GuardrailsTest {
                 .withRequestBody(containing("LEAK-short")).willReturn(aResponse().withStatus(200)
                         .withHeader("content-type", "text/event-stream").withBody(leakingStream(0))));
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(0)
+                .withRequestBody(containing("FAIL-mid")).willReturn(aResponse().withStatus(200)
+                        .withHeader("content-type", "text/event-stream").withBody(failingStream(true))));
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(0)
+                .withRequestBody(containing("FAIL-cut")).willReturn(aResponse().withStatus(200)
+                        .withHeader("content-type", "text/event-stream").withBody(failingStream(false))));
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(0)
                 .withRequestBody(containing("LEAK-whole")).willReturn(aResponse().withStatus(200)
                         .withHeader("content-type", "application/json").withBody(openAiReply()
                                 .replace(MAIL, "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx01234"))));
@@ -249,6 +255,20 @@ class GuardrailsTest {
     }
 
     @Test
+    void theTextAGuardHeldBackReachesTheClientBeforeAnUpstreamsMidStreamError() throws Exception {
+        for (String marker : List.of("FAIL-mid", "FAIL-cut")) {
+            String body = "{\"model\":\"strict\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
+                    + "\"" + marker + "\"}]}";
+            String answer = Http.raw(gateway.url("/").getPort(), "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n"
+                    + "authorization: Bearer " + OPEN_KEY + "\r\ncontent-type: application/json\r\ncontent-length: "
+                    + body.length() + "\r\n\r\n" + body);
+            assertThat(answer).as(marker).startsWith("HTTP/1.1 200").contains("the last words before it broke")
+                    .contains("\"error\"").doesNotContain("data: [DONE]");
+            assertThat(answer.indexOf("the last words")).as(marker).isLessThan(answer.indexOf("\"error\""));
+        }
+    }
+
+    @Test
     void aShortStreamThatWouldLeakAKeyIsRefusedBeforeItsCommitAndAWholeAnswerToo() throws Exception {
         HttpResponse<String> stream = Http.post(gateway.url("/v1/chat/completions"), "{\"model\":\"strict\","
                 + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"LEAK-short\"}]}",
@@ -324,6 +344,25 @@ class GuardrailsTest {
         out.append("data: {\"id\":\"chatcmpl-k\",\"object\":\"chat.completion.chunk\",\"created\":1741571000,"
                 + "\"model\":\"up-strict\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
         return out.append("data: [DONE]\n\n").toString();
+    }
+
+    /**
+     * A stream that is committed (20 chunks of text), sends a few words the guard still holds, then breaks: with an
+     * in-band error event, or ({@code inBand} false) by ending without {@code [DONE]}.
+     */
+    private static String failingStream(boolean inBand) {
+        String head = "data: {\"id\":\"chatcmpl-f\",\"object\":\"chat.completion.chunk\",\"created\":1741571000,"
+                + "\"model\":\"up-strict\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"";
+        String tail = "\"},\"finish_reason\":null}]}\n\n";
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            out.append(head).append("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ").append(tail);
+        }
+        out.append(head).append("and the last words before it broke.").append(tail);
+        if (inBand) {
+            out.append("data: {\"error\":{\"message\":\"The server is overloaded.\",\"type\":\"server_error\"}}\n\n");
+        }
+        return out.toString();
     }
 
     private static String openAiReply() {
