@@ -38,10 +38,19 @@ public final class GuardSet {
         return stage == GuardStage.INPUT ? input : output;
     }
 
-    /** The request screened; its value is the request with redactions applied (the same object when none were). */
-    public Screened<ChatRequest> screenInput(ChatRequest request) {
+    /**
+     * The request screened; its value is the request with redactions applied (the same object when none were).
+     *
+     * @param promptValues the client's values of a registry prompt's variables (empty without one): the rendered
+     *     text is the application's instructions, which injection screening trusts, so the client's part of it is
+     *     screened for injection on its own
+     */
+    public Screened<ChatRequest> screenInput(ChatRequest request, List<String> promptValues) {
         long start = System.nanoTime();
         Tally tally = new Tally(input, GuardStage.INPUT);
+        for (int v = 0; v < promptValues.size() && !tally.blocked(); v++) {
+            tally.screenInjection(promptValues.get(v));
+        }
         for (int i = 0; i < input.size(); i++) {
             if (input.get(i).check() instanceof TopicCheck topics && topics.scan(request.lastUserText()).hit()) {
                 tally.fired(i);

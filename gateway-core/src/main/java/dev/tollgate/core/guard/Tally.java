@@ -78,6 +78,15 @@ final class Tally {
         return redact == null ? text : Spans.replace(text, Spans.disjoint(redact));
     }
 
+    /** Runs only the injection checks on {@code text}: it is screened whole elsewhere, or not at all. */
+    void screenInjection(String text) {
+        for (int i = 0; i < guardrails.size() && !blocked(); i++) {
+            if (guardrails.get(i).check() instanceof InjectionCheck check && check.scan(text).hit()) {
+                fired(i);
+            }
+        }
+    }
+
     /** One verdict per guardrail. */
     List<Verdict> verdicts() {
         List<Verdict> out = new ArrayList<>(results.length);

@@ -217,6 +217,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     private ChatResponse reviewAnswer;
     /** The registry prompt the request rendered, or null when it named none. */
     private PromptUse prompt;
+    /** The client's values of that prompt's variables, for the input guardrails; empty without a prompt. */
+    private List<String> promptValues = List.of();
     /** The guardrails of a chat request that has some (by model group, key or team); null otherwise. */
     private GuardStep guard;
 
@@ -284,7 +286,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                 // admitted, looked up or sent.
                 guard = GuardStep.of(snapshot.guardrails().forRequest(modelName, caller.keyName(),
                         caller.teamName()), services.reporter().metrics());
-                GatewayError blocked = guard == null ? null : guard.screenRequest(features);
+                GatewayError blocked = guard == null ? null : guard.screenRequest(features, promptValues);
                 if (blocked != null) {
                     throw new GatewayException(blocked);
                 }
@@ -336,6 +338,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                         caller.withBodyUser(bodyUser).user(), ThreadLocalRandom.current()));
         body = merged.body();
         prompt = merged.choice().use();
+        promptValues = merged.values();
         // Set now, so every answer carries them: an error, a cached replay, a followed flight.
         headers().set(PromptRequest.HEADER, prompt.id() + "@" + prompt.version());
         if (prompt.experiment() != null) {

@@ -44,12 +44,12 @@ final class GuardStep {
      * Screens the request (decoding it, if the exchange had not yet). Returns the error to answer with when a
      * guardrail blocks it; else null, with a redacted request put in place of the decoded one.
      */
-    GatewayError screenRequest(ChatFeatures features) {
+    GatewayError screenRequest(ChatFeatures features, List<String> promptValues) {
         if (!guardrails.any(GuardStage.INPUT)) {
             return null;
         }
         ChatRequest request = features.request();
-        Screened<ChatRequest> screened = guardrails.screenInput(request);
+        Screened<ChatRequest> screened = guardrails.screenInput(request, promptValues);
         record(GuardStage.INPUT, screened);
         if (screened.blocked()) {
             return Blocks.request(screened.blockedBy());

@@ -104,7 +104,8 @@ public final class PromptMerge {
                 : version.model();
         merger.merge(tree, operation, rendered, version.params(), model);
         try {
-            return new PromptedBody(Json.MAPPER.writeValueAsBytes(tree), choice);
+            return new PromptedBody(Json.MAPPER.writeValueAsBytes(tree), choice,
+                    version.variables().stream().map(named.variables()::get).toList());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("writing to memory", e);
         }
