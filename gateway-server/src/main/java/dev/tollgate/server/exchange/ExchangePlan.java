@@ -178,7 +178,7 @@ sealed interface ExchangePlan {
         public Answer answer(UpstreamReply reply) {
             String type = contentType(reply);
             if (reply.status() / 100 != 2) {
-                GatewayError error = upstreamError(adapter, reply);
+                GatewayError error = upstreamError(adapter, reply, deployment);
                 if (reply.status() / 100 == 3) {
                     return new Answer.Failed(error);
                 }
@@ -189,7 +189,7 @@ sealed interface ExchangePlan {
                 }
                 // The provider's own status and error body reach the client, unchanged but for any credential it
                 // quotes: it speaks the same dialect.
-                return new Answer.Body(reply.status(), type, SecretScrub.body(reply.body()), Usage.UNKNOWN, error, null);
+                return new Answer.Body(reply.status(), type, new SecretScrub(deployment.provider()).body(reply.body()), Usage.UNKNOWN, error, null);
             }
             return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null, null);
         }
@@ -226,7 +226,7 @@ sealed interface ExchangePlan {
         @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(upstreamError(adapter, reply));
+                return new Answer.Failed(upstreamError(adapter, reply, deployment));
             }
             ChatResponse response = adapter.parse(reply);
             if (response.model().isEmpty()) { // some APIs (Bedrock's Converse) do not name the model that answered
@@ -269,7 +269,7 @@ sealed interface ExchangePlan {
         @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(upstreamError(adapter, reply));
+                return new Answer.Failed(upstreamError(adapter, reply, deployment));
             }
             EmbeddingResponse response = embeddings.parseEmbeddings(reply);
             if (response.usage() == Usage.UNKNOWN || response.model().isEmpty()) {
@@ -304,8 +304,9 @@ sealed interface ExchangePlan {
      * is never followed (upstream URLs come from config only, and a 3xx could point the gateway's key at another
      * host); without its {@code Location} a relayed 3xx would mean nothing to the client, so it is the gateway's 502.
      */
-    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply reply) {
-        return reply.status() / 100 == 3 ? redirected(reply.status()) : SecretScrub.error(adapter.classify(reply));
+    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply reply, Deployment deployment) {
+        return reply.status() / 100 == 3 ? redirected(reply.status())
+                : new SecretScrub(deployment.provider()).error(adapter.classify(reply));
     }
 
     private static GatewayError redirected(int status) {
