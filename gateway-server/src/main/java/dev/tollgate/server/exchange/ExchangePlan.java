@@ -126,17 +126,21 @@ sealed interface ExchangePlan {
                 headers.addAll(clientHeaders);
                 call = new UpstreamCall(call.method(), call.uri(), headers, null);
             }
-            Clamp clamp = operation == Operation.CHAT ? Clamp.of(envelope.maxTokens(), modelMaxTokens) : null;
+            int outputCap = operation == Operation.CHAT ? (int) Math.min(modelMaxTokens, Integer.MAX_VALUE) : 0;
             return new SameDialect(operation, call, body, chat, envelope, deployment, same, adapter, dialect, stream,
-                    clamp);
+                    outputCap);
         }
         return switch (operation) {
             case CHAT -> {
                 ChatRequest request = chat.get();
                 Integer asked = request.sampling().maxTokens();
                 Clamp clamp = asked == null ? null : Clamp.of(asked, modelMaxTokens);
-                if (clamp != null) {
-                    request = request.withSampling(request.sampling().withMaxTokens(clamp.clamped()));
+                // A request with no cap gets the adapter's default where the API requires one: lowered alike,
+                // but nothing the client asked was changed, so nothing is announced.
+                Clamp lowered = clamp != null ? clamp
+                        : asked == null ? Clamp.of(adapter.defaultMaxTokens(), modelMaxTokens) : null;
+                if (lowered != null) {
+                    request = request.withSampling(request.sampling().withMaxTokens(lowered.clamped()));
                 }
                 yield new TranslatedChat(adapter.prepare(request, deployment), request, deployment, dialect, adapter,
                         requestId, clamp);
@@ -162,11 +166,20 @@ sealed interface ExchangePlan {
     record SameDialect(Operation operation, UpstreamCall call, byte[] clientBody, Supplier<ChatRequest> chat,
                        RequestEnvelope envelope,
                        Deployment deployment, Passthrough passthrough, ProviderAdapter adapter, ClientDialect dialect,
-                       boolean stream, Clamp clamp) implements ExchangePlan {
+                       boolean stream, int outputCap) implements ExchangePlan {
+        /**
+         * Every cap in the body above {@code outputCap} (the model's maximum, 0: unknown) is lowered, not only the
+         * one this dialect's upstream reads first: a compatible server may read the other one.
+         */
         @Override
         public ByteBuf body(ByteBufAllocator alloc) {
             return UpstreamRequests.splicedBody(alloc, clientBody, envelope.rewrite(deployment.upstreamModel(), stream,
-                    clamp == null ? 0 : clamp.clamped()));
+                    outputCap));
+        }
+
+        @Override
+        public Clamp clamp() {
+            return Clamp.of(envelope.maxTokens(), outputCap);
         }
 
         @Override
