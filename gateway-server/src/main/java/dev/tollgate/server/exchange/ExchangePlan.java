@@ -11,6 +11,7 @@ import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.TokenCounter;
 import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.EmbeddingsDialect;
 import dev.tollgate.core.spi.EmbeddingsSupport;
@@ -191,7 +192,9 @@ sealed interface ExchangePlan {
         public Answer answer(UpstreamReply reply) {
             String type = contentType(reply);
             if (reply.status() / 100 != 2) {
-                GatewayError error = upstreamError(adapter, reply, deployment);
+                SecretScrub scrub = new SecretScrub(deployment.provider());
+                UpstreamReply clean = scrub.reply(reply);
+                GatewayError error = upstreamError(adapter, clean, scrub);
                 if (reply.status() / 100 == 3) {
                     return new Answer.Failed(error);
                 }
@@ -202,7 +205,7 @@ sealed interface ExchangePlan {
                 }
                 // The provider's own status and error body reach the client, unchanged but for any credential it
                 // quotes: it speaks the same dialect.
-                return new Answer.Body(reply.status(), type, new SecretScrub(deployment.provider()).body(reply.body()), Usage.UNKNOWN, error, null);
+                return new Answer.Body(reply.status(), type, clean.body(), Usage.UNKNOWN, error, null);
             }
             return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null, null);
         }
@@ -239,7 +242,7 @@ sealed interface ExchangePlan {
         @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(upstreamError(adapter, reply, deployment));
+                return new Answer.Failed(upstreamError(adapter, reply, deployment.provider()));
             }
             ChatResponse response = adapter.parse(reply);
             if (response.model().isEmpty()) { // some APIs (Bedrock's Converse) do not name the model that answered
@@ -282,7 +285,7 @@ sealed interface ExchangePlan {
         @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(upstreamError(adapter, reply, deployment));
+                return new Answer.Failed(upstreamError(adapter, reply, deployment.provider()));
             }
             EmbeddingResponse response = embeddings.parseEmbeddings(reply);
             if (response.usage() == Usage.UNKNOWN || response.model().isEmpty()) {
@@ -312,14 +315,22 @@ sealed interface ExchangePlan {
         }
     }
 
+    /** {@link #upstreamError(ProviderAdapter, UpstreamReply, SecretScrub)} of a reply from {@code provider}. */
+    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply reply, Provider provider) {
+        SecretScrub scrub = new SecretScrub(provider);
+        return upstreamError(adapter, scrub.reply(reply), scrub);
+    }
+
     /**
-     * A failed reply as the provider's error, classified, with any credential its text quotes removed. A redirect
+     * A failed reply as the provider's error, classified, with any credential its text quotes removed. The reply
+     * is classified {@code clean} (scrubbed by {@code scrub}): a classifier cuts a long message or body to an
+     * excerpt, and a key cut in two no longer looks like a key, so scrubbing only its message would let the
+     * front of a key through. The message is scrubbed again for what the classifier adds. A redirect
      * is never followed (upstream URLs come from config only, and a 3xx could point the gateway's key at another
      * host); without its {@code Location} a relayed 3xx would mean nothing to the client, so it is the gateway's 502.
      */
-    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply reply, Deployment deployment) {
-        return reply.status() / 100 == 3 ? redirected(reply.status())
-                : new SecretScrub(deployment.provider()).error(adapter.classify(reply));
+    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply clean, SecretScrub scrub) {
+        return clean.status() / 100 == 3 ? redirected(clean.status()) : scrub.error(adapter.classify(clean));
     }
 
     private static GatewayError redirected(int status) {

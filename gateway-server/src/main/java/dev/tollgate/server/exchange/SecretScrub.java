@@ -19,6 +19,7 @@ import dev.tollgate.core.routing.AwsCredentials;
 import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.runtime.Secret;
 import dev.tollgate.core.spi.Header;
+import dev.tollgate.core.spi.UpstreamReply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -87,6 +88,12 @@ record SecretScrub(Provider provider) {
         } catch (IOException e) {
             throw new IllegalStateException("a parsed tree always serialises", e);
         }
+    }
+
+    /** {@code reply} with its body scrubbed ({@link #body}); the same instance when there was nothing to remove. */
+    UpstreamReply reply(UpstreamReply reply) {
+        byte[] body = body(reply.body());
+        return body == reply.body() ? reply : new UpstreamReply(reply.status(), reply.headers(), body);
     }
 
     /** {@code error} with its message scrubbed; the same instance when there was nothing to remove. */

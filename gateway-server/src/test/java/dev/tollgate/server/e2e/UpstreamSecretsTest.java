@@ -169,6 +169,31 @@ class UpstreamSecretsTest {
         assertThat(gateway.logs()).doesNotContain(PLAIN_KEY);
     }
 
+    /**
+     * A classifier cuts a provider's message (2,000 characters) and a non-JSON body (200) to an excerpt: a key that
+     * straddles the cut must not leave its front behind, so the body is scrubbed before it is classified.
+     */
+    @Test
+    void scrubsAKeyThatAnExcerptWouldCutInTwo() throws Exception {
+        // The cut leaves 15 characters of the key: too few for the sk- pattern, enough to give part of it away.
+        String message = "x".repeat(1984) + " " + KEY;
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(400)
+                .withHeader("content-type", "application/json").withBody("{\"error\":{\"message\":\"" + message
+                        + "\",\"type\":\"invalid_request_error\"}}")));
+        upstream.stubFor(post(urlEqualTo("/plain/v1/chat/completions")).willReturn(aResponse().withStatus(500)
+                .withHeader("content-type", "text/html").withBody("<html><body>" + "y".repeat(175) + " "
+                        + PLAIN_KEY + "</body></html>")));
+        String front = KEY.substring(8, 15);
+        String plainFront = PLAIN_KEY.substring(0, 12);
+        var translated = anthropic("gpt", ""); // the Anthropic client gets the classifier's message
+        assertThat(translated.statusCode()).isEqualTo(400);
+        assertThat(translated.body()).contains("xxx").doesNotContain(front);
+        var html = anthropic("plain", "");
+        assertThat(html.statusCode()).isEqualTo(500);
+        assertThat(html.body()).contains("yyy").doesNotContain(plainFront);
+        assertThat(gateway.logs()).doesNotContain(front).doesNotContain(plainFront);
+    }
+
     @Test
     void scrubsAnErrorInsideACommittedStream() throws Exception {
         upstream.stubFor(post(urlEqualTo("/v1/messages")).willReturn(aResponse().withStatus(200)
