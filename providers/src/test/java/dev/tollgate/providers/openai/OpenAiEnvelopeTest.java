@@ -220,8 +220,8 @@ class OpenAiEnvelopeTest {
      * through the long s and the Kelvin sign.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"api\\u005fbase", "API_BASE", "Base_Url", "Api_Key", "EXTRA_HEADERS", "AWS_SECRET_ACCESS_KEY",
-            "Vertex_Project", "api_ba\u017fe", "api_\u212aey"})
+    @ValueSource(strings = {"api\\u005fbase", "API_BASE", "Base_Url", "Api_Key", "EXTRA_HEADERS",
+            "AWS_SECRET_ACCESS_KEY", "Vertex_Project", "api_ba\u017fe", "api_\u212aey"})
     void refusesOverridesHoweverSpelled(String field) {
         byte[] b = bytes("{\"model\":\"m\",\"" + field + "\":\"http://169.254.169.254/\",\"messages\":"
                 + "[{\"role\":\"user\",\"content\":\"hi\"}]}");
