@@ -17,6 +17,15 @@ public interface ProviderAdapter {
     /** The upstream HTTP call for a canonical chat request, aimed at {@code target}. */
     UpstreamCall prepare(ChatRequest request, Deployment target);
 
+    /**
+     * The cap on output tokens {@link #prepare} sends for a request that sets none, for an API that requires one
+     * (Anthropic's {@code max_tokens}); 0 when it then sends none. The gateway lowers it for a model that answers
+     * with fewer.
+     */
+    default int defaultMaxTokens() {
+        return 0;
+    }
+
     /** A 2xx non-streamed reply as a canonical response. Throws {@link dev.tollgate.core.model.GatewayException} on garbage. */
     ChatResponse parse(UpstreamReply reply);
 

@@ -865,7 +865,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
                     keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders, transcript,
                     cache == null ? null : cache.sharing(deployment.upstreamModel()),
-                    guard == null ? null : guard.streamGuard());
+                    guard == null ? null : guard.streamGuard(), new SecretScrub(deployment.provider()));
             return;
         }
         state = State.READING_BODY;

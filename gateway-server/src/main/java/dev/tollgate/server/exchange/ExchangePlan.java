@@ -11,6 +11,7 @@ import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.pricing.TokenCounter;
 import dev.tollgate.core.routing.Deployment;
+import dev.tollgate.core.routing.Provider;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.EmbeddingsDialect;
 import dev.tollgate.core.spi.EmbeddingsSupport;
@@ -126,17 +127,21 @@ sealed interface ExchangePlan {
                 headers.addAll(clientHeaders);
                 call = new UpstreamCall(call.method(), call.uri(), headers, null);
             }
-            Clamp clamp = operation == Operation.CHAT ? Clamp.of(envelope.maxTokens(), modelMaxTokens) : null;
+            int outputCap = operation == Operation.CHAT ? (int) Math.min(modelMaxTokens, Integer.MAX_VALUE) : 0;
             return new SameDialect(operation, call, body, chat, envelope, deployment, same, adapter, dialect, stream,
-                    clamp);
+                    outputCap);
         }
         return switch (operation) {
             case CHAT -> {
                 ChatRequest request = chat.get();
                 Integer asked = request.sampling().maxTokens();
                 Clamp clamp = asked == null ? null : Clamp.of(asked, modelMaxTokens);
-                if (clamp != null) {
-                    request = request.withSampling(request.sampling().withMaxTokens(clamp.clamped()));
+                // A request with no cap gets the adapter's default where the API requires one: lowered alike,
+                // but nothing the client asked was changed, so nothing is announced.
+                Clamp lowered = clamp != null ? clamp
+                        : asked == null ? Clamp.of(adapter.defaultMaxTokens(), modelMaxTokens) : null;
+                if (lowered != null) {
+                    request = request.withSampling(request.sampling().withMaxTokens(lowered.clamped()));
                 }
                 yield new TranslatedChat(adapter.prepare(request, deployment), request, deployment, dialect, adapter,
                         requestId, clamp);
@@ -162,11 +167,20 @@ sealed interface ExchangePlan {
     record SameDialect(Operation operation, UpstreamCall call, byte[] clientBody, Supplier<ChatRequest> chat,
                        RequestEnvelope envelope,
                        Deployment deployment, Passthrough passthrough, ProviderAdapter adapter, ClientDialect dialect,
-                       boolean stream, Clamp clamp) implements ExchangePlan {
+                       boolean stream, int outputCap) implements ExchangePlan {
+        /**
+         * Every cap in the body above {@code outputCap} (the model's maximum, 0: unknown) is lowered, not only the
+         * one this dialect's upstream reads first: a compatible server may read the other one.
+         */
         @Override
         public ByteBuf body(ByteBufAllocator alloc) {
             return UpstreamRequests.splicedBody(alloc, clientBody, envelope.rewrite(deployment.upstreamModel(), stream,
-                    clamp == null ? 0 : clamp.clamped()));
+                    outputCap));
+        }
+
+        @Override
+        public Clamp clamp() {
+            return Clamp.of(envelope.maxTokens(), outputCap);
         }
 
         @Override
@@ -178,7 +192,9 @@ sealed interface ExchangePlan {
         public Answer answer(UpstreamReply reply) {
             String type = contentType(reply);
             if (reply.status() / 100 != 2) {
-                GatewayError error = upstreamError(adapter, reply);
+                SecretScrub scrub = new SecretScrub(deployment.provider());
+                UpstreamReply clean = scrub.reply(reply);
+                GatewayError error = upstreamError(adapter, clean, scrub);
                 if (reply.status() / 100 == 3) {
                     return new Answer.Failed(error);
                 }
@@ -189,7 +205,7 @@ sealed interface ExchangePlan {
                 }
                 // The provider's own status and error body reach the client, unchanged but for any credential it
                 // quotes: it speaks the same dialect.
-                return new Answer.Body(reply.status(), type, SecretScrub.body(reply.body()), Usage.UNKNOWN, error, null);
+                return new Answer.Body(reply.status(), type, clean.body(), Usage.UNKNOWN, error, null);
             }
             return new Answer.Body(200, type, reply.body(), passthrough.usage(reply), null, null);
         }
@@ -226,7 +242,7 @@ sealed interface ExchangePlan {
         @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(upstreamError(adapter, reply));
+                return new Answer.Failed(upstreamError(adapter, reply, deployment.provider()));
             }
             ChatResponse response = adapter.parse(reply);
             if (response.model().isEmpty()) { // some APIs (Bedrock's Converse) do not name the model that answered
@@ -269,7 +285,7 @@ sealed interface ExchangePlan {
         @Override
         public Answer answer(UpstreamReply reply) {
             if (reply.status() / 100 != 2) {
-                return new Answer.Failed(upstreamError(adapter, reply));
+                return new Answer.Failed(upstreamError(adapter, reply, deployment.provider()));
             }
             EmbeddingResponse response = embeddings.parseEmbeddings(reply);
             if (response.usage() == Usage.UNKNOWN || response.model().isEmpty()) {
@@ -299,13 +315,22 @@ sealed interface ExchangePlan {
         }
     }
 
+    /** {@link #upstreamError(ProviderAdapter, UpstreamReply, SecretScrub)} of a reply from {@code provider}. */
+    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply reply, Provider provider) {
+        SecretScrub scrub = new SecretScrub(provider);
+        return upstreamError(adapter, scrub.reply(reply), scrub);
+    }
+
     /**
-     * A failed reply as the provider's error, classified, with any credential its text quotes removed. A redirect
+     * A failed reply as the provider's error, classified, with any credential its text quotes removed. The reply
+     * is classified {@code clean} (scrubbed by {@code scrub}): a classifier cuts a long message or body to an
+     * excerpt, and a key cut in two no longer looks like a key, so scrubbing only its message would let the
+     * front of a key through. The message is scrubbed again for what the classifier adds. A redirect
      * is never followed (upstream URLs come from config only, and a 3xx could point the gateway's key at another
      * host); without its {@code Location} a relayed 3xx would mean nothing to the client, so it is the gateway's 502.
      */
-    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply reply) {
-        return reply.status() / 100 == 3 ? redirected(reply.status()) : SecretScrub.error(adapter.classify(reply));
+    private static GatewayError upstreamError(ProviderAdapter adapter, UpstreamReply clean, SecretScrub scrub) {
+        return clean.status() / 100 == 3 ? redirected(clean.status()) : scrub.error(adapter.classify(clean));
     }
 
     private static GatewayError redirected(int status) {

@@ -71,6 +71,8 @@ final class StreamRelay {
      * {@link Rendering.Encode}: the upstream's own bytes cannot be rewritten.
      */
     private final StreamGuard guard;
+    /** Cleans an in-band error of the credentials it quotes: it reaches the client and the log. */
+    private final SecretScrub scrub;
 
     private boolean committed;
     private boolean dirty;
@@ -89,7 +91,7 @@ final class StreamRelay {
     StreamRelay(ChannelHandlerContext ctx, StreamDecoder decoder, EventFramer framer,
                 Rendering rendering, String requestId, boolean keepAlive, Duration keepAliveInterval, long startNanos,
                 HttpHeaders extraHeaders, AnswerAssembler transcript, Consumer<StreamEvent> sharing,
-                StreamGuard guard) {
+                StreamGuard guard, SecretScrub scrub) {
         this.ctx = ctx;
         this.decoder = decoder;
         this.framer = framer;
@@ -106,6 +108,7 @@ final class StreamRelay {
             throw new IllegalArgumentException("a guarded stream must be encoded by the gateway, not forwarded");
         }
         this.guard = guard;
+        this.scrub = scrub;
         long every = keepAliveInterval.toNanos();
         if (every > 0) {
             lastWriteNanos = System.nanoTime();
@@ -271,7 +274,7 @@ final class StreamRelay {
             share(e);
             switch (e) {
                 case StreamEvent.UsageUpdate u -> usage = u.usage();
-                case StreamEvent.Failure f -> failure = SecretScrub.error(f.error()); // reaches the client and the log
+                case StreamEvent.Failure f -> failure = scrub.error(f.error());
                 case StreamEvent.TextDelta t -> outputChars += t.text().length();
                 case StreamEvent.ToolCallDelta t -> outputChars += t.argumentsFragment() == null
                         ? 0 : t.argumentsFragment().length();

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * for this run go through success, stream, budget exceeded, rate limited, invalid key, and upstream errors that
  * quote them (401 echoing the key, 400 echoing it in its message, 500 naming a URL with credentials). Then every
  * sink is searched for them, whole and by every 8-character slice: the event and access logs, the audit file, the
- * metrics scrape, the admin outputs (config, keys, spend), every response (body and headers) and the ledger file.
+ * metrics scrape, the admin outputs (config, keys, spend), every response (body and headers), the ledger file and
+ * the trace spans exported over OTLP (error statuses included).
  */
 class CanaryTest {
     private static final String PROVIDER_KEY = "sk-canary-" + noise(24);
@@ -79,6 +80,7 @@ class CanaryTest {
                 data: [DONE]
 
                 """;
+        upstream.stubFor(post(urlEqualTo("/otel/v1/traces")).willReturn(aResponse().withStatus(200).withBody("{}")));
         stub("\"gpt-ok\"", 200, "application/json", ok);
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
                 .withRequestBody(containing("\"gpt-ok\"")).withRequestBody(containing("\"stream\":true"))
@@ -92,6 +94,7 @@ class CanaryTest {
 
         gateway = RunningGateway.start("""
                 server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0, audit_log: audit.jsonl, access_log: true }
+                tracing: { enabled: true, endpoint: "http://127.0.0.1:%3$d/otel", batch_size: 1 }
                 storage: { ledger: "sqlite:%1$s" }
                 admin: { keys: ["%2$s"] }
                 providers:
@@ -137,6 +140,25 @@ class CanaryTest {
         return r;
     }
 
+    /**
+     * The bodies of every OTLP export, once the spans of the requests whose upstream quoted a canary are in (they
+     * are exported behind the answers).
+     */
+    private static String exportedSpans(List<HttpResponse<String>> quoted) throws InterruptedException {
+        List<String> ids = quoted.stream().map(r -> r.headers().firstValue("x-request-id").orElseThrow()).toList();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            String spans = upstream.getAllServeEvents().stream()
+                    .filter(e -> e.getRequest().getUrl().equals("/otel/v1/traces"))
+                    .map(e -> e.getRequest().getBodyAsString()).reduce("", (a, b) -> a + "\n" + b);
+            if (ids.stream().allMatch(spans::contains) || System.nanoTime() > deadline) {
+                assertThat(spans).as("the spans of the upstream calls that quoted a canary").contains(ids);
+                return spans;
+            }
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     void noSinkEverShowsACanary() throws Exception {
         assertThat(chat(APP_KEY, "ok", false).statusCode()).isEqualTo(200);
@@ -146,15 +168,17 @@ class CanaryTest {
         assertThat(Http.json(chat(LIMITED_KEY, "ok", false)).at("/error/code").asText())
                 .isEqualTo("rate_limit_exceeded");
         assertThat(chat(INVALID_KEY, "ok", false).statusCode()).isEqualTo(401);
-        assertThat(chat(APP_KEY, "e401", false).statusCode()).isEqualTo(502);
+        HttpResponse<String> refused = chat(APP_KEY, "e401", false);
+        assertThat(refused.statusCode()).isEqualTo(502);
         HttpResponse<String> echoed = chat(APP_KEY, "e400", false);
         assertThat(echoed.statusCode()).isEqualTo(400);
         assertThat(Http.json(echoed).at("/error/message").asText()).contains("[API_KEY]");
         HttpResponse<String> url = chat(APP_KEY, "e500", false);
         assertThat(url.statusCode()).isEqualTo(500);
         assertThat(Http.json(url).at("/error/message").asText()).contains("https://[URL_CREDENTIAL]@store.internal");
-        assertThat(upstream.getAllServeEvents()).isNotEmpty().allSatisfy(e ->
-                assertThat(e.getRequest().getHeader("authorization")).isEqualTo("Bearer " + PROVIDER_KEY));
+        assertThat(upstream.getAllServeEvents()).filteredOn(e -> e.getRequest().getUrl().startsWith("/v1/"))
+                .isNotEmpty().allSatisfy(e ->
+                        assertThat(e.getRequest().getHeader("authorization")).isEqualTo("Bearer " + PROVIDER_KEY));
 
         // Admin changes, so the audit file has lines to search.
         HttpResponse<String> created = Http.post(gateway.adminUrl("/admin/keys"), "{\"name\":\"made\"}",
@@ -184,6 +208,7 @@ class CanaryTest {
         for (HttpResponse<String> r : responses) {
             sinks.append(r.headers().map()).append('\n').append(r.body()).append('\n');
         }
+        sinks.append(exportedSpans(List.of(refused, echoed, url))).append('\n');
         for (String file : List.of("ledger.db", "ledger.db-wal", "ledger.db-journal")) {
             Path ledger = dir.resolve(file);
             if (Files.exists(ledger)) {

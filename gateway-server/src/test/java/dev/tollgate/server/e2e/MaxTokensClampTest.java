@@ -36,9 +36,11 @@ class MaxTokensClampTest {
                 models:
                   gpt: { deployments: [ { provider: oai, model: gpt-capped } ] }
                   claude: { deployments: [ { provider: ant, model: claude-capped } ] }
+                  claude-small: { deployments: [ { provider: ant, model: claude-small } ] }
                 prices:
                   gpt-capped: { input: 1, output: 2, max_output_tokens: 1000 }
                   claude-capped: { input: 1, output: 2, max_output_tokens: 2000 }
+                  claude-small: { input: 1, output: 2, max_output_tokens: 1024 }
                 """.formatted(upstream.port()), Map.of());
     }
 
@@ -117,5 +119,35 @@ class MaxTokensClampTest {
         var none = openAi("gpt", "");
         assertThat(none.headers().firstValue("x-tollgate-max-tokens-clamped")).isEmpty();
         assertThat(sent("/v1/chat/completions").has("max_tokens")).isFalse();
+    }
+
+    /**
+     * A client that sets max_completion_tokens within the model's maximum and a max_tokens far above it: a
+     * compatible server that reads max_tokens (llama.cpp's, older ones) must not be asked for more than the model
+     * gives either. The client's effective cap was not changed, so nothing is announced.
+     */
+    @Test
+    void lowersTheOtherCapTooWhenOnlyItIsAboveTheModels() throws Exception {
+        var r = openAi("gpt", ",\"max_tokens\":1000000000,\"max_completion_tokens\":500");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-tollgate-max-tokens-clamped")).isEmpty();
+        JsonNode body = sent("/v1/chat/completions");
+        assertThat(body.get("max_tokens").asInt()).isEqualTo(1000);
+        assertThat(body.get("max_completion_tokens").asInt()).isEqualTo(500);
+    }
+
+    /**
+     * An OpenAI client that sets no cap, translated to Anthropic (which requires one): the adapter's default is
+     * lowered to a model that answers with fewer, or Anthropic would refuse the request.
+     */
+    @Test
+    void lowersTheTranslatedDefaultToTheModels() throws Exception {
+        var r = openAi("claude-small", "");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-tollgate-max-tokens-clamped")).isEmpty();
+        assertThat(sent("/v1/messages").get("max_tokens").asInt()).isEqualTo(1024);
+        upstream.resetRequests();
+        assertThat(openAi("claude", "").statusCode()).isEqualTo(200);
+        assertThat(sent("/v1/messages").get("max_tokens").asInt()).isEqualTo(2000); // the default, 4096, lowered
     }
 }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamSecretsTest {
     private static final String KEY = "sk-proj-CANARYsecretsTest0123456789";
+    /** Shaped like an Azure key: 32 hex digits, nothing a pattern could tell from a hash. */
+    private static final String PLAIN_KEY = "7c0f3e9a5b2d4e6f8a1c3b5d7e9f0a2c";
 
     private static WireMockServer upstream;
     private static WireMockServer elsewhere;
@@ -41,11 +43,13 @@ class UpstreamSecretsTest {
                 providers:
                   oai: { type: openai, base_url: "http://127.0.0.1:%1$d/v1", api_key: "${env:KEY}" }
                   ant: { type: anthropic, base_url: "http://127.0.0.1:%1$d", api_key: "${env:KEY}" }
+                  plain: { type: openai, base_url: "http://127.0.0.1:%1$d/plain/v1", api_key: "${env:PLAIN_KEY}" }
                 models:
                   gpt: { deployments: [ { provider: oai, model: gpt-up } ] }
                   claude: { deployments: [ { provider: ant, model: claude-up } ] }
+                  plain: { deployments: [ { provider: plain, model: plain-up } ] }
                 resilience: { circuit_breaker: { window: 1000, minimum_calls: 1000 } }
-                """.formatted(upstream.port()), Map.of("KEY", KEY));
+                """.formatted(upstream.port()), Map.of("KEY", KEY, "PLAIN_KEY", PLAIN_KEY));
     }
 
     @AfterAll
@@ -76,7 +80,8 @@ class UpstreamSecretsTest {
 
     @Test
     void refusesUpstreamOverridesInBothDialectsOnBothPaths() throws Exception {
-        for (String field : List.of("api_base", "base_url", "extra_headers", "aws_secret_access_key")) {
+        for (String field : List.of("api_base", "base_url", "extra_headers", "aws_secret_access_key", "API_BASE",
+                "Base_Url", "api\\u005fkey")) {
             String extra = ",\"" + field + "\":\"http://169.254.169.254/latest\"";
             for (String model : List.of("gpt", "claude")) { // passthrough, then translated (and the reverse)
                 var r = openAi(model, extra);
@@ -84,14 +89,14 @@ class UpstreamSecretsTest {
                 JsonNode error = Http.json(r).get("error");
                 assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
                 assertThat(error.get("code").asText()).isEqualTo("parameter_not_allowed");
-                assertThat(error.get("param").asText()).isEqualTo(field);
+                assertThat(error.get("param").asText()).isEqualTo(field.replace("\\u005f", "_"));
 
                 var a = anthropic(model, extra);
                 assertThat(a.statusCode()).isEqualTo(400);
                 JsonNode body = Http.json(a);
                 assertThat(body.get("type").asText()).isEqualTo("error");
                 assertThat(body.at("/error/type").asText()).isEqualTo("invalid_request_error");
-                assertThat(body.at("/error/message").asText()).contains(field);
+                assertThat(body.at("/error/message").asText()).contains(field.replace("\\u005f", "_"));
             }
         }
         assertThat(upstream.getAllServeEvents()).isEmpty();
@@ -144,6 +149,49 @@ class UpstreamSecretsTest {
             assertThat(r.body()).doesNotContain("CANARY").doesNotContain("hunter2").doesNotContain("abcdef123");
         }
         assertThat(gateway.logs()).doesNotContain("CANARY").doesNotContain("hunter2");
+    }
+
+    /** A key with no recognisable shape (Azure's, Mistral's) is scrubbed because the gateway knows it sent it. */
+    @Test
+    void scrubsTheProvidersOwnKeyWhateverItsShape() throws Exception {
+        upstream.stubFor(post(urlEqualTo("/plain/v1/chat/completions")).willReturn(aResponse().withStatus(400)
+                .withHeader("content-type", "application/json").withBody("{\"error\":{\"message\":\"key "
+                        + PLAIN_KEY + " is not allowed to use plain-up\",\"type\":\"invalid_request_error\"}}")));
+        var relayed = openAi("plain", "");
+        assertThat(relayed.statusCode()).isEqualTo(400);
+        assertThat(Http.json(relayed).at("/error/message").asText())
+                .isEqualTo("key [API_KEY] is not allowed to use plain-up");
+        var translated = anthropic("plain", "");
+        assertThat(translated.statusCode()).isEqualTo(400);
+        for (var r : List.of(relayed, translated)) {
+            assertThat(r.body()).doesNotContain(PLAIN_KEY);
+        }
+        assertThat(gateway.logs()).doesNotContain(PLAIN_KEY);
+    }
+
+    /**
+     * A classifier cuts a provider's message (2,000 characters) and a non-JSON body (200) to an excerpt: a key that
+     * straddles the cut must not leave its front behind, so the body is scrubbed before it is classified.
+     */
+    @Test
+    void scrubsAKeyThatAnExcerptWouldCutInTwo() throws Exception {
+        // The cut leaves 15 characters of the key: too few for the sk- pattern, enough to give part of it away.
+        String message = "x".repeat(1984) + " " + KEY;
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(400)
+                .withHeader("content-type", "application/json").withBody("{\"error\":{\"message\":\"" + message
+                        + "\",\"type\":\"invalid_request_error\"}}")));
+        upstream.stubFor(post(urlEqualTo("/plain/v1/chat/completions")).willReturn(aResponse().withStatus(500)
+                .withHeader("content-type", "text/html").withBody("<html><body>" + "y".repeat(175) + " "
+                        + PLAIN_KEY + "</body></html>")));
+        String front = KEY.substring(8, 15);
+        String plainFront = PLAIN_KEY.substring(0, 12);
+        var translated = anthropic("gpt", ""); // the Anthropic client gets the classifier's message
+        assertThat(translated.statusCode()).isEqualTo(400);
+        assertThat(translated.body()).contains("xxx").doesNotContain(front);
+        var html = anthropic("plain", "");
+        assertThat(html.statusCode()).isEqualTo(500);
+        assertThat(html.body()).contains("yyy").doesNotContain(plainFront);
+        assertThat(gateway.logs()).doesNotContain(front).doesNotContain(plainFront);
     }
 
     @Test

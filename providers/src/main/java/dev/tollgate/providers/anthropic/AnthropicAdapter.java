@@ -62,6 +62,11 @@ public final class AnthropicAdapter implements ProviderAdapter, Passthrough {
         return call(Operation.CHAT, target, MessagesRequestWriter.write(request, target.upstreamModel()));
     }
 
+    @Override
+    public int defaultMaxTokens() {
+        return MessagesRequestWriter.DEFAULT_MAX_TOKENS;
+    }
+
     /**
      * Chat to {@code /v1/messages}, count_tokens to {@code /v1/messages/count_tokens}. Embeddings are an
      * {@link IllegalArgumentException}: Anthropic has none, and no Anthropic-dialect route asks for them.

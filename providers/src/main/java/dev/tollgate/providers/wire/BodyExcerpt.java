@@ -1,5 +1,7 @@
 package dev.tollgate.providers.wire;
 
+import dev.tollgate.core.pii.PiiDetector;
+import dev.tollgate.core.pii.PiiFinding;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -10,6 +12,9 @@ public final class BodyExcerpt {
 
     /** The longest excerpt of a non-JSON error body that reaches a client or a log. */
     public static final int MAX_CHARS = 200;
+
+    /** How far past a cut a credential that straddles it is looked for. */
+    private static final int SECRET_REACH = 16_384;
 
     private BodyExcerpt() {}
 
@@ -37,11 +42,24 @@ public final class BodyExcerpt {
         return truncate(out.toString(), MAX_CHARS);
     }
 
-    /** {@code text} cut to at most {@code max} characters, never between the two halves of a surrogate pair. */
+    /**
+     * {@code text} cut to at most {@code max} characters, never between the two halves of a surrogate pair, and
+     * never inside a credential ({@link PiiDetector#secrets()}): cut in two, a key loses the shape a later scrub
+     * recognises it by and its front would reach the client, so the cut goes before it. Used on error paths only.
+     */
     public static String truncate(String text, int max) {
         if (text.length() <= max) {
             return text;
         }
-        return text.substring(0, Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max);
+        int cut = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        // The longest credential shapes (JWTs, PEM keys) span a few thousand characters: that far past the cut
+        // is enough to see one whole.
+        String around = text.substring(0, Math.min(text.length(), cut + SECRET_REACH));
+        for (PiiFinding f : PiiDetector.secrets().find(around)) {
+            if (f.start() < cut && f.end() > cut) {
+                return text.substring(0, f.start());
+            }
+        }
+        return text.substring(0, cut);
     }
 }

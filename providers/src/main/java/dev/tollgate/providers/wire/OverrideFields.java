@@ -15,7 +15,13 @@ import dev.tollgate.core.model.GatewayException;
  * <p>Checked by the dialects' envelope scans on top-level names they do not otherwise read, which every request
  * passes through before it is routed (passthrough and translated alike): one string switch per unknown member.
  * No field of the OpenAI or Anthropic request schemas is on the list, nor starts with {@code aws_} or
- * {@code vertex_}. Stateless.
+ * {@code vertex_}.
+ *
+ * <p>Names are compared without case, by Unicode simple case folding: the same-dialect path forwards the client's
+ * bytes, and common upstream stacks bind JSON names that way (Go's {@code encoding/json}, which also folds
+ * {@code ſ} to {@code s} and the Kelvin sign to {@code k}; ASP.NET's web defaults; Jackson with case-insensitive
+ * properties), so {@code "API_BASE"} or {@code "api_baſe"} reaches such an upstream as {@code api_base}.
+ * Stateless.
  */
 public final class OverrideFields {
 
@@ -23,7 +29,8 @@ public final class OverrideFields {
 
     /** Whether {@code name}, a top-level member of a request body, is one the gateway refuses. */
     public static boolean refused(String name) {
-        return switch (name) {
+        String folded = folded(name);
+        return switch (folded) {
             // Where the call goes.
             case "api_base", "base_url", "azure_endpoint", "api_type", "custom_llm_provider",
                  // Who the call is made as, and with which API version.
@@ -33,8 +40,20 @@ public final class OverrideFields {
                  // LiteLLM's per-request router and embedding config, both of which carry api_base and keys.
                  "user_config", "litellm_embedding_config" -> true;
             // Bedrock and Vertex credentials, regions and endpoints (aws_access_key_id, vertex_credentials, ...).
-            default -> name.startsWith("aws_") || name.startsWith("vertex_");
+            default -> folded.startsWith("aws_") || folded.startsWith("vertex_");
         };
+    }
+
+    /**
+     * {@code name} with each character case-folded as {@link String#equalsIgnoreCase} compares them (upper, then
+     * lower case), which maps every simple case-fold variant of an ASCII letter to that letter.
+     */
+    private static String folded(String name) {
+        var out = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            out.append(Character.toLowerCase(Character.toUpperCase(name.charAt(i))));
+        }
+        return out.toString();
     }
 
     /** Throws the dialect-neutral 400 when {@link #refused}: the client's dialect renders it. */

@@ -214,6 +214,22 @@ class OpenAiEnvelopeTest {
         }
     }
 
+    /**
+     * Spellings an upstream binds to an override field all the same: a JSON escape (any parser unescapes it), and
+     * case variants, which case-insensitive binders (Go's encoding/json, ASP.NET) read as the field, Go's even
+     * through the long s and the Kelvin sign.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"api\\u005fbase", "API_BASE", "Base_Url", "Api_Key", "EXTRA_HEADERS",
+            "AWS_SECRET_ACCESS_KEY", "Vertex_Project", "api_ba\u017fe", "api_\u212aey"})
+    void refusesOverridesHoweverSpelled(String field) {
+        byte[] b = bytes("{\"model\":\"m\",\"" + field + "\":\"http://169.254.169.254/\",\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        GatewayError error = catchThrowableOfType(GatewayException.class,
+                () -> OpenAiEnvelope.scan(b, b.length, Operation.CHAT)).error();
+        assertThat(error.code()).isEqualTo("parameter_not_allowed");
+    }
+
     @Test
     void keepsOrdinaryFieldsThatMerelyLookAlike() {
         byte[] b = bytes("{\"model\":\"m\",\"max_tokens\":5,\"metadata\":{\"api_base\":\"x\"},\"messages\":"
