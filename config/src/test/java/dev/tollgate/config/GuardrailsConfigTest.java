@@ -98,7 +98,8 @@ class GuardrailsConfigTest {
         assertThat(problems(loader().parse("t.yaml", yaml))).containsExactlyInAnyOrder(
                 "t.yaml:8:71: models.m.guardrails[1]: unknown guardrail 'banend' (did you mean 'banned'?)",
                 "t.yaml:11:52: guardrails.no-secrets.types[0]: unknown PII type 'emial' (did you mean 'email'?); "
-                        + "valid types: private_key, jwt, api_key, aws_access_key, github_token, bearer_token, "
+                        + "valid types: private_key, jwt, api_key, google_api_key, aws_access_key, github_token, "
+                        + "url_credential, bearer_token, "
                         + "credit_card, iban, us_ssn, email, phone, ip_address, secrets",
                 "t.yaml:12:49: guardrails.jailbreak.types: not allowed for kind injection (it takes threshold)",
                 "t.yaml:12:41: guardrails.jailbreak.action: kind injection cannot redact (it judges a text as a "
