@@ -28,7 +28,6 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.server.testing.RunningGateway;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -212,7 +211,7 @@ class GuardrailsTest {
         String requestId = raw.headers().values("x-request-id").getFirst();
         // the key's guardrail only: the plain model group has none, so nothing is redacted
         assertThat(sent("/v1/chat/completions", marker).at("/messages/0/content").asText()).contains(MAIL);
-        assertThat(accessLine(requestId)).contains("\"guardrails\":\"input:falcon:flag\"");
+        assertThat(gateway.accessLine(requestId)).contains("\"guardrails\":\"input:falcon:flag\"");
         assertThat(Http.get(gateway.adminUrl("/metrics")).body())
                 .contains("tollgate_guardrail_checks_total{guardrail=\"falcon\",result=\"flag\",stage=\"input\"}")
                 .contains("tollgate_guardrail_duration_seconds_count{stage=\"input\"}");
@@ -294,19 +293,6 @@ class GuardrailsTest {
                 .filter(r -> r.getBodyAsString().contains(marker)).toList();
         assertThat(matching).as("upstream requests holding " + marker).hasSize(1);
         return Http.JSON.readTree(matching.getFirst().getBodyAsString());
-    }
-
-    private static String accessLine(String requestId) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < until) {
-            for (String line : gateway.logs().split("\n")) {
-                if (line.contains("\"type\":\"access\"") && line.contains(requestId)) {
-                    return line;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no access-log line for " + requestId);
     }
 
     /** The answer's text in pieces that split the e-mail address three ways. */

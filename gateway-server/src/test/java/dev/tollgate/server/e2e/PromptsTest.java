@@ -174,7 +174,7 @@ class PromptsTest {
 
         String armName = arm.substring("tone/".length());
         assertThat(ledgerRow(requestId)).isEqualTo(List.of("support-answer", "1", "production", "tone", armName));
-        String line = accessLine(requestId);
+        String line = gateway.accessLine(requestId);
         assertThat(line).contains("\"prompt\":\"support-answer\"", "\"prompt_version\":1",
                 "\"prompt_label\":\"production\"", "\"experiment\":\"" + arm + "\"");
 
@@ -382,19 +382,6 @@ class PromptsTest {
             Thread.sleep(50);
         }
         throw new AssertionError("no ledger row for " + requestId);
-    }
-
-    private static String accessLine(String requestId) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < until) {
-            for (String line : gateway.logs().split("\n")) {
-                if (line.contains("\"type\":\"access\"") && line.contains(requestId)) {
-                    return line;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no access-log line for " + requestId);
     }
 
 }

@@ -1,5 +1,7 @@
 package dev.tollgate.server.e2e;
 
+import static dev.tollgate.server.testing.Compression.deflate;
+import static dev.tollgate.server.testing.Compression.gzip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.server.testing.RunningGateway;
@@ -19,8 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -462,19 +462,4 @@ class SecurityEdgesTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static byte[] gzip(byte[] plain) throws IOException {
-        var out = new ByteArrayOutputStream();
-        try (var zip = new GZIPOutputStream(out)) {
-            zip.write(plain);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] deflate(byte[] plain) throws IOException {
-        var out = new ByteArrayOutputStream();
-        try (var zip = new DeflaterOutputStream(out)) {
-            zip.write(plain);
-        }
-        return out.toByteArray();
-    }
 }

@@ -1,5 +1,7 @@
 package dev.tollgate.server.pipeline;
 
+import static dev.tollgate.server.testing.Compression.deflate;
+import static dev.tollgate.server.testing.Compression.gzip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,11 +10,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 class ContentCodingTest {
@@ -79,19 +78,4 @@ class ContentCodingTest {
         return bytes;
     }
 
-    private static byte[] gzip(byte[] plain) throws IOException {
-        var out = new ByteArrayOutputStream();
-        try (var zip = new GZIPOutputStream(out)) {
-            zip.write(plain);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] deflate(byte[] plain) throws IOException {
-        var out = new ByteArrayOutputStream();
-        try (var zip = new DeflaterOutputStream(out)) {
-            zip.write(plain);
-        }
-        return out.toByteArray();
-    }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -110,6 +111,23 @@ public final class RunningGateway implements AutoCloseable {
         synchronized (logs) {
             return logs.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * The access-log line of a request, waiting up to 10 s for it: the line is written once the answer is sent,
+     * which a client can see before it.
+     */
+    public String accessLine(String requestId) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < until) {
+            for (String line : logs().split("\n")) {
+                if (line.contains("\"type\":\"access\"") && line.contains(requestId)) {
+                    return line;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no access-log line for " + requestId);
     }
 
     @Override
