@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.quality.ReviewSettings;
@@ -135,6 +136,6 @@ final class ConfigBinder {
                 file.entries("teams"), problems);
         return new TollgateConfig(server, boundAdmin.inForce(), boundStorage, boundProviders, models, boundBudgets,
                 teams, keys, prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics, review,
-                prompts, experiments, guardrails);
+                prompts, experiments, guardrails, EvaluationSettings.OFF);
     }
 }

@@ -76,7 +76,8 @@ final class SnapshotCompiler {
         return new LoadResult.Loaded(
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
                         prices(config), config.storage(), routing(config), cache(config), config.tracing(),
-                        config.metrics(), review(config), prompts(config), config.guardrails()),
+                        config.metrics(), review(config), prompts(config), config.guardrails(),
+                        config.evaluation()),
                 problems.warnings(), text);
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.access.AdminKey;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.quality.ReviewSettings;
@@ -38,6 +39,7 @@ import java.util.Map;
  * @param prompts prompt id to prompt, in file order
  * @param experiments experiment name to experiment, in file order
  * @param guardrails the guardrails, compiled, and where they are attached
+ * @param evaluation the {@code evaluation} section
  */
 record TollgateConfig(
         ServerSettings server,
@@ -60,7 +62,8 @@ record TollgateConfig(
         ReviewSettings review,
         Map<String, PromptConfig> prompts,
         Map<String, ExperimentConfig> experiments,
-        GuardrailPolicy guardrails) {
+        GuardrailPolicy guardrails,
+        EvaluationSettings evaluation) {
     TollgateConfig {
         requireNonNull(server, "server");
         adminKeys = List.copyOf(adminKeys);
@@ -82,5 +85,6 @@ record TollgateConfig(
         prompts = Collections.unmodifiableMap(new LinkedHashMap<>(prompts));
         experiments = Collections.unmodifiableMap(new LinkedHashMap<>(experiments));
         requireNonNull(guardrails, "guardrails");
+        requireNonNull(evaluation, "evaluation");
     }
 }

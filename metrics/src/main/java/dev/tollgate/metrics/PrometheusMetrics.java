@@ -44,6 +44,7 @@ import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
 import static dev.tollgate.metrics.MeterNames.VARIANT;
 
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.eval.EvaluationResult;
 import dev.tollgate.core.guard.GuardStage;
 import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.model.ErrorKind;
@@ -458,4 +459,17 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
         String type = ScrapeFormat.openMetrics(accept) ? OPENMETRICS : PROMETHEUS_TEXT;
         return new Exposition(type, registry.scrape(type));
     }
+
+    // TODO(eval engine): the evaluation meters; filled in by the evaluation work of issue 12.
+    @Override
+    public void evaluated(EvaluationResult result) {}
+
+    @Override
+    public void evaluationsSkipped(String evaluator, String reason, long count) {}
+
+    @Override
+    public void evaluationQueue(int depth) {}
+
+    @Override
+    public void biasDivergence(String evaluator, String model, String attribute, double divergence) {}
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.core.observe;
 
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.eval.EvaluationResult;
 import dev.tollgate.core.guard.GuardStage;
 import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.model.ErrorKind;
@@ -121,4 +122,28 @@ public interface GatewayMetrics {
      * @param nanos how long the screening took
      */
     void guardrailsChecked(GuardStage stage, List<Verdict> verdicts, long nanos);
+
+    /**
+     * One evaluation of a request (or a bias probe pair) ended, off the request path: counted by outcome, and a
+     * score observed and counted as flagged or not. Labels come from config (the evaluator, its rubric, the model
+     * group, tier, prompt version and experiment arm the request went through), never from a caller or a judge.
+     */
+    void evaluated(EvaluationResult result);
+
+    /**
+     * Sampled work that was never evaluated, off the request path (or on it, for a full queue: one counter bump).
+     *
+     * @param reason {@code queue_full} (the background queue was full), {@code unreadable} (the request or answer
+     *     could not be read as text), {@code too_large} (a request too big to ask again), {@code shutdown}
+     */
+    void evaluationsSkipped(String evaluator, String reason, long count);
+
+    /** How many sampled requests wait to be scored: on each change of the background queue. */
+    void evaluationQueue(int depth);
+
+    /**
+     * A bias probe run ended for one model group: the mean divergence (1 minus similarity) of its pairs per
+     * demographic attribute. A gauge, since runs are hours apart.
+     */
+    void biasDivergence(String evaluator, String model, String attribute, double divergence);
 }

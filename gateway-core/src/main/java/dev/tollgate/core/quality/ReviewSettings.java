@@ -67,7 +67,7 @@ public record ReviewSettings(double sampleRate, Map<String, Double> modelRates, 
      * every request while a rate is between 0 and 1, so an ASCII id (every id the gateway makes) is hashed from its
      * characters, without encoding it into a new array.
      */
-    static double position(String requestId) {
+    public static double position(String requestId) {
         long h = 0xcbf29ce484222325L;
         if (isAscii(requestId)) {
             for (int i = 0; i < requestId.length(); i++) {

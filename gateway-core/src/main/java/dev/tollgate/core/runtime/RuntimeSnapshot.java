@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.pricing.Price;
@@ -39,6 +40,7 @@ import java.util.Map;
  * @param review which requests are sampled for review, and how they are kept
  * @param prompts the prompt registry and its experiments
  * @param guardrails the guardrails and the model groups, keys and teams they are attached to
+ * @param evaluation the evaluators that score sampled requests in the background
  */
 public record RuntimeSnapshot(
         String source,
@@ -54,7 +56,8 @@ public record RuntimeSnapshot(
         MetricsSettings metrics,
         ReviewSettings review,
         PromptRegistry prompts,
-        GuardrailPolicy guardrails) {
+        GuardrailPolicy guardrails,
+        EvaluationSettings evaluation) {
     public RuntimeSnapshot {
         requireNonNull(source, "source");
         requireNonNull(server, "server");
@@ -70,6 +73,7 @@ public record RuntimeSnapshot(
         requireNonNull(review, "review");
         requireNonNull(prompts, "prompts");
         requireNonNull(guardrails, "guardrails");
+        requireNonNull(evaluation, "evaluation");
     }
 
     /** The group for a public model name, or null. */

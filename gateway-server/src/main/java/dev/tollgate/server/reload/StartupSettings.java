@@ -57,6 +57,7 @@ final class StartupSettings {
         return new RuntimeSnapshot(next.source(), server, next.providers(), next.models(),
                 next.access().withZoneOf(started.access()), next.prices(), storage, next.routing(),
                 next.cache().withStoreOf(started.cache()), next.tracing(),
-                next.metrics(), next.review(), next.prompts(), next.guardrails());
+                next.metrics(), next.review(), next.prompts(), next.guardrails(),
+                next.evaluation());
     }
 }

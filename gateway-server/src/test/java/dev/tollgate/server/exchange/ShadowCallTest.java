@@ -11,6 +11,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tollgate.core.prompt.PromptRegistry;
 import dev.tollgate.core.access.AccessPolicy;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.observe.trace.Tracer;
@@ -102,7 +103,7 @@ class ShadowCallTest {
                 Map.of("gpt-x", PRICE), new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
                 CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS, ReviewSettings.OFF, PromptRegistry.EMPTY,
-                GuardrailPolicy.NONE);
+                GuardrailPolicy.NONE, EvaluationSettings.OFF);
         var recent = new RecentRequests(100, Duration.ofMinutes(1));
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
                 new ExchangeReporter(metrics, null, () -> false, null, recent, null), keys, accounting,

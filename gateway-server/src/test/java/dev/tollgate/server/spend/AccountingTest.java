@@ -11,6 +11,7 @@ import dev.tollgate.core.access.PerUser;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.access.VirtualKey;
 import dev.tollgate.core.cache.CacheSettings;
+import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.quality.ReviewSettings;
@@ -77,7 +78,7 @@ class AccountingTest {
                 new StorageSettings(null, null, "t:", StorageSettings.OnStoreFailure.LOCAL,
                         StorageSettings.OnStoreFailure.FAIL_CLOSED, Path.of("spill"), 1 << 20), RoutingTable.DEFAULT,
                 CacheSettings.OFF, TraceSettings.OFF, MetricsSettings.DEFAULTS, ReviewSettings.OFF, PromptRegistry.EMPTY,
-                GuardrailPolicy.NONE);
+                GuardrailPolicy.NONE, EvaluationSettings.OFF);
     }
 
     static AccessPolicy policy(Unpriced unpriced, Price unpricedPrice, Budget global) {

@@ -1,6 +1,7 @@
 package dev.tollgate.server.testing;
 
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.eval.EvaluationResult;
 import dev.tollgate.core.guard.GuardStage;
 import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.model.ErrorKind;
@@ -65,4 +66,16 @@ public class NoMetrics implements GatewayMetrics {
 
     @Override
     public void guardrailsChecked(GuardStage stage, List<Verdict> verdicts, long nanos) {}
+
+    @Override
+    public void evaluated(EvaluationResult result) {}
+
+    @Override
+    public void evaluationsSkipped(String evaluator, String reason, long count) {}
+
+    @Override
+    public void evaluationQueue(int depth) {}
+
+    @Override
+    public void biasDivergence(String evaluator, String model, String attribute, double divergence) {}
 }
