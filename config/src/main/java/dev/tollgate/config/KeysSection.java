@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.PerUser;
+import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.quota.Budget;
 import dev.tollgate.core.quota.Limits;
 import java.time.Instant;
@@ -36,7 +37,7 @@ final class KeysSection {
      * The name of the key the gateway makes for its own evaluation calls (judges, re-asks, bias probes): a key of the
      * file or the admin API taking it would be mistaken for that one, so neither may.
      */
-    static final String EVALUATION_KEY = "tollgate-evaluation";
+    static final String EVALUATION_KEY = EvaluationSettings.KEY_NAME;
     /** The accepted hash form, also the JSON Schema pattern. */
     static final String HASH_PATTERN = "^sha256:[0-9a-f]{64}$";
 
