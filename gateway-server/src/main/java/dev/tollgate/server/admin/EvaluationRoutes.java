@@ -75,16 +75,23 @@ final class EvaluationRoutes {
     private final BiasRuns biasRuns;
     private final Auditing auditing;
     private final Clock clock;
+    private final int maxExport;
 
     /**
      * @param store null when there is no ledger
      * @param biasRuns null when the evaluation engine is not running
      */
     EvaluationRoutes(EvaluationStore store, BiasRuns biasRuns, Auditing auditing, Clock clock) {
+        this(store, biasRuns, auditing, clock, MAX_EXPORT);
+    }
+
+    /** @param maxExport the most results one export sends (tests make it small) */
+    EvaluationRoutes(EvaluationStore store, BiasRuns biasRuns, Auditing auditing, Clock clock, int maxExport) {
         this.store = store;
         this.biasRuns = biasRuns;
         this.auditing = auditing;
         this.clock = clock;
+        this.maxExport = maxExport;
     }
 
     /** The methods a path under {@code evaluations} answers; none when it is not a route. */
@@ -118,7 +125,7 @@ final class EvaluationRoutes {
         EvaluationPager pager = new EvaluationPager(store);
         // An export's first page is read before the status goes out, so a store that fails is still a 503.
         return pager.page(query).thenApply(first -> export
-                ? Reply.streamed(QualityRoutes.NDJSON, new Export(pager, query, first))
+                ? Reply.streamed(QualityRoutes.NDJSON, new Export(pager, query, first, maxExport))
                 : listing(first));
     }
 
@@ -231,13 +238,15 @@ final class EvaluationRoutes {
      */
     private static final class Export implements StreamedBody {
         private final EvaluationPager pager;
+        private final int max;
         /** The query of the page to send next; null once the export is complete. */
         private EvaluationQuery query;
         private Page first;
         private int sent;
 
-        Export(EvaluationPager pager, EvaluationQuery query, Page first) {
+        Export(EvaluationPager pager, EvaluationQuery query, Page first, int max) {
             this.pager = pager;
+            this.max = max;
             this.query = query;
             this.first = first;
         }
@@ -253,8 +262,8 @@ final class EvaluationRoutes {
         }
 
         private String lines(Page page) {
-            if (sent + page.results().size() > MAX_EXPORT) {
-                String note = JSON.createObjectNode().put("truncated", true).put("max_rows", MAX_EXPORT)
+            if (sent + page.results().size() > max) {
+                String note = JSON.createObjectNode().put("truncated", true).put("max_rows", max)
                         .put("next_before", query.before().toString()).toString();
                 query = null;
                 return note + "\n";
