@@ -47,7 +47,9 @@ public final class Main {
               tollgate prompts COMMAND     the prompt registry: list, show, render, diff, label
               tollgate experiments COMMAND
                                            prompt experiments: list, show (results per arm), end
-              These six call a running gateway's admin API at --admin URL (else $TOLLGATE_ADMIN_URL, else
+              tollgate evaluations COMMAND
+                                           online evaluation results: list, export (JSON lines)
+              These seven call a running gateway's admin API at --admin URL (else $TOLLGATE_ADMIN_URL, else
               http://127.0.0.1:8081) with the admin key in $TOLLGATE_ADMIN_KEY or --admin-key-file PATH, and
               answer --help with their options. Exit codes: 1 the gateway refused, 2 bad usage, 3 the admin API
               cannot be reached.
@@ -78,7 +80,7 @@ public final class Main {
                 case "new-key" -> newKey(out);
                 case "hash-key" -> hashKey(System.in, out, err);
                 case "mock" -> mock(Flags.parse(rest, List.of("--listen", "--latency", "--tokens-per-second", "--chunks")), out);
-                case "keys", "spend", "config", "reviews", "prompts", "experiments" ->
+                case "keys", "spend", "config", "reviews", "prompts", "experiments", "evaluations" ->
                         AdminCommands.run(command, rest, out, err, System::getenv);
                 default -> usage(err, "unknown command '" + command + "'");
             };

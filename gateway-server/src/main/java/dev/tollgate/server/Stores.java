@@ -34,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,8 @@ import java.util.logging.Logger;
  * breaker's transition), the response cache's size every {@link #GAUGES_EVERY}. The response cache is sized from
  * the first config ({@code cache.max_bytes} applies at restart only) and keeps its answers across reloads. With a
  * ledger, review samples are written to it by their own writer, and those older than {@code review.retention} (as
- * the config in force says) are pruned every {@link #PRUNE_EVERY}.
+ * the config in force says) are pruned every {@link #PRUNE_EVERY}, as are evaluation results older than
+ * {@code evaluation.retention}.
  */
 record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts alerts, Accounting accounting,
               DeploymentHealth health, ServerLoadPoller loadPoller, ResponseCache cache, RedisResponseCache sharedCache,
@@ -208,21 +210,31 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
         };
     }
 
-    /** Deletes review samples past the retention of the config in force; waits for it, on housekeeping's thread. */
+    /**
+     * Deletes review samples and evaluation results past the retention of the config in force (each its own:
+     * {@code review.retention}, {@code evaluation.retention}); waits for it, on housekeeping's thread. One failing
+     * does not keep the other from its turn.
+     */
     private static Runnable prune(Supplier<RuntimeSnapshot> snapshot, JdbcLedger ledger, LogSink logs, Clock clock) {
         return () -> {
-            try {
-                int pruned = ledger.quality().pruneReviews(clock.instant().minus(snapshot.get().review().retention()))
-                        .toCompletableFuture().get(REBUILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                if (pruned > 0) {
-                    logs.write(LogSink.event(LogLevel.INFO, "review samples past their retention deleted")
-                            .field("samples", pruned));
-                }
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "review samples could not be pruned; next try in " + PRUNE_EVERY.toMinutes()
-                        + " min: " + e);
-            }
+            RuntimeSnapshot now = snapshot.get();
+            pruneOne("review samples", ledger.quality().pruneReviews(clock.instant().minus(now.review().retention())),
+                    logs);
+            pruneOne("evaluation results", ledger.evaluations().pruneEvaluations(
+                    clock.instant().minus(now.evaluation().retention())), logs);
         };
+    }
+
+    private static void pruneOne(String what, CompletionStage<Integer> pruning, LogSink logs) {
+        try {
+            int pruned = pruning.toCompletableFuture().get(REBUILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            if (pruned > 0) {
+                logs.write(LogSink.event(LogLevel.INFO, what + " past their retention deleted").field("rows", pruned));
+            }
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, what + " could not be pruned; next try in " + PRUNE_EVERY.toMinutes() + " min: "
+                    + e);
+        }
     }
 
     private static Runnable states(DeploymentHealth health) {

@@ -168,7 +168,8 @@ public final class Tollgate implements AutoCloseable {
                 state.sharedCache(), new Flights(), Tracer.system(spans), feedback, new StreamSlots());
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
-                state.sharedCache(), state.ledger() == null ? null : state.ledger().quality(), reloader, audit,
+                state.sharedCache(), state.ledger() == null ? null : state.ledger().quality(),
+                state.ledger() == null ? null : state.ledger().evaluations(), null, reloader, audit,
                 Clock.systemUTC());
         metrics.bindRuntime(RuntimeReadings.of(state.ledger(), workers, spans));
         Gateway gateway;

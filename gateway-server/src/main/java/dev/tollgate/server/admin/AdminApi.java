@@ -13,6 +13,7 @@ import dev.tollgate.core.access.RawKeys;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.access.VirtualKey;
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.eval.EvaluationStore;
 import dev.tollgate.core.ledger.GroupBy;
 import dev.tollgate.core.ledger.KeyStore;
 import dev.tollgate.core.ledger.ReportQuery;
@@ -29,16 +30,24 @@ import dev.tollgate.server.access.KeyRing;
 import dev.tollgate.server.log.AuditLog;
 import dev.tollgate.server.log.JsonLine;
 import dev.tollgate.server.pipeline.HttpReplies;
+import dev.tollgate.server.pipeline.RequestId;
 import dev.tollgate.server.reload.ConfigReloader;
 import dev.tollgate.server.store.RedisResponseCache;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -86,6 +95,7 @@ import java.util.stream.Collectors;
  *  GET    /admin/feedback             feedback on answers: see {@link QualityRoutes}
  *  ...    /admin/prompts...           the prompt registry: versions, rendering, diffs, labels: see {@link PromptRoutes}
  *  ...    /admin/experiments...       prompt experiments: results per arm, ending one: see {@link ExperimentRoutes}
+ *  ...    /admin/evaluations...       evaluation results, JSON or JSON lines; bias runs: see {@link EvaluationRoutes}
  * </pre>
  */
 public final class AdminApi {
@@ -109,6 +119,7 @@ public final class AdminApi {
     private final QualityRoutes quality;
     private final PromptRoutes prompts;
     private final ExperimentRoutes experiments;
+    private final EvaluationRoutes evaluations;
     private final SecureRandom random = new SecureRandom();
     private final AuditLog audit;
     private final RefusedAttempts refusals;
@@ -118,11 +129,13 @@ public final class AdminApi {
      * @param ledger null when there is no ledger (spend reports are then unavailable)
      * @param sharedCache the response cache's level in Redis, or null
      * @param qualityStore null when there is no ledger (feedback and review samples are then unavailable)
+     * @param evaluationStore null when there is no ledger (evaluation results are then unavailable)
+     * @param biasRuns null when the evaluation engine is not running (bias runs are then unavailable)
      */
     public AdminApi(Supplier<RuntimeSnapshot> snapshot, Supplier<List<AdminKey>> adminKeys, KeyRing keys,
                     KeyStore keyStore, SpendLedger ledger, QuotaStore quotas, ResponseCache cache,
-                    RedisResponseCache sharedCache, QualityStore qualityStore, ConfigReloader reloader,
-                    AuditLog audit, Clock clock) {
+                    RedisResponseCache sharedCache, QualityStore qualityStore, EvaluationStore evaluationStore,
+                    BiasRuns biasRuns, ConfigReloader reloader, AuditLog audit, Clock clock) {
         this.snapshot = requireNonNull(snapshot, "snapshot");
         this.adminKeys = requireNonNull(adminKeys, "adminKeys");
         this.keys = requireNonNull(keys, "keys");
@@ -138,6 +151,7 @@ public final class AdminApi {
         this.quality = new QualityRoutes(qualityStore, clock);
         this.prompts = new PromptRoutes(snapshot, reloader, this::audited);
         this.experiments = new ExperimentRoutes(snapshot, ledger, reloader, this::audited);
+        this.evaluations = new EvaluationRoutes(evaluationStore, biasRuns, this::audited, clock);
     }
 
     /** {@link #audited}, for the route classes whose changes it records. */
@@ -148,17 +162,24 @@ public final class AdminApi {
     }
 
     /**
-     * An answer: a status and a JSON (or CSV) body.
+     * An answer: a status and a JSON (or CSV) body, whole or streamed.
      *
+     * @param body the whole body; null when it is {@code streamed}
      * @param allow the {@code Allow} header of a 405, else null
+     * @param streamed the body made as it is sent, or null when it is {@code body}
      */
-    record Reply(HttpResponseStatus status, String contentType, String body, String allow) {
+    record Reply(HttpResponseStatus status, String contentType, String body, String allow, StreamedBody streamed) {
         Reply(HttpResponseStatus status, String contentType, String body) {
-            this(status, contentType, body, null);
+            this(status, contentType, body, null, null);
         }
 
         Reply allowing(String methods) {
-            return new Reply(status, contentType, body, methods);
+            return new Reply(status, contentType, body, methods, streamed);
+        }
+
+        /** A 200 whose body is sent a piece at a time. */
+        static Reply streamed(String contentType, StreamedBody body) {
+            return new Reply(HttpResponseStatus.OK, contentType, null, null, body);
         }
 
         static Reply json(HttpResponseStatus status, Object tree) {
@@ -198,10 +219,54 @@ public final class AdminApi {
         }
         reply.whenComplete((r, e) -> ctx.executor().execute(() -> {
             Reply out = r != null ? r : failure(e);
+            if (out.streamed() != null) {
+                stream(ctx, out, requestId, keepAlive);
+                return;
+            }
             HttpHeaders extra = out.allow() == null ? null : new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW,
                     out.allow());
             HttpReplies.send(ctx, out.status(), out.contentType(),
                     ByteBufUtil.writeUtf8(ctx.alloc(), out.body()), requestId, keepAlive, extra);
+        }));
+    }
+
+    /** Sends the head of a streamed reply, then its pieces one after another, each once the one before is out. */
+    private static void stream(ChannelHandlerContext ctx, Reply out, String requestId, boolean keepAlive) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, out.status());
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, out.contentType()).set(RequestId.HEADER, requestId);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        HttpUtil.setKeepAlive(head, keepAlive);
+        ctx.write(head);
+        sendNext(ctx, out.streamed(), requestId, keepAlive);
+    }
+
+    private static void sendNext(ChannelHandlerContext ctx, StreamedBody body, String requestId, boolean keepAlive) {
+        CompletionStage<String> piece;
+        try {
+            piece = body.next();
+        } catch (RuntimeException e) {
+            piece = CompletableFuture.failedFuture(e);
+        }
+        piece.whenComplete((text, error) -> ctx.executor().execute(() -> {
+            if (error != null) {
+                // The status is out: closing without the last chunk is how the client learns the body is cut.
+                LOG.log(Level.WARNING, "admin request " + requestId + ": a streamed reply was cut", error);
+                ctx.close();
+            } else if (text == null) {
+                var done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                if (!keepAlive) {
+                    done.addListener(ChannelFutureListener.CLOSE);
+                }
+            } else if (text.isEmpty()) {
+                sendNext(ctx, body, requestId, keepAlive); // an empty chunk would read as the body's end
+            } else {
+                ctx.writeAndFlush(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), text)))
+                        .addListener(written -> {
+                            if (written.isSuccess()) {
+                                sendNext(ctx, body, requestId, keepAlive);
+                            } // else the client is gone, and the connection with it: nothing more to make
+                        });
+            }
         }));
     }
 
@@ -237,6 +302,7 @@ public final class AdminApi {
             case "reviews", "feedback" -> QualityRoutes.params();
             case "prompts" -> PromptRoutes.params(parts);
             case "experiments" -> ExperimentRoutes.params(parts);
+            case "evaluations" -> EvaluationRoutes.params(parts);
             default -> Set.of();
         };
         for (String given : uri.parameters().keySet()) {
@@ -267,6 +333,9 @@ public final class AdminApi {
         }
         if (parts[0].equals("experiments")) {
             return experiments.route(parts, uri, request.content().toString(StandardCharsets.UTF_8), actor);
+        }
+        if (parts[0].equals("evaluations")) {
+            return evaluations.route(parts, uri, request.content().toString(StandardCharsets.UTF_8), actor);
         }
         RuntimeSnapshot snap = snapshot.get();
         return switch (parts.length) {
@@ -300,6 +369,7 @@ public final class AdminApi {
             case "reviews", "feedback" -> QualityRoutes.methods(parts);
             case "prompts" -> PromptRoutes.methods(parts);
             case "experiments" -> ExperimentRoutes.methods(parts);
+            case "evaluations" -> EvaluationRoutes.methods(parts);
             default -> Set.of();
         };
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.server.cli.Failure.Refused;
 import dev.tollgate.server.cli.Failure.Unreachable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -23,6 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Calls the admin API: one request per call, the admin key as a bearer token, and every way a call can go wrong
@@ -84,8 +88,7 @@ final class AdminClient implements AutoCloseable {
     }
 
     private Reply send(HttpRequest.Builder request) throws InterruptedException {
-        HttpRequest built = request.timeout(connection.timeout())
-                .header("Authorization", connection.authorization()).build();
+        HttpRequest built = authorised(request);
         HttpResponse<String> response;
         try {
             response = http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -93,9 +96,36 @@ final class AdminClient implements AutoCloseable {
             throw unreachable(e);
         }
         if (response.statusCode() / 100 != 2) {
-            throw refused(response);
+            throw refused(response.statusCode(), response.body());
         }
         return new Reply(built.uri(), response.statusCode(), response.body());
+    }
+
+    /**
+     * GETs {@code path} and hands each line of its 2xx body to {@code line} as it arrives, so a long export is
+     * never held whole. The timeout is the wait for the answer to begin; the body may take longer.
+     */
+    void getLines(String path, Consumer<String> line) throws InterruptedException {
+        HttpResponse<Stream<String>> response;
+        try {
+            response = http.send(authorised(HttpRequest.newBuilder(connection.uri(path)).GET()),
+                    HttpResponse.BodyHandlers.ofLines());
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+        try (Stream<String> lines = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                throw refused(response.statusCode(), lines.collect(Collectors.joining("\n")));
+            }
+            lines.forEach(line);
+        } catch (UncheckedIOException e) {
+            throw new Unreachable("the answer from the admin API at " + connection.base() + " broke off: "
+                    + e.getCause().getMessage() + "; what came before it is incomplete");
+        }
+    }
+
+    private HttpRequest authorised(HttpRequest.Builder request) {
+        return request.timeout(connection.timeout()).header("Authorization", connection.authorization()).build();
     }
 
     private Unreachable unreachable(IOException e) {
@@ -122,9 +152,8 @@ final class AdminClient implements AutoCloseable {
     }
 
     /** The gateway's own words from its JSON error body, and each problem of a config it would not apply. */
-    private Refused refused(HttpResponse<String> response) {
-        int status = response.statusCode();
-        JsonNode body = parse(response.body());
+    private Refused refused(int status, String text) {
+        JsonNode body = parse(text);
         JsonNode error = body == null ? null : body.path("error");
         if (error == null || !error.path("message").isTextual()) {
             return new Refused(connection.base() + " answered " + status + " without the admin API's error body: is"

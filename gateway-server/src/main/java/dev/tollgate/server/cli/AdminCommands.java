@@ -6,13 +6,13 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The admin commands, {@code tollgate keys|spend|config|reviews|prompts|experiments ...}. Exit codes: 0 done, 1 the gateway refused or failed
+ * The admin commands, {@code tollgate keys|spend|config|reviews|prompts|experiments|evaluations ...}. Exit codes: 0 done, 1 the gateway refused or failed
  * the request, 2 a command line that does not fit the command, 3 no answer from the admin API.
  */
 public final class AdminCommands {
     /** The command names this class runs. */
     public static final Set<String> NAMES = Set.of("keys", "spend", "config", "reviews", "prompts",
-            "experiments");
+            "experiments", "evaluations");
 
     static final int REFUSED = 1;
     static final int BAD_USAGE = 2;
@@ -43,6 +43,7 @@ public final class AdminCommands {
             case "reviews" -> commands.group(ReviewsCommand.GROUP, args);
             case "prompts" -> commands.group(PromptsCommand.GROUP, args);
             case "experiments" -> commands.group(ExperimentsCommand.GROUP, args);
+            case "evaluations" -> commands.group(EvaluationsCommand.GROUP, args);
             case "spend" -> commands.command(SpendCommand.COMMAND, args);
             default -> throw new IllegalArgumentException("not an admin command: " + name);
         };

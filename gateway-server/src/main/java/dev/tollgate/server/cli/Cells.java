@@ -68,4 +68,17 @@ final class Cells {
         }
         return parts.isEmpty() ? null : String.join(", ", parts);
     }
+
+    /**
+     * Text on one line, cut to {@code max} characters with an ellipsis (never inside a surrogate pair, which would
+     * print as '?'): a table row must stay a row.
+     */
+    static String excerpt(String text, int max) {
+        String line = text.replaceAll("\\s+", " ").strip();
+        if (line.length() <= max) {
+            return line;
+        }
+        int end = max - 3;
+        return line.substring(0, Character.isHighSurrogate(line.charAt(end - 1)) ? end - 1 : end) + "...";
+    }
 }

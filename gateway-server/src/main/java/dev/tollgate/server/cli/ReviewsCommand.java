@@ -68,18 +68,10 @@ final class ReviewsCommand {
                     Cells.text(s.path("model")),
                     s.path("input_tokens").asLong() + "+" + s.path("output_tokens").asLong(),
                     Cells.usd(s.path("cost_usd")), Cells.text(s.path("feedback").path("score")),
-                    excerpt(s.path("prompt").asText()), excerpt(s.path("answer").asText()));
+                    Cells.excerpt(s.path("prompt").asText(), EXCERPT),
+                    Cells.excerpt(s.path("answer").asText(), EXCERPT));
         }
         table.print(call.out());
     }
 
-    /** One line, cut (never inside a surrogate pair, which would print as '?'): a table row must stay a row. */
-    private static String excerpt(String text) {
-        String line = text.replaceAll("\\s+", " ").strip();
-        if (line.length() <= EXCERPT) {
-            return line;
-        }
-        int end = EXCERPT - 3;
-        return line.substring(0, Character.isHighSurrogate(line.charAt(end - 1)) ? end - 1 : end) + "...";
-    }
 }

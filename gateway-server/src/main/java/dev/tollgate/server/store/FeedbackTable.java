@@ -70,10 +70,10 @@ final class FeedbackTable {
     }
 
     /**
-     * The prompt of a spend row, from its five prompt columns starting at {@code first}; null when it rendered
-     * none.
+     * The prompt of a spend or evaluation row, from its five prompt columns starting at {@code first}; null when
+     * it rendered none.
      */
-    private static PromptUse promptUse(ResultSet rs, int first) throws SQLException {
+    static PromptUse promptUse(ResultSet rs, int first) throws SQLException {
         String id = rs.getString(first);
         if (id == null) {
             return null;

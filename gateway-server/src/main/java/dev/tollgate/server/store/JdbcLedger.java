@@ -2,6 +2,7 @@ package dev.tollgate.server.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.eval.EvaluationStore;
 import dev.tollgate.core.ledger.ArmTotals;
 import dev.tollgate.core.ledger.KeyStore;
 import dev.tollgate.core.ledger.ReportQuery;
@@ -22,9 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * one schema for both. Rows go through a bounded queue to one writer thread ({@link SpendWriter}), which batches
  * them into transactions and, while the database is down, into a spill file that is replayed when it returns.
  *
- * <p>{@link #record} never blocks or throws, on any thread. {@link #report}, {@link #experiment} and the
- * {@link #keys() key store}
- * run on two reader threads of the ledger's own. {@link #flush} and {@link #close} block. Thread-safe.
+ * <p>{@link #record} never blocks or throws, on any thread. {@link #report}, {@link #experiment}, the
+ * {@link #keys() key store} and the reads of the {@link #quality() quality} and {@link #evaluations() evaluation}
+ * stores run on two reader threads of the ledger's own. {@link #flush} and {@link #close} block. Thread-safe.
  */
 public final class JdbcLedger implements SpendLedger {
     private final LedgerDatabase database;
@@ -32,6 +33,7 @@ public final class JdbcLedger implements SpendLedger {
     private final SpendWriter writer;
     private final JdbcKeyStore keys;
     private final JdbcQualityStore quality;
+    private final JdbcEvaluationStore evaluations;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private JdbcLedger(LedgerDatabase database, SpillFile spill, LedgerListener listener, LedgerTuning tuning) {
@@ -40,6 +42,7 @@ public final class JdbcLedger implements SpendLedger {
         this.writer = new SpendWriter(database, spill, listener, tuning);
         this.keys = new JdbcKeyStore(database);
         this.quality = new JdbcQualityStore(database);
+        this.evaluations = new JdbcEvaluationStore(database);
     }
 
     /** {@link #open(String, Path, long, LedgerListener, LedgerTuning)} with {@link LedgerTuning#DEFAULTS}. */
@@ -108,6 +111,11 @@ public final class JdbcLedger implements SpendLedger {
     /** Feedback and review samples, in the same database. Usable until {@link #close}. */
     public QualityStore quality() {
         return quality;
+    }
+
+    /** Evaluation results, in the same database. Usable until {@link #close}. */
+    public EvaluationStore evaluations() {
+        return evaluations;
     }
 
     /** Queues a row for the writer; a null row is ignored. */

@@ -121,7 +121,46 @@ final class LedgerSchema {
             "CREATE INDEX IF NOT EXISTS spend_experiment ON spend (experiment, experiment_arm)",
             "CREATE INDEX IF NOT EXISTS spend_prompt ON spend (prompt_id, prompt_version)");
 
-    private static final List<List<String>> MIGRATIONS = List.of(VERSION_1, VERSION_2, VERSION_3);
+    /**
+     * Version 4: online evaluation. One row per evaluator's verdict on a request (or on a bias probe pair), with the
+     * request's facts flattened beside it as review samples keep them, so listings filter without a join. Rows are
+     * not unique by request: an evaluator scores a bias probe again on every run. The score is null for a verdict
+     * that produced none (an unparseable judgement, a failed call); cost is in nano-dollars like spend rows'.
+     */
+    private static final List<String> VERSION_4 = List.of(
+            """
+            CREATE TABLE IF NOT EXISTS evaluation (
+                request_id TEXT NOT NULL,
+                spend_id TEXT NOT NULL,
+                request_at_ms BIGINT NOT NULL,
+                key_name TEXT,
+                team TEXT,
+                model TEXT NOT NULL,
+                tier TEXT,
+                variant TEXT,
+                prompt_id TEXT,
+                prompt_version INTEGER,
+                prompt_label TEXT,
+                experiment TEXT,
+                experiment_arm TEXT,
+                at_ms BIGINT NOT NULL,
+                evaluator TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                rubric TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                score DOUBLE PRECISION,
+                flagged INTEGER NOT NULL,
+                rationale TEXT,
+                prompt TEXT,
+                answer TEXT,
+                cost_nanos BIGINT NOT NULL,
+                detail TEXT
+            )""",
+            "CREATE INDEX IF NOT EXISTS evaluation_at ON evaluation (at_ms)",
+            "CREATE INDEX IF NOT EXISTS evaluation_evaluator_at ON evaluation (evaluator, at_ms)",
+            "CREATE INDEX IF NOT EXISTS evaluation_model_at ON evaluation (model, at_ms)");
+
+    private static final List<List<String>> MIGRATIONS = List.of(VERSION_1, VERSION_2, VERSION_3, VERSION_4);
 
     /** The version this code reads and writes. */
     static final int CURRENT = MIGRATIONS.size();

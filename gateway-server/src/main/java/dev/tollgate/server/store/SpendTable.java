@@ -115,16 +115,25 @@ final class SpendTable {
         insert.setString(++i, text(row.clientRequestId()));
         insert.setString(++i, text(row.tier()));
         insert.setString(++i, text(row.variant()));
-        PromptUse prompt = row.prompt();
-        insert.setString(++i, prompt == null ? null : text(prompt.id()));
+        bindPrompt(insert, i, row.prompt());
+    }
+
+    /**
+     * Binds the five prompt columns (id, version, label, experiment, arm) after parameter {@code last}, all null
+     * when {@code prompt} is; returns the last parameter bound.
+     */
+    static int bindPrompt(PreparedStatement statement, int last, PromptUse prompt) throws SQLException {
+        int i = last;
+        statement.setString(++i, prompt == null ? null : text(prompt.id()));
         if (prompt == null) {
-            insert.setNull(++i, Types.INTEGER);
+            statement.setNull(++i, Types.INTEGER);
         } else {
-            insert.setInt(++i, prompt.version());
+            statement.setInt(++i, prompt.version());
         }
-        insert.setString(++i, prompt == null ? null : text(prompt.label()));
-        insert.setString(++i, prompt == null ? null : text(prompt.experiment()));
-        insert.setString(++i, prompt == null ? null : text(prompt.arm()));
+        statement.setString(++i, prompt == null ? null : text(prompt.label()));
+        statement.setString(++i, prompt == null ? null : text(prompt.experiment()));
+        statement.setString(++i, prompt == null ? null : text(prompt.arm()));
+        return i;
     }
 
     /**
@@ -225,7 +234,7 @@ final class SpendTable {
         return value == null || value.indexOf('\0') < 0 ? value : value.replace('\0', '\uFFFD');
     }
 
-    private static void rollbackQuietly(Connection connection, Exception failure) {
+    static void rollbackQuietly(Connection connection, Exception failure) {
         try {
             connection.rollback();
         } catch (SQLException e) {

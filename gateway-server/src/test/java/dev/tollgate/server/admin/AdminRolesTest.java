@@ -71,7 +71,10 @@ class AdminRolesTest {
             new Call("PUT", "/admin/prompts/greet/labels/staging", "{\"version\":1}"),
             new Call("GET", "/admin/experiments", null),
             new Call("GET", "/admin/experiments/tone", null),
-            new Call("POST", "/admin/experiments/tone/end", "{\"winner\":\"a\"}"));
+            new Call("POST", "/admin/experiments/tone/end", "{\"winner\":\"a\"}"),
+            new Call("GET", "/admin/evaluations", null),
+            new Call("GET", "/admin/evaluations/export", null),
+            new Call("POST", "/admin/evaluations/bias/run", "{\"evaluator\":\"fairness\"}"));
 
     /** The requests a viewer may send: they change nothing. Written out here, not taken from the code under test. */
     private static final Set<String> VIEWER_MAY = Set.of("POST /admin/config/reload?dry_run=true",
@@ -133,7 +136,7 @@ class AdminRolesTest {
         // Every first segment the API answers is in the list.
         Set<String> sections = listed.keySet().stream().map(p -> parts(p)[0]).collect(Collectors.toSet());
         assertThat(sections).containsExactlyInAnyOrder("keys", "spend", "budgets", "cache", "config", "reviews",
-                "feedback", "prompts", "experiments");
+                "feedback", "prompts", "experiments", "evaluations");
     }
 
     @Test

@@ -30,6 +30,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import dev.tollgate.core.eval.EvalOutcome;
+import dev.tollgate.core.eval.EvaluationQuery;
+import dev.tollgate.core.eval.EvaluationResult;
+import dev.tollgate.core.eval.EvaluationStore;
+import dev.tollgate.server.testing.EvaluationResults;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import dev.tollgate.core.quality.Feedback;
 import dev.tollgate.core.quality.FeedbackScore;
 import dev.tollgate.core.quality.QualityStore;
@@ -394,5 +402,147 @@ abstract class LedgerContractTest {
         assertThat(await(quality.pruneReviews(T0.plusSeconds(30)))).isEqualTo(1);
         assertThat(await(quality.reviews(everything()))).extracting(r -> r.sample().request().spendId())
                 .containsExactly("req-b");
+    }
+
+    private static EvaluationQuery evaluations(String evaluator, String model, EvalOutcome outcome, Double min,
+                                               Double max, Boolean flagged) {
+        return new EvaluationQuery(evaluator, model, outcome, min, max, flagged, ALL_FROM, ALL_TO, 100);
+    }
+
+    private static List<String> ids(List<EvaluationResult> results) {
+        return results.stream().map(r -> r.request().spendId()).toList();
+    }
+
+    @Test
+    void evaluationResultsAreReadBackWholeNewestFirstAndEveryFilterNarrowsThem() throws Exception {
+        EvaluationStore store = open().evaluations();
+        EvaluationResult unusual = EvaluationResults.unusual("e-odd", T0.plusSeconds(40));
+        store.saveEvaluations(List.of(
+                EvaluationResults.scored("e-low", T0.plusSeconds(10), "faith", "gpt-4o", 0.25),
+                EvaluationResults.scored("e-high", T0.plusSeconds(20), "faith", "gpt-4o", 1.0),
+                EvaluationResults.unparseable("e-none", T0.plusSeconds(30), "tox", "gpt-4o"),
+                unusual,
+                EvaluationResults.scored("e-zero", T0.plusSeconds(50), "tox", "claude", 0.0)));
+        store.saveEvaluations(List.of()); // nothing to do, and no failure
+
+        assertThat(ids(await(store.evaluations(evaluations(null, null, null, null, null, null)))))
+                .containsExactly("e-zero", "e-odd", "e-none", "e-high", "e-low");
+        // Every field comes back, but the NUL PostgreSQL cannot hold; an absent score stays absent.
+        EvaluationResult back = await(store.evaluations(evaluations("stable", null, null, null, null, null)))
+                .getFirst();
+        assertThat(back).isEqualTo(new EvaluationResult(unusual.request(), unusual.at(), unusual.evaluator(),
+                unusual.kind(), unusual.rubric(), unusual.outcome(), unusual.score(), unusual.flagged(),
+                "similarity 0.12 \u00e9\uFFFD", unusual.prompt(), unusual.answer(), unusual.cost(), unusual.detail()));
+        EvaluationResult none = await(store.evaluations(evaluations("tox", "gpt-4o", null, null, null, null)))
+                .getFirst();
+        assertThat(none).isEqualTo(EvaluationResults.unparseable("e-none", T0.plusSeconds(30), "tox", "gpt-4o"));
+        assertThat(none.score()).isNull();
+
+        assertThat(ids(await(store.evaluations(evaluations("faith", null, null, null, null, null)))))
+                .containsExactly("e-high", "e-low");
+        assertThat(ids(await(store.evaluations(evaluations(null, "claude", null, null, null, null)))))
+                .containsExactly("e-zero", "e-odd");
+        assertThat(ids(await(store.evaluations(evaluations(null, null, EvalOutcome.UNPARSEABLE, null, null, null)))))
+                .containsExactly("e-none");
+        // Bounds are inclusive and leave out results without a score.
+        assertThat(ids(await(store.evaluations(evaluations(null, null, null, 0.25, null, null)))))
+                .containsExactly("e-high", "e-low");
+        assertThat(ids(await(store.evaluations(evaluations(null, null, null, null, 0.25, null)))))
+                .containsExactly("e-zero", "e-odd", "e-low");
+        assertThat(ids(await(store.evaluations(evaluations(null, null, null, 0.1, 0.3, null)))))
+                .containsExactly("e-odd", "e-low");
+        assertThat(ids(await(store.evaluations(evaluations(null, null, null, null, null, true)))))
+                .containsExactly("e-zero", "e-odd", "e-low");
+        assertThat(ids(await(store.evaluations(evaluations(null, null, null, null, null, false)))))
+                .containsExactly("e-none", "e-high");
+        assertThat(ids(await(store.evaluations(evaluations("faith", "gpt-4o", EvalOutcome.SCORED, 0.5, 1.0, false)))))
+                .containsExactly("e-high");
+        // A filter that holds SQL is a value like any other.
+        assertThat(await(store.evaluations(evaluations("x' OR '1'='1", null, null, null, null, null)))).isEmpty();
+
+        // Paging: since is inclusive, before exclusive, limit caps.
+        assertThat(ids(await(store.evaluations(new EvaluationQuery(null, null, null, null, null, null,
+                T0.plusSeconds(20), T0.plusSeconds(40), 100))))).containsExactly("e-none", "e-high");
+        assertThat(ids(await(store.evaluations(new EvaluationQuery(null, null, null, null, null, null, ALL_FROM,
+                ALL_TO, 2))))).containsExactly("e-zero", "e-odd");
+        assertThat(ids(await(store.evaluations(new EvaluationQuery(null, null, null, null, null, null, ALL_FROM,
+                Instant.MAX, 1))))).containsExactly("e-zero");
+    }
+
+    @Test
+    void resultsSharingAMillisecondListInOneOrderAndAreNotUniquePerRequest() throws Exception {
+        EvaluationStore store = open().evaluations();
+        Instant at = T0.plusNanos(123_456_789); // kept to the millisecond
+        store.saveEvaluations(List.of(EvaluationResults.scored("b", at, "z", "m", 0.5),
+                EvaluationResults.scored("a", at, "z", "m", 0.5), EvaluationResults.scored("a", at, "y", "m", 0.5)));
+        store.saveEvaluations(List.of(EvaluationResults.scored("a", at, "y", "m", 0.5))); // a bias run again
+        List<EvaluationResult> all = await(store.evaluations(evaluations(null, null, null, null, null, null)));
+        assertThat(all).extracting(r -> r.request().spendId() + "/" + r.evaluator())
+                .containsExactly("a/y", "a/y", "a/z", "b/z");
+        assertThat(all.getFirst().at()).isEqualTo(Instant.parse("2026-03-10T12:00:00.123Z"));
+    }
+
+    @Test
+    void evaluationResultsArePrunedByAge() throws Exception {
+        EvaluationStore store = open().evaluations();
+        store.saveEvaluations(List.of(EvaluationResults.scored("old", T0, "faith", "m", 0.5),
+                EvaluationResults.scored("edge", T0.plusSeconds(60), "faith", "m", 0.5),
+                EvaluationResults.scored("new", T0.plusSeconds(120), "faith", "m", 0.5)));
+        assertThat(await(store.pruneEvaluations(T0.plusSeconds(60)))).isEqualTo(1);
+        assertThat(await(store.pruneEvaluations(T0.plusSeconds(60)))).isZero();
+        assertThat(ids(await(store.evaluations(evaluations(null, null, null, null, null, null)))))
+                .containsExactly("new", "edge");
+    }
+
+    @Test
+    void aBatchTheDatabaseRefusesInPartLeavesNothingBehind() throws Exception {
+        JdbcLedger ledger = open();
+        EvaluationStore store = ledger.evaluations();
+        try (LedgerDatabase database = LedgerDatabase.open(LedgerTarget.parse(target()), Duration.ofSeconds(5));
+                Connection c = database.connection(); Statement s = c.createStatement()) {
+            // The batch's second row breaks a constraint the test adds: the first must not stay either.
+            s.execute("CREATE UNIQUE INDEX evaluation_test_unique ON evaluation (spend_id)");
+            assertThatThrownBy(() -> store.saveEvaluations(List.of(
+                    EvaluationResults.scored("one", T0, "faith", "m", 0.5),
+                    EvaluationResults.scored("one", T0, "tox", "m", 0.5)))).isInstanceOf(Exception.class);
+            s.execute("DROP INDEX evaluation_test_unique");
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM evaluation")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
+        store.saveEvaluations(List.of(EvaluationResults.scored("one", T0, "faith", "m", 0.5)));
+        assertThat(ids(await(store.evaluations(evaluations(null, null, null, null, null, null)))))
+                .containsExactly("one");
+    }
+
+    /** A version 3 database (what the release before evaluation made) gains the table and keeps its rows. */
+    @Test
+    void aVersionThreeDatabaseIsMigratedToFourAndKeepsItsRows() throws Exception {
+        JdbcLedger first = open();
+        first.record(SpendRows.inExperiment("kept", T0, "a", Outcome.SUCCESS, 10, 1_000));
+        first.flush();
+        first.quality().saveReviews(List.of(new ReviewSample(RATED, "d", Usage.reported(1, 1), Money.ZERO, 1, false,
+                new ReviewText("p", false, 0), new ReviewText("a", false, 0))));
+        first.close();
+        try (LedgerDatabase database = LedgerDatabase.open(LedgerTarget.parse(target()), Duration.ofSeconds(5));
+                Connection c = database.connection(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE evaluation"); // its indexes go with it: the shape version 3 left
+            s.execute("UPDATE tollgate_schema SET version = 3");
+        }
+
+        JdbcLedger second = open();
+        assertThat(await(second.quality().findRequest("kept", "k")).prompt().arm()).isEqualTo("a");
+        assertThat(await(second.quality().reviews(everything()))).hasSize(1);
+        second.evaluations().saveEvaluations(List.of(EvaluationResults.scored("kept", T0, "faith", "m", 0.75)));
+        assertThat(ids(await(second.evaluations().evaluations(evaluations(null, null, null, null, null, null)))))
+                .containsExactly("kept");
+        try (LedgerDatabase database = LedgerDatabase.open(LedgerTarget.parse(target()), Duration.ofSeconds(5));
+                Connection c = database.connection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT version FROM tollgate_schema")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(4);
+            assertThat(rs.next()).isFalse();
+        }
     }
 }

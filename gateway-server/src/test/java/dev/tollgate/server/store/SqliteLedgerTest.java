@@ -76,7 +76,7 @@ class SqliteLedgerTest extends LedgerContractTest {
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT version FROM tollgate_schema")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getInt(1)).isEqualTo(LedgerSchema.CURRENT).isEqualTo(3);
+            assertThat(rs.getInt(1)).isEqualTo(LedgerSchema.CURRENT).isEqualTo(4);
         }
     }
 }

@@ -1,0 +1,150 @@
+package dev.tollgate.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.core.eval.EvaluationResult;
+import dev.tollgate.server.store.JdbcLedger;
+import dev.tollgate.server.store.LedgerListener;
+import dev.tollgate.server.testing.EvaluationResults;
+import dev.tollgate.server.testing.RunningGateway;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tollgate evaluations list|export} against a real gateway whose ledger already holds evaluation results,
+ * and the routes behind them on the wire: a viewer may read, a bad filter is a JSON 400, the export streams.
+ */
+class EvaluationsCommandTest {
+    private static final String ADMIN = "admin-key-for-evaluations-cli";
+    private static final String VIEWER = "viewer-key-for-evaluations-cli";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Within the listings' default 30 days. */
+    private static final Instant NOW = Instant.now().minusSeconds(3600);
+
+    @TempDir
+    Path dir;
+
+    /** A gateway over a ledger holding {@code results}, written before it starts. */
+    private RunningGateway start(List<EvaluationResult> results) throws Exception {
+        Path ledger = dir.resolve("ledger.db");
+        try (var store = JdbcLedger.open("sqlite:" + ledger, dir.resolve("prefill-spill"), 1 << 20,
+                LedgerListener.NONE)) {
+            store.evaluations().saveEvaluations(results);
+        }
+        return RunningGateway.start("""
+                server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                storage: { ledger: "sqlite:%s" }
+                admin:
+                  keys:
+                    - "%s"
+                    - { hash: "%s", role: viewer }
+                providers:
+                  mock: { type: mock }
+                models:
+                  fast: { deployments: [ { provider: mock, model: mock-1 } ] }
+                """.formatted(ledger, KeyHash.of(ADMIN), KeyHash.of(VIEWER)), Map.of());
+    }
+
+    private static Map<String, String> env(RunningGateway gateway, String key) {
+        return Map.of(Connection.URL_ENV, gateway.adminUrl("").toString(), Connection.KEY_ENV, key);
+    }
+
+    @Test
+    void listPrintsATableFilteredAsAskedAndExportPrintsJsonLines() throws Exception {
+        List<EvaluationResult> results = new ArrayList<>();
+        results.add(EvaluationResults.scored("req-low", NOW, "faithfulness", "fast", 0.25));
+        results.add(EvaluationResults.scored("req-high", NOW.plusSeconds(1), "faithfulness", "fast", 1.0));
+        results.add(EvaluationResults.unparseable("req-none", NOW.plusSeconds(2), "toxicity", "other"));
+        for (int i = 0; i < 450; i++) { // more than an export reads at once
+            results.add(EvaluationResults.scored("bulk-" + i, NOW.minusSeconds(60).plusMillis(i / 4), "bulk", "fast",
+                    0.5));
+        }
+        try (var gateway = start(results)) {
+            var viewer = env(gateway, VIEWER);
+            CliRun list = CliRun.run(viewer, "evaluations", "list", "--evaluator", "faithfulness");
+            assertThat(list.code()).isZero();
+            assertThat(list.out()).contains("EVALUATOR").contains("RATIONALE").contains("client-req-low")
+                    .contains("0.25").contains("yes").contains("$0.0000015").contains("reason for req-low")
+                    .doesNotContain("req-none").doesNotContain("more:");
+            assertThat(list.out().indexOf("client-req-high")).isLessThan(list.out().indexOf("client-req-low"));
+
+            CliRun flagged = CliRun.run(viewer, "evaluations", "list", "--flagged", "--model", "fast");
+            assertThat(flagged.out()).contains("client-req-low").doesNotContain("client-req-high")
+                    .doesNotContain("bulk-");
+            CliRun scores = CliRun.run(viewer, "evaluations", "list", "--min-score", "0.9", "--max-score", "1");
+            assertThat(scores.out()).contains("client-req-high").doesNotContain("client-req-low");
+            CliRun paged = CliRun.run(viewer, "evaluations", "list", "--limit", "2");
+            // A full page gives back its last millisecond's results to the next page, so none is ever skipped.
+            assertThat(paged.out()).contains(" req-none ").doesNotContain("client-req-low").contains("more: --before ");
+            CliRun json = CliRun.run(viewer, "evaluations", "list", "--evaluator", "toxicity", "--json");
+            JsonNode none = JSON.readTree(json.out()).path("evaluations").get(0);
+            assertThat(none.path("outcome").asText()).isEqualTo("unparseable");
+            assertThat(none.path("score").isNull()).isTrue();
+
+            CliRun export = CliRun.run(viewer, "evaluations", "export", "--model", "fast");
+            assertThat(export.code()).isZero();
+            assertThat(export.err()).isEmpty();
+            String[] lines = export.out().split("\n");
+            assertThat(lines).hasSize(452);
+            List<String> ids = new ArrayList<>();
+            for (String line : lines) {
+                ids.add(JSON.readTree(line).path("spend_id").asText());
+            }
+            assertThat(ids).doesNotHaveDuplicates().startsWith("req-high", "req-low");
+
+            CliRun bad = CliRun.run(viewer, "evaluations", "list", "--min-score", "2");
+            assertThat(bad.code()).isEqualTo(AdminCommands.REFUSED);
+            assertThat(bad.err()).contains("'min_score' must be a number from 0 to 1.");
+            CliRun badExport = CliRun.run(viewer, "evaluations", "export", "--outcome", "fine");
+            assertThat(badExport.code()).isEqualTo(AdminCommands.REFUSED);
+            assertThat(badExport.err()).contains("'outcome' must be one of");
+            assertThat(CliRun.run(viewer, "evaluations", "purge").code()).isEqualTo(AdminCommands.BAD_USAGE);
+        }
+    }
+
+    @Test
+    void theRoutesOnTheWire() throws Exception {
+        try (var gateway = start(List.of(EvaluationResults.scored("r1", NOW, "faithfulness", "fast", 0.75)))) {
+            HttpResponse<String> export = send(gateway, "GET", "/admin/evaluations/export", VIEWER);
+            assertThat(export.statusCode()).isEqualTo(200);
+            assertThat(export.headers().firstValue("content-type")).hasValue("application/x-ndjson");
+            assertThat(export.headers().firstValue("transfer-encoding")).hasValue("chunked");
+            assertThat(JSON.readTree(export.body()).path("score").asDouble()).isEqualTo(0.75);
+            assertThat(export.body()).endsWith("}\n");
+
+            HttpResponse<String> bad = send(gateway, "GET", "/admin/evaluations?limit=0", VIEWER);
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(bad.body()).at("/error/message").asText())
+                    .isEqualTo("'limit' must be a whole number from 1 to 1000.");
+            HttpResponse<String> unknown = send(gateway, "GET", "/admin/evaluations/export?limit=5", VIEWER);
+            assertThat(unknown.statusCode()).isEqualTo(400);
+            assertThat(unknown.body()).contains("Unknown query parameter 'limit'");
+
+            // A bias run spends money: a viewer may not start one; without the engine an admin learns why not.
+            assertThat(send(gateway, "POST", "/admin/evaluations/bias/run", VIEWER).statusCode()).isEqualTo(403);
+            HttpResponse<String> off = send(gateway, "POST", "/admin/evaluations/bias/run", ADMIN);
+            assertThat(off.statusCode()).isEqualTo(409);
+            assertThat(off.body()).contains("Evaluation is not running");
+        }
+    }
+
+    private static HttpResponse<String> send(RunningGateway gateway, String method, String path, String key)
+            throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(gateway.adminUrl(path)).timeout(Duration.ofSeconds(20))
+                .header("authorization", "Bearer " + key).method(method, HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
