@@ -55,7 +55,7 @@ final class CacheSection {
                     + ") cannot be larger than max_bytes (" + SizeSyntax.format(maxBytes) + ")");
             maxEntry = Math.min(d.maxEntryBytes(), maxBytes);
         }
-        var defaults = new CachePolicy(c.bool("enabled", d.enabled()), ttl(c, d.ttl(), problems),
+        var defaults = new CachePolicy(c.bool("enabled", d.enabled()), c.duration("ttl", d.ttl(), MIN_TTL, MAX_TTL),
                 choice(c, "scope", SCOPES, d.scope(), problems), choice(c, "mode", MODES, d.mode(), problems),
                 c.bool("cache_tool_calls", d.cacheToolCalls()), maxEntry);
         boolean shared = c.bool("shared", false);
@@ -73,20 +73,10 @@ final class CacheSection {
         MappingReader c = model.child("cache", MODEL_KEYS);
         return new Override(
                 c.has("enabled") ? c.bool("enabled", false) : null,
-                c.has("ttl") ? ttl(c, null, problems) : null,
+                c.has("ttl") ? c.duration("ttl", null, MIN_TTL, MAX_TTL) : null,
                 choice(c, "scope", SCOPES, null, problems),
                 choice(c, "mode", MODES, null, problems),
                 c.has("cache_tool_calls") ? c.bool("cache_tool_calls", false) : null);
-    }
-
-    private static Duration ttl(MappingReader c, Duration fallback, Diagnostics problems) {
-        Duration ttl = c.duration("ttl", fallback, MIN_TTL);
-        if (ttl != null && ttl.compareTo(MAX_TTL) > 0) {
-            problems.error(c.origin("ttl"), "must be at most " + DurationSyntax.format(MAX_TTL) + ", got "
-                    + c.text("ttl"));
-            return fallback;
-        }
-        return ttl;
     }
 
     private static <T> T choice(MappingReader c, String key, Map<String, T> choices, T fallback,

@@ -3,7 +3,6 @@ package dev.tollgate.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.core.cache.CacheSettings;
-import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.quality.ReviewSettings;
@@ -12,6 +11,7 @@ import dev.tollgate.core.runtime.MetricsSettings;
 import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.core.runtime.StorageSettings;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +25,7 @@ final class ConfigBinder {
     static final Set<String> ROOT_KEYS = Set.of(
             "server", "admin", "storage", "providers", "models", "budgets", "teams", "keys", "prices", "tiers",
             "auto_tier", "splits", "shadow", "resilience", "cache", "tracing", "metrics",
-            "review", "prompts", "experiments", "guardrails");
+            "review", "prompts", "experiments", "guardrails", "evaluation");
 
     private final ProvidersSection providers;
     private final StorageSection storage;
@@ -98,7 +98,10 @@ final class ConfigBinder {
                 Map.entry("prompts.*.versions.*.messages[]", PromptsSection.MESSAGE_KEYS),
                 Map.entry("experiments.*", ExperimentsSection.KEYS),
                 Map.entry("experiments.*.arms.*", ExperimentsSection.ARM_KEYS),
-                Map.entry("guardrails.*", GuardrailsSection.KEYS));
+                Map.entry("guardrails.*", GuardrailsSection.KEYS),
+                Map.entry("evaluation", EvaluationSection.KEYS),
+                Map.entry("evaluation.evaluators.*", EvaluationSection.EVALUATOR_KEYS),
+                Map.entry("evaluation.evaluators.*.rubric", EvaluationSection.RUBRIC_KEYS));
     }
 
     /** @param base the directory relative paths in the file resolve against */
@@ -132,10 +135,15 @@ final class ConfigBinder {
                 boundStorage.ledger() != null, problems);
         var prompts = PromptsSection.bind(file.entries("prompts"), file.path("prompts"), base, problems);
         var experiments = ExperimentsSection.bind(file.entries("experiments"), file.path("experiments"), problems);
-        GuardrailPolicy guardrails = GuardrailsSection.bind(file, modelEntries, keyItems == null ? List.of() : keyItems,
-                file.entries("teams"), problems);
+        var guardrailEntries = file.entries("guardrails");
+        GuardrailPolicy guardrails = GuardrailsSection.bind(file, guardrailEntries, modelEntries,
+                keyItems == null ? List.of() : keyItems, file.entries("teams"), problems);
+        var guardrailNames = new HashSet<String>();
+        guardrailEntries.forEach(entry -> guardrailNames.add(entry.key()));
+        EvaluationConfig evaluation = EvaluationSection.bind(file.child("evaluation", EvaluationSection.KEYS),
+                guardrails, guardrailNames, boundStorage.ledger() != null, problems);
         return new TollgateConfig(server, boundAdmin.inForce(), boundStorage, boundProviders, models, boundBudgets,
                 teams, keys, prices, tiers, autoTier, splits, shadows, resilience, cache, boundTracing, metrics, review,
-                prompts, experiments, guardrails, EvaluationSettings.OFF);
+                prompts, experiments, guardrails, evaluation);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Set;
  * The checks that span sections, run on a bound config: every deployment names a declared provider, every key a
  * declared team and declared models; a provider no model uses, and a provider's price no deployment of it can
  * use, are worth a warning. The routing sections' references are checked by {@link RoutingValidator}, the prompt
- * registry's by {@link PromptsValidator}. Checks
+ * registry's by {@link PromptsValidator}, the evaluators' by {@link EvaluationValidator}. Checks
  * within one section are made by its binder.
  */
 final class ConfigValidator {
@@ -39,6 +39,7 @@ final class ConfigValidator {
         }
         RoutingValidator.check(config, problems);
         PromptsValidator.check(config, problems);
+        EvaluationValidator.check(config, problems);
         Set<String> requestable = RoutingValidator.requestableNames(config);
         for (KeyConfig key : config.keys()) {
             checkKey(key, config.teams().keySet(), requestable, problems);

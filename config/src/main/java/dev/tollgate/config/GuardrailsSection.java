@@ -61,13 +61,13 @@ final class GuardrailsSection {
     /**
      * The section and the attachments.
      *
+     * @param entries the {@code guardrails} entries
      * @param models the {@code models} entries, keys the {@code keys} items, teams the {@code teams} entries: their
      *     own binders accept {@value #ATTACH} and leave it to this one
      */
-    static GuardrailPolicy bind(MappingReader file, List<YamlNode.Entry> models, List<YamlNode> keys,
-                                List<YamlNode.Entry> teams, Diagnostics problems) {
+    static GuardrailPolicy bind(MappingReader file, List<YamlNode.Entry> entries, List<YamlNode.Entry> models,
+                                List<YamlNode> keys, List<YamlNode.Entry> teams, Diagnostics problems) {
         Map<String, Guardrail> guardrails = new LinkedHashMap<>();
-        List<YamlNode.Entry> entries = file.entries("guardrails");
         for (YamlNode.Entry entry : entries) {
             String path = Origin.keyPath(file.path("guardrails"), entry.key());
             TeamsSection.checkName(entry.origin(path), "guardrail", entry.key(), problems);
@@ -101,9 +101,9 @@ final class GuardrailsSection {
     }
 
     private static Guardrail guardrail(String name, MappingReader r, Diagnostics problems) {
-        String kind = choice(r, "kind", KINDS, problems);
-        String action = choice(r, "action", ACTIONS, problems);
-        String stage = r.has("applies_to") ? choice(r, "applies_to", STAGES, problems) : "input";
+        String kind = r.choice("kind", KINDS);
+        String action = r.choice("action", ACTIONS);
+        String stage = r.has("applies_to") ? r.choice("applies_to", STAGES) : "input";
         if (kind == null) {
             return null;
         }
@@ -138,17 +138,6 @@ final class GuardrailsSection {
             return null;
         }
         return new Guardrail(name, check, act, input, output);
-    }
-
-    /** One of {@code allowed}, required; null (reported) when missing or another value. */
-    private static String choice(MappingReader r, String key, List<String> allowed, Diagnostics problems) {
-        String value = r.requiredString(key);
-        if (value != null && !allowed.contains(value)) {
-            problems.error(r.origin(key), "must be one of " + String.join(", ", allowed) + ", got '" + value + "'"
-                    + Suggestion.didYouMean(value, allowed));
-            return null;
-        }
-        return value;
     }
 
     /** The PII types; every type when {@code types} is absent. */
@@ -251,13 +240,18 @@ final class GuardrailsSection {
                 if (defined.contains(name.getKey())) {
                     names.add(name.getKey());
                 } else {
-                    problems.error(name.getValue(), "unknown guardrail '" + name.getKey() + "'"
-                            + (defined.isEmpty() ? ": the top-level guardrails section defines none"
-                            : Suggestion.didYouMean(name.getKey(), defined)));
+                    problems.error(name.getValue(), unknown(name.getKey(), defined));
                 }
             }
             into.put(owner, names);
         }
+    }
+
+    /** The problem of a reference to {@code name}, which none of the {@code defined} guardrails has. */
+    static String unknown(String name, Set<String> defined) {
+        return "unknown guardrail '" + name + "'" + (defined.isEmpty()
+                ? ": the top-level guardrails section defines none"
+                : Suggestion.didYouMean(name, defined));
     }
 
     /** A key item's name, or null when it has none (its own binder reports that). */

@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.PerUser;
+import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.quota.Budget;
 import dev.tollgate.core.quota.Limits;
 import java.time.Instant;
@@ -32,6 +33,11 @@ final class KeysSection {
     /** The route labels a key may be scoped to, in documentation order. */
     static final List<String> ENDPOINTS = List.of("chat", "messages", "embeddings", "count_tokens", "models",
             "feedback");
+    /**
+     * The name of the key the gateway makes for its own evaluation calls (judges, re-asks, bias probes): a key of the
+     * file or the admin API taking it would be mistaken for that one, so neither may.
+     */
+    static final String EVALUATION_KEY = EvaluationSettings.KEY_NAME;
     /** The accepted hash form, also the JSON Schema pattern. */
     static final String HASH_PATTERN = "^sha256:[0-9a-f]{64}$";
 
@@ -92,6 +98,10 @@ final class KeysSection {
         String name = k.requiredString("name");
         if (name != null) {
             TeamsSection.checkName(k.origin("name"), "key", name, problems);
+            if (name.equals(EVALUATION_KEY)) {
+                problems.error(k.origin("name"), "'" + EVALUATION_KEY + "' is reserved for the key the gateway makes "
+                        + "for its own evaluation calls; choose another name");
+            }
         }
         return name;
     }

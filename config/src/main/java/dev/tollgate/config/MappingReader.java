@@ -286,6 +286,17 @@ final class MappingReader {
         return labels;
     }
 
+    /** One of {@code allowed}, required; null (reported) when missing or another value. */
+    String choice(String key, List<String> allowed) {
+        String value = requiredString(key);
+        if (value != null && !allowed.contains(value)) {
+            problems.error(origin(key), "must be one of " + String.join(", ", allowed) + ", got '" + value + "'"
+                    + Suggestion.didYouMean(value, allowed));
+            return null;
+        }
+        return value;
+    }
+
     /** A string, or null when absent or unusable. A secret reference here is an error: this is no secret field. */
     String string(String key) {
         YamlNode.Scalar scalar = plainScalar(key, "a string");
@@ -403,6 +414,19 @@ final class MappingReader {
         }
         if (value.compareTo(min) < 0) {
             problems.error(origin(key), "must be at least " + DurationSyntax.format(min) + ", got " + text(key));
+            return fallback;
+        }
+        return value;
+    }
+
+    /** Like {@link #duration(String, Duration, Duration)}, and at most {@code max}. */
+    Duration duration(String key, Duration fallback, Duration min, Duration max) {
+        Duration value = duration(key, null, min);
+        if (value == null) {
+            return fallback;
+        }
+        if (value.compareTo(max) > 0) {
+            problems.error(origin(key), "must be at most " + DurationSyntax.format(max) + ", got " + text(key));
             return fallback;
         }
         return value;

@@ -29,12 +29,7 @@ final class ReviewSection {
         ReviewSettings d = ReviewSettings.OFF;
         double rate = r.number("sample_rate", d.sampleRate(), 0, 1);
         int maxChars = r.integer("max_chars", d.maxChars(), MIN_MAX_CHARS, MAX_MAX_CHARS);
-        Duration retention = r.duration("retention", d.retention(), MIN_RETENTION);
-        if (retention.compareTo(MAX_RETENTION) > 0) {
-            problems.error(r.origin("retention"), "must be at most " + DurationSyntax.format(MAX_RETENTION)
-                    + ", got " + r.text("retention"));
-            retention = d.retention();
-        }
+        Duration retention = r.duration("retention", d.retention(), MIN_RETENTION, MAX_RETENTION);
         if (rate > 0 && !ledger) {
             problems.error(r.origin("sample_rate"), "needs storage.ledger: review samples are kept in the ledger "
                     + "database");

@@ -105,15 +105,24 @@ final class RoutingValidator {
     /** {@code name}, used by {@code user} ("a tier"), must be a chat model. Null names are already reported. */
     private static void checkChatModel(String name, Origin at, String user, Map<String, ModelConfig> models,
             Diagnostics problems) {
+        checkModel(name, at, user, Operation.CHAT, models, problems);
+    }
+
+    /**
+     * {@code name}, used by {@code user} ("a judge"), must be a model group serving {@code operation}. Null names
+     * are already reported.
+     */
+    static void checkModel(String name, Origin at, String user, Operation operation, Map<String, ModelConfig> models,
+            Diagnostics problems) {
         if (name == null) {
             return;
         }
         ModelConfig model = models.get(name);
         if (model == null) {
             problems.error(at, unknownModel(name, models));
-        } else if (model.operation() != Operation.CHAT) {
+        } else if (model.operation() != operation) {
             problems.error(at, "model '" + name + "' serves " + mode(model.operation()) + "; " + user
-                    + " takes chat models only");
+                    + " takes " + mode(operation) + " models only");
         }
     }
 

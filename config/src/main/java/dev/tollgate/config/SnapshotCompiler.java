@@ -77,7 +77,7 @@ final class SnapshotCompiler {
                 new RuntimeSnapshot(source, config.server(), providers, models(config, providers), access(config),
                         prices(config), config.storage(), routing(config), cache(config), config.tracing(),
                         config.metrics(), review(config), prompts(config), config.guardrails(),
-                        config.evaluation()),
+                        config.evaluation().settings()),
                 problems.warnings(), text);
     }
 

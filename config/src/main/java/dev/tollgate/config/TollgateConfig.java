@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.access.AdminKey;
 import dev.tollgate.core.access.Team;
 import dev.tollgate.core.cache.CacheSettings;
-import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.guard.GuardrailPolicy;
 import dev.tollgate.core.observe.trace.TraceSettings;
 import dev.tollgate.core.quality.ReviewSettings;
@@ -39,7 +38,7 @@ import java.util.Map;
  * @param prompts prompt id to prompt, in file order
  * @param experiments experiment name to experiment, in file order
  * @param guardrails the guardrails, compiled, and where they are attached
- * @param evaluation the {@code evaluation} section
+ * @param evaluation the {@code evaluation} section, with what its evaluators name elsewhere
  */
 record TollgateConfig(
         ServerSettings server,
@@ -63,7 +62,7 @@ record TollgateConfig(
         Map<String, PromptConfig> prompts,
         Map<String, ExperimentConfig> experiments,
         GuardrailPolicy guardrails,
-        EvaluationSettings evaluation) {
+        EvaluationConfig evaluation) {
     TollgateConfig {
         requireNonNull(server, "server");
         adminKeys = List.copyOf(adminKeys);

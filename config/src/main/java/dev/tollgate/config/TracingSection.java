@@ -50,7 +50,7 @@ final class TracingSection {
         String service = t.has("service_name")
                 ? t.parsed("service_name", d.serviceName(), TracingSection::serviceName, "expected a name")
                 : d.serviceName();
-        Duration timeout = exportTimeout(t, d.exportTimeout(), problems);
+        Duration timeout = t.duration("export_timeout", d.exportTimeout(), MIN_EXPORT_TIMEOUT, MAX_EXPORT_TIMEOUT);
         int maxQueue = t.integer("max_queue", d.maxQueue(), 1, MAX_QUEUE);
         int batchSize = t.integer("batch_size", Math.min(d.batchSize(), maxQueue), 1, MAX_QUEUE);
         if (batchSize > maxQueue) {
@@ -99,15 +99,5 @@ final class TracingSection {
             throw new IllegalArgumentException("expected a name of 1 to 256 characters");
         }
         return text;
-    }
-
-    private static Duration exportTimeout(MappingReader t, Duration fallback, Diagnostics problems) {
-        Duration value = t.duration("export_timeout", fallback, MIN_EXPORT_TIMEOUT);
-        if (value.compareTo(MAX_EXPORT_TIMEOUT) > 0) {
-            problems.error(t.origin("export_timeout"), "must be at most " + DurationSyntax.format(MAX_EXPORT_TIMEOUT)
-                    + ", got " + t.text("export_timeout"));
-            return fallback;
-        }
-        return value;
     }
 }

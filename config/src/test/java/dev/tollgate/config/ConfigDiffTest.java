@@ -45,6 +45,14 @@ class ConfigDiffTest {
     }
 
     @Test
+    void anEvaluationChangeNamesItsSection() {
+        String before = Fixtures.MINIMAL + "evaluation:\n  evaluators:\n    fb: { type: feedback }\n";
+        assertThat(ConfigDiff.sections(before, before.replace("type: feedback", "type: feedback, threshold: 0.7")))
+                .containsExactly("evaluation");
+        assertThat(ConfigDiff.sections(Fixtures.MINIMAL, before)).containsExactly("evaluation");
+    }
+
+    @Test
     void sectionsNameOnlyTopLevelKeysOfTheConfigNeverTextAtTheStartOfALine() {
         String before = Fixtures.MINIMAL;
         // A quoted value may go on at the start of a line; the loader takes this file, with a literal key.

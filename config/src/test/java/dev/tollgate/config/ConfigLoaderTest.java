@@ -566,7 +566,7 @@ class ConfigLoaderTest {
         assertThat(loaded(loader().load(file)).snapshot().source()).isEqualTo(file.toString());
         Files.writeString(file, Fixtures.MINIMAL + "extra: 1\n");
         assertThat(problems(loader().load(file))).containsExactly(file + ":9:1: extra: unknown key 'extra'; valid keys: "
-                + "admin, auto_tier, budgets, cache, experiments, guardrails, keys, metrics, models, prices, prompts, "
+                + "admin, auto_tier, budgets, cache, evaluation, experiments, guardrails, keys, metrics, models, prices, prompts, "
                 + "providers, "
                 + "resilience, review, server, shadow, splits, storage, teams, tiers, tracing");
     }

@@ -23,6 +23,11 @@ import java.util.Map;
  */
 public record EvaluationSettings(String team, int queueSize, int concurrency, int maxChars, Duration retention,
                                  Map<String, Evaluator> evaluators) {
+    /**
+     * The name of the key the gateway makes for its own evaluation calls (judges, re-asks, probes): reserved, so no
+     * config or admin key can take it and have its requests mistaken for the gateway's.
+     */
+    public static final String KEY_NAME = "tollgate-evaluation";
     public static final int DEFAULT_QUEUE_SIZE = 256;
     public static final int DEFAULT_CONCURRENCY = 2;
     public static final int DEFAULT_MAX_CHARS = 8_000;

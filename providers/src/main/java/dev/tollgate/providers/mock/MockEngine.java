@@ -10,6 +10,7 @@ import dev.tollgate.core.model.FinishReason;
 import dev.tollgate.core.model.GatewayError;
 import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Part;
+import dev.tollgate.core.model.ResponseFormat;
 import dev.tollgate.core.model.StreamEvent;
 import dev.tollgate.core.model.TokenEstimate;
 import dev.tollgate.core.model.Tool;
@@ -61,8 +62,10 @@ public final class MockEngine {
 
     /**
      * The answer to {@code request}: a call to one of its tools when it offers any (and {@code tool_choice} is not
-     * none), else {@code answerWords} words quoting the start of the last user message, cut at {@code max_tokens}
-     * (finish reason length). Throws {@link GatewayException} when {@code tool_choice} names a tool not offered.
+     * none); else, when its response format is a JSON schema, a JSON object sampled from that schema (whole, as
+     * strict structured outputs are, so a judge pointed at the mock gets a verdict that reads); else
+     * {@code answerWords} words quoting the start of the last user message, cut at {@code max_tokens} (finish
+     * reason length). Throws {@link GatewayException} when {@code tool_choice} names a tool not offered.
      */
     public ChatResponse answer(ChatRequest request, String id, long created) {
         long hash = MockHash.of(request);
@@ -73,6 +76,11 @@ public final class MockEngine {
             String callId = "call_" + HEX.toHexDigits(MockHash.nth(hash, 1)) + HEX.toHexDigits((int) MockHash.nth(hash, 2));
             return new ChatResponse(id, request.model(), created, List.of(new Part.ToolCall(callId, tool.name(), arguments)),
                     FinishReason.TOOL_CALLS, Usage.reported(input, TokenEstimate.text(arguments)));
+        }
+        if (request.responseFormat() instanceof ResponseFormat.JsonSchema format) {
+            String json = SchemaSampler.sample(format.schema(), MockHash.mix(hash ^ MockHash.of(format.name())));
+            return new ChatResponse(id, request.model(), created, List.of(new Part.Text(json)), FinishReason.STOP,
+                    Usage.reported(input, TokenEstimate.text(json)));
         }
         Integer limit = request.sampling().maxTokens();
         int count = limit == null ? profile.answerWords() : Math.min(profile.answerWords(), limit);

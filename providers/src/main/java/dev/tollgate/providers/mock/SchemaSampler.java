@@ -11,9 +11,12 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Builds tool-call arguments that satisfy a function's JSON Schema, deterministically: every declared property
- * (required and optional), {@code enum} and {@code const} honoured, numbers inside their bounds, one item per array,
- * local {@code $ref}s followed. Good enough for clients to exercise their tool-handling code. Stateless.
+ * Builds a JSON object that satisfies an object schema, deterministically: tool-call arguments for a function's
+ * parameters, or a structured answer for a {@code json_schema} response format. Every declared property (required
+ * and optional) and no other, unless a required one is undeclared (then it follows {@code additionalProperties});
+ * {@code enum} and {@code const} honoured; numbers inside their bounds (an integer drawn from the seed between both
+ * bounds when it has two); one item per array; local {@code $ref}s followed. Good enough for clients to exercise
+ * their tool-handling and parsing code. Stateless.
  */
 final class SchemaSampler {
 
@@ -26,7 +29,7 @@ final class SchemaSampler {
 
     private SchemaSampler() {}
 
-    /** The arguments as JSON text; {@code {}} when the schema is not a readable object schema. */
+    /** The object as JSON text; {@code {}} when the schema is not a readable object schema. */
     static String sample(RawJson schema, long seed) {
         try {
             JsonNode root = MAPPER.readTree(schema.json());
@@ -61,7 +64,7 @@ final class SchemaSampler {
         return switch (type(schema)) {
             case "object" -> object(schema, root, seed, depth);
             case "array" -> array(schema, root, name, seed, depth);
-            case "integer" -> NODES.numberNode((long) Math.ceil(number(schema, 1)));
+            case "integer" -> NODES.numberNode(integer(schema, seed));
             case "number" -> NODES.numberNode(number(schema, 1.5));
             case "boolean" -> NODES.booleanNode(true);
             case "null" -> NODES.nullNode();
@@ -116,10 +119,13 @@ final class SchemaSampler {
         for (Map.Entry<String, JsonNode> field : properties.properties()) {
             out.set(field.getKey(), value(field.getValue(), root, field.getKey(), MockHash.mix(seed ^ MockHash.of(field.getKey())), depth + 1));
         }
-        // A property that is required but not described still has to be there.
+        // A property that is required but not described still has to be there, as additionalProperties says.
+        JsonNode additional = schema.path("additionalProperties");
         for (JsonNode required : schema.path("required")) {
-            if (required.isTextual() && !out.has(required.textValue())) {
-                out.put(required.textValue(), string(NODES.objectNode(), required.textValue(), seed));
+            String name = required.textValue();
+            if (required.isTextual() && !out.has(name)) {
+                out.set(name, additional.isObject() ? value(additional, root, name, MockHash.mix(seed ^ MockHash.of(name)), depth + 1)
+                        : NODES.textNode(string(NODES.objectNode(), name, seed)));
             }
         }
         return out;
@@ -133,6 +139,37 @@ final class SchemaSampler {
             out.add(items.isObject() ? value(items, root, name, MockHash.nth(seed, i), depth + 1) : NODES.textNode(string(schema, name, seed)));
         }
         return out;
+    }
+
+    /**
+     * A whole number inside the bounds: drawn from {@code seed} when there is a lower and an upper one, else the
+     * lower bound, else 1 capped by the upper bound.
+     */
+    private static long integer(JsonNode schema, long seed) {
+        Long low = bound(schema, "minimum", "exclusiveMinimum", true);
+        Long high = bound(schema, "maximum", "exclusiveMaximum", false);
+        if (low != null && high != null && low <= high) {
+            long span = high - low + 1;
+            // A span beyond a long's range overflows to zero or less: the lower bound is in range all the same.
+            return span <= 0 ? low : low + Long.remainderUnsigned(MockHash.nth(seed, 0), span);
+        }
+        if (low != null) {
+            return low;
+        }
+        return high != null ? Math.min(1, high) : 1;
+    }
+
+    /** The inclusive whole-number bound {@code inclusive} or {@code exclusive} sets, lower or upper; null when neither does. */
+    private static Long bound(JsonNode schema, String inclusive, String exclusive, boolean lower) {
+        JsonNode in = schema.get(inclusive);
+        if (in != null && in.isNumber()) {
+            return (long) (lower ? Math.ceil(in.asDouble()) : Math.floor(in.asDouble()));
+        }
+        JsonNode ex = schema.get(exclusive);
+        if (ex != null && ex.isNumber()) {
+            return lower ? (long) Math.floor(ex.asDouble()) + 1 : (long) Math.ceil(ex.asDouble()) - 1;
+        }
+        return null;
     }
 
     /** The smallest allowed value at or above {@code preferred}'s bounds: minimum, else {@code preferred} capped by maximum. */

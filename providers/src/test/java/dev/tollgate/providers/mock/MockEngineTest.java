@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.eval.Judgement;
+import dev.tollgate.core.eval.Rubrics;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.ChatResponse;
 import dev.tollgate.core.model.EmbeddingRequest;
@@ -15,6 +17,7 @@ import dev.tollgate.core.model.GatewayException;
 import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Part;
 import dev.tollgate.core.model.RawJson;
+import dev.tollgate.core.model.ResponseFormat;
 import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Sampling;
 import dev.tollgate.core.model.StreamEvent;
@@ -160,6 +163,62 @@ class MockEngineTest {
             picked.add(((Part.ToolCall) engine.answer(ask("prompt " + i, null, tools, null), "id", 1).output().getFirst()).name());
         }
         assertThat(picked).containsExactlyInAnyOrder("get_weather", "search");
+    }
+
+    static ChatRequest structured(String text, String schema) {
+        return new ChatRequest("mock-model", List.of(Message.text(Role.USER, text)), Sampling.DEFAULTS, List.of(), null,
+                new ResponseFormat.JsonSchema("verdict", new RawJson(schema), true), false, false, null, Map.of(),
+                "openai");
+    }
+
+    @Test
+    void aJsonSchemaResponseFormatGetsADocumentOfThatSchema() throws IOException {
+        var points = new java.util.HashSet<Integer>();
+        for (int i = 0; i < 40; i++) {
+            ChatResponse response = engine.answer(structured("Judge answer " + i, Rubrics.VERDICT_SCHEMA), "id", 1);
+            String json = text(response);
+            JsonNode verdict = JSON.readTree(json);
+            assertThat(verdict.properties()).extracting(Map.Entry::getKey).containsExactly("score", "reason");
+            assertThat(verdict.path("score").isIntegralNumber()).isTrue();
+            assertThat(verdict.path("score").asInt()).isBetween(1, 5);
+            assertThat(verdict.path("reason").isTextual()).isTrue();
+            assertThat(Judgement.read(json)).isInstanceOf(Judgement.Scored.class);
+            assertThat(response.finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(response.usage().outputTokens()).isEqualTo((json.length() + 3) / 4);
+            assertThat(engine.answer(structured("Judge answer " + i, Rubrics.VERDICT_SCHEMA), "id", 1))
+                    .isEqualTo(response);
+            points.add(verdict.path("score").asInt());
+        }
+        // Drawn from the prompt, not always the minimum: a judge on the mock gives a spread of scores.
+        assertThat(points).hasSizeGreaterThan(2);
+    }
+
+    @Test
+    void integerBoundsAndUndeclaredRequiredPropertiesAreHonoured() throws IOException {
+        String schema = """
+                {"type":"object",
+                 "properties":{"low":{"type":"integer","exclusiveMinimum":2,"exclusiveMaximum":5},
+                               "capped":{"type":"integer","maximum":-3},
+                               "one":{"type":"integer","minimum":7,"maximum":7}},
+                 "required":["low","extra"],
+                 "additionalProperties":{"type":"integer","minimum":10,"maximum":12}}""";
+        for (int i = 0; i < 20; i++) {
+            JsonNode doc = JSON.readTree(text(engine.answer(structured("q" + i, schema), "id", 1)));
+            assertThat(doc.path("low").asInt()).isBetween(3, 4);
+            assertThat(doc.path("capped").asInt()).isEqualTo(-3);
+            assertThat(doc.path("one").asInt()).isEqualTo(7);
+            assertThat(doc.path("extra").isIntegralNumber()).isTrue();
+            assertThat(doc.path("extra").asInt()).isBetween(10, 12);
+            assertThat(doc.size()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void toolsStillWinOverAResponseFormat() {
+        ChatRequest request = structured("Weather?", Rubrics.VERDICT_SCHEMA);
+        ChatRequest withTools = new ChatRequest(request.model(), request.messages(), request.sampling(),
+                List.of(SEARCH), null, request.responseFormat(), false, false, null, Map.of(), "openai");
+        assertThat(engine.answer(withTools, "id", 1).output().getFirst()).isInstanceOf(Part.ToolCall.class);
     }
 
     @Test
