@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.access.KeyHash;
 import dev.tollgate.core.access.RawKeys;
 import dev.tollgate.core.access.VirtualKey;
+import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.quota.Limits;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -21,7 +22,7 @@ import java.util.Set;
  */
 public final class InternalKey {
     /** The internal key's name; reserved, so no config or admin-API key may take it. */
-    public static final String NAME = "tollgate-evaluation";
+    public static final String NAME = EvaluationSettings.KEY_NAME;
     /** What evaluators call: judges and re-asks (either chat dialect) and embeddings. */
     static final Set<String> ENDPOINTS = Set.of("chat", "messages", "embeddings");
 
