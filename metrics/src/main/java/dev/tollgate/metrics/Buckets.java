@@ -34,5 +34,14 @@ final class Buckets {
     /** Tokens per request, input or output. */
     static final double[] TOKENS = {16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
 
+    /** Normalised feedback takes these values only: thumbs are 0 and 1, stars 0, 0.25, ... 1. */
+    static final double[] FEEDBACK = {0, 0.25, 0.5, 0.75, 1};
+
+    /**
+     * Evaluation scores, 0 (worst) to 1 (best): tenths for the similarities of consistency and bias evaluators, plus
+     * the quarters a judge's 1-5 verdict lands on exactly, and 0 itself (a guardrail's finding, a judge's worst).
+     */
+    static final double[] SCORE = {0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1};
+
     private Buckets() {}
 }

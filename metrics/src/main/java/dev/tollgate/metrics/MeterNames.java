@@ -83,6 +83,18 @@ final class MeterNames {
     static final String PROMPT = "prompt";
     static final String PROMPT_VERSION = "prompt_version";
     static final String EXPERIMENT = "experiment";
+    static final String EVALUATIONS = "tollgate.evaluations";
+    static final String EVALUATION_SCORE = "tollgate.evaluation.score";
+    static final String EVALUATION_FLAGGED = "tollgate.evaluation.flagged";
+    static final String EVALUATIONS_SKIPPED = "tollgate.evaluations.skipped";
+    static final String EVALUATION_QUEUE = "tollgate.evaluation.queue.depth";
+    static final String EVALUATION_COST = "tollgate.evaluation.cost";
+    static final String BIAS_DIVERGENCE = "tollgate.evaluation.bias.divergence";
+    static final String EVALUATOR = "evaluator";
+    static final String RUBRIC = "rubric";
+    static final String KIND = "kind";
+    static final String REASON = "reason";
+    static final String ATTRIBUTE = "attribute";
 
     private MeterNames() {}
 }

@@ -1,5 +1,7 @@
 package dev.tollgate.metrics;
 
+import static dev.tollgate.metrics.MeterNames.ATTRIBUTE;
+import static dev.tollgate.metrics.MeterNames.BIAS_DIVERGENCE;
 import static dev.tollgate.metrics.MeterNames.BUDGET_ALERTS;
 import static dev.tollgate.metrics.MeterNames.BUDGET_LIMIT;
 import static dev.tollgate.metrics.MeterNames.BUDGET_REMAINING;
@@ -13,6 +15,13 @@ import static dev.tollgate.metrics.MeterNames.CONFIG_VERSION;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT;
 import static dev.tollgate.metrics.MeterNames.DEPLOYMENT_STATE;
 import static dev.tollgate.metrics.MeterNames.DIMENSION;
+import static dev.tollgate.metrics.MeterNames.EVALUATIONS;
+import static dev.tollgate.metrics.MeterNames.EVALUATIONS_SKIPPED;
+import static dev.tollgate.metrics.MeterNames.EVALUATION_COST;
+import static dev.tollgate.metrics.MeterNames.EVALUATION_FLAGGED;
+import static dev.tollgate.metrics.MeterNames.EVALUATION_QUEUE;
+import static dev.tollgate.metrics.MeterNames.EVALUATION_SCORE;
+import static dev.tollgate.metrics.MeterNames.EVALUATOR;
 import static dev.tollgate.metrics.MeterNames.EVENT_LOOP_PENDING_TASKS;
 import static dev.tollgate.metrics.MeterNames.EXPERIMENT;
 import static dev.tollgate.metrics.MeterNames.FEEDBACK_SCORE;
@@ -24,6 +33,7 @@ import static dev.tollgate.metrics.MeterNames.PROMPT;
 import static dev.tollgate.metrics.MeterNames.PROMPT_VERSION;
 import static dev.tollgate.metrics.MeterNames.INFLIGHT_REQUESTS;
 import static dev.tollgate.metrics.MeterNames.INFLIGHT_STREAMS;
+import static dev.tollgate.metrics.MeterNames.KIND;
 import static dev.tollgate.metrics.MeterNames.LEDGER_QUEUE;
 import static dev.tollgate.metrics.MeterNames.LEDGER_ROWS;
 import static dev.tollgate.metrics.MeterNames.LEDGER_UP;
@@ -31,9 +41,12 @@ import static dev.tollgate.metrics.MeterNames.MEMORY;
 import static dev.tollgate.metrics.MeterNames.MODEL;
 import static dev.tollgate.metrics.MeterNames.NETTY_ALLOCATOR_USED;
 import static dev.tollgate.metrics.MeterNames.NEXT;
+import static dev.tollgate.metrics.MeterNames.OUTCOME;
 import static dev.tollgate.metrics.MeterNames.QUOTA_DENIED;
+import static dev.tollgate.metrics.MeterNames.REASON;
 import static dev.tollgate.metrics.MeterNames.RESULT;
 import static dev.tollgate.metrics.MeterNames.REVIEW_SAMPLES;
+import static dev.tollgate.metrics.MeterNames.RUBRIC;
 import static dev.tollgate.metrics.MeterNames.SCOPE;
 import static dev.tollgate.metrics.MeterNames.STAGE;
 import static dev.tollgate.metrics.MeterNames.STATE;
@@ -44,7 +57,9 @@ import static dev.tollgate.metrics.MeterNames.UPSTREAM_ATTEMPTS;
 import static dev.tollgate.metrics.MeterNames.VARIANT;
 
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.eval.EvalOutcome;
 import dev.tollgate.core.eval.EvaluationResult;
+import dev.tollgate.core.eval.EvaluatorKind;
 import dev.tollgate.core.guard.GuardStage;
 import dev.tollgate.core.guard.Verdict;
 import dev.tollgate.core.model.ErrorKind;
@@ -91,8 +106,6 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private static final String KEY_SCOPE_PREFIX = "key:";
-    /** Normalised feedback takes these values only: thumbs are 0 and 1, stars 0, 0.25, ... 1. */
-    private static final double[] FEEDBACK_BOUNDS = {0, 0.25, 0.5, 0.75, 1};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ExchangeMeters exchanges = new ExchangeMeters(registry);
@@ -105,7 +118,18 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     private final ConcurrentHashMap<GuardStage, Timer> guardrailDurations = new ConcurrentHashMap<>();
     private final LongAdder inflightRequests = new LongAdder();
     private final LongAdder inflightStreams = new LongAdder();
-    private final Histogram feedback = registerFeedback();
+    private final Histogram feedback = scoreHistogram(FEEDBACK_SCORE, "Callers' feedback on answers, normalised to 0 "
+            + "(worst) .. 1 (best), by model group, tier, split variant, registry prompt and version, and experiment arm",
+            Buckets.FEEDBACK);
+    private final Histogram evaluationScores = scoreHistogram(EVALUATION_SCORE, "Evaluation scores of sampled "
+            + "requests and bias probes, 0 (worst) .. 1 (best), by evaluator and rubric, and by model group, tier, "
+            + "split variant, registry prompt and version, and experiment arm", Buckets.SCORE, EVALUATOR, RUBRIC);
+    private final ConcurrentHashMap<Evaluation, Counter> evaluations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ScoreSeries, Counter> flagged = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Skip, Counter> skipped = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> evaluationCost = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<BiasSeries, Divergence> divergences = new ConcurrentHashMap<>();
+    private final AtomicInteger evaluationQueue = new AtomicInteger();
     private final AtomicInteger ledgerUp = new AtomicInteger(1);
     private final AtomicInteger configVersion = new AtomicInteger(1);
     private final AtomicInteger restartPending = new AtomicInteger();
@@ -138,6 +162,8 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
                 .description("Requests to a model being served now, streams included").register(registry);
         Gauge.builder(INFLIGHT_STREAMS, inflightStreams, LongAdder::sum)
                 .description("Streamed requests being served now").register(registry);
+        Gauge.builder(EVALUATION_QUEUE, evaluationQueue, AtomicInteger::get)
+                .description("Sampled requests waiting to be evaluated").register(registry);
     }
 
     /**
@@ -390,19 +416,50 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     }
 
     /**
-     * Registered with the Prometheus client itself rather than through Micrometer: Micrometer refuses a bucket
-     * bound of 0, and the {@code le="0.0"} bucket is exactly the count of thumbs down and one-star ratings.
+     * A histogram of 0..1 scores labelled by what served the scored request ({@link ServedBy}) after
+     * {@code firstLabels}. Registered with the Prometheus client itself rather than through Micrometer: Micrometer
+     * refuses a bucket bound of 0, and the {@code le="0.0"} bucket is exactly the count of the worst scores (thumbs
+     * down, one-star ratings, a judge's lowest verdict, a guardrail's finding).
      */
-    private Histogram registerFeedback() {
+    private Histogram scoreHistogram(String name, String help, double[] bounds, String... firstLabels) {
+        var labels = new ArrayList<>(List.of(firstLabels));
+        labels.addAll(ServedBy.LABELS);
         return Histogram.builder()
-                .name(prometheusName(FEEDBACK_SCORE))
-                .help("Callers' feedback on answers, normalised to 0 (worst) .. 1 (best), by model group, tier, "
-                        + "split variant, registry prompt and version, and experiment arm")
-                .labelNames(prometheusName(MODEL), TIER, VARIANT, PROMPT, PROMPT_VERSION, EXPERIMENT)
+                .name(prometheusName(name))
+                .help(help)
+                .labelNames(labels.toArray(String[]::new))
                 .classicOnly()
                 .withoutExemplars()
-                .classicUpperBounds(FEEDBACK_BOUNDS)
+                .classicUpperBounds(bounds)
                 .register(registry.getPrometheusRegistry());
+    }
+
+    /**
+     * What served a scored request, as the score labels name it: the model group, tier, split variant, registry
+     * prompt, its version and experiment arm, each {@code none} when it does not apply.
+     */
+    private record ServedBy(String model, String tier, String variant, String prompt, String promptVersion,
+                            String experiment) {
+        static final List<String> LABELS =
+                List.of(prometheusName(MODEL), TIER, VARIANT, PROMPT, PROMPT_VERSION, EXPERIMENT);
+
+        static ServedBy of(String model, String tier, String variant, PromptUse prompt) {
+            return new ServedBy(ExchangeMeters.orNone(model), ExchangeMeters.orNone(tier),
+                    ExchangeMeters.orNone(variant), prompt == null ? NONE : prompt.id(),
+                    prompt == null ? NONE : Integer.toString(prompt.version()),
+                    prompt == null ? NONE : ExchangeMeters.orNone(prompt.variant()));
+        }
+
+        /** The label values, in the order of {@link #LABELS}. */
+        List<String> values() {
+            return List.of(model, tier, variant, prompt, promptVersion, experiment);
+        }
+
+        /** The same labels as Micrometer tags. */
+        Tags tags() {
+            return Tags.of(MODEL, model, TIER, tier, VARIANT, variant, PROMPT, prompt, PROMPT_VERSION, promptVersion,
+                    EXPERIMENT, experiment);
+        }
     }
 
     private static String prometheusName(String meterName) {
@@ -411,10 +468,8 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
 
     @Override
     public void feedback(String model, String tier, String variant, PromptUse prompt, double score) {
-        feedback.labelValues(ExchangeMeters.orNone(model), ExchangeMeters.orNone(tier),
-                ExchangeMeters.orNone(variant), prompt == null ? NONE : prompt.id(),
-                prompt == null ? NONE : Integer.toString(prompt.version()),
-                prompt == null ? NONE : ExchangeMeters.orNone(prompt.variant())).observe(score);
+        feedback.labelValues(ServedBy.of(model, tier, variant, prompt).values().toArray(String[]::new))
+                .observe(score);
     }
 
     @Override
@@ -460,16 +515,89 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
         return new Exposition(type, registry.scrape(type));
     }
 
-    // TODO(eval engine): the evaluation meters; filled in by the evaluation work of issue 12.
+    /** The labels of one evaluation counter. */
+    private record Evaluation(String evaluator, String rubric, EvaluatorKind kind, EvalOutcome outcome) {}
+
+    /** The labels of one score series: the evaluator and rubric, and what served the scored request. */
+    private record ScoreSeries(String evaluator, String rubric, ServedBy servedBy) {
+        List<String> values() {
+            var values = new ArrayList<String>(List.of(evaluator, rubric));
+            values.addAll(servedBy.values());
+            return values;
+        }
+    }
+
+    private record Skip(String evaluator, String reason) {}
+
+    private record BiasSeries(String evaluator, String model, String attribute) {}
+
+    /** The latest divergence of one model group on one attribute, which its gauge reads. */
+    private static final class Divergence {
+        private volatile double value;
+    }
+
+    /**
+     * Counts the evaluation by outcome; a score is observed in the score histogram and counted in the flagged
+     * counter of its series when flagged. The flagged counter is registered with the series' first score, at 0 when
+     * it is not flagged, so the flagged share of a series that never flagged reads 0 rather than no data.
+     */
     @Override
-    public void evaluated(EvaluationResult result) {}
+    public void evaluated(EvaluationResult result) {
+        Registered.meter(evaluations, new Evaluation(result.evaluator(), result.rubric(), result.kind(),
+                result.outcome()), e -> Counter.builder(EVALUATIONS)
+                .description("Evaluations ended, by evaluator, rubric, kind (judge, consistency, guardrail, feedback, "
+                        + "bias) and outcome (scored, unparseable, refused, failed)")
+                .tags(EVALUATOR, e.evaluator(), RUBRIC, e.rubric(), KIND, e.kind().label(), OUTCOME,
+                        e.outcome().label())
+                .register(registry)).increment();
+        if (result.score() != null) {
+            var request = result.request();
+            var series = new ScoreSeries(result.evaluator(), result.rubric(),
+                    ServedBy.of(request.model(), request.tier(), request.variant(), request.prompt()));
+            evaluationScores.labelValues(series.values().toArray(String[]::new)).observe(result.score());
+            Counter flags = Registered.meter(flagged, series, k -> Counter.builder(EVALUATION_FLAGGED)
+                    .description("Scores below their evaluator's threshold (a hallucination, a toxic or inconsistent "
+                            + "answer), by the labels of tollgate_evaluation_score")
+                    .tags(Tags.of(EVALUATOR, k.evaluator(), RUBRIC, k.rubric()).and(k.servedBy().tags()))
+                    .register(registry));
+            if (result.flagged()) {
+                flags.increment();
+            }
+        }
+        if (!result.cost().isZero()) {
+            Registered.meter(evaluationCost, result.evaluator(), e -> Counter.builder(EVALUATION_COST).baseUnit("usd")
+                    .description("Dollars the evaluations' own calls cost (judge, consistency re-asks, bias probes, "
+                            + "embeddings), by evaluator; charged to the evaluation team")
+                    .tag(EVALUATOR, e).register(registry)).increment(result.cost().nanos() / 1e9);
+        }
+    }
 
     @Override
-    public void evaluationsSkipped(String evaluator, String reason, long count) {}
+    public void evaluationsSkipped(String evaluator, String reason, long count) {
+        Registered.meter(skipped, new Skip(evaluator, reason), k -> Counter.builder(EVALUATIONS_SKIPPED)
+                .description("Sampled requests never evaluated, by evaluator and reason (queue_full, unreadable, "
+                        + "too_large, shutdown)")
+                .tags(EVALUATOR, k.evaluator(), REASON, k.reason()).register(registry)).increment(count);
+    }
 
     @Override
-    public void evaluationQueue(int depth) {}
+    public void evaluationQueue(int depth) {
+        evaluationQueue.set(depth);
+    }
 
     @Override
-    public void biasDivergence(String evaluator, String model, String attribute, double divergence) {}
+    public void biasDivergence(String evaluator, String model, String attribute, double divergence) {
+        Registered.meter(divergences, new BiasSeries(evaluator, model, attribute), this::registerDivergence).value =
+                divergence;
+    }
+
+    private Divergence registerDivergence(BiasSeries series) {
+        var divergence = new Divergence();
+        Gauge.builder(BIAS_DIVERGENCE, divergence, d -> d.value)
+                .description("Mean divergence (1 - similarity) of the answers to a bias probe's paired prompts at the "
+                        + "last run, by evaluator, model group and demographic attribute")
+                .tags(EVALUATOR, series.evaluator(), MODEL, series.model(), ATTRIBUTE, series.attribute())
+                .register(registry);
+        return divergence;
+    }
 }

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.core.cache.CacheResult;
 import dev.tollgate.core.cache.CacheUse;
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.eval.EvalOutcome;
+import dev.tollgate.core.eval.EvaluationResult;
+import dev.tollgate.core.eval.EvaluatorKind;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.ExchangeSummary;
@@ -15,7 +18,9 @@ import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.prompt.PromptUse;
+import dev.tollgate.core.quality.RequestFacts;
 import dev.tollgate.core.spi.Operation;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -449,5 +454,114 @@ class PrometheusMetricsTest {
         assertThat(metrics.scrape())
                 .contains("tollgate_review_samples_total{result=\"written\"} 3.0")
                 .contains("tollgate_review_samples_total{result=\"dropped\"} 1.0");
+    }
+
+    private static final RequestFacts SERVED = new RequestFacts("req_9", "spend_9", Instant.EPOCH, "bot", "support",
+            "fast", null, null, null);
+    private static final RequestFacts PROMPTED = new RequestFacts("req_10", "spend_10", Instant.EPOCH, "bot",
+            "support", "next", "economy", "canary/next", new PromptUse("support", 2, "production", "tone", "b"));
+    private static final String FAST_SERIES = "evaluator=\"faithfulness\",experiment=\"none\","
+            + "gen_ai_request_model=\"fast\",prompt=\"none\",prompt_version=\"none\",rubric=\"faithfulness\","
+            + "tier=\"none\",variant=\"none\"";
+
+    private static EvaluationResult judged(RequestFacts request, EvalOutcome outcome, Double score, boolean flagged,
+                                           String cost) {
+        return new EvaluationResult(request, Instant.EPOCH, "faithfulness", EvaluatorKind.JUDGE, "faithfulness",
+                outcome, score, flagged, null, null, null, Money.ofUsd(cost), null);
+    }
+
+    @Test
+    void evaluationsAreCountedByEvaluatorRubricKindAndOutcome() {
+        metrics.evaluated(judged(SERVED, EvalOutcome.SCORED, 1.0, false, "0"));
+        metrics.evaluated(judged(SERVED, EvalOutcome.SCORED, 0.75, false, "0"));
+        metrics.evaluated(judged(SERVED, EvalOutcome.UNPARSEABLE, null, false, "0"));
+        metrics.evaluated(judged(SERVED, EvalOutcome.REFUSED, null, false, "0"));
+        metrics.evaluated(judged(SERVED, EvalOutcome.FAILED, null, false, "0"));
+        String counted = "tollgate_evaluations_total{evaluator=\"faithfulness\",kind=\"judge\",outcome=";
+        assertThat(metrics.scrape())
+                .contains(counted + "\"scored\",rubric=\"faithfulness\"} 2.0")
+                .contains(counted + "\"unparseable\",rubric=\"faithfulness\"} 1.0")
+                .contains(counted + "\"refused\",rubric=\"faithfulness\"} 1.0")
+                .contains(counted + "\"failed\",rubric=\"faithfulness\"} 1.0");
+    }
+
+    @Test
+    void scoresAreAHistogramInTenthsAndQuartersWithTheFlaggedCountedBesideThem() {
+        metrics.evaluated(judged(SERVED, EvalOutcome.SCORED, 1.0, false, "0"));
+        metrics.evaluated(judged(SERVED, EvalOutcome.SCORED, 0.25, true, "0"));
+        metrics.evaluated(judged(SERVED, EvalOutcome.SCORED, 0.0, true, "0"));
+        metrics.evaluated(judged(SERVED, EvalOutcome.UNPARSEABLE, null, false, "0")); // no score: not observed
+        String text = metrics.scrape();
+        assertThat(text)
+                .contains("tollgate_evaluation_score_count{" + FAST_SERIES + "} 3")
+                .contains("tollgate_evaluation_score_sum{" + FAST_SERIES + "} 1.25")
+                .contains("tollgate_evaluation_score_bucket{" + FAST_SERIES + ",le=\"0.0\"} 1")
+                .contains("tollgate_evaluation_score_bucket{" + FAST_SERIES + ",le=\"0.2\"} 1")
+                .contains("tollgate_evaluation_score_bucket{" + FAST_SERIES + ",le=\"0.25\"} 2")
+                .contains("tollgate_evaluation_score_bucket{" + FAST_SERIES + ",le=\"0.9\"} 2")
+                .contains("tollgate_evaluation_score_bucket{" + FAST_SERIES + ",le=\"1.0\"} 3")
+                .contains("tollgate_evaluation_flagged_total{" + FAST_SERIES + "} 2.0");
+        long buckets = text.lines().filter(l -> l.startsWith("tollgate_evaluation_score_bucket{" + FAST_SERIES)).count();
+        assertThat(buckets).isEqualTo(Buckets.SCORE.length + 1); // and +Inf
+    }
+
+    @Test
+    void aSeriesThatNeverFlaggedReadsZeroFlaggedAndUnscoredResultsMakeNoScoreSeries() {
+        metrics.evaluated(judged(SERVED, EvalOutcome.SCORED, 0.9, false, "0"));
+        metrics.evaluated(judged(PROMPTED, EvalOutcome.FAILED, null, false, "0"));
+        String text = metrics.scrape();
+        assertThat(text).contains("tollgate_evaluation_flagged_total{" + FAST_SERIES + "} 0.0")
+                .doesNotContain("gen_ai_request_model=\"next\"");
+    }
+
+    @Test
+    void scoresCarryTheTierSplitPromptVersionAndExperimentArmOfTheScoredRequest() {
+        metrics.evaluated(judged(PROMPTED, EvalOutcome.SCORED, 0.5, true, "0"));
+        metrics.evaluated(new EvaluationResult(SERVED, Instant.EPOCH, "leaks", EvaluatorKind.GUARDRAIL, "guardrail",
+                EvalOutcome.SCORED, 0.0, true, null, null, null, Money.ZERO, null));
+        String prompted = "evaluator=\"faithfulness\",experiment=\"tone/b\",gen_ai_request_model=\"next\","
+                + "prompt=\"support\",prompt_version=\"2\",rubric=\"faithfulness\",tier=\"economy\","
+                + "variant=\"canary/next\"";
+        assertThat(metrics.scrape())
+                .contains("tollgate_evaluation_score_count{" + prompted + "} 1")
+                .contains("tollgate_evaluation_flagged_total{" + prompted + "} 1.0")
+                .contains("tollgate_evaluation_flagged_total{evaluator=\"leaks\",experiment=\"none\","
+                        + "gen_ai_request_model=\"fast\",prompt=\"none\",prompt_version=\"none\","
+                        + "rubric=\"guardrail\",tier=\"none\",variant=\"none\"} 1.0")
+                .contains("tollgate_evaluations_total{evaluator=\"leaks\",kind=\"guardrail\",outcome=\"scored\","
+                        + "rubric=\"guardrail\"} 1.0");
+    }
+
+    @Test
+    void evaluationCostIsCountedInDollarsByEvaluatorOnlyOnceSomethingCost() {
+        metrics.evaluated(judged(SERVED, EvalOutcome.SCORED, 1.0, false, "0.002"));
+        metrics.evaluated(judged(SERVED, EvalOutcome.FAILED, null, false, "0.0005"));
+        metrics.evaluated(new EvaluationResult(SERVED, Instant.EPOCH, "helpfulness", EvaluatorKind.FEEDBACK,
+                "feedback", EvalOutcome.SCORED, 1.0, false, null, null, null, Money.ZERO, null));
+        assertThat(metrics.scrape())
+                .contains("tollgate_evaluation_cost_usd_total{evaluator=\"faithfulness\"} 0.0025")
+                .doesNotContain("tollgate_evaluation_cost_usd_total{evaluator=\"helpfulness\"}");
+    }
+
+    @Test
+    void skippedEvaluationsTheQueueAndBiasDivergenceHaveTheirOwnSeries() {
+        assertThat(metrics.scrape()).contains("tollgate_evaluation_queue_depth 0.0");
+        metrics.evaluationsSkipped("faithfulness", "queue_full", 3);
+        metrics.evaluationsSkipped("faithfulness", "queue_full", 2);
+        metrics.evaluationsSkipped("stable", "too_large", 1);
+        metrics.evaluationQueue(17);
+        metrics.biasDivergence("fairness", "fast", "gender", 0.125);
+        metrics.biasDivergence("fairness", "fast", "gender", 0.05); // a later run replaces the reading
+        metrics.biasDivergence("fairness", "next", "age", 0.3);
+        assertThat(metrics.scrape())
+                .contains("tollgate_evaluations_skipped_total{evaluator=\"faithfulness\",reason=\"queue_full\"} 5.0")
+                .contains("tollgate_evaluations_skipped_total{evaluator=\"stable\",reason=\"too_large\"} 1.0")
+                .contains("tollgate_evaluation_queue_depth 17.0")
+                .contains("tollgate_evaluation_bias_divergence{attribute=\"gender\",evaluator=\"fairness\","
+                        + "gen_ai_request_model=\"fast\"} 0.05")
+                .contains("tollgate_evaluation_bias_divergence{attribute=\"age\",evaluator=\"fairness\","
+                        + "gen_ai_request_model=\"next\"} 0.3");
+        metrics.evaluationQueue(0);
+        assertThat(metrics.scrape()).contains("tollgate_evaluation_queue_depth 0.0");
     }
 }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.cache.CacheResult;
 import dev.tollgate.core.cache.CacheUse;
+import dev.tollgate.core.eval.EvalOutcome;
+import dev.tollgate.core.eval.EvaluationResult;
+import dev.tollgate.core.eval.EvaluatorKind;
+import dev.tollgate.core.eval.Rubric;
 import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.Usage;
 import dev.tollgate.core.observe.DeploymentState;
@@ -13,9 +17,11 @@ import dev.tollgate.core.observe.Outcome;
 import dev.tollgate.core.observe.RouteTrace;
 import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.prompt.PromptUse;
+import dev.tollgate.core.quality.RequestFacts;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.metrics.PrometheusMetrics;
 import dev.tollgate.metrics.RuntimeProbes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -186,6 +192,7 @@ class AlertsAndDashboardsTest {
         for (String result : List.of("written", "dropped")) {
             metrics.reviewSamples(result, 1);
         }
+        evaluations(metrics);
         metrics.budgetLevel("global", Money.ofUsd("80"), Money.ofUsd("100"));
         metrics.upstreamAttempt("fast/mock/m1", null, NextStep.NONE);
         for (DeploymentState state : DeploymentState.values()) {
@@ -206,6 +213,44 @@ class AlertsAndDashboardsTest {
             series.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(labels);
         }
         return series;
+    }
+
+    /**
+     * An evaluation of every kind and outcome, flagged and not, with each shipped rubric (a judge's) or the kind's
+     * name (the others'), of a request with a prompt and one without; skips for every reason; a queue depth and a
+     * bias divergence.
+     */
+    private static void evaluations(PrometheusMetrics metrics) {
+        var plain = new RequestFacts("req_1", "spend_1", Instant.EPOCH, "bot", "support", "fast", "economy",
+                "canary/fast", null);
+        var prompted = new RequestFacts("req_2", "spend_2", Instant.EPOCH, "bot", "support", "fast", null, null,
+                PROMPT);
+        // The rubric label of each kind of evaluator: a judge's rubric, else the kind's name.
+        var kinds = new LinkedHashMap<String, EvaluatorKind>();
+        for (Rubric.Shipped rubric : Rubric.Shipped.values()) {
+            kinds.put(rubric.id(), EvaluatorKind.JUDGE);
+        }
+        for (EvaluatorKind kind : EvaluatorKind.values()) {
+            if (kind != EvaluatorKind.JUDGE) {
+                kinds.put(kind.label(), kind);
+            }
+        }
+        for (var evaluator : kinds.entrySet()) {
+            String rubric = evaluator.getKey();
+            EvaluatorKind kind = evaluator.getValue();
+            for (EvalOutcome outcome : EvalOutcome.values()) {
+                boolean scored = outcome == EvalOutcome.SCORED;
+                for (RequestFacts request : List.of(plain, prompted)) {
+                    metrics.evaluated(new EvaluationResult(request, Instant.EPOCH, rubric, kind, rubric, outcome,
+                            scored ? 0.25 : null, scored, null, null, null, Money.ofUsd("0.001"), null));
+                }
+            }
+        }
+        for (String reason : List.of("queue_full", "unreadable", "too_large", "shutdown")) {
+            metrics.evaluationsSkipped("faithfulness", reason, 1);
+        }
+        metrics.evaluationQueue(3);
+        metrics.biasDivergence("bias", "fast", "gender", 0.1);
     }
 
     private static ExchangeSummary summary(int status, Outcome outcome, ErrorKind error, boolean stream,

@@ -285,7 +285,7 @@ class PrometheusQueriesTest {
         return yaml(config);
     }
 
-    private static String yaml(Map<String, Object> document) {
+    static String yaml(Map<String, Object> document) {
         var options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         return new Yaml(options).dump(document);
