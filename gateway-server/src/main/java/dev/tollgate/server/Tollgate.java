@@ -15,6 +15,8 @@ import dev.tollgate.core.runtime.ServerSettings;
 import dev.tollgate.metrics.PrometheusMetrics;
 import dev.tollgate.providers.ProviderRegistry;
 import dev.tollgate.server.admin.AdminApi;
+import dev.tollgate.server.eval.Evaluations;
+import dev.tollgate.server.eval.LoopbackClient;
 import dev.tollgate.server.exchange.ExchangeReporter;
 import dev.tollgate.server.exchange.ExchangeServices;
 import dev.tollgate.server.exchange.Flights;
@@ -71,11 +73,13 @@ public final class Tollgate implements AutoCloseable {
     private final AtomicBoolean javaLogging;
     private final OtlpExporter spans;
     private final PrometheusMetrics metrics;
+    /** Online evaluation; null without a ledger. */
+    private final Evaluations evaluations;
 
     private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, UpstreamPools upstreams,
                      Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state,
                      ConfigReloader reloader, ConfigWatcher watcher, AuditLog audit, AtomicBoolean javaLogging,
-                     OtlpExporter spans, PrometheusMetrics metrics) {
+                     OtlpExporter spans, PrometheusMetrics metrics, Evaluations evaluations) {
         this.logs = logs;
         this.audit = audit;
         this.javaLogging = javaLogging;
@@ -89,6 +93,7 @@ public final class Tollgate implements AutoCloseable {
         this.watcher = watcher;
         this.spans = spans;
         this.metrics = metrics;
+        this.evaluations = evaluations;
     }
 
     /** The provider types a config may use with this build. */
@@ -144,10 +149,15 @@ public final class Tollgate implements AutoCloseable {
             throw e;
         }
         var recent = new RecentRequests(RecentRequests.DEFAULT_MAX, RecentRequests.DEFAULT_AGE);
+        var redactor = new PiiRedactor(PiiDetector.all());
+        // Results live in the ledger: without one there is no evaluation (the config refuses evaluators then).
+        Evaluations evaluations = state.ledger() == null ? null : new Evaluations(current::get,
+                state.ledger().evaluations(), metrics, redactor, state.keys().internalKey(), Clock.systemUTC(),
+                LoopbackClient.CALL_TIMEOUT);
         var reporter = new ExchangeReporter(metrics, new AccessLog(logs), () -> current.get().server().accessLog(),
-                state.ledger(), recent, state.reviews());
+                state.ledger(), recent, state.reviews(), evaluations);
         var feedback = new FeedbackDesk(recent, state.ledger() == null ? null : state.ledger().quality(), metrics,
-                new PiiRedactor(PiiDetector.all()), Clock.systemUTC());
+                redactor, Clock.systemUTC(), evaluations == null ? accepted -> { } : evaluations::feedback);
         int threads = first.server().ioThreads() > 0 ? first.server().ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         var upstreams = new UpstreamPools(transport);
@@ -160,6 +170,9 @@ public final class Tollgate implements AutoCloseable {
             state.configured(applied);
             upstreams.retain(origins(applied));
             metrics.perKeyLabels(applied.metrics().perKeyLabels());
+            if (evaluations != null) {
+                evaluations.configured(applied);
+            }
         }, logs, audit, metrics, Clock.systemUTC());
         // Built whether or not tracing is on: its thread starts with the first span, so a reload can turn it on.
         var spans = new OtlpExporter(() -> current.get().tracing(), logs);
@@ -176,6 +189,9 @@ public final class Tollgate implements AutoCloseable {
         try {
             gateway = Gateway.start(transport, workers, first.server(), services, metrics::scrape, admin);
         } catch (InterruptedException | RuntimeException e) {
+            if (evaluations != null) {
+                evaluations.close();
+            }
             reloader.close();
             audit.close();
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -186,6 +202,9 @@ public final class Tollgate implements AutoCloseable {
             logs.close();
             throw e;
         }
+        if (evaluations != null) {
+            evaluations.start(first.server().listen().host(), gateway.proxyPort());
+        }
         logs.write(LogSink.event(LogLevel.INFO, "tollgate started")
                 .field("config", first.source())
                 .field("proxy", first.server().listen().host() + ":" + gateway.proxyPort())
@@ -195,7 +214,7 @@ public final class Tollgate implements AutoCloseable {
                 .field("models", String.join(",", first.models().keySet())));
         return new Tollgate(logs, mocks, workers, upstreams, gateway, current, state, reloader,
                 file == null ? null : watch(reloader, current, logs), audit, javaLogging, spans,
-                metrics);
+                metrics, evaluations);
     }
 
     /** Watches the config file; a file system without a watch service leaves reloads to the admin API. */
@@ -260,6 +279,10 @@ public final class Tollgate implements AutoCloseable {
     public void close() {
         ServerSettings settings = snapshot.get().server();
         gateway.notReady();
+        if (evaluations != null) {
+            // First, while the proxy still answers its loopback calls: a few seconds to finish what is under way.
+            evaluations.close();
+        }
         logs.write(LogSink.event(LogLevel.INFO, "stopping").field("delay_ms", settings.shutdownDelay().toMillis())
                 .field("grace_ms", settings.shutdownGrace().toMillis()));
         try {

@@ -36,8 +36,11 @@ public record VirtualKey(
         PerUser perUser,
         Source source) {
 
-    /** Keys in the YAML file are changed by editing it; keys made through the admin API live in the ledger. */
-    public enum Source { CONFIG, ADMIN_API }
+    /**
+     * Keys in the YAML file are changed by editing it; keys made through the admin API live in the ledger; the
+     * gateway's own internal key (its evaluators' calls through its proxy port) lives only in its process.
+     */
+    public enum Source { CONFIG, ADMIN_API, INTERNAL }
 
     public VirtualKey {
         requireNonNull(name, "name");

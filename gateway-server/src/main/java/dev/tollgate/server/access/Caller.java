@@ -29,6 +29,11 @@ public record Caller(VirtualKey key, Team team, String user) {
         return key == null ? null : key.name();
     }
 
+    /** Whether this is the gateway's own evaluation traffic ({@link InternalKey}): never sampled, screened or mirrored. */
+    public boolean internal() {
+        return key != null && key.source() == VirtualKey.Source.INTERNAL;
+    }
+
     public String teamName() {
         return team == null ? null : team.name();
     }

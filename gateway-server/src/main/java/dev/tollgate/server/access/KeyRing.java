@@ -11,6 +11,7 @@ import dev.tollgate.core.model.ErrorKind;
 import dev.tollgate.core.model.GatewayError;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +67,7 @@ public final class KeyRing implements AutoCloseable {
 
     private final KeyStore store;
     private final Clock clock;
+    private final InternalKey internal;
     private final ScheduledExecutorService refresher;
     private volatile Index index;
     /** Refreshes are numbered as they start; one that finishes after a later one must not undo it. */
@@ -76,6 +78,7 @@ public final class KeyRing implements AutoCloseable {
     public KeyRing(AccessPolicy policy, KeyStore store, Clock clock) {
         this.store = store;
         this.clock = requireNonNull(clock, "clock");
+        this.internal = InternalKey.generate(new SecureRandom(), clock.instant());
         this.index = Index.of(requireNonNull(policy, "policy"), List.of());
         if (store == null) {
             refresher = null;
@@ -115,29 +118,48 @@ public final class KeyRing implements AutoCloseable {
         });
     }
 
-    /** True when no key exists anywhere: every proxy request is then served without one. */
+    /** The gateway's own key, for its evaluators' calls through the proxy port. */
+    public InternalKey internalKey() {
+        return internal;
+    }
+
+    /**
+     * True when no key exists anywhere: every proxy request is then served without one. The internal key does not
+     * count: it exists in every process, and an open gateway stays open.
+     */
     public boolean open(AccessPolicy policy) {
         return current(policy).byHash().isEmpty();
     }
 
     /**
      * Checks the request's key against the keys in force under {@code policy} (the request's own snapshot) and
-     * the endpoint against the key's scopes.
+     * the endpoint against the key's scopes. The {@linkplain #internalKey() internal key} is accepted too, even on
+     * an open gateway, as a key of {@code evaluationTeam}.
+     *
+     * @param evaluationTeam the snapshot's {@code evaluation.team}, or null
      */
-    public Authentication authenticate(HttpHeaders headers, String routeLabel, AccessPolicy policy) {
+    public Authentication authenticate(HttpHeaders headers, String routeLabel, AccessPolicy policy,
+                                       String evaluationTeam) {
         Index now = current(policy);
         String user = headers.get(USER_HEADER);
         user = user == null || user.isEmpty() ? null : Caller.clip(user);
+        String raw = presented(headers);
         if (now.byHash().isEmpty()) {
+            if (raw != null && internal.matches(raw)) {
+                return allowed(internal.asVirtualKey(evaluationTeam), routeLabel, now.policy(), user);
+            }
             return new Authentication.Allowed(user == null ? Caller.ANONYMOUS : new Caller(null, null, user));
         }
-        String raw = presented(headers);
         if (raw == null) {
             return refuse(ErrorKind.UNAUTHENTICATED, "You didn't provide an API key. Send your Tollgate key in an "
                     + "Authorization header using Bearer auth (Authorization: Bearer YOUR_KEY), or in x-api-key.");
         }
-        VirtualKey key = now.byHash().get(KeyHash.of(raw));
+        KeyHash hash = KeyHash.of(raw);
+        VirtualKey key = now.byHash().get(hash);
         if (key == null) {
+            if (internal.matches(hash)) {
+                return allowed(internal.asVirtualKey(evaluationTeam), routeLabel, now.policy(), user);
+            }
             return refuse(ErrorKind.UNAUTHENTICATED, "Incorrect API key provided.");
         }
         if (key.disabled()) {
@@ -147,11 +169,16 @@ public final class KeyRing implements AutoCloseable {
             return refuse(ErrorKind.UNAUTHENTICATED, "The API key '" + key.name() + "' expired at " + key.expires()
                     + ".");
         }
+        return allowed(key, routeLabel, now.policy(), user);
+    }
+
+    /** A valid key's caller, once its scopes allow the endpoint. */
+    private static Authentication allowed(VirtualKey key, String routeLabel, AccessPolicy policy, String user) {
         if (!key.allowsEndpoint(routeLabel)) {
             return refuse(ErrorKind.PERMISSION_DENIED, "The API key '" + key.name() + "' may not call the "
                     + routeLabel + " endpoint.");
         }
-        Team team = now.policy().team(key.team());
+        Team team = policy.team(key.team());
         return new Authentication.Allowed(new Caller(key, team, user));
     }
 

@@ -2,6 +2,7 @@ package dev.tollgate.server.exchange;
 
 import dev.tollgate.core.cache.AnswerAssembler;
 import dev.tollgate.core.cache.ResponseCache;
+import dev.tollgate.core.eval.Evaluator;
 import dev.tollgate.core.guard.Blocks;
 import dev.tollgate.core.guard.Screened;
 import dev.tollgate.core.model.ChatRequest;
@@ -40,6 +41,7 @@ import dev.tollgate.core.spi.RequestEnvelope;
 import dev.tollgate.core.spi.TokenCounting;
 import dev.tollgate.core.spi.UpstreamReply;
 import dev.tollgate.server.access.Caller;
+import dev.tollgate.server.eval.EvaluationDraft;
 import dev.tollgate.server.health.DeploymentHealth;
 import dev.tollgate.server.pipeline.HttpReplies;
 import dev.tollgate.server.pipeline.Route;
@@ -207,14 +209,18 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     /** The model that answered (in full, or a stream that began), bounded by {@link ResponseModel}; else null. */
     private String answeredBy;
     /**
-     * Drawn for review sampling (decided once routed, by spend id): only then are the prompt and answer kept
-     * for the review store, so an unsampled request pays nothing for the feature.
+     * Drawn for review sampling or by an evaluator (decided once routed, by spend id): only then are the prompt and
+     * answer kept, for the review store or the evaluation queue, so an unsampled request pays nothing for either.
      */
     private boolean sampled;
+    /** Drawn for review sampling. */
+    private boolean reviewed;
+    /** The evaluators that drew this request; empty (and never allocated) when none did. */
+    private List<Evaluator.Sampled> evaluators = List.of();
     /** A sampled stream's events, gathered into its answer; null otherwise. */
-    private AnswerAssembler reviewTranscript;
+    private AnswerAssembler keptTranscript;
     /** A sampled complete answer; null otherwise. */
-    private ChatResponse reviewAnswer;
+    private ChatResponse keptAnswer;
     /** The registry prompt the request rendered, or null when it named none. */
     private PromptUse prompt;
     /** The client's values of that prompt's variables, for the input guardrails; empty without a prompt. */
@@ -281,9 +287,10 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                             this::mayAsk, caller.user(), options),
                     services.health(), services.accounting().prices(snapshot), ThreadLocalRandom.current());
             modelName = routing.model();
-            if (operation == Operation.CHAT) {
+            if (operation == Operation.CHAT && !caller.internal()) {
                 // Once the plan names the model group (a tier or an alias resolves to one), and before anything is
-                // admitted, looked up or sent.
+                // admitted, looked up or sent. The gateway's own evaluation calls are not screened: what they send
+                // is a client's answer, which its own request's guardrails already saw.
                 guard = GuardStep.of(snapshot.guardrails().forRequest(modelName, caller.keyName(),
                         caller.teamName()), services.reporter().metrics());
                 GatewayError blocked = guard == null ? null : guard.screenRequest(features, promptValues);
@@ -293,7 +300,15 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             }
             // Drawn on the gateway's own id: a client that sends one x-request-id every time would otherwise have
             // all or none of its requests kept, and could choose ids that are never reviewed.
-            sampled = operation == Operation.CHAT && snapshot.review().sampled(spendId, modelName);
+            // The gateway's own evaluation calls are never sampled: an evaluation would otherwise evaluate itself.
+            if (operation == Operation.CHAT && !caller.internal()) {
+                reviewed = snapshot.review().sampled(spendId, modelName);
+                if (snapshot.evaluation().any()) {
+                    evaluators = snapshot.evaluation().sampledFor(spendId, modelName, caller.keyName(),
+                            route.label());
+                }
+                sampled = reviewed || !evaluators.isEmpty();
+            }
             first = routing.first();
             if (first instanceof RetryDecision.TryNext next) {
                 Duration overall = options.timeout() != null ? options.timeout()
@@ -357,7 +372,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
      * once the request is admitted and on its way, so a refused request never costs a shadow call.
      */
     private void mirror() {
-        if (mirrored || route.operation() != Operation.CHAT || snapshot.routing().shadows().isEmpty()) {
+        if (mirrored || route.operation() != Operation.CHAT || snapshot.routing().shadows().isEmpty()
+                || caller.internal()) {
             return;
         }
         mirrored = true;
@@ -701,7 +717,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
         }
         answeredBy = ResponseModel.of(answer.model(), null);
         if (sampled) {
-            reviewAnswer = answer;
+            keptAnswer = answer;
         }
         CachedReply.send(ctx, dialect, features.request(), answer, streaming(), requestId, keepAlive, extraHeaders);
         finish(200, null);
@@ -857,10 +873,10 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             AnswerAssembler transcript = cache == null ? null : cache.transcript();
             if (sampled) {
                 // The cache's transcript, when it keeps one, is the same answer: one assembler serves both.
-                // Otherwise only as much as the review keeps is held: a long stream is not gathered whole for it.
-                reviewTranscript = transcript != null ? transcript
-                        : AnswerAssembler.keeping(ReviewDraft.bound(snapshot.review().maxChars()));
-                transcript = reviewTranscript;
+                // Otherwise only as much as the review or the evaluators keep is held: a long stream is not
+                // gathered whole for them.
+                keptTranscript = transcript != null ? transcript : AnswerAssembler.keeping(keptChars());
+                transcript = keptTranscript;
             }
             relay = new StreamRelay(ctx, adapter.streamDecoder(), framer, plan.rendering(), requestId,
                     keepAlive, snapshot.server().streamKeepAlive(), startNanos, extraHeaders, transcript,
@@ -1032,8 +1048,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                     b = (ExchangePlan.Answer.Body) screened;
                 }
                 boolean gathering = cache != null && cache.gathering();
-                // A relayed answer is read only when the cache, a sampled trace or review sampling wants what it
-                // says.
+                // A relayed answer is read only when the cache, a sampled trace, review sampling or an evaluator
+                // wants what it says.
                 ChatResponse chat = b.chat() != null || route.operation() != Operation.CHAT
                         || !(gathering || trace.recording() || sampled) ? b.chat() : relayedAnswer(whole);
                 if (gathering) {
@@ -1042,7 +1058,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                 if (chat != null) {
                     trace.answered(chat.id(), chat.model(), chat.finishReason());
                 }
-                reviewAnswer = sampled ? chat : null;
+                keptAnswer = sampled ? chat : null;
                 answer(b);
             }
             case ExchangePlan.Answer.Failed f -> attemptFailed(f.error(), null);
@@ -1237,7 +1253,10 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             guard.finished();
         }
         long now = System.nanoTime();
-        ReviewDraft review = kind == null && status == 200 && !cut ? reviewDraft(usage) : null;
+        boolean completed = kind == null && status == 200 && !cut;
+        ChatResponse kept = completed ? keptAnswer(usage) : null;
+        ReviewDraft review = reviewed && kept != null ? reviewDraft(kept) : null;
+        EvaluationDraft evaluation = evaluators.isEmpty() || kept == null ? null : evaluationDraft(kept);
         var summary = new ExchangeSummary(requestId, route.label(), route.operation(), modelName,
                 answeredBy, deployment == null ? null : deployment.id(),
                 deployment == null ? null : deployment.provider().id(),
@@ -1250,7 +1269,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                 cache == null ? null : cache.use(coalescedSaving), prompt,
                 guard == null ? List.of() : guard.trips());
         trace.finished(summary, envelope == null ? null : envelope.model(), tracedSampling(), deployment);
-        services.reporter().report(summary, trace.traceId(), review);
+        services.reporter().report(summary, trace.traceId(), review, evaluation);
         onDone.done(keepAlive && !cut);
     }
 
@@ -1268,23 +1287,46 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     }
 
     /**
-     * A sampled, completed request's texts for the review store; null when it was not sampled or there is no
-     * answer to keep (a follower of a coalesced request, an answer that does not read).
+     * How much of a sampled stream's answer is gathered: as much as the review keeps, or the evaluators, whichever
+     * is more.
      */
-    private ReviewDraft reviewDraft(Usage usage) {
+    private int keptChars() {
+        int review = reviewed ? ReviewDraft.bound(snapshot.review().maxChars()) : 0;
+        int evaluation = evaluators.isEmpty() ? 0 : EvaluationDraft.bound(snapshot.evaluation().maxChars());
+        return Math.max(review, evaluation);
+    }
+
+    /**
+     * A sampled, completed request's answer; null when it was not sampled or there is no answer to keep (a
+     * follower of a coalesced request, an answer that does not read).
+     */
+    private ChatResponse keptAnswer(Usage usage) {
         if (!sampled) {
             return null;
         }
-        ChatResponse answer = reviewTranscript != null ? reviewTranscript.result(modelName, usage) : reviewAnswer;
-        if (answer == null) {
-            return null;
-        }
+        return keptTranscript != null ? keptTranscript.result(modelName, usage) : keptAnswer;
+    }
+
+    /** A sampled request's texts for the review store; null when the request does not read. */
+    private ReviewDraft reviewDraft(ChatResponse answer) {
         try {
-            return ReviewDraft.of(features.request(), answer, reviewTranscript != null && reviewTranscript.cut(),
+            return ReviewDraft.of(features.request(), answer, keptTranscript != null && keptTranscript.cut(),
                     snapshot.review().maxChars());
         } catch (RuntimeException e) {
             // A relayed request the gateway never decoded may not read: it is not sampled, and still answered.
             LOG.log(Level.FINE, "request " + requestId + ": not sampled for review, it does not read", e);
+            return null;
+        }
+    }
+
+    /** A sampled request's texts and evaluators for the evaluation queue; null when the request does not read. */
+    private EvaluationDraft evaluationDraft(ChatResponse answer) {
+        try {
+            return EvaluationDraft.of(features.request(), body.length, answer,
+                    keptTranscript != null && keptTranscript.cut(), evaluators, snapshot.evaluation().maxChars(),
+                    services.reporter().metrics());
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "request " + requestId + ": not evaluated, it does not read", e);
             return null;
         }
     }

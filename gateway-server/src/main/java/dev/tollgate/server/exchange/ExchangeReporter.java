@@ -7,6 +7,8 @@ import dev.tollgate.core.ledger.SpendRow;
 import dev.tollgate.core.observe.ExchangeSummary;
 import dev.tollgate.core.observe.GatewayMetrics;
 import dev.tollgate.core.quality.RequestFacts;
+import dev.tollgate.server.eval.EvaluationDraft;
+import dev.tollgate.server.eval.Evaluations;
 import dev.tollgate.server.log.AccessLog;
 import dev.tollgate.server.quality.RecentRequests;
 import dev.tollgate.server.quality.ReviewDraft;
@@ -21,7 +23,8 @@ import java.util.function.BooleanSupplier;
  * for requests that reached a provider or were charged (refusals before that cost nothing and are counted in
  * metrics and the access log only, so a misbehaving client cannot flood the ledger). Those of them that are chat
  * requests also go to the index of recent requests that feedback is checked against (so the index and the ledger
- * know the same requests), and a sampled one's texts to the review writer.
+ * know the same requests), a sampled one's texts to the review writer, and one drawn by evaluators to the
+ * evaluation queue.
  */
 public final class ExchangeReporter {
     /** The chat routes, whose answers can be rated and sampled. */
@@ -33,21 +36,25 @@ public final class ExchangeReporter {
     private final SpendLedger ledger;
     private final RecentRequests recent;
     private final ReviewWriter reviews;
+    private final Evaluations evaluations;
 
     /**
      * @param accessLog null when there is no access log at all
      * @param accessLogOn read per exchange, so a reload can turn the access log on or off
      * @param ledger null when the ledger is off
      * @param reviews null when the ledger is off (samples are kept there)
+     * @param evaluations null when the ledger is off (results are kept there)
      */
     public ExchangeReporter(GatewayMetrics metrics, AccessLog accessLog, BooleanSupplier accessLogOn,
-                            SpendLedger ledger, RecentRequests recent, ReviewWriter reviews) {
+                            SpendLedger ledger, RecentRequests recent, ReviewWriter reviews,
+                            Evaluations evaluations) {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.accessLogOn = accessLogOn;
         this.ledger = ledger;
         this.recent = requireNonNull(recent, "recent");
         this.reviews = reviews;
+        this.evaluations = evaluations;
     }
 
     public GatewayMetrics metrics() {
@@ -55,14 +62,15 @@ public final class ExchangeReporter {
     }
 
     public void report(ExchangeSummary s) {
-        report(s, null, null);
+        report(s, null, null, null);
     }
 
     /**
      * @param traceId the request's trace, for the access log; null when it has none
      * @param review a sampled request's texts for the review store, or null
+     * @param evaluation a request drawn by evaluators, for them, or null
      */
-    public void report(ExchangeSummary s, String traceId, ReviewDraft review) {
+    public void report(ExchangeSummary s, String traceId, ReviewDraft review, EvaluationDraft evaluation) {
         metrics.exchangeFinished(s);
         if (accessLog != null && accessLogOn.getAsBoolean()) {
             accessLog.write(s, traceId);
@@ -83,6 +91,9 @@ public final class ExchangeReporter {
             if (review != null && reviews != null) {
                 reviews.offer(facts, s.deployment(), s.usage(), s.cost(), s.latencyNanos() / 1_000_000, s.stream(),
                         review);
+            }
+            if (evaluation != null && evaluations != null) {
+                evaluations.offer(facts, evaluation);
             }
         }
     }

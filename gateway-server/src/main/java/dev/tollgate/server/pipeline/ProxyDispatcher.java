@@ -110,7 +110,8 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             RuntimeSnapshot snapshot = services.snapshot().get();
-            Authentication auth = services.keys().authenticate(request.headers(), route.label(), snapshot.access());
+            Authentication auth = services.keys().authenticate(request.headers(), route.label(), snapshot.access(),
+                    snapshot.evaluation().team());
             if (auth instanceof Authentication.Refused refused) {
                 refuse(dialect, requestId, headers, start, route, refused.error(), keepAlive);
                 return;
@@ -276,7 +277,8 @@ final class ProxyDispatcher extends ChannelInboundHandlerAdapter {
         services.reporter().report(new ExchangeSummary(requestId, route == null ? "other" : route.label(),
                 route == null ? null : route.operation(), null, null, null, null, status,
                 kind == null ? Outcome.SUCCESS : Outcome.of(kind), kind, false, System.nanoTime() - start, -1, -1,
-                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null, null), traceId, null);
+                Usage.UNKNOWN, null, null, null, Money.ZERO, false, requestId, RouteTrace.NONE, null, null), traceId, null,
+                null);
     }
 
     /** The model names a caller may send: all of them on an open gateway or for a key without model scopes. */

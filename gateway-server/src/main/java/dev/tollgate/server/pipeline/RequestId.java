@@ -52,6 +52,15 @@ public final class RequestId {
     }
 
     /**
+     * The id of the {@code n}th call an evaluation of request {@code parent} makes through the gateway:
+     * {@code eval-<n>-<parent>}, so the access log joins the two; the parent's end is cut to keep it a request id.
+     */
+    public static String evaluationOf(String parent, int n) {
+        String id = "eval-" + n + "-" + parent;
+        return id.length() <= MAX_LENGTH ? id : id.substring(0, MAX_LENGTH);
+    }
+
+    /**
      * {@code req_}, the time in milliseconds (12 hex digits) and 80 random bits (20 hex digits). Time first, so ids
      * made one after the other sort one after the other: the spend ledger's primary key then grows at its end
      * instead of at random places, which makes a row about three times cheaper to insert in SQLite.

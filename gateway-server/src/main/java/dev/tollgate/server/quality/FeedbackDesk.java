@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,7 +26,8 @@ import java.util.logging.Logger;
  * ledger (where every replica's rows are). Feedback is stored with the ledger (latest wins) and counted in the
  * {@code tollgate_feedback_score} histogram by model group, tier, split variant, registry prompt version and
  * experiment arm. Without a ledger it is counted only, and only requests still in the recent index can be rated.
- * Comments are stored PII-redacted.
+ * Comments are stored PII-redacted. Accepted feedback is also handed on (to online evaluation, which records it as
+ * the {@code feedback} evaluator's score).
  *
  * <p>{@link #rate} never blocks: database work runs on the ledger's threads. Thread-safe.
  */
@@ -43,16 +45,22 @@ public final class FeedbackDesk {
     private final GatewayMetrics metrics;
     private final PiiRedactor redactor;
     private final Clock clock;
+    private final Consumer<Feedback> accepted;
     private final AtomicInteger waitingOnLedger = new AtomicInteger();
 
-    /** @param store null when there is no ledger */
+    /**
+     * @param store null when there is no ledger
+     * @param accepted told of each accepted piece of feedback (comment redacted), on the thread that accepted it;
+     *     must not block
+     */
     public FeedbackDesk(RecentRequests recent, QualityStore store, GatewayMetrics metrics, PiiRedactor redactor,
-                        Clock clock) {
+                        Clock clock, Consumer<Feedback> accepted) {
         this.recent = requireNonNull(recent, "recent");
         this.store = store;
         this.metrics = requireNonNull(metrics, "metrics");
         this.redactor = requireNonNull(redactor, "redactor");
         this.clock = requireNonNull(clock, "clock");
+        this.accepted = requireNonNull(accepted, "accepted");
     }
 
     /** What became of one piece of feedback. */
@@ -94,6 +102,7 @@ public final class FeedbackDesk {
         return stored.thenApply(inLedger -> {
             RequestFacts r = feedback.request();
             metrics.feedback(r.model(), r.tier(), r.variant(), r.prompt(), feedback.score().normalised());
+            accepted.accept(feedback);
             return new Result.Accepted(feedback, inLedger);
         });
     }

@@ -71,7 +71,7 @@ class KeyRingTest {
     @Test
     void anOpenGatewayLetsEveryoneInAndKeepsTheEndUser() {
         try (var ring = new KeyRing(AccessPolicy.OPEN, null, CLOCK)) {
-            var auth = ring.authenticate(headers(KeyRing.USER_HEADER, "alice"), "chat", AccessPolicy.OPEN);
+            var auth = ring.authenticate(headers(KeyRing.USER_HEADER, "alice"), "chat", AccessPolicy.OPEN, null);
             assertThat(auth).isInstanceOf(Authentication.Allowed.class);
             assertThat(((Authentication.Allowed) auth).caller().user()).isEqualTo("alice");
             assertThat(ring.open(AccessPolicy.OPEN)).isTrue();
@@ -85,17 +85,18 @@ class KeyRingTest {
             for (HttpHeaders h : List.of(headers("authorization", "Bearer tg-secret"),
                     headers("authorization", "bearer  tg-secret "), headers("x-api-key", "tg-secret"),
                     headers("api-key", "tg-secret"))) {
-                var auth = ring.authenticate(h, "chat", policy);
+                var auth = ring.authenticate(h, "chat", policy, null);
                 assertThat(auth).isInstanceOf(Authentication.Allowed.class);
                 Caller caller = ((Authentication.Allowed) auth).caller();
                 assertThat(caller.keyName()).isEqualTo("bot");
                 assertThat(caller.teamName()).isEqualTo("ops");
             }
-            assertThat(refusal(ring.authenticate(headers(), "chat", policy))).isEqualTo(ErrorKind.UNAUTHENTICATED);
-            assertThat(refusal(ring.authenticate(headers("authorization", "Bearer tg-other"), "chat", policy)))
+            assertThat(refusal(ring.authenticate(headers(), "chat", policy, null)))
+                    .isEqualTo(ErrorKind.UNAUTHENTICATED);
+            assertThat(refusal(ring.authenticate(headers("authorization", "Bearer tg-other"), "chat", policy, null)))
                     .isEqualTo(ErrorKind.UNAUTHENTICATED);
             assertThat(refusal(ring.authenticate(headers("authorization", "Bearer tg-secret"), "embeddings",
-                    policy))).isEqualTo(ErrorKind.PERMISSION_DENIED);
+                    policy, null))).isEqualTo(ErrorKind.PERMISSION_DENIED);
         }
     }
 
@@ -106,9 +107,10 @@ class KeyRingTest {
                 Map.of(), Limits.NONE, null, null, VirtualKey.Source.CONFIG);
         AccessPolicy policy = policy(base.disabled(true), expired);
         try (var ring = new KeyRing(policy, null, CLOCK)) {
-            var revoked = (Authentication.Refused) ring.authenticate(headers("x-api-key", "tg-secret"), "chat", policy);
+            var revoked = (Authentication.Refused) ring.authenticate(headers("x-api-key", "tg-secret"), "chat",
+                    policy, null);
             assertThat(revoked.error().message()).contains("revoked");
-            var old = (Authentication.Refused) ring.authenticate(headers("x-api-key", "tg-old"), "chat", policy);
+            var old = (Authentication.Refused) ring.authenticate(headers("x-api-key", "tg-old"), "chat", policy, null);
             assertThat(old.error().message()).contains("expired");
         }
     }
@@ -120,12 +122,12 @@ class KeyRingTest {
         try (var ring = new KeyRing(policy, store, CLOCK)) {
             store.create(key("late", "tg-late", VirtualKey.Source.ADMIN_API));
             store.create(key("bot", "tg-impostor", VirtualKey.Source.ADMIN_API));
-            assertThat(ring.authenticate(headers("x-api-key", "tg-late"), "chat", policy))
+            assertThat(ring.authenticate(headers("x-api-key", "tg-late"), "chat", policy, null))
                     .isInstanceOf(Authentication.Refused.class);
             ring.refresh().toCompletableFuture().join();
-            assertThat(ring.authenticate(headers("x-api-key", "tg-late"), "chat", policy))
+            assertThat(ring.authenticate(headers("x-api-key", "tg-late"), "chat", policy, null))
                     .isInstanceOf(Authentication.Allowed.class);
-            assertThat(ring.authenticate(headers("x-api-key", "tg-impostor"), "chat", policy))
+            assertThat(ring.authenticate(headers("x-api-key", "tg-impostor"), "chat", policy, null))
                     .isInstanceOf(Authentication.Refused.class);
             assertThat(ring.all(policy)).extracting(VirtualKey::name).containsExactly("bot", "late");
         }
@@ -135,7 +137,7 @@ class KeyRingTest {
     void longEndUserIdsAreClipped() {
         try (var ring = new KeyRing(AccessPolicy.OPEN, null, CLOCK)) {
             var auth = (Authentication.Allowed) ring.authenticate(headers(KeyRing.USER_HEADER, "u".repeat(500)),
-                    "chat", AccessPolicy.OPEN);
+                    "chat", AccessPolicy.OPEN, null);
             assertThat(auth.caller().user()).hasSize(Caller.MAX_USER_CHARS);
             assertThat(Caller.ANONYMOUS.withBodyUser("bob").user()).isEqualTo("bob");
             assertThat(auth.caller().withBodyUser("bob").user()).hasSize(Caller.MAX_USER_CHARS);
@@ -162,8 +164,64 @@ class KeyRingTest {
             reads.get(0).complete(List.of(live)); // the stale read lands last
             periodic.toCompletableFuture().join();
             afterRevoke.toCompletableFuture().join();
-            var auth = (Authentication.Refused) ring.authenticate(headers("x-api-key", "tg-late"), "chat", policy);
+            var auth = (Authentication.Refused) ring.authenticate(headers("x-api-key", "tg-late"), "chat", policy,
+                    null);
             assertThat(auth.error().message()).contains("revoked");
+        }
+    }
+
+    @Test
+    void theInternalKeyIsAcceptedOnAnOpenGatewayWithoutClosingIt() {
+        try (var ring = new KeyRing(AccessPolicy.OPEN, null, CLOCK)) {
+            String authorization = ring.internalKey().authorization();
+            var auth = (Authentication.Allowed) ring.authenticate(headers("authorization", authorization), "chat",
+                    AccessPolicy.OPEN, "quality");
+            assertThat(auth.caller().internal()).isTrue();
+            assertThat(auth.caller().keyName()).isEqualTo(InternalKey.NAME);
+            assertThat(auth.caller().key().team()).isEqualTo("quality");
+            assertThat(ring.open(AccessPolicy.OPEN)).isTrue();
+            assertThat(ring.all(AccessPolicy.OPEN)).isEmpty();
+            var other = (Authentication.Allowed) ring.authenticate(headers("authorization", "Bearer tg-anything"),
+                    "chat", AccessPolicy.OPEN, "quality");
+            assertThat(other.caller()).isEqualTo(Caller.ANONYMOUS);
+            assertThat(other.caller().internal()).isFalse();
+        }
+    }
+
+    @Test
+    void theInternalKeyTakesItsTeamFromTheRequestsSnapshotAndOnlyItsEndpoints() {
+        AccessPolicy policy = policy(key("bot", "tg-secret", VirtualKey.Source.CONFIG));
+        try (var ring = new KeyRing(policy, null, CLOCK)) {
+            HttpHeaders internal = headers("authorization", ring.internalKey().authorization());
+            for (String route : List.of("chat", "messages", "embeddings")) {
+                var auth = (Authentication.Allowed) ring.authenticate(internal, route, policy, "ops");
+                assertThat(auth.caller().internal()).isTrue();
+                assertThat(auth.caller().teamName()).isEqualTo("ops");
+                assertThat(auth.caller().key().limits()).isEqualTo(Limits.NONE);
+                assertThat(auth.caller().key().budget()).isNull();
+            }
+            var moved = (Authentication.Allowed) ring.authenticate(internal, "chat", policy, "elsewhere");
+            assertThat(moved.caller().key().team()).isEqualTo("elsewhere");
+            assertThat(refusal(ring.authenticate(internal, "count_tokens", policy, "ops")))
+                    .isEqualTo(ErrorKind.PERMISSION_DENIED);
+            assertThat(ring.all(policy)).extracting(VirtualKey::name).containsExactly("bot");
+            var bot = (Authentication.Allowed) ring.authenticate(headers("x-api-key", "tg-secret"), "chat", policy,
+                    "ops");
+            assertThat(bot.caller().internal()).isFalse();
+        }
+    }
+
+    @Test
+    void eachRingMakesItsOwnInternalSecretAndNeverShowsIt() {
+        try (var a = new KeyRing(AccessPolicy.OPEN, null, CLOCK);
+             var b = new KeyRing(AccessPolicy.OPEN, null, CLOCK)) {
+            assertThat(a.internalKey().authorization()).isNotEqualTo(b.internalKey().authorization());
+            String secret = a.internalKey().authorization().substring("Bearer ".length());
+            assertThat(a.internalKey().toString()).doesNotContain(secret);
+            // Another process's internal key is nobody's here: on an open gateway, just an anonymous caller.
+            var elsewhere = (Authentication.Allowed) b.authenticate(headers("authorization",
+                    a.internalKey().authorization()), "chat", AccessPolicy.OPEN, "ops");
+            assertThat(elsewhere.caller().internal()).isFalse();
         }
     }
 

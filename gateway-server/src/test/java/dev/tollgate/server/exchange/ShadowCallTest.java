@@ -106,11 +106,12 @@ class ShadowCallTest {
                 GuardrailPolicy.NONE, EvaluationSettings.OFF);
         var recent = new RecentRequests(100, Duration.ofMinutes(1));
         services = new ExchangeServices(() -> snapshot, ProviderRegistry.standard(), pools,
-                new ExchangeReporter(metrics, null, () -> false, null, recent, null), keys, accounting,
+                new ExchangeReporter(metrics, null, () -> false, null, recent, null, null), keys, accounting,
                 new Router(new RetryBudget(), System::nanoTime), new DeploymentHealth(metrics),
                 new LocalResponseCache(1 << 20, Ticker.systemTicker()), null, new Flights(),
                 Tracer.system(span -> { }),
-                new FeedbackDesk(recent, null, metrics, new PiiRedactor(PiiDetector.all()), clock), new StreamSlots());
+                new FeedbackDesk(recent, null, metrics, new PiiRedactor(PiiDetector.all()), clock, accepted -> { }),
+                new StreamSlots());
     }
 
     @AfterEach

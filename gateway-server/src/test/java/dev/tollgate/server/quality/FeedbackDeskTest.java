@@ -43,7 +43,7 @@ class FeedbackDeskTest {
     void feedbackWaitingOnTheLedgerIsBoundedAndTheBoundFreesAsLookUpsEnd() {
         var store = new WaitingStore();
         var desk = new FeedbackDesk(new RecentRequests(64, Duration.ofHours(1)), store, new NoMetrics(),
-                new PiiRedactor(PiiDetector.all()), Clock.systemUTC());
+                new PiiRedactor(PiiDetector.all()), Clock.systemUTC(), accepted -> { });
         List<CompletionStage<FeedbackDesk.Result>> waiting = new ArrayList<>();
         for (int i = 0; i < FeedbackDesk.MAX_WAITING_ON_LEDGER; i++) {
             waiting.add(desk.rate("app", rating("made-up-" + i)));

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Writes a canonical chat request as an OpenAI chat completions body aimed at one upstream model. Stateless. */
-final class ChatRequestWriter {
+public final class ChatRequestWriter {
 
     private ChatRequestWriter() {}
 
@@ -29,7 +29,7 @@ final class ChatRequestWriter {
      * The body for {@code upstreamModel}. A streamed request always asks for usage: the gateway needs it to settle
      * spend, and the relay strips it for a client that did not ask.
      */
-    static byte[] write(ChatRequest request, String upstreamModel) {
+    public static byte[] write(ChatRequest request, String upstreamModel) {
         var out = new ByteArrayBuilder(1024);
         try (JsonGenerator g = Json.generator(out)) {
             g.writeStartObject();

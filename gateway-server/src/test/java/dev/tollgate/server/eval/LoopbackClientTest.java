@@ -1,0 +1,134 @@
+package dev.tollgate.server.eval;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.notMatching;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.tollgate.core.model.ChatRequest;
+import dev.tollgate.core.model.Message;
+import dev.tollgate.core.model.Role;
+import dev.tollgate.core.model.Sampling;
+import dev.tollgate.core.pricing.Money;
+import dev.tollgate.providers.openai.OpenAiDialect;
+import dev.tollgate.server.access.InternalKey;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LoopbackClientTest {
+    private final WireMockServer gateway = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+    private final InternalKey key = InternalKey.generate(new SecureRandom(), Instant.now());
+    private LoopbackClient client;
+
+    @BeforeEach
+    void start() {
+        gateway.start();
+        client = new LoopbackClient("127.0.0.1", gateway.port(), key, Duration.ofSeconds(10));
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        gateway.stop();
+    }
+
+    private static ChatRequest asked(double temperature) {
+        return new ChatRequest("whatever-the-client-named", List.of(Message.text(Role.USER, "hi")),
+                new Sampling(temperature, null, 50, List.of(), null, null, null, null), List.of(), null, null, true,
+                true, null, Map.of(), OpenAiDialect.ID);
+    }
+
+    @Test
+    void aChatCallPresentsTheInternalKeyAndReadsTheAnswerAndItsCost() throws Exception {
+        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("content-type", "application/json").withHeader("x-tollgate-cost-usd", "0.000125")
+                .withBody("{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hello\"},"
+                        + "\"finish_reason\":\"stop\"}]}")));
+        LoopbackClient.Reply reply = client.chat("gpt-4o", asked(0.7), LoopbackClient.callId("req_1", 2), true);
+        assertThat(reply.text()).isEqualTo("hello");
+        assertThat(reply.finishReason()).isEqualTo("stop");
+        assertThat(reply.cost()).isEqualTo(Money.ofUsd("0.000125"));
+        gateway.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withHeader("authorization", equalTo(key.authorization()))
+                .withHeader("x-request-id", equalTo("eval-2-req_1"))
+                .withHeader("cache-control", equalTo("no-cache"))
+                .withRequestBody(matchingJsonPath("$.model", equalTo("gpt-4o")))
+                .withRequestBody(matchingJsonPath("$.temperature", equalTo("0.7")))
+                .withRequestBody(notMatching(".*\"stream\".*")));
+    }
+
+    @Test
+    void aCachedCallMaySendNoCacheControlAndAMissingCostIsZero() throws Exception {
+        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withBody("{\"choices\":[{\"message\":{\"content\":null},\"finish_reason\":\"content_filter\"}]}")));
+        LoopbackClient.Reply reply = client.chat("judge", asked(0), "eval-1-x", false);
+        assertThat(reply.text()).isEmpty();
+        assertThat(reply.finishReason()).isEqualTo("content_filter");
+        assertThat(reply.cost()).isEqualTo(Money.ZERO);
+        gateway.verify(postRequestedFor(urlEqualTo("/v1/chat/completions")).withoutHeader("cache-control"));
+    }
+
+    @Test
+    void anErrorAnswerFailsWithItsStatusAndErrorCode() {
+        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(429)
+                .withBody("{\"error\":{\"message\":\"over\",\"type\":\"x\",\"code\":\"budget_exceeded\"}}")));
+        assertThatThrownBy(() -> client.chat("judge", asked(0), "eval-1-x", false))
+                .isInstanceOfSatisfying(LoopbackClient.CallFailed.class,
+                        e -> assertThat(e.detail()).isEqualTo("status 429 budget_exceeded"));
+        gateway.stubFor(post(urlEqualTo("/v1/embeddings")).willReturn(aResponse().withStatus(502).withBody("<html>")));
+        assertThatThrownBy(() -> client.embeddings("embed", List.of("a"), "eval-1-x"))
+                .isInstanceOfSatisfying(LoopbackClient.CallFailed.class,
+                        e -> assertThat(e.detail()).isEqualTo("status 502"));
+    }
+
+    @Test
+    void aCallThatHangsFailsAtItsTimeout() {
+        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withFixedDelay(3_000).withBody("{}")));
+        try (var impatient = new LoopbackClient("127.0.0.1", gateway.port(), key, Duration.ofMillis(500))) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> impatient.chat("judge", asked(0), "eval-1-x", false))
+                    .isInstanceOfSatisfying(LoopbackClient.CallFailed.class,
+                            e -> assertThat(e.detail()).isEqualTo("timeout"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
+        }
+    }
+
+    @Test
+    void embeddingsComeBackInInputOrderWithTheirCost() throws Exception {
+        gateway.stubFor(post(urlEqualTo("/v1/embeddings")).willReturn(aResponse().withStatus(200)
+                .withHeader("x-tollgate-cost-usd", "0.00001")
+                .withBody("{\"data\":[{\"index\":0,\"embedding\":[1.0,0.0]},{\"index\":1,\"embedding\":[0.5,0.25]}]}")));
+        LoopbackClient.Vectors vectors = client.embeddings("embed", List.of("first", "second"), "eval-3-x");
+        assertThat(vectors.vectors()).hasSize(2);
+        assertThat(vectors.vectors().get(1)).containsExactly(0.5f, 0.25f);
+        assertThat(vectors.cost()).isEqualTo(Money.ofUsd("0.00001"));
+        gateway.verify(postRequestedFor(urlEqualTo("/v1/embeddings"))
+                .withRequestBody(matchingJsonPath("$.input[1]", equalTo("second"))));
+        gateway.stubFor(post(urlEqualTo("/v1/embeddings")).willReturn(aResponse().withStatus(200)
+                .withBody("{\"data\":[{\"embedding\":[1.0]}]}")));
+        assertThatThrownBy(() -> client.embeddings("embed", List.of("a", "b"), "eval-3-x"))
+                .isInstanceOf(LoopbackClient.CallFailed.class);
+    }
+
+    @Test
+    void aWildcardListenerIsReachedOnLoopbackAndLongParentIdsAreCut() {
+        assertThat(LoopbackClient.loopbackHost("0.0.0.0")).isEqualTo("127.0.0.1");
+        assertThat(LoopbackClient.loopbackHost("::")).isEqualTo("127.0.0.1");
+        assertThat(LoopbackClient.loopbackHost("10.1.2.3")).isEqualTo("10.1.2.3");
+        assertThat(LoopbackClient.callId("r".repeat(300), 7)).hasSize(128).startsWith("eval-7-r");
+    }
+}
