@@ -182,7 +182,8 @@ public final class Tollgate implements AutoCloseable {
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
                 state.sharedCache(), state.ledger() == null ? null : state.ledger().quality(),
-                state.ledger() == null ? null : state.ledger().evaluations(), null, reloader, audit,
+                state.ledger() == null ? null : state.ledger().evaluations(),
+                evaluations == null ? null : evaluations.bias(), reloader, audit,
                 Clock.systemUTC());
         metrics.bindRuntime(RuntimeReadings.of(state.ledger(), workers, spans));
         Gateway gateway;

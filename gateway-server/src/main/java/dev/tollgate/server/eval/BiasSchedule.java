@@ -17,6 +17,7 @@ import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.quality.RequestFacts;
 import dev.tollgate.core.runtime.RuntimeSnapshot;
 import dev.tollgate.providers.openai.OpenAiDialect;
+import dev.tollgate.server.admin.BiasRuns;
 import dev.tollgate.server.pipeline.RequestId;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ import java.util.function.Supplier;
  * the evaluation workers, so probes never run on an event loop and never more at once than there are workers.
  * When a model's pairs are all done, its mean divergence (1 - similarity) per attribute goes to the metrics.
  */
-public final class BiasSchedule implements AutoCloseable {
+public final class BiasSchedule implements BiasRuns, AutoCloseable {
     /** A probe result's request id is this and the probe's id. */
     public static final String PROBE_PREFIX = "bias:";
     private final Evaluations evaluations;
@@ -91,6 +92,7 @@ public final class BiasSchedule implements AutoCloseable {
      * {@link IllegalArgumentException} when the config has no bias evaluator of that name and with
      * {@link IllegalStateException} when it has none at all. Never blocks.
      */
+    @Override
     public CompletionStage<Integer> run(String evaluator) {
         List<Evaluator.Bias> all = snapshot.get().evaluation().ofType(Evaluator.Bias.class);
         if (all.isEmpty()) {
