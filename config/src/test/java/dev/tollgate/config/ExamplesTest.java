@@ -48,7 +48,8 @@ class ExamplesTest {
     void theExamplesAreThere() throws IOException {
         assertThat(exampleFiles().map(f -> f.getFileName().toString())).contains(
                 "demo.yaml", "openai.yaml", "local-openai-compatible.yaml", "anthropic.yaml", "gemini.yaml",
-                "azure-openai.yaml", "bedrock.yaml", "multi-provider.yaml", "keys-and-budgets.yaml", "tiers.yaml");
+                "azure-openai.yaml", "bedrock.yaml", "multi-provider.yaml", "keys-and-budgets.yaml", "tiers.yaml",
+                "evaluation.yaml");
     }
 
     /** A loader whose fake environment defines every variable {@code file} references. */
