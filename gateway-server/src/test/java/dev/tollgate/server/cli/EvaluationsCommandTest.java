@@ -133,11 +133,12 @@ class EvaluationsCommandTest {
             assertThat(unknown.statusCode()).isEqualTo(400);
             assertThat(unknown.body()).contains("Unknown query parameter 'limit'");
 
-            // A bias run spends money: a viewer may not start one; without the engine an admin learns why not.
+            // A bias run spends money: a viewer may not start one; without a bias evaluator an admin learns why not.
             assertThat(send(gateway, "POST", "/admin/evaluations/bias/run", VIEWER).statusCode()).isEqualTo(403);
             HttpResponse<String> off = send(gateway, "POST", "/admin/evaluations/bias/run", ADMIN);
             assertThat(off.statusCode()).isEqualTo(409);
-            assertThat(off.body()).contains("Evaluation is not running");
+            assertThat(JSON.readTree(off.body()).at("/error/message").asText())
+                    .isEqualTo("No bias evaluator to run: configure one under evaluation.evaluators (type: bias).");
         }
     }
 
