@@ -207,6 +207,8 @@ public final class AdminApi {
 
     /** Handles a request under {@code /admin/}; the request is released by the caller after this returns. */
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, boolean keepAlive) {
+        // HTTP/1.0 has no chunked coding: a streamed body is ended by closing the connection instead.
+        boolean chunked = !request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         CompletionStage<Reply> reply;
         try {
             reply = route(request, remote(ctx));
@@ -220,7 +222,7 @@ public final class AdminApi {
         reply.whenComplete((r, e) -> ctx.executor().execute(() -> {
             Reply out = r != null ? r : failure(e);
             if (out.streamed() != null) {
-                stream(ctx, out, requestId, keepAlive);
+                stream(ctx, out, requestId, chunked && keepAlive, chunked);
                 return;
             }
             HttpHeaders extra = out.allow() == null ? null : new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW,
@@ -230,11 +232,16 @@ public final class AdminApi {
         }));
     }
 
-    /** Sends the head of a streamed reply, then its pieces one after another, each once the one before is out. */
-    private static void stream(ChannelHandlerContext ctx, Reply out, String requestId, boolean keepAlive) {
+    /**
+     * Sends the head of a streamed reply, then its pieces one after another, each once the one before is out:
+     * chunked, or, when the client cannot read that, as a body the connection's close ends ({@code keepAlive} is
+     * then false).
+     */
+    private static void stream(ChannelHandlerContext ctx, Reply out, String requestId, boolean keepAlive,
+                               boolean chunked) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, out.status());
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, out.contentType()).set(RequestId.HEADER, requestId);
-        HttpUtil.setTransferEncodingChunked(head, true);
+        HttpUtil.setTransferEncodingChunked(head, chunked);
         HttpUtil.setKeepAlive(head, keepAlive);
         ctx.write(head);
         sendNext(ctx, out.streamed(), requestId, keepAlive);

@@ -15,8 +15,8 @@ public interface BiasRuns {
      *
      * @return completes with the number of probe pairs started; fails with {@link IllegalArgumentException} when
      *     {@code evaluator} names no bias evaluator of the config in force (answered 404), and with
-     *     {@link IllegalStateException} when the config has no bias evaluator at all (answered 409); either
-     *     exception's message is shown to the caller
+     *     {@link IllegalStateException} when the config has no bias evaluator at all (answered 409); the admin
+     *     route words both answers itself
      */
     CompletionStage<Integer> run(String evaluator);
 }

@@ -20,8 +20,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
@@ -67,7 +65,8 @@ final class EvaluationRoutes {
     static final int EXPORT_PAGE = 200;
     /** The most results one export sends. */
     static final int MAX_EXPORT = 100_000;
-    private static final Duration DEFAULT_SPAN = Duration.ofDays(30);
+    /** The answer to a bias run when there is nothing to run. */
+    static final String NO_BIAS = "No bias evaluator to run: configure one under evaluation.evaluators (type: bias).";
     private static final String OUTCOMES = Arrays.stream(EvalOutcome.values()).map(EvalOutcome::label)
             .collect(Collectors.joining(", "));
 
@@ -117,7 +116,8 @@ final class EvaluationRoutes {
             return biasRun(body, actor);
         }
         boolean export = parts.length == 2;
-        EvaluationQuery query = query(uri, export ? EXPORT_PAGE : limit(uri));
+        EvaluationQuery query = query(uri, export ? EXPORT_PAGE
+                : Window.limit(uri, PAGE, EvaluationQuery.MAX_LIMIT));
         if (store == null) {
             return done(Reply.error(HttpResponseStatus.CONFLICT, "Evaluation results need the ledger "
                     + "(storage.ledger)."));
@@ -130,37 +130,14 @@ final class EvaluationRoutes {
     }
 
     private EvaluationQuery query(QueryStringDecoder uri, int limit) {
-        Instant now = clock.instant();
-        Instant since = AdminApi.instant(param(uri, "since"), now.minus(DEFAULT_SPAN), "since");
-        Instant before = AdminApi.instant(param(uri, "before"), Instant.MAX, "before");
-        if (!before.isAfter(since)) {
-            throw new IllegalArgumentException("'before' must be after 'since'.");
-        }
+        Window window = Window.of(uri, clock.instant());
         Double min = score(uri, "min_score");
         Double max = score(uri, "max_score");
         if (min != null && max != null && min > max) {
             throw new IllegalArgumentException("'min_score' must not be above 'max_score'.");
         }
         return new EvaluationQuery(param(uri, "evaluator"), param(uri, "model"), outcome(uri), min, max,
-                flagged(uri), since, before, limit);
-    }
-
-    private static int limit(QueryStringDecoder uri) {
-        String text = param(uri, "limit");
-        if (text == null) {
-            return PAGE;
-        }
-        int limit;
-        try {
-            limit = Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            limit = -1;
-        }
-        if (limit < 1 || limit > EvaluationQuery.MAX_LIMIT) {
-            throw new IllegalArgumentException("'limit' must be a whole number from 1 to " + EvaluationQuery.MAX_LIMIT
-                    + ".");
-        }
-        return limit;
+                flagged(uri), window.since(), window.before(), limit);
     }
 
     private static Double score(QueryStringDecoder uri, String name) {
@@ -286,8 +263,7 @@ final class EvaluationRoutes {
     private CompletionStage<Reply> biasRun(String body, String actor) {
         String evaluator = biasEvaluator(body);
         if (biasRuns == null) {
-            return done(Reply.error(HttpResponseStatus.CONFLICT, "Evaluation is not running: configure a bias "
-                    + "evaluator under evaluation.evaluators (type: bias)."));
+            return done(Reply.error(HttpResponseStatus.CONFLICT, NO_BIAS));
         }
         return auditing.audited("evaluation.bias_run", actor, line -> line.field("evaluator", evaluator),
                 () -> started(evaluator).handle((pairs, error) -> {
@@ -298,9 +274,9 @@ final class EvaluationRoutes {
                     Throwable cause = error instanceof CompletionException c && c.getCause() != null
                             ? c.getCause() : error;
                     return switch (cause) {
-                        case IllegalArgumentException unknown ->
-                                Reply.error(HttpResponseStatus.NOT_FOUND, unknown.getMessage());
-                        case IllegalStateException none -> Reply.error(HttpResponseStatus.CONFLICT, none.getMessage());
+                        case IllegalArgumentException unknown -> Reply.error(HttpResponseStatus.NOT_FOUND,
+                                "No bias evaluator is named '" + evaluator + "' in the config in force.");
+                        case IllegalStateException none -> Reply.error(HttpResponseStatus.CONFLICT, NO_BIAS);
                         default -> throw new CompletionException(cause);
                     };
                 }));

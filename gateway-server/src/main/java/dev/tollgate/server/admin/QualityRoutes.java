@@ -18,8 +18,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -44,7 +42,6 @@ final class QualityRoutes {
     private static final Set<String> PARAMS = Set.of("model", "key", "since", "before", "limit");
     static final String NDJSON = "application/x-ndjson";
     private static final int PAGE = 50;
-    private static final Duration DEFAULT_SPAN = Duration.ofDays(30);
 
     private final QualityStore store;
     private final Clock clock;
@@ -81,26 +78,9 @@ final class QualityRoutes {
     }
 
     private ReviewQuery query(QueryStringDecoder uri, int defaultLimit) {
-        Instant now = clock.instant();
-        Instant since = AdminApi.instant(param(uri, "since"), now.minus(DEFAULT_SPAN), "since");
-        Instant before = AdminApi.instant(param(uri, "before"), Instant.MAX, "before");
-        if (!before.isAfter(since)) {
-            throw new IllegalArgumentException("'before' must be after 'since'.");
-        }
-        String limitText = param(uri, "limit");
-        int limit = defaultLimit;
-        if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > ReviewQuery.MAX_LIMIT) {
-                throw new IllegalArgumentException("'limit' must be a whole number from 1 to " + ReviewQuery.MAX_LIMIT
-                        + ".");
-            }
-        }
-        return new ReviewQuery(param(uri, "model"), param(uri, "key"), since, before, limit);
+        Window window = Window.of(uri, clock.instant());
+        return new ReviewQuery(param(uri, "model"), param(uri, "key"), window.since(), window.before(),
+                Window.limit(uri, defaultLimit, ReviewQuery.MAX_LIMIT));
     }
 
     private static Reply reviewList(List<ReviewRecord> records) {

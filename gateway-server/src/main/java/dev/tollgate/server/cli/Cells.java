@@ -7,9 +7,14 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** JSON values as table cells; an absent or null value is null (printed as {@code -}). */
 final class Cells {
+    /** White space and every line break a terminal honours (next line, line and paragraph separators). */
+    private static final Pattern BREAKS = Pattern.compile("[\\s\\u0085\\u2028\\u2029]+");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cc}");
+
     private Cells() {}
 
     static String text(JsonNode node) {
@@ -71,10 +76,11 @@ final class Cells {
 
     /**
      * Text on one line, cut to {@code max} characters with an ellipsis (never inside a surrogate pair, which would
-     * print as '?'): a table row must stay a row.
+     * print as '?'): a table row must stay a row. Other control characters show as U+FFFD: the text is a model's or
+     * a client's, and an escape sequence in it would drive the terminal.
      */
     static String excerpt(String text, int max) {
-        String line = text.replaceAll("\\s+", " ").strip();
+        String line = CONTROL.matcher(BREAKS.matcher(text).replaceAll(" ")).replaceAll("\uFFFD").strip();
         if (line.length() <= max) {
             return line;
         }

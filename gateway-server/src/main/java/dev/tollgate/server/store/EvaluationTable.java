@@ -39,20 +39,7 @@ final class EvaluationTable {
 
     /** Inserts {@code results} in one transaction: all of them or, when the database fails, none. */
     static void insert(Connection connection, List<EvaluationResult> results) throws SQLException {
-        connection.setAutoCommit(false);
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            for (EvaluationResult r : results) {
-                bind(insert, r);
-                insert.addBatch();
-            }
-            insert.executeBatch();
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            SpendTable.rollbackQuietly(connection, e);
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
+        Batches.insert(connection, INSERT, results, EvaluationTable::bind);
     }
 
     private static void bind(PreparedStatement insert, EvaluationResult e) throws SQLException {

@@ -37,24 +37,7 @@ final class ReviewTable {
     private ReviewTable() {}
 
     static void insert(Connection connection, List<ReviewSample> samples) throws SQLException {
-        connection.setAutoCommit(false);
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            for (ReviewSample s : samples) {
-                bind(insert, s);
-                insert.addBatch();
-            }
-            insert.executeBatch();
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                connection.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-            }
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
+        Batches.insert(connection, INSERT, samples, ReviewTable::bind);
     }
 
     private static void bind(PreparedStatement insert, ReviewSample s) throws SQLException {

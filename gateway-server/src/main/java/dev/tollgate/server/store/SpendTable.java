@@ -70,20 +70,7 @@ final class SpendTable {
      * batch twice (a replay after a commit whose answer was lost) changes nothing.
      */
     static void insert(Connection connection, List<SpendRow> rows) throws SQLException {
-        connection.setAutoCommit(false);
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            for (SpendRow row : rows) {
-                bind(insert, row);
-                insert.addBatch();
-            }
-            insert.executeBatch();
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(connection, e);
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
+        Batches.insert(connection, INSERT, rows, SpendTable::bind);
     }
 
     private static void bind(PreparedStatement insert, SpendRow row) throws SQLException {
@@ -232,14 +219,5 @@ final class SpendTable {
      */
     static String text(String value) {
         return value == null || value.indexOf('\0') < 0 ? value : value.replace('\0', '\uFFFD');
-    }
-
-    static void rollbackQuietly(Connection connection, Exception failure) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            // The connection is likely gone (that is often why the insert failed); the pool discards it.
-            failure.addSuppressed(e);
-        }
     }
 }

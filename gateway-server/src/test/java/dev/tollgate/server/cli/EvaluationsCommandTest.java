@@ -10,14 +10,19 @@ import dev.tollgate.server.store.JdbcLedger;
 import dev.tollgate.server.store.LedgerListener;
 import dev.tollgate.server.testing.EvaluationResults;
 import dev.tollgate.server.testing.RunningGateway;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,11 +138,70 @@ class EvaluationsCommandTest {
             assertThat(unknown.statusCode()).isEqualTo(400);
             assertThat(unknown.body()).contains("Unknown query parameter 'limit'");
 
-            // A bias run spends money: a viewer may not start one; without the engine an admin learns why not.
+            // A bias run spends money: a viewer may not start one; without a bias evaluator an admin learns why not.
             assertThat(send(gateway, "POST", "/admin/evaluations/bias/run", VIEWER).statusCode()).isEqualTo(403);
             HttpResponse<String> off = send(gateway, "POST", "/admin/evaluations/bias/run", ADMIN);
             assertThat(off.statusCode()).isEqualTo(409);
-            assertThat(off.body()).contains("Evaluation is not running");
+            assertThat(JSON.readTree(off.body()).at("/error/message").asText())
+                    .isEqualTo("No bias evaluator to run: configure one under evaluation.evaluators (type: bias).");
+        }
+    }
+
+    /**
+     * HTTP/1.0 has no chunked coding: an export to such a client is its plain body, ended by closing the
+     * connection; an HTTP/1.1 connection serves its next request after a chunked export.
+     */
+    @Test
+    void anExportSuitsTheClientsHttpVersion() throws Exception {
+        List<EvaluationResult> results = new ArrayList<>();
+        for (int i = 0; i < 250; i++) { // more than an export reads at once: the body comes in several pieces
+            results.add(EvaluationResults.scored("old-" + i, NOW.minusMillis(i), "faithfulness", "fast", 0.5));
+        }
+        try (var gateway = start(results)) {
+            String old = raw(gateway, "GET /admin/evaluations/export HTTP/1.0\r\nAuthorization: Bearer " + VIEWER
+                    + "\r\n\r\n");
+            String head = old.substring(0, old.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT);
+            assertThat(head).startsWith("http/1.1 200").doesNotContain("transfer-encoding")
+                    .contains("connection: close");
+            String[] lines = old.substring(old.indexOf("\r\n\r\n") + 4).split("\n");
+            assertThat(lines).hasSize(250);
+            for (String line : lines) {
+                assertThat(JSON.readTree(line).path("evaluator").asText()).isEqualTo("faithfulness");
+            }
+
+            // Two requests on one HTTP/1.1 connection: the chunked export, then a listing after it.
+            String both = raw(gateway, "GET /admin/evaluations/export?model=fast HTTP/1.1\r\nHost: t\r\n"
+                    + "Authorization: Bearer " + VIEWER + "\r\n\r\n", "GET /admin/evaluations?limit=1 HTTP/1.1\r\n"
+                    + "Host: t\r\nConnection: close\r\nAuthorization: Bearer " + VIEWER + "\r\n\r\n");
+            assertThat(both.split("HTTP/1.1 200 OK", -1)).hasSize(3);
+            JsonNode listing = JSON.readTree(both.substring(both.lastIndexOf("\r\n\r\n") + 4));
+            assertThat(listing.path("evaluations").get(0).path("spend_id").asText()).isEqualTo("old-0");
+            assertThat(both.substring(0, both.lastIndexOf("HTTP/1.1 200 OK"))).endsWith("\r\n0\r\n\r\n");
+        }
+    }
+
+    /**
+     * Sends each request once the answer to the one before has ended (a chunked body's last chunk, or else the
+     * connection's close), and returns everything read until the gateway closes the connection.
+     */
+    private static String raw(RunningGateway gateway, String... requests) throws Exception {
+        try (var socket = new Socket("127.0.0.1", gateway.adminUrl("").getPort())) {
+            socket.setSoTimeout(20_000);
+            var read = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < requests.length; i++) {
+                socket.getOutputStream().write(requests[i].getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                byte[] buffer = new byte[8192];
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    read.write(buffer, 0, n);
+                    if (i < requests.length - 1 && read.toString(StandardCharsets.UTF_8).endsWith("\r\n0\r\n\r\n")) {
+                        break;
+                    }
+                }
+            }
+            return read.toString(StandardCharsets.UTF_8);
         }
     }
 
