@@ -39,6 +39,7 @@ public final class AdminInitializer extends ChannelInitializer<Channel> {
                 .addLast(Handlers.CODEC, new HttpServerCodec(RequestEdge.decoderConfig(now)))
                 .addLast(Handlers.EDGE, edge)
                 .addLast(Handlers.AGGREGATOR, new BoundedAggregator(MAX_REQUEST_BYTES))
+                .addLast(Handlers.ADMIN_SEQUENCER, new AdminSequencer())
                 .addLast(Handlers.ADMIN_EDGE, refusals)
                 .addLast(Handlers.ADMIN, routes);
     }

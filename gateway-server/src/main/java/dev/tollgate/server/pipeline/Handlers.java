@@ -13,8 +13,8 @@ package dev.tollgate.server.pipeline;
  *    -> {@value #DISPATCHER}     ProxyDispatcher: request id, route table, body decoding, one ChatExchange at a time
  * </pre>
  *
- * The admin port's pipeline has the same edge, then {@value #ADMIN_EDGE} (AdminEdge: refusals in the admin shape)
- * and {@value #ADMIN}.
+ * The admin port's pipeline has the same edge, then {@value #ADMIN_SEQUENCER} (AdminSequencer: one request answered
+ * at a time, in order), {@value #ADMIN_EDGE} (AdminEdge: refusals in the admin shape) and {@value #ADMIN}.
  *
  * The upstream side ({@code upstream} package): {@value #TLS} (https only) -> {@value #CODEC} (HttpClientCodec)
  * -> {@value #UPSTREAM} (UpstreamHandler, delivering to the exchange that holds the connection). Responses to the
@@ -28,6 +28,7 @@ public final class Handlers {
     public static final String AGGREGATOR = "aggregator";
     public static final String DISPATCHER = "dispatcher";
     public static final String UPSTREAM = "upstream";
+    public static final String ADMIN_SEQUENCER = "admin-sequencer";
     public static final String ADMIN_EDGE = "admin-edge";
     public static final String ADMIN = "admin";
     public static final String MOCK = "mock";

@@ -181,6 +181,31 @@ class EvaluationsCommandTest {
     }
 
     /**
+     * Requests pipelined behind a streamed export wait for its last chunk: answered in order, and never written into
+     * the middle of its body (the quick health check would otherwise be answered while the export is read).
+     */
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderAfterAStreamedExport() throws Exception {
+        List<EvaluationResult> results = new ArrayList<>();
+        for (int i = 0; i < 450; i++) { // several pages: the export streams for a while
+            results.add(EvaluationResults.scored("piped-" + i, NOW.minusMillis(i), "faithfulness", "fast", 0.5));
+        }
+        try (var gateway = start(results)) {
+            String all = raw(gateway, "GET /admin/evaluations/export HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+                    + VIEWER + "\r\n\r\n" + "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /admin/evaluations?limit=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                    + "Authorization: Bearer " + VIEWER + "\r\n\r\n");
+            String[] answers = all.split("HTTP/1\\.1 200 OK\r\n", -1);
+            assertThat(answers).hasSize(4);
+            assertThat(answers[1]).contains("application/x-ndjson").endsWith("\r\n0\r\n\r\n")
+                    .doesNotContain("\"status\":\"ok\"");
+            assertThat(answers[1].split("\"evaluator\":\"faithfulness\"", -1)).hasSize(451);
+            assertThat(answers[2]).endsWith("{\"status\":\"ok\"}");
+            assertThat(answers[3]).contains("\"spend_id\":\"piped-0\"");
+        }
+    }
+
+    /**
      * Sends each request once the answer to the one before has ended (a chunked body's last chunk, or else the
      * connection's close), and returns everything read until the gateway closes the connection.
      */
