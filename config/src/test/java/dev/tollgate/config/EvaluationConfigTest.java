@@ -5,11 +5,16 @@ import static dev.tollgate.config.Fixtures.loader;
 import static dev.tollgate.config.Fixtures.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.eval.EvalSampling;
 import dev.tollgate.core.eval.EvaluationSettings;
 import dev.tollgate.core.eval.Evaluator;
 import dev.tollgate.core.eval.Rubric;
 import dev.tollgate.core.prompt.PromptRef;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -323,6 +328,86 @@ class EvaluationConfigTest {
         assertThat(problems(loader().parse("t.yaml", yaml))).containsExactly(
                 "t.yaml:12:13: keys[0].name: 'tollgate-evaluation' is reserved for the key the gateway makes for its "
                         + "own evaluation calls; choose another name");
+    }
+
+    /** A file of the repository, from the module's directory or the repository's. */
+    private static String repositoryFile(String path) throws IOException {
+        Path file = Path.of("..", path);
+        return Files.readString(Files.exists(file) ? file : Path.of(path));
+    }
+
+    /**
+     * The defaults and bounds the binder applies are the ones the JSON schema and the reference state: the section
+     * is documented three times over, and each copy must say what the loader does.
+     */
+    @Test
+    void theSchemaAndTheReferenceStateTheBindersDefaultsAndBounds() throws IOException {
+        JsonNode schema = new ObjectMapper().readTree(repositoryFile("config/tollgate.schema.json"));
+        JsonNode section = schema.at("/$defs/evaluation/properties");
+        JsonNode evaluator = schema.at("/$defs/evaluator/properties");
+        EvaluationSettings off = EvaluationSettings.OFF;
+        assertThat(section.at("/queue_size/default").asInt()).isEqualTo(off.queueSize())
+                .isEqualTo(EvaluationSettings.DEFAULT_QUEUE_SIZE);
+        assertThat(section.at("/queue_size/maximum").asInt()).isEqualTo(EvaluationSection.MAX_QUEUE_SIZE);
+        assertThat(section.at("/concurrency/default").asInt()).isEqualTo(EvaluationSettings.DEFAULT_CONCURRENCY);
+        assertThat(section.at("/concurrency/maximum").asInt()).isEqualTo(EvaluationSection.MAX_CONCURRENCY);
+        assertThat(section.at("/max_chars/default").asInt()).isEqualTo(EvaluationSettings.DEFAULT_MAX_CHARS);
+        assertThat(section.at("/max_chars/minimum").asInt()).isEqualTo(EvaluationSection.MIN_MAX_CHARS);
+        assertThat(section.at("/max_chars/maximum").asInt()).isEqualTo(EvaluationSection.MAX_MAX_CHARS);
+        String retention = DurationSyntax.format(EvaluationSettings.DEFAULT_RETENTION);
+        String retentionRange = DurationSyntax.format(EvaluationSection.MIN_RETENTION) + " to "
+                + DurationSyntax.format(EvaluationSection.MAX_RETENTION);
+        assertThat(section.at("/retention/default").asText()).isEqualTo(retention);
+        assertThat(section.at("/retention/description").asText()).contains(retentionRange);
+        assertThat(section.at("/evaluators/propertyNames/pattern").asText()).isEqualTo(EvaluationSection.NAME_PATTERN);
+        assertThat(section.at("/evaluators/propertyNames/maxLength").asInt())
+                .isEqualTo(EvaluationSection.MAX_NAME_LENGTH);
+        assertThat(evaluator.at("/samples/default").asInt()).isEqualTo(EvaluationSection.DEFAULT_SAMPLES);
+        assertThat(evaluator.at("/samples/maximum").asInt()).isEqualTo(Evaluator.Consistency.MAX_SAMPLES);
+        assertThat(evaluator.at("/max_tokens/minimum").asInt()).isEqualTo(EvaluationSection.MIN_MAX_TOKENS);
+        assertThat(evaluator.at("/max_tokens/maximum").asInt()).isEqualTo(EvaluationSection.MAX_MAX_TOKENS);
+        assertThat(evaluator.at("/max_tokens/description").asText()).contains(
+                "(default " + EvaluationSection.JUDGE_MAX_TOKENS + ")", "(default " + EvaluationSection.BIAS_MAX_TOKENS
+                        + ")");
+        assertThat(evaluator.at("/threshold/description").asText()).contains("Default "
+                + EvaluationSection.SIMILARITY_THRESHOLD + " for consistency and bias, "
+                + EvaluationSection.DEFAULT_THRESHOLD + " otherwise");
+        String every = DurationSyntax.format(EvaluationSection.DEFAULT_EVERY);
+        String everyRange = DurationSyntax.format(EvaluationSection.MIN_EVERY) + " to "
+                + DurationSyntax.format(EvaluationSection.MAX_EVERY);
+        assertThat(evaluator.at("/every/default").asText()).isEqualTo(every);
+        assertThat(evaluator.at("/every/description").asText()).contains(everyRange);
+        assertThat(evaluator.at("/routes/items/enum")).extracting(JsonNode::asText)
+                .containsExactlyElementsOf(EvaluationSection.ROUTES);
+        assertThat(evaluator.at("/rubric/oneOf/0/enum")).extracting(JsonNode::asText)
+                .containsExactlyElementsOf(EvaluationSection.RUBRICS);
+        assertThat(evaluator.at("/type/enum")).extracting(JsonNode::asText)
+                .containsExactlyElementsOf(EvaluationSection.TYPES);
+
+        String reference = repositoryFile("docs/config-reference.md");
+        int start = reference.indexOf("\n## Evaluation\n");
+        String chapter = reference.substring(start, reference.indexOf("\n## ", start + 1));
+        assertThat(chapter).contains(
+                "| `queue_size` | whole number, 1 to " + EvaluationSection.MAX_QUEUE_SIZE + " | `"
+                        + EvaluationSettings.DEFAULT_QUEUE_SIZE + "` |",
+                "| `concurrency` | whole number, 1 to " + EvaluationSection.MAX_CONCURRENCY + " | `"
+                        + EvaluationSettings.DEFAULT_CONCURRENCY + "` |",
+                "| `max_chars` | whole number, " + EvaluationSection.MIN_MAX_CHARS + " to "
+                        + EvaluationSection.MAX_MAX_CHARS + " | `" + EvaluationSettings.DEFAULT_MAX_CHARS + "` |",
+                "| `retention` | duration, " + retentionRange + " | `" + retention + "` |",
+                "at most " + EvaluationSection.MAX_NAME_LENGTH + " characters",
+                "| `threshold` | all | `" + EvaluationSection.SIMILARITY_THRESHOLD + "` for `consistency` and `bias`, "
+                        + "else `" + EvaluationSection.DEFAULT_THRESHOLD + "` |",
+                "| `max_tokens` | `judge`, `bias` | `" + EvaluationSection.JUDGE_MAX_TOKENS + "` (`judge`), `"
+                        + EvaluationSection.BIAS_MAX_TOKENS + "` (`bias`) | A whole number from "
+                        + EvaluationSection.MIN_MAX_TOKENS + " to " + EvaluationSection.MAX_MAX_TOKENS + ":",
+                "| `samples` | `consistency` | `" + EvaluationSection.DEFAULT_SAMPLES + "` | A whole number from 1 to "
+                        + Evaluator.Consistency.MAX_SAMPLES + ":",
+                "| `every` | `bias` | `" + every + "` | A duration from " + everyRange + ":",
+                "`" + EvaluationSettings.KEY_NAME + "`");
+        for (String rubric : EvaluationSection.RUBRICS) {
+            assertThat(chapter).contains("`" + rubric + "`");
+        }
     }
 
     /** Values a mutation puts in place of one: wrong kinds, out of range, misspelt and unknown names. */

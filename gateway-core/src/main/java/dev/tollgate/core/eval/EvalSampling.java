@@ -31,12 +31,13 @@ public record EvalSampling(double rate, Set<String> models, Set<String> keys, Se
 
     /**
      * Whether evaluator {@code evaluator} scores the request with ledger id {@code spendId}: decided by a hash of
-     * both, so each evaluator draws its own sample and every replica draws the same one.
+     * both, so each evaluator draws its own sample and every replica draws the same one. Allocates nothing: it runs
+     * for every evaluator on every completed chat request.
      */
     public boolean sampled(String evaluator, String spendId) {
         if (rate <= 0) {
             return false;
         }
-        return rate >= 1 || ReviewSettings.position(evaluator + '\n' + spendId) < rate;
+        return rate >= 1 || ReviewSettings.position(evaluator, spendId) < rate;
     }
 }

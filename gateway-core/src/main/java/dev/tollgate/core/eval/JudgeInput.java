@@ -33,8 +33,9 @@ public record JudgeInput(String context, String prompt, String answer) {
         if (maxChars < 1) {
             throw new IllegalArgumentException("max chars must be positive");
         }
-        // Gathered to one past the limit, so that more text than the limit shows as a longer text.
-        int gather = maxChars + 1;
+        // Gathered to one past the limit and the line break after it: once that break is dropped, a text longer
+        // than the limit is one that went on, even where the limit falls on a line break.
+        int gather = maxChars + 2;
         var context = new StringBuilder();
         var conversation = new ArrayList<Message>(request.messages().size());
         for (Message m : request.messages()) {
@@ -49,15 +50,23 @@ public record JudgeInput(String context, String prompt, String answer) {
         }
         var prompt = new StringBuilder();
         Transcript.lines(conversation, prompt, gather);
-        return new JudgeInput(bounded(context, maxChars), bounded(prompt, maxChars), bounded(answer, maxChars));
+        return new JudgeInput(bounded(withoutLastBreak(context), maxChars), bounded(withoutLastBreak(prompt), maxChars),
+                bounded(trimEnd(answer), maxChars));
     }
 
+    /** {@code text}, line breaks trimmed from its end; its first {@code maxChars} so trimmed and marked when longer. */
     private static String bounded(CharSequence text, int maxChars) {
-        CharSequence trimmed = trimEnd(text);
-        return trimmed.length() <= maxChars ? trimmed.toString() : Transcript.cut(trimmed, maxChars) + CUT_NOTE;
+        return text.length() <= maxChars ? trimEnd(text).toString()
+                : trimEnd(Transcript.cut(text, maxChars)) + CUT_NOTE;
     }
 
-    /** Without the newline the last line ends with: a line break is no part of the material. */
+    /** Without the line break the gathering wrote after the last line. */
+    private static CharSequence withoutLastBreak(CharSequence lines) {
+        int end = lines.length();
+        return end > 0 && lines.charAt(end - 1) == '\n' ? lines.subSequence(0, end - 1) : lines;
+    }
+
+    /** Without the line breaks the text ends with: they are no part of the material. */
     private static CharSequence trimEnd(CharSequence text) {
         int end = text.length();
         while (end > 0 && text.charAt(end - 1) == '\n') {

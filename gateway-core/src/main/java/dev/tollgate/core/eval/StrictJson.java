@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * A strict reader of one JSON text (RFC 8259) into plain values: {@link Map} (members in order), {@link List},
  * {@link String}, {@link BigDecimal}, {@link Boolean} and null. Strict where lenient readers guess: no comments, no
- * single quotes, no trailing commas, no leading zeros, no duplicate member names, no text after the value. Core holds
+ * single quotes, no trailing commas, no leading zeros, no duplicate member names, no surrogate outside a pair, no
+ * byte order mark, no text after the value. Core holds
  * no JSON library, and what it reads here (judge verdicts, the shipped probe set) is small; a reader this plain is
  * easy to trust. Linear in its input, nesting bounded by {@link #MAX_DEPTH}. Stateless.
  */
@@ -119,13 +120,18 @@ final class StrictJson {
         }
     }
 
+    /**
+     * A string whose characters, escaped or not, are whole: a surrogate not in a pair (RFC 8259 lets an escape write
+     * one) is refused, since the text it stands for is no Unicode and a store or a metric label may not take it.
+     */
     private String string() {
+        int start = pos;
         pos++;
         var out = new StringBuilder();
         while (true) {
             char ch = next();
             if (ch == '"') {
-                return out.toString();
+                return whole(out, start);
             }
             if (ch < 0x20) {
                 throw new Malformed("a control character inside a string at offset " + (pos - 1));
@@ -148,10 +154,24 @@ final class StrictJson {
         }
     }
 
+    private static String whole(StringBuilder text, int start) {
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (Character.isHighSurrogate(ch) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(ch)) {
+                throw new Malformed("a lone surrogate in the string at offset " + start);
+            }
+        }
+        return text.toString();
+    }
+
     private char hex4() {
         int code = 0;
         for (int i = 0; i < 4; i++) {
-            int digit = Character.digit(next(), 16);
+            char ch = next();
+            // Only ASCII hex digits: Character.digit would also take full-width and other scripts' digits.
+            int digit = ch < 0x80 ? Character.digit(ch, 16) : -1;
             if (digit < 0) {
                 throw new Malformed("a bad \\u escape at offset " + (pos - 1));
             }

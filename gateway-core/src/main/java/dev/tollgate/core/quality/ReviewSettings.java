@@ -22,6 +22,8 @@ public record ReviewSettings(double sampleRate, Map<String, Double> modelRates, 
 
     /** 2^-53: turns the top 53 bits of a hash into a double in [0, 1). */
     private static final double UNIT = 0x1.0p-53;
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
 
     public ReviewSettings {
         checkRate(sampleRate);
@@ -68,16 +70,33 @@ public record ReviewSettings(double sampleRate, Map<String, Double> modelRates, 
      * characters, without encoding it into a new array.
      */
     public static double position(String requestId) {
-        long h = 0xcbf29ce484222325L;
-        if (isAscii(requestId)) {
-            for (int i = 0; i < requestId.length(); i++) {
-                h = (h ^ requestId.charAt(i)) * 0x100000001b3L;
+        return spread(fnv(FNV_OFFSET, requestId));
+    }
+
+    /**
+     * {@link #position(String)} of {@code salt}, a line break and {@code requestId}, without joining them into a new
+     * string: a draw of its own for each salt (an evaluator's name), made on the request path.
+     */
+    public static double position(String salt, String requestId) {
+        return spread(fnv((fnv(FNV_OFFSET, salt) ^ '\n') * FNV_PRIME, requestId));
+    }
+
+    /** FNV-1a from {@code h} over the UTF-8 bytes of {@code s}; an ASCII one read from its characters. */
+    private static long fnv(long h, String s) {
+        if (isAscii(s)) {
+            for (int i = 0; i < s.length(); i++) {
+                h = (h ^ s.charAt(i)) * FNV_PRIME;
             }
         } else {
-            for (byte b : requestId.getBytes(StandardCharsets.UTF_8)) {
-                h = (h ^ (b & 0xff)) * 0x100000001b3L;
+            for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+                h = (h ^ (b & 0xff)) * FNV_PRIME;
             }
         }
+        return h;
+    }
+
+    /** The SplitMix64 finaliser, onto [0, 1). */
+    private static double spread(long h) {
         h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
         h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
         h ^= h >>> 31;

@@ -57,6 +57,36 @@ class JudgeInputTest {
         assertThat(exact.answer()).isEqualTo("a".repeat(100));
     }
 
+    /** Where the limit falls on a line break, what was left out still shows as a cut. */
+    @Test
+    void aCutAtALineBreakIsStillMarked() {
+        JudgeInput broken = JudgeInput.of(chat(Message.text(Role.SYSTEM, "s".repeat(100) + "\nmore"),
+                Message.text(Role.USER, "u".repeat(94) + "\nmore")), "a".repeat(100) + "\nmore", 100);
+        assertThat(broken.context()).isEqualTo("s".repeat(100) + JudgeInput.CUT_NOTE);
+        assertThat(broken.prompt()).isEqualTo("user: " + "u".repeat(94) + JudgeInput.CUT_NOTE);
+        assertThat(broken.answer()).isEqualTo("a".repeat(100) + JudgeInput.CUT_NOTE);
+        // A whole message left out after one that fills the limit exactly.
+        JudgeInput dropped = JudgeInput.of(chat(Message.text(Role.SYSTEM, "s".repeat(100)),
+                Message.text(Role.DEVELOPER, "d"), Message.text(Role.USER, "u".repeat(94)),
+                Message.text(Role.ASSISTANT, "a")), "x", 100);
+        assertThat(dropped.context()).isEqualTo("s".repeat(100) + JudgeInput.CUT_NOTE);
+        assertThat(dropped.prompt()).isEqualTo("user: " + "u".repeat(94) + JudgeInput.CUT_NOTE);
+        // Text that ends at the limit, with only line breaks after it, lost nothing the judge reads.
+        JudgeInput whole = JudgeInput.of(chat(Message.text(Role.SYSTEM, "s".repeat(100)),
+                Message.text(Role.USER, "u".repeat(94))), "a".repeat(100) + "\n\n", 100);
+        assertThat(whole.context()).isEqualTo("s".repeat(100));
+        assertThat(whole.prompt()).isEqualTo("user: " + "u".repeat(94));
+        assertThat(whole.answer()).isEqualTo("a".repeat(100));
+    }
+
+    @Test
+    void emptySystemMessagesLeaveTheContextEmpty() {
+        JudgeInput input = JudgeInput.of(chat(Message.text(Role.SYSTEM, ""), Message.text(Role.DEVELOPER, ""),
+                Message.text(Role.USER, "hi")), "", 200);
+        assertThat(input.context()).isEmpty();
+        assertThat(input.answer()).isEmpty();
+    }
+
     @Test
     void aCutNeverHalvesASurrogatePair() {
         String answer = "a".repeat(9) + "\uD83D\uDE00" + "tail";

@@ -42,6 +42,21 @@ class SimilarityTest {
         }
     }
 
+    /** Squares of large floats would overflow a float sum, tiny ones underflow it: the sums are doubles. */
+    @Test
+    void extremeMagnitudesAndLongVectorsStillCompare() {
+        float[] huge = new float[4096];
+        float[] tiny = new float[4096];
+        java.util.Arrays.fill(huge, Float.MAX_VALUE);
+        java.util.Arrays.fill(tiny, Float.MIN_VALUE);
+        assertThat(Similarity.cosine(huge, huge)).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(Similarity.cosine(tiny, tiny)).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(Similarity.cosine(huge, tiny)).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        float[] infinite = huge.clone();
+        infinite[7] = Float.POSITIVE_INFINITY;
+        assertThat(Similarity.cosine(infinite, huge)).isEqualTo(0.0);
+    }
+
     @Test
     void lengthsMustMatch() {
         assertThatThrownBy(() -> Similarity.cosine(new float[2], new float[3]))

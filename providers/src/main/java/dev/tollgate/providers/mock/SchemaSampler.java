@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.model.RawJson;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.Map;
 import java.util.UUID;
 
@@ -26,6 +29,8 @@ final class SchemaSampler {
     private static final int MAX_STRING = 256;
     /** Recursive schemas ({@code $ref} to an ancestor) stop here. */
     private static final int MAX_DEPTH = 12;
+    /** A long's 64 bits read as an unsigned number. */
+    private static final BigInteger UNSIGNED_LONG = BigInteger.ONE.shiftLeft(Long.SIZE).subtract(BigInteger.ONE);
 
     private SchemaSampler() {}
 
@@ -52,7 +57,9 @@ final class SchemaSampler {
             return choices.get(0);
         }
         JsonNode ref = schema.get("$ref");
-        if (ref != null && ref.isTextual() && ref.textValue().startsWith("#")) {
+        // Only a JSON pointer into this document ("#", "#/$defs/x") is followed: an anchor or another document's
+        // schema cannot be resolved here, and the keywords beside the reference still describe the value.
+        if (ref != null && ref.isTextual() && (ref.textValue().equals("#") || ref.textValue().startsWith("#/"))) {
             return value(root.at(ref.textValue().substring(1)), root, name, seed, depth + 1);
         }
         for (String keyword : new String[] {"anyOf", "oneOf", "allOf"}) {
@@ -143,49 +150,68 @@ final class SchemaSampler {
 
     /**
      * A whole number inside the bounds: drawn from {@code seed} when there is a lower and an upper one, else the
-     * lower bound, else 1 capped by the upper bound.
+     * lower bound, else 1 capped by the upper bound. In whole-number arithmetic, so that no bound is rounded (a
+     * double holds no 2^53 + 1) and none overflows (one past a bound beyond a long's range).
      */
-    private static long integer(JsonNode schema, long seed) {
-        Long low = bound(schema, "minimum", "exclusiveMinimum", true);
-        Long high = bound(schema, "maximum", "exclusiveMaximum", false);
-        if (low != null && high != null && low <= high) {
-            long span = high - low + 1;
-            // A span beyond a long's range overflows to zero or less: the lower bound is in range all the same.
-            return span <= 0 ? low : low + Long.remainderUnsigned(MockHash.nth(seed, 0), span);
+    private static BigInteger integer(JsonNode schema, long seed) {
+        BigInteger low = tighter(bound(schema, "minimum", RoundingMode.CEILING, BigInteger.ZERO),
+                bound(schema, "exclusiveMinimum", RoundingMode.FLOOR, BigInteger.ONE), true);
+        BigInteger high = tighter(bound(schema, "maximum", RoundingMode.FLOOR, BigInteger.ZERO),
+                bound(schema, "exclusiveMaximum", RoundingMode.CEILING, BigInteger.ONE.negate()), false);
+        if (low != null && high != null && low.compareTo(high) <= 0) {
+            BigInteger span = high.subtract(low).add(BigInteger.ONE);
+            return low.add(BigInteger.valueOf(MockHash.nth(seed, 0)).and(UNSIGNED_LONG).mod(span));
         }
         if (low != null) {
             return low;
         }
-        return high != null ? Math.min(1, high) : 1;
+        return high != null ? high.min(BigInteger.ONE) : BigInteger.ONE;
     }
 
-    /** The inclusive whole-number bound {@code inclusive} or {@code exclusive} sets, lower or upper; null when neither does. */
-    private static Long bound(JsonNode schema, String inclusive, String exclusive, boolean lower) {
-        JsonNode in = schema.get(inclusive);
-        if (in != null && in.isNumber()) {
-            return (long) (lower ? Math.ceil(in.asDouble()) : Math.floor(in.asDouble()));
-        }
-        JsonNode ex = schema.get(exclusive);
-        if (ex != null && ex.isNumber()) {
-            return lower ? (long) Math.floor(ex.asDouble()) + 1 : (long) Math.ceil(ex.asDouble()) - 1;
-        }
-        return null;
+    /**
+     * The whole-number bound {@code keyword} sets: its value rounded the way that stays inside it, then moved by
+     * {@code step} (one inward for an exclusive bound); null when it is absent or no finite number.
+     */
+    private static BigInteger bound(JsonNode schema, String keyword, RoundingMode rounding, BigInteger step) {
+        BigDecimal value = finite(schema.get(keyword));
+        return value == null ? null : value.setScale(0, rounding).toBigIntegerExact().add(step);
     }
 
-    /** The smallest allowed value at or above {@code preferred}'s bounds: minimum, else {@code preferred} capped by maximum. */
+    /** The bound of the two that allows less: the greater lower one, or the smaller upper one. */
+    private static BigInteger tighter(BigInteger a, BigInteger b, boolean lower) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return lower ? a.max(b) : a.min(b);
+    }
+
+    /** The node's exact value; null when it is no number, or a floating one that overflowed to infinity. */
+    private static BigDecimal finite(JsonNode node) {
+        if (node == null || !node.isNumber() || (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()))) {
+            return null;
+        }
+        return node.decimalValue();
+    }
+
+    /**
+     * The minimum, else one past the exclusive minimum, else {@code preferred}; then brought inside every bound, an
+     * exclusive one by the nearest double within it.
+     */
     private static double number(JsonNode schema, double preferred) {
-        JsonNode min = schema.get("minimum");
-        JsonNode exclusiveMin = schema.get("exclusiveMinimum");
-        JsonNode max = schema.get("maximum");
-        double value = preferred;
-        if (min != null && min.isNumber()) {
-            value = min.asDouble();
-        } else if (exclusiveMin != null && exclusiveMin.isNumber()) {
-            value = exclusiveMin.asDouble() + 1;
-        } else if (max != null && max.isNumber() && max.asDouble() < value) {
-            value = max.asDouble();
-        }
-        return value;
+        double min = limit(schema, "minimum", Double.NEGATIVE_INFINITY);
+        double exclusiveMin = limit(schema, "exclusiveMinimum", Double.NEGATIVE_INFINITY);
+        double low = Math.max(min, Math.nextUp(exclusiveMin));
+        double high = Math.min(limit(schema, "maximum", Double.POSITIVE_INFINITY),
+                Math.nextDown(limit(schema, "exclusiveMaximum", Double.POSITIVE_INFINITY)));
+        double value = schema.has("minimum") && Double.isFinite(min) ? min
+                : Double.isFinite(exclusiveMin) ? exclusiveMin + 1 : preferred;
+        return Math.min(Math.max(value, low), high);
+    }
+
+    /** The bound {@code keyword} sets as a double; {@code absent} when it sets none. */
+    private static double limit(JsonNode schema, String keyword, double absent) {
+        JsonNode node = schema.get(keyword);
+        return node != null && node.isNumber() ? node.asDouble() : absent;
     }
 
     private static String string(JsonNode schema, String name, long seed) {
