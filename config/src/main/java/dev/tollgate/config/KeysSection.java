@@ -37,7 +37,6 @@ final class KeysSection {
      * The name of the key the gateway makes for its own evaluation calls (judges, re-asks, bias probes): a key of the
      * file or the admin API taking it would be mistaken for that one, so neither may.
      */
-    static final String EVALUATION_KEY = EvaluationSettings.KEY_NAME;
     /** The accepted hash form, also the JSON Schema pattern. */
     static final String HASH_PATTERN = "^sha256:[0-9a-f]{64}$";
 
@@ -98,8 +97,9 @@ final class KeysSection {
         String name = k.requiredString("name");
         if (name != null) {
             TeamsSection.checkName(k.origin("name"), "key", name, problems);
-            if (name.equals(EVALUATION_KEY)) {
-                problems.error(k.origin("name"), "'" + EVALUATION_KEY + "' is reserved for the key the gateway makes "
+            if (name.equals(EvaluationSettings.KEY_NAME)) {
+                problems.error(k.origin("name"), "'" + EvaluationSettings.KEY_NAME
+                        + "' is reserved for the key the gateway makes "
                         + "for its own evaluation calls; choose another name");
             }
         }

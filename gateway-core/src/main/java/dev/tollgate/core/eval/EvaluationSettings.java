@@ -43,6 +43,14 @@ public record EvaluationSettings(String team, int queueSize, int concurrency, in
         evaluators = Collections.unmodifiableMap(new LinkedHashMap<>(evaluators));
     }
 
+    /**
+     * These settings with the queue size and worker count of {@code started}: the queue and the workers are made at
+     * start, so a reload that changes them waits for a restart.
+     */
+    public EvaluationSettings withWorkersOf(EvaluationSettings started) {
+        return new EvaluationSettings(team, started.queueSize, started.concurrency, maxChars, retention, evaluators);
+    }
+
     /** Whether any evaluator is configured: when not, nothing is sampled and no background work runs. */
     public boolean any() {
         return !evaluators.isEmpty();

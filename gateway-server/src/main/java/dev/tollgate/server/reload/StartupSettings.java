@@ -10,7 +10,8 @@ import java.util.function.Function;
 
 /**
  * The settings the gateway took when it started and keeps until it restarts: its listeners and threads, the ledger
- * and counter stores it opened, and the time zone those counters roll their budget periods in. A reload puts
+ * and counter stores it opened, the time zone those counters roll their budget periods in, and the evaluation
+ * queue and workers. A reload puts
  * everything else in force; these are reported as waiting for a restart, and the snapshot in force keeps the
  * running values, so that nothing reading it is told of a listener or a store the process does not have.
  */
@@ -31,7 +32,9 @@ final class StartupSettings {
             new Fixed("storage.spill_max", s -> s.storage().spillMaxBytes()),
             new Fixed("budgets.time_zone", s -> s.access().zone()),
             new Fixed("cache.max_bytes", s -> s.cache().maxBytes()),
-            new Fixed("cache.shared", s -> s.cache().shared()));
+            new Fixed("cache.shared", s -> s.cache().shared()),
+            new Fixed("evaluation.queue_size", s -> s.evaluation().queueSize()),
+            new Fixed("evaluation.concurrency", s -> s.evaluation().concurrency()));
 
     private final RuntimeSnapshot started;
 
@@ -58,6 +61,6 @@ final class StartupSettings {
                 next.access().withZoneOf(started.access()), next.prices(), storage, next.routing(),
                 next.cache().withStoreOf(started.cache()), next.tracing(),
                 next.metrics(), next.review(), next.prompts(), next.guardrails(),
-                next.evaluation());
+                next.evaluation().withWorkersOf(started.evaluation()));
     }
 }
