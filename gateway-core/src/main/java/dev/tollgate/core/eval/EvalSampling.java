@@ -37,6 +37,6 @@ public record EvalSampling(double rate, Set<String> models, Set<String> keys, Se
         if (rate <= 0) {
             return false;
         }
-        return rate >= 1 || ReviewSettings.position(evaluator + '\n' + spendId) < rate;
+        return rate >= 1 || ReviewSettings.position(evaluator, spendId) < rate;
     }
 }

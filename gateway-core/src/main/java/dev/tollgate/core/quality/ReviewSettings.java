@@ -22,6 +22,8 @@ public record ReviewSettings(double sampleRate, Map<String, Double> modelRates, 
 
     /** 2^-53: turns the top 53 bits of a hash into a double in [0, 1). */
     private static final double UNIT = 0x1.0p-53;
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
 
     public ReviewSettings {
         checkRate(sampleRate);
@@ -68,16 +70,34 @@ public record ReviewSettings(double sampleRate, Map<String, Double> modelRates, 
      * characters, without encoding it into a new array.
      */
     public static double position(String requestId) {
-        long h = 0xcbf29ce484222325L;
-        if (isAscii(requestId)) {
-            for (int i = 0; i < requestId.length(); i++) {
-                h = (h ^ requestId.charAt(i)) * 0x100000001b3L;
+        return spread(fnv(FNV_OFFSET, requestId));
+    }
+
+    /**
+     * {@link #position(String)} of {@code first}, a newline and {@code second}, without joining them: each online
+     * evaluator draws on its name and the request's id for every request in its scope, and that draw must not
+     * allocate.
+     */
+    public static double position(String first, String second) {
+        return spread(fnv((fnv(FNV_OFFSET, first) ^ '\n') * FNV_PRIME, second));
+    }
+
+    /** FNV-1a of {@code text}'s UTF-8 bytes, continuing from {@code h}. */
+    private static long fnv(long h, String text) {
+        if (isAscii(text)) {
+            for (int i = 0; i < text.length(); i++) {
+                h = (h ^ text.charAt(i)) * FNV_PRIME;
             }
         } else {
-            for (byte b : requestId.getBytes(StandardCharsets.UTF_8)) {
-                h = (h ^ (b & 0xff)) * 0x100000001b3L;
+            for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+                h = (h ^ (b & 0xff)) * FNV_PRIME;
             }
         }
+        return h;
+    }
+
+    /** The SplitMix64 finaliser, then the top 53 bits as a double in [0, 1). */
+    private static double spread(long h) {
         h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
         h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
         h ^= h >>> 31;
