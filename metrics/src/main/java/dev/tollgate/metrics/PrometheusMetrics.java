@@ -575,8 +575,8 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     @Override
     public void evaluationsSkipped(String evaluator, String reason, long count) {
         Registered.meter(skipped, new Skip(evaluator, reason), k -> Counter.builder(EVALUATIONS_SKIPPED)
-                .description("Sampled requests never evaluated, by evaluator and reason (queue_full, unreadable, "
-                        + "too_large, shutdown)")
+                .description("Sampled requests and bias probes never evaluated, or whose result was not stored, by "
+                        + "evaluator and reason (queue_full, too_large, removed, closed, error, unstored)")
                 .tags(EVALUATOR, k.evaluator(), REASON, k.reason()).register(registry)).increment(count);
     }
 

@@ -7,6 +7,7 @@ import dev.tollgate.core.pii.PiiDetector;
 import dev.tollgate.core.pii.PiiRedactor;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,26 @@ class ReviewSettingsTest {
         // Pinned, so a change of hash (which would re-pick samples across a rolling upgrade) is noticed.
         assertThat(ReviewSettings.position("req_0")).isEqualTo(0.4738153912321771);
         assertThat(ReviewSettings.position("abc")).isEqualTo(0.054024713354027254);
+    }
+
+    @Test
+    void aPairIsPlacedWhereTheTwoJoinedByANewlineAre() {
+        var random = new Random(12);
+        String[] alphabet = {"a", "Z", "_", "-", "0", "é", "名", "\uD83D\uDE00", "\n", " "};
+        for (int i = 0; i < 2_000; i++) {
+            String first = text(random, alphabet);
+            String second = text(random, alphabet);
+            assertThat(ReviewSettings.position(first, second)).as("%s / %s", first, second)
+                    .isEqualTo(ReviewSettings.position(first + '\n' + second));
+        }
+    }
+
+    private static String text(Random random, String[] alphabet) {
+        var out = new StringBuilder();
+        for (int n = random.nextInt(12); n > 0; n--) {
+            out.append(alphabet[random.nextInt(alphabet.length)]);
+        }
+        return out.toString();
     }
 
     @Test

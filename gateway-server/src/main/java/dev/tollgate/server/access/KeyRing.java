@@ -133,8 +133,9 @@ public final class KeyRing implements AutoCloseable {
 
     /**
      * Checks the request's key against the keys in force under {@code policy} (the request's own snapshot) and
-     * the endpoint against the key's scopes. The {@linkplain #internalKey() internal key} is accepted too, even on
-     * an open gateway, as a key of {@code evaluationTeam}.
+     * the endpoint against the key's scopes. While the config names an {@code evaluation.team}, the
+     * {@linkplain #internalKey() internal key} is accepted too, even on an open gateway, as a key of that team;
+     * without one no evaluator calls a model, and the key, which would have no team and no limits, opens nothing.
      *
      * @param evaluationTeam the snapshot's {@code evaluation.team}, or null
      */
@@ -143,13 +144,14 @@ public final class KeyRing implements AutoCloseable {
         Index now = current(policy);
         String user = headers.get(USER_HEADER);
         user = user == null || user.isEmpty() ? null : Caller.clip(user);
-        String raw = presented(headers);
         if (now.byHash().isEmpty()) {
+            String raw = evaluationTeam == null ? null : presented(headers);
             if (raw != null && internal.matches(raw)) {
                 return allowed(internal.asVirtualKey(evaluationTeam), routeLabel, now.policy(), user);
             }
             return new Authentication.Allowed(user == null ? Caller.ANONYMOUS : new Caller(null, null, user));
         }
+        String raw = presented(headers);
         if (raw == null) {
             return refuse(ErrorKind.UNAUTHENTICATED, "You didn't provide an API key. Send your Tollgate key in an "
                     + "Authorization header using Bearer auth (Authorization: Bearer YOUR_KEY), or in x-api-key.");
@@ -157,7 +159,7 @@ public final class KeyRing implements AutoCloseable {
         KeyHash hash = KeyHash.of(raw);
         VirtualKey key = now.byHash().get(hash);
         if (key == null) {
-            if (internal.matches(hash)) {
+            if (evaluationTeam != null && internal.matches(hash)) {
                 return allowed(internal.asVirtualKey(evaluationTeam), routeLabel, now.policy(), user);
             }
             return refuse(ErrorKind.UNAUTHENTICATED, "Incorrect API key provided.");

@@ -102,9 +102,21 @@ public final class FeedbackDesk {
         return stored.thenApply(inLedger -> {
             RequestFacts r = feedback.request();
             metrics.feedback(r.model(), r.tier(), r.variant(), r.prompt(), feedback.score().normalised());
-            accepted.accept(feedback);
+            handOn(feedback);
             return new Result.Accepted(feedback, inLedger);
         });
+    }
+
+    /**
+     * Tells the consumer of accepted feedback. A failure there is logged, not answered: the feedback is stored and
+     * counted by now, and a refusal would have the client send it again.
+     */
+    private void handOn(Feedback feedback) {
+        try {
+            accepted.accept(feedback);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "accepted feedback could not be handed on to online evaluation: " + e);
+        }
     }
 
     private String redact(String comment) {

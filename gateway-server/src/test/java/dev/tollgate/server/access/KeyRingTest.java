@@ -225,6 +225,36 @@ class KeyRingTest {
         }
     }
 
+    @Test
+    void theInternalKeyOpensNothingWhileNoEvaluationTeamIsConfigured() {
+        // Without evaluation.team no evaluator calls a model: the key would be one of no team and no limits.
+        AccessPolicy policy = policy(key("bot", "tg-secret", VirtualKey.Source.CONFIG));
+        try (var closed = new KeyRing(policy, null, CLOCK); var open = new KeyRing(AccessPolicy.OPEN, null, CLOCK)) {
+            var refused = (Authentication.Refused) closed.authenticate(headers("authorization",
+                    closed.internalKey().authorization()), "chat", policy, null);
+            var unknown = (Authentication.Refused) closed.authenticate(headers("authorization", "Bearer tg-other"),
+                    "chat", policy, null);
+            // Told apart from no other wrong key: the answer says nothing of a key that exists.
+            assertThat(refused.error()).isEqualTo(unknown.error());
+            var anonymous = (Authentication.Allowed) open.authenticate(headers("x-api-key",
+                    open.internalKey().authorization().substring("Bearer ".length())), "chat", AccessPolicy.OPEN,
+                    null);
+            assertThat(anonymous.caller()).isEqualTo(Caller.ANONYMOUS);
+        }
+    }
+
+    @Test
+    void refusalsOfTheInternalKeyNeverCarryItsSecret() {
+        AccessPolicy policy = policy(key("bot", "tg-secret", VirtualKey.Source.CONFIG));
+        try (var ring = new KeyRing(policy, null, CLOCK)) {
+            String authorization = ring.internalKey().authorization();
+            var denied = (Authentication.Refused) ring.authenticate(headers("authorization", authorization), "models",
+                    policy, "ops");
+            assertThat(denied.error().kind()).isEqualTo(ErrorKind.PERMISSION_DENIED);
+            assertThat(denied.error().toString()).doesNotContain(authorization.substring("Bearer ".length()));
+        }
+    }
+
     private static ErrorKind refusal(Authentication auth) {
         return ((Authentication.Refused) auth).error().kind();
     }

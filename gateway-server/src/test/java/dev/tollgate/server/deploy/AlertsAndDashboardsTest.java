@@ -21,6 +21,8 @@ import dev.tollgate.core.quality.RequestFacts;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.metrics.PrometheusMetrics;
 import dev.tollgate.metrics.RuntimeProbes;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,6 +59,15 @@ class AlertsAndDashboardsTest {
             "vllm:kv_cache_usage_perc", Set.of("model_name"),    // vLLM 0.10 and later
             "tgi_queue_size", Set.of(),
             "tgi_batch_current_size", Set.of());
+
+    /**
+     * Why the evaluation engine leaves a sampled request or a probe unscored: the queue was full, a request too
+     * large to re-ask, an evaluator a reload removed, the gateway stopping, a failure inside the gateway, a result
+     * the ledger would not take.
+     */
+    private static final List<String> SKIP_REASONS =
+            List.of("queue_full", "too_large", "removed", "closed", "error", "unstored");
+    private static final Pattern CODE = Pattern.compile("`([a-z_]+)`");
 
     /** A prompt request's use, for the prompt series. */
     private static final PromptUse PROMPT = new PromptUse("support-answer", 2, "production", "tone", "concise");
@@ -97,6 +108,24 @@ class AlertsAndDashboardsTest {
             }
         }
         assertThat(queries).isPositive();
+    }
+
+    @Test
+    void theReasonsForSkippedEvaluationsAreTheEnginesInTheOperationsGuideAndTheHelp() throws IOException {
+        String row = Files.readAllLines(Repo.ROOT.resolve("docs/operations.md")).stream()
+                .filter(line -> line.startsWith("| `tollgate_evaluations_skipped_total`")).findFirst().orElseThrow();
+        String labels = row.split("\\|")[3];
+        var documented = new ArrayList<String>();
+        Matcher code = CODE.matcher(labels.substring(labels.indexOf("`reason`") + "`reason`".length()));
+        while (code.find()) {
+            documented.add(code.group(1));
+        }
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(SKIP_REASONS);
+        var metrics = new PrometheusMetrics();
+        metrics.evaluationsSkipped("faithfulness", "queue_full", 1);
+        String help = metrics.scrape().lines()
+                .filter(line -> line.startsWith("# HELP tollgate_evaluations_skipped_total ")).findFirst().orElseThrow();
+        assertThat(help).contains(SKIP_REASONS).doesNotContain("unreadable", "shutdown");
     }
 
     private void assertReadsExportedSeries(String where, PromQl query) {
@@ -246,7 +275,7 @@ class AlertsAndDashboardsTest {
                 }
             }
         }
-        for (String reason : List.of("queue_full", "unreadable", "too_large", "shutdown")) {
+        for (String reason : SKIP_REASONS) {
             metrics.evaluationsSkipped("faithfulness", reason, 1);
         }
         metrics.evaluationQueue(3);

@@ -11,10 +11,12 @@ import dev.tollgate.server.testing.NoMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class FeedbackDeskTest {
@@ -60,5 +62,40 @@ class FeedbackDeskTest {
         assertThat(waiting.get(0).toCompletableFuture().getNow(null)).isInstanceOf(FeedbackDesk.Result.Refused.class);
         desk.rate("app", rating("next"));
         assertThat(store.lookups).hasSize(FeedbackDesk.MAX_WAITING_ON_LEDGER + 1);
+    }
+
+    private static FeedbackDesk deskKnowing(String requestId, Consumer<Feedback> accepted) {
+        var recent = new RecentRequests(64, Duration.ofHours(1));
+        recent.add(new RequestFacts(requestId, requestId, Instant.now(), "app", "ops", "gpt", null, null, null));
+        return new FeedbackDesk(recent, null, new NoMetrics(), new PiiRedactor(PiiDetector.all()),
+                Clock.systemUTC(), accepted);
+    }
+
+    @Test
+    void acceptedFeedbackIsHandedOnRedactedAndRefusedFeedbackIsNot() {
+        List<Feedback> handed = new ArrayList<>();
+        var desk = deskKnowing("req-1", handed::add);
+        byte[] body = "{\"request_id\":\"req-1\",\"score\":4,\"comment\":\"mail me at ann@example.com\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(desk.rate("app", body).toCompletableFuture().join())
+                .isInstanceOf(FeedbackDesk.Result.Accepted.class);
+        assertThat(desk.rate("other-key", body).toCompletableFuture().join())
+                .isInstanceOf(FeedbackDesk.Result.Refused.class);
+        assertThat(desk.rate("app", rating("req-unknown")).toCompletableFuture().join())
+                .isInstanceOf(FeedbackDesk.Result.Refused.class);
+        assertThat(handed).singleElement().satisfies(f -> {
+            assertThat(f.request().requestId()).isEqualTo("req-1");
+            assertThat(f.comment()).doesNotContain("ann@example.com");
+        });
+    }
+
+    @Test
+    void aFailingConsumerOfAcceptedFeedbackDoesNotRefuseFeedbackAlreadyTaken() {
+        // The rating is stored and counted by then: answering 503 would have the client send it again.
+        var desk = deskKnowing("req-1", accepted -> {
+            throw new IllegalStateException("evaluation broke");
+        });
+        assertThat(desk.rate("app", rating("req-1")).toCompletableFuture().join())
+                .isInstanceOf(FeedbackDesk.Result.Accepted.class);
     }
 }
