@@ -42,7 +42,8 @@ public final class Evaluations implements AutoCloseable {
     static final Duration DRAIN = Duration.ofSeconds(3);
     static final String QUEUE_FULL = "queue_full";
     static final String REMOVED = "removed";
-    static final String CLOSED = "closed";
+    /** The skip reason of work the stopping gateway never ran, as operations.md documents it. */
+    static final String SHUTDOWN = "shutdown";
     static final String ERROR = "error";
     private static final int WRITER_CAPACITY = 1_024;
     private static final Logger LOG = Logger.getLogger(Evaluations.class.getName());
@@ -140,7 +141,7 @@ public final class Evaluations implements AutoCloseable {
     /** Queues work for the workers; false (and the work told so) when the queue is full or closing. */
     boolean submit(Work work) {
         if (closing) {
-            work.dropped(CLOSED);
+            work.dropped(SHUTDOWN);
             return false;
         }
         if (!queue.offer(work)) {
@@ -250,7 +251,7 @@ public final class Evaluations implements AutoCloseable {
         }
         Work left;
         while ((left = queue.poll()) != null) {
-            left.dropped(CLOSED);
+            left.dropped(SHUTDOWN);
         }
         metrics.evaluationQueue(0);
         writer.close();

@@ -84,7 +84,8 @@ public final class LoopbackClient implements AutoCloseable {
      * Asks model group {@code model} {@code request} (not streamed) as an OpenAI chat completion.
      *
      * @param callId the call's own request id ({@link #callId})
-     * @param noCache whether the answer must be a new one, never the response cache's
+     * @param noCache whether the answer must be a new one, never the response cache's; it is not stored either,
+     *     so a re-ask never replaces the answer the cache gives clients (with {@code scope: global} they share it)
      */
     public Reply chat(String model, ChatRequest request, String callId, boolean noCache) throws CallFailed {
         ChatRequest once = new ChatRequest(request.model(), request.messages(), request.sampling(), request.tools(),
@@ -92,7 +93,7 @@ public final class LoopbackClient implements AutoCloseable {
                 request.dialect());
         HttpRequest.Builder call = post("/v1/chat/completions", ChatRequestWriter.write(once, model), callId);
         if (noCache) {
-            call.header("cache-control", "no-cache");
+            call.header("cache-control", "no-cache, no-store");
         }
         HttpResponse<byte[]> response = send(call);
         JsonNode choice = read(response).path("choices").path(0);

@@ -64,7 +64,7 @@ class LoopbackClientTest {
         gateway.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
                 .withHeader("authorization", equalTo(key.authorization()))
                 .withHeader("x-request-id", equalTo("eval-2-req_1"))
-                .withHeader("cache-control", equalTo("no-cache"))
+                .withHeader("cache-control", equalTo("no-cache, no-store"))
                 .withRequestBody(matchingJsonPath("$.model", equalTo("gpt-4o")))
                 .withRequestBody(matchingJsonPath("$.temperature", equalTo("0.7")))
                 .withRequestBody(notMatching(".*\"stream\".*")));
