@@ -576,7 +576,7 @@ public final class PrometheusMetrics implements GatewayMetrics, AutoCloseable {
     public void evaluationsSkipped(String evaluator, String reason, long count) {
         Registered.meter(skipped, new Skip(evaluator, reason), k -> Counter.builder(EVALUATIONS_SKIPPED)
                 .description("Sampled requests and bias probes never evaluated, or whose result was not stored, by "
-                        + "evaluator and reason (queue_full, too_large, removed, closed, error, unstored)")
+                        + "evaluator and reason (queue_full, too_large, removed, shutdown, error, unstored, unreadable)")
                 .tags(EVALUATOR, k.evaluator(), REASON, k.reason()).register(registry)).increment(count);
     }
 

@@ -20,9 +20,10 @@ import java.util.List;
  * @param input the prompt, its context and the answer, each cut to {@code max_chars}
  * @param answerCut whether the answer was only the beginning of a long stream's
  * @param request the request itself, for consistency re-asks; null when no consistency evaluator drew it
+ * @param requestBytes the size of {@code request}'s decoded body; 0 without a request
  * @param evaluators the evaluators that drew it, in config order
  */
-public record EvaluationDraft(JudgeInput input, boolean answerCut, ChatRequest request,
+public record EvaluationDraft(JudgeInput input, boolean answerCut, ChatRequest request, int requestBytes,
                               List<Evaluator.Sampled> evaluators) {
     /**
      * Requests larger than this are not kept whole for re-asking: a queue of them would hold too much memory. The
@@ -31,10 +32,18 @@ public record EvaluationDraft(JudgeInput input, boolean answerCut, ChatRequest r
     public static final int MAX_REASK_BYTES = 256 << 10;
     /** What {@code tollgate_evaluations_skipped_total} calls a request too large to re-ask. */
     public static final String TOO_LARGE = "too_large";
+    /** The skip reason of a sampled request or answer that does not read as text. */
+    public static final String UNREADABLE = "unreadable";
 
     public EvaluationDraft {
         requireNonNull(input, "input");
         evaluators = List.copyOf(evaluators);
+    }
+
+    /** About what it holds while queued: its texts (two bytes a character) and the request kept for re-asks. */
+    public long bytes() {
+        long chars = (long) input.context().length() + input.prompt().length() + input.answer().length();
+        return 2 * chars + requestBytes;
     }
 
     /** How many characters of a streamed answer to gather for evaluators that see {@code maxChars}. */
@@ -70,6 +79,6 @@ public record EvaluationDraft(JudgeInput input, boolean answerCut, ChatRequest r
             }
         }
         return new EvaluationDraft(JudgeInput.of(request, AnswerText.of(answer), maxChars), answerCut,
-                reasks ? request : null, kept);
+                reasks ? request : null, reasks ? bodyBytes : 0, kept);
     }
 }

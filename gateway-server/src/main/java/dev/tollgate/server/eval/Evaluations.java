@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,12 +46,26 @@ public final class Evaluations implements AutoCloseable {
     /** The skip reason of work the stopping gateway never ran, as operations.md documents it. */
     static final String SHUTDOWN = "shutdown";
     static final String ERROR = "error";
+    /** Scored and counted in the meters, but the ledger did not take the result. */
+    static final String UNSTORED = "unstored";
     private static final int WRITER_CAPACITY = 1_024;
     private static final Logger LOG = Logger.getLogger(Evaluations.class.getName());
+
+    /**
+     * The most the queue holds, in bytes of the texts and requests it keeps: {@code queue_size} bounds the count, but
+     * a sample can hold three texts of {@code max_chars} and a request to ask again, so the count alone could let a
+     * large queue grow to gigabytes. A sample over the bound is dropped as if the queue were full.
+     */
+    static final long MAX_QUEUED_BYTES = 64L << 20;
 
     /** Something for a worker to do with the loopback client. */
     interface Work {
         void run(LoopbackClient client);
+
+        /** About how many bytes it holds while it waits. */
+        default long bytes() {
+            return 0;
+        }
 
         /** It will never run: the queue was full, or the gateway is stopping. */
         void dropped(String reason);
@@ -67,6 +82,8 @@ public final class Evaluations implements AutoCloseable {
     private final Duration callTimeout;
     private volatile LoopbackClient client;
     private volatile boolean closing;
+    /** What the works in the queue hold, against {@link #MAX_QUEUED_BYTES}. */
+    private final AtomicLong queuedBytes = new AtomicLong();
 
     /**
      * @param snapshot the config in force, read for each piece of work
@@ -144,7 +161,14 @@ public final class Evaluations implements AutoCloseable {
             work.dropped(SHUTDOWN);
             return false;
         }
+        long bytes = work.bytes();
+        if (queuedBytes.addAndGet(bytes) > MAX_QUEUED_BYTES && bytes > 0) {
+            queuedBytes.addAndGet(-bytes);
+            work.dropped(QUEUE_FULL);
+            return false;
+        }
         if (!queue.offer(work)) {
+            queuedBytes.addAndGet(-bytes);
             work.dropped(QUEUE_FULL);
             return false;
         }
@@ -160,7 +184,7 @@ public final class Evaluations implements AutoCloseable {
 
     private void unstored(List<EvaluationResult> results) {
         for (EvaluationResult r : results) {
-            metrics.evaluationsSkipped(r.evaluator(), "unstored", 1);
+            metrics.evaluationsSkipped(r.evaluator(), UNSTORED, 1);
         }
     }
 
@@ -175,6 +199,7 @@ public final class Evaluations implements AutoCloseable {
             if (next == null) {
                 continue;
             }
+            queuedBytes.addAndGet(-next.bytes());
             metrics.evaluationQueue(queue.size());
             try {
                 next.run(client);
@@ -197,6 +222,11 @@ public final class Evaluations implements AutoCloseable {
         Sampled(RequestFacts request, EvaluationDraft draft) {
             this.request = request;
             this.draft = draft;
+        }
+
+        @Override
+        public long bytes() {
+            return draft.bytes();
         }
 
         @Override

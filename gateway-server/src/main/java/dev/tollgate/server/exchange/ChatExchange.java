@@ -1326,7 +1326,12 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                     keptTranscript != null && keptTranscript.cut(), evaluators, snapshot.evaluation().maxChars(),
                     services.reporter().metrics());
         } catch (RuntimeException e) {
+            // A relayed request the gateway never decoded may not read: counted, so a sample rate that seems not to
+            // hold has a reason on the dashboard.
             LOG.log(Level.FINE, "request " + requestId + ": not evaluated, it does not read", e);
+            for (Evaluator.Sampled evaluator : evaluators) {
+                services.reporter().metrics().evaluationsSkipped(evaluator.name(), EvaluationDraft.UNREADABLE, 1);
+            }
             return null;
         }
     }

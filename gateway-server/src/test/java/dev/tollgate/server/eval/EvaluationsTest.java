@@ -126,7 +126,7 @@ class EvaluationsTest {
 
     private static EvaluationDraft draft(Evaluator.Sampled... evaluators) {
         return new EvaluationDraft(new JudgeInput("Paris is in France.", "user: where is Paris? mail me at "
-                + "jane.doe@example.com", "In France."), false, null, List.of(evaluators));
+                + "jane.doe@example.com", "In France."), false, null, 0, List.of(evaluators));
     }
 
     @Test
@@ -159,6 +159,30 @@ class EvaluationsTest {
         assertThat(first.cost().usd()).isEqualTo("0.002");
         assertThat(first.prompt()).doesNotContain("jane.doe@example.com").contains("where is Paris?");
         assertThat(metrics.evaluated).hasSize(3);
+    }
+
+    /** The queue is bounded by what its samples hold too, not only by their count: big ones cannot pile up. */
+    @Test
+    void samplesBeyondTheQueuesByteBoundAreDroppedWhileItHasRoomForMore() throws Exception {
+        evaluate(settings(100, JUDGE));
+        evaluations.offer(facts("busy"), draft(JUDGE));
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (calls.get() == 0 && System.nanoTime() < waitUntil) {
+            Thread.sleep(10);
+        }
+        int big = (int) (Evaluations.MAX_QUEUED_BYTES / 3); // a re-askable request this large: three do not fit
+        for (int i = 0; i < 4; i++) {
+            evaluations.offer(facts("big" + i), new EvaluationDraft(new JudgeInput("", "user: hi", "hello"), false,
+                    null, big, List.of(JUDGE)));
+        }
+        assertThat(metrics.skipped("faithful", Evaluations.QUEUE_FULL)).isEqualTo(2);
+        assertThat(metrics.depth.get()).isEqualTo(2);
+        evaluations.offer(facts("small"), draft(JUDGE)); // small ones still fit beside them
+        assertThat(metrics.depth.get()).isEqualTo(3);
+
+        release.countDown();
+        assertThat(store.await(4)).extracting(r -> r.request().requestId())
+                .containsExactlyInAnyOrder("busy", "big0", "big1", "small");
     }
 
     @Test
