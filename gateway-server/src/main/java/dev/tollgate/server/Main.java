@@ -21,10 +21,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
 
 /** The command line: run the gateway, validate a config, or run the mock provider alone. */
 public final class Main {
@@ -55,9 +57,17 @@ public final class Main {
               cannot be reached.
             """;
 
+    private static final String NETTY_JFR = "io.netty.jfr.enabled";
+
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        // Netty's buffer allocators emit JFR events when JFR is present: the first buffer then registers them,
+        // which loads JFR's metadata, about a tenth of a cold start's CPU. Nothing here reads those events; a
+        // flag set by the user (-Dio.netty.jfr.enabled=true, to record them) wins.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         System.exit(run(List.of(args), System.out, System.err));
     }
 
@@ -91,6 +101,7 @@ public final class Main {
 
     private static int serve(Flags flags, PrintStream out, PrintStream err) throws InterruptedException {
         String file = flags.get("--config");
+        warmUpTls();
         Tollgate tollgate;
         try {
             tollgate = Tollgate.start(file == null ? null : Path.of(file), System::getenv, out);
@@ -107,6 +118,22 @@ public final class Main {
         }
         awaitShutdown(tollgate);
         return 0;
+    }
+
+    /**
+     * Sets up the JVM's default TLS context (the JSSE provider, its cipher suites, the CA trust store) on a thread
+     * of its own while the config compiles and the stores open. Start-up builds the upstream pools' TLS context and
+     * HTTP clients, which all need it; done there, it is the longest single step of a cold start. A failure is
+     * left to those clients to report.
+     */
+    private static void warmUpTls() {
+        Thread.ofPlatform().daemon().name("tollgate-tls-warm-up").start(() -> {
+            try {
+                SSLContext.getDefault();
+            } catch (NoSuchAlgorithmException e) {
+                // reported by the first client that needs TLS
+            }
+        });
     }
 
     private static int validate(List<String> args, PrintStream out, PrintStream err) {
