@@ -6,7 +6,6 @@ import static dev.tollgate.server.cli.Table.Column.right;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.RoundingMode;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,18 +34,13 @@ final class EvaluationsCommand {
     static final Group GROUP = new Group("evaluations", "Online evaluation results: each evaluator's score of "
             + "sampled requests and bias probes, with the rationale (PII-redacted).", List.of(
                     new Command("evaluations list", List.of(), "The results as a table, newest first.",
-                            with(Option.value("--limit", "N", "at most this many (1 to 1000); default 50"),
-                                    Option.JSON), EvaluationsCommand::list),
+                            Option.concat(FILTERS, Option.value("--limit", "N",
+                                    "at most this many (1 to 1000); default 50"), Option.JSON),
+                            EvaluationsCommand::list),
                     new Command("evaluations export", List.of(), "The results as JSON lines, one result a line "
                             + "(at most 100000; redirect to a file).", FILTERS, EvaluationsCommand::export)));
 
     private EvaluationsCommand() {}
-
-    private static List<Option> with(Option... extra) {
-        var all = new ArrayList<>(FILTERS);
-        all.addAll(List.of(extra));
-        return all;
-    }
 
     private static Map<String, String> params(Arguments args) {
         var params = new LinkedHashMap<String, String>();

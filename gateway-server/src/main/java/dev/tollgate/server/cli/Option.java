@@ -1,5 +1,8 @@
 package dev.tollgate.server.cli;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A {@code --name} a command takes: with a value ({@code --team TEAM}) or alone ({@code --json}).
  *
@@ -19,6 +22,13 @@ record Option(String name, String value, String help, boolean repeatable) {
 
     static Option repeated(String name, String value, String help) {
         return new Option(name, value, help, true);
+    }
+
+    /** {@code options} and then {@code more}: a command's shared options with those of one command alone. */
+    static List<Option> concat(List<Option> options, Option... more) {
+        var all = new ArrayList<>(options);
+        all.addAll(List.of(more));
+        return List.copyOf(all);
     }
 
     boolean takesValue() {

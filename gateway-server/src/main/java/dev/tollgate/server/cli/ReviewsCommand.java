@@ -4,7 +4,6 @@ import static dev.tollgate.server.cli.Table.Column.left;
 import static dev.tollgate.server.cli.Table.Column.right;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +26,11 @@ final class ReviewsCommand {
     static final Group GROUP = new Group("reviews", "Review samples: sampled chat requests, PII-redacted, with "
             + "their feedback.", List.of(
                     new Command("reviews list", List.of(), "The samples as a table (prompt and answer excerpts).",
-                            with(Option.JSON), ReviewsCommand::list),
+                            Option.concat(FILTERS, Option.JSON), ReviewsCommand::list),
                     new Command("reviews export", List.of(), "The samples as JSON lines, one sample a line.",
                             FILTERS, ReviewsCommand::export)));
 
     private ReviewsCommand() {}
-
-    private static List<Option> with(Option extra) {
-        var all = new ArrayList<>(FILTERS);
-        all.add(extra);
-        return all;
-    }
 
     private static Map<String, String> params(Arguments args) {
         var params = new LinkedHashMap<String, String>();

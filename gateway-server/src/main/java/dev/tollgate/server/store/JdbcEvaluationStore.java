@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.eval.EvaluationQuery;
 import dev.tollgate.core.eval.EvaluationResult;
 import dev.tollgate.core.eval.EvaluationStore;
-import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -23,12 +22,7 @@ final class JdbcEvaluationStore implements EvaluationStore {
 
     @Override
     public void saveEvaluations(List<EvaluationResult> results) throws Exception {
-        if (results.isEmpty()) {
-            return;
-        }
-        try (Connection connection = database.connection()) {
-            EvaluationTable.insert(connection, results);
-        }
+        database.insertNow(results, EvaluationTable::insert);
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.tollgate.core.quality.RequestFacts;
 import dev.tollgate.core.quality.ReviewQuery;
 import dev.tollgate.core.quality.ReviewRecord;
 import dev.tollgate.core.quality.ReviewSample;
-import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -48,12 +47,7 @@ final class JdbcQualityStore implements QualityStore {
 
     @Override
     public void saveReviews(List<ReviewSample> samples) throws Exception {
-        if (samples.isEmpty()) {
-            return;
-        }
-        try (Connection connection = database.connection()) {
-            ReviewTable.insert(connection, samples);
-        }
+        database.insertNow(samples, ReviewTable::insert);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +42,12 @@ final class LedgerDatabase implements AutoCloseable {
     @FunctionalInterface
     interface SqlWork<T> {
         T run(Connection connection) throws SQLException;
+    }
+
+    /** A table's batched insert of rows, on one connection. */
+    @FunctionalInterface
+    interface BatchInsert<T> {
+        void insert(Connection connection, List<T> rows) throws SQLException;
     }
 
     /**
@@ -96,6 +103,19 @@ final class LedgerDatabase implements AutoCloseable {
     /** A pooled connection in auto-commit mode; blocks up to the connect timeout when the database is down. */
     Connection connection() throws SQLException {
         return pool.getConnection();
+    }
+
+    /**
+     * Inserts {@code rows} with {@code table} on the caller's thread, a writer's own: it blocks as
+     * {@link #connection()} does. An empty batch takes no connection.
+     */
+    <T> void insertNow(List<T> rows, BatchInsert<T> table) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (Connection connection = pool.getConnection()) {
+            table.insert(connection, rows);
+        }
     }
 
     /** Runs {@code work} on a reader thread with a connection of its own. */

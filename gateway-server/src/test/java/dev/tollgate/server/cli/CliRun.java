@@ -2,6 +2,7 @@ package dev.tollgate.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.server.testing.RunningGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,11 @@ import java.util.Map;
  * the admin key in that environment appears in neither output.
  */
 record CliRun(int code, String out, String err) {
+    /** The environment of a CLI that talks to {@code gateway}'s admin port with {@code key}. */
+    static Map<String, String> env(RunningGateway gateway, String key) {
+        return Map.of(Connection.URL_ENV, gateway.adminUrl("").toString(), Connection.KEY_ENV, key);
+    }
+
     static CliRun run(Map<String, String> env, String... args) throws InterruptedException {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
@@ -25,5 +31,11 @@ record CliRun(int code, String out, String err) {
             assertThat(run.out() + run.err()).as("the admin key is never printed").doesNotContain(key);
         }
         return run;
+    }
+
+    /** Checks that the gateway refused the command and that its message, as printed, says {@code why}. */
+    void assertRefused(String why) {
+        assertThat(code).as(err).isEqualTo(AdminCommands.REFUSED);
+        assertThat(err).contains(why);
     }
 }

@@ -63,10 +63,6 @@ class EvaluationsCommandTest {
                 """.formatted(ledger, KeyHash.of(ADMIN), KeyHash.of(VIEWER)), Map.of());
     }
 
-    private static Map<String, String> env(RunningGateway gateway, String key) {
-        return Map.of(Connection.URL_ENV, gateway.adminUrl("").toString(), Connection.KEY_ENV, key);
-    }
-
     @Test
     void listPrintsATableFilteredAsAskedAndExportPrintsJsonLines() throws Exception {
         List<EvaluationResult> results = new ArrayList<>();
@@ -78,7 +74,7 @@ class EvaluationsCommandTest {
                     0.5));
         }
         try (var gateway = start(results)) {
-            var viewer = env(gateway, VIEWER);
+            var viewer = CliRun.env(gateway, VIEWER);
             CliRun list = CliRun.run(viewer, "evaluations", "list", "--evaluator", "faithfulness");
             assertThat(list.code()).isZero();
             assertThat(list.out()).contains("EVALUATOR").contains("RATIONALE").contains("client-req-low")
@@ -110,12 +106,9 @@ class EvaluationsCommandTest {
             }
             assertThat(ids).doesNotHaveDuplicates().startsWith("req-high", "req-low");
 
-            CliRun bad = CliRun.run(viewer, "evaluations", "list", "--min-score", "2");
-            assertThat(bad.code()).isEqualTo(AdminCommands.REFUSED);
-            assertThat(bad.err()).contains("'min_score' must be a number from 0 to 1.");
-            CliRun badExport = CliRun.run(viewer, "evaluations", "export", "--outcome", "fine");
-            assertThat(badExport.code()).isEqualTo(AdminCommands.REFUSED);
-            assertThat(badExport.err()).contains("'outcome' must be one of");
+            CliRun.run(viewer, "evaluations", "list", "--min-score", "2")
+                    .assertRefused("'min_score' must be a number from 0 to 1.");
+            CliRun.run(viewer, "evaluations", "export", "--outcome", "fine").assertRefused("'outcome' must be one of");
             assertThat(CliRun.run(viewer, "evaluations", "purge").code()).isEqualTo(AdminCommands.BAD_USAGE);
         }
     }

@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,21 +44,14 @@ class ReviewsCommandTest {
     @Test
     void listShowsExcerptsWithTheScoreAndExportPrintsJsonLines() throws Exception {
         try (var gateway = start()) {
-            var env = Map.of(Connection.URL_ENV, gateway.adminUrl("").toString(), Connection.KEY_ENV, ADMIN);
+            var env = CliRun.env(gateway, ADMIN);
             HttpResponse<String> chat = post(gateway, "/v1/chat/completions", "{\"model\":\"fast\",\"messages\":"
                     + "[{\"role\":\"user\",\"content\":\"my ssn is 123-45-6789\"}]}");
             String id = chat.headers().firstValue("x-request-id").orElseThrow();
             assertThat(post(gateway, "/v1/feedback", "{\"request_id\":\"" + id + "\",\"score\":\"up\"}")
                     .statusCode()).isEqualTo(200);
 
-            CliRun list = null;
-            for (int i = 0; i < 100; i++) { // samples are written off the request path
-                list = CliRun.run(env, "reviews", "list", "--model", "fast");
-                if (list.out().contains(id)) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
+            CliRun list = listingOf(env, id, "--model", "fast");
             assertThat(list.code()).isZero();
             assertThat(list.out()).contains("REQUEST").contains(id).contains("user: my ssn is [US_SSN]")
                     .contains(" up ").doesNotContain("6789");
@@ -67,9 +62,8 @@ class ReviewsCommandTest {
             assertThat(lines).hasSize(1);
             assertThat(new ObjectMapper().readTree(lines[0]).at("/feedback/score").asText()).isEqualTo("up");
 
-            CliRun bad = CliRun.run(env, "reviews", "list", "--limit", "5000");
-            assertThat(bad.code()).isEqualTo(AdminCommands.REFUSED);
-            assertThat(bad.err()).contains("'limit' must be a whole number from 1 to 1000.");
+            CliRun.run(env, "reviews", "list", "--limit", "5000")
+                    .assertRefused("'limit' must be a whole number from 1 to 1000.");
             assertThat(CliRun.run(env, "reviews", "purge").code()).isEqualTo(AdminCommands.BAD_USAGE);
         }
     }
@@ -77,21 +71,32 @@ class ReviewsCommandTest {
     @Test
     void anExcerptIsNeverCutInsideASurrogatePair() throws Exception {
         try (var gateway = start()) {
-            var env = Map.of(Connection.URL_ENV, gateway.adminUrl("").toString(), Connection.KEY_ENV, ADMIN);
+            var env = CliRun.env(gateway, ADMIN);
             // "user: " and 50 x: the 57th character, the last an excerpt keeps, is the first half of an emoji.
             String id = post(gateway, "/v1/chat/completions", "{\"model\":\"fast\",\"messages\":[{\"role\":"
                     + "\"user\",\"content\":\"" + "x".repeat(50) + "\uD83D\uDE00".repeat(5) + "\"}]}")
                     .headers().firstValue("x-request-id").orElseThrow();
-            CliRun list = null;
-            for (int i = 0; i < 100; i++) {
-                list = CliRun.run(env, "reviews", "list");
-                if (list.out().contains(id)) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
-            assertThat(list.out()).contains("user: " + "x".repeat(50) + "...");
+            assertThat(listingOf(env, id).out()).contains("user: " + "x".repeat(50) + "...");
         }
+    }
+
+    /**
+     * {@code tollgate reviews list} with {@code filters}, run until it shows request {@code id} (samples are written
+     * off the request path) or for five seconds; the last run.
+     */
+    private static CliRun listingOf(Map<String, String> env, String id, String... filters)
+            throws InterruptedException {
+        var args = new ArrayList<>(List.of("reviews", "list"));
+        args.addAll(List.of(filters));
+        CliRun list = null;
+        for (int i = 0; i < 100; i++) {
+            list = CliRun.run(env, args.toArray(String[]::new));
+            if (list.out().contains(id)) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        return list;
     }
 
     private static HttpResponse<String> post(RunningGateway gateway, String path, String body) throws Exception {

@@ -3,7 +3,9 @@ package dev.tollgate.server.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.access.KeyHash;
+import dev.tollgate.server.eval.EvaluationDraft;
 import dev.tollgate.server.testing.RunningGateway;
 import java.io.IOException;
 import java.net.URI;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +34,13 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The alert rules and dashboard queries on a real Prometheus (Debian's package; see {@link PrometheusTools} for
  * when this is skipped): promtool accepts the rules and the scrape config, and a Prometheus scraping a gateway
- * that has served chat requests, streams, cache hits, a registry prompt and a rate-limit refusal evaluates every rule
- * and every panel query, and finds data for the traffic panels.
+ * that has served chat requests, streams, cache hits, a registry prompt and a rate-limit refusal, and evaluated them
+ * (a judge on the built-in mock, a guardrail, feedback, a bias run and a sample too large to re-ask), evaluates every
+ * rule and every panel query, and finds data for the traffic panels.
  *
  * <p>The traffic comes in two rounds, one before Prometheus starts and one after its first scrape: a counter that
  * first appears between two scrapes has no rate yet, so only the second round makes the rates of the panels
- * non-zero.
+ * non-zero. Evaluations end in the background, so each round waits for its results before Prometheus may count it.
  */
 class PrometheusQueriesTest {
     /** Panels over metrics this build exports, which the traffic below must fill. */
@@ -56,7 +60,12 @@ class PrometheusQueriesTest {
             "Mean feedback score in the time range", "Feedback and review samples",
             "Prompt requests per second by version and arm", "Prompt latency p95 by version and arm",
             "Prompt cost per second by version and arm", "Prompt error ratio by version and arm",
-            "Mean feedback by prompt version and arm in the time range");
+            "Mean feedback by prompt version and arm in the time range",
+            "Mean evaluation score by evaluator and model", "Flagged share by rubric and model",
+            "Evaluations by evaluator and outcome", "Evaluation queue and skipped samples",
+            "Evaluation cost per hour by evaluator", "Bias divergence by model and attribute",
+            "Evaluation score p10 and median by evaluator",
+            "Mean evaluation score by prompt version and arm in the time range");
 
     /**
      * What Grafana puts in for its built-in variables here: a one-minute rate window holds samples from before
@@ -68,9 +77,15 @@ class PrometheusQueriesTest {
     private static final Pattern VARIABLE = Pattern.compile("\\$(?:\\{(\\w+)(?::\\w+)?}|(\\w+))");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*(.+?)\\s*,\\s*(\\w+)\\s*\\)");
     private static final Duration SCRAPED_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration EVALUATED_TIMEOUT = Duration.ofSeconds(30);
     private static final String MODEL = "assistant";
     private static final String BOT_KEY = "tg-prometheus-bot";
     private static final String CAPPED_KEY = "tg-prometheus-capped";
+    /** Sends one request a round too large to re-ask: the consistency evaluator that samples it skips it. */
+    private static final String BULK_KEY = "tg-prometheus-bulk";
+    private static final String ADMIN_KEY = "tg-prometheus-admin";
+    /** The evaluators each round's rated requests must have results from before Prometheus may count them. */
+    private static final Set<String> RATED_BY = Set.of("faithful", "leaks", "rated");
 
     @TempDir
     static Path tmp;
@@ -81,6 +96,7 @@ class PrometheusQueriesTest {
     static int requestsSent;
     /** When every query is evaluated: after the second round of traffic was scraped. */
     static Instant evaluatedAt;
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
@@ -88,18 +104,26 @@ class PrometheusQueriesTest {
         tools = PrometheusTools.findOrSkip();
         gateway = RunningGateway.start("""
                 server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0 }
+                admin: { keys: ["%s"] }
                 providers:
                   mock: { type: mock, mock: { latency: 5ms, chunks: 4, answer_words: 12 } }
                 models:
                   %s: { deployments: [ { provider: mock } ] }
+                  judge: { deployments: [ { provider: mock } ] }
+                  embed: { mode: embeddings, deployments: [ { provider: mock } ] }
                 prices:
-                  %1$s: { input: 1, output: 2 }
+                  %2$s: { input: 1, output: 2 }
+                  judge: { input: 1, output: 2 }
                 budgets: { global: { usd: 1000, period: monthly } }
                 teams:
                   support: { budget: { usd: 100, period: monthly } }
+                  quality: { budget: { usd: 100, period: monthly } }
                 keys:
                   - { name: bot, hash: "%s", team: support }
                   - { name: capped, hash: "%s", team: support, limits: { rpm: 1 } }
+                  - { name: bulk, hash: "%s", team: support }
+                guardrails:
+                  no-pii: { kind: pii, action: flag, applies_to: output, types: [email] }
                 cache: { enabled: true, ttl: 10m }
                 review: { sample_rate: 1 }
                 prompts:
@@ -112,8 +136,19 @@ class PrometheusQueriesTest {
                     prompt: greet
                     arms:
                       only: { version: 1, weight: 1 }
-                """.formatted(MODEL, KeyHash.of(BOT_KEY), KeyHash.of(CAPPED_KEY)), Map.of());
+                evaluation:
+                  team: quality
+                  evaluators:
+                    faithful: { type: judge, model: judge, rubric: faithfulness, sample_rate: 1, keys: [bot] }
+                    leaks: { type: guardrail, guardrails: [no-pii], sample_rate: 1, keys: [bot] }
+                    stable: { type: consistency, embedding_model: embed, sample_rate: 1, keys: [bulk] }
+                    rated: { type: feedback }
+                    fairness: { type: bias, models: [%2$s], embedding_model: embed, every: 24h }
+                """.formatted(KeyHash.of(ADMIN_KEY), MODEL, KeyHash.of(BOT_KEY), KeyHash.of(CAPPED_KEY),
+                KeyHash.of(BULK_KEY)), Map.of());
         traffic(1);
+        awaitEvaluations(1);
+        runBiasProbes();
         int firstRound = requestsSent;
         prometheus = LocalPrometheus.start(tools, scrapeConfig(), Files.createDirectories(tmp.resolve("prometheus")));
         prometheus.await("a scrape of the gateway", SCRAPED_TIMEOUT,
@@ -122,8 +157,12 @@ class PrometheusQueriesTest {
                 p -> p.anySample("sum(tollgate_requests_total)", n -> n >= firstRound));
         traffic(2);
         int total = requestsSent;
+        int evaluated = awaitEvaluations(2);
         prometheus.await("the second round's requests in a scrape", SCRAPED_TIMEOUT,
                 p -> p.anySample("sum(tollgate_requests_total)", n -> n >= total));
+        prometheus.await("the second round's evaluations in a scrape", SCRAPED_TIMEOUT,
+                p -> p.anySample("sum(tollgate_evaluations_total)", n -> n >= evaluated)
+                        && p.anySample("sum(tollgate_evaluations_skipped_total)", n -> n >= 2));
         prometheus.await("every alert rule evaluated", SCRAPED_TIMEOUT, p -> {
             List<JsonNode> rules = loadedRules(p);
             return !rules.isEmpty() && rules.stream().noneMatch(r -> r.path("health").asText().equals("unknown"));
@@ -249,6 +288,58 @@ class PrometheusQueriesTest {
             assertThat(first).isIn(200, 429);
         }
         assertThat(send(CAPPED_KEY, chat("Limited again", false, 0.7))).isEqualTo(429);
+        // A body over what the consistency evaluator re-asks: answered, and counted as a skipped sample.
+        String large = "x".repeat(EvaluationDraft.MAX_REASK_BYTES);
+        assertThat(send(BULK_KEY, chat("Summarise " + large, false, 0.7))).isEqualTo(200);
+    }
+
+    /**
+     * Waits until the round's rated requests (one plain, one of a registry prompt) have a result from each
+     * evaluator in {@link #RATED_BY}, so every evaluation series exists after the first round and grows in the
+     * second; returns how many results are stored by then.
+     */
+    private static int awaitEvaluations(int round) throws Exception {
+        Set<String> ids = Set.of("prometheus-round-" + round, "prometheus-prompt-" + round);
+        Instant deadline = Instant.now().plus(EVALUATED_TIMEOUT);
+        while (true) {
+            JsonNode results = evaluations("");
+            var seen = new HashSet<String>();
+            for (JsonNode r : results) {
+                if (ids.contains(r.path("request_id").asText())) {
+                    seen.add(r.path("request_id").asText() + " " + r.path("evaluator").asText());
+                }
+            }
+            if (seen.size() == ids.size() * RATED_BY.size()) {
+                return results.size();
+            }
+            assertThat(Instant.now()).as("round %d's evaluations; have %s", round, seen).isBefore(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Runs the bias probes now and waits for every pair's result: the divergence gauges are set by then. */
+    private static void runBiasProbes() throws Exception {
+        HttpResponse<String> run = HTTP.send(HttpRequest.newBuilder(gateway.adminUrl("/admin/evaluations/bias/run"))
+                .timeout(Duration.ofSeconds(20)).header("authorization", "Bearer " + ADMIN_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"evaluator\":\"fairness\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(run.statusCode()).as(run.body()).isEqualTo(202);
+        int pairs = JSON.readTree(run.body()).path("started_pairs").asInt();
+        assertThat(pairs).isPositive();
+        Instant deadline = Instant.now().plus(EVALUATED_TIMEOUT);
+        while (evaluations("&evaluator=fairness").size() < pairs) {
+            assertThat(Instant.now()).as("the bias run's %d pairs", pairs).isBefore(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** The stored evaluation results matching {@code filters} (each {@code &name=value}). */
+    private static JsonNode evaluations(String filters) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(gateway.adminUrl(
+                "/admin/evaluations?limit=500" + filters)).timeout(Duration.ofSeconds(20))
+                .header("authorization", "Bearer " + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("evaluations");
     }
 
     private static String chat(String prompt, boolean stream, double temperature) {
