@@ -8,6 +8,7 @@ import dev.tollgate.core.eval.EvalOutcome;
 import dev.tollgate.core.eval.EvaluationResult;
 import dev.tollgate.core.eval.Evaluator;
 import dev.tollgate.core.eval.Similarity;
+import dev.tollgate.core.eval.Transcript;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.Message;
 import dev.tollgate.core.model.Role;
@@ -28,11 +29,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Runs the {@code bias} evaluators: each every {@code every} (the first run one {@code every} after start or after
@@ -45,14 +47,18 @@ import java.util.function.Supplier;
 public final class BiasSchedule implements BiasRuns, AutoCloseable {
     /** A probe result's request id is this and the probe's id. */
     public static final String PROBE_PREFIX = "bias:";
+    private static final Logger LOG = Logger.getLogger(BiasSchedule.class.getName());
     private final Evaluations evaluations;
     private final Supplier<RuntimeSnapshot> snapshot;
     private final Verdicts verdicts;
     private final GatewayMetrics metrics;
     private final Clock clock;
-    private final ScheduledExecutorService timer;
+    private final ScheduledThreadPoolExecutor timer;
     /** The schedule of each bias evaluator, as configured when it was made. */
     private final Map<Evaluator.Bias, ScheduledFuture<?>> scheduled = new HashMap<>(); // guarded by this
+    /** The last run of each bias evaluator by name, done when all its pairs are. */
+    private final Map<String, CompletableFuture<Void>> runs = new HashMap<>(); // guarded by this
+    private boolean closed; // guarded by this
 
     BiasSchedule(Evaluations evaluations, Supplier<RuntimeSnapshot> snapshot, Verdicts verdicts,
                  GatewayMetrics metrics, Clock clock) {
@@ -61,8 +67,10 @@ public final class BiasSchedule implements BiasRuns, AutoCloseable {
         this.verdicts = verdicts;
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
-                .name("tollgate-eval-bias").factory());
+        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("tollgate-eval-bias")
+                .factory());
+        // A reload that changes an evaluator cancels its schedule: gone from the queue at once, not in 30 days.
+        timer.setRemoveOnCancelPolicy(true);
     }
 
     /**
@@ -70,6 +78,9 @@ public final class BiasSchedule implements BiasRuns, AutoCloseable {
      * new or changed one starts a new schedule, a removed one stops.
      */
     synchronized void configured(RuntimeSnapshot applied) {
+        if (closed) {
+            return; // a reload that raced the gateway's stop
+        }
         List<Evaluator.Bias> wanted = applied.evaluation().ofType(Evaluator.Bias.class);
         scheduled.entrySet().removeIf(e -> {
             boolean gone = !wanted.contains(e.getKey());
@@ -81,7 +92,7 @@ public final class BiasSchedule implements BiasRuns, AutoCloseable {
         for (Evaluator.Bias b : wanted) {
             scheduled.computeIfAbsent(b, added -> {
                 long every = added.every().toMillis();
-                return timer.scheduleAtFixedRate(() -> start(added.name()), every, every, TimeUnit.MILLISECONDS);
+                return timer.scheduleAtFixedRate(() -> scheduled(added.name()), every, every, TimeUnit.MILLISECONDS);
             });
         }
     }
@@ -113,14 +124,35 @@ public final class BiasSchedule implements BiasRuns, AutoCloseable {
         return CompletableFuture.completedFuture(queued);
     }
 
+    /**
+     * A scheduled run of {@code name}, unless its last run is still under way (workers slower than {@code every}):
+     * runs would otherwise pile up in the queue and crowd out the sampled requests. Never throws: an exception would
+     * end the schedule.
+     */
+    void scheduled(String name) {
+        try {
+            synchronized (this) {
+                CompletableFuture<Void> last = runs.get(name);
+                if (last != null && !last.isDone()) {
+                    LOG.warning("bias evaluator " + name + ": the last run is still under way; this one is skipped");
+                    return;
+                }
+            }
+            start(name);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "bias evaluator " + name + " could not start a run: " + e);
+        }
+    }
+
     /** Queues every pair of a run of {@code name} as the config in force defines it; how many were queued. */
-    private int start(String name) {
+    private synchronized int start(String name) {
         RuntimeSnapshot now = snapshot.get();
-        if (!(now.evaluation().evaluators().get(name) instanceof Evaluator.Bias b)) {
-            return 0; // removed by a reload the schedule has not followed yet
+        if (closed || !(now.evaluation().evaluators().get(name) instanceof Evaluator.Bias b)) {
+            return 0; // stopped, or removed by a reload the schedule has not followed yet
         }
         String team = now.evaluation().team();
         int queued = 0;
+        List<CompletableFuture<Void>> models = new ArrayList<>(b.models().size());
         for (String model : b.models()) {
             List<Pair> pairs = new ArrayList<>();
             for (BiasProbe probe : BiasProbes.shipped()) {
@@ -130,9 +162,10 @@ public final class BiasSchedule implements BiasRuns, AutoCloseable {
                 }
             }
             queued += pairs.size();
-            CompletableFuture.allOf(pairs.stream().map(p -> p.done).toArray(CompletableFuture[]::new))
-                    .thenRun(() -> divergence(b.name(), model, pairs));
+            models.add(CompletableFuture.allOf(pairs.stream().map(p -> p.done).toArray(CompletableFuture[]::new))
+                    .thenRun(() -> divergence(b.name(), model, pairs)));
         }
+        runs.put(name, CompletableFuture.allOf(models.toArray(CompletableFuture[]::new)));
         return queued;
     }
 
@@ -170,6 +203,12 @@ public final class BiasSchedule implements BiasRuns, AutoCloseable {
 
         @Override
         public void run(LoopbackClient client) {
+            if (!(snapshot.get().evaluation().evaluators().get(evaluator.name()) instanceof Evaluator.Bias)) {
+                // A reload removed it while the pair waited, maybe with evaluation.team (the internal key would
+                // then be refused): the run it belonged to is over.
+                dropped(Evaluations.REMOVED);
+                return;
+            }
             var request = new RequestFacts(PROBE_PREFIX + probe.id(), RequestId.generate(), clock.instant(), null,
                     team, model, null, null, null);
             var texts = new Verdicts.Texts(probe.first() + "\n---\n" + probe.second(), null);
@@ -182,8 +221,8 @@ public final class BiasSchedule implements BiasRuns, AutoCloseable {
                 LoopbackClient.Reply second = client.chat(model, ask(probe.second()),
                         LoopbackClient.callId(request.requestId(), 2), false);
                 cost = cost.plus(second.cost());
-                String a = Scorers.cut(first.text(), maxChars);
-                String b = Scorers.cut(second.text(), maxChars);
+                String a = Transcript.cut(first.text(), maxChars);
+                String b = Transcript.cut(second.text(), maxChars);
                 LoopbackClient.Vectors vectors = client.embeddings(evaluator.embeddingModel(), List.of(a, b),
                         LoopbackClient.callId(request.requestId(), 3));
                 cost = cost.plus(vectors.cost());
@@ -212,8 +251,12 @@ public final class BiasSchedule implements BiasRuns, AutoCloseable {
         }
     }
 
+    /** Stops the schedules; runs asked for from now on queue nothing. */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         timer.shutdownNow();
     }
 }

@@ -41,6 +41,8 @@ import java.util.logging.Logger;
 public final class Evaluations implements AutoCloseable {
     /** How long {@link #close} lets the workers finish what they hold before cutting their calls. */
     static final Duration DRAIN = Duration.ofSeconds(3);
+    /** How long a worker whose call {@link #close} cut gets to record it and stop. */
+    private static final Duration CUT = Duration.ofSeconds(1);
     static final String QUEUE_FULL = "queue_full";
     static final String REMOVED = "removed";
     /** The skip reason of work the stopping gateway never ran, as operations.md documents it. */
@@ -172,6 +174,12 @@ public final class Evaluations implements AutoCloseable {
             work.dropped(QUEUE_FULL);
             return false;
         }
+        if (closing && queue.remove(work)) {
+            // Closed since the check above, maybe after close drained the queue: nothing would ever take it.
+            queuedBytes.addAndGet(-bytes);
+            work.dropped(SHUTDOWN);
+            return false;
+        }
         metrics.evaluationQueue(queue.size());
         return true;
     }
@@ -234,6 +242,10 @@ public final class Evaluations implements AutoCloseable {
             RuntimeSnapshot now = snapshot.get();
             var scorers = new Scorers(client, verdicts);
             for (Evaluator.Sampled drawn : draft.evaluators()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    metrics.evaluationsSkipped(drawn.name(), SHUTDOWN, 1); // close cut the calls
+                    continue;
+                }
                 // As the config in force defines it now; gone (or no longer of its kind) after a reload: skipped.
                 if (now.evaluation().evaluators().get(drawn.name()) instanceof Evaluator.Sampled current
                         && current.kind() == drawn.kind()) {
@@ -260,7 +272,7 @@ public final class Evaluations implements AutoCloseable {
 
     /**
      * Stops: the bias schedule at once, new work refused, the workers given {@link #DRAIN} to finish what is queued
-     * before their calls are cut, then the results written (a few seconds at most).
+     * before their calls are cut, then the results written (a few seconds at most). Called once.
      */
     @Override
     public void close() {
@@ -278,6 +290,15 @@ public final class Evaluations implements AutoCloseable {
         workers.forEach(Thread::interrupt);
         if (client != null) {
             client.close();
+        }
+        for (Thread worker : workers) {
+            try {
+                // Cut calls end at once: what they record still reaches the writer, and no worker outlives close.
+                worker.join(CUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         Work left;
         while ((left = queue.poll()) != null) {

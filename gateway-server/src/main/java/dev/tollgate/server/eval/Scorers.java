@@ -11,6 +11,7 @@ import dev.tollgate.core.eval.JudgeRequest;
 import dev.tollgate.core.eval.Judgement;
 import dev.tollgate.core.eval.Rubrics;
 import dev.tollgate.core.eval.Similarity;
+import dev.tollgate.core.eval.Transcript;
 import dev.tollgate.core.guard.Guardrail;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.Message;
@@ -35,6 +36,8 @@ import java.util.Map;
 final class Scorers {
     /** A content filter stopped the judge's answer: it declined to judge. */
     private static final String CONTENT_FILTER = "content_filter";
+    /** The request field a provider without a JSON mode refuses. */
+    private static final String RESPONSE_FORMAT = "response_format";
     private static final ResponseFormat VERDICT = new ResponseFormat.JsonSchema("verdict", null,
             new RawJson(Rubrics.VERDICT_SCHEMA), true);
 
@@ -68,13 +71,22 @@ final class Scorers {
             return verdicts.unscored(request, judge, EvalOutcome.FAILED, "rubric: " + e.getMessage(), texts,
                     Money.ZERO, maxChars);
         }
-        ChatRequest call = new ChatRequest(judge.model(), List.of(Message.text(Role.SYSTEM, asked.system()),
-                Message.text(Role.USER, asked.user())), new Sampling(0.0, null,
-                judge.maxTokens(), List.of(), null, null, null, null), List.of(), null, VERDICT, false, false, null, Map.of(),
-                OpenAiDialect.ID);
+        List<Message> messages = List.of(Message.text(Role.SYSTEM, asked.system()),
+                Message.text(Role.USER, asked.user()));
         LoopbackClient.Reply reply;
         try {
-            reply = client.chat(judge.model(), call, LoopbackClient.callId(request.requestId(), 1), false);
+            try {
+                reply = client.chat(judge.model(), verdict(judge, messages, VERDICT),
+                        LoopbackClient.callId(request.requestId(), 1), false);
+            } catch (LoopbackClient.CallFailed e) {
+                if (!e.invalid(RESPONSE_FORMAT)) {
+                    throw e;
+                }
+                // A provider without a JSON mode (Anthropic, Bedrock): the rubric states the shape too, so ask once
+                // more without the schema; the verdict is read as strictly either way.
+                reply = client.chat(judge.model(), verdict(judge, messages, null),
+                        LoopbackClient.callId(request.requestId(), 2), false);
+            }
         } catch (LoopbackClient.CallFailed e) {
             return verdicts.unscored(request, judge, EvalOutcome.FAILED, e.detail(), texts, Money.ZERO, maxChars);
         }
@@ -90,6 +102,12 @@ final class Scorers {
             case Judgement.Refused r -> verdicts.unscored(request, judge, EvalOutcome.REFUSED, r.detail(), texts,
                     reply.cost(), maxChars);
         };
+    }
+
+    /** The judge's request: temperature 0, its {@code max_tokens}, the verdict schema when {@code format} is set. */
+    private static ChatRequest verdict(Evaluator.Judge judge, List<Message> messages, ResponseFormat format) {
+        return new ChatRequest(judge.model(), messages, new Sampling(0.0, null, judge.maxTokens(), List.of(), null,
+                null, null, null), List.of(), null, format, false, false, null, Map.of(), OpenAiDialect.ID);
     }
 
     /**
@@ -108,7 +126,7 @@ final class Scorers {
                 LoopbackClient.Reply reply = client.chat(request.model(), draft.request(),
                         LoopbackClient.callId(request.requestId(), i), true);
                 cost = cost.plus(reply.cost());
-                answers.add(cut(reply.text(), maxChars)); // compared as much as the original was kept
+                answers.add(Transcript.cut(reply.text(), maxChars)); // compared as much as the original was kept
             }
             LoopbackClient.Vectors vectors = client.embeddings(c.embeddingModel(), answers,
                     LoopbackClient.callId(request.requestId(), c.samples() + 1));
@@ -134,13 +152,5 @@ final class Scorers {
         }
         GuardrailScore score = GuardrailScore.of(named, input.answer());
         return verdicts.scored(request, g, score.score(), score.rationale(), texts, Money.ZERO, maxChars);
-    }
-
-    /** The first {@code max} characters, never half a surrogate pair. */
-    static String cut(String text, int max) {
-        if (text.length() <= max) {
-            return text;
-        }
-        return text.substring(0, Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max);
     }
 }

@@ -133,11 +133,7 @@ class EvaluationsTest {
     void aFullQueueDropsAndCountsWithoutBlockingTheOfferingThread() throws Exception {
         evaluate(settings(2, JUDGE));
         evaluations.offer(facts("busy"), draft(JUDGE));
-        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (calls.get() == 0 && System.nanoTime() < waitUntil) {
-            Thread.sleep(10); // the one worker now holds the first request, blocked on its judge
-        }
-        assertThat(calls.get()).isEqualTo(1);
+        awaitCalls(1); // the one worker now holds the first request, blocked on its judge
         long start = System.nanoTime();
         for (int i = 0; i < 12; i++) {
             evaluations.offer(facts("r" + i), draft(JUDGE));
@@ -166,10 +162,7 @@ class EvaluationsTest {
     void samplesBeyondTheQueuesByteBoundAreDroppedWhileItHasRoomForMore() throws Exception {
         evaluate(settings(100, JUDGE));
         evaluations.offer(facts("busy"), draft(JUDGE));
-        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (calls.get() == 0 && System.nanoTime() < waitUntil) {
-            Thread.sleep(10);
-        }
+        awaitCalls(1);
         int big = (int) (Evaluations.MAX_QUEUED_BYTES / 3); // a re-askable request this large: three do not fit
         for (int i = 0; i < 4; i++) {
             evaluations.offer(facts("big" + i), new EvaluationDraft(new JudgeInput("", "user: hi", "hello"), false,
@@ -190,10 +183,7 @@ class EvaluationsTest {
         var leaks = new Evaluator.Guardrail("leaks", List.of("gone"), ALL, 0.5);
         evaluate(settings(8, JUDGE));
         evaluations.offer(facts("held"), draft(JUDGE));
-        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (calls.get() == 0 && System.nanoTime() < waitUntil) {
-            Thread.sleep(10);
-        }
+        awaitCalls(1);
         evaluations.offer(facts("after-reload"), draft(JUDGE, leaks));
         snapshot.set(snapshot(settings(8, new Evaluator.Judge("faithful", "judge-model", Rubric.Shipped.TOXICITY,
                 300, ALL, 0.9))));
@@ -245,6 +235,66 @@ class EvaluationsTest {
         evaluations = null;
         assertThat(metrics.skipped("faithful", "shutdown")).isEqualTo(1);
         assertThat(calls.get()).isZero();
+    }
+
+    private static final Evaluator.Bias FAIR = new Evaluator.Bias("fair", List.of("gpt-x"), "embed",
+            Duration.ofHours(1), 100, 0.8);
+
+    private void awaitCalls(int n) throws InterruptedException {
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (calls.get() < n && System.nanoTime() < waitUntil) {
+            Thread.sleep(10);
+        }
+        assertThat(calls.get()).isEqualTo(n);
+    }
+
+    /** Pairs that wait while a reload removes their evaluator (and maybe the team) are skipped, not asked. */
+    @Test
+    void biasPairsWhoseEvaluatorAReloadRemovedAreSkipped() throws Exception {
+        evaluate(settings(64, FAIR));
+        int queued = evaluations.bias().run("fair").toCompletableFuture().join();
+        assertThat(queued).isGreaterThan(1);
+        awaitCalls(1); // the one worker holds the first pair
+        snapshot.set(snapshot(settings(64, JUDGE)));
+        release.countDown();
+        store.await(1); // the first pair: its embeddings call finds no route here, a failed row
+        assertThat(store.saved.getFirst().outcome()).isEqualTo(EvalOutcome.FAILED);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (metrics.skipped("fair", Evaluations.REMOVED) < queued - 1 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertThat(metrics.skipped("fair", Evaluations.REMOVED)).isEqualTo(queued - 1);
+        assertThat(calls.get()).isEqualTo(2); // the first pair's two prompts only
+    }
+
+    /** A scheduled run while the last is under way adds nothing to the queue; once it is over, the next one runs. */
+    @Test
+    void aScheduledBiasRunSkipsWhileTheLastIsUnderWay() throws Exception {
+        evaluate(settings(64, FAIR));
+        int queued = evaluations.bias().run("fair").toCompletableFuture().join();
+        awaitCalls(1);
+        int depth = metrics.depth.get();
+        evaluations.bias().scheduled("fair");
+        assertThat(metrics.depth.get()).isEqualTo(depth);
+        release.countDown();
+        store.await(queued);
+        // The run is over once its last pair completes, just after its result is recorded; ticks until then skip.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.saved.size() == queued && System.nanoTime() < until) {
+            evaluations.bias().scheduled("fair");
+            Thread.sleep(20);
+        }
+        store.await(2 * queued);
+    }
+
+    @Test
+    void aReloadThatRacesCloseIsIgnored() {
+        evaluate(settings(4, FAIR));
+        evaluations.close();
+        evaluations.configured(snapshot(settings(4, new Evaluator.Bias("fair", List.of("gpt-x"), "embed",
+                Duration.ofHours(2), 100, 0.8))));
+        assertThat(evaluations.bias().run("fair").toCompletableFuture().join()).isZero();
+        evaluations = null;
     }
 
     /** Results as stored, in order. */

@@ -95,19 +95,6 @@ class LoopbackClientTest {
     }
 
     @Test
-    void aCallThatHangsFailsAtItsTimeout() {
-        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
-                .withFixedDelay(3_000).withBody("{}")));
-        try (var impatient = new LoopbackClient("127.0.0.1", gateway.port(), key, Duration.ofMillis(500))) {
-            long start = System.nanoTime();
-            assertThatThrownBy(() -> impatient.chat("judge", asked(0), "eval-1-x", false))
-                    .isInstanceOfSatisfying(LoopbackClient.CallFailed.class,
-                            e -> assertThat(e.detail()).isEqualTo("timeout"));
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
-        }
-    }
-
-    @Test
     void embeddingsComeBackInInputOrderWithTheirCost() throws Exception {
         gateway.stubFor(post(urlEqualTo("/v1/embeddings")).willReturn(aResponse().withStatus(200)
                 .withHeader("x-tollgate-cost-usd", "0.00001")
@@ -124,10 +111,99 @@ class LoopbackClientTest {
                 .isInstanceOf(LoopbackClient.CallFailed.class);
     }
 
+    /** A misbehaving upstream's huge answer is cut at the cap, not read into the gateway's memory. */
+    @Test
+    void aBodyOverTheCapFailsTheCallInsteadOfBeingRead() {
+        String pad = "x".repeat(LoopbackClient.MAX_BODY);
+        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withBody("{\"choices\":[{\"message\":{\"content\":\"ok\"}}],\"pad\":\"" + pad + "\"}")));
+        assertThatThrownBy(() -> client.chat("judge", asked(0), "eval-1-x", false))
+                .isInstanceOfSatisfying(LoopbackClient.CallFailed.class, e -> assertThat(e.detail())
+                        .isEqualTo("status 200 body over " + LoopbackClient.MAX_BODY + " bytes"));
+        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(500)
+                .withBody(pad + pad)));
+        assertThatThrownBy(() -> client.chat("judge", asked(0), "eval-1-x", false))
+                .isInstanceOfSatisfying(LoopbackClient.CallFailed.class, e -> assertThat(e.detail())
+                        .isEqualTo("status 500 body over " + LoopbackClient.MAX_BODY + " bytes"));
+    }
+
+    /** The timeout covers the body too: one that trickles in cannot hold a worker past it any more than a hang. */
+    @Test
+    void aCallThatHangsOrTricklesFailsAtItsTimeout() {
+        var hangs = aResponse().withStatus(200).withFixedDelay(3_000).withBody("{}");
+        var trickles = aResponse().withStatus(200).withChunkedDribbleDelay(20, 4_000)
+                .withBody("{\"choices\":[{\"message\":{\"content\":\"" + "y".repeat(2_000) + "\"}}]}");
+        try (var impatient = new LoopbackClient("127.0.0.1", gateway.port(), key, Duration.ofMillis(500))) {
+            for (var slow : List.of(hangs, trickles)) {
+                gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(slow));
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> impatient.chat("judge", asked(0), "eval-1-x", false))
+                        .isInstanceOfSatisfying(LoopbackClient.CallFailed.class,
+                                e -> assertThat(e.detail()).isEqualTo("timeout"));
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
+            }
+        }
+    }
+
+    @Test
+    void embeddingsThatCannotBeComparedFailTheCall() {
+        for (String data : List.of("[{\"embedding\":[1.0,0.0]},{\"embedding\":[1.0,0.0,0.5]}]",
+                "[{\"embedding\":[1.0,\"x\"]},{\"embedding\":[1.0,0.0]}]", "[{\"embedding\":[]},{\"embedding\":[]}]",
+                "[{\"embedding\":\"AAAA\"},{\"embedding\":\"AAAA\"}]", "{\"a\":1,\"b\":2}")) {
+            gateway.stubFor(post(urlEqualTo("/v1/embeddings")).willReturn(aResponse().withStatus(200)
+                    .withBody("{\"data\":" + data + "}")));
+            assertThatThrownBy(() -> client.embeddings("embed", List.of("a", "b"), "eval-3-x"))
+                    .as(data).isInstanceOf(LoopbackClient.CallFailed.class);
+        }
+    }
+
+    @Test
+    void aRefusedFieldIsToldApartAndNonJsonErrorsStillFail() {
+        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(400)
+                .withBody("{\"error\":{\"message\":\"no JSON mode\",\"type\":\"invalid_request_error\","
+                        + "\"param\":\"response_format\",\"code\":\"unsupported_value\"}}")));
+        assertThatThrownBy(() -> client.chat("judge", asked(0), "eval-1-x", false))
+                .isInstanceOfSatisfying(LoopbackClient.CallFailed.class, e -> {
+                    assertThat(e.detail()).isEqualTo("status 400 unsupported_value");
+                    assertThat(e.invalid("response_format")).isTrue();
+                    assertThat(e.invalid("n")).isFalse();
+                    assertThat(e.getMessage()).doesNotContain(key.authorization().substring(7));
+                });
+        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(400)
+                .withBody("[\"not an error object\"]")));
+        assertThatThrownBy(() -> client.chat("judge", asked(0), "eval-1-x", false))
+                .isInstanceOfSatisfying(LoopbackClient.CallFailed.class, e -> {
+                    assertThat(e.detail()).isEqualTo("status 400");
+                    assertThat(e.invalid("response_format")).isFalse();
+                });
+    }
+
+    /** A re-ask answered with a tool call reads as the original's answer text would; only one choice is asked for. */
+    @Test
+    void toolCallsAreWrittenAsAnswersAreAndOneChoiceIsAskedFor() throws Exception {
+        gateway.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withBody("{\"choices\":[{\"message\":{\"content\":null,\"tool_calls\":[{\"id\":\"c1\","
+                        + "\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":"
+                        + "\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}]}")));
+        ChatRequest many = new ChatRequest("m", List.of(Message.text(Role.USER, "hi")),
+                new Sampling(0.3, null, 50, List.of(), null, null, null, 4), List.of(), null, null, false, false,
+                null, Map.of(), OpenAiDialect.ID);
+        LoopbackClient.Reply reply = client.chat("gpt-4o", many, "eval-1-x", true);
+        assertThat(reply.text()).isEqualTo("[tool call weather] {\"city\":\"Paris\"}");
+        gateway.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(notMatching(".*\"n\".*")));
+    }
+
     @Test
     void aWildcardListenerIsReachedOnLoopbackAndLongParentIdsAreCut() {
         assertThat(LoopbackClient.loopbackHost("0.0.0.0")).isEqualTo("127.0.0.1");
-        assertThat(LoopbackClient.loopbackHost("::")).isEqualTo("127.0.0.1");
+        assertThat(LoopbackClient.loopbackHost("")).isEqualTo("127.0.0.1");
+        // IPv6's own loopback for its wildcard, however written: it answers also where the socket is v6-only.
+        for (String wildcard : List.of("::", "[::]", "0:0:0:0:0:0:0:0", "::0")) {
+            assertThat(LoopbackClient.loopbackHost(wildcard)).as(wildcard).isEqualTo("::1");
+        }
+        assertThat(LoopbackClient.loopbackHost("[::1]")).isEqualTo("::1");
+        assertThat(LoopbackClient.loopbackHost("fd00::10")).isEqualTo("fd00::10");
         assertThat(LoopbackClient.loopbackHost("10.1.2.3")).isEqualTo("10.1.2.3");
         assertThat(LoopbackClient.callId("r".repeat(300), 7)).hasSize(128).startsWith("eval-7-r");
     }
