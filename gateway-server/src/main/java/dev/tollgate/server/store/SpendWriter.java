@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,6 +39,8 @@ final class SpendWriter implements AutoCloseable {
     private static final long REPLAY_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** How long a batch waits for more rows before it is written (see {@link #gather}). */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often a lingering batch takes what has arrived (see {@link #gather}). */
+    private static final long LINGER_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /** What the queue carries: rows, and the markers that flush and close put behind them. */
     private sealed interface Item {}
@@ -113,6 +116,7 @@ final class SpendWriter implements AutoCloseable {
             // put, not offer: waiting for room is what a flush is for, and the writer frees room without waiting
             // on anything but the disk or the database (whose calls time out).
             queue.put(flush);
+            LockSupport.unpark(thread); // ends a lingering batch at once: see gather
             while (!flush.done().await(1, TimeUnit.SECONDS)) {
                 if (!thread.isAlive()) {
                     return; // closed meanwhile: close has written or spilled everything
@@ -133,6 +137,7 @@ final class SpendWriter implements AutoCloseable {
         while (true) {
             try {
                 queue.put(new Stop());
+                LockSupport.unpark(thread);
                 thread.join();
                 break;
             } catch (InterruptedException e) {
@@ -183,18 +188,25 @@ final class SpendWriter implements AutoCloseable {
      * Fills a batch behind its first item: what is queued, then what arrives within {@link #LINGER_NANOS}, up to a
      * full batch. Under a steady trickle a commit would otherwise follow every few rows, and each commit costs a
      * sync to disk and a transaction: waiting a moment turns hundreds of commits a second into a few dozen. A flush
-     * or stop marker ends the wait, since someone is waiting on it.
+     * or stop marker ends the wait, since someone is waiting on it (its sender unparks the writer).
+     *
+     * <p>The writer naps in steps of {@link #LINGER_STEP_NANOS} instead of waiting on the queue: a thread waiting on
+     * the queue is woken by every row offered, which costs the recording event loop a system call and the writer a
+     * context switch per row (see bench/README.md), while a nap costs a timer per step. A full batch is still
+     * written within one step of filling.
      */
     private void gather(List<Item> items) throws InterruptedException {
         queue.drainTo(items, batchSize - items.size());
         long until = System.nanoTime() + LINGER_NANOS;
         while (items.size() < batchSize && !(items.getLast() instanceof Flush || items.getLast() instanceof Stop)) {
             long left = until - System.nanoTime();
-            Item next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (next == null) {
+            if (left <= 0) {
                 return;
             }
-            items.add(next);
+            LockSupport.parkNanos(this, Math.min(left, LINGER_STEP_NANOS));
+            if (Thread.interrupted()) {
+                throw new InterruptedException(); // as a wait on the queue would: run treats it as a stop
+            }
             queue.drainTo(items, batchSize - items.size());
         }
     }
