@@ -59,7 +59,13 @@ public final class UpstreamPools implements AutoCloseable {
      */
     public void acquire(EventLoop loop, Origin origin, Duration connectTimeout, UpstreamListener listener,
                         Consumer<Future<UpstreamLease>> then) {
-        LoopPool pool = pools.computeIfAbsent(new Key(loop, origin), k -> newPool(k.loop(), k.origin()));
+        var key = new Key(loop, origin);
+        // A plain read first: computeIfAbsent locks the key's bin whenever the key is not the bin's first entry,
+        // even when it is present, and every request of every loop comes through here.
+        LoopPool pool = pools.get(key);
+        if (pool == null) {
+            pool = pools.computeIfAbsent(key, k -> newPool(k.loop(), k.origin()));
+        }
         Future<UpstreamLease> acquired = pool.acquire(listener, connectTimeout);
         if (acquired.isDone()) {
             then.accept(acquired);
