@@ -38,9 +38,12 @@ final class FeedbackTable {
 
     /**
      * Chat requests only (feedback is on answers); the id is the one the client was given: the row's own when the
-     * gateway chose it, else the client's, kept beside it.
+     * gateway chose it, else the client's, kept beside it. The key is compared as {@code key_name || ''}, an
+     * expression no index covers: else SQLite, which keeps no statistics, walks the key's index (every request of
+     * that key, in a ledger of millions) instead of looking the id up. Package-private so that SqliteLedgerTest can
+     * check the plan.
      */
-    private static final String FIND = """
+    static final String FIND = """
             SELECT request_id, COALESCE(client_request_id, request_id), at_ms, key_name, team, model, tier, variant,
                 prompt_id, prompt_version, prompt_label, experiment, experiment_arm
             FROM spend
@@ -51,7 +54,7 @@ final class FeedbackTable {
     private FeedbackTable() {}
 
     static RequestFacts findRequest(Connection connection, String requestId, String key) throws SQLException {
-        String sql = FIND.formatted(key == null ? "key_name IS NULL" : "key_name = ?");
+        String sql = FIND.formatted(key == null ? "key_name IS NULL" : "key_name || '' = ?");
         try (PreparedStatement select = connection.prepareStatement(sql)) {
             select.setString(1, requestId);
             select.setString(2, requestId);

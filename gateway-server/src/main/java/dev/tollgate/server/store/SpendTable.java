@@ -40,9 +40,10 @@ final class SpendTable {
      * Per arm of one experiment: counts, sums and sums of squares (for variances), and the feedback of its requests
      * (at most one row per request: the feedback table's key). Squares are taken as doubles, where no latency
      * overflows. Errors are the outcomes the request itself brought about (see {@link ArmTotals#errors()}); the
-     * latency is over the requests the arm handled (see {@link ArmTotals#handled()}).
+     * latency is over the requests the arm handled (see {@link ArmTotals#handled()}). Package-private so that
+     * SqliteLedgerTest can check its query plan.
      */
-    private static final String ARMS = """
+    static final String ARMS = """
             SELECT s.experiment_arm, COUNT(*),
                 SUM(CASE WHEN s.outcome IN ('%1$s', '%2$s', '%3$s') THEN 1 ELSE 0 END),
                 SUM(CASE WHEN s.outcome IN (%4$s) THEN 0 ELSE 1 END),

@@ -516,9 +516,12 @@ abstract class LedgerContractTest {
                 .containsExactly("one");
     }
 
-    /** A version 3 database (what the release before evaluation made) gains the table and keeps its rows. */
+    /**
+     * A version 3 database (what the release before evaluation made, with the spend indexes over every row that
+     * versions before 5 had) gains the evaluation table and the partial indexes, and keeps its rows.
+     */
     @Test
-    void aVersionThreeDatabaseIsMigratedToFourAndKeepsItsRows() throws Exception {
+    void aVersionThreeDatabaseIsMigratedToTheCurrentVersionAndKeepsItsRows() throws Exception {
         JdbcLedger first = open();
         first.record(SpendRows.inExperiment("kept", T0, "a", Outcome.SUCCESS, 10, 1_000));
         first.flush();
@@ -528,21 +531,55 @@ abstract class LedgerContractTest {
         try (LedgerDatabase database = LedgerDatabase.open(LedgerTarget.parse(target()), Duration.ofSeconds(5));
                 Connection c = database.connection(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE evaluation"); // its indexes go with it: the shape version 3 left
+            for (String index : List.of("spend_key_at", "spend_team_at", "spend_client_request", "spend_experiment")) {
+                s.execute("DROP INDEX " + index);
+            }
+            s.execute("CREATE INDEX spend_key_at ON spend (key_name, at_ms)");
+            s.execute("CREATE INDEX spend_team_at ON spend (team, at_ms)");
+            s.execute("CREATE INDEX spend_client_request ON spend (client_request_id)");
+            s.execute("CREATE INDEX spend_experiment ON spend (experiment, experiment_arm)");
+            s.execute("CREATE INDEX spend_prompt ON spend (prompt_id, prompt_version)");
             s.execute("UPDATE tollgate_schema SET version = 3");
         }
 
         JdbcLedger second = open();
         assertThat(await(second.quality().findRequest("kept", "k")).prompt().arm()).isEqualTo("a");
         assertThat(await(second.quality().reviews(everything()))).hasSize(1);
+        assertThat(await(second.experiment("tone", ALL_FROM))).extracting(ArmTotals::arm).containsExactly("a");
         second.evaluations().saveEvaluations(List.of(EvaluationResults.scored("kept", T0, "faith", "m", 0.75)));
         assertThat(ids(await(second.evaluations().evaluations(evaluations(null, null, null, null, null, null)))))
                 .containsExactly("kept");
+        assertSpendIndexesArePartial();
         try (LedgerDatabase database = LedgerDatabase.open(LedgerTarget.parse(target()), Duration.ofSeconds(5));
                 Connection c = database.connection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT version FROM tollgate_schema")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getInt(1)).isEqualTo(4);
+            assertThat(rs.getInt(1)).isEqualTo(LedgerSchema.CURRENT).isEqualTo(5);
             assertThat(rs.next()).isFalse();
         }
     }
+
+    /** A new database's spend indexes skip rows without the indexed value: see LedgerSchema's version 5. */
+    @Test
+    void spendIndexesHoldOnlyRowsWithTheIndexedValue() throws Exception {
+        open().close();
+        assertSpendIndexesArePartial();
+    }
+
+    private void assertSpendIndexesArePartial() throws Exception {
+        try (LedgerDatabase database = LedgerDatabase.open(LedgerTarget.parse(target()), Duration.ofSeconds(5));
+                Connection c = database.connection(); Statement s = c.createStatement()) {
+            Map<String, String> partial = Map.of("spend_key_at", "key_name", "spend_team_at", "team",
+                    "spend_client_request", "client_request_id", "spend_experiment", "experiment");
+            for (Map.Entry<String, String> index : partial.entrySet()) {
+                assertThat(indexDefinition(s, index.getKey())).as(index.getKey())
+                        .containsIgnoringCase("WHERE").contains(index.getValue() + " IS NOT NULL");
+            }
+            assertThat(indexDefinition(s, "spend_at")).doesNotContainIgnoringCase("WHERE");
+            assertThat(indexDefinition(s, "spend_prompt")).isNull();
+        }
+    }
+
+    /** The statement that defines {@code index} as the database keeps it; null when there is no such index. */
+    abstract String indexDefinition(Statement statement, String index) throws Exception;
 }

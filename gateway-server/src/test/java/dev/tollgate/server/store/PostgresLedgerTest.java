@@ -1,5 +1,8 @@
 package dev.tollgate.server.store;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -25,5 +28,16 @@ class PostgresLedgerTest extends LedgerContractTest {
     @Override
     void emptyDatabase() throws Exception {
         postgres.reset();
+    }
+
+    @Override
+    String indexDefinition(Statement statement, String index) throws Exception {
+        try (PreparedStatement select = statement.getConnection().prepareStatement(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?")) {
+            select.setString(1, index);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 }

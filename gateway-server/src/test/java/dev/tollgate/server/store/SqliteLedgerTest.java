@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,49 @@ class SqliteLedgerTest extends LedgerContractTest {
     @Override
     void emptyDatabase() {
         // @TempDir is new for each test.
+    }
+
+    @Override
+    String indexDefinition(Statement statement, String index) throws Exception {
+        try (PreparedStatement select = statement.getConnection().prepareStatement(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")) {
+            select.setString(1, index);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /**
+     * The partial spend indexes still serve the queries that filter on their column: a partial index is only
+     * usable when the query implies its condition, and {@code column = ?} implies {@code column IS NOT NULL}.
+     */
+    @Test
+    void queriesThatFilterOnAnIndexedColumnUseItsPartialIndex() throws Exception {
+        open().close();
+        try (Connection c = DriverManager.getConnection(target().replaceFirst("^sqlite:", "jdbc:sqlite:"));
+                Statement s = c.createStatement()) {
+            for (String key : List.of("key_name || '' = ?", "key_name IS NULL")) { // as findRequest fills it in
+                assertThat(plan(s, FeedbackTable.FIND.formatted(key))).as(key)
+                        .contains("sqlite_autoindex_spend_1 (request_id=?)", "spend_client_request (client_request_id=?)");
+            }
+            assertThat(plan(s, SpendTable.ARMS)).contains("spend_experiment");
+            // The spend report's filters (SpendTable.report): a key, a team.
+            assertThat(plan(s, "SELECT COUNT(*) FROM spend WHERE at_ms >= ? AND at_ms < ? AND key_name = ?"))
+                    .contains("spend_key_at");
+            assertThat(plan(s, "SELECT COUNT(*) FROM spend WHERE at_ms >= ? AND at_ms < ? AND team = ?"))
+                    .contains("spend_team_at");
+        }
+    }
+
+    private static String plan(Statement statement, String sql) throws Exception {
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rs = statement.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+            while (rs.next()) {
+                plan.append(rs.getString("detail")).append('\n');
+            }
+        }
+        return plan.toString();
     }
 
     @Test
@@ -76,7 +121,7 @@ class SqliteLedgerTest extends LedgerContractTest {
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT version FROM tollgate_schema")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getInt(1)).isEqualTo(LedgerSchema.CURRENT).isEqualTo(4);
+            assertThat(rs.getInt(1)).isEqualTo(LedgerSchema.CURRENT).isEqualTo(5);
         }
     }
 }
