@@ -6,6 +6,9 @@ import dev.tollgate.core.model.ErrorKind;
 public enum Outcome {
     SUCCESS, CALLER_ERROR, POLICY_DENIED, PROVIDER_ERROR, GATEWAY_ERROR, CLIENT_CANCELLED;
 
+    /** Made once: every finished request writes its outcome to the access log and the ledger. */
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
     public static Outcome of(ErrorKind kind) {
         if (kind == ErrorKind.CLIENT_CANCELLED) {
             return CLIENT_CANCELLED;
@@ -19,6 +22,6 @@ public enum Outcome {
     }
 
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return label;
     }
 }

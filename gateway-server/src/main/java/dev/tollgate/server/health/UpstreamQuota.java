@@ -1,6 +1,7 @@
 package dev.tollgate.server.health;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -51,15 +52,20 @@ public record UpstreamQuota(Window requests, Window tokens) {
         }
     }
 
-    /** The header names of one reported window, spelled out once: this runs on every response head. */
-    private record Names(String limit, String remaining, String reset) {
+    /**
+     * The header names of one reported window, spelled out once: this runs on every response head, six lookups
+     * on each. As {@link AsciiString}s they carry their hash, which a lookup by a plain string computes anew.
+     */
+    private record Names(AsciiString limit, AsciiString remaining, AsciiString reset) {
         static Names openAi(String dimension) {
-            return new Names("x-ratelimit-limit-" + dimension, "x-ratelimit-remaining-" + dimension,
-                    "x-ratelimit-reset-" + dimension);
+            return new Names(AsciiString.cached("x-ratelimit-limit-" + dimension),
+                    AsciiString.cached("x-ratelimit-remaining-" + dimension),
+                    AsciiString.cached("x-ratelimit-reset-" + dimension));
         }
 
         static Names anthropic(String prefix) {
-            return new Names(prefix + "-limit", prefix + "-remaining", prefix + "-reset");
+            return new Names(AsciiString.cached(prefix + "-limit"), AsciiString.cached(prefix + "-remaining"),
+                    AsciiString.cached(prefix + "-reset"));
         }
     }
 

@@ -76,15 +76,22 @@ public final class JsonLine {
 
     @Override
     public String toString() {
-        return out + "}";
+        // One copy of the line rather than two (builder to string, then string plus brace): lines are long.
+        String line = out.append('}').toString();
+        out.setLength(out.length() - 1);
+        return line;
     }
 
+    /**
+     * Names are the callers' literals ({@code "request_id"}), which never need escaping: copying them without the
+     * per-character check of {@link #string} matters, as an access line has some forty of them.
+     */
     private void key(String name) {
+        assert plainText(name) : name;
         if (out.length() > 1) {
             out.append(',');
         }
-        string(name);
-        out.append(':');
+        out.append('"').append(name).append("\":");
     }
 
     private void string(String s) {
@@ -112,6 +119,10 @@ public final class JsonLine {
             }
         }
         out.append('"');
+    }
+
+    private static boolean plainText(String s) {
+        return s.chars().allMatch(c -> plain((char) c));
     }
 
     private static boolean plain(char c) {

@@ -1,6 +1,7 @@
 package dev.tollgate.server.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Random;
@@ -33,5 +34,19 @@ class JsonLineTest {
             String line = new JsonLine().field("v", s.toString()).toString();
             assertThat(mapper.readTree(line).get("v").asText()).isEqualTo(s.toString());
         }
+    }
+
+    /** toString closes a copy of the line: it can be called again, and fields can still follow. */
+    @Test
+    void renderingLeavesTheLineOpen() {
+        JsonLine line = new JsonLine().field("a", 1);
+        assertThat(line.toString()).isEqualTo("{\"a\":1}").isEqualTo(line.toString());
+        assertThat(line.field("b", "x").toString()).isEqualTo("{\"a\":1,\"b\":\"x\"}");
+    }
+
+    /** Names are copied unchecked, so a name that would need escaping is a programming error (tests run with -ea). */
+    @Test
+    void aNameThatNeedsEscapingIsRefused() {
+        assertThatThrownBy(() -> new JsonLine().field("a\"b", 1)).isInstanceOf(AssertionError.class);
     }
 }
