@@ -25,6 +25,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
 
@@ -57,17 +58,25 @@ public final class Main {
               cannot be reached.
             """;
 
-    private static final String NETTY_JFR = "io.netty.jfr.enabled";
+    /**
+     * Netty settings the gateway changes unless the command line sets them. Its buffer allocators emit JFR events
+     * when JFR is present: the first buffer then registers them, which loads JFR's metadata, about a tenth of a
+     * cold start's CPU, and nothing here reads those events. Its leak detector, at its default level, records a
+     * stack trace for one buffer in 128: about 2% of the gateway's CPU at full load (bench/README.md). Every test
+     * runs at the paranoid level and CI fails on any report, so a gateway in service runs without it;
+     * {@code -Dio.netty.leakDetection.level=simple} turns it back on.
+     */
+    private static final Map<String, String> NETTY_DEFAULTS =
+            Map.of("io.netty.jfr.enabled", "false", "io.netty.leakDetection.level", "disabled");
 
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        // Netty's buffer allocators emit JFR events when JFR is present: the first buffer then registers them,
-        // which loads JFR's metadata, about a tenth of a cold start's CPU. Nothing here reads those events; a
-        // flag set by the user (-Dio.netty.jfr.enabled=true, to record them) wins.
-        if (System.getProperty(NETTY_JFR) == null) {
-            System.setProperty(NETTY_JFR, "false");
-        }
+        NETTY_DEFAULTS.forEach((name, value) -> {
+            if (System.getProperty(name) == null) {
+                System.setProperty(name, value);
+            }
+        });
         System.exit(run(List.of(args), System.out, System.err));
     }
 
