@@ -46,6 +46,9 @@ import org.HdrHistogram.Histogram;
  *     --target gateway=http://127.0.0.1:18080/v1/chat/completions --concurrency 1,64,512 --streams 1=4,64=2,512=1
  * </pre>
  *
+ * With {@code --duration-s}, a connection starts no stream after that many seconds of its run (bench/run.sh's soak:
+ * streams back to back for a fixed time, however long each takes); a stream under way then still finishes.
+ *
  * Prints one {@code SSE_RESULT key=value ...} line per (concurrency, target) on stdout, in the order run:
  * for each concurrency, each target in the order given. Problems go to stderr as {@code SSE_PROBLEM} lines.
  *
@@ -80,6 +83,8 @@ public final class SseLoad {
 
     /** What one run (one target, one concurrency) collected. Mutated under its own lock. */
     static final class Run {
+        /** No stream starts after this {@link System#nanoTime()}. */
+        final long deadlineNs;
         final Histogram ttft = new Histogram(60_000_000L, 3);
         final Histogram gap = new Histogram(60_000_000L, 3);
         long streams;
@@ -96,6 +101,10 @@ public final class SseLoad {
         long gaps;
         final Map<String, Integer> problems = new TreeMap<>();
 
+        Run(long deadlineNs) {
+            this.deadlineNs = deadlineNs;
+        }
+
         synchronized void problem(String what) {
             problems.merge(what, 1, Integer::sum);
         }
@@ -104,12 +113,15 @@ public final class SseLoad {
     private final EventLoopGroup group;
     private final int expectedFragments;
     private final long streamTimeoutNs;
+    /** How long a run may start streams; 0: until each connection has run its number of streams. */
+    private final long durationNs;
     private final String model;
 
-    SseLoad(EventLoopGroup group, int expectedFragments, long streamTimeoutNs, String model) {
+    SseLoad(EventLoopGroup group, int expectedFragments, long streamTimeoutNs, long durationNs, String model) {
         this.group = group;
         this.expectedFragments = expectedFragments;
         this.streamTimeoutNs = streamTimeoutNs;
+        this.durationNs = durationNs;
         this.model = model;
     }
 
@@ -130,6 +142,7 @@ public final class SseLoad {
         }
         int events = (int) cli.number("events", 64);
         double timeoutS = cli.number("timeout-s", 15);
+        double durationS = cli.number("duration-s", 0);
         double staggerMs = cli.number("stagger-ms", 500);
         int warmupConc = (int) cli.number("warmup-concurrency", 0);
         String model = cli.get("model", "bench-sse");
@@ -137,7 +150,7 @@ public final class SseLoad {
 
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         try {
-            var load = new SseLoad(group, events, (long) (timeoutS * 1e9), model);
+            var load = new SseLoad(group, events, (long) (timeoutS * 1e9), (long) (durationS * 1e9), model);
             if (warmupConc > 0) {
                 for (Cli.Target t : targets) {
                     Run w = load.run(t, warmupConc, 1, staggerMs);
@@ -183,7 +196,7 @@ public final class SseLoad {
 
     /** {@code conns} connections, each running {@code perConn} streams back to back; starts spread over the stagger. */
     Run run(Cli.Target target, int conns, int perConn, double staggerMs) throws InterruptedException {
-        Run run = new Run();
+        Run run = new Run(durationNs > 0 ? System.nanoTime() + durationNs : Long.MAX_VALUE);
         var done = new CountDownLatch(conns);
         byte[] body = body(model).getBytes(StandardCharsets.UTF_8);
         long staggerNs = conns <= 1 ? 0 : (long) (staggerMs * 1e6);
@@ -192,7 +205,12 @@ public final class SseLoad {
             var conn = new Conn(target, body, perConn, run, done);
             group.next().schedule(conn::connect, delay, TimeUnit.NANOSECONDS);
         }
-        long limit = (long) (staggerNs / 1e6) + perConn * (streamTimeoutNs / 1_000_000L) + 10_000;
+        long streamsMs = perConn * (streamTimeoutNs / 1_000_000L);
+        if (durationNs > 0) {
+            // The last stream starts by the deadline, so it ends one stream timeout after it at the latest.
+            streamsMs = Math.min(streamsMs, (durationNs + streamTimeoutNs) / 1_000_000L);
+        }
+        long limit = (long) (staggerNs / 1e6) + streamsMs + 10_000;
         if (!done.await(limit, TimeUnit.MILLISECONDS)) {
             run.problem("run did not finish within " + limit + " ms");
         }
@@ -261,6 +279,9 @@ public final class SseLoad {
         }
 
         private void next() {
+            if (remaining > 0 && System.nanoTime() >= run.deadlineNs) {
+                remaining = 0;   // the run's time is up: the streams not started are not owed
+            }
             if (remaining <= 0) {
                 finish();
                 channel.close();
