@@ -91,7 +91,9 @@ record Stores(QuotaStore quotas, JdbcLedger ledger, KeyRing keys, BudgetAlerts a
             var accounting = new Accounting(quotas, new TiktokenCounter(), alerts, clock);
             if (mayCountTokens(first, keys)) {
                 // Off the start-up path, yet loaded before the first request that needs a count is likely to come.
-                Thread.ofVirtual().name("tollgate-tokenizer-warm-up").start(TiktokenCounter::warmUp);
+                List<String> models = first.models().values().stream().flatMap(group -> group.deployments().stream())
+                        .map(Deployment::upstreamModel).toList();
+                Thread.ofVirtual().name("tollgate-tokenizer-warm-up").start(() -> TiktokenCounter.warmUp(models));
             }
             if (ledger != null) {
                 ledger.catchUp(); // rows an outage left in the spill file count towards the budgets too

@@ -2,7 +2,6 @@ package dev.tollgate.providers.tokens;
 
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
-import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.EmbeddingRequest;
@@ -12,6 +11,7 @@ import dev.tollgate.core.model.ResponseFormat;
 import dev.tollgate.core.model.Role;
 import dev.tollgate.core.model.Tool;
 import dev.tollgate.core.pricing.TokenCounter;
+import java.util.Collection;
 import java.util.Locale;
 
 /**
@@ -30,8 +30,9 @@ import java.util.Locale;
  * reservation is settled against the provider's actual count, so erring high costs headroom for a moment, never
  * money. Character ratios were rejected: chars/3 undercounts CJK text, where one character is a token or more.
  *
- * <p>Immutable and thread-safe. The vocabularies are loaded once per JVM, when the first counter is made (up to a
- * second and tens of megabytes, so make it at startup); counting is pure CPU, allocation-light, and never blocks.
+ * <p>Immutable and thread-safe. Each vocabulary is loaded once per JVM, when it is first needed: about half a second
+ * of CPU and 15 MB (cl100k) or 30 MB (o200k) of heap, so {@link #warmUp} loads those a config needs at startup,
+ * and a gateway whose models are not OpenAI's never holds o200k. Counting is pure CPU and never blocks.
  */
 public final class TiktokenCounter implements TokenCounter {
     private static final int TOKENS_PER_MESSAGE = 3;
@@ -58,19 +59,22 @@ public final class TiktokenCounter implements TokenCounter {
     static final long ELSEWHERE_TOOL_PROMPT = 600;
 
     /**
-     * Loads the vocabularies now (about a second of CPU), so the first request that needs a count does not wait
-     * for them on its event loop. Counters share them, loaded once per JVM; a counter that is never used (no token
-     * limit and no budget configured) never loads them, which keeps them off the gateway's start-up.
+     * Loads now the vocabularies that counting for {@code upstreamModels} uses, so the first request that needs a
+     * count does not wait for one on its event loop. Counters share them, loaded once per JVM; a gateway that never
+     * counts (no token limit and no budget configured) never loads any, which keeps them off its start-up. A model
+     * a reload adds that needs another vocabulary loads it on its first count.
      */
-    public static void warmUp() {
-        Shared.O200K.role(Role.USER);
+    public static void warmUp(Collection<String> upstreamModels) {
+        for (String model : upstreamModels) {
+            tokenizer(Vocabulary.of(model)).role(Role.USER);
+        }
     }
 
     @Override
     public long inputTokens(ChatRequest request, String providerType, String upstreamModel) {
         Vocabulary vocabulary = Vocabulary.of(upstreamModel);
         if (vocabulary == null) {
-            Count count = count(request, Shared.CL100K);
+            Count count = count(request, tokenizer(null));
             long tools = request.tools().isEmpty() ? 0 : ELSEWHERE_TOOL_PROMPT;
             return scaledUp(count.text()) + ELSEWHERE_FRAMING + tools + count.images() * IMAGE_TOKENS;
         }
@@ -83,9 +87,8 @@ public final class TiktokenCounter implements TokenCounter {
         Vocabulary vocabulary = Vocabulary.of(upstreamModel);
         long tokens = 0;
         for (String input : request.inputs()) {
-            tokens += vocabulary == null
-                    ? scaledUp(Shared.CL100K.count(input)) + ELSEWHERE_PER_INPUT
-                    : tokenizer(vocabulary).count(input);
+            int counted = tokenizer(vocabulary).count(input);
+            tokens += vocabulary == null ? scaledUp(counted) + ELSEWHERE_PER_INPUT : counted;
         }
         return tokens;
     }
@@ -133,8 +136,9 @@ public final class TiktokenCounter implements TokenCounter {
         return name.equals("gpt-4o-mini") || name.startsWith("gpt-4o-mini-") ? GPT_4O_MINI_IMAGE_TOKENS : IMAGE_TOKENS;
     }
 
-    private Tokenizer tokenizer(Vocabulary vocabulary) {
-        return vocabulary == Vocabulary.O200K_BASE ? Shared.O200K : Shared.CL100K;
+    /** The tokenizer of {@code vocabulary}; cl100k, scaled up by the callers, for models that are not OpenAI's. */
+    private static Tokenizer tokenizer(Vocabulary vocabulary) {
+        return vocabulary == Vocabulary.O200K_BASE ? O200k.TOKENIZER : Cl100k.TOKENIZER;
     }
 
     private record Count(long text, long images) {}
@@ -144,8 +148,9 @@ public final class TiktokenCounter implements TokenCounter {
         private final Encoding encoding;
         private final int[] roleTokens = new int[Role.values().length];
 
-        Tokenizer(Encoding encoding) {
-            this.encoding = encoding;
+        Tokenizer(EncodingType type) {
+            // a lazy registry builds only the encoding asked for; the eager one would build them all
+            this.encoding = Encodings.newLazyEncodingRegistry().getEncoding(type);
             for (Role role : Role.values()) {
                 roleTokens[role.ordinal()] = count(role.name().toLowerCase(Locale.ROOT));
             }
@@ -161,10 +166,12 @@ public final class TiktokenCounter implements TokenCounter {
         }
     }
 
-    /** Holder: the vocabularies are built once per JVM, on first use. JTokkit's encodings are thread-safe. */
-    private static final class Shared {
-        private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
-        static final Tokenizer O200K = new Tokenizer(REGISTRY.getEncoding(EncodingType.O200K_BASE));
-        static final Tokenizer CL100K = new Tokenizer(REGISTRY.getEncoding(EncodingType.CL100K_BASE));
+    /** Holders, one per vocabulary, so each is built on its own first use. JTokkit's encodings are thread-safe. */
+    private static final class O200k {
+        static final Tokenizer TOKENIZER = new Tokenizer(EncodingType.O200K_BASE);
+    }
+
+    private static final class Cl100k {
+        static final Tokenizer TOKENIZER = new Tokenizer(EncodingType.CL100K_BASE);
     }
 }
