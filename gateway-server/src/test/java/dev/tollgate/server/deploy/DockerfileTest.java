@@ -49,6 +49,29 @@ class DockerfileTest {
     }
 
     @Test
+    void theCdsArchiveIsTrainedAsRootOnTheFinishedLayout() {
+        int finalStage = dockerfile.finalStage();
+        Copy script = dockerfile.copies().stream().filter(c -> c.sources().equals(List.of("docker/cds-train.sh")))
+                .findFirst().orElseThrow(() -> new AssertionError("docker/cds-train.sh is not copied into the image"));
+        assertThat(script.stage()).isEqualTo(finalStage);
+        Instruction training = dockerfile.all("RUN").stream()
+                .filter(run -> run.stage() == finalStage && run.words().getFirst().equals(script.destination()))
+                .findFirst().orElseThrow(() -> new AssertionError("the final stage never runs " + script.destination()));
+        // The archive fits only the jar, class path and flags of the run that made it: the training starts the
+        // gateway through the image's own entrypoint, jar and config, so all of them are in place before it...
+        String entrypoint = dockerfile.image("ENTRYPOINT").execForm().getFirst();
+        for (String destination : List.of("/app/tollgate.jar", Dockerfile.IMAGE_CONFIG, entrypoint)) {
+            assertThat(dockerfile.copyTo(destination).line()).as(destination).isLessThan(training.line());
+        }
+        assertThat(dockerfile.all("RUN").stream().filter(run -> run.stage() == finalStage
+                && run.line() < training.line() && run.arguments().contains("mkdir -p /app/data")))
+                .as("the data directory its ledger goes to").isNotEmpty();
+        // ...and it runs as root, who owns /app, where the archive goes.
+        assertThat(dockerfile.all("USER").stream().filter(user -> user.stage() == finalStage
+                && user.line() < training.line())).isEmpty();
+    }
+
+    @Test
     void theImageRunsAsANonRootUser() {
         String user = dockerfile.image("USER").arguments();
         String uid = user.split(":")[0];

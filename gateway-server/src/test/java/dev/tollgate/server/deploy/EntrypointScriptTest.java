@@ -125,6 +125,52 @@ class EntrypointScriptTest {
     }
 
     @Test
+    void theImagesCdsArchiveIsMappedWhenPresentWithItsNotesOnStandardError() throws Exception {
+        Files.writeString(home.resolve("tollgate.jsa"), "written by cds-train.sh");
+        assertThat(run(Map.of()).argv()).containsExactlyElementsOf(command(concat(cdsFlags(), DEFAULT_FLAGS),
+                "--config", imageConfig()));
+        // Another collector may make the JVM reject the archive, which it then ignores: the flag stays.
+        assertThat(run(Map.of("TOLLGATE_JAVA_OPTS", "-XX:+UseZGC")).argv()).containsExactlyElementsOf(command(
+                concat(concat(cdsFlags(), DEFAULT_FLAGS.subList(1, DEFAULT_FLAGS.size())), List.of("-XX:+UseZGC")),
+                "--config", imageConfig()));
+        assertThat(run(Map.of(), "validate", "/app/config/tollgate.yaml").argv()).containsExactlyElementsOf(
+                command(concat(cdsFlags(), DEFAULT_FLAGS), "validate", "/app/config/tollgate.yaml"));
+    }
+
+    @Test
+    void withoutAnArchiveOrWithTollgateCdsZeroNoArchiveFlag() throws Exception {
+        assertThat(run(Map.of()).argv()).containsExactlyElementsOf(command(DEFAULT_FLAGS, "--config", imageConfig()));
+        Files.writeString(home.resolve("tollgate.jsa"), "written by cds-train.sh");
+        assertThat(run(Map.of("TOLLGATE_CDS", "0")).argv())
+                .containsExactlyElementsOf(command(DEFAULT_FLAGS, "--config", imageConfig()));
+    }
+
+    @Test
+    void flagsThatAlreadyChooseWhatToShareKeepTheArchiveFlagOut() throws Exception {
+        Files.writeString(home.resolve("tollgate.jsa"), "written by cds-train.sh");
+        for (String opts : List.of("-Xshare:off", "-Xshare:dump", "-XX:SharedArchiveFile=/data/mine.jsa",
+                "-XX:ArchiveClassesAtExit=/app/tollgate.jsa", "-XX:AOTCache=/data/app.aot")) {
+            assertThat(run(Map.of("TOLLGATE_JAVA_OPTS", opts)).argv()).as(opts).containsExactlyElementsOf(
+                    command(concat(DEFAULT_FLAGS, List.of(opts)), "--config", imageConfig()));
+        }
+        assertThat(run(Map.of("TOLLGATE_JVM_DEFAULTS", "-Xshare:off")).argv())
+                .containsExactlyElementsOf(command(List.of("-Xshare:off"), "--config", imageConfig()));
+        // -Xshare:on with the archive: the start fails unless the archive fits, the check the README gives.
+        assertThat(run(Map.of("TOLLGATE_JAVA_OPTS", "-Xshare:on")).argv()).containsExactlyElementsOf(
+                command(concat(concat(cdsFlags(), DEFAULT_FLAGS), List.of("-Xshare:on")), "--config", imageConfig()));
+    }
+
+    @Test
+    void anArchivePathWithASpaceStaysOneArgument() throws Exception {
+        Path moved = Files.move(home, tmp.resolve("the app"));
+        script = moved.resolve(home.relativize(script));
+        home = moved;
+        Files.writeString(home.resolve("tollgate.jsa"), "written by cds-train.sh");
+        assertThat(run(Map.of()).argv()).containsExactlyElementsOf(command(concat(cdsFlags(), DEFAULT_FLAGS),
+                "--config", imageConfig()));
+    }
+
+    @Test
     void aMissingJarIsReportedWithItsPathAndJavaNeverRuns() throws Exception {
         Files.delete(home.resolve("tollgate.jar"));
         Run run = run(Map.of());
@@ -137,6 +183,12 @@ class EntrypointScriptTest {
     /** The command line the fake java should see: flags, the jar, then the arguments. */
     private List<String> command(List<String> flags, String... args) {
         return concat(concat(flags, List.of("-jar", home.resolve("tollgate.jar").toString())), List.of(args));
+    }
+
+    /** What the script adds for the archive: the archive, and the JVM's CDS notes sent to standard error. */
+    private List<String> cdsFlags() {
+        return List.of("-XX:SharedArchiveFile=" + home.resolve("tollgate.jsa"), "-Xlog:cds*=off",
+                "-Xlog:cds*=warning:stderr");
     }
 
     private String imageConfig() {
