@@ -26,6 +26,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
 
@@ -111,12 +112,18 @@ public final class Main {
     private static int serve(Flags flags, PrintStream out, PrintStream err) throws InterruptedException {
         String file = flags.get("--config");
         warmUpTls();
-        Tollgate tollgate;
+        // The hook goes in before the ports open: /readyz answers once they do, and a SIGTERM from then on must
+        // drain the gateway, not kill it half-started.
+        var running = new CompletableFuture<Tollgate>();
+        stopOnSignal(running);
+        Tollgate tollgate = null;
         try {
             tollgate = Tollgate.start(file == null ? null : Path.of(file), System::getenv, out);
         } catch (Tollgate.InvalidConfigException e) {
             printProblems(e.problems(), err);
             return 1;
+        } finally {
+            running.complete(tollgate); // null when the start failed: then the hook leaves the exit to main
         }
         tollgate.captureJavaLogging();
         if (file == null) {
@@ -125,7 +132,7 @@ public final class Main {
                     + " -H 'content-type: application/json' -d '{\"model\":\"demo-fast\",\"messages\":[{\"role\":"
                     + "\"user\",\"content\":\"hello\"}]}'"));
         }
-        awaitShutdown(tollgate);
+        new CountDownLatch(1).await(); // the hook ends the process
         return 0;
     }
 
@@ -215,8 +222,12 @@ public final class Main {
      * stop is a clean one, and orchestrators read any other status as a crash. The JVM reports a signal as status
      * 143 or 130 once its shutdown hooks return, so the hook ends the process itself after the drain.
      */
-    private static void awaitShutdown(Tollgate tollgate) throws InterruptedException {
+    private static void stopOnSignal(CompletableFuture<Tollgate> running) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Tollgate tollgate = running.join(); // a signal during the start waits for it to finish
+            if (tollgate == null) {
+                return;
+            }
             int status = 1;
             try {
                 tollgate.close();
@@ -227,7 +238,6 @@ public final class Main {
                 Runtime.getRuntime().halt(status); // a stop that failed half-way is not a clean one
             }
         }, "tollgate-shutdown"));
-        new CountDownLatch(1).await(); // the hook ends the process
     }
 
     private static void printProblems(List<ConfigProblem> problems, PrintStream err) {
