@@ -20,6 +20,7 @@ import dev.tollgate.server.eval.LoopbackClient;
 import dev.tollgate.server.exchange.ExchangeReporter;
 import dev.tollgate.server.exchange.ExchangeServices;
 import dev.tollgate.server.exchange.Flights;
+import dev.tollgate.server.exchange.MeasuringPool;
 import dev.tollgate.server.exchange.StreamSlots;
 import dev.tollgate.server.log.AccessLog;
 import dev.tollgate.server.log.JsonLine;
@@ -62,6 +63,7 @@ public final class Tollgate implements AutoCloseable {
     private final LogSink logs;
     private final EmbeddedMocks mocks;
     private final EventLoopGroup workers;
+    private final MeasuringPool measuring;
     private final UpstreamPools upstreams;
     private final Gateway gateway;
     private final AtomicReference<RuntimeSnapshot> snapshot;
@@ -76,8 +78,8 @@ public final class Tollgate implements AutoCloseable {
     /** Online evaluation; null without a ledger. */
     private final Evaluations evaluations;
 
-    private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, UpstreamPools upstreams,
-                     Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state,
+    private Tollgate(LogSink logs, EmbeddedMocks mocks, EventLoopGroup workers, MeasuringPool measuring,
+                     UpstreamPools upstreams, Gateway gateway, AtomicReference<RuntimeSnapshot> snapshot, Stores state,
                      ConfigReloader reloader, ConfigWatcher watcher, AuditLog audit, AtomicBoolean javaLogging,
                      OtlpExporter spans, PrometheusMetrics metrics, Evaluations evaluations) {
         this.logs = logs;
@@ -85,6 +87,7 @@ public final class Tollgate implements AutoCloseable {
         this.javaLogging = javaLogging;
         this.mocks = mocks;
         this.workers = workers;
+        this.measuring = measuring;
         this.upstreams = upstreams;
         this.gateway = gateway;
         this.snapshot = snapshot;
@@ -160,6 +163,7 @@ public final class Tollgate implements AutoCloseable {
                 redactor, Clock.systemUTC(), evaluations == null ? accepted -> { } : evaluations::feedback);
         int threads = first.server().ioThreads() > 0 ? first.server().ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
+        var measuring = MeasuringPool.forThisMachine();
         var upstreams = new UpstreamPools(transport);
         var inertLoader = new ConfigLoader(providerTypes(registry), env, (id, profile) -> INERT_MOCK);
         var reloader = new ConfigReloader(loader, inertLoader, file, loaded, current, applied -> {
@@ -178,7 +182,7 @@ public final class Tollgate implements AutoCloseable {
         var spans = new OtlpExporter(() -> current.get().tracing(), logs);
         var services = new ExchangeServices(current::get, registry, upstreams, reporter, state.keys(),
                 state.accounting(), new Router(new RetryBudget(), System::nanoTime), state.health(), state.cache(),
-                state.sharedCache(), new Flights(), Tracer.system(spans), feedback, new StreamSlots());
+                state.sharedCache(), new Flights(), Tracer.system(spans), feedback, new StreamSlots(), measuring);
         var admin = new AdminApi(current::get, () -> current.get().access().adminKeys(), state.keys(),
                 state.ledger() == null ? null : state.ledger().keys(), state.ledger(), state.quotas(), state.cache(),
                 state.sharedCache(), state.ledger() == null ? null : state.ledger().quality(),
@@ -196,6 +200,7 @@ public final class Tollgate implements AutoCloseable {
             reloader.close();
             audit.close();
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            measuring.close();
             upstreams.close();
             state.close();
             metrics.close();
@@ -213,7 +218,7 @@ public final class Tollgate implements AutoCloseable {
                 .field("transport", transport.name())
                 .field("io_threads", threads)
                 .field("models", String.join(",", first.models().keySet())));
-        return new Tollgate(logs, mocks, workers, upstreams, gateway, current, state, reloader,
+        return new Tollgate(logs, mocks, workers, measuring, upstreams, gateway, current, state, reloader,
                 file == null ? null : watch(reloader, current, logs), audit, javaLogging, spans,
                 metrics, evaluations);
     }
@@ -304,6 +309,7 @@ public final class Tollgate implements AutoCloseable {
         audit.close();
         gateway.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        measuring.close(); // after the loops stop: no exchange is left to wait on a measurement
         upstreams.close();
         state.close(); // after the loops stop: every exchange has settled and recorded its row
         spans.close(); // likewise: every exchange has ended its spans

@@ -4,9 +4,10 @@ import dev.tollgate.core.model.ChatRequest;
 import dev.tollgate.core.model.EmbeddingRequest;
 
 /**
- * Counts a request's input tokens before it is sent, for token limits and worst-case cost. Called on event loops
- * only when a limit or budget needs the number: pure CPU, no I/O. Never undercounts on purpose: where no exact
- * tokenizer is known for a model, the estimate errs high.
+ * Counts a request's input tokens before it is sent, for token limits and worst-case cost. Called only when a limit
+ * or budget needs the number, on event loops or (for a large request) the gateway's measuring threads, so it must be
+ * thread-safe: pure CPU, no I/O. Never undercounts on purpose: where no exact tokenizer is known for a model, the
+ * estimate errs high.
  */
 public interface TokenCounter {
 

@@ -48,6 +48,7 @@ import dev.tollgate.server.pipeline.Route;
 import dev.tollgate.server.quality.ReviewDraft;
 import dev.tollgate.server.spend.Accounting;
 import dev.tollgate.server.spend.Charge;
+import dev.tollgate.server.spend.PendingQuote;
 import dev.tollgate.server.spend.Quote;
 import dev.tollgate.server.spend.Refusals;
 import dev.tollgate.server.spend.RequestSize;
@@ -96,7 +97,8 @@ import javax.net.ssl.SSLException;
  *
  * <pre>
  *  start: envelope -> {@link RoutePlan} (tier, split, group, candidates) -> first candidate
- *  attempt: breaker/bulkhead permit -> {@link ExchangePlan} -> quote
+ *  attempt: breaker/bulkhead permit -> {@link ExchangePlan} -> quote (a large request that a budget or a token
+ *           limit needs the size of: MEASURING, on a {@link MeasuringPool} worker, then back on the loop)
  *    -> ADMITTING (limits and budgets reserved; only when some apply) -> ACQUIRING -> AWAITING_HEAD
  *       -+-> READING_BODY (non-stream, or any non-2xx) -> answer -> DONE
  *        +-> STREAMING (2xx event stream, relayed by {@link StreamRelay}) -> DONE
@@ -123,10 +125,13 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     }
 
     private enum State {
-        STARTING, ADMITTING, WAITING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, FOLLOWING, DONE
+        STARTING, MEASURING, ADMITTING, WAITING, ACQUIRING, AWAITING_HEAD, READING_BODY, STREAMING, FOLLOWING, DONE
     }
 
     private static final int MAX_EVENT_BYTES = 8 << 20;
+    private static final GatewayError NOT_MEASURED = GatewayError.of(ErrorKind.GATEWAY_OVERLOADED, "The gateway "
+            + "could not measure this request for its budget or token limit within the request's deadline; try "
+            + "again shortly.").withRetryAfter(Duration.ofSeconds(1));
     private static final Logger LOG = Logger.getLogger(ChatExchange.class.getName());
 
     private final ChannelHandlerContext ctx;
@@ -151,6 +156,12 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
     private final RuntimeSnapshot snapshot;
     private RequestEnvelope envelope;
     private ChatFeatures features;
+    /**
+     * A {@link MeasuringPool} worker is measuring this request: {@link #features} (whose decoded body the size may
+     * memoize) is the worker's until its result is back on this loop, even when the exchange ended meanwhile, so
+     * nothing here reads it until then.
+     */
+    private boolean measuring;
     private RoutePlan routing;
     /** The model group of the current attempt; only a configured name ever reaches a metrics label. */
     private String modelName;
@@ -440,6 +451,7 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             return;
         }
         retriedStale = false;
+        Quote q;
         try {
             if (countHere) {
                 // only dialects with a counting route reach here; decoded now, so a bad body is a 400 up front
@@ -453,10 +465,14 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                 origin = Origin.of(plan.call().uri());
                 ExchangePlan.Clamp.announce(plan, headers());
             }
-            Quote q = services.accounting().quote(snapshot, caller, modelName, deployment,
-                    operation != Operation.COUNT_TOKENS, countHere ? counter -> RequestSize.NOTHING : plan::size);
-            // An earlier attempt's admission already counted this request in the caller's windows.
-            quote = admitted ? q.followUp() : q;
+            PendingQuote pending = services.accounting().pending(snapshot, caller, modelName, deployment,
+                    operation != Operation.COUNT_TOKENS);
+            // Token counting reserves no tokens (its size is nothing): only a chat or embeddings body is measured.
+            if (pending.needsSize() && operation != Operation.COUNT_TOKENS && MeasuringPool.worthAHop(body.length)
+                    && measureElsewhere(pending)) {
+                return;
+            }
+            q = services.accounting().complete(pending, countHere ? counter -> RequestSize.NOTHING : plan::size);
         } catch (GatewayException e) {
             releasePermit();
             fail(e.error());
@@ -466,6 +482,67 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
             internal(e);
             return;
         }
+        quoted(q);
+    }
+
+    /**
+     * Measures the request on a {@link MeasuringPool} worker, then goes on with its quote on this loop
+     * ({@link #measured}). False when the pool takes no more work: the caller then measures here. The worker reads
+     * only the immutable pending quote and plan, the body (a {@code byte[]}, never a buffer this loop could
+     * release) and, through the plan, {@link #features}, which this loop leaves alone meanwhile (see
+     * {@link #measuring}); the executors' queues publish what each side wrote to the other.
+     */
+    private boolean measureElsewhere(PendingQuote pending) {
+        ExchangePlan sized = plan;
+        if (!services.measuring().offer(() -> measure(pending, sized))) {
+            return false;
+        }
+        state = State.MEASURING;
+        measuring = true;
+        return true;
+    }
+
+    /**
+     * On a worker: the quote, or why there is none, handed back to this exchange's loop. An {@link Error} hands
+     * nothing back: the request's deadline then ends the exchange.
+     */
+    private void measure(PendingQuote pending, ExchangePlan sized) {
+        Runnable result;
+        try {
+            Quote q = services.accounting().complete(pending, sized::size);
+            result = () -> measured(q, null);
+        } catch (RuntimeException e) {
+            result = () -> measured(null, e);
+        }
+        try {
+            ctx.executor().execute(result);
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down and the exchange with it; nothing was reserved yet, so nothing is left to free.
+        }
+    }
+
+    /** The worker's result, back on this loop: the quote goes on as one measured here would, a failure alike. */
+    private void measured(Quote q, RuntimeException failure) {
+        measuring = false;
+        if (state != State.MEASURING) {
+            return; // the client left or the deadline passed meanwhile: the permit is back, and nothing was reserved
+        }
+        if (failure != null) {
+            releasePermit();
+            if (failure instanceof GatewayException e) {
+                fail(e.error());
+            } else {
+                internal(failure);
+            }
+            return;
+        }
+        quoted(q);
+    }
+
+    /** Admits the attempt's quote, then proceeds. */
+    private void quoted(Quote q) {
+        // An earlier attempt's admission already counted this request in the caller's windows.
+        quote = admitted ? q.followUp() : q;
         admitThenProceed();
     }
 
@@ -1275,8 +1352,8 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
 
     /** The request's generation parameters for a sampled trace; null otherwise, or when the body does not read. */
     private Sampling tracedSampling() {
-        if (!trace.recording() || features == null || route.operation() == Operation.EMBEDDINGS) {
-            return null;
+        if (!trace.recording() || features == null || measuring || route.operation() == Operation.EMBEDDINGS) {
+            return null; // measuring: a worker may be decoding into the features right now
         }
         try {
             ChatRequest request = features.request(); // decoded once per exchange; usually already
@@ -1369,6 +1446,11 @@ public final class ChatExchange implements UpstreamListener, ProxyExchange {
                 releasePermit();
                 fail(Refusals.of(new Admission.Unavailable("no answer within the request's deadline",
                         Duration.ofSeconds(1))));
+            }
+            case MEASURING -> {
+                // The measuring pool was too far behind; its late result finds the exchange over and is dropped.
+                releasePermit();
+                fail(NOT_MEASURED);
             }
             case STARTING, WAITING, ACQUIRING -> {
                 // Out of time between attempts or while connecting: nothing is left to try.

@@ -17,7 +17,8 @@ import java.util.Map;
  * The features routing rules read, from one request. The body is decoded only when a rule asks about its content
  * (most requests name a model group and never pay for it), then once. A body that does not decode throws the
  * dialect's {@code GatewayException}, a 400 like any other malformed request. Embeddings requests have no chat
- * content: their content features are all empty. Event-loop thread only.
+ * content: their content features are all empty. Event-loop thread only, but for the spell a measuring worker holds
+ * them to decode a large request (see {@code ChatExchange}'s {@code measuring}), when the loop leaves them alone.
  */
 final class ChatFeatures implements RequestFeatures {
     private final ClientDialect dialect;

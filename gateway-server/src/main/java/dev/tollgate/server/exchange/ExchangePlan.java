@@ -58,8 +58,9 @@ sealed interface ExchangePlan {
     Usage estimate(long outputChars);
 
     /**
-     * How big the request can get, for limits and budgets; called only when one applies. A same-dialect plan
-     * decodes the body for it (throwing {@link GatewayException} for one that does not decode).
+     * How big the request can get, for limits and budgets; called only when one applies, on the exchange's loop or,
+     * for a large request, on a {@link MeasuringPool} worker. A same-dialect plan decodes the body for it (throwing
+     * {@link GatewayException} for one that does not decode).
      */
     RequestSize size(TokenCounter counter);
 

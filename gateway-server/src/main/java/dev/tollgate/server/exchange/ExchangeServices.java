@@ -30,6 +30,7 @@ import java.util.function.Supplier;
  * @param tracer starts the spans of traced requests (whether a request is traced is the snapshot's say)
  * @param feedback takes {@code POST /v1/feedback}
  * @param streams the streamed answers under way, against {@code server.max_streams}
+ * @param measuring the threads that measure large requests for budgets and token limits, off the event loops
  */
 public record ExchangeServices(
         Supplier<RuntimeSnapshot> snapshot,
@@ -45,7 +46,8 @@ public record ExchangeServices(
         Flights flights,
         Tracer tracer,
         FeedbackDesk feedback,
-        StreamSlots streams) {
+        StreamSlots streams,
+        MeasuringPool measuring) {
     public ExchangeServices {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(providers, "providers");
@@ -60,5 +62,6 @@ public record ExchangeServices(
         requireNonNull(tracer, "tracer");
         requireNonNull(feedback, "feedback");
         requireNonNull(streams, "streams");
+        requireNonNull(measuring, "measuring");
     }
 }

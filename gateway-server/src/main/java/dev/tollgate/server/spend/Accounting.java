@@ -37,18 +37,20 @@ import java.util.logging.Logger;
 
 /**
  * Turns config (keys, teams, budgets, prices) into what a request reserves, and a finished request into a charge.
- * Called on event loops: quoting is pure CPU (the token count runs only when a token limit or a budget needs it),
- * admission and settlement go to the {@link QuotaStore}, which never blocks.
+ * Called on event loops: quoting is pure CPU (the token count runs only when a token limit or a budget needs it, and
+ * the exchange takes a large request's count to a worker thread through {@link #complete}), admission and
+ * settlement go to the {@link QuotaStore}, which never blocks.
  */
 public final class Accounting {
-    /** The output a request reserves when neither the client nor the price table caps it. */
-    static final long DEFAULT_OUTPUT_RESERVE = 4096;
     /** A lease outlives the request's deadline by this much before the store may reclaim it. */
     private static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(Accounting.class.getName());
     private static final String DEPLOYMENT_SCOPE = "deployment:";
 
-    /** Measures a request only when asked: the token count is the costly part of a quote. */
+    /**
+     * Measures a request only when asked: the token count is the costly part of a quote. May be called on a worker
+     * thread (see {@link #complete}): it then reads only what nothing else touches meanwhile.
+     */
     @FunctionalInterface
     public interface Sizer {
         RequestSize measure(TokenCounter counter);
@@ -118,13 +120,14 @@ public final class Accounting {
     }
 
     /**
-     * What the request must reserve. Throws {@link GatewayException} when it cannot be served: an unpriced model
-     * under a budget with {@link Unpriced#REJECT}, or a body the token count cannot read.
+     * What the request must reserve, but for its size: the scopes that count it, its price, and whether it must be
+     * measured, which {@link #complete} does. Cheap (no token count). Throws {@link GatewayException} when the
+     * request cannot be served: an unpriced model under a budget with {@link Unpriced#REJECT}.
      *
      * @param billable false for requests that cost nothing (token counting): only rate limits apply to them
      */
-    public Quote quote(RuntimeSnapshot snapshot, Caller caller, String model, Deployment deployment,
-                       boolean billable, Sizer sizer) {
+    public PendingQuote pending(RuntimeSnapshot snapshot, Caller caller, String model, Deployment deployment,
+                                boolean billable) {
         AccessPolicy policy = snapshot.access();
         Instant now = clock.instant();
         List<QuotaCheck> checks = callerChecks(policy, caller, billable, now);
@@ -153,33 +156,16 @@ public final class Accounting {
             price = policy.unpricedPrice();
             fallback = true;
         }
-        if (!budgeted && !tokenLimited) {
-            return new Quote(checks, 0, Money.ZERO, price, fallback);
-        }
-        RequestSize size = sizer.measure(counter);
-        long output = outputReserve(size, price);
-        long tokens = Math.addExact(size.inputTokens(), output);
-        Money cost = budgeted ? price.worstCase(size.inputTokens(), output) : Money.ZERO;
-        return new Quote(checks, tokens, cost, price, fallback);
+        return new PendingQuote(checks, price, fallback, budgeted, tokenLimited);
     }
 
     /**
-     * The output tokens reserved, times the choices: the client's cap (within the model's, when the price table
-     * knows it: a provider refuses more), else the model's cap, else {@link #DEFAULT_OUTPUT_RESERVE}. Only in
-     * that last case can a request use more than it reserved; it is then charged in full all the same.
+     * The quote of {@code pending}, measuring the request with {@code sizer} only when the quote needs its size.
+     * Thread-safe (the counter is): a large request is measured off the event loop. Throws what the sizer throws:
+     * {@link GatewayException} for a body the token count cannot read.
      */
-    private static long outputReserve(RequestSize size, Price price) {
-        if (size.maxOutputTokens() == 0) {
-            return 0;
-        }
-        long modelCap = price != null ? price.maxOutputTokens() : 0;
-        long perChoice;
-        if (size.maxOutputTokens() > 0) {
-            perChoice = modelCap > 0 ? Math.min(size.maxOutputTokens(), modelCap) : size.maxOutputTokens();
-        } else {
-            perChoice = modelCap > 0 ? modelCap : DEFAULT_OUTPUT_RESERVE;
-        }
-        return Math.multiplyExact(perChoice, size.choices());
+    public Quote complete(PendingQuote pending, Sizer sizer) {
+        return pending.needsSize() ? pending.sized(sizer.measure(counter)) : pending.unsized();
     }
 
     /**

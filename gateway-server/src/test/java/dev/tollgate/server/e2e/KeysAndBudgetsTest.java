@@ -198,6 +198,28 @@ class KeysAndBudgetsTest {
     }
 
     @Test
+    void aLargeRequestUnderABudgetIsMeasuredOffItsLoopAndChargedAsAnyOther() throws Exception {
+        // 27 KB of prompt: past the size from which the gateway counts tokens on its measuring threads.
+        String prompt = "lorem ipsum dolor sit amet ".repeat(1_000);
+        String body = "{\"model\":\"fast\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + prompt + "\"}]}";
+        HttpResponse<String> r = Http.post(gateway.url("/v1/chat/completions"), body, "authorization", "Bearer " + BOT);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Money.ofUsd(r.headers().firstValue("x-tollgate-cost-usd").orElseThrow()))
+                .isGreaterThan(Money.ZERO);
+        String reserved = null;
+        for (int i = 0; i < 50 && !"0".equals(reserved); i++) {
+            for (JsonNode b : Http.json(admin("/admin/budgets")).at("/data")) {
+                if (b.at("/scope").asText().equals("team:support")) {
+                    reserved = b.at("/reserved_usd").asText();
+                }
+            }
+            Thread.sleep("0".equals(reserved) ? 0 : 100);
+        }
+        assertThat(reserved).isEqualTo("0"); // the reservation made with the measured size was settled
+    }
+
+    @Test
     void theAdminApiCreatesAKeyThatWorksAtOnceAndRevokesIt() throws Exception {
         assertThat(Http.get(gateway.adminUrl("/admin/keys")).statusCode()).isEqualTo(401);
         HttpResponse<String> created = Http.post(gateway.adminUrl("/admin/keys"),

@@ -111,12 +111,13 @@ class ShadowCallTest {
                 new LocalResponseCache(1 << 20, Ticker.systemTicker()), null, new Flights(),
                 Tracer.system(span -> { }),
                 new FeedbackDesk(recent, null, metrics, new PiiRedactor(PiiDetector.all()), clock, accepted -> { }),
-                new StreamSlots());
+                new StreamSlots(), new MeasuringPool(1));
     }
 
     @AfterEach
     void stop() throws Exception {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        services.measuring().close();
         pools.close();
         keys.close();
         store.close();

@@ -66,6 +66,11 @@ class AccountingTest {
         store.close();
     }
 
+    /** A quote in one step, on the test's thread: pending, then completed with {@code sizer}. */
+    private Quote quote(RuntimeSnapshot snapshot, Caller caller, String model, Deployment deployment, boolean billable,
+                        Accounting.Sizer sizer) {
+        return accounting.complete(accounting.pending(snapshot, caller, model, deployment, billable), sizer);
+    }
 
     static Deployment deployment(String model, Limits limits) {
         var provider = new Provider("p", "openai", URI.create("http://127.0.0.1:9/v1"), null, "authorization",
@@ -95,7 +100,7 @@ class AccountingTest {
     @Test
     void aRequestIsCountedInEveryScopeThatLimitsIt() {
         var snap = snapshot(policy(Unpriced.REJECT, null, DAILY), Map.of("gpt-x", PRICE));
-        Quote q = accounting.quote(snap, caller("alice"), "m", deployment("gpt-x", new Limits(5, 0, 0)), true,
+        Quote q = quote(snap, caller("alice"), "m", deployment("gpt-x", new Limits(5, 0, 0)), true,
                 counter -> new RequestSize(counter.inputTokens((ChatRequest) null, "openai", "gpt-x"), 300, 2));
         assertThat(q.checks()).extracting(QuotaCheck::scope)
                 .containsExactly("key:bot", "user:bot:alice", "team:ops", "deployment:m/p/gpt-x", "global");
@@ -106,9 +111,35 @@ class AccountingTest {
     }
 
     @Test
+    void aPendingQuoteNeedsTheSizeOnlyUnderABudgetOrATokenLimit() {
+        var snap = snapshot(policy(Unpriced.REJECT, null, null), Map.of("gpt-x", PRICE));
+        PendingQuote requestsOnly = accounting.pending(snap, Caller.ANONYMOUS, "m",
+                deployment("gpt-x", new Limits(5, 0, 0)), true);
+        assertThat(requestsOnly.needsSize()).isFalse();
+        Quote unsized = accounting.complete(requestsOnly, counter -> {
+            throw new AssertionError("a quote that needs no size measured the request");
+        });
+        assertThat(List.of(unsized.tokens(), unsized.cost())).isEqualTo(List.of(0L, Money.ZERO));
+
+        PendingQuote tokenLimited = accounting.pending(snap, Caller.ANONYMOUS, "m",
+                deployment("gpt-x", new Limits(0, 10_000, 0)), true);
+        assertThat(tokenLimited.needsSize()).isTrue();
+        Quote tokens = accounting.complete(tokenLimited, counter -> new RequestSize(100, 300, 1));
+        assertThat(tokens.tokens()).isEqualTo(100 + 300);
+        assertThat(tokens.cost()).isEqualTo(Money.ZERO); // no budget: no cost reserved
+
+        PendingQuote budgeted = accounting.pending(snap, caller("alice"), "m", deployment("gpt-x", Limits.NONE),
+                true);
+        assertThat(budgeted.needsSize()).isTrue();
+        Quote costed = accounting.complete(budgeted, counter -> new RequestSize(100, 300, 2));
+        assertThat(costed.tokens()).isEqualTo(100 + 300 * 2);
+        assertThat(costed.cost()).isEqualTo(Money.ofUsd("0.0013")); // 100 in at $1/M, 600 out at $2/M
+    }
+
+    @Test
     void aFollowUpCountsNoSecondRequestExceptOnTheNewDeployment() {
         var snap = snapshot(policy(Unpriced.REJECT, null, DAILY), Map.of("gpt-x", PRICE));
-        Quote q = accounting.quote(snap, caller("alice"), "m", deployment("gpt-x", new Limits(5, 0, 0)), true,
+        Quote q = quote(snap, caller("alice"), "m", deployment("gpt-x", new Limits(5, 0, 0)), true,
                 counter -> new RequestSize(100, 300, 1));
         Quote followUp = q.followUp();
         assertThat(followUp.checks()).extracting(QuotaCheck::scope, QuotaCheck::countsRequest).containsExactly(
@@ -140,19 +171,19 @@ class AccountingTest {
         assertThat(tokens(snap, capped, 5_000)).isEqualTo(100 + 1_000);
         assertThat(tokens(snap, capped, -1)).isEqualTo(100 + 1_000);
         assertThat(tokens(snap, uncapped, 32_000)).isEqualTo(100 + 32_000);
-        assertThat(tokens(snap, uncapped, -1)).isEqualTo(100 + Accounting.DEFAULT_OUTPUT_RESERVE);
+        assertThat(tokens(snap, uncapped, -1)).isEqualTo(100 + PendingQuote.DEFAULT_OUTPUT_RESERVE);
         assertThat(tokens(snap, uncapped, 0)).isEqualTo(100);
     }
 
     private long tokens(RuntimeSnapshot snap, Deployment d, long maxOutput) {
-        return accounting.quote(snap, caller(null), "m", d, true,
+        return quote(snap, caller(null), "m", d, true,
                 counter -> new RequestSize(100, maxOutput, 1)).tokens();
     }
 
     @Test
     void tokenCountingIsChargedNothingAndBudgetsDoNotApply() {
         var snap = snapshot(policy(Unpriced.REJECT, null, DAILY), Map.of());
-        Quote q = accounting.quote(snap, caller(null), "m", deployment("unpriced", Limits.NONE), false,
+        Quote q = quote(snap, caller(null), "m", deployment("unpriced", Limits.NONE), false,
                 counter -> RequestSize.NOTHING);
         assertThat(q.checks()).allSatisfy(c -> assertThat(c.budget()).isNull());
         assertThat(q.cost()).isEqualTo(Money.ZERO);
@@ -161,13 +192,13 @@ class AccountingTest {
     @Test
     void anUnpricedModelUnderABudgetIsRefusedOrChargedItsReservation() {
         var reject = snapshot(policy(Unpriced.REJECT, null, null), Map.of());
-        assertThatThrownBy(() -> accounting.quote(reject, caller(null), "m", deployment("mystery", Limits.NONE),
+        assertThatThrownBy(() -> quote(reject, caller(null), "m", deployment("mystery", Limits.NONE),
                 true, counter -> new RequestSize(100, 10, 1)))
                 .isInstanceOf(GatewayException.class)
                 .satisfies(e -> assertThat(((GatewayException) e).error().code()).isEqualTo("model_unpriced"));
 
         var charge = snapshot(policy(Unpriced.CHARGE_RESERVATION, PRICE, null), Map.of());
-        Quote q = accounting.quote(charge, caller(null), "m", deployment("mystery", Limits.NONE), true,
+        Quote q = quote(charge, caller(null), "m", deployment("mystery", Limits.NONE), true,
                 counter -> new RequestSize(100, 10, 1));
         assertThat(q.fallbackPrice()).isTrue();
         assertThat(accounting.charge(q, Usage.reported(1, 1))).isEqualTo(new Charge(q.cost(), true));
@@ -177,13 +208,13 @@ class AccountingTest {
     @Test
     void chargesFollowActualUsageAndSayWhenTheyAreEstimates() {
         var snap = snapshot(policy(Unpriced.REJECT, null, null), Map.of("gpt-x", PRICE));
-        Quote q = accounting.quote(snap, Caller.ANONYMOUS, "m", deployment("gpt-x", Limits.NONE), true,
+        Quote q = quote(snap, Caller.ANONYMOUS, "m", deployment("gpt-x", Limits.NONE), true,
                 counter -> new RequestSize(100, 10, 1));
         assertThat(q.limited()).isFalse(); // nothing limits an anonymous caller here: no store call at all
         assertThat(accounting.charge(q, Usage.reported(1_000_000, 500_000)))
                 .isEqualTo(new Charge(Money.ofUsd("2"), false));
         assertThat(accounting.charge(q, Usage.estimated(1_000_000, 0))).isEqualTo(new Charge(ONE, true));
-        var unpriced = accounting.quote(snap, Caller.ANONYMOUS, "m", deployment("mystery", Limits.NONE), true,
+        var unpriced = quote(snap, Caller.ANONYMOUS, "m", deployment("mystery", Limits.NONE), true,
                 counter -> new RequestSize(100, 10, 1));
         assertThat(accounting.charge(unpriced, Usage.reported(10, 10))).isEqualTo(new Charge(Money.ZERO, true));
     }
