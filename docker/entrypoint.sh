@@ -34,13 +34,15 @@ fi
 # Container defaults. The JVM sizes itself from the container's cgroup limits, not the host's memory and CPUs.
 #  -XX:+UseParallelGC              the cheapest collector per request, as in ./tollgate (a proxy's allocations
 #                                  die young); without it the JVM picks SerialGC under 2 CPUs or 1792 MB.
+#  -XX:MaxNewSize=96m              with it, as in ./tollgate: a young generation left to grow takes most of the
+#                                  heap under load for fewer pauses of the same length, and RSS follows.
 #  -XX:MaxRAMPercentage=50         heap = half the memory limit. The rest is Netty's direct buffers (capped
 #                                  below), metaspace, thread stacks and code cache: with a 1 GiB limit about
 #                                  512 MB heap + 256 MB direct + ~150 MB leaves headroom under the OOM killer.
 #  -XX:MaxDirectMemorySize=256m    bounds Netty's pooled direct buffers; unset, it would equal the heap.
 #  -XX:+ExitOnOutOfMemoryError     a proxy in an unknown state should die and be restarted, not limp on.
 #  -XX:+PerfDisableSharedMem       no mmap'ed hsperfdata file, whose page writes can stall safepoints.
-default_gc="-XX:+UseParallelGC"
+default_gc="-XX:+UseParallelGC -XX:MaxNewSize=96m"
 default_opts="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError -XX:+PerfDisableSharedMem"
 java_opts="${TOLLGATE_JAVA_OPTS:-}"
 

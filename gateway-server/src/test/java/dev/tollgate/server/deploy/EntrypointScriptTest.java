@@ -23,8 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EntrypointScriptTest {
     private static final String IMAGE_HOME = "/app";
-    private static final List<String> DEFAULT_FLAGS = List.of("-XX:+UseParallelGC", "-XX:MaxRAMPercentage=50",
+    /** The defaults that stay when the user picks another collector. */
+    private static final List<String> OPTION_FLAGS = List.of("-XX:MaxRAMPercentage=50",
             "-XX:MaxDirectMemorySize=256m", "-XX:+ExitOnOutOfMemoryError", "-XX:+PerfDisableSharedMem");
+    private static final List<String> DEFAULT_FLAGS =
+            concat(List.of("-XX:+UseParallelGC", "-XX:MaxNewSize=96m"), OPTION_FLAGS);
 
     @TempDir
     Path tmp;
@@ -108,7 +111,7 @@ class EntrypointScriptTest {
     void aCollectorInJavaOptsReplacesTheDefaultOne() throws Exception {
         Run run = run(Map.of("TOLLGATE_JAVA_OPTS", "-XX:+UseZGC"));
         assertThat(run.argv()).containsExactlyElementsOf(command(
-                concat(DEFAULT_FLAGS.subList(1, DEFAULT_FLAGS.size()), List.of("-XX:+UseZGC")), "--config", imageConfig()));
+                concat(OPTION_FLAGS, List.of("-XX:+UseZGC")), "--config", imageConfig()));
         // Flags that merely start with -XX:+Use are not collectors.
         assertThat(run(Map.of("TOLLGATE_JAVA_OPTS", "-XX:+UseStringDeduplication")).argv())
                 .containsExactlyElementsOf(command(concat(DEFAULT_FLAGS, List.of("-XX:+UseStringDeduplication")),
@@ -131,7 +134,7 @@ class EntrypointScriptTest {
                 "--config", imageConfig()));
         // Another collector may make the JVM reject the archive, which it then ignores: the flag stays.
         assertThat(run(Map.of("TOLLGATE_JAVA_OPTS", "-XX:+UseZGC")).argv()).containsExactlyElementsOf(command(
-                concat(concat(cdsFlags(), DEFAULT_FLAGS.subList(1, DEFAULT_FLAGS.size())), List.of("-XX:+UseZGC")),
+                concat(concat(cdsFlags(), OPTION_FLAGS), List.of("-XX:+UseZGC")),
                 "--config", imageConfig()));
         assertThat(run(Map.of(), "validate", "/app/config/tollgate.yaml").argv()).containsExactlyElementsOf(
                 command(concat(cdsFlags(), DEFAULT_FLAGS), "validate", "/app/config/tollgate.yaml"));
