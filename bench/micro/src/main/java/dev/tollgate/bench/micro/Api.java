@@ -7,6 +7,7 @@ import dev.tollgate.providers.anthropic.AnthropicDialect;
 import dev.tollgate.providers.openai.OpenAiAdapter;
 import dev.tollgate.providers.openai.OpenAiDialect;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * An LLM API as both sides of the gateway speak it: the client dialect that reads requests and writes answers, and
@@ -80,6 +81,6 @@ public enum Api {
     abstract List<String> transcript();
 
     private String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -96,7 +96,7 @@ class BenchmarksTest {
 
     @ParameterizedTest
     @EnumSource(Api.class)
-    void codecsRoundTheSmallExchange(Api api) {
+    void codecsReadAndWriteTheSmallExchange(Api api) {
         var bench = new CodecBench();
         bench.api = api;
         bench.setUp();
