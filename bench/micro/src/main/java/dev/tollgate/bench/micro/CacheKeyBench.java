@@ -1,0 +1,48 @@
+package dev.tollgate.bench.micro;
+
+import dev.tollgate.core.cache.CacheKey;
+import dev.tollgate.core.model.ChatRequest;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The response cache's key of a decoded chat request: {@link CacheKey#of}, a SHA-256 over every field that can
+ * change the answer, computed for each request to a model that caches before the cache is looked up. The scope is
+ * the one {@code gateway.yaml}'s cache policy gives key {@code bench-app} of team {@code bench}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xms64m", "-Xmx512m"})
+public class CacheKeyBench {
+    @Param
+    public BodySize size;
+
+    private String scope;
+    private String model;
+    private ChatRequest request;
+
+    @Setup
+    public void setUp() {
+        model = Api.OPENAI.model();
+        scope = Fixtures.snapshot().cache().policy(model).scope().id("bench-app", "bench");
+        request = Api.OPENAI.dialect().decodeChat(Api.OPENAI.request(size));
+    }
+
+    @Benchmark
+    public CacheKey key() {
+        return CacheKey.of(scope, model, request);
+    }
+}
