@@ -103,7 +103,7 @@ public class QuotaBench {
 
     /** The checks, tokens and worst-case cost of one request of {@code caller}. */
     Quote quote(Caller caller) {
-        return accounting.quote(snapshot, caller, Api.OPENAI.model(), deployment, true, sizer);
+        return accounting.complete(accounting.pending(snapshot, caller, Api.OPENAI.model(), deployment, true), sizer);
     }
 
     /**
