@@ -2,18 +2,11 @@ package dev.tollgate.bench.micro;
 
 import dev.tollgate.core.cache.CacheKey;
 import dev.tollgate.core.model.ChatRequest;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The response cache's key of a decoded chat request: {@link CacheKey#of}, a SHA-256 over every field that can
@@ -21,12 +14,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * the one {@code gateway.yaml}'s cache policy gives key {@code bench-app} of team {@code bench}.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xms64m", "-Xmx512m"})
-public class CacheKeyBench {
+public class CacheKeyBench extends MicroBench {
     @Param
     public BodySize size;
 

@@ -18,18 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The canonical model's codecs of one API, each on the small exchange of {@link Api}'s fixtures: what a request
@@ -38,12 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@link ProviderAdapter}) writes the provider's request and reads its reply.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xms64m", "-Xmx512m"})
-public class CodecBench {
+public class CodecBench extends MicroBench {
     /** The id the gateway gives a stream's chunks (the request id). */
     static final String RESPONSE_ID = "req_01JYB7MZ3C4V8E5XQK2N9TDRWA";
 

@@ -8,18 +8,11 @@ import dev.tollgate.core.pricing.Money;
 import dev.tollgate.core.routing.Deployment;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.metrics.PrometheusMetrics;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the metrics port costs a request: the three calls an exchange makes on {@link PrometheusMetrics}
@@ -29,12 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * threads, as by the event loops: run with {@code -t 2} to see two loops recording at once.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xms64m", "-Xmx512m"})
-public class MetricsBench {
+public class MetricsBench extends MicroBench {
     /** Whether the request streamed: a stream also records time to first token and time per output token. */
     @Param({"false", "true"})
     public boolean stream;

@@ -3,18 +3,11 @@ package dev.tollgate.bench.micro;
 import dev.tollgate.core.spi.ClientDialect;
 import dev.tollgate.core.spi.Operation;
 import dev.tollgate.core.spi.RequestEnvelope;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Finding the model in a request body: {@link ClientDialect#envelope}, the one streaming pass (no JSON tree) that
@@ -23,12 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * body at all. A {@link BodySize#LARGE} body puts the model after 64 KB of history.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xms64m", "-Xmx512m"})
-public class ModelFieldBench {
+public class ModelFieldBench extends MicroBench {
     @Param
     public Api api;
     @Param

@@ -16,18 +16,11 @@ import dev.tollgate.server.spend.BudgetAlerts;
 import dev.tollgate.server.spend.Quote;
 import dev.tollgate.server.spend.RequestSize;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Rate limits and budgets of one request on the in-memory store ({@link LocalQuotaStore}, the default), through
@@ -42,12 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * part of a quote, but no limit check, and is left out.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xms64m", "-Xmx512m"})
-public class QuotaBench {
+public class QuotaBench extends MicroBench {
     private static final String REQUEST_ID = "req_01JYB7MZ3C4V8E5XQK2N9TDRWA";
     /** The small request's prompt tokens, as the provider's reply reports them. */
     static final long INPUT_TOKENS = 38;

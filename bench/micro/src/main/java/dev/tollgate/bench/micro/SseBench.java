@@ -12,19 +12,12 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One whole streamed answer ({@link Transcript}: {@value Transcript#DELTAS} text deltas and the API's framing events)
@@ -35,12 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Divide by the number of events for a per-event cost.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xms64m", "-Xmx512m"})
-public class SseBench {
+public class SseBench extends MicroBench {
     /** The exchange's cap on one event ({@code ChatExchange.MAX_EVENT_BYTES}): never reached here. */
     private static final int MAX_EVENT_BYTES = 8 << 20;
 
