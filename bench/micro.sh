@@ -93,6 +93,13 @@ for pair in "-f 1" "-wi 3" "-w 1" "-i 5" "-r 1" "-prof gc"; do
   given "${pair%% *}" "$@" || defaults+=("${pair%% *}" "${pair#* }")
 done
 
-# The runner JVM gets no flags: JMH's forks inherit them, and each benchmark sets the gateway's own collector and
-# heap for its fork (see @Fork in its class).
+# As ../tollgate does on JDK 24+: Netty may use sun.misc.Unsafe, else its buffers take another, slower path than the
+# gateway's. Prepended, so the collector and heap that MicroBench's @Fork appends stay.
+java_feature="$(java_info "$JAVA_HOME/bin/java")"; java_feature="${java_feature%% *}"
+if [ "$java_feature" -ge 24 ] && ! given -jvmArgsPrepend "$@"; then
+  defaults+=(-jvmArgsPrepend --sun-misc-unsafe-memory-access=allow)
+fi
+
+# The runner JVM gets no flags: JMH's forks inherit them, and each benchmark's fork gets the gateway's own collector
+# and heap from MicroBench's @Fork.
 exec "$JAVA_HOME/bin/java" -jar "$JAR" ${defaults[@]+"${defaults[@]}"} "$@"

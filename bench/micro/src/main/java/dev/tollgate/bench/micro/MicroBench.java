@@ -17,5 +17,5 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xms64m", "-Xmx512m"})
+@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-XX:MaxNewSize=96m", "-Xms64m", "-Xmx512m"})
 public abstract class MicroBench {}
